@@ -1,0 +1,1 @@
+"""Trail Strength Coach: a strength coach for trail runners and running clubs."""
