@@ -1,12 +1,18 @@
-"""The command line: one sub-command per module, each with ``register`` and ``run``."""
+"""The command line: one sub-command per module, each with ``register`` and a handler."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-COMMANDS: tuple[ModuleType, ...] = ()
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import cli_db
+from bot.settings import SettingsError
+
+COMMANDS: tuple[ModuleType, ...] = (cli_db,)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,7 +28,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse the arguments and run the chosen command; returns the exit status."""
+    """Run the chosen command; a configuration or database problem is one line, no traceback."""
     args = build_parser().parse_args(argv)
-    status: int = args.handler(args)
+    try:
+        status: int = args.handler(args)
+    except SettingsError as error:
+        return _fail(f"configuration error: {error}", status=2)
+    except (OSError, SQLAlchemyError) as error:
+        return _fail(f"cannot use the database: {_first_line(error)}", status=1)
     return status
+
+
+def _fail(message: str, *, status: int) -> int:
+    print(f"trailcoach: {message}", file=sys.stderr)
+    return status
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__

@@ -1,0 +1,42 @@
+"""Logging set-up: plain lines, with every secret redacted wherever it appears."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+# A Telegram bot token anywhere in a line, e.g. inside https://api.telegram.org/bot<token>/getMe.
+_TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{30,}")
+REDACTED = "[REDACTED]"
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats a record, tracebacks included, then masks secrets and token-shaped text."""
+
+    def __init__(self, fmt: str, secrets: Iterable[str] = ()) -> None:
+        super().__init__(fmt)
+        self._secrets = tuple(s for s in secrets if s)
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self.redact(super().format(record))
+
+    def redact(self, text: str) -> str:
+        """The text with every known secret and every token-shaped string masked."""
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return _TOKEN_PATTERN.sub(REDACTED, text)
+
+
+def configure_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
+    """Send plain, redacted log lines to stderr; quiet the chatty HTTP client."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # httpx logs every request URL at INFO, and Telegram URLs carry the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)

@@ -1,0 +1,130 @@
+"""Settings, read once at start from the environment and ``.env``, then passed down."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator, Field, HttpUrl, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///trailcoach.sqlite3"
+
+# Sync driver names people naturally write, mapped to the async drivers the bot runs on.
+_ASYNC_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+_PLACEHOLDER = re.compile(r"change[-_ ]?me|your[-_ ]|placeholder|example|xxx|<.*>|^secret$", re.I)
+_TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+_SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+
+
+def normalise_database_url(value: str) -> str:
+    """Map a SQLite or PostgreSQL URL onto its async driver; reject anything else."""
+    try:
+        url: URL = make_url(value)
+    except ArgumentError:
+        raise ValueError(f"cannot parse {value!r} as a database URL") from None
+    driver = _ASYNC_DRIVERS.get(url.drivername)
+    if driver is None:
+        raise ValueError(
+            f"unsupported database {url.drivername!r}; use sqlite:///FILE or postgresql://HOST/DB"
+        )
+    if driver == "sqlite+aiosqlite" and not url.database:
+        raise ValueError("a SQLite URL needs a file name, for example sqlite:///trailcoach.sqlite3")
+    return url.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA timezone such as Europe/Berlin") from None
+    return value
+
+
+def _no_placeholder(value: SecretStr | None) -> SecretStr | None:
+    if value is not None and _PLACEHOLDER.search(value.get_secret_value()):
+        raise ValueError("still holds the placeholder from .env.example; set a real value")
+    return value
+
+
+def _token_shape(value: SecretStr | None) -> SecretStr | None:
+    if value is not None and not _TOKEN_SHAPE.match(value.get_secret_value()):
+        raise ValueError("does not look like a bot token from @BotFather (digits:letters)")
+    return value
+
+
+def _secret_shape(value: SecretStr | None) -> SecretStr | None:
+    if value is not None and not _SECRET_SHAPE.match(value.get_secret_value()):
+        raise ValueError("must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
+    return value
+
+
+BotToken = Annotated[SecretStr, AfterValidator(_no_placeholder), AfterValidator(_token_shape)]
+WebhookSecret = Annotated[SecretStr, AfterValidator(_no_placeholder), AfterValidator(_secret_shape)]
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads; see ``.env.example`` for what each one means."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    telegram_bot_token: BotToken | None = None
+    telegram_api_base_url: HttpUrl = HttpUrl("https://api.telegram.org")
+    database_url: Annotated[str, AfterValidator(normalise_database_url)] = DEFAULT_DATABASE_URL
+    default_timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    webhook_url: HttpUrl | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: WebhookSecret | None = None
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_url is not None and self.webhook_secret is None:
+            raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
+        return self
+
+    @property
+    def uses_webhook(self) -> bool:
+        """True when the bot should receive updates by webhook instead of polling."""
+        return self.webhook_url is not None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Secret values that must never reach a log line."""
+        values = (self.telegram_bot_token, self.webhook_secret)
+        return tuple(v.get_secret_value() for v in values if v is not None)
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message is one line naming it."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning validation errors into one plain line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error)) from None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per problem, naming the environment variable and what is wrong."""
+    lines = []
+    for problem in error.errors():
+        field = ".".join(str(part) for part in problem["loc"]).upper()
+        message = str(problem["msg"]).removeprefix("Value error, ")
+        lines.append(f"{field}: {message}" if field else message)
+    return "; ".join(lines)

@@ -1,0 +1,339 @@
+"""SQLAlchemy models: everything the product keeps, one table per concept."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime, time
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always hands back aware UTC datetimes.
+
+    SQLite keeps no timezone, so values are normalised on the way in and out.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; pass an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    """A portable VARCHAR-backed enum column type storing the member values."""
+    return Enum(
+        cls,
+        native_enum=False,
+        create_constraint=False,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention, so migrations name constraints stably."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+    }
+
+
+class Timestamped:
+    """Created and updated times, kept by the database layer."""
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RunnerStatus(enum.StrEnum):
+    """Whether the coach may contact a runner."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    BLOCKED = "blocked"
+    DELETED = "deleted"
+
+
+class Runner(Timestamped, Base):
+    """A runner on one platform, with their coaching profile."""
+
+    __tablename__ = "runners"
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_user_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str | None] = mapped_column(String(128))
+    status: Mapped[RunnerStatus] = mapped_column(_enum(RunnerStatus), default=RunnerStatus.ACTIVE)
+
+    experience: Mapped[str] = mapped_column(String(16))
+    equipment: Mapped[list[Any]] = mapped_column(default=list)
+    sessions_per_week: Mapped[int] = mapped_column(SmallInteger, default=2)
+    trail_runs_per_week: Mapped[int | None] = mapped_column(SmallInteger)
+    race_date: Mapped[date | None]
+    race_name: Mapped[str | None] = mapped_column(String(128))
+    timezone: Mapped[str] = mapped_column(String(64))
+    reminder_time: Mapped[time] = mapped_column(Time)
+    week_preview: Mapped[bool] = mapped_column(default=True)
+    started_on: Mapped[date] = mapped_column(Date)
+
+    week: Mapped[list[RunningDay]] = relationship(
+        back_populates="runner",
+        cascade="all, delete-orphan",
+        order_by="RunningDay.weekday",
+        lazy="selectin",
+    )
+
+
+class RunningDay(Base):
+    """One weekday of a runner's running week: rest, easy, hard or long."""
+
+    __tablename__ = "running_days"
+    __table_args__ = (CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),)
+
+    runner_id: Mapped[int] = mapped_column(
+        ForeignKey("runners.id", ondelete="CASCADE"), primary_key=True
+    )
+    weekday: Mapped[int] = mapped_column(SmallInteger, primary_key=True)  # 0 is Monday
+    kind: Mapped[str] = mapped_column(String(8))
+
+    runner: Mapped[Runner] = relationship(back_populates="week")
+
+
+class PlannedSession(Base):
+    """One strength session the coach has planned for a runner on a date."""
+
+    __tablename__ = "planned_sessions"
+    __table_args__ = (UniqueConstraint("runner_id", "date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    runner_id: Mapped[int] = mapped_column(ForeignKey("runners.id", ondelete="CASCADE"))
+    date: Mapped[date]
+    kind: Mapped[str] = mapped_column(String(16))
+    phase: Mapped[str] = mapped_column(String(16))
+    minutes: Mapped[int] = mapped_column(SmallInteger)
+    rules: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    exercises: Mapped[list[PlannedExercise]] = relationship(
+        back_populates="session",
+        cascade="all, delete-orphan",
+        order_by="PlannedExercise.position",
+        lazy="selectin",
+    )
+
+
+class PlannedExercise(Base):
+    """One exercise of a planned session, with its dose."""
+
+    __tablename__ = "planned_exercises"
+    __table_args__ = (UniqueConstraint("session_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("planned_sessions.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(SmallInteger)
+    exercise_id: Mapped[str] = mapped_column(String(48))
+    name: Mapped[str] = mapped_column(String(128))
+    sets: Mapped[int] = mapped_column(SmallInteger)
+    reps: Mapped[int | None] = mapped_column(SmallInteger)
+    hold_s: Mapped[int | None] = mapped_column(SmallInteger)
+    load: Mapped[str] = mapped_column(String(128))
+    tempo: Mapped[str | None] = mapped_column(String(64))
+    cues: Mapped[list[Any]] = mapped_column(default=list)
+
+    session: Mapped[PlannedSession] = relationship(back_populates="exercises")
+
+
+class SessionLog(Base):
+    """What a runner reported right after a session: done, partial or skipped."""
+
+    __tablename__ = "session_logs"
+    __table_args__ = (UniqueConstraint("runner_id", "session_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    runner_id: Mapped[int] = mapped_column(ForeignKey("runners.id", ondelete="CASCADE"))
+    session_date: Mapped[date]
+    completed: Mapped[str] = mapped_column(String(8))  # full, partial, skipped
+    rpe: Mapped[int | None] = mapped_column(SmallInteger)
+    pain: Mapped[list[Any]] = mapped_column(default=list)  # [{"where", "score"}]
+    hips_level: Mapped[bool | None]
+    logged_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CheckIn(Base):
+    """The next-day check-in about a session, and the after-trail-run answers."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (UniqueConstraint("runner_id", "session_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    runner_id: Mapped[int] = mapped_column(ForeignKey("runners.id", ondelete="CASCADE"))
+    session_date: Mapped[date]
+    legs: Mapped[str | None] = mapped_column(String(16))
+    soreness_where: Mapped[list[Any]] = mapped_column(default=list)
+    pain: Mapped[list[Any]] = mapped_column(default=list)  # [{"where", "score", "settled"}]
+    ran_normally: Mapped[bool | None]
+    descending_stiff: Mapped[bool | None]
+    hamstring_sensitive: Mapped[bool | None]
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PlanChange(Base):
+    """A change the coach made to a runner's plan, with the rules and the plain why."""
+
+    __tablename__ = "plan_changes"
+    __table_args__ = (Index(None, "runner_id", "effective_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    runner_id: Mapped[int] = mapped_column(ForeignKey("runners.id", ondelete="CASCADE"))
+    effective_date: Mapped[date]
+    rules: Mapped[list[Any]] = mapped_column(default=list)
+    why: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Club(Timestamped, Base):
+    """A running club: a group, supergroup or channel the bot was added to."""
+
+    __tablename__ = "clubs"
+    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    chat_type: Mapped[str] = mapped_column(String(16))  # group, supergroup, channel
+    title: Mapped[str | None] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(default=True)
+    level: Mapped[str] = mapped_column(String(16), default="starting")
+    session_days: Mapped[list[Any]] = mapped_column(default=list)  # weekdays, 0 is Monday
+    post_time: Mapped[time | None] = mapped_column(Time)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    weekly_summary: Mapped[bool] = mapped_column(default=True)
+
+
+class ClubMembership(Base):
+    """A runner who joined a club from its deep link."""
+
+    __tablename__ = "club_memberships"
+
+    club_id: Mapped[int] = mapped_column(
+        ForeignKey("clubs.id", ondelete="CASCADE"), primary_key=True
+    )
+    runner_id: Mapped[int] = mapped_column(
+        ForeignKey("runners.id", ondelete="CASCADE"), primary_key=True
+    )
+    show_name: Mapped[bool] = mapped_column(default=False)
+    joined_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DispatchKind(enum.StrEnum):
+    """What a scheduled message is."""
+
+    SESSION = "session"
+    CHECK_IN = "check_in"
+    WEEK_PREVIEW = "week_preview"
+    CLUB_SESSION = "club_session"
+    CLUB_SUMMARY = "club_summary"
+
+
+class DispatchStatus(enum.StrEnum):
+    """Where a reminder is on its one-attempt path."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class Dispatch(Base):
+    """One scheduled message per (recipient, local date, kind), sent at most once."""
+
+    __tablename__ = "dispatches"
+    __table_args__ = (
+        UniqueConstraint("runner_id", "local_date", "kind"),
+        UniqueConstraint("club_id", "local_date", "kind"),
+        CheckConstraint("(runner_id IS NULL) <> (club_id IS NULL)", name="one_recipient"),
+        Index(None, "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    runner_id: Mapped[int | None] = mapped_column(ForeignKey("runners.id", ondelete="CASCADE"))
+    club_id: Mapped[int | None] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
+    kind: Mapped[DispatchKind] = mapped_column(_enum(DispatchKind))
+    local_date: Mapped[date]
+    due_at: Mapped[datetime]
+    status: Mapped[DispatchStatus] = mapped_column(
+        _enum(DispatchStatus), default=DispatchStatus.PENDING
+    )
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class DialogState(Base):
+    """Where a user is in a multi-step dialog, so a restart continues it."""
+
+    __tablename__ = "dialog_states"
+    __table_args__ = (UniqueConstraint("platform", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(64))
+    dialog: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

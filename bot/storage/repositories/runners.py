@@ -1,0 +1,36 @@
+"""Runners and their running week."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import Runner
+
+
+class RunnerRepository:
+    """Finds, adds and removes runners."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, runner_id: int) -> Runner | None:
+        """The runner with this id, if any."""
+        return await self._session.get(Runner, runner_id)
+
+    async def find(self, *, platform: str, user_id: str) -> Runner | None:
+        """The runner behind a platform user, if they have onboarded."""
+        query = select(Runner).where(
+            Runner.platform == platform, Runner.platform_user_id == user_id
+        )
+        return (await self._session.scalars(query)).one_or_none()
+
+    async def add(self, runner: Runner) -> Runner:
+        """Stage a new runner and give it an id."""
+        self._session.add(runner)
+        await self._session.flush()
+        return runner
+
+    async def delete(self, runner_id: int) -> None:
+        """Remove a runner; every row of theirs goes with them (ON DELETE CASCADE)."""
+        await self._session.execute(delete(Runner).where(Runner.id == runner_id))

@@ -1,0 +1,17 @@
+"""The unit of work: one session, the repositories over it, committed at its edge."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.repositories.dialogs import DialogRepository
+from bot.storage.repositories.runners import RunnerRepository
+
+
+class UnitOfWork:
+    """Repositories sharing one session; ``Database.unit_of_work`` commits or rolls back."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.runners = RunnerRepository(session)
+        self.dialogs = DialogRepository(session)

@@ -1,0 +1,20 @@
+"""Shared fixtures and pytest plugins for the whole suite."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["tests.database_fixtures"]
+
+
+@pytest.fixture
+def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """An environment free of the bot's settings, working in an empty folder."""
+    monkeypatch.chdir(tmp_path)
+    prefixes = ("TELEGRAM_", "DATABASE_URL", "WEBHOOK_", "DEFAULT_TIMEZONE", "LOG_LEVEL")
+    for name in [k for k in os.environ if k.startswith(prefixes)]:
+        monkeypatch.delenv(name)
+    return dict(os.environ)

@@ -1,0 +1,34 @@
+"""Factories for storage rows, with sensible defaults and keyword-only overrides."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, time
+from typing import Any
+
+from bot.storage.models import Runner, RunningDay
+
+_user_ids = itertools.count(1000)
+DEFAULT_WEEK = ("rest", "easy", "hard", "easy", "rest", "long", "easy")
+
+
+def make_runner(**overrides: Any) -> Runner:
+    """A complete, onboarded Telegram runner."""
+    user_id = str(next(_user_ids))
+    week = overrides.pop("week", DEFAULT_WEEK)
+    fields: dict[str, Any] = {
+        "platform": "telegram",
+        "platform_user_id": user_id,
+        "chat_id": user_id,
+        "display_name": "Ada",
+        "experience": "some",
+        "equipment": ["step", "sliders"],
+        "sessions_per_week": 2,
+        "timezone": "Europe/Berlin",
+        "reminder_time": time(7, 0),
+        "started_on": date(2026, 11, 16),
+    }
+    fields.update(overrides)
+    runner = Runner(**fields)
+    runner.week = [RunningDay(weekday=day, kind=kind) for day, kind in enumerate(week)]
+    return runner

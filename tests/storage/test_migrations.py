@@ -1,0 +1,81 @@
+"""The migrations create the schema the models describe, and can go down and up again."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.storage.migrate import downgrade, upgrade
+from bot.storage.models import Base
+
+EXPECTED_TABLES = set(Base.metadata.tables)
+
+
+async def table_names(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as connection:
+        names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    return set(names) - {"alembic_version"}
+
+
+async def model_differences(engine: AsyncEngine) -> list[object]:
+    def compare(sync_connection):
+        context = MigrationContext.configure(sync_connection, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(compare)
+
+
+async def test_upgrade_downgrade_upgrade(engine: AsyncEngine) -> None:
+    await upgrade(engine)
+    assert await table_names(engine) == EXPECTED_TABLES
+    await downgrade(engine, "base")
+    assert await table_names(engine) == set()
+    await upgrade(engine)
+    assert await table_names(engine) == EXPECTED_TABLES
+
+
+async def test_models_and_migrations_agree(engine: AsyncEngine) -> None:
+    await upgrade(engine)
+    assert await model_differences(engine) == []
+
+
+async def test_upgrade_twice_is_harmless(engine: AsyncEngine) -> None:
+    await upgrade(engine)
+    await upgrade(engine)
+    assert await table_names(engine) == EXPECTED_TABLES
+
+
+def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_db_upgrade_command_creates_schema_on_empty_sqlite_file(
+    tmp_path: Path, clean_env: dict[str, str]
+) -> None:
+    database = tmp_path / "coach.sqlite3"
+    env = {**clean_env, "DATABASE_URL": f"sqlite:///{database}"}
+
+    first = run_cli("db", "upgrade", env=env)
+    second = run_cli("db", "upgrade", env=env)
+
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert "up to date" in second.stdout
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        assert {name for (name,) in rows} >= EXPECTED_TABLES

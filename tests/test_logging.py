@@ -1,0 +1,72 @@
+"""Log lines never carry the bot token, wherever it would appear."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.log import REDACTED, configure_logging
+
+TOKEN = "123456789:AAH9r2Xb6kD0vVw3LqzT5yNf8GmJc1pEoRs"
+SECRET = "q8Zr3vKx1mT6pW0yN4bD"
+
+
+@pytest.fixture(autouse=True)
+def restore_root_logger() -> Iterator[None]:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def log_output(capsys: pytest.CaptureFixture[str], emit) -> str:
+    """What the configured logging writes to stderr while ``emit`` runs."""
+    configure_logging("DEBUG", secrets=[TOKEN, SECRET])
+    emit()
+    return capsys.readouterr().err
+
+
+def test_token_in_a_url_is_redacted(capsys: pytest.CaptureFixture[str]) -> None:
+    output = log_output(
+        capsys,
+        lambda: logging.getLogger("telegram.ext").info(
+            "POST https://api.telegram.org/bot%s/sendMessage failed", TOKEN
+        ),
+    )
+    assert TOKEN not in output
+    assert f"https://api.telegram.org/bot{REDACTED}/sendMessage" in output
+
+
+def test_any_token_shaped_text_is_redacted_even_if_unknown(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    other = "987654321:ZZZ9r2Xb6kD0vVw3LqzT5yNf8GmJc1pEoXX"
+    output = log_output(capsys, lambda: logging.getLogger("bot").warning("token %s", other))
+    assert other not in output
+    assert REDACTED in output
+
+
+def test_secrets_in_tracebacks_are_redacted(capsys: pytest.CaptureFixture[str]) -> None:
+    def fail_and_log() -> None:
+        try:
+            raise RuntimeError(f"webhook secret {SECRET} rejected for bot{TOKEN}")
+        except RuntimeError:
+            logging.getLogger("bot").exception("handler failed")
+
+    output = log_output(capsys, fail_and_log)
+    assert "Traceback" in output
+    assert SECRET not in output
+    assert TOKEN not in output
+
+
+def test_http_client_request_lines_are_quiet(capsys: pytest.CaptureFixture[str]) -> None:
+    output = log_output(
+        capsys,
+        lambda: logging.getLogger("httpx").info(
+            "HTTP Request: POST https://api.telegram.org/bot%s/getMe", TOKEN
+        ),
+    )
+    assert output == ""

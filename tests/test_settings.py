@@ -1,0 +1,130 @@
+"""Settings: sensible defaults, one clear line for anything wrong, placeholders rejected."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+
+REAL_LOOKING_TOKEN = "123456789:AAH9r2Xb6kD0vVw3LqzT5yNf8GmJc1pEoRs"
+
+
+@pytest.fixture(autouse=True)
+def no_ambient_settings(clean_env: dict[str, str]) -> None:
+    """Each test starts from an environment without the bot's variables or a .env file."""
+
+
+def test_defaults_need_nothing_but_give_an_embedded_sqlite_database() -> None:
+    settings = load_settings()
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert settings.database_url.startswith("sqlite+aiosqlite:///")
+    assert str(settings.telegram_api_base_url) == "https://api.telegram.org/"
+    assert settings.telegram_bot_token is None
+    assert settings.default_timezone == "UTC"
+    assert not settings.uses_webhook
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("sqlite:///coach.db", "sqlite+aiosqlite:///coach.db"),
+        ("postgresql://coach@db:5432/coach", "postgresql+asyncpg://coach@db:5432/coach"),
+        ("postgres://coach:pw@db/coach", "postgresql+asyncpg://coach:pw@db/coach"),
+    ],
+)
+def test_database_url_is_mapped_onto_its_async_driver(
+    monkeypatch: pytest.MonkeyPatch, given: str, expected: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert load_settings().database_url == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("DATABASE_URL", "mysql://root@localhost/coach", "DATABASE_URL: unsupported database"),
+        ("DATABASE_URL", "not a url", "DATABASE_URL: cannot parse"),
+        ("TELEGRAM_BOT_TOKEN", "your-bot-token-here", "TELEGRAM_BOT_TOKEN: still holds the"),
+        ("TELEGRAM_BOT_TOKEN", "12345", "TELEGRAM_BOT_TOKEN: does not look like a bot token"),
+        ("DEFAULT_TIMEZONE", "Mars/Olympus", "DEFAULT_TIMEZONE: 'Mars/Olympus' is not an IANA"),
+        ("WEBHOOK_PORT", "99999", "WEBHOOK_PORT: Input should be less than or equal to 65535"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL: Input should be"),
+    ],
+)
+def test_a_bad_setting_is_named_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, said: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert message.startswith(said)
+    assert "\n" not in message
+    assert value not in message or name != "TELEGRAM_BOT_TOKEN"
+
+
+def test_webhook_needs_a_real_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEBHOOK_URL", "https://coach.example.org/telegram")
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET is required"):
+        load_settings()
+    monkeypatch.setenv("WEBHOOK_SECRET", "change-me-to-a-long-random-string")
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET: still holds the placeholder"):
+        load_settings()
+    monkeypatch.setenv("WEBHOOK_SECRET", "q8Zr3vKx1mT6pW0yN4bD")
+    assert load_settings().uses_webhook
+
+
+def test_settings_are_read_from_a_dotenv_file(clean_env: dict[str, str]) -> None:
+    with open(".env", "w", encoding="utf-8") as env_file:
+        env_file.write(f"TELEGRAM_BOT_TOKEN={REAL_LOOKING_TOKEN}\nDEFAULT_TIMEZONE=Europe/Berlin\n")
+    settings = load_settings()
+    assert settings.telegram_bot_token is not None
+    assert settings.telegram_bot_token.get_secret_value() == REAL_LOOKING_TOKEN
+    assert settings.default_timezone == "Europe/Berlin"
+    assert REAL_LOOKING_TOKEN not in repr(settings)
+
+
+def test_the_example_env_file_names_every_setting() -> None:
+    from pathlib import Path
+
+    from bot.settings import Settings
+
+    example = (Path(__file__).parent.parent / ".env.example").read_text(encoding="utf-8")
+    for field in Settings.model_fields:
+        assert f"{field.upper()}=" in example, field
+
+
+def test_bad_database_url_on_the_command_line_is_one_line_without_traceback(
+    clean_env: dict[str, str],
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        env={**clean_env, "DATABASE_URL": "mysql://root@localhost/coach"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "trailcoach: configuration error: DATABASE_URL: unsupported database 'mysql'; "
+        "use sqlite:///FILE or postgresql://HOST/DB"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_is_one_line_without_traceback(clean_env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        env={**clean_env, "DATABASE_URL": "sqlite:////no/such/folder/coach.sqlite3"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("trailcoach: cannot use the database:")
