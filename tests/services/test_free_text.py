@@ -1,0 +1,96 @@
+"""Reading times, timezones and race dates the way runners type them."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+import pytest
+
+from bot.services.free_text import (
+    NotUnderstood,
+    read_race_date,
+    read_time,
+    read_timezone,
+    timezone_at,
+)
+
+TODAY = date(2026, 11, 21)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7", time(7)),
+        ("07:00", time(7)),
+        ("7am", time(7)),
+        ("7 AM", time(7)),
+        ("7.30pm", time(19, 30)),
+        ("12am", time(0)),
+        ("12pm", time(12)),
+        ("19:30", time(19, 30)),
+        ("6h15", time(6, 15)),
+    ],
+)
+def test_read_time(text: str, expected: time) -> None:
+    assert read_time(text) == expected
+
+
+@pytest.mark.parametrize("text", ["25:00", "7:75", "13pm", "seven", "", "7:3"])
+def test_unreadable_times_say_what_works(text: str) -> None:
+    with pytest.raises(NotUnderstood, match="7"):
+        read_time(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("europe/berlin", "Europe/Berlin"),
+        ("Berlin", "Europe/Berlin"),
+        ("new york", "America/New_York"),
+        ("Los_Angeles", "America/Los_Angeles"),
+        ("+2", "Etc/GMT-2"),
+        ("UTC-5", "Etc/GMT+5"),
+        ("gmt+0", "UTC"),
+        ("UTC", "UTC"),
+    ],
+)
+def test_read_timezone(text: str, expected: str) -> None:
+    assert read_timezone(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Atlantis", "+5:30", "+15", "Mars/Olympus"])
+def test_unknown_timezones_are_refused_kindly(text: str) -> None:
+    with pytest.raises(NotUnderstood):
+        read_timezone(text)
+
+
+def test_shared_location_maps_to_a_timezone_offline() -> None:
+    assert timezone_at(latitude=46.5, longitude=11.3) == "Europe/Rome"
+    assert timezone_at(latitude=39.74, longitude=-104.99) == "America/Denver"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2027-05-15", date(2027, 5, 15)),
+        ("15 May", date(2027, 5, 15)),
+        ("May 15", date(2027, 5, 15)),
+        ("15th may 2027", date(2027, 5, 15)),
+        ("15.05.2027", date(2027, 5, 15)),
+        ("28 November", date(2026, 11, 28)),
+        ("none", None),
+        ("No race", None),
+    ],
+)
+def test_read_race_date(text: str, expected: date | None) -> None:
+    assert read_race_date(text, today=TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [("2025-05-15", "already passed"), ("31 Feb 2027", "couldn't read"), ("soon", "couldn't")],
+)
+def test_bad_race_dates_are_refused_kindly(text: str, said: str) -> None:
+    with pytest.raises(NotUnderstood, match=said):
+        read_race_date(text, today=TODAY)
