@@ -6,7 +6,9 @@ import argparse
 from collections.abc import Sequence
 from types import ModuleType
 
-COMMANDS: tuple[ModuleType, ...] = ()
+from bot import cli_plan
+
+COMMANDS: tuple[ModuleType, ...] = (cli_plan,)
 
 
 def build_parser() -> argparse.ArgumentParser:
