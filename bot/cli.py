@@ -9,10 +9,10 @@ from types import ModuleType
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import cli_db
+from bot import cli_db, cli_plan
 from bot.settings import SettingsError
 
-COMMANDS: tuple[ModuleType, ...] = (cli_db,)
+COMMANDS: tuple[ModuleType, ...] = (cli_db, cli_plan)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,111 @@
+"""The coaching core: pure decisions about a trail runner's strength sessions.
+
+Standard library and packaged data files only (``data/exercises.toml``, ``data/rules.toml``,
+read once with ``importlib.resources``). No I/O beyond that, no randomness, no clock: dates
+are passed in. Rule IDs (P1-P9, C1-C11) refer to ``COACHING.md``.
+
+Public API
+----------
+Inputs (``inputs``, ``profile``, ``feedback``):
+
+- ``profile_from_dict(data) -> Profile`` and ``feedback_from_list(data) -> tuple[Feedback |
+  Resumed, ...]`` validate decoded JSON, raising ``CoachingInputError(field, message)``.
+- ``Profile(experience, week, equipment=frozenset(), sessions_per_week=2, race_date=None,
+  race_name=None, trail_runs_per_week=None, reminder=None)``; ``week`` is seven ``DayKind``
+  values, Monday first; ``Profile.trail_runs`` is the derived count.
+- ``Feedback(date, completed=FULL, rpe=None, legs=None, soreness_where=(), pain=(),
+  ran_normally=None, descending_stiff=None, hamstring_sensitive=None, hips_level=None)`` with
+  ``PainReport(where, score, settled=None)``; ``Resumed(date)`` ends a C7 pause.
+
+Planning (``planner``, ``model``):
+
+- ``plan(profile, *, start, weeks, history=(), as_of=None) -> Plan`` replays the history
+  from ``start`` (the day coaching began) and plans ``weeks`` weeks of 7 days. Sessions
+  before ``as_of`` (or before the latest history entry) without feedback count as missed.
+- ``Plan(weeks, changes, paused, decisions)`` with ``to_json()`` (``docs/plan-format.md``)
+  and ``sessions``; ``Week(start, phase, sessions)``; ``Session(date, kind, minutes,
+  exercises, rules, status, after_run)``; ``Prescription(exercise, sets, reps, hold_s, load,
+  tempo, range, cues_emphasised)`` with ``cues`` and ``heavy_eccentric``;
+  ``Change(date, rules, why)``.
+- ``decide_feedback(profile, *, start, history, feedback, as_of=None) -> Decision``: the same
+  replay, returning the decision for one new entry: ``Decision(date, rules, why, progress,
+  pause, next, keep_away, nordic_block, concerns)`` with ``message``.
+
+Data (``library``, ``rules``): ``library()`` / ``load_library(path)`` return the
+``Library`` of ``Exercise`` records; ``rules()`` / ``load_rules(path)`` return
+``RuleSettings``; a broken file raises ``CoachingDataError`` naming file, exercise and field.
+
+Text: ``plan_table(plan) -> str`` renders the week-by-week preview.
+"""
+
+from bot.coaching.decisions import Adjustment, Decision
+from bot.coaching.errors import CoachingDataError, CoachingInputError
+from bot.coaching.feedback import (
+    Completed,
+    Feedback,
+    HistoryEvent,
+    Legs,
+    PainReport,
+    PainSite,
+    Resumed,
+)
+from bot.coaching.inputs import feedback_from_list, profile_from_dict
+from bot.coaching.library import Exercise, Family, Joint, Library, Tag, library, load_library
+from bot.coaching.model import (
+    BODYWEIGHT,
+    Change,
+    Plan,
+    Prescription,
+    Session,
+    SessionKind,
+    SessionStatus,
+    Week,
+)
+from bot.coaching.phases import Phase
+from bot.coaching.planner import decide_feedback, plan
+from bot.coaching.profile import DayKind, Equipment, Experience, Profile, Reminder
+from bot.coaching.render import plan_table
+from bot.coaching.rules import RuleSettings, load_rules, rules
+
+__all__ = [
+    "BODYWEIGHT",
+    "Adjustment",
+    "Change",
+    "CoachingDataError",
+    "CoachingInputError",
+    "Completed",
+    "DayKind",
+    "Decision",
+    "Equipment",
+    "Exercise",
+    "Experience",
+    "Family",
+    "Feedback",
+    "HistoryEvent",
+    "Joint",
+    "Legs",
+    "Library",
+    "PainReport",
+    "PainSite",
+    "Phase",
+    "Plan",
+    "Prescription",
+    "Profile",
+    "Reminder",
+    "Resumed",
+    "RuleSettings",
+    "Session",
+    "SessionKind",
+    "SessionStatus",
+    "Tag",
+    "Week",
+    "decide_feedback",
+    "feedback_from_list",
+    "library",
+    "load_library",
+    "load_rules",
+    "plan",
+    "plan_table",
+    "profile_from_dict",
+    "rules",
+]

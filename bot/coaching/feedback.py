@@ -1,0 +1,79 @@
+"""What the runner tells the coach: one feedback entry per session date, and resume events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+
+class Completed(StrEnum):
+    """Whether the session was done."""
+
+    FULL = "full"
+    PARTIAL = "partial"
+    SKIPPED = "skipped"
+
+
+class Legs(StrEnum):
+    """How the legs feel at the next-day check-in."""
+
+    FRESH = "fresh"
+    MUSCLE_SORENESS = "muscle_soreness"
+    HEAVY = "heavy"
+    JOINT_PAIN = "joint_pain"
+    RED_FLAG = "red_flag"  # sharp pain, bruising or weakness (C7)
+
+
+class PainSite(StrEnum):
+    """Where pain was felt."""
+
+    KNEE = "knee"
+    HIP = "hip"
+    LOWER_BACK = "lower_back"
+    HAMSTRING = "hamstring"
+    OTHER = "other"
+
+
+MUSCLES = frozenset({"glutes", "hamstrings", "quads", "calves"})
+"""Places a runner may name for muscle soreness (C1); pain sites are the other places."""
+
+
+@dataclass(frozen=True, slots=True)
+class PainReport:
+    """Pain at one place, 0-10, and whether it settled by the next morning (C8)."""
+
+    where: PainSite
+    score: int
+    settled: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """The after-session answers and next-day check-in for the session on ``date``."""
+
+    date: date
+    completed: Completed = Completed.FULL
+    rpe: int | None = None
+    legs: Legs | None = None
+    soreness_where: tuple[str, ...] = ()
+    pain: tuple[PainReport, ...] = ()
+    ran_normally: bool | None = None
+    descending_stiff: bool | None = None
+    hamstring_sensitive: bool | None = None
+    hips_level: bool | None = None
+
+    @property
+    def done(self) -> bool:
+        """Whether any strength work happened."""
+        return self.completed is not Completed.SKIPPED
+
+
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    """The runner resumes strength work after a red flag (C7), from ``date`` on."""
+
+    date: date
+
+
+HistoryEvent = Feedback | Resumed

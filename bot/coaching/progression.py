@@ -1,0 +1,157 @@
+"""Progression state: where each exercise chain stands and each exercise's dose step.
+
+Exercises form chains through their progression links (the hamstring ladder H1-H8 is one
+chain; ``step_up -> single_leg_squat`` is another; the other foundation exercises stand
+alone), keeping only exercises the runner has the equipment for. Each chain has a *head*:
+the hardest variant reached. A runner starts at the furthest variant whose level suits their
+experience, never past a heavy (Nordic) or gated (C9) variant: those are earned.
+
+P8 order, for an exercise that passed C4: more reps (or seconds, or range for C10) within
+its range, then, if it is its chain's head, the next variant (C9: the one-leg slider curl
+needs level hips), then external load (only with weights, never for experience ``none``:
+P7). P9 steps every chain back one level: one load step off, else the previous variant, else
+back one dose step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.coaching.library import Exercise, Family, Gate, Library
+from bot.coaching.model import BODYWEIGHT, Prescription
+from bot.coaching.profile import Equipment, Experience, Profile
+
+
+@dataclass(slots=True)
+class DoseState:
+    """Index into the exercise's dose steps, and its external load step (0 = bodyweight)."""
+
+    step: int = 0
+    load: int = 0
+
+
+def _chains(library: Library, profile: Profile) -> list[tuple[Exercise, ...]]:
+    """The runner's chains: progression links followed from each root, kit permitting."""
+    chains = []
+    for root in library.exercises.values():
+        if root.regression is not None or root.family is Family.RECOVERY:
+            continue
+        links, exercise = [], root
+        while True:
+            links.append(exercise)
+            if exercise.progression is None:
+                break
+            exercise = library[exercise.progression]
+        usable = tuple(e for e in links if e.equipment <= profile.equipment)
+        if usable:
+            chains.append(usable)
+    return chains
+
+
+def _start(chain: tuple[Exercise, ...], experience: Experience) -> int:
+    """The furthest variant suiting the experience, stopping before earned ones."""
+    position = 0
+    for index, exercise in enumerate(chain):
+        if exercise.level > experience.level or exercise.heavy or exercise.gate is not None:
+            break
+        position = index
+    return position
+
+
+class Progress:
+    """The mutable progression state of one runner during one replay."""
+
+    def __init__(self, library: Library, profile: Profile) -> None:
+        chains = _chains(library, profile)
+        self.chains = {chain[0].id: chain for chain in chains}
+        self.position = {chain[0].id: _start(chain, profile.experience) for chain in chains}
+        self.chain_of = {e.id: chain[0].id for chain in chains for e in chain}
+        self.doses = {e.id: DoseState() for chain in chains for e in chain}
+        self.hamstring = next(c[0].id for c in chains if c[0].family is Family.HAMSTRING)
+        self.seen: set[str] = set()
+        self.can_load = (
+            Equipment.WEIGHTS in profile.equipment and profile.experience is not Experience.NONE
+        )
+
+    def pool(self, chain_id: str) -> tuple[Exercise, ...]:
+        """The chain's variants up to and including its head."""
+        return self.chains[chain_id][: self.position[chain_id] + 1]
+
+    def head(self, chain_id: str) -> Exercise:
+        """The hardest variant reached on a chain."""
+        return self.chains[chain_id][self.position[chain_id]]
+
+    def heads(self, family: Family) -> tuple[Exercise, ...]:
+        """The head of every chain of a family, in library order."""
+        return tuple(
+            self.head(chain_id)
+            for chain_id, chain in self.chains.items()
+            if chain[0].family is family
+        )
+
+    def usable(self, exercise: Exercise) -> bool:
+        """Whether the runner has reached (and has the kit for) an exercise."""
+        chain_id = self.chain_of.get(exercise.id)
+        return chain_id is not None and exercise in self.pool(chain_id)
+
+    def prescribe(
+        self, exercise: Exercise, sets: int, *, lighter: bool = False, bodyweight: bool = False
+    ) -> Prescription:
+        """The exercise at its current dose; ``lighter`` takes one load step off (C2)."""
+        state = self.doses.get(exercise.id, DoseState())
+        span, amount = exercise.dose.steps[state.step]
+        load_step = 0 if bodyweight else max(0, state.load - lighter)
+        return Prescription(
+            exercise=exercise,
+            sets=max(1, sets),
+            reps=amount if exercise.dose.reps else None,
+            hold_s=amount if exercise.dose.hold_s else None,
+            load=exercise.dose.loads[load_step - 1] if load_step else BODYWEIGHT,
+            tempo=exercise.dose.tempo,
+            range=span,
+        )
+
+    def loaded(self, exercise: Exercise) -> bool:
+        """Whether the exercise currently carries external load."""
+        state = self.doses.get(exercise.id)
+        return state is not None and state.load > 0
+
+    def advance(self, exercise: Exercise, hips_level: bool | None) -> frozenset[str]:
+        """Progress one exercise that passed C4 (P8, C9, C10); returns the rules applied."""
+        chain_id = self.chain_of.get(exercise.id)
+        if chain_id is None:
+            return frozenset()
+        state = self.doses[exercise.id]
+        if state.step + 1 < len(exercise.dose.steps):
+            state.step += 1
+            return frozenset({"P8", "C10"} if exercise.dose.ranges else {"P8"})
+        chain, position = self.chains[chain_id], self.position[chain_id]
+        if chain[position] is not exercise:
+            return frozenset()  # a lower variant at the top of its range holds
+        if position + 1 < len(chain):
+            following = chain[position + 1]
+            if following.gate is Gate.HIPS_LEVEL and hips_level is not True:
+                return frozenset({"C9"})
+            self.position[chain_id] = position + 1
+            rules = {"P8"}
+            if following.gate is Gate.HIPS_LEVEL:
+                rules.add("C9")
+            if following.dose.ranges:
+                rules.add("C10")
+            return frozenset(rules)
+        if self.can_load and state.load < len(exercise.dose.loads):
+            state.load += 1
+            state.step = 0
+            return frozenset({"P8"})
+        return frozenset()
+
+    def step_back(self) -> None:
+        """P9: every chain one level back."""
+        for chain_id, position in self.position.items():
+            state = self.doses[self.chains[chain_id][position].id]
+            if state.load:
+                state.load -= 1
+            elif position:
+                self.position[chain_id] = position - 1
+            else:
+                state.step = max(0, state.step - 1)

@@ -1,0 +1,115 @@
+"""Tunable rule settings and the runner-facing "why" sentences, from ``data/rules.toml``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+
+from bot.coaching.datafile import Table, read_toml
+from bot.coaching.errors import CoachingDataError
+
+RULE_IDS = tuple(f"P{n}" for n in range(1, 10)) + tuple(f"C{n}" for n in range(1, 12))
+"""Every rule of COACHING.md, in document order."""
+
+PRECEDENCE = ("C7", "C6", "C2", "C8", "C5", "C3", "C1", "C4", "C9", "C10", "C11")
+"""C7 > C6 > C2 and C8 > C5 > C3 > C1 and C4; the progression notes C9-C11 follow."""
+
+RULE_ORDER = PRECEDENCE + RULE_IDS[:9]
+"""The order in which applied rules and their sentences are listed: strongest first."""
+
+SESSION_KINDS = ("control", "heavy", "focused", "maintenance", "recovery")
+
+
+def ordered(rule_ids: set[str] | frozenset[str]) -> tuple[str, ...]:
+    """Rule IDs in ``RULE_ORDER``: the strongest first."""
+    return tuple(rule for rule in RULE_ORDER if rule in rule_ids)
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """How many exercises of each sort a session holds (P4, P5)."""
+
+    hamstring: int
+    foundation_control: int
+    foundation_strength: int
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSettings:
+    """Every tunable number of the P and C rules, and one "why" sentence per rule."""
+
+    pain_ok_max: int
+    pain_settled_max: int
+    rpe_progress_max: int
+    rpe_words: Mapping[str, int]
+    heavy_hours: int
+    heavy_hours_unaccustomed: int
+    unaccustomed_weeks: int
+    heavy_sessions_per_week: int
+    taper_days: int
+    maintain_max_weeks: int
+    race_rest_days: int
+    recovery_weeks: int
+    first_weeks: int
+    first_weeks_sessions: int
+    heavy_legs_weeks: int
+    detraining_weeks: int
+    minutes: Mapping[str, int]
+    shapes: Mapping[str, Shape]
+    why: Mapping[str, str]
+
+
+def _minutes(table: Table) -> dict[str, int]:
+    low, high = table.integer("min", 1, 240), table.integer("max", 1, 240)
+    return {kind: table.integer(kind, low, high) for kind in (*SESSION_KINDS, "short")}
+
+
+def _shape(table: Table) -> Shape:
+    return Shape(
+        hamstring=table.integer("hamstring", 1, 3),  # P5: two or three, never the ladder
+        foundation_control=table.integer("foundation_control", 0, 4),
+        foundation_strength=table.integer("foundation_strength", 0, 4),
+    )
+
+
+def load_rules(path: Path | None = None) -> RuleSettings:
+    """Load and validate a rules file (default: the packaged one)."""
+    name, document = read_toml(path, "rules.toml")
+    root = Table(document, name)
+    pain, rpe, gaps = root.table("pain"), root.table("rpe"), root.table("gaps")
+    phases, weeks, shapes = root.table("phases"), root.table("weeks"), root.table("shape")
+    why = root.table("why")
+    words = rpe.table("words")
+    settings = RuleSettings(
+        pain_ok_max=pain.integer("ok_max", 0, 10),
+        pain_settled_max=pain.integer("settled_max", 0, 10),
+        rpe_progress_max=rpe.integer("progress_max", 1, 10),
+        rpe_words=MappingProxyType({key: words.integer(key, 1, 10) for key in words.data}),
+        heavy_hours=gaps.integer("heavy_hours", 0, 240),
+        heavy_hours_unaccustomed=gaps.integer("heavy_hours_unaccustomed", 0, 240),
+        unaccustomed_weeks=gaps.integer("unaccustomed_weeks", 0, 52),
+        heavy_sessions_per_week=gaps.integer("heavy_sessions_per_week", 0, 7),
+        taper_days=phases.integer("taper_days", 7, 56),
+        maintain_max_weeks=phases.integer("maintain_max_weeks", 2, 52),
+        race_rest_days=phases.integer("race_rest_days", 0, 14),
+        recovery_weeks=phases.integer("recovery_weeks", 0, 8),
+        first_weeks=weeks.integer("first_weeks", 0, 8),
+        first_weeks_sessions=weeks.integer("first_weeks_sessions", 1, 2),
+        heavy_legs_weeks=weeks.integer("heavy_legs_weeks", 0, 52),
+        detraining_weeks=weeks.integer("detraining_weeks", 1, 52),
+        minutes=MappingProxyType(_minutes(root.table("minutes"))),
+        shapes=MappingProxyType({kind: _shape(shapes.table(kind)) for kind in SESSION_KINDS[:-1]}),
+        why=MappingProxyType({rule: why.text(rule) for rule in RULE_IDS}),
+    )
+    if settings.pain_settled_max < settings.pain_ok_max:
+        raise CoachingDataError(f"{name}: pain: settled_max: must not be below ok_max")
+    return settings
+
+
+@cache
+def rules() -> RuleSettings:
+    """The packaged rule settings, loaded once per process."""
+    return load_rules()

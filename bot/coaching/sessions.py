@@ -1,0 +1,139 @@
+"""Session content (P5): which exercises, in which order, at which dose.
+
+A session takes the last two or three hamstring variants the runner has reached (never the
+whole ladder), plus foundation work, and puts control work before load. Heavy eccentric work
+only appears where the planner allows it (P3, P6, C6). Until the next check-in, C2 shows the
+cues of exercises loading a sore joint and steps their load down (one load step off, else the
+previous variant, else one set fewer), or, the second time in a row, swaps them for
+joint-sparing exercises (dropping them when none is left); C5 takes one set off everything;
+C6 turns the session into a recovery session. A session left empty by C2 swaps becomes a
+recovery session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.coaching.decisions import Adjustment
+from bot.coaching.library import Exercise, Family, Joint, Library, Tag
+from bot.coaching.model import Prescription, SessionKind
+from bot.coaching.progression import Progress
+from bot.coaching.rules import RuleSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Brief:
+    """What the planner asks of one session."""
+
+    kind: SessionKind
+    light: bool  # lower end of the set range (maintenance, control, taper, short weeks)
+    heavy_ok: bool  # heavy eccentric work allowed on this day (P3, P6, C6)
+    rotation: int  # varies the strength foundation exercises from session to session
+    adjustment: Adjustment
+
+
+def _order(exercise: Exercise) -> int:
+    """P5: control work first, then mixed, then strength, then heavy."""
+    if exercise.heavy:
+        return 3
+    if exercise.control_only:
+        return 0
+    return 1 if Tag.CONTROL in exercise.tags else 2
+
+
+def _spares(exercise: Exercise, joints: frozenset[Joint]) -> bool:
+    return not joints.intersection(exercise.joints)
+
+
+def _recovery(library: Library) -> tuple[Prescription, ...]:
+    return tuple(
+        Prescription(
+            exercise=e,
+            sets=e.dose.sets[0],
+            reps=e.dose.reps[0] if e.dose.reps else None,
+            hold_s=e.dose.hold_s[0] if e.dose.hold_s else None,
+            tempo=e.dose.tempo,
+        )
+        for e in library.family(Family.RECOVERY)
+    )
+
+
+def _pick(brief: Brief, progress: Progress, settings: RuleSettings) -> tuple[list[Exercise], ...]:
+    """The reached hamstring variants allowed today, and the session's chosen exercises."""
+    shape = settings.shapes[brief.kind]
+    candidates = [
+        e
+        for e in progress.pool(progress.hamstring)
+        if (brief.heavy_ok or not e.heavy)
+        and (brief.kind is not SessionKind.CONTROL or Tag.CONTROL in e.tags)
+    ]
+    foundation = progress.heads(Family.FOUNDATION)
+    control = [e for e in foundation if e.control_only][: shape.foundation_control]
+    strength = [e for e in foundation if not e.control_only]
+    turn = (brief.rotation * shape.foundation_strength) % max(1, len(strength))
+    strength = (strength[turn:] + strength[:turn])[: shape.foundation_strength]
+    return candidates, [*control, *candidates[-shape.hamstring :], *strength]
+
+
+def _swap(
+    chosen: list[Exercise], candidates: list[Exercise], progress: Progress, joints: frozenset[Joint]
+) -> list[Exercise]:
+    """C2 twice in a row: replace exercises loading ``joints`` with sparing ones, or drop."""
+    result: list[Exercise] = []
+    for exercise in chosen:
+        if _spares(exercise, joints):
+            result.append(exercise)
+            continue
+        hamstring = exercise.family is Family.HAMSTRING
+        pool = candidates if hamstring else list(progress.heads(Family.FOUNDATION))
+        sparing = [e for e in pool if _spares(e, joints) and e not in result and e not in chosen]
+        if sparing:
+            result.append(sparing[-1] if hamstring else sparing[0])
+    return result
+
+
+def _ease(
+    exercise: Exercise, chosen: list[Exercise], progress: Progress, library: Library
+) -> tuple[Exercise, bool, int]:
+    """C2 load step down: one load step off, else the previous variant, else one set fewer."""
+    if progress.loaded(exercise):
+        return exercise, True, 0
+    if exercise.regression is not None:
+        previous = library[exercise.regression]
+        if previous not in chosen and progress.usable(previous):
+            return previous, False, 0
+    return exercise, False, 1
+
+
+def compose(
+    brief: Brief, progress: Progress, library: Library, settings: RuleSettings
+) -> tuple[tuple[Prescription, ...], frozenset[str]]:
+    """The prescriptions of one session and the rules that shaped them."""
+    adjustment = brief.adjustment
+    if adjustment.recovery or brief.kind is SessionKind.RECOVERY:
+        return _recovery(library), adjustment.rules() & {"C6"}
+    candidates, chosen = _pick(brief, progress, settings)
+    if adjustment.swap:
+        chosen = _swap(chosen, candidates, progress, adjustment.swap)
+        if not chosen:
+            return _recovery(library), frozenset({"C2"})
+    prescriptions = []
+    for original in sorted(dict.fromkeys(chosen), key=_order):
+        exercise, lighter, fewer = original, False, adjustment.fewer_sets
+        easing = not _spares(original, adjustment.ease)
+        if easing:
+            exercise, lighter, less = _ease(original, chosen, progress, library)
+            fewer += less
+        item = progress.prescribe(
+            exercise,
+            exercise.dose.sets[0 if brief.light else 1] - fewer,
+            lighter=lighter,
+            # P3: eccentric work carries no external load where heavy work is not allowed
+            bodyweight=not brief.heavy_ok and Tag.ECCENTRIC in exercise.tags,
+        )
+        prescriptions.append(replace(item, cues_emphasised=True) if easing else item)
+    rules = {"P5"}
+    held_back = not brief.heavy_ok and any(e.heavy for e in progress.pool(progress.hamstring))
+    if held_back or any(item.heavy_eccentric for item in prescriptions):
+        rules.add("P3")
+    return tuple(prescriptions), frozenset(rules | adjustment.rules())
