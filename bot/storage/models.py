@@ -86,6 +86,15 @@ class Base(DeclarativeBase):
     }
 
 
+def as_dict(row: Base) -> dict[str, Any]:
+    """A row's columns as plain JSON-ready values (dates and times as ISO strings)."""
+    values: dict[str, Any] = {}
+    for column in row.__table__.columns:
+        value = getattr(row, column.key)
+        values[column.key] = value.isoformat() if hasattr(value, "isoformat") else value
+    return values
+
+
 class Timestamped:
     """Created and updated times, kept by the database layer."""
 
@@ -161,6 +170,7 @@ class PlannedSession(Base):
     kind: Mapped[str] = mapped_column(String(16))
     phase: Mapped[str] = mapped_column(String(16))
     minutes: Mapped[int] = mapped_column(SmallInteger)
+    after_run: Mapped[bool] = mapped_column(default=False)
     rules: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -188,7 +198,9 @@ class PlannedExercise(Base):
     hold_s: Mapped[int | None] = mapped_column(SmallInteger)
     load: Mapped[str] = mapped_column(String(128))
     tempo: Mapped[str | None] = mapped_column(String(64))
+    range: Mapped[str | None] = mapped_column(String(64))
     cues: Mapped[list[Any]] = mapped_column(default=list)
+    cues_emphasised: Mapped[bool] = mapped_column(default=False)
 
     session: Mapped[PlannedSession] = relationship(back_populates="exercises")
 
@@ -239,6 +251,17 @@ class PlanChange(Base):
     rules: Mapped[list[Any]] = mapped_column(default=list)
     why: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Resumption(Base):
+    """The runner resumed strength sessions after a red flag (C7), cleared by a professional."""
+
+    __tablename__ = "resumptions"
+    __table_args__ = (UniqueConstraint("runner_id", "resumed_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    runner_id: Mapped[int] = mapped_column(ForeignKey("runners.id", ondelete="CASCADE"))
+    resumed_on: Mapped[date]
 
 
 class Club(Timestamped, Base):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.repositories.dialogs import DialogRepository
+from bot.storage.repositories.feedback import FeedbackRepository
+from bot.storage.repositories.plans import PlanRepository
 from bot.storage.repositories.runners import RunnerRepository
 
 
@@ -15,3 +17,5 @@ class UnitOfWork:
         self.session = session
         self.runners = RunnerRepository(session)
         self.dialogs = DialogRepository(session)
+        self.plans = PlanRepository(session)
+        self.feedback = FeedbackRepository(session)

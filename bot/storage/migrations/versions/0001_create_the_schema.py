@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 00:37:25.777068
+Create Date: 2026-11-21 00:41:32.109134
 """
 
 from collections.abc import Sequence
@@ -222,6 +222,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("phase", sa.String(length=16), nullable=False),
         sa.Column("minutes", sa.SmallInteger(), nullable=False),
+        sa.Column("after_run", sa.Boolean(), nullable=False),
         sa.Column("rules", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
@@ -232,6 +233,22 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_planned_sessions")),
         sa.UniqueConstraint("runner_id", "date", name=op.f("uq_planned_sessions_runner_id_date")),
+    )
+    op.create_table(
+        "resumptions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("runner_id", sa.Integer(), nullable=False),
+        sa.Column("resumed_on", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["runner_id"],
+            ["runners.id"],
+            name=op.f("fk_resumptions_runner_id_runners"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_resumptions")),
+        sa.UniqueConstraint(
+            "runner_id", "resumed_on", name=op.f("uq_resumptions_runner_id_resumed_on")
+        ),
     )
     op.create_table(
         "running_days",
@@ -280,7 +297,9 @@ def upgrade() -> None:
         sa.Column("hold_s", sa.SmallInteger(), nullable=True),
         sa.Column("load", sa.String(length=128), nullable=False),
         sa.Column("tempo", sa.String(length=64), nullable=True),
+        sa.Column("range", sa.String(length=64), nullable=True),
         sa.Column("cues", sa.JSON(), nullable=False),
+        sa.Column("cues_emphasised", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["session_id"],
             ["planned_sessions.id"],
@@ -300,6 +319,7 @@ def downgrade() -> None:
     op.drop_table("planned_exercises")
     op.drop_table("session_logs")
     op.drop_table("running_days")
+    op.drop_table("resumptions")
     op.drop_table("planned_sessions")
     with op.batch_alter_table("plan_changes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_plan_changes_runner_id"))

@@ -1,0 +1,188 @@
+"""The runner's own account: settings, pause and resume, history, export and deletion."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
+from bot.services.planning import Replanned, replan
+from bot.services.profile_questions import apply_answers, one_day_steps, profile_steps
+from bot.services.render import change_text, day_label, profile_text
+from bot.services.replies import Document, Message, Reply, say
+from bot.services.training import runner_or_none
+from bot.storage.models import Resumption, Runner, RunnerStatus, as_dict
+
+SETTINGS_FIELDS = (
+    Choice("experience", "Experience"),
+    Choice("week", "Running week"),
+    Choice("runs", "Trail runs a week"),
+    Choice("race", "Race"),
+    Choice("kit", "Kit"),
+    Choice("sessions", "Sessions a week"),
+    Choice("time", "Reminder time"),
+    Choice("timezone", "Timezone"),
+    Choice("preview", "Week preview"),
+)
+
+
+def _field_is(name: str) -> Callable[[Answers], bool]:
+    return lambda answers: answers.get("field") == name
+
+
+async def _finish_settings(turn: Turn) -> Reply:
+    runner = await runner_or_none(turn)
+    if runner is None:
+        return say("I couldn't find your profile. Send /start to set up.")
+    apply_answers(runner, turn.answers)
+    await turn.uow.session.flush()
+    replanned = await replan(turn.ctx, turn.uow, runner)
+    return say("Saved.\n\n" + profile_text(runner) + "\n\n" + plan_moves(replanned))
+
+
+def plan_moves(replanned: Replanned) -> str:
+    """What a change did to the upcoming sessions, in one or two plain lines."""
+    if not replanned.moved:
+        return "Your upcoming sessions stay as they were."
+    parts = []
+    for label, days in (
+        ("New", replanned.added),
+        ("Dropped", replanned.removed),
+        ("Updated", replanned.altered),
+    ):
+        if days:
+            parts.append(f"{label}: {', '.join(day_label(day) for day in days)}.")
+    return "I've re-planned your upcoming sessions. " + " ".join(parts)
+
+
+SETTINGS = Dialog(
+    "set",
+    (
+        Step(
+            "field",
+            "What would you like to change?",
+            SETTINGS_FIELDS,
+            columns=3,
+            when=lambda answers: "field" not in answers,
+        ),
+        *one_day_steps(_field_is("week")),
+        *(
+            step
+            for step in profile_steps(_field_is)
+            if step.key not in {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+        ),
+    ),
+    _finish_settings,
+)
+
+
+async def _finish_delete(turn: Turn) -> Reply:
+    if turn.answers["confirm"] != "delete":
+        return say("Nothing was deleted. Your plan carries on.")
+    runner = await runner_or_none(turn)
+    await turn.uow.dialogs.clear(platform=turn.person.platform, user_id=turn.person.user_id)
+    if runner is not None:
+        await turn.uow.runners.delete(runner.id)
+    return say(
+        "Done: your profile, plan, logs, check-ins and history are deleted. "
+        "If you ever want to start again, send /start."
+    )
+
+
+DELETE = Dialog(
+    "del",
+    (
+        Step(
+            "confirm",
+            "This deletes your profile, plan, session logs, check-ins and history for good. "
+            "Are you sure?",
+            [Choice("delete", "Yes, delete everything"), Choice("keep", "No, keep it")],
+            columns=1,
+        ),
+    ),
+    _finish_delete,
+)
+
+
+async def pause(turn: Turn, runner: Runner) -> Reply:
+    """Stop session reminders until the runner resumes."""
+    runner.status = RunnerStatus.PAUSED
+    return say("Paused. I won't send sessions until you send /resume. Take care!")
+
+
+async def resume(turn: Turn, runner: Runner) -> Reply:
+    """Resume sessions; after a red flag, this is the runner saying they have been cleared."""
+    runner.status = RunnerStatus.ACTIVE
+    today = turn.ctx.today(runner.timezone)
+    before = await replan(turn.ctx, turn.uow, runner)
+    if before.plan.paused:
+        await turn.uow.feedback.add(Resumption(runner_id=runner.id, resumed_on=today))
+        await replan(turn.ctx, turn.uow, runner)
+        return say(
+            "Welcome back. I'm glad you've been cleared. We'll pick up gently, and please "
+            "tell me at the next check-in if anything flares up. Send /today to see where "
+            "we are."
+        )
+    return say("You're back on. Send /today to see where we are.")
+
+
+async def history(turn: Turn, runner: Runner) -> Reply:
+    """Recent sessions, and every plan change with its why."""
+    logs = await turn.uow.feedback.logs(runner_id=runner.id)
+    changes = await turn.uow.feedback.changes(runner_id=runner.id)
+    lines = ["<b>Recent sessions</b>"]
+    lines += [
+        f"• {day_label(log.session_date)}: {log.completed}"
+        + (f", effort {log.rpe}/10" if log.rpe is not None else "")
+        for log in logs[-10:]
+    ] or ["None logged yet."]
+    lines += ["", "<b>Plan changes</b>"]
+    lines += [f"• {change_text(change)}" for change in changes] or ["None yet."]
+    return say("\n".join(lines))
+
+
+async def export(turn: Turn, runner: Runner) -> Reply:
+    """Everything stored about the runner, as a JSON file and a CSV file."""
+    uow, rid = turn.uow, runner.id
+    last = date.max
+    sessions = await uow.plans.between(runner_id=rid, first=date.min, last=last)
+    records: dict[str, list[dict[str, Any]]] = {
+        "runner": [as_dict(runner)],
+        "running_week": [as_dict(day) for day in runner.week],
+        "planned_sessions": [
+            {**as_dict(s), "exercises": [as_dict(e) for e in s.exercises]} for s in sessions
+        ],
+        "session_logs": [as_dict(row) for row in await uow.feedback.logs(runner_id=rid)],
+        "check_ins": [as_dict(row) for row in await uow.feedback.check_ins(runner_id=rid)],
+        "plan_changes": [as_dict(row) for row in await uow.feedback.changes(runner_id=rid)],
+        "resumptions": [as_dict(row) for row in await uow.feedback.resumptions(runner_id=rid)],
+    }
+    table = io.StringIO()
+    writer = csv.writer(table)
+    writer.writerow(["record", "date", "field", "value"])
+    for record, rows in records.items():
+        for row in rows:
+            day = row.get("date") or row.get("session_date") or row.get("effective_date") or ""
+            for field, value in row.items():
+                writer.writerow([record, day, field, json.dumps(value, default=str)])
+    return (
+        Message("Here is everything I keep about you."),
+        Message(
+            "Your data as JSON.",
+            document=Document(
+                "trail-coach-data.json",
+                json.dumps(
+                    {**records, "runner": records["runner"][0]}, indent=2, default=str
+                ).encode(),
+                "application/json",
+            ),
+        ),
+        Message(
+            "Your data as CSV.",
+            document=Document("trail-coach-data.csv", table.getvalue().encode(), "text/csv"),
+        ),
+    )

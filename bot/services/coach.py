@@ -1,0 +1,178 @@
+"""The coach's front door: every adapter hands it commands, text, buttons and locations.
+
+Each call is one unit of work. Adapters only parse their platform's update into one of
+these calls and render the reply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from bot.services import account, training
+from bot.services.context import Person, ServiceContext
+from bot.services.dialog import STALE, Dialogs, Turn
+from bot.services.free_text import timezone_at
+from bot.services.onboarding import ONBOARDING, WELCOME
+from bot.services.replies import Reply, say
+from bot.storage.models import Runner, RunnerStatus
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("today", "Today's session"),
+    ("week", "Your next seven days"),
+    ("done", "Log today's session as done"),
+    ("skip", "Skip today's session"),
+    ("checkin", "Tell me how your legs feel"),
+    ("settings", "Change one of your answers"),
+    ("race", "Set or clear your race date"),
+    ("pause", "Pause your sessions"),
+    ("resume", "Resume your sessions"),
+    ("history", "Your sessions and plan changes"),
+    ("export", "Download all your data"),
+    ("deleteme", "Delete all your data"),
+    ("help", "What I can do"),
+)
+HELP = "\n".join(
+    [
+        "Here's what I can do:",
+        *(f"/{name}: {text}" for name, text in COMMANDS),
+        "/cancel: stop the current questions",
+        "",
+        "Send /start if you're new here.",
+    ]
+)
+NOT_A_COMMAND = "I didn't catch that. I work with buttons and commands; send /help to see them."
+
+RunnerAction = Callable[[Turn, Runner], Awaitable[Reply]]
+
+
+class Coach:
+    """Routes each incoming action to its use case, inside one unit of work."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self.dialogs = Dialogs(
+            ONBOARDING, training.POST_SESSION, training.CHECK_IN, account.SETTINGS, account.DELETE
+        )
+        self._runner_commands: dict[str, RunnerAction] = {
+            "today": training.today,
+            "week": training.week,
+            "done": self._done,
+            "skip": self._skip,
+            "checkin": self._check_in,
+            "settings": lambda turn, _r: self.dialogs.begin(turn, "set"),
+            "race": lambda turn, _r: self.dialogs.begin(turn, "set", {"field": "race"}),
+            "pause": account.pause,
+            "resume": account.resume,
+            "history": account.history,
+            "export": account.export,
+            "deleteme": lambda turn, _r: self.dialogs.begin(turn, "del"),
+        }
+
+    @asynccontextmanager
+    async def _turn(self, person: Person) -> AsyncIterator[Turn]:
+        async with self.ctx.database.unit_of_work() as uow:
+            yield Turn(self.ctx, uow, person, {})
+
+    async def command(self, person: Person, name: str) -> Reply:
+        """A slash command, without its slash."""
+        async with self._turn(person) as turn:
+            name = name.lower()
+            if name == "start":
+                return await self._start(turn)
+            if name == "help":
+                return say(HELP)
+            if name == "cancel":
+                cancelled = await self.dialogs.cancel(turn)
+                return say("Stopped. Nothing was changed." if cancelled else "Nothing to stop.")
+            action = self._runner_commands.get(name)
+            if action is None:
+                return say(f"I don't know /{name}. Send /help to see what I can do.")
+            runner = await training.runner_or_none(turn)
+            if runner is None:
+                return await self._not_set_up(turn)
+            return await action(turn, runner)
+
+    async def text(self, person: Person, text: str) -> Reply:
+        """Free text: an answer to the open question, or a pointer to /help."""
+        async with self._turn(person) as turn:
+            reply = await self.dialogs.type(turn, text)
+            return reply if reply is not None else say(NOT_A_COMMAND)
+
+    async def location(self, person: Person, *, latitude: float, longitude: float) -> Reply:
+        """A shared location: the answer to the timezone question."""
+        async with self._turn(person) as turn:
+            reply = await self.dialogs.locate(
+                turn, lambda: timezone_at(latitude=latitude, longitude=longitude)
+            )
+            if reply is not None:
+                return reply
+            return say("Thanks! I only use a location to set your timezone, in /settings.")
+
+    async def button(self, person: Person, data: str) -> Reply:
+        """A pressed button; stale or forged data changes nothing and shows where we are."""
+        async with self._turn(person) as turn:
+            reply = await self.dialogs.press(turn, data)
+            if reply is not None:
+                return reply
+            runner = await training.runner_or_none(turn)
+            if runner is not None:
+                reply = await self._session_button(turn, runner, data)
+                if reply is not None:
+                    return reply
+                return (*say(STALE), *await training.today(turn, runner))
+            return say("That button is out of date. Send /start to set up your plan.")
+
+    async def _start(self, turn: Turn) -> Reply:
+        runner = await training.runner_or_none(turn)
+        if runner is None:
+            return await self.dialogs.begin(turn, "ob", intro=WELCOME)
+        if runner.status is RunnerStatus.BLOCKED:
+            runner.status = RunnerStatus.ACTIVE
+        name = f", {turn.person.name}" if turn.person.name else ""
+        return say(
+            f"Welcome back{name}! Your plan is ready: send /today for today's session, "
+            "or /help to see everything I can do."
+        )
+
+    async def _not_set_up(self, turn: Turn) -> Reply:
+        if await self.dialogs.is_open(turn):
+            return await self.dialogs.current(turn, "Let's finish setting you up first.")
+        return say("I don't know your running week yet. Send /start to set up your plan.")
+
+    async def _session_button(self, turn: Turn, runner: Runner, data: str) -> Reply | None:
+        prefix, _, rest = data.partition(":")
+        session_id, _, action = rest.partition(":")
+        if prefix != training.SESSION_PREFIX or not session_id.isdigit():
+            return None
+        session = await turn.uow.plans.get(int(session_id))
+        if session is None or session.runner_id != runner.id:
+            return None
+        if await turn.uow.feedback.log(runner_id=runner.id, day=session.date) is not None:
+            return say("That session is already logged. Send /today to see what's next.")
+        if action == "done":
+            return await self.dialogs.begin(turn, "ps", training.post_session_answers(session))
+        if action == "skip":
+            return await training.skip(turn, runner, session.date)
+        return None
+
+    async def _done(self, turn: Turn, runner: Runner) -> Reply:
+        session = await training.unreported(turn, runner, need="log")
+        if session is None:
+            return say("There's no recent session waiting to be logged. Send /today to check.")
+        return await self.dialogs.begin(turn, "ps", training.post_session_answers(session))
+
+    async def _skip(self, turn: Turn, runner: Runner) -> Reply:
+        session = await training.unreported(turn, runner, need="log")
+        if session is None:
+            return say("There's no recent session to skip. Send /today to check.")
+        return await training.skip(turn, runner, session.date)
+
+    async def _check_in(self, turn: Turn, runner: Runner) -> Reply:
+        session = await training.unreported(turn, runner, need="check_in")
+        if session is None:
+            return say(
+                "Nothing to check in about right now: I ask the day after a session you've "
+                "logged. Send /today to see your plan."
+            )
+        return await self.dialogs.begin(turn, "ci", training.check_in_answers(session))

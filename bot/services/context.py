@@ -1,0 +1,53 @@
+"""What every use case needs: the database, a clock, and a few settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.settings import Settings
+from bot.storage.database import Database
+from bot.storage.migrate import upgrade
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """The wall clock, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Who sent an update: a user on a platform, talking in a chat."""
+
+    platform: str
+    user_id: str
+    chat_id: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceContext:
+    """Shared by every use case; built once at start and passed down."""
+
+    database: Database
+    clock: Clock = system_clock
+    default_timezone: str = "UTC"
+
+    @classmethod
+    async def open(cls, settings: Settings, *, clock: Clock = system_clock) -> ServiceContext:
+        """Connect to the configured database and bring its schema up to date."""
+        database = Database.from_url(settings.database_url)
+        await upgrade(database.engine)
+        return cls(database, clock, settings.default_timezone)
+
+    async def close(self) -> None:
+        """Release the database connections."""
+        await self.database.dispose()
+
+    def today(self, timezone: str) -> date:
+        """The local date now in ``timezone``."""
+        return self.clock().astimezone(ZoneInfo(timezone)).date()

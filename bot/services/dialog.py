@@ -1,0 +1,261 @@
+"""Multi-step dialogs kept in the database, so a restart or a second instance continues them.
+
+A dialog is a list of steps. Each step asks one question, answered by a button (or several,
+for a multi-choice step) and, where people naturally type, by free text. Button data carries
+the dialog, a per-dialog nonce and the step, so a stale or forged button is recognised and
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.services.context import Person, ServiceContext
+from bot.services.free_text import NotUnderstood
+from bot.services.replies import Button, Message, Reply, say
+from bot.storage.unit_of_work import UnitOfWork
+
+Answers = dict[str, Any]
+DONE = "="  # the value of a multi-choice step's "Done" button
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One button of a step: the stored value and its label."""
+
+    value: str
+    label: str
+
+
+ChoicesFor = Callable[[Answers, ServiceContext], Sequence[Choice]]
+TextReader = Callable[[str, Answers, ServiceContext], Any]
+
+
+def _always(_answers: Answers) -> bool:
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One question of a dialog."""
+
+    key: str
+    question: str | Callable[[Answers], str]
+    choices: Sequence[Choice] | ChoicesFor = ()
+    columns: int = 2
+    multi: bool = False
+    done_label: str = "Done"
+    read_text: TextReader | None = None
+    accepts_location: bool = False
+    when: Callable[[Answers], bool] = _always
+
+    def ask(self, answers: Answers) -> str:
+        """The question, for these answers so far."""
+        return self.question(answers) if callable(self.question) else self.question
+
+    def options(self, answers: Answers, ctx: ServiceContext) -> Sequence[Choice]:
+        """The choices, for these answers so far."""
+        return self.choices(answers, ctx) if callable(self.choices) else self.choices
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """Everything a dialog's finish needs."""
+
+    ctx: ServiceContext
+    uow: UnitOfWork
+    person: Person
+    answers: Answers
+
+
+Finish = Callable[[Turn], Awaitable[Reply]]
+
+
+@dataclass(frozen=True, slots=True)
+class Dialog:
+    """A named sequence of steps and what to do with the answers."""
+
+    name: str
+    steps: tuple[Step, ...]
+    finish: Finish
+    _index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {step.key: i for i, step in enumerate(self.steps)})
+
+    def step(self, key: str) -> Step | None:
+        """The step with this key, if the dialog has it."""
+        index = self._index.get(key)
+        return None if index is None else self.steps[index]
+
+    def next_step(self, answers: Answers, after: str | None = None) -> Step | None:
+        """The first step after ``after`` that applies to these answers."""
+        start = 0 if after is None else self._index[after] + 1
+        return next((s for s in self.steps[start:] if s.when(answers)), None)
+
+
+class Dialogs:
+    """The registry of dialogs, and the engine that runs them for one unit of work."""
+
+    def __init__(self, *dialogs: Dialog) -> None:
+        self._dialogs = {dialog.name: dialog for dialog in dialogs}
+
+    async def begin(
+        self, turn: Turn, name: str, answers: Answers | None = None, intro: str = ""
+    ) -> Reply:
+        """Open dialog ``name`` (replacing any open one) and ask its first question."""
+        dialog = self._dialogs[name]
+        answers = dict(answers or {})
+        step = dialog.next_step(answers)
+        if step is None:
+            return await dialog.finish(Turn(turn.ctx, turn.uow, turn.person, answers))
+        data = {"nonce": secrets.token_hex(2), "answers": answers}
+        await self._save(turn, dialog, step, data)
+        prompt = self._prompt(turn.ctx, dialog, step, data)
+        return (Message(f"{intro}\n\n{prompt.text}", prompt.buttons),) if intro else (prompt,)
+
+    async def is_open(self, turn: Turn) -> bool:
+        """Whether the person is in the middle of a dialog."""
+        return await turn.uow.dialogs.get(**self._key(turn.person)) is not None
+
+    async def current(self, turn: Turn, note: str) -> Reply:
+        """``note``, then the open dialog's current question again (or just the note)."""
+        state = await turn.uow.dialogs.get(**self._key(turn.person))
+        if state is None or state.dialog not in self._dialogs:
+            return say(note)
+        dialog = self._dialogs[state.dialog]
+        step = dialog.step(state.step)
+        if step is None:
+            return say(note)
+        return (Message(note), self._prompt(turn.ctx, dialog, step, state.data))
+
+    async def cancel(self, turn: Turn) -> bool:
+        """Close the open dialog; False if there was none."""
+        was_open = await self.is_open(turn)
+        await turn.uow.dialogs.clear(**self._key(turn.person))
+        return was_open
+
+    async def press(self, turn: Turn, data: str) -> Reply | None:
+        """Handle a dialog button; None if it is not one, or no dialog is open to take it."""
+        parts = data.split(":", 3)
+        if len(parts) != 4 or parts[0] not in self._dialogs:
+            return None
+        name, nonce, key, value = parts
+        state = await turn.uow.dialogs.get(**self._key(turn.person))
+        if state is None:
+            return None
+        if (state.dialog, state.data.get("nonce"), state.step) != (name, nonce, key):
+            return await self.current(turn, STALE)
+        dialog = self._dialogs[name]
+        step = dialog.step(key)
+        if step is None:
+            return await self.current(turn, STALE)
+        offered = {choice.value for choice in step.options(state.data["answers"], turn.ctx)}
+        if step.multi:
+            return await self._toggle(turn, dialog, step, dict(state.data), value, offered)
+        if value not in offered:
+            return await self.current(turn, STALE)
+        return await self._advance(turn, dialog, step, dict(state.data), value)
+
+    async def type(self, turn: Turn, text: str) -> Reply | None:
+        """Handle typed text; None if no dialog is open."""
+        return await self._read(turn, lambda step, answers: _typed(step, text, answers, turn.ctx))
+
+    async def locate(self, turn: Turn, timezone: Callable[[], str]) -> Reply | None:
+        """Handle a shared location; None if no dialog is open."""
+
+        def read(step: Step, _answers: Answers) -> Any:
+            if not step.accepts_location:
+                raise NotUnderstood("A location doesn't answer this question.")
+            return timezone()
+
+        return await self._read(turn, read)
+
+    async def _read(self, turn: Turn, read: Callable[[Step, Answers], Any]) -> Reply | None:
+        state = await turn.uow.dialogs.get(**self._key(turn.person))
+        if state is None or state.dialog not in self._dialogs:
+            return None
+        dialog = self._dialogs[state.dialog]
+        step = dialog.step(state.step)
+        if step is None:
+            return None
+        try:
+            value = read(step, state.data["answers"])
+        except NotUnderstood as problem:
+            return await self.current(turn, str(problem))
+        return await self._advance(turn, dialog, step, dict(state.data), value)
+
+    async def _toggle(
+        self,
+        turn: Turn,
+        dialog: Dialog,
+        step: Step,
+        data: dict[str, Any],
+        value: str,
+        offered: set[str],
+    ) -> Reply:
+        answers = dict(data["answers"])
+        chosen = list(answers.get(step.key, []))
+        if value == DONE:
+            answers[step.key] = chosen
+            return await self._advance(turn, dialog, step, {**data, "answers": answers}, chosen)
+        if value not in offered:
+            return await self.current(turn, STALE)
+        chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
+        answers[step.key] = chosen
+        data = {**data, "answers": answers}
+        await self._save(turn, dialog, step, data)
+        prompt = self._prompt(turn.ctx, dialog, step, data)
+        return (Message(prompt.text, prompt.buttons, replace=True),)
+
+    async def _advance(
+        self, turn: Turn, dialog: Dialog, step: Step, data: dict[str, Any], value: Any
+    ) -> Reply:
+        answers = {**data["answers"], step.key: value}
+        following = dialog.next_step(answers, after=step.key)
+        if following is None:
+            await turn.uow.dialogs.clear(**self._key(turn.person))
+            return await dialog.finish(Turn(turn.ctx, turn.uow, turn.person, answers))
+        data = {**data, "answers": answers}
+        await self._save(turn, dialog, following, data)
+        return (self._prompt(turn.ctx, dialog, following, data),)
+
+    async def _save(self, turn: Turn, dialog: Dialog, step: Step, data: dict[str, Any]) -> None:
+        await turn.uow.dialogs.save(
+            **self._key(turn.person), dialog=dialog.name, step=step.key, data=data
+        )
+
+    @staticmethod
+    def _key(person: Person) -> dict[str, str]:
+        return {"platform": person.platform, "user_id": person.user_id}
+
+    @staticmethod
+    def _prompt(ctx: ServiceContext, dialog: Dialog, step: Step, data: dict[str, Any]) -> Message:
+        answers: Answers = data["answers"]
+        prefix = f"{dialog.name}:{data['nonce']}:{step.key}:"
+        chosen = set(answers.get(step.key, [])) if step.multi else set()
+        buttons = [
+            Button(f"✓ {c.label}" if c.value in chosen else c.label, prefix + c.value)
+            for c in step.options(answers, ctx)
+        ]
+        rows = [tuple(buttons[i : i + step.columns]) for i in range(0, len(buttons), step.columns)]
+        if step.multi:
+            rows.append((Button(step.done_label if not chosen else "Done", prefix + DONE),))
+        return Message(step.ask(answers), tuple(rows))
+
+
+def _typed(step: Step, text: str, answers: Answers, ctx: ServiceContext) -> Any:
+    if step.read_text is not None:
+        return step.read_text(text, answers, ctx)
+    for choice in step.options(answers, ctx):
+        if text.strip().lower() in {choice.value.lower(), choice.label.lower()}:
+            if step.multi:
+                raise NotUnderstood("Tap the buttons to choose, then Done.")
+            return choice.value
+    raise NotUnderstood("Please answer with one of the buttons below.")
+
+
+STALE = "That button is out of date, so I left everything as it was. Here is where we are:"

@@ -1,0 +1,74 @@
+"""Onboarding: every profile question, a summary to confirm, then this week's plan."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
+from bot.services.planning import replan
+from bot.services.profile_questions import apply_answers, profile_steps
+from bot.services.render import profile_text, week_text
+from bot.services.replies import Reply, say
+from bot.storage.models import Runner
+
+WELCOME = (
+    "Hi! I'm your trail strength coach. I plan one or two short strength sessions a week "
+    "around your runs, send each one at a time that suits you, and adjust the next one "
+    "from how your legs feel.\n\n"
+    "<i>I'm not a medical service and I don't diagnose. If something hurts in a worrying "
+    "way, please see a health professional.</i>\n\n"
+    "A few quick questions first (send /cancel to stop)."
+)
+
+
+def draft_runner(answers: Answers) -> Runner:
+    """A runner built from the answers so far, not stored."""
+    runner = Runner(
+        equipment=[],
+        sessions_per_week=2,
+        week_preview=True,
+        timezone="UTC",
+        reminder_time=time(7, 0),
+    )
+    apply_answers(runner, answers)
+    return runner
+
+
+async def _finish(turn: Turn) -> Reply:
+    if turn.answers["ok"] == "again":
+        return say("No problem. Send /start whenever you want to go through it again.")
+    person = turn.person
+    if await turn.uow.runners.find(platform=person.platform, user_id=person.user_id):
+        return say("You're already set up. Send /today for today's session.")
+    runner = draft_runner(turn.answers)
+    runner.platform, runner.platform_user_id = person.platform, person.user_id
+    runner.chat_id, runner.display_name = person.chat_id, person.name
+    runner.started_on = turn.ctx.today(runner.timezone)
+    await turn.uow.runners.add(runner)
+    await replan(turn.ctx, turn.uow, runner)
+    first_week = await turn.uow.plans.between(
+        runner_id=runner.id, first=runner.started_on, last=runner.started_on + timedelta(days=6)
+    )
+    return say(
+        "You're all set!\n\n"
+        + week_text(first_week, title="Your first week")
+        + "\n\nI'll send each session on its day. Send /today any time, or /help for more."
+    )
+
+
+ONBOARDING = Dialog(
+    "ob",
+    (
+        *profile_steps(lambda field: lambda _answers: field != "preview"),
+        Step(
+            "ok",
+            lambda answers: (
+                "Here's what I have:\n\n"
+                + profile_text(draft_runner(answers))
+                + "\n\nDoes that look right?"
+            ),
+            [Choice("yes", "Looks good"), Choice("again", "Start over")],
+        ),
+    ),
+    _finish,
+)

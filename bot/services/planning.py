@@ -1,0 +1,234 @@
+"""The bridge to the coaching core: stored rows in, the plan and its changes stored back.
+
+The plan is a pure function of the profile and the history (``bot.coaching.plan``). This
+module replays it, keeps the stored upcoming sessions in step with it (only the sessions
+that really changed are replaced, so buttons on unchanged sessions stay valid), and stores
+every new plan change with its rule IDs and its "why".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.coaching import (
+    Change,
+    Completed,
+    DayKind,
+    Equipment,
+    Experience,
+    Feedback,
+    HistoryEvent,
+    Legs,
+    PainReport,
+    PainSite,
+    Plan,
+    Profile,
+    Resumed,
+    Session,
+    plan,
+)
+from bot.services.context import ServiceContext
+from bot.storage.models import (
+    CheckIn,
+    PlanChange,
+    PlannedExercise,
+    PlannedSession,
+    Runner,
+    SessionLog,
+)
+from bot.storage.unit_of_work import UnitOfWork
+
+LOOK_AHEAD_WEEKS = 2  # the current plan week and the next one are stored
+
+
+def profile_of(runner: Runner) -> Profile:
+    """The coaching profile of a stored runner."""
+    return Profile(
+        experience=Experience(runner.experience),
+        week=tuple(DayKind(day.kind) for day in runner.week),
+        equipment=frozenset(Equipment(item) for item in runner.equipment),
+        sessions_per_week=runner.sessions_per_week,
+        race_date=runner.race_date,
+        race_name=runner.race_name,
+        trail_runs_per_week=runner.trail_runs_per_week,
+    )
+
+
+def feedback_of(day: date, log: SessionLog | None, check_in: CheckIn | None) -> Feedback:
+    """One feedback entry from the session log and the check-in about ``day``."""
+    pains = {item["where"]: item for item in (log.pain if log else [])}
+    pains.update({item["where"]: item for item in (check_in.pain if check_in else [])})
+    return Feedback(
+        date=day,
+        completed=Completed(log.completed) if log else Completed.FULL,
+        rpe=log.rpe if log else None,
+        legs=Legs(check_in.legs) if check_in and check_in.legs else None,
+        soreness_where=tuple(check_in.soreness_where) if check_in else (),
+        pain=tuple(
+            PainReport(PainSite(where), int(item["score"]), item.get("settled"))
+            for where, item in pains.items()
+        ),
+        ran_normally=check_in.ran_normally if check_in else None,
+        descending_stiff=check_in.descending_stiff if check_in else None,
+        hamstring_sensitive=check_in.hamstring_sensitive if check_in else None,
+        hips_level=log.hips_level if log else None,
+    )
+
+
+async def history_of(uow: UnitOfWork, runner: Runner) -> list[HistoryEvent]:
+    """Everything the runner reported, as the coaching core's history, in date order."""
+    logs = {row.session_date: row for row in await uow.feedback.logs(runner_id=runner.id)}
+    check_ins = {row.session_date: row for row in await uow.feedback.check_ins(runner_id=runner.id)}
+    events: list[tuple[date, int, HistoryEvent]] = [
+        (day, 0, feedback_of(day, logs.get(day), check_ins.get(day)))
+        for day in sorted(logs.keys() | check_ins.keys())
+    ]
+    events += [
+        (row.resumed_on, 1, Resumed(row.resumed_on))
+        for row in await uow.feedback.resumptions(runner_id=runner.id)
+    ]
+    return [event for _day, _order, event in sorted(events, key=lambda e: (e[0], e[1]))]
+
+
+@dataclass(frozen=True, slots=True)
+class Replanned:
+    """The plan after a replay, and what changed in the stored upcoming sessions."""
+
+    plan: Plan
+    new_changes: tuple[Change, ...]
+    added: tuple[date, ...]
+    removed: tuple[date, ...]
+    altered: tuple[date, ...]
+
+    @property
+    def moved(self) -> bool:
+        """Whether any upcoming session was added, removed or altered."""
+        return bool(self.added or self.removed or self.altered)
+
+
+def weeks_to_plan(start: date, today: date) -> int:
+    """Enough plan weeks from ``start`` to cover today's week and the next one."""
+    return max(0, (today - start).days) // 7 + LOOK_AHEAD_WEEKS
+
+
+async def replan(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> Replanned:
+    """Replay the runner's plan, store the upcoming sessions and any new plan changes."""
+    today = ctx.today(runner.timezone)
+    current = plan(
+        profile_of(runner),
+        start=runner.started_on,
+        weeks=weeks_to_plan(runner.started_on, today),
+        history=await history_of(uow, runner),
+        as_of=today,
+    )
+    new_changes = await _store_changes(uow, runner, current.changes)
+    added, removed, altered = await _store_sessions(uow, runner, current, today)
+    return Replanned(current, new_changes, added, removed, altered)
+
+
+async def _store_changes(
+    uow: UnitOfWork, runner: Runner, changes: Sequence[Change]
+) -> tuple[Change, ...]:
+    stored = {
+        (row.effective_date, tuple(row.rules), row.why)
+        for row in await uow.feedback.changes(runner_id=runner.id)
+    }
+    new = tuple(c for c in changes if (c.date, tuple(c.rules), c.why) not in stored)
+    for change in new:
+        await uow.feedback.add(
+            PlanChange(
+                runner_id=runner.id,
+                effective_date=change.date,
+                rules=list(change.rules),
+                why=change.why,
+            )
+        )
+    return new
+
+
+async def _store_sessions(
+    uow: UnitOfWork, runner: Runner, current: Plan, today: date
+) -> tuple[tuple[date, ...], tuple[date, ...], tuple[date, ...]]:
+    last = max((week.start for week in current.weeks), default=today) + timedelta(days=6)
+    planned = {s.date: s for s in current.sessions if today <= s.date <= last}
+    stored = {
+        row.date: row
+        for row in await uow.plans.between(runner_id=runner.id, first=today, last=last)
+    }
+    logged = {row.session_date for row in await uow.feedback.logs(runner_id=runner.id)}
+    added: list[date] = []
+    removed: list[date] = []
+    altered: list[date] = []
+    for day in sorted(planned.keys() | stored.keys()):
+        if day in logged:
+            continue  # a session already reported stays as it was done
+        old, new = stored.get(day), planned.get(day)
+        row = _row(runner, current, new) if new else None
+        if old is not None and row is not None and _same(old, row):
+            continue
+        await uow.plans.replace(old, row)
+        (added if old is None else removed if row is None else altered).append(day)
+    return tuple(added), tuple(removed), tuple(altered)
+
+
+def _row(runner: Runner, current: Plan, session: Session) -> PlannedSession:
+    phase = next(w.phase for w in current.weeks if w.start <= session.date < _end(w.start))
+    row = PlannedSession(
+        runner_id=runner.id,
+        date=session.date,
+        kind=session.kind.value,
+        phase=phase.value,
+        minutes=session.minutes,
+        after_run=session.after_run,
+        rules=list(session.rules),
+    )
+    row.exercises = [
+        PlannedExercise(
+            position=position,
+            exercise_id=item.exercise.id,
+            name=item.exercise.name,
+            sets=item.sets,
+            reps=item.reps,
+            hold_s=item.hold_s,
+            load=item.load,
+            tempo=item.tempo or None,
+            range=item.range,
+            cues=list(item.cues),
+            cues_emphasised=item.cues_emphasised,
+        )
+        for position, item in enumerate(session.exercises)
+    ]
+    return row
+
+
+def _end(start: date) -> date:
+    return start + timedelta(days=7)
+
+
+def _same(old: PlannedSession, new: PlannedSession) -> bool:
+    def shape(row: PlannedSession) -> tuple[object, ...]:
+        return (
+            row.kind,
+            row.phase,
+            row.minutes,
+            row.after_run,
+            list(row.rules),
+            [
+                (
+                    e.exercise_id,
+                    e.sets,
+                    e.reps,
+                    e.hold_s,
+                    e.load,
+                    e.tempo,
+                    e.range,
+                    e.cues,
+                    e.cues_emphasised,
+                )
+                for e in row.exercises
+            ],
+        )
+
+    return shape(old) == shape(new)

@@ -1,0 +1,186 @@
+"""The profile questions (COACHING.md "the profile"), shared by onboarding and /settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, time
+from typing import Any
+
+from bot.services.context import ServiceContext
+from bot.services.dialog import Answers, Choice, Step
+from bot.services.free_text import NotUnderstood, read_race_date, read_time, read_timezone
+from bot.services.render import DAY_KIND_LABEL, EQUIPMENT_LABEL, WEEKDAYS
+from bot.storage.models import Runner, RunningDay
+
+DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+RUNNING = ("easy", "hard", "long")
+
+
+def _race(text: str, _answers: Answers, ctx: ServiceContext) -> dict[str, str | None]:
+    """A race date, optionally followed by its name: ``15 May Zugspitz Ultra``."""
+    today = ctx.today(ctx.default_timezone)
+    words = text.split()
+    for cut in range(len(words), 0, -1):
+        try:
+            day = read_race_date(" ".join(words[:cut]), today=today)
+        except NotUnderstood:
+            if cut == 1:
+                raise
+            continue
+        name = " ".join(words[cut:])[:128] or None
+        return {"date": day.isoformat() if day else None, "name": name}
+    raise NotUnderstood("I couldn't read that date. Try 2027-05-15, 15 May, or none.")
+
+
+def _runs(answers: Answers, _ctx: ServiceContext) -> Sequence[Choice]:
+    counted = sum(answers.get(day) in RUNNING for day in DAY_KEYS)
+    return [Choice("auto", f"Yes, {counted}"), *(Choice(str(n), str(n)) for n in range(1, 8))]
+
+
+def _timezones(_answers: Answers, ctx: ServiceContext) -> Sequence[Choice]:
+    zones = [ctx.default_timezone, "Europe/London", "Europe/Berlin", "America/New_York"]
+    unique = list(dict.fromkeys(zones))
+    return [Choice(zone, zone) for zone in unique]
+
+
+def _time(text: str, _answers: Answers, _ctx: ServiceContext) -> str:
+    return read_time(text).strftime("%H:%M")
+
+
+def _timezone(text: str, _answers: Answers, _ctx: ServiceContext) -> str:
+    return read_timezone(text)
+
+
+def _day_step(index: int, key: str, when: Callable[[Answers], bool]) -> Step:
+    name = WEEKDAYS[index]
+    return Step(
+        key,
+        f"What is {name} usually?",
+        [Choice(kind, label.capitalize()) for kind, label in DAY_KIND_LABEL.items()],
+        when=when,
+    )
+
+
+def one_day_steps(when: Callable[[Answers], bool]) -> tuple[Step, Step]:
+    """Change one day of the running week: which day, then what it is."""
+    return (
+        Step(
+            "wday",
+            "Which day changes?",
+            [Choice(key, WEEKDAYS[i]) for i, key in enumerate(DAY_KEYS)],
+            columns=4,
+            when=when,
+        ),
+        Step(
+            "wkind",
+            lambda a: f"What is {WEEKDAYS[DAY_KEYS.index(a['wday'])]} now?",
+            [Choice(kind, label.capitalize()) for kind, label in DAY_KIND_LABEL.items()],
+            when=when,
+        ),
+    )
+
+
+def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Step, ...]:
+    """Every profile question; ``when(field)`` says whether that field's steps are asked."""
+    week = when("week")
+    return (
+        Step(
+            "exp",
+            "How much structured strength training have you done?",
+            [
+                Choice("none", "None yet"),
+                Choice("some", "Some"),
+                Choice("regular", "It's a habit"),
+            ],
+            columns=3,
+            when=when("experience"),
+        ),
+        *(_day_step(i, key, week) for i, key in enumerate(DAY_KEYS)),
+        Step(
+            "runs",
+            lambda a: (
+                "From your week, that makes "
+                f"{sum(a.get(d) in RUNNING for d in DAY_KEYS)} trail runs a week. Right? "
+                "If not, pick how many of your runs are on trails."
+            ),
+            _runs,
+            columns=4,
+            when=when("runs"),
+        ),
+        Step(
+            "race",
+            "Do you have a race coming up? Type its date (like 2027-05-15 or 15 May), "
+            "with its name after it if you like.",
+            [Choice("none", "No race planned")],
+            read_text=_race,
+            when=when("race"),
+        ),
+        Step(
+            "kit",
+            "What do you have at home? Tap all that apply, then Done.",
+            [Choice(item, label.capitalize()) for item, label in EQUIPMENT_LABEL.items()],
+            multi=True,
+            done_label="None of these",
+            when=when("kit"),
+        ),
+        Step(
+            "spw",
+            "How many strength sessions a week? Two works best; one still helps.",
+            [Choice("2", "Two (recommended)"), Choice("1", "One")],
+            when=when("sessions"),
+        ),
+        Step(
+            "time",
+            "When should I send your session? Pick a time or type one, like 6:30 or 7pm.",
+            [Choice(t, t) for t in ("06:00", "07:00", "12:00", "17:00", "19:00", "20:00")],
+            columns=3,
+            read_text=_time,
+            when=when("time"),
+        ),
+        Step(
+            "tz",
+            "Which timezone are you in? Pick one, type a city (Denver) or an offset (+2), "
+            "or share your location.",
+            _timezones,
+            read_text=_timezone,
+            accepts_location=True,
+            when=when("timezone"),
+        ),
+        Step(
+            "preview",
+            "Would you like a short preview of your week every Monday?",
+            [Choice("on", "Yes please"), Choice("off", "No thanks")],
+            when=when("preview"),
+        ),
+    )
+
+
+def apply_answers(runner: Runner, answers: Answers) -> None:
+    """Copy every answered profile field onto the runner."""
+    setters: dict[str, Callable[[Any], None]] = {
+        "exp": lambda v: setattr(runner, "experience", v),
+        "runs": lambda v: setattr(runner, "trail_runs_per_week", None if v == "auto" else int(v)),
+        "race": lambda v: _set_race(runner, v),
+        "kit": lambda v: setattr(runner, "equipment", sorted(v)),
+        "spw": lambda v: setattr(runner, "sessions_per_week", int(v)),
+        "time": lambda v: setattr(runner, "reminder_time", time.fromisoformat(v)),
+        "tz": lambda v: setattr(runner, "timezone", v),
+        "preview": lambda v: setattr(runner, "week_preview", v == "on"),
+    }
+    for key, set_field in setters.items():
+        if key in answers:
+            set_field(answers[key])
+    if all(day in answers for day in DAY_KEYS):
+        runner.week = [
+            RunningDay(weekday=index, kind=answers[day]) for index, day in enumerate(DAY_KEYS)
+        ]
+    if "wday" in answers and "wkind" in answers:
+        runner.week[DAY_KEYS.index(answers["wday"])].kind = answers["wkind"]
+
+
+def _set_race(runner: Runner, value: str | dict[str, str | None]) -> None:
+    if value == "none" or not isinstance(value, dict) or value.get("date") is None:
+        runner.race_date, runner.race_name = None, None
+        return
+    runner.race_date = date.fromisoformat(str(value["date"]))
+    runner.race_name = value.get("name")

@@ -1,0 +1,158 @@
+"""How the coach words things: sessions, weeks, changes, summaries. Markup is <b> and <i>."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, time
+from html import escape
+
+from bot.storage.models import PlanChange, PlannedExercise, PlannedSession, Runner
+
+MAX_MESSAGE = 4096  # Telegram's limit, in characters
+
+KIND_LABEL = {
+    "control": "control session",
+    "heavy": "heavier session",
+    "focused": "focused hamstring session",
+    "maintenance": "maintenance session",
+    "recovery": "recovery session",
+}
+DAY_KIND_LABEL = {"rest": "rest", "easy": "easy run", "hard": "hard run", "long": "long run"}
+EXPERIENCE_LABEL = {
+    "none": "new to strength work",
+    "some": "some strength work",
+    "regular": "regular strength work",
+}
+EQUIPMENT_LABEL = {
+    "step": "a step",
+    "sliders": "sliders (or a towel)",
+    "nordic_anchor": "a Nordic anchor",
+    "weights": "weights",
+}
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def day_label(day: date) -> str:
+    """``Tue 24 Nov``."""
+    return day.strftime("%a %d %b").replace(" 0", " ")
+
+
+def clock_label(moment: time) -> str:
+    """``07:30``."""
+    return moment.strftime("%H:%M")
+
+
+def dose(item: PlannedExercise) -> str:
+    """``3 × 8``, ``2 × 30 s hold``, with range, load and tempo where they apply."""
+    amount = f"{item.reps}" if item.reps is not None else f"{item.hold_s} s hold"
+    parts = [f"{item.sets} × {amount}"]
+    if item.range:
+        parts.append(item.range)
+    if item.load != "bodyweight":
+        parts.append(item.load)
+    if item.tempo:
+        parts.append(f"tempo {item.tempo}")
+    return ", ".join(parts)
+
+
+def session_text(session: PlannedSession, *, why: Sequence[str] = ()) -> str:
+    """The full session message: minutes, and each exercise with dose and cues."""
+    when = " after your easy run" if session.after_run else ""
+    lines = [
+        f"<b>{day_label(session.date)}: {KIND_LABEL.get(session.kind, session.kind)}</b>",
+        f"About {session.minutes} minutes with the warm-up{when}.",
+    ]
+    for reason in why:
+        lines.append(f"<i>{escape(reason)}</i>")
+    for number, item in enumerate(session.exercises, start=1):
+        lines.append("")
+        lines.append(f"{number}. <b>{escape(item.name)}</b>: {escape(dose(item))}")
+        if item.cues_emphasised:
+            lines.append("   Check your form on this one:")
+            cues = item.cues
+        else:
+            cues = item.cues[:2]
+        lines.extend(f"   • {escape(cue)}" for cue in cues)
+    return "\n".join(lines)
+
+
+def week_text(sessions: Sequence[PlannedSession], *, title: str) -> str:
+    """A compact list of the week's sessions."""
+    if not sessions:
+        return f"<b>{title}</b>\nNo strength sessions planned."
+    lines = [f"<b>{title}</b>"]
+    for session in sessions:
+        kind = KIND_LABEL.get(session.kind, session.kind)
+        names = ", ".join(item.name for item in session.exercises)
+        lines.append(f"• {day_label(session.date)}: {kind}, {session.minutes} min — {names}")
+    return "\n".join(lines)
+
+
+def change_text(change: PlanChange) -> str:
+    """One plan change: its date, the plain why, and the rule IDs."""
+    rules = ", ".join(change.rules)
+    return f"{day_label(change.effective_date)}: {escape(change.why)} <i>({rules})</i>"
+
+
+def profile_text(runner: Runner) -> str:
+    """The runner's answers, as a summary they can check."""
+    kit = ", ".join(EQUIPMENT_LABEL[item] for item in runner.equipment) or "nothing yet"
+    week = ", ".join(
+        f"{WEEKDAYS[day.weekday][:3]} {DAY_KIND_LABEL[day.kind]}" for day in runner.week
+    )
+    race = (
+        f"{escape(runner.race_name) + ' on ' if runner.race_name else ''}"
+        f"{runner.race_date:%d %b %Y}"
+        if runner.race_date
+        else "none planned"
+    )
+    runs = runner.trail_runs_per_week
+    lines = [
+        f"Experience: {EXPERIENCE_LABEL[runner.experience]}",
+        f"Week: {week}",
+        f"Trail runs a week: {runs if runs is not None else 'as in your week'}",
+        f"Race: {race}",
+        f"Kit: {kit}",
+        f"Strength sessions a week: {runner.sessions_per_week}",
+        f"Reminders: {clock_label(runner.reminder_time)} ({runner.timezone})",
+        f"Week preview: {'on' if runner.week_preview else 'off'}",
+    ]
+    return "\n".join(lines)
+
+
+def split(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Split text into pieces under ``limit`` characters, at blank lines, then lines."""
+    if len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for block in _blocks(text, limit):
+        candidate = f"{current}\n\n{block}" if current else block
+        if len(candidate) <= limit:
+            current = candidate
+        else:
+            pieces.append(current)
+            current = block
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _blocks(text: str, limit: int) -> Iterable[str]:
+    for block in text.split("\n\n"):
+        if len(block) <= limit:
+            yield block
+            continue
+        line_group = ""
+        for line in block.split("\n"):
+            while len(line) > limit:
+                yield line[:limit]
+                line = line[limit:]
+            candidate = f"{line_group}\n{line}" if line_group else line
+            if len(candidate) > limit:
+                yield line_group
+                line_group = line
+            else:
+                line_group = candidate
+        if line_group:
+            yield line_group

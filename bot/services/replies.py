@@ -1,0 +1,57 @@
+"""What a service answers: platform-neutral messages that every adapter renders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_CALLBACK_BYTES = 64  # Telegram's limit for callback data
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button; ``data`` comes back verbatim when it is pressed."""
+
+    label: str
+    data: str
+
+    def __post_init__(self) -> None:
+        if not 0 < len(self.data.encode()) <= MAX_CALLBACK_BYTES:
+            raise ValueError(f"callback data must be 1-{MAX_CALLBACK_BYTES} bytes: {self.data!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A button that opens a URL (or a deep link into a private chat)."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file to send, such as a data export."""
+
+    filename: str
+    content: bytes
+    mime_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message: text with <b>/<i> markup, optional buttons (rows) or a document.
+
+    ``replace`` asks the adapter to edit the message a button was pressed on, when it can.
+    """
+
+    text: str
+    buttons: tuple[tuple[Button | Link, ...], ...] = ()
+    document: Document | None = None
+    replace: bool = False
+
+
+Reply = tuple[Message, ...]
+
+
+def say(text: str, *rows: tuple[Button | Link, ...], replace: bool = False) -> Reply:
+    """A reply of one message."""
+    return (Message(text, rows, replace=replace),)

@@ -1,0 +1,357 @@
+"""Today's session, the week, Done and Skip, the post-session questions and the check-in."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
+from bot.services.free_text import NotUnderstood
+from bot.services.planning import Replanned, replan
+from bot.services.render import (
+    clock_label,
+    day_label,
+    session_text,
+    split,
+    week_text,
+)
+from bot.services.replies import Button, Message, Reply, say
+from bot.storage.models import PlannedSession, Runner, RunnerStatus
+
+SESSION_PREFIX = "ses"
+RPE_WORDS = {"easy": 3, "ok": 5, "hard": 7, "very_hard": 9}
+SLIDER_CURL = "slider_curl"
+LOOK_BACK_DAYS = 2  # /done and /checkin look this far back for an unreported session
+
+MEDICAL_NOTE = (
+    "I'm a training coach, not a clinician: for sharp pain, bruising, weakness or pain "
+    "that keeps coming back, please see a doctor or physiotherapist."
+)
+
+
+def session_buttons(session: PlannedSession) -> tuple[tuple[Button, ...], ...]:
+    """Done and Skip, bound to this exact planned session."""
+    return (
+        (
+            Button("✅ Done", f"{SESSION_PREFIX}:{session.id}:done"),
+            Button("Skip", f"{SESSION_PREFIX}:{session.id}:skip"),
+        ),
+    )
+
+
+async def session_messages(turn: Turn, runner: Runner, session: PlannedSession) -> Reply:
+    """The session message (split cleanly if long), with Done and Skip on its last part."""
+    pieces = split(session_text(session, why=await _why_changed(turn, runner, session)))
+    return tuple(
+        Message(piece, session_buttons(session) if last else ())
+        for last, piece in ((i == len(pieces) - 1, p) for i, p in enumerate(pieces))
+    )
+
+
+async def _why_changed(turn: Turn, runner: Runner, session: PlannedSession) -> list[str]:
+    """The latest change made from feedback since the session before this one, if any."""
+    reported = [
+        log.session_date
+        for log in await turn.uow.feedback.logs(runner_id=runner.id)
+        if log.session_date < session.date
+    ]
+    if not reported:
+        return []
+    since = reported[-1]
+    changes = [
+        row.why
+        for row in await turn.uow.feedback.changes(runner_id=runner.id)
+        if since <= row.effective_date < session.date
+    ]
+    return changes[-1:]
+
+
+async def today(turn: Turn, runner: Runner) -> Reply:
+    """Today's session, or when the next one is."""
+    if runner.status is RunnerStatus.PAUSED:
+        return say("Your sessions are paused. Send /resume when you're ready to go again.")
+    day = turn.ctx.today(runner.timezone)
+    replanned = await replan(turn.ctx, turn.uow, runner)
+    if replanned.plan.paused:
+        return say(
+            "Strength sessions are on hold after the warning signs you reported. "
+            f"{MEDICAL_NOTE} Once you're cleared, send /resume."
+        )
+    session = await turn.uow.plans.on(runner_id=runner.id, day=day)
+    if session is not None:
+        log = await turn.uow.feedback.log(runner_id=runner.id, day=day)
+        if log is not None:
+            return say(f"Today's session is already logged ({log.completed}). Nice work.")
+        return await session_messages(turn, runner, session)
+    upcoming = await turn.uow.plans.between(
+        runner_id=runner.id, first=day, last=day + timedelta(days=13)
+    )
+    if not upcoming:
+        return say("No strength session is planned for the next two weeks.")
+    nxt = upcoming[0]
+    return say(f"No strength today: rest up or run. Your next session is on {day_label(nxt.date)}.")
+
+
+async def week(turn: Turn, runner: Runner) -> Reply:
+    """The sessions of the next seven days."""
+    day = turn.ctx.today(runner.timezone)
+    await replan(turn.ctx, turn.uow, runner)
+    sessions = await turn.uow.plans.between(
+        runner_id=runner.id, first=day, last=day + timedelta(days=6)
+    )
+    return say(week_text(sessions, title="Your next seven days"))
+
+
+async def unreported(turn: Turn, runner: Runner, *, need: str) -> PlannedSession | None:
+    """The latest session in the last few days without a log (``need="log"``) or check-in."""
+    day = turn.ctx.today(runner.timezone)
+    first = day - timedelta(days=LOOK_BACK_DAYS)
+    last = day if need == "log" else day - timedelta(days=1)
+    for session in reversed(
+        await turn.uow.plans.between(runner_id=runner.id, first=first, last=last)
+    ):
+        log = await turn.uow.feedback.log(runner_id=runner.id, day=session.date)
+        if need == "log" and log is None:
+            return session
+        if need == "check_in" and log is not None and log.completed != "skipped":
+            check_in = await turn.uow.feedback.check_in(runner_id=runner.id, day=session.date)
+            if check_in is None or check_in.legs is None:
+                return session
+    return None
+
+
+def post_session_answers(session: PlannedSession) -> Answers:
+    """The context the post-session dialog carries: which session, and its slider curls."""
+    sliders = any(e.exercise_id.startswith(SLIDER_CURL) for e in session.exercises)
+    return {"day": session.date.isoformat(), "sliders": sliders}
+
+
+async def skip(turn: Turn, runner: Runner, day: date) -> Reply:
+    """Log a skipped session: it is dropped, not crammed into the week (P9)."""
+    await turn.uow.feedback.save_log(runner_id=runner.id, day=day, completed="skipped")
+    replanned = await replan(turn.ctx, turn.uow, runner)
+    return say(
+        "Skipped, no problem. There's nothing to catch up: the week simply goes on. "
+        + _next_session_line(replanned, turn.ctx.today(runner.timezone))
+    )
+
+
+def _next_session_line(replanned: Replanned, day: date) -> str:
+    upcoming = [s for s in replanned.plan.sessions if s.date > day]
+    if replanned.plan.paused or not upcoming:
+        return ""
+    return f"Your next session is on {day_label(upcoming[0].date)}."
+
+
+def _rpe(text: str, _answers: Answers, _ctx: Any) -> int:
+    if text.strip().isdigit() and 1 <= int(text) <= 10:
+        return int(text)
+    raise NotUnderstood("Tap a button, or type your effort as a number from 1 to 10.")
+
+
+async def _finish_post_session(turn: Turn) -> Reply:
+    runner = await runner_or_none(turn)
+    if runner is None:
+        return say("I couldn't find your profile. Send /start to set up.")
+    answers = turn.answers
+    day = date.fromisoformat(answers["day"])
+    rpe = answers["rpe"]
+    score = int(answers.get("hurt_score", 0))
+    await turn.uow.feedback.save_log(
+        runner_id=runner.id,
+        day=day,
+        completed=answers["how"],
+        rpe=RPE_WORDS[rpe] if isinstance(rpe, str) else int(rpe),
+        pain=[{"where": where, "score": score} for where in answers.get("hurt", [])],
+        hips_level=None if "hips" not in answers else answers["hips"] == "yes",
+    )
+    replanned = await replan(turn.ctx, turn.uow, runner)
+    lines = ["Logged. Well done for doing the work that doesn't show on the trail."]
+    lines += [change.why for change in replanned.new_changes]
+    lines.append(
+        f"I'll check in tomorrow at {clock_label(runner.reminder_time)} about how your legs "
+        "feel, or send /checkin then."
+    )
+    return say("\n\n".join(lines))
+
+
+POST_SESSION = Dialog(
+    "ps",
+    (
+        Step(
+            "how",
+            "Great! Did you get through all of it?",
+            [Choice("full", "All of it"), Choice("partial", "Part of it")],
+        ),
+        Step(
+            "rpe",
+            "How hard did it feel overall? (Or type your effort from 1 to 10.)",
+            [
+                Choice("easy", "Easy"),
+                Choice("ok", "OK"),
+                Choice("hard", "Hard"),
+                Choice("very_hard", "Very hard"),
+            ],
+            columns=4,
+            read_text=_rpe,
+        ),
+        Step(
+            "hurt",
+            "Did any exercise hurt? Tap where, then Done.",
+            [
+                Choice("knee", "Knee"),
+                Choice("hip", "Hip"),
+                Choice("lower_back", "Lower back"),
+                Choice("hamstring", "Hamstring"),
+                Choice("other", "Somewhere else"),
+            ],
+            multi=True,
+            done_label="Nothing hurt",
+        ),
+        Step(
+            "hurt_score",
+            "How much did it hurt, from 0 (not at all) to 10 (the worst)?",
+            [Choice(str(n), str(n)) for n in range(11)],
+            columns=6,
+            when=lambda a: bool(a.get("hurt")),
+        ),
+        Step(
+            "hips",
+            "On the slider curls, did your hips stay level the whole time?",
+            [Choice("yes", "Yes, level"), Choice("no", "No, they dipped")],
+            when=lambda a: bool(a.get("sliders")),
+        ),
+    ),
+    _finish_post_session,
+)
+
+
+LEGS = [
+    Choice("fresh", "Fresh"),
+    Choice("muscle_soreness", "Sore muscles"),
+    Choice("heavy", "Heavy legs"),
+    Choice("joint_pain", "Joint pain"),
+    Choice("red_flag", "Sharp pain, bruising or weakness"),
+]
+
+
+def _pain(answers: Answers) -> bool:
+    return answers.get("legs") in {"joint_pain", "red_flag"}
+
+
+async def _finish_check_in(turn: Turn) -> Reply:
+    runner = await runner_or_none(turn)
+    if runner is None:
+        return say("I couldn't find your profile. Send /start to set up.")
+    answers = turn.answers
+    day = date.fromisoformat(answers["day"])
+    score = int(answers.get("score", 0))
+    settled = None if "settled" not in answers else answers["settled"] == "yes"
+    trail = answers.get("trail", "not_yet")
+    await turn.uow.feedback.save_check_in(
+        runner_id=runner.id,
+        day=day,
+        legs=answers["legs"],
+        soreness_where=answers.get("sore", []),
+        pain=[
+            {"where": where, "score": score, "settled": settled}
+            for where in answers.get("where", [])
+        ],
+        ran_normally={"yes": True, "no": False}.get(answers.get("ran", "")),
+        descending_stiff=True if trail == "stiff" else (False if trail == "fine" else None),
+        hamstring_sensitive=True if trail == "hamstring" else (False if trail == "fine" else None),
+    )
+    replanned = await replan(turn.ctx, turn.uow, runner)
+    return say(check_in_summary(replanned, turn.ctx.today(runner.timezone)))
+
+
+def check_in_summary(replanned: Replanned, day: date) -> str:
+    """The "why this change" message that closes a check-in."""
+    whys = [change.why for change in replanned.new_changes]
+    lines = ["Thanks for checking in."]
+    lines += whys or ["Your plan stays as it is: keep going."]
+    if replanned.plan.paused:
+        lines.append(MEDICAL_NOTE)
+        lines.append("I'll keep checking in, but I won't send strength sessions until /resume.")
+    else:
+        lines.append(_next_session_line(replanned, day))
+    return "\n\n".join(line for line in lines if line)
+
+
+CHECK_IN = Dialog(
+    "ci",
+    (
+        Step(
+            "legs",
+            lambda a: f"How do your legs feel today, after {a['label']}'s session?",
+            LEGS,
+            columns=2,
+        ),
+        Step(
+            "sore",
+            "Where are you sore? Tap all that apply, then Done.",
+            [
+                Choice("glutes", "Glutes"),
+                Choice("hamstrings", "Hamstrings"),
+                Choice("quads", "Quads"),
+                Choice("calves", "Calves"),
+            ],
+            multi=True,
+            when=lambda a: a.get("legs") == "muscle_soreness",
+        ),
+        Step(
+            "where",
+            "Where is it? Tap all that apply, then Done.",
+            [
+                Choice("knee", "Knee"),
+                Choice("hip", "Hip"),
+                Choice("lower_back", "Lower back"),
+                Choice("hamstring", "Hamstring"),
+                Choice("other", "Somewhere else"),
+            ],
+            multi=True,
+            when=_pain,
+        ),
+        Step(
+            "score",
+            "How strong is the pain, from 0 to 10?",
+            [Choice(str(n), str(n)) for n in range(11)],
+            columns=6,
+            when=_pain,
+        ),
+        Step(
+            "settled",
+            "Has it settled since the session?",
+            [Choice("yes", "Yes, it has"), Choice("no", "No, not yet")],
+            when=_pain,
+        ),
+        Step(
+            "ran",
+            "Could you run normally today?",
+            [Choice("yes", "Yes"), Choice("no", "No"), Choice("none", "No run today")],
+            columns=3,
+        ),
+        Step(
+            "trail",
+            "Since the session, how did your trail running feel?",
+            [
+                Choice("not_yet", "No trail run yet"),
+                Choice("fine", "Fine"),
+                Choice("stiff", "Stiff downhill or heavy uphill"),
+                Choice("hamstring", "Hamstring feels sensitive"),
+            ],
+            columns=1,
+        ),
+    ),
+    _finish_check_in,
+)
+
+
+def check_in_answers(session: PlannedSession) -> Answers:
+    """The context the check-in dialog carries."""
+    return {"day": session.date.isoformat(), "label": session.date.strftime("%A")}
+
+
+async def runner_or_none(turn: Turn) -> Runner | None:
+    """The runner behind this turn's person, if they have onboarded."""
+    return await turn.uow.runners.find(platform=turn.person.platform, user_id=turn.person.user_id)

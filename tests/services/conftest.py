@@ -1,0 +1,111 @@
+"""A runner talking to the coach through the services, with a clock the test sets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.services.coach import Coach
+from bot.services.context import Person, ServiceContext
+from bot.services.replies import Button, Reply
+from bot.storage.database import Database
+
+
+@dataclass
+class FakeClock:
+    """A clock that stands still until the test moves it."""
+
+    now: datetime = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Talker:
+    """Acts as one person: sends commands and text, presses buttons by their label."""
+
+    coach: Coach
+    person: Person
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def last(self) -> Reply:
+        return self.replies[-1]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(message.text for message in self.last)
+
+    async def command(self, name: str) -> Reply:
+        return self._keep(await self.coach.command(self.person, name))
+
+    async def say(self, text: str) -> Reply:
+        return self._keep(await self.coach.text(self.person, text))
+
+    async def press(self, label: str, *, reply: Reply | None = None) -> Reply:
+        return self._keep(await self.coach.button(self.person, self.button(label, reply).data))
+
+    async def press_data(self, data: str) -> Reply:
+        return self._keep(await self.coach.button(self.person, data))
+
+    def button(self, label: str, reply: Reply | None = None) -> Button:
+        for message in reversed(reply or self.last):
+            for row in message.buttons:
+                for button in row:
+                    if isinstance(button, Button) and button.label.removeprefix("✓ ") == label:
+                        return button
+        labels = [b.label for m in (reply or self.last) for row in m.buttons for b in row]
+        raise AssertionError(f"no button {label!r} in {labels}")
+
+    def _keep(self, reply: Reply) -> Reply:
+        self.replies.append(reply)
+        return reply
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def coach(database: Database, clock: FakeClock) -> Coach:
+    return Coach(ServiceContext(database, clock, "Europe/Berlin"))
+
+
+@pytest.fixture
+def runner(coach: Coach) -> Talker:
+    return Talker(coach, Person("telegram", "501", "501", "Ada"))
+
+
+WEEK = {
+    "Monday": "Rest",
+    "Tuesday": "Easy run",
+    "Wednesday": "Hard run",
+    "Thursday": "Easy run",
+    "Friday": "Rest",
+    "Saturday": "Long run",
+    "Sunday": "Easy run",
+}
+
+
+async def onboard(runner: Talker, *, experience: str = "Some", kit: tuple[str, ...] = ()) -> None:
+    """Answer every onboarding question and confirm."""
+    await runner.command("start")
+    await runner.press(experience)
+    for kind in WEEK.values():
+        await runner.press(kind)
+    await runner.press("Yes, 5")
+    await runner.press("No race planned")
+    for item in kit:
+        await runner.press(item)
+    await runner.press("Done" if kit else "None of these")
+    await runner.press("Two (recommended)")
+    await runner.say("7:30")
+    await runner.press("Europe/Berlin")
+    await runner.press("Looks good")

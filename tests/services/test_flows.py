@@ -1,0 +1,378 @@
+"""The runner's flows through the services: every adapter shares these."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from sqlalchemy import func, select
+
+from bot.services.coach import Coach
+from bot.services.context import Person
+from bot.services.dialog import STALE
+from bot.storage.database import Database
+from bot.storage.models import (
+    CheckIn,
+    DialogState,
+    PlanChange,
+    PlannedSession,
+    Resumption,
+    Runner,
+    RunnerStatus,
+    SessionLog,
+)
+from tests.services.conftest import FakeClock, Talker, onboard
+
+
+async def stored_runner(database: Database) -> Runner:
+    async with database.unit_of_work() as uow:
+        return (await uow.session.scalars(select(Runner))).one()
+
+
+async def dialog_step(database: Database) -> str | None:
+    async with database.unit_of_work() as uow:
+        state = (await uow.session.scalars(select(DialogState))).one_or_none()
+        return None if state is None else state.step
+
+
+async def go_to_next_session(talker: Talker, clock: FakeClock) -> None:
+    """Move the clock day by day until /today shows a session with buttons."""
+    for _ in range(8):
+        reply = await talker.command("today")
+        if any(message.buttons for message in reply):
+            return
+        clock.advance(days=1)
+    raise AssertionError("no session within a week")
+
+
+async def log_done(talker: Talker, *, effort: str = "OK") -> None:
+    await talker.press("✅ Done")
+    await talker.press("All of it")
+    await talker.press(effort)
+    await talker.press("Nothing hurt")
+    if any(b.label.startswith("Yes, level") for m in talker.last for r in m.buttons for b in r):
+        await talker.press("Yes, level")
+
+
+async def test_onboarding_stores_the_profile_and_shows_the_first_week(
+    runner: Talker, database: Database
+) -> None:
+    first = await runner.command("start")
+    assert "not a medical service" in first[0].text
+    await onboard(runner, kit=("A step",))
+
+    assert "You're all set" in runner.text
+    assert "Your first week" in runner.text
+    stored = await stored_runner(database)
+    assert [day.kind for day in stored.week] == [
+        "rest",
+        "easy",
+        "hard",
+        "easy",
+        "rest",
+        "long",
+        "easy",
+    ]
+    assert stored.equipment == ["step"]
+    assert stored.reminder_time.isoformat() == "07:30:00"
+    assert stored.timezone == "Europe/Berlin"
+    assert await dialog_step(database) is None
+
+
+async def test_summary_is_confirmed_before_anything_is_stored(
+    runner: Talker, database: Database
+) -> None:
+    await onboard_until_summary(runner)
+    assert "Here's what I have" in runner.text
+    assert "Wed hard run" in runner.text
+    async with database.unit_of_work() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Runner)) == 0
+
+
+async def onboard_until_summary(runner: Talker) -> None:
+    await runner.command("start")
+    await runner.press("Some")
+    for kind in ("Rest", "Easy run", "Hard run", "Easy run", "Rest", "Long run", "Easy run"):
+        await runner.press(kind)
+    await runner.press("Yes, 5")
+    await runner.press("No race planned")
+    await runner.press("None of these")
+    await runner.press("One")
+    await runner.press("07:00")
+    await runner.press("Europe/Berlin")
+
+
+async def test_start_again_welcomes_back_without_onboarding(runner: Talker) -> None:
+    await onboard(runner)
+    reply = await runner.command("start")
+    assert "Welcome back, Ada" in reply[0].text
+    assert not reply[0].buttons
+
+
+async def test_free_text_where_a_button_is_expected_keeps_the_question(
+    runner: Talker, database: Database
+) -> None:
+    await runner.command("start")
+    reply = await runner.say("I run a lot")
+    assert "Please answer with one of the buttons" in reply[0].text
+    assert "How much structured strength training" in reply[1].text
+    assert await dialog_step(database) == "exp"
+
+
+async def test_typed_label_answers_a_button_question(runner: Talker, database: Database) -> None:
+    await runner.command("start")
+    await runner.say("some")
+    assert await dialog_step(database) == "mon"
+
+
+async def test_unreadable_time_is_explained_and_nothing_is_lost(
+    runner: Talker, database: Database
+) -> None:
+    await runner.command("start")
+    await runner.press("Some")
+    for kind in ("Rest", "Easy run", "Hard run", "Easy run", "Rest", "Long run", "Easy run"):
+        await runner.press(kind)
+    await runner.press("Yes, 5")
+    await runner.press("No race planned")
+    await runner.press("None of these")
+    await runner.press("One")
+    reply = await runner.say("half past sometime")
+    assert "couldn't read that time" in reply[0].text
+    assert await dialog_step(database) == "time"
+    await runner.say("6.45pm")
+    assert await dialog_step(database) == "tz"
+
+
+async def test_stale_dialog_button_changes_nothing_and_shows_the_current_question(
+    runner: Talker, database: Database
+) -> None:
+    await runner.command("start")
+    old_experience = runner.button("Some")
+    await runner.press("It's a habit")
+    reply = await runner.press_data(old_experience.data)
+    assert reply[0].text == STALE
+    assert "Monday" in reply[1].text
+    assert await dialog_step(database) == "mon"
+
+
+async def test_buttons_from_an_abandoned_dialog_are_stale(
+    runner: Talker, database: Database
+) -> None:
+    await runner.command("start")
+    first_run = runner.button("Some")
+    await runner.command("cancel")
+    await runner.command("start")
+    reply = await runner.press_data(first_run.data)
+    assert reply[0].text == STALE
+    assert await dialog_step(database) == "exp"
+
+
+async def test_forged_button_data_is_refused_kindly(runner: Talker, database: Database) -> None:
+    await onboard(runner)
+    for forged in ("ob:zzzz:exp:none", "ses:999999:done", "ses:abc:done", "garbage", "ci:1:2:3"):
+        reply = await runner.press_data(forged)
+        assert reply[0].text == STALE, forged
+    async with database.unit_of_work() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(SessionLog)) == 0
+
+
+async def test_a_button_pressed_by_someone_else_changes_nothing(
+    coach: Coach, runner: Talker, database: Database
+) -> None:
+    await runner.command("start")
+    stranger = Talker(coach, Person("telegram", "777", "777", "Eve"))
+    reply = await stranger.press_data(runner.button("Some").data)
+    assert "out of date" in reply[0].text
+    assert await dialog_step(database) == "exp"
+
+
+async def test_unknown_command_and_stray_text_get_short_help(runner: Talker) -> None:
+    await onboard(runner)
+    assert "I don't know /dance" in (await runner.command("dance"))[0].text
+    assert "/help" in (await runner.say("hello?"))[0].text
+
+
+async def test_commands_before_onboarding_point_to_start(runner: Talker) -> None:
+    assert "/start" in (await runner.command("today"))[0].text
+    await runner.command("start")
+    reply = await runner.command("today")
+    assert "finish setting you up" in reply[0].text
+    assert "How much structured strength training" in reply[1].text
+
+
+async def test_a_new_coach_continues_the_same_dialog_after_a_restart(
+    coach: Coach, runner: Talker, database: Database
+) -> None:
+    await runner.command("start")
+    await runner.press("Some")
+    await runner.press("Rest")
+    restarted = Talker(Coach(coach.ctx), runner.person)
+    reply = await restarted.command("today")
+    assert "What is Tuesday usually?" in reply[1].text
+    await restarted.press("Easy run", reply=runner.last)
+    assert await dialog_step(database) == "wed"
+
+
+async def test_knee_pain_eases_the_next_session_and_says_why(
+    runner: Talker, clock: FakeClock, database: Database
+) -> None:
+    await onboard(runner, kit=("A step", "Sliders (or a towel)"))
+    await go_to_next_session(runner, clock)
+    await log_done(runner)
+    assert "check in tomorrow at 07:30" in runner.text
+    clock.advance(days=1)
+
+    await runner.command("checkin")
+    await runner.press("Joint pain")
+    await runner.press("Knee")
+    await runner.press("Done")
+    await runner.press("5")
+    await runner.press("No, not yet")
+    await runner.press("Yes")
+    await runner.press("Fine")
+    summary = runner.text
+    assert "Pain in a joint" in summary
+
+    async with database.unit_of_work() as uow:
+        change = (await uow.session.scalars(select(PlanChange).order_by(PlanChange.id))).all()[-1]
+        check_in = (await uow.session.scalars(select(CheckIn))).one()
+    assert "C2" in change.rules
+    assert check_in.pain == [{"where": "knee", "score": 5, "settled": False}]
+
+    await go_to_next_session(runner, clock)
+    assert "Check your form on this one" in runner.text
+    assert change.why in runner.text.replace("<i>", "").replace("</i>", "")
+
+
+async def test_skip_drops_the_session_without_cramming(
+    runner: Talker, clock: FakeClock, database: Database
+) -> None:
+    await onboard(runner)
+    await go_to_next_session(runner, clock)
+    reply = await runner.press("Skip")
+    assert "nothing to catch up" in reply[0].text
+    async with database.unit_of_work() as uow:
+        log = (await uow.session.scalars(select(SessionLog))).one()
+    assert log.completed == "skipped"
+    assert "already logged" in (await runner.command("today"))[0].text
+
+
+async def test_red_flag_pauses_sessions_points_to_medical_advice_and_resume_restarts(
+    runner: Talker, clock: FakeClock, database: Database
+) -> None:
+    await onboard(runner)
+    await go_to_next_session(runner, clock)
+    await log_done(runner)
+    clock.advance(days=1)
+    await runner.command("checkin")
+    await runner.press("Sharp pain, bruising or weakness")
+    await runner.press("Hamstring")
+    await runner.press("Done")
+    await runner.press("6")
+    await runner.press("No, not yet")
+    await runner.press("No")
+    await runner.press("Hamstring feels sensitive")
+    assert "doctor or physiotherapist" in runner.text
+
+    on_hold = await runner.command("today")
+    assert "on hold" in on_hold[0].text
+    async with database.unit_of_work() as uow:
+        upcoming = select(func.count()).where(PlannedSession.date >= clock.now.date())
+        assert await uow.session.scalar(upcoming) == 0
+
+    await runner.command("resume")
+    assert "cleared" in runner.text
+    async with database.unit_of_work() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Resumption)) == 1
+    assert "on hold" not in (await runner.command("today"))[0].text
+
+
+async def test_pause_and_resume(runner: Talker, database: Database) -> None:
+    await onboard(runner)
+    await runner.command("pause")
+    assert (await stored_runner(database)).status is RunnerStatus.PAUSED
+    assert "paused" in (await runner.command("today"))[0].text
+    await runner.command("resume")
+    assert (await stored_runner(database)).status is RunnerStatus.ACTIVE
+
+
+async def test_settings_change_one_day_replans_and_says_what_changed(
+    runner: Talker, database: Database
+) -> None:
+    await onboard(runner)
+    await runner.command("settings")
+    await runner.press("Running week")
+    await runner.press("Friday")
+    await runner.press("Hard run")
+    assert "Saved" in runner.text
+    assert "Fri hard run" in runner.text
+    assert "re-planned" in runner.text or "stay as they were" in runner.text
+    assert (await stored_runner(database)).week[4].kind == "hard"
+
+
+async def test_race_date_by_free_text_with_a_name(runner: Talker, database: Database) -> None:
+    await onboard(runner)
+    await runner.command("race")
+    await runner.say("15 May Zugspitz Ultra")
+    stored = await stored_runner(database)
+    assert stored.race_date is not None
+    assert stored.race_date.isoformat() == "2027-05-15"
+    assert stored.race_name == "Zugspitz Ultra"
+    await runner.command("race")
+    reply = await runner.say("yesterday-ish")
+    assert "couldn't read that date" in reply[0].text
+
+
+async def test_history_lists_sessions_and_changes_with_why(
+    runner: Talker, clock: FakeClock
+) -> None:
+    await onboard(runner)
+    await go_to_next_session(runner, clock)
+    await log_done(runner, effort="Very hard")
+    reply = await runner.command("history")
+    assert "Recent sessions" in reply[0].text
+    assert "effort 9/10" in reply[0].text
+    assert "C4" in reply[0].text
+
+
+async def test_export_gives_json_and_csv_of_everything(runner: Talker, clock: FakeClock) -> None:
+    await onboard(runner)
+    await go_to_next_session(runner, clock)
+    await log_done(runner)
+    reply = await runner.command("export")
+    documents = {m.document.filename: m.document for m in reply if m.document}
+    data = json.loads(documents["trail-coach-data.json"].content)
+    assert data["runner"]["platform_user_id"] == "501"
+    assert len(data["running_week"]) == 7
+    assert data["session_logs"][0]["completed"] == "full"
+    assert data["planned_sessions"]
+    rows = list(csv.DictReader(io.StringIO(documents["trail-coach-data.csv"].content.decode())))
+    assert {"runner", "session_logs", "planned_sessions"} <= {row["record"] for row in rows}
+
+
+async def test_deleteme_asks_then_removes_every_row(
+    runner: Talker, clock: FakeClock, database: Database
+) -> None:
+    await onboard(runner)
+    await go_to_next_session(runner, clock)
+    await log_done(runner)
+    await runner.command("deleteme")
+    await runner.press("No, keep it")
+    assert "Nothing was deleted" in runner.text
+    await runner.command("deleteme")
+    await runner.press("Yes, delete everything")
+    assert "deleted" in runner.text
+    async with database.unit_of_work() as uow:
+        for model in (Runner, PlannedSession, SessionLog, PlanChange, DialogState):
+            assert await uow.session.scalar(select(func.count()).select_from(model)) == 0
+
+
+async def test_shared_location_answers_the_timezone_question(
+    runner: Talker, database: Database
+) -> None:
+    await onboard(runner)
+    await runner.command("settings")
+    await runner.press("Timezone")
+    await runner.coach.location(runner.person, latitude=39.74, longitude=-104.99)
+    assert (await stored_runner(database)).timezone == "America/Denver"
