@@ -107,6 +107,10 @@ class FakeBotAPIServer:
         response = await self._client.post(webhook.url, json=update, headers=headers)
         return response.status_code
 
+    async def drain(self) -> None:
+        """Wait for the webhook deliveries in flight to be recorded."""
+        await asyncio.gather(*self._in_flight)
+
     def _deliver_later(self, update: JSONDict, webhook: Webhook) -> None:
         """Deliver an update from a background task, recording the outcome."""
         task = asyncio.get_running_loop().create_task(self._deliver(update))
