@@ -14,6 +14,7 @@ from tests.fake_telegram.fixtures import (
     HandlerErrors,
     fail_on_handler_error,
     free_port,
+    in_process_bot,
     on_fake,
     process,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "errors",
     "fail_on_handler_error",
     "free_port",
+    "in_process_bot",
     "on_fake",
     "process",
     "updates",

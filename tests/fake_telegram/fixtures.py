@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, TypeAlias
+from urllib.parse import urlsplit
 
 import pytest
 from telegram import Bot
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.request import HTTPXRequest
 
 from tests.fake_telegram.api import FakeBotAPI, JSONDict
 from tests.fake_telegram.inprocess import InProcessRequest
@@ -42,6 +44,11 @@ def fail_on_handler_error(application: AnyApplication) -> HandlerErrors:
     errors = HandlerErrors()
     application.add_error_handler(errors)
     return errors
+
+
+def in_process_bot(api: FakeBotAPI) -> Bot:
+    """Return a `telegram.Bot` whose every call, getUpdates included, goes to `api` in process."""
+    return Bot(api.token, request=InProcessRequest(api), get_updates_request=InProcessRequest(api))
 
 
 def on_fake(
@@ -104,6 +111,23 @@ def free_port() -> int:
         return port
 
 
+@pytest.fixture(autouse=True)
+def no_real_telegram(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Refuse, and fail the test on, any PTB HTTP call to a host other than 127.0.0.1."""
+    refused: list[str] = []
+    do_request = HTTPXRequest.do_request
+
+    async def local_only(self: HTTPXRequest, url: str, *args: Any, **kwargs: Any) -> Any:
+        if urlsplit(url).hostname not in ("127.0.0.1", "localhost"):
+            refused.append(url)
+            raise AssertionError(f"a test tried to reach {url}; use the fake Bot API")
+        return await do_request(self, url, *args, **kwargs)
+
+    monkeypatch.setattr(HTTPXRequest, "do_request", local_only)
+    yield refused
+    assert not refused, f"tests must not reach Telegram, but called {refused}"
+
+
 @pytest.fixture
 def fake_api() -> FakeBotAPI:
     """Return a fresh in-memory Bot API."""
@@ -113,12 +137,7 @@ def fake_api() -> FakeBotAPI:
 @pytest.fixture
 async def fake_bot(fake_api: FakeBotAPI) -> AsyncIterator[Bot]:
     """Yield an initialized `telegram.Bot` whose calls go in process to `fake_api`."""
-    bot = Bot(
-        fake_api.token,
-        request=InProcessRequest(fake_api),
-        get_updates_request=InProcessRequest(fake_api),
-    )
-    async with bot:
+    async with in_process_bot(fake_api) as bot:
         yield bot
 
 

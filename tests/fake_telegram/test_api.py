@@ -1,7 +1,8 @@
-"""The fake Bot API, driven by a real python-telegram-bot `Bot` on `InProcessRequest`."""
+"""The fake Bot API, driven by a real python-telegram-bot `Bot`, in process and over HTTP."""
 
 import asyncio
 import datetime as dtm
+from collections.abc import AsyncIterator
 
 import pytest
 from telegram import (
@@ -27,8 +28,18 @@ from telegram.error import (
     RetryAfter,
     TimedOut,
 )
+from telegram.request import HTTPXRequest
 
-from tests.fake_telegram import FakeBotAPI, InProcessRequest, RateLimits, errors, updates
+from tests.fake_telegram import (
+    DEFAULT_TOKEN,
+    FakeBotAPI,
+    FakeBotAPIServer,
+    InProcessRequest,
+    RateLimits,
+    errors,
+    in_process_bot,
+    updates,
+)
 
 ADA = updates.user()
 KEYBOARD = InlineKeyboardMarkup(
@@ -47,6 +58,22 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+@pytest.fixture(params=["inprocess", "http"])
+async def any_bot(request, fake_api) -> AsyncIterator[Bot]:
+    """Yield a Bot on the fake, in process or over HTTP with a short read timeout."""
+    if request.param == "inprocess":
+        async with in_process_bot(fake_api) as bot:
+            yield bot
+        return
+    async with (
+        FakeBotAPIServer(fake_api) as server,
+        Bot(
+            fake_api.token, base_url=server.bot_base_url, request=HTTPXRequest(read_timeout=0.5)
+        ) as bot,
+    ):
+        yield bot
 
 
 async def test_send_message_round_trips_into_a_message(fake_api, fake_bot):
@@ -117,8 +144,8 @@ async def test_edit_and_delete_messages(fake_api, fake_bot):
         await fake_bot.delete_message(1, sent.message_id)
 
 
-async def test_send_document_records_the_multipart_upload(fake_api, fake_bot):
-    sent = await fake_bot.send_document(
+async def test_send_document_records_the_multipart_upload(fake_api, any_bot):
+    sent = await any_bot.send_document(
         1, b"week 1: 3x8 squats", filename="plan.txt", caption="Your plan"
     )
 
@@ -188,17 +215,17 @@ async def test_chats_and_members_are_configurable(fake_api, fake_bot):
         (errors.chat_not_found(), BadRequest, "Chat not found"),
         (errors.chat_migrated(-1001234), ChatMigrated, "-1001234"),
         (errors.timed_out(), TimedOut, "Timed out"),
-        (errors.connection_dropped(), NetworkError, "Connection dropped"),
+        (errors.connection_dropped(), NetworkError, "Connection dropped|Server disconnected"),
     ],
 )
 async def test_injected_failures_surface_as_ptb_errors(
-    fake_api, fake_bot, failure, expected, message
+    fake_api, any_bot, failure, expected, message
 ):
     fake_api.fail_next("sendMessage", failure)
 
     with pytest.raises(expected, match=message):
-        await fake_bot.send_message(1, "hi")
-    assert (await fake_bot.send_message(1, "again")).text == "again"
+        await any_bot.send_message(1, "hi")
+    assert (await any_bot.send_message(1, "again")).text == "again"
 
 
 async def test_retry_after_carries_the_delay(fake_api, fake_bot):
@@ -224,7 +251,7 @@ async def test_rate_limit_refuses_a_second_message_to_a_chat_within_a_second():
     clock = ManualClock()
     api = FakeBotAPI(clock=clock)
     api.enforce_rate_limits()
-    async with Bot(api.token, request=InProcessRequest(api)) as bot:
+    async with in_process_bot(api) as bot:
         await bot.send_message(1, "one")
         with pytest.raises(RetryAfter) as raised:
             await bot.send_message(1, "two")
@@ -239,7 +266,7 @@ async def test_rate_limits_per_bot_and_per_group():
     clock = ManualClock()
     api = FakeBotAPI(clock=clock)
     api.enforce_rate_limits(RateLimits(per_bot_per_second=3, per_group_per_minute=2))
-    async with Bot(api.token, request=InProcessRequest(api)) as bot:
+    async with in_process_bot(api) as bot:
         for chat_id in (1, 2, 3):
             await bot.send_message(chat_id, "hi")
         with pytest.raises(RetryAfter):
@@ -259,7 +286,7 @@ async def test_unknown_method_and_wrong_token(fake_api, fake_bot):
     with pytest.raises(EndPointNotFound, match="sendTelepathy"):
         await fake_bot.do_api_request("sendTelepathy")
     assert fake_api.calls("sendTelepathy")
-    wrong = Bot("42:WRONG", request=InProcessRequest(fake_api))
+    wrong = Bot("42:WRONG", request=InProcessRequest(fake_api))  # never polls
     with pytest.raises(InvalidToken):
         await wrong.initialize()
 
@@ -276,8 +303,8 @@ async def test_get_updates_confirms_by_offset(fake_api, fake_bot):
     assert await fake_bot.get_updates(offset=second["update_id"] + 1) == ()
 
 
-async def test_get_updates_long_polls_until_an_update_arrives(fake_api, fake_bot):
-    poll = asyncio.create_task(fake_bot.get_updates(timeout=5))
+async def test_get_updates_long_polls_until_an_update_arrives(fake_api, any_bot):
+    poll = asyncio.create_task(any_bot.get_updates(timeout=5))
     await fake_api.wait_for_call("getUpdates")
     assert not poll.done()
 
@@ -306,8 +333,17 @@ async def test_webhook_info_and_conflict_with_get_updates(fake_api, fake_bot):
 
 async def test_latency_is_applied_per_call():
     api = FakeBotAPI(latency=0.05)
-    async with Bot(api.token, request=InProcessRequest(api)) as bot:
+    async with in_process_bot(api) as bot:
         loop = asyncio.get_running_loop()
         started = loop.time()
         await bot.send_message(1, "slow")
         assert loop.time() - started >= 0.05
+
+
+async def test_real_telegram_is_never_reached(no_real_telegram):
+    with pytest.raises(NetworkError, match=r"tried to reach https://api\.telegram\.org"):
+        async with Bot(DEFAULT_TOKEN):
+            pass
+
+    assert no_real_telegram == [f"https://api.telegram.org/bot{DEFAULT_TOKEN}/getMe"]
+    no_real_telegram.clear()
