@@ -195,7 +195,7 @@ class FakeBotAPI:
         self.latency = latency
         self.recorded: list[RecordedCall] = []
         self.webhook: Webhook | None = None
-        self.webhook_sink: Callable[[JSONDict, Webhook], None] | None = None
+        self.webhook_sink: Callable[[JSONDict], None] | None = None
         self.chats: dict[int, JSONDict] = {}
         self.commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._clock = clock
@@ -246,7 +246,7 @@ class FakeBotAPI:
         update = {**update, "update_id": next(self._update_ids)}
         self._remember(update)
         if self.webhook is not None and self.webhook_sink is not None:
-            self.webhook_sink(update, self.webhook)
+            self.webhook_sink(update)
         else:
             self._pending.append(update)
             self._updates_arrived.fire()

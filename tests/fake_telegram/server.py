@@ -15,7 +15,7 @@ from tornado.httputil import HTTPServerRequest
 from tornado.netutil import bind_sockets
 from tornado.web import Application, RequestHandler
 
-from tests.fake_telegram.api import ApiReply, FakeBotAPI, JSONDict, UploadedFile, Webhook
+from tests.fake_telegram.api import ApiReply, FakeBotAPI, JSONDict, UploadedFile
 from tests.fake_telegram.errors import ApiError, NetworkFailure, NetworkFailureKind
 
 T = TypeVar("T")
@@ -62,6 +62,7 @@ class FakeBotAPIServer:
 
     async def start(self) -> None:
         """Listen on a free port and start delivering pushed updates to the webhook."""
+        assert self.api.webhook_sink is None, "another server already serves this FakeBotAPI"
         routes = [(r"/bot([^/]+)/(\w+)", _BotApiHandler, {"server": self})]
         self._http = HTTPServer(Application(routes))
         sockets = bind_sockets(0, self.host)
@@ -111,7 +112,7 @@ class FakeBotAPIServer:
         """Wait for the webhook deliveries in flight to be recorded."""
         await asyncio.gather(*self._in_flight)
 
-    def _deliver_later(self, update: JSONDict, webhook: Webhook) -> None:
+    def _deliver_later(self, update: JSONDict) -> None:
         """Deliver an update from a background task, recording the outcome."""
         task = asyncio.get_running_loop().create_task(self._deliver(update))
         self._in_flight.add(task)
