@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["tests.database_fixtures"]
+# python-telegram-bot 22 warns (an error here) whenever a time period is read as an int, e.g.
+# `RetryAfter.retry_after`; opt in to the coming `datetime.timedelta` values instead.
+os.environ["PTB_TIMEDELTA"] = "true"
+
+pytest_plugins = ["tests.database_fixtures", "tests.fake_telegram.fixtures"]
 
 
 @pytest.fixture
