@@ -9,10 +9,10 @@ from types import ModuleType
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import cli_db, cli_plan
+from bot import cli_chat, cli_db, cli_plan, cli_run
 from bot.settings import SettingsError
 
-COMMANDS: tuple[ModuleType, ...] = (cli_db, cli_plan)
+COMMANDS: tuple[ModuleType, ...] = (cli_run, cli_chat, cli_plan, cli_db)
 
 
 def build_parser() -> argparse.ArgumentParser:

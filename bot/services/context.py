@@ -38,11 +38,13 @@ class ServiceContext:
     default_timezone: str = "UTC"
 
     @classmethod
-    async def open(cls, settings: Settings, *, clock: Clock = system_clock) -> ServiceContext:
-        """Connect to the configured database and bring its schema up to date."""
-        database = Database.from_url(settings.database_url)
-        await upgrade(database.engine)
-        return cls(database, clock, settings.default_timezone)
+    def from_settings(cls, settings: Settings, *, clock: Clock = system_clock) -> ServiceContext:
+        """The context for the configured database (connections open lazily)."""
+        return cls(Database.from_url(settings.database_url), clock, settings.default_timezone)
+
+    async def prepare(self) -> None:
+        """Bring the database schema up to date; harmless when it already is."""
+        await upgrade(self.database.engine)
 
     async def close(self) -> None:
         """Release the database connections."""

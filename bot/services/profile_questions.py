@@ -118,7 +118,7 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
         Step(
             "kit",
             "What do you have at home? Tap all that apply, then Done.",
-            [Choice(item, label.capitalize()) for item, label in EQUIPMENT_LABEL.items()],
+            [Choice(item, label[0].upper() + label[1:]) for item, label in EQUIPMENT_LABEL.items()],
             multi=True,
             done_label="None of these",
             when=when("kit"),

@@ -24,9 +24,9 @@ EXPERIENCE_LABEL = {
     "regular": "regular strength work",
 }
 EQUIPMENT_LABEL = {
-    "step": "a step",
-    "sliders": "sliders (or a towel)",
-    "nordic_anchor": "a Nordic anchor",
+    "step": "step or sturdy box",
+    "sliders": "sliders or a towel",
+    "nordic_anchor": "Nordic anchor (strap, partner or heavy sofa)",
     "weights": "weights",
 }
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

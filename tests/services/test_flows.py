@@ -60,7 +60,7 @@ async def test_onboarding_stores_the_profile_and_shows_the_first_week(
 ) -> None:
     first = await runner.command("start")
     assert "not a medical service" in first[0].text
-    await onboard(runner, kit=("A step",))
+    await onboard(runner, kit=("Step or sturdy box",))
 
     assert "You're all set" in runner.text
     assert "Your first week" in runner.text
@@ -217,7 +217,7 @@ async def test_a_new_coach_continues_the_same_dialog_after_a_restart(
 async def test_knee_pain_eases_the_next_session_and_says_why(
     runner: Talker, clock: FakeClock, database: Database
 ) -> None:
-    await onboard(runner, kit=("A step", "Sliders (or a towel)"))
+    await onboard(runner, kit=("Step or sturdy box", "Sliders or a towel"))
     await go_to_next_session(runner, clock)
     await log_done(runner)
     assert "check in tomorrow at 07:30" in runner.text

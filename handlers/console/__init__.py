@@ -1,0 +1,1 @@
+"""The offline console coach: the same dialogs in a terminal, with numbered choices."""

@@ -1,0 +1,1 @@
+"""The Telegram adapter: parse updates, call the coach, render its replies."""

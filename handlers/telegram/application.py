@@ -1,0 +1,74 @@
+"""The one place that assembles the Telegram Application: handlers, order, lifecycle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.services.coach import COMMANDS, Coach
+from bot.settings import Settings
+from handlers.telegram.callbacks import Callbacks
+from handlers.telegram.errors import on_error
+
+PERSONAL = ("start", "cancel", *(name for name, _ in COMMANDS))
+
+CoachApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+def build_application(
+    settings: Settings, coach: Coach, *, request: BaseRequest | None = None
+) -> CoachApplication:
+    """The bot's Application on the configured Bot API; ``request`` swaps the transport."""
+    if settings.telegram_bot_token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is required to build the Telegram application")
+    base = str(settings.telegram_api_base_url).rstrip("/")
+
+    async def start_services(application: CoachApplication) -> None:
+        await coach.ctx.prepare()
+        await application.bot.set_my_commands(
+            [BotCommand(name, text) for name, text in COMMANDS],
+            scope=BotCommandScopeAllPrivateChats(),
+        )
+
+    async def stop_services(_application: CoachApplication) -> None:
+        await coach.ctx.close()
+
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .post_init(start_services)
+        .post_shutdown(stop_services)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application: CoachApplication = builder.build()
+    add_handlers(application, Callbacks(coach))
+    return application
+
+
+def add_handlers(application: CoachApplication, callbacks: Callbacks) -> None:
+    """Every handler, in the order they are tried (written once, here)."""
+    private = filters.ChatType.PRIVATE
+    application.add_handlers(
+        [
+            CommandHandler(PERSONAL, callbacks.command, filters=private),
+            MessageHandler(filters.COMMAND & private, callbacks.command),
+            MessageHandler(filters.LOCATION & private, callbacks.location),
+            MessageHandler(filters.TEXT & ~filters.COMMAND & private, callbacks.text),
+            CallbackQueryHandler(callbacks.button),
+            CommandHandler(PERSONAL, callbacks.personal_in_group, filters=filters.ChatType.GROUPS),
+        ]
+    )
+    application.add_error_handler(on_error)

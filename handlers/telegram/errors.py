@@ -1,0 +1,48 @@
+"""What happens when a handler fails: log it with context, reassure the person, keep going."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, NetworkError
+from telegram.ext import ContextTypes
+
+logger = logging.getLogger(__name__)
+
+SORRY = (
+    "Sorry, something went wrong on my side. Your data is safe and nothing was lost; "
+    "please try again in a moment."
+)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure with the update's context, and tell the person their data is safe."""
+    if not isinstance(update, Update):
+        logger.error("background task failed", exc_info=context.error)
+        return
+    user = update.effective_user
+    chat = update.effective_chat
+    logger.error(
+        "handler failed: update %s, user %s, chat %s, %s",
+        update.update_id,
+        user.id if user else None,
+        chat.id if chat else None,
+        _kind(update),
+        exc_info=context.error,
+    )
+    if chat is None or isinstance(context.error, Forbidden):
+        return
+    try:
+        await context.bot.send_message(chat.id, SORRY)
+    except NetworkError:
+        logger.warning("could not tell chat %s about the failure", chat.id)
+
+
+def _kind(update: Update) -> str:
+    if update.callback_query is not None:
+        return f"button {update.callback_query.data!r}"
+    message = update.effective_message
+    if message is not None and message.text and message.text.startswith("/"):
+        return f"command {message.text.split()[0]!r}"
+    return "message"

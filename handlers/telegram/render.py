@@ -1,0 +1,102 @@
+"""Rendering the coach's platform-neutral replies as Telegram messages."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+)
+from telegram import (
+    Message as TelegramMessage,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.services.replies import Button, Message, Reply
+
+
+def keyboard(message: Message) -> InlineKeyboardMarkup | None:
+    """The message's buttons as an inline keyboard, if it has any."""
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, callback_data=b.data)
+                if isinstance(b, Button)
+                else InlineKeyboardButton(b.label, url=b.url)
+                for b in row
+            ]
+            for row in message.buttons
+        ]
+    )
+
+
+async def send(bot: Bot, chat_id: int | str, reply: Reply) -> list[TelegramMessage]:
+    """Send every message of a reply to a chat, in order."""
+    sent = []
+    for message in reply:
+        if message.document is not None:
+            document = message.document
+            sent.append(
+                await bot.send_document(
+                    chat_id,
+                    InputFile(document.content, filename=document.filename),
+                    caption=message.text,
+                )
+            )
+        else:
+            sent.append(
+                await bot.send_message(
+                    chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(message)
+                )
+            )
+    return sent
+
+
+async def answer_button(query: CallbackQuery, reply: Reply) -> None:
+    """Answer a pressed button: edit its message in place, or settle it and send the reply."""
+    await query.answer()
+    pressed = query.message if isinstance(query.message, TelegramMessage) else None
+    if pressed is None:
+        return
+    first, *rest = reply
+    if first.replace and first.document is None:
+        await _edit(pressed, first.text, keyboard(first))
+        reply = tuple(rest)
+    else:
+        await _settle(pressed, query.data or "")
+    await send(pressed.get_bot(), pressed.chat_id, reply)
+
+
+async def _settle(pressed: TelegramMessage, data: str) -> None:
+    """Remove the pressed message's buttons, noting which one was chosen."""
+    chosen = next(
+        (
+            button.text
+            for row in (pressed.reply_markup.inline_keyboard if pressed.reply_markup else ())
+            for button in row
+            if button.callback_data == data
+        ),
+        None,
+    )
+    try:
+        if pressed.text and chosen is not None:
+            await _edit(pressed, f"{pressed.text_html}\n\n<b>→ {escape(chosen)}</b>", None)
+        elif pressed.reply_markup is not None:
+            await pressed.edit_reply_markup(None)
+    except BadRequest:
+        pass  # the message is too old to edit, or already settled: the reply still goes out
+
+
+async def _edit(pressed: TelegramMessage, text: str, markup: InlineKeyboardMarkup | None) -> None:
+    try:
+        await pressed.edit_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
