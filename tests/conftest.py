@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,3 +24,22 @@ def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]
     for name in [k for k in os.environ if k.startswith(prefixes)]:
         monkeypatch.delenv(name)
     return dict(os.environ)
+
+
+@dataclass
+class FakeClock:
+    """A clock that stands still until the test moves it."""
+
+    now: datetime = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The injected clock: 08:00 UTC on Monday 23 November 2026, until moved."""
+    return FakeClock()

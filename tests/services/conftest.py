@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,19 +10,7 @@ from bot.services.coach import Coach
 from bot.services.context import Person, ServiceContext
 from bot.services.replies import Button, Reply
 from bot.storage.database import Database
-
-
-@dataclass
-class FakeClock:
-    """A clock that stands still until the test moves it."""
-
-    now: datetime = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+from tests.conftest import FakeClock
 
 
 @dataclass
@@ -66,11 +53,6 @@ class Talker:
     def _keep(self, reply: Reply) -> Reply:
         self.replies.append(reply)
         return reply
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture

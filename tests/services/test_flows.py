@@ -22,7 +22,8 @@ from bot.storage.models import (
     RunnerStatus,
     SessionLog,
 )
-from tests.services.conftest import FakeClock, Talker, onboard
+from tests.conftest import FakeClock
+from tests.services.conftest import Talker, onboard
 
 
 async def stored_runner(database: Database) -> Runner:

@@ -1,0 +1,154 @@
+"""The coach's real Telegram Application on the in-process fake Bot API, and a user acting on it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.services.coach import Coach
+from bot.services.context import ServiceContext
+from bot.settings import Settings
+from bot.storage.database import Database, create_engine
+from handlers.telegram.application import CoachApplication, build_application
+from tests.conftest import FakeClock
+from tests.fake_telegram import (
+    FakeBotAPI,
+    HandlerErrors,
+    InProcessRequest,
+    fail_on_handler_error,
+    process,
+    updates,
+)
+
+JSONDict = dict[str, Any]
+WEEK = ("Rest", "Easy run", "Hard run", "Easy run", "Rest", "Long run", "Easy run")
+
+
+def settings_for(api: FakeBotAPI, **overrides: Any) -> Settings:
+    """Settings for the fake, ignoring any .env file and environment on the machine."""
+    return Settings(_env_file=None, telegram_bot_token=api.token, **overrides)  # type: ignore[call-arg]
+
+
+@dataclass
+class TelegramUser:
+    """A person in a private chat with the bot: sends text, presses buttons by label."""
+
+    application: CoachApplication
+    api: FakeBotAPI
+    user: JSONDict = field(default_factory=updates.user)
+
+    @property
+    def chat_id(self) -> int:
+        return int(self.user["id"])
+
+    async def send(self, text: str) -> None:
+        await process(self.application, updates.text_message(text=text, from_user=self.user))
+
+    async def share_location(self, *, latitude: float, longitude: float) -> None:
+        update = updates.location_message(
+            latitude=latitude, longitude=longitude, from_user=self.user
+        )
+        await process(self.application, update)
+
+    async def press(self, label: str, *, on: JSONDict | None = None) -> None:
+        message = on or self.message_with(label)
+        data = self.data_of(message, label)
+        update = updates.callback_query(message=message, data=data, from_user=self.user)
+        await process(self.application, update)
+
+    def message_with(self, label: str) -> JSONDict:
+        for message in reversed(self.api.sent_messages(self.chat_id)):
+            if any(self._matches(b, label) for b in self.buttons(message)):
+                return message
+        raise AssertionError(f"no message offers {label!r}; last: {self.texts[-1:]}")
+
+    def data_of(self, message: JSONDict, label: str) -> str:
+        return next(b["callback_data"] for b in self.buttons(message) if self._matches(b, label))
+
+    @staticmethod
+    def buttons(message: JSONDict) -> list[JSONDict]:
+        markup = message.get("reply_markup") or {}
+        return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+    @staticmethod
+    def _matches(button: JSONDict, label: str) -> bool:
+        return str(button["text"]).removeprefix("✓ ") == label
+
+    @property
+    def texts(self) -> list[str]:
+        return self.api.sent_texts(self.chat_id)
+
+    @property
+    def last_text(self) -> str:
+        return self.texts[-1]
+
+    async def onboard(self, *, kit: tuple[str, ...] = ()) -> None:
+        await self.send("/start")
+        await self.press("Some")
+        for kind in WEEK:
+            await self.press(kind)
+        await self.press("Yes, 5")
+        await self.press("No race planned")
+        for item in kit:
+            await self.press(item)
+        await self.press("Done" if kit else "None of these")
+        await self.press("Two (recommended)")
+        await self.send("7:30")
+        await self.press("Europe/Berlin")
+        await self.press("Looks good")
+
+
+BuildApp = Callable[[], CoachApplication]
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """Adapter tests run on SQLite only; the storage and service suites cover PostgreSQL."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'adapter.sqlite3'}")
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def coach(database: Database, clock: FakeClock) -> Coach:
+    return Coach(ServiceContext(database, clock, "Europe/Berlin"))
+
+
+@pytest.fixture
+async def started_apps(
+    fake_api: FakeBotAPI,
+) -> AsyncIterator[list[tuple[CoachApplication, HandlerErrors]]]:
+    """Every Application a test starts; each fails the test if a handler raised."""
+    apps: list[tuple[CoachApplication, HandlerErrors]] = []
+    yield apps
+    for application, _errors in reversed(apps):
+        await application.shutdown()
+    for _application, errors in apps:
+        errors.assert_none()
+
+
+@pytest.fixture
+def new_app(
+    fake_api: FakeBotAPI, coach: Coach, started_apps: list[tuple[CoachApplication, HandlerErrors]]
+) -> Callable[[], Any]:
+    """Build and initialize another Application on the same fake and database (a restart)."""
+
+    async def build() -> CoachApplication:
+        application = build_application(
+            settings_for(fake_api), Coach(coach.ctx), request=InProcessRequest(fake_api)
+        )
+        started_apps.append((application, fail_on_handler_error(application)))
+        await application.initialize()
+        return application
+
+    return build
+
+
+@pytest.fixture
+async def ada(new_app: Callable[[], Any], fake_api: FakeBotAPI) -> TelegramUser:
+    return TelegramUser(await new_app(), fake_api)

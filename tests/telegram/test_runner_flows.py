@@ -1,0 +1,315 @@
+"""Every runner flow through the real Application and the in-process fake Bot API."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from bot.services.coach import COMMANDS
+from bot.services.dialog import STALE
+from handlers.telegram.errors import SORRY
+from tests.conftest import FakeClock
+from tests.fake_telegram import FakeBotAPI, errors, process, updates
+from tests.telegram.conftest import TelegramUser, settings_for
+
+pytestmark = pytest.mark.usefixtures("no_real_telegram")
+
+
+async def next_session(ada: TelegramUser, clock: FakeClock) -> None:
+    for _ in range(8):
+        await ada.send("/today")
+        if ada.buttons(ada.api.last_message(ada.chat_id)):
+            return
+        clock.advance(days=1)
+    raise AssertionError("no session within a week")
+
+
+async def log_done(ada: TelegramUser) -> None:
+    await ada.press("✅ Done")
+    await ada.press("All of it")
+    await ada.press("OK")
+    await ada.press("Nothing hurt")
+    last = ada.api.last_message(ada.chat_id)
+    if any(b["text"] == "Yes, level" for b in ada.buttons(last)):
+        await ada.press("Yes, level")
+
+
+async def test_start_onboards_with_buttons_and_shows_the_first_week(ada: TelegramUser) -> None:
+    await ada.send("/start")
+    assert "not a medical service" in ada.last_text
+    assert [b["text"] for b in ada.buttons(ada.api.last_message(ada.chat_id))] == [
+        "None yet",
+        "Some",
+        "It's a habit",
+    ]
+    await ada.onboard()
+    assert "You're all set" in ada.last_text
+    assert "Your first week" in ada.last_text
+
+
+async def test_pressed_question_is_settled_with_the_choice(ada: TelegramUser) -> None:
+    await ada.send("/start")
+    question = ada.api.last_message(ada.chat_id)
+    await ada.press("Some")
+    settled = next(
+        m for m in ada.api.sent_messages(ada.chat_id) if m["message_id"] == question["message_id"]
+    )
+    assert settled["text"].endswith("→ Some")
+    assert "reply_markup" not in settled or not ada.buttons(settled)
+    assert "What is Monday usually?" in ada.last_text
+
+
+async def test_multi_choice_toggles_in_place(ada: TelegramUser) -> None:
+    await ada.send("/start")
+    await ada.press("Some")
+    for kind in ("Rest", "Easy run", "Hard run", "Easy run", "Rest", "Long run", "Easy run"):
+        await ada.press(kind)
+    await ada.press("Yes, 5")
+    await ada.press("No race planned")
+    count = len(ada.texts)
+    await ada.press("Step or sturdy box")
+    assert len(ada.texts) == count
+    labels = [b["text"] for b in ada.buttons(ada.api.last_message(ada.chat_id))]
+    assert "✓ Step or sturdy box" in labels
+    assert "Done" in labels
+
+
+async def test_free_text_where_a_button_was_expected(ada: TelegramUser) -> None:
+    await ada.send("/start")
+    await ada.send("I have done loads")
+    assert "Please answer with one of the buttons" in ada.texts[-2]
+    assert "How much structured strength training" in ada.last_text
+
+
+async def test_a_time_the_bot_cannot_read(ada: TelegramUser) -> None:
+    await ada.onboard()
+    await ada.send("/settings")
+    await ada.press("Reminder time")
+    await ada.send("whenever")
+    assert "couldn't read that time" in ada.texts[-2]
+    assert "When should I send your session?" in ada.last_text
+    await ada.send("6:15pm")
+    assert "Reminders: 18:15 (Europe/Berlin)" in ada.last_text
+
+
+async def test_stale_button_is_answered_as_out_of_date(ada: TelegramUser) -> None:
+    await ada.send("/start")
+    first = ada.api.last_message(ada.chat_id)
+    await ada.press("Some")
+    data = ada.data_of(first, "It's a habit") if ada.buttons(first) else "ob:0000:exp:regular"
+    await process(
+        ada.application, updates.callback_query(message=first, data=data, from_user=ada.user)
+    )
+    assert STALE in ada.texts[-2]
+    assert "What is Monday usually?" in ada.last_text
+
+
+async def test_forged_callback_data_changes_nothing(ada: TelegramUser) -> None:
+    await ada.onboard()
+    message = ada.api.last_message(ada.chat_id)
+    for forged in ("ses:1:done:extra", "x" * 64, "set:zzzz:field:race", ":::"):
+        await process(
+            ada.application,
+            updates.callback_query(message=message, data=forged, from_user=ada.user),
+        )
+        assert STALE in "\n".join(ada.texts[-3:]), forged
+
+
+async def test_a_button_pressed_by_someone_else(ada: TelegramUser, fake_api: FakeBotAPI) -> None:
+    await ada.send("/start")
+    question = ada.api.last_message(ada.chat_id)
+    eve = updates.user(user_id=2002, first_name="Eve")
+    data = ada.data_of(question, "Some")
+    await process(
+        ada.application, updates.callback_query(message=question, data=data, from_user=eve)
+    )
+    assert "out of date" in ada.last_text
+    await ada.press("Some", on=question)
+    assert "What is Monday usually?" in ada.last_text
+
+
+async def test_unknown_command_and_text_outside_a_dialog(ada: TelegramUser) -> None:
+    await ada.onboard()
+    await ada.send("/moonwalk")
+    assert "I don't know /moonwalk" in ada.last_text
+    await ada.send("what now?")
+    assert "/help" in ada.last_text
+    await ada.send("/help")
+    for name, _text in COMMANDS:
+        assert f"/{name}" in ada.last_text
+
+
+async def test_session_message_has_dose_cues_and_done_skip(
+    ada: TelegramUser, clock: FakeClock
+) -> None:
+    await ada.onboard(kit=("Step or sturdy box",))
+    await next_session(ada, clock)
+    message = ada.api.last_message(ada.chat_id)
+    assert len(message["text"]) < 4096
+    assert "About 30 minutes" in message["text"] or "minutes" in message["text"]
+    assert " × " in message["text"]
+    assert "•" in message["text"]
+    assert [b["text"] for b in ada.buttons(message)] == ["✅ Done", "Skip"]
+    for sent in ada.api.calls("sendMessage"):
+        markup = sent.params.get("reply_markup") or {}
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                assert len(button.get("callback_data", "").encode()) <= 64
+
+
+async def test_done_then_questions_then_check_in_changes_the_next_session(
+    ada: TelegramUser, clock: FakeClock
+) -> None:
+    await ada.onboard(kit=("Step or sturdy box", "Sliders or a towel"))
+    await next_session(ada, clock)
+    before = ada.last_text
+    await log_done(ada)
+    assert "check in tomorrow at 07:30" in ada.last_text
+    clock.advance(days=1)
+    await ada.send("/checkin")
+    await ada.press("Joint pain")
+    await ada.press("Knee")
+    await ada.press("Done")
+    await ada.press("5")
+    await ada.press("No, not yet")
+    await ada.press("Yes")
+    await ada.press("Fine")
+    assert "Pain in a joint" in ada.last_text
+    await next_session(ada, clock)
+    after = ada.last_text
+    assert "Check your form on this one" in after
+    assert "Check your form" not in before
+
+
+async def test_skip_button(ada: TelegramUser, clock: FakeClock) -> None:
+    await ada.onboard()
+    await next_session(ada, clock)
+    await ada.press("Skip")
+    assert "nothing to catch up" in ada.last_text
+
+
+async def test_restart_in_the_middle_of_onboarding(
+    ada: TelegramUser, new_app, fake_api: FakeBotAPI
+) -> None:
+    await ada.send("/start")
+    await ada.press("Some")
+    await ada.press("Rest")
+    await ada.application.shutdown()
+    restarted = TelegramUser(await new_app(), fake_api, ada.user)
+    await restarted.press("Easy run")
+    assert "What is Wednesday usually?" in restarted.last_text
+
+
+async def test_restart_in_the_middle_of_a_check_in(
+    ada: TelegramUser, new_app, fake_api: FakeBotAPI, clock: FakeClock
+) -> None:
+    await ada.onboard()
+    await next_session(ada, clock)
+    await log_done(ada)
+    clock.advance(days=1)
+    await ada.send("/checkin")
+    await ada.press("Heavy legs")
+    restarted = TelegramUser(await new_app(), fake_api, ada.user)
+    await restarted.press("Yes")
+    assert "how did your trail running feel" in restarted.last_text
+    await restarted.press("Fine")
+    assert "Thanks for checking in" in restarted.last_text
+
+
+async def test_settings_pause_resume_race_history(ada: TelegramUser) -> None:
+    await ada.onboard()
+    await ada.send("/settings")
+    await ada.press("Sessions a week")
+    await ada.press("One")
+    assert "Strength sessions a week: 1" in ada.last_text
+    await ada.send("/pause")
+    assert "Paused" in ada.last_text
+    await ada.send("/today")
+    assert "paused" in ada.last_text
+    await ada.send("/resume")
+    assert "back on" in ada.last_text
+    await ada.send("/race")
+    await ada.send("2027-06-20 Lavaredo")
+    assert "Lavaredo on 20 Jun 2027" in ada.last_text
+    await ada.send("/history")
+    assert "Plan changes" in ada.last_text
+
+
+async def test_export_sends_json_and_csv_documents(ada: TelegramUser, fake_api: FakeBotAPI) -> None:
+    await ada.onboard()
+    await ada.send("/export")
+    documents = {
+        call.files["document"].filename: call.files["document"]
+        for call in fake_api.calls("sendDocument")
+    }
+    assert set(documents) == {"trail-coach-data.json", "trail-coach-data.csv"}
+    data = json.loads(documents["trail-coach-data.json"].content)
+    assert data["runner"]["platform_user_id"] == str(ada.user["id"])
+
+
+async def test_deleteme_confirms_then_deletes(ada: TelegramUser) -> None:
+    await ada.onboard()
+    await ada.send("/deleteme")
+    await ada.press("Yes, delete everything")
+    assert "deleted" in ada.last_text
+    await ada.send("/today")
+    assert "/start" in ada.last_text
+
+
+async def test_location_sets_the_timezone(ada: TelegramUser) -> None:
+    await ada.onboard()
+    await ada.send("/settings")
+    await ada.press("Timezone")
+    await ada.share_location(latitude=46.5, longitude=11.3)
+    assert "(Europe/Rome)" in ada.last_text
+
+
+async def test_personal_commands_in_a_group_redirect_to_private(
+    ada: TelegramUser, fake_api: FakeBotAPI
+) -> None:
+    group = updates.supergroup_chat()
+    await process(
+        ada.application, updates.text_message(text="/today", chat=group, from_user=ada.user)
+    )
+    reply = fake_api.last_message(group["id"])
+    assert "private chat" in reply["text"]
+    assert ada.buttons(reply)[0]["url"].startswith("https://t.me/")
+    sent = len(fake_api.sent_messages(group["id"]))
+    await process(
+        ada.application,
+        updates.text_message(text="nice run today!", chat=group, from_user=ada.user),
+    )
+    assert len(fake_api.sent_messages(group["id"])) == sent
+
+
+async def test_a_failing_handler_keeps_the_bot_alive_and_reassures(
+    ada: TelegramUser, fake_api: FakeBotAPI, started_apps, caplog: pytest.LogCaptureFixture
+) -> None:
+    await ada.send("/start")
+    fake_api.fail_next("sendMessage", errors.server_error(500, "Internal Server Error"), times=1)
+    with caplog.at_level(logging.ERROR):
+        await ada.send("/help")
+    assert SORRY in ada.last_text
+    assert "handler failed" in caplog.text
+    assert fake_api.token not in caplog.text
+    started_apps[-1][1].errors.clear()  # this test's failure was on purpose
+    await ada.press("Some")
+    assert "What is Monday usually?" in ada.last_text
+
+
+async def test_command_menu_is_registered_on_start(ada: TelegramUser, fake_api: FakeBotAPI) -> None:
+    await ada.application.post_init(ada.application)  # what run_polling does on start
+    names = (
+        [c["command"] for c in json.loads(fake_api.calls("setMyCommands")[-1].params["commands"])]
+        if isinstance(fake_api.calls("setMyCommands")[-1].params["commands"], str)
+        else [c["command"] for c in fake_api.calls("setMyCommands")[-1].params["commands"]]
+    )
+    assert names == [name for name, _ in COMMANDS]
+
+
+def test_settings_helper_ignores_the_machine(fake_api: FakeBotAPI) -> None:
+    assert settings_for(fake_api).telegram_bot_token is not None
