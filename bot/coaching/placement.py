@@ -55,7 +55,8 @@ def choose_days(
     """Give each kind (most demanding first) the best free day; fewer if days run out.
 
     Preference: a heavy-capable day for heavy and focused sessions, no two sessions on
-    consecutive days (``previous`` is the last session before these days), a rest day over an easy-run day, then the earliest day.
+    consecutive days (``previous`` is the last session before these days), a rest day over
+    an easy-run day, then the earliest day.
     """
     days, chosen = list(free), list[tuple[date, SessionKind]]()
     taken = [previous] if previous is not None else []
