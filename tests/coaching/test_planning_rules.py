@@ -128,7 +128,7 @@ def test_p8_more_reps_then_next_variant_then_external_load() -> None:
     profile = runner("RRRRRLR", experience="some", equipment={Equipment.WEIGHTS})
     result, _ = train(profile, weeks=14)
     deadlifts = [
-        (i.reps, i.load)
+        (i.reps or 0, i.load)
         for s in result.sessions
         for i in s.exercises
         if i.exercise.id == "romanian_deadlift"
