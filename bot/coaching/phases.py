@@ -1,9 +1,9 @@
 """P6 phases of the season, decided from the race date; a week takes the phase of its start.
 
 - ``race``: the week (7 days from its start) that holds the race day.
-- ``taper``: a week starting within ``taper_days`` (14) of the race.
-- ``maintain``: a week starting up to ``maintain_max_weeks`` (8) weeks before the race. The
-  rules leave 15-20 days out (taper is 14 days, maintain "3-8 weeks"): those weeks maintain.
+- ``taper``: a week reaching into the last ``taper_days`` (14) before the race, so every day
+  of the last 14 is tapered; depending on the race weekday the taper spans 14-20 days.
+- ``maintain``: a week starting up to ``maintain_max_weeks`` (8) weeks before the race.
 - ``recovery``: the ``recovery_weeks`` (1) weeks after the race week: recovery sessions only.
 - ``build``: everything else, including no race at all.
 
@@ -39,7 +39,7 @@ def phase_for(week_start: date, race: date | None, rules: RuleSettings) -> Phase
     if days_to_race < 0:
         recovering = -days_to_race <= 7 * rules.recovery_weeks
         return Phase.RECOVERY if recovering else Phase.BUILD
-    if days_to_race <= rules.taper_days:
+    if days_to_race - 6 <= rules.taper_days:
         return Phase.TAPER
     if days_to_race <= 7 * rules.maintain_max_weeks:
         return Phase.MAINTAIN

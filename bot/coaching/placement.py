@@ -48,15 +48,18 @@ def heavy_allowed(
 def choose_days(
     free: Sequence[date],
     kinds: Sequence[SessionKind],
+    previous: date | None,
     heavy_ok: Callable[[date], bool],
     easy_day: Callable[[date], bool],
 ) -> list[tuple[date, SessionKind]]:
     """Give each kind (most demanding first) the best free day; fewer if days run out.
 
     Preference: a heavy-capable day for heavy and focused sessions, no two sessions on
-    consecutive days, a rest day over an easy-run day, then the earliest day.
+    consecutive days (``previous`` is the last session before these days), a rest day over
+    an easy-run day, then the earliest day.
     """
     days, chosen = list(free), list[tuple[date, SessionKind]]()
+    taken = [previous] if previous is not None else []
     for kind in kinds:
         if not days:
             break
@@ -65,11 +68,12 @@ def choose_days(
             days,
             key=lambda day: (
                 wants_heavy and not heavy_ok(day),
-                any(abs((day - other).days) < 2 for other, _ in chosen),
+                any(abs((day - other).days) < 2 for other in taken),
                 easy_day(day),
                 day,
             ),
         )
         chosen.append((best, kind))
+        taken.append(best)
         days.remove(best)
     return sorted(chosen, key=lambda pair: pair[0])

@@ -103,7 +103,7 @@ class _Replay:
         self.known_until = max(as_of or start, latest)
         self.progress = Progress(library, profile)
         self.keep_away: frozenset[DayKind] = frozenset()  # C5
-        self.adjustment = NO_ADJUSTMENT  # until the next check-in
+        self.adjustment = NO_ADJUSTMENT  # for the next session held
         self.nordic_blocked = False  # C6
         self.paused = False  # C7
         self.streaks: dict[PainSite, int] = {}
@@ -112,6 +112,7 @@ class _Replay:
         self.stepped_back_after: date | None = None
         self.nordic_since: date | None = None  # P3
         self.week_heavy = 0
+        self.last_session: date | None = None
         self.shortfall = 0
         self.rotation = 0
         self.changes: list[Change] = []
@@ -194,6 +195,7 @@ class _Replay:
         chosen = choose_days(
             self._free(days, week_start),
             kinds,
+            self.last_session,
             lambda day: self._heavy_ok(day, phase),
             lambda day: self.profile.day(day) is DayKind.EASY,
         )
@@ -241,7 +243,9 @@ class _Replay:
 
     def _session(self, day: date, kind: SessionKind, index: int, phase: Phase) -> Session:
         rule_ids = {"P1", "P2"}
-        if kind is not SessionKind.RECOVERY and self._detrained(day):
+        status = self._status(day)
+        happens = status in (SessionStatus.DONE, SessionStatus.PLANNED)
+        if happens and kind is not SessionKind.RECOVERY and self._detrained(day):
             rule_ids.add("P9")
         short = self.profile.trail_runs >= 4 and kind in SHORT_KINDS  # P4: both short
         brief = Brief(
@@ -253,17 +257,19 @@ class _Replay:
         )
         self.rotation += 1
         exercises, shaped_by = compose(brief, self.progress, self.library, self.settings)
+        if happens:
+            self.adjustment = NO_ADJUSTMENT  # C2, C5, C6 shape only the next session held
+            self.last_session = day
         if exercises[0].exercise.family is Family.RECOVERY:
             kind = SessionKind.RECOVERY
         rule_ids |= shaped_by
         rule_ids.add("P6" if phase is not Phase.BUILD else "P4")
         if self.profile.experience is Experience.NONE:
             rule_ids.add("P7")
-        status = self._status(day)
         heavy = any(item.heavy_eccentric for item in exercises)
         self.week_heavy += heavy
         strength = kind is not SessionKind.RECOVERY
-        if strength and status in (SessionStatus.DONE, SessionStatus.PLANNED):
+        if strength and happens:
             self.last_strength = day
             if heavy and self.nordic_since is None:
                 self.nordic_since = day

@@ -1,0 +1,173 @@
+"""One named test per planning rule P1-P9 (COACHING.md)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.coaching import (
+    BODYWEIGHT,
+    DayKind,
+    Equipment,
+    Family,
+    Phase,
+    SessionKind,
+    SessionStatus,
+    Tag,
+    plan,
+)
+from bot.coaching.placement import heavy_allowed
+from tests.coaching.helpers import MONDAY, day, runner, train
+
+
+def test_p1_two_sessions_a_week_of_30_to_40_minutes_or_one_by_choice() -> None:
+    two = plan(runner("REHRELR"), start=MONDAY, weeks=4)
+    one = plan(runner("REHRELR", sessions_per_week=1), start=MONDAY, weeks=4)
+    assert [len(w.sessions) for w in two.weeks] == [2, 2, 2, 2]
+    assert [len(w.sessions) for w in one.weeks] == [1, 1, 1, 1]
+    assert all(30 <= s.minutes <= 40 for s in two.sessions)
+
+
+def test_p2_never_on_hard_day_or_day_before() -> None:
+    profile = runner("RHRHELR")
+    result = plan(profile, start=MONDAY, weeks=4)
+    for session in result.sessions:
+        assert profile.day(session.date) in (DayKind.REST, DayKind.EASY)
+        assert profile.day(session.date + timedelta(days=1)) is not DayKind.HARD
+        assert session.after_run == (profile.day(session.date) is DayKind.EASY)
+    assert result.sessions
+
+
+def test_p2_too_few_valid_days_plans_fewer_sessions_and_says_so() -> None:
+    result = plan(runner("HEHEHRL"), start=MONDAY, weeks=3)  # only Saturday is valid
+    assert [len(w.sessions) for w in result.weeks] == [1, 1, 1]
+    assert result.sessions[0].date == day(5)
+    notes = [c for c in result.changes if c.rules == ("P2",)]
+    assert len(notes) == 1  # said once, not every week
+    assert notes[0].date == MONDAY
+
+
+def test_p3_heavy_eccentrics_keep_72h_while_new_then_48h_and_once_a_week() -> None:
+    profile = runner("RRRRRLR", experience="regular", equipment={Equipment.NORDIC_ANCHOR})
+    result, _ = train(profile, weeks=14)
+    heavy = [s for s in result.sessions if any(i.heavy_eccentric for i in s.exercises)]
+    assert heavy, "the runner should reach Nordic work"
+    first = heavy[0].date
+    for session in heavy:
+        gap_days = 3 if (session.date - first).days < 28 else 2
+        for offset in range(gap_days + 1):
+            ahead = profile.day(session.date + timedelta(days=offset))
+            assert ahead not in (DayKind.LONG, DayKind.HARD)
+    weeks_with_heavy = [
+        sum(any(i.heavy_eccentric for i in s.exercises) for s in w.sessions) for w in result.weeks
+    ]
+    assert max(weeks_with_heavy) == 1
+    wednesday = 2  # three days before Saturday's long run: 48 h clear, 72 h not
+    assert heavy_allowed(profile.week, wednesday, 48, frozenset())
+    assert not heavy_allowed(profile.week, wednesday, 72, frozenset())
+
+
+def test_p4_one_trail_run_gets_a_control_and_a_short_heavier_session() -> None:
+    result = plan(runner("RRRRRLR"), start=MONDAY, weeks=2)
+    assert [s.kind for s in result.weeks[0].sessions] in (
+        [SessionKind.CONTROL, SessionKind.HEAVY],
+        [SessionKind.HEAVY, SessionKind.CONTROL],
+    )
+
+
+def test_p4_two_or_three_runs_get_a_focused_and_a_maintenance_session() -> None:
+    result = plan(runner("RERRHLR"), start=MONDAY, weeks=1)
+    kinds = sorted(s.kind for s in result.sessions)
+    assert kinds == sorted([SessionKind.FOCUSED, SessionKind.MAINTENANCE])
+    assert max(s.minutes for s in result.sessions) == 40
+
+
+def test_p4_four_or_more_runs_keep_both_sessions_short() -> None:
+    result = plan(runner("REHRELE"), start=MONDAY, weeks=1)
+    assert sorted(s.kind for s in result.sessions) == sorted(
+        [SessionKind.FOCUSED, SessionKind.MAINTENANCE]
+    )
+    assert all(s.minutes == 30 for s in result.sessions)
+
+
+def test_p5_two_or_three_hamstring_exercises_control_first_never_the_ladder() -> None:
+    result, _ = train(runner("RERRHLR", experience="regular"), weeks=8)
+    for session in result.sessions:
+        hamstring = [i for i in session.exercises if i.exercise.family is Family.HAMSTRING]
+        assert 2 <= len(hamstring) <= 3
+        assert any(i.exercise.family is Family.FOUNDATION for i in session.exercises)
+        ranks = [0 if i.exercise.tags == (Tag.CONTROL,) else 1 for i in session.exercises]
+        assert ranks == sorted(ranks)  # control before load
+
+
+def test_p6_phases_follow_the_race_date() -> None:
+    race = day(7 * 10 + 6)  # Sunday of week 11
+    result = plan(runner("REHRELR", race_date=race), start=MONDAY, weeks=12)
+    phases = [w.phase for w in result.weeks]
+    assert phases[:3] == [Phase.BUILD] * 3  # more than 8 weeks out
+    assert phases[3:8] == [Phase.MAINTAIN] * 5
+    assert phases[8:] == [Phase.TAPER, Phase.TAPER, Phase.RACE, Phase.RECOVERY]
+    *tapers, race_week, recovery = result.weeks[8:]
+    for week in (*tapers, race_week):
+        assert [s.kind for s in week.sessions] == [SessionKind.MAINTENANCE]
+        assert not any(i.heavy_eccentric for s in week.sessions for i in s.exercises)
+    assert all((race - s.date).days > 4 for s in race_week.sessions)
+    assert all(s.kind is SessionKind.RECOVERY for s in recovery.sessions)
+    assert all(i.exercise.family is Family.RECOVERY for s in recovery.sessions for i in s.exercises)
+
+
+def test_p7_from_nothing_two_control_sessions_in_two_weeks_bodyweight_only() -> None:
+    profile = runner("RERRHLR", experience="none")
+    result, _ = train(profile, weeks=10)
+    first = [s for w in result.weeks[:2] for s in w.sessions]
+    assert [s.kind for s in first] == [SessionKind.CONTROL, SessionKind.CONTROL]
+    assert len(result.weeks[2].sessions) == 2  # then builds to the chosen frequency
+    assert all(i.load == BODYWEIGHT for s in result.sessions for i in s.exercises)
+
+
+def test_p8_more_reps_then_next_variant_then_external_load() -> None:
+    profile = runner("RRRRRLR", experience="some", equipment={Equipment.WEIGHTS})
+    result, _ = train(profile, weeks=14)
+    deadlifts = [
+        (i.reps or 0, i.load)
+        for s in result.sessions
+        for i in s.exercises
+        if i.exercise.id == "romanian_deadlift"
+    ]
+    assert deadlifts[0] == (8, BODYWEIGHT)
+    first_loaded = next(n for n, (_, load) in enumerate(deadlifts) if load != BODYWEIGHT)
+    assert [reps for reps, _ in deadlifts[:first_loaded]] == sorted(
+        reps for reps, _ in deadlifts[:first_loaded]
+    )
+    assert deadlifts[first_loaded - 1][0] == 12  # the top of the range before load
+    heads = [
+        [i.exercise.id for i in s.exercises if i.exercise.family is Family.HAMSTRING][-1]
+        for s in result.sessions
+    ]
+    assert "h6_reverse_lunge" in heads  # the ladder moved on before any load was added
+
+
+def test_p9_missed_sessions_are_dropped_not_crammed() -> None:
+    profile = runner("REHRELR")
+    planned = plan(profile, start=MONDAY, weeks=2)
+    missed = plan(profile, start=MONDAY, weeks=2, as_of=day(5))
+    assert [s.date for s in missed.sessions] == [s.date for s in planned.sessions]
+    statuses = [s.status for s in missed.weeks[0].sessions]
+    assert statuses == [SessionStatus.MISSED] * len(statuses)
+    assert any(c.rules == ("P9",) for c in missed.changes)
+
+
+def test_p9_two_weeks_without_strength_steps_every_exercise_back() -> None:
+    profile = runner("RERRHLR", experience="some")
+    trained, history = train(profile, weeks=3)
+    last = trained.sessions[-1]
+    after_break = plan(profile, start=MONDAY, weeks=6, history=history, as_of=day(35))
+    comeback = next(s for s in after_break.sessions if s.status is SessionStatus.PLANNED)
+    assert "P9" in comeback.rules
+    hamstring_before = [
+        i.exercise.id for i in last.exercises if i.exercise.family is Family.HAMSTRING
+    ]
+    hamstring_after = [
+        i.exercise.id for i in comeback.exercises if i.exercise.family is Family.HAMSTRING
+    ]
+    assert hamstring_after != hamstring_before
+    assert any(c.rules == ("P9",) and c.date == comeback.date for c in after_break.changes)
