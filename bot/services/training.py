@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from bot.coaching import rules
 from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
 from bot.services.free_text import NotUnderstood
 from bot.services.planning import Replanned, replan
@@ -19,7 +20,6 @@ from bot.services.replies import Button, Message, Reply, say
 from bot.storage.models import PlannedSession, Runner, RunnerStatus
 
 SESSION_PREFIX = "ses"
-RPE_WORDS = {"easy": 3, "ok": 5, "hard": 7, "very_hard": 9}
 SLIDER_CURL = "slider_curl"
 LOOK_BACK_DAYS = 2  # /done and /checkin look this far back for an unreported session
 
@@ -161,7 +161,7 @@ async def _finish_post_session(turn: Turn) -> Reply:
         runner_id=runner.id,
         day=day,
         completed=answers["how"],
-        rpe=RPE_WORDS[rpe] if isinstance(rpe, str) else int(rpe),
+        rpe=rules().rpe_words[rpe] if isinstance(rpe, str) else int(rpe),
         pain=[{"where": where, "score": score} for where in answers.get("hurt", [])],
         hips_level=None if "hips" not in answers else answers["hips"] == "yes",
     )

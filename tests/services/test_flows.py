@@ -333,7 +333,7 @@ async def test_history_lists_sessions_and_changes_with_why(
     await log_done(runner, effort="Very hard")
     reply = await runner.command("history")
     assert "Recent sessions" in reply[0].text
-    assert "effort 9/10" in reply[0].text
+    assert "effort 10/10" in reply[0].text
     assert "C4" in reply[0].text
 
 

@@ -31,7 +31,7 @@ WEEK = ("Rest", "Easy run", "Hard run", "Easy run", "Rest", "Long run", "Easy ru
 
 def settings_for(api: FakeBotAPI, **overrides: Any) -> Settings:
     """Settings for the fake, ignoring any .env file and environment on the machine."""
-    return Settings(_env_file=None, telegram_bot_token=api.token, **overrides)  # type: ignore[call-arg]
+    return Settings(_env_file=None, telegram_bot_token=api.token, **overrides)
 
 
 @dataclass
@@ -68,7 +68,9 @@ class TelegramUser:
         raise AssertionError(f"no message offers {label!r}; last: {self.texts[-1:]}")
 
     def data_of(self, message: JSONDict, label: str) -> str:
-        return next(b["callback_data"] for b in self.buttons(message) if self._matches(b, label))
+        return next(
+            str(b["callback_data"]) for b in self.buttons(message) if self._matches(b, label)
+        )
 
     @staticmethod
     def buttons(message: JSONDict) -> list[JSONDict]:

@@ -302,13 +302,13 @@ async def test_a_failing_handler_keeps_the_bot_alive_and_reassures(
 
 
 async def test_command_menu_is_registered_on_start(ada: TelegramUser, fake_api: FakeBotAPI) -> None:
-    await ada.application.post_init(ada.application)  # what run_polling does on start
-    names = (
-        [c["command"] for c in json.loads(fake_api.calls("setMyCommands")[-1].params["commands"])]
-        if isinstance(fake_api.calls("setMyCommands")[-1].params["commands"], str)
-        else [c["command"] for c in fake_api.calls("setMyCommands")[-1].params["commands"]]
-    )
-    assert names == [name for name, _ in COMMANDS]
+    start_services = ada.application.post_init
+    assert start_services is not None
+    await start_services(ada.application)  # what run_polling and run_webhook do on start
+    commands = fake_api.calls("setMyCommands")[-1].params["commands"]
+    if isinstance(commands, str):
+        commands = json.loads(commands)
+    assert [c["command"] for c in commands] == [name for name, _ in COMMANDS]
 
 
 def test_settings_helper_ignores_the_machine(fake_api: FakeBotAPI) -> None:
