@@ -1,0 +1,175 @@
+"""End to end over loopback HTTP: python-telegram-bot's real HTTP stack against the fake server.
+
+The bot is configured only through TELEGRAM_API_BASE_URL; the test acts as a runner by
+pushing updates into the fake Bot API and waiting for the bot's answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bot.services.coach import Coach
+from handlers.telegram.application import CoachApplication, build_application
+from tests.conftest import FakeClock
+from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, free_port, updates
+from tests.telegram.conftest import WEEK, settings_for
+
+SECRET = "e2eWebhookSecret_0123456789"
+JSONDict = dict[str, Any]
+
+
+class HttpRunner:
+    """A runner whose updates travel to the bot through the fake server."""
+
+    def __init__(self, api: FakeBotAPI) -> None:
+        self.api = api
+        self.user = updates.user(user_id=4242, first_name="Kilian")
+
+    @property
+    def chat_id(self) -> int:
+        return int(self.user["id"])
+
+    async def act(self, update: JSONDict, *, replies: int = 1) -> str:
+        """Push an update and wait for the bot's replies; returns the latest text."""
+        before = len(self.api.sent_messages(self.chat_id))
+        self.api.push_update(update)
+        if replies:
+            await self.api.wait_for_message(self.chat_id, count=before + replies, within=10)
+        else:
+            await self.api.wait_for_call(
+                "answerCallbackQuery", count=self._answers() + 1, within=10
+            )
+        return str(self.api.sent_texts(self.chat_id)[-1])
+
+    def _answers(self) -> int:
+        return len(self.api.calls("answerCallbackQuery"))
+
+    async def send(self, text: str) -> str:
+        return await self.act(updates.text_message(text=text, from_user=self.user))
+
+    async def press(self, label: str, *, replies: int = 1) -> str:
+        for message in reversed(self.api.sent_messages(self.chat_id)):
+            markup = message.get("reply_markup") or {}
+            for row in markup.get("inline_keyboard", []):
+                for button in row:
+                    if str(button["text"]).removeprefix("✓ ") == label:
+                        update = updates.callback_query(
+                            message=message, data=button["callback_data"], from_user=self.user
+                        )
+                        return await self.act(update, replies=replies)
+        raise AssertionError(f"no button {label!r}")
+
+    async def today_until_a_session(self, clock: FakeClock) -> str:
+        for _ in range(8):
+            text = await self.send("/today")
+            if "✅" in str(self.api.last_message(self.chat_id).get("reply_markup", "")):
+                return text
+            clock.advance(days=1)
+        raise AssertionError("no session within a week")
+
+
+async def knee_pain_scenario(runner: HttpRunner, clock: FakeClock) -> None:
+    """/start → onboarding → /today → Done → answers → check-in with knee pain → /today."""
+    assert "not a medical service" in await runner.send("/start")
+    await runner.press("Some")
+    for kind in WEEK:
+        await runner.press(kind)
+    await runner.press("Yes, 5")
+    await runner.press("No race planned")
+    await runner.press("Step or sturdy box", replies=0)
+    await runner.press("Sliders or a towel", replies=0)
+    await runner.press("Done")
+    await runner.press("Two (recommended)")
+    await runner.send("7am")
+    await runner.press("Europe/Berlin")
+    assert "You're all set" in await runner.press("Looks good")
+
+    first = await runner.today_until_a_session(clock)
+    assert "Check your form" not in first
+    await runner.press("✅ Done")
+    await runner.press("All of it")
+    await runner.press("OK")
+    text = await runner.press("Nothing hurt")
+    if "hips stay level" in text:
+        text = await runner.press("Yes, level")
+    assert "check in tomorrow" in text
+
+    clock.advance(days=1)
+    await runner.send("/checkin")
+    await runner.press("Joint pain")
+    await runner.press("Knee", replies=0)
+    await runner.press("Done")
+    await runner.press("5")
+    await runner.press("No, not yet")
+    await runner.press("Yes")
+    why = await runner.press("Fine")
+    assert "Pain in a joint" in why
+
+    reduced = await runner.today_until_a_session(clock)
+    assert "Check your form on this one" in reduced
+    assert "Pain in a joint" in reduced
+
+
+@pytest.fixture
+async def http_app(
+    fake_server: FakeBotAPIServer, fake_api: FakeBotAPI, coach: Coach
+) -> AsyncIterator[CoachApplication]:
+    """The bot's Application, pointed at the fake server by TELEGRAM_API_BASE_URL only."""
+    settings = settings_for(fake_api, telegram_api_base_url=fake_server.base_url)
+    application = build_application(settings, coach)
+    errors: list[BaseException] = []
+
+    async def record(_update: object, context: Any) -> None:
+        errors.append(context.error)
+
+    application.add_error_handler(record)
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    yield application
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+    assert not errors, errors
+
+
+async def test_polling_end_to_end(
+    http_app: CoachApplication, fake_api: FakeBotAPI, clock: FakeClock
+) -> None:
+    assert http_app.updater is not None
+    await http_app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
+    await http_app.start()
+    await knee_pain_scenario(HttpRunner(fake_api), clock)
+
+
+async def test_webhook_end_to_end_with_secret(
+    http_app: CoachApplication,
+    fake_api: FakeBotAPI,
+    fake_server: FakeBotAPIServer,
+    clock: FakeClock,
+) -> None:
+    assert http_app.updater is not None
+    port = free_port()
+    await http_app.updater.start_webhook(
+        listen="127.0.0.1",
+        port=port,
+        url_path="telegram",
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        secret_token=SECRET,
+    )
+    await http_app.start()
+    assert fake_api.webhook is not None
+
+    await knee_pain_scenario(HttpRunner(fake_api), clock)
+
+    forged = updates.text_message(text="/deleteme", from_user=updates.user(user_id=4242))
+    assert (
+        await fake_server.post_to_webhook({**forged, "update_id": 999_999}, secret_token="wrong")
+        == 403
+    )
