@@ -16,6 +16,7 @@ from typing import Any
 from bot.services.context import Person, ServiceContext
 from bot.services.free_text import NotUnderstood
 from bot.services.replies import Button, Message, Reply, say
+from bot.storage.models import DialogState
 from bot.storage.unit_of_work import UnitOfWork
 
 Answers = dict[str, Any]
@@ -155,10 +156,10 @@ class Dialogs:
             return await self.current(turn, STALE)
         offered = {choice.value for choice in step.options(state.data["answers"], turn.ctx)}
         if step.multi:
-            return await self._toggle(turn, dialog, step, dict(state.data), value, offered)
+            return await self._toggle(turn, dialog, step, state, value, offered)
         if value not in offered:
             return await self.current(turn, STALE)
-        return await self._advance(turn, dialog, step, dict(state.data), value)
+        return await self._advance(turn, dialog, step, state, value)
 
     async def type(self, turn: Turn, text: str) -> Reply | None:
         """Handle typed text; None if no dialog is open."""
@@ -186,42 +187,38 @@ class Dialogs:
             value = read(step, state.data["answers"])
         except NotUnderstood as problem:
             return await self.current(turn, str(problem))
-        return await self._advance(turn, dialog, step, dict(state.data), value)
+        return await self._advance(turn, dialog, step, state, value)
 
     async def _toggle(
         self,
         turn: Turn,
         dialog: Dialog,
         step: Step,
-        data: dict[str, Any],
+        state: DialogState,
         value: str,
         offered: set[str],
     ) -> Reply:
-        answers = dict(data["answers"])
-        chosen = list(answers.get(step.key, []))
+        chosen = list(state.data["answers"].get(step.key, []))
         if value == DONE:
-            answers[step.key] = chosen
-            return await self._advance(turn, dialog, step, {**data, "answers": answers}, chosen)
+            return await self._advance(turn, dialog, step, state, chosen)
         if value not in offered:
             return await self.current(turn, STALE)
         chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
-        answers[step.key] = chosen
-        data = {**data, "answers": answers}
-        await self._save(turn, dialog, step, data)
+        data = {**state.data, "answers": {**state.data["answers"], step.key: chosen}}
+        state.data = data
         prompt = self._prompt(turn.ctx, dialog, step, data)
         return (Message(prompt.text, prompt.buttons, replace=True),)
 
     async def _advance(
-        self, turn: Turn, dialog: Dialog, step: Step, data: dict[str, Any], value: Any
+        self, turn: Turn, dialog: Dialog, step: Step, state: DialogState, value: Any
     ) -> Reply:
-        answers = {**data["answers"], step.key: value}
+        answers = {**state.data["answers"], step.key: value}
         following = dialog.next_step(answers, after=step.key)
         if following is None:
             await turn.uow.dialogs.clear(**self._key(turn.person))
             return await dialog.finish(Turn(turn.ctx, turn.uow, turn.person, answers))
-        data = {**data, "answers": answers}
-        await self._save(turn, dialog, following, data)
-        return (self._prompt(turn.ctx, dialog, following, data),)
+        state.step, state.data = following.key, {**state.data, "answers": answers}
+        return (self._prompt(turn.ctx, dialog, following, state.data),)
 
     async def _save(self, turn: Turn, dialog: Dialog, step: Step, data: dict[str, Any]) -> None:
         await turn.uow.dialogs.save(

@@ -77,13 +77,15 @@ def feedback_of(day: date, log: SessionLog | None, check_in: CheckIn | None) -> 
     )
 
 
-async def history_of(uow: UnitOfWork, runner: Runner) -> list[HistoryEvent]:
-    """Everything the runner reported, as the coaching core's history, in date order."""
-    logs = {row.session_date: row for row in await uow.feedback.logs(runner_id=runner.id)}
+async def history_of(
+    uow: UnitOfWork, runner: Runner, logs: Sequence[SessionLog]
+) -> list[HistoryEvent]:
+    """Everything the runner reported (``logs`` and the rest), as the core's history, in order."""
+    by_day = {row.session_date: row for row in logs}
     check_ins = {row.session_date: row for row in await uow.feedback.check_ins(runner_id=runner.id)}
     events: list[tuple[date, int, HistoryEvent]] = [
-        (day, 0, feedback_of(day, logs.get(day), check_ins.get(day)))
-        for day in sorted(logs.keys() | check_ins.keys())
+        (day, 0, feedback_of(day, by_day.get(day), check_ins.get(day)))
+        for day in sorted(by_day.keys() | check_ins.keys())
     ]
     events += [
         (row.resumed_on, 1, Resumed(row.resumed_on))
@@ -116,15 +118,17 @@ def weeks_to_plan(start: date, today: date) -> int:
 async def replan(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> Replanned:
     """Replay the runner's plan, store the upcoming sessions and any new plan changes."""
     today = ctx.today(runner.timezone)
+    logs = await uow.feedback.logs(runner_id=runner.id)
     current = plan(
         profile_of(runner),
         start=runner.started_on,
         weeks=weeks_to_plan(runner.started_on, today),
-        history=await history_of(uow, runner),
+        history=await history_of(uow, runner, logs),
         as_of=today,
     )
     new_changes = await _store_changes(uow, runner, current.changes)
-    added, removed, altered = await _store_sessions(uow, runner, current, today)
+    logged = {log.session_date for log in logs}
+    added, removed, altered = await _store_sessions(uow, runner, current, today, logged)
     return Replanned(current, new_changes, added, removed, altered)
 
 
@@ -149,7 +153,7 @@ async def _store_changes(
 
 
 async def _store_sessions(
-    uow: UnitOfWork, runner: Runner, current: Plan, today: date
+    uow: UnitOfWork, runner: Runner, current: Plan, today: date, logged: set[date]
 ) -> tuple[tuple[date, ...], tuple[date, ...], tuple[date, ...]]:
     last = max((week.start for week in current.weeks), default=today) + timedelta(days=6)
     planned = {s.date: s for s in current.sessions if today <= s.date <= last}
@@ -157,7 +161,8 @@ async def _store_sessions(
         row.date: row
         for row in await uow.plans.between(runner_id=runner.id, first=today, last=last)
     }
-    logged = {row.session_date for row in await uow.feedback.logs(runner_id=runner.id)}
+    stale: list[PlannedSession] = []
+    fresh: list[PlannedSession] = []
     added: list[date] = []
     removed: list[date] = []
     altered: list[date] = []
@@ -168,8 +173,10 @@ async def _store_sessions(
         row = _row(runner, current, new) if new else None
         if old is not None and row is not None and _same(old, row):
             continue
-        await uow.plans.replace(old, row)
+        stale += [old] if old is not None else []
+        fresh += [row] if row is not None else []
         (added if old is None else removed if row is None else altered).append(day)
+    await uow.plans.replace(stale, fresh)
     return tuple(added), tuple(removed), tuple(altered)
 
 

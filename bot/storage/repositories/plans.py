@@ -41,13 +41,14 @@ class PlanRepository:
         )
         return (await self._session.scalars(query)).all()
 
-    async def replace(self, stored: PlannedSession | None, new: PlannedSession | None) -> None:
-        """Swap one stored session for a new one (either may be missing)."""
-        if stored is not None:
-            await self._session.execute(
-                delete(PlannedSession).where(PlannedSession.id == stored.id)
-            )
-            self._session.expunge(stored)
-        if new is not None:
-            self._session.add(new)
+    async def replace(
+        self, stale: Sequence[PlannedSession], fresh: Sequence[PlannedSession]
+    ) -> None:
+        """Swap stored sessions for new ones, in one delete and one flush."""
+        if stale:
+            ids = [session.id for session in stale]
+            await self._session.execute(delete(PlannedSession).where(PlannedSession.id.in_(ids)))
+            for session in stale:
+                self._session.expunge(session)
+        self._session.add_all(fresh)
         await self._session.flush()
