@@ -165,14 +165,12 @@ async def _finish_post_session(turn: Turn) -> Reply:
         pain=[{"where": where, "score": score} for where in answers.get("hurt", [])],
         hips_level=None if "hips" not in answers else answers["hips"] == "yes",
     )
-    replanned = await replan(turn.ctx, turn.uow, runner)
-    lines = ["Logged. Well done for doing the work that doesn't show on the trail."]
-    lines += [change.why for change in replanned.new_changes]
-    lines.append(
+    await replan(turn.ctx, turn.uow, runner)
+    return say(
+        "Logged. Well done for doing the work that doesn't show on the trail.\n\n"
         f"I'll check in tomorrow at {clock_label(runner.reminder_time)} about how your legs "
-        "feel, or send /checkin then."
+        "feel (or send /checkin then), and tell you what that changes."
     )
-    return say("\n\n".join(lines))
 
 
 POST_SESSION = Dialog(
