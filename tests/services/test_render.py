@@ -1,0 +1,63 @@
+"""Rendering limits: Telegram's message length and callback data size."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.services.render import MAX_MESSAGE, session_text, split
+from bot.services.replies import MAX_CALLBACK_BYTES, Button
+from bot.storage.models import PlannedExercise, PlannedSession
+
+
+def long_session(exercises: int) -> PlannedSession:
+    session = PlannedSession(date=date(2026, 11, 24), kind="focused", minutes=35, after_run=True)
+    session.exercises = [
+        PlannedExercise(
+            position=n,
+            exercise_id=f"x{n}",
+            name=f"Exercise number {n}",
+            sets=3,
+            reps=8,
+            hold_s=None,
+            load="bodyweight",
+            tempo="3 s down, 1 s up",
+            cues=[f"Cue {n}.{k}: " + "keep it slow and steady " * 6 for k in range(4)],
+            cues_emphasised=n % 2 == 0,
+        )
+        for n in range(exercises)
+    ]
+    return session
+
+
+def test_session_text_shows_dose_tempo_and_cues() -> None:
+    text = session_text(long_session(2), why=["Your knee was sore."])
+    assert "About 35 minutes with the warm-up after your easy run." in text
+    assert "1. <b>Exercise number 0</b>: 3 × 8, tempo 3 s down, 1 s up" in text
+    assert "Check your form on this one" in text  # emphasised cues (C2) show all four
+    assert text.count("Cue 1.") == 2  # otherwise one or two cues
+    assert "<i>Your knee was sore.</i>" in text
+
+
+def test_long_messages_split_cleanly_at_blank_lines() -> None:
+    text = session_text(long_session(40))
+    assert len(text) > MAX_MESSAGE
+    pieces = split(text)
+    assert len(pieces) > 1
+    assert all(len(piece) <= MAX_MESSAGE for piece in pieces)
+    assert "\n\n".join(pieces) == text
+    assert all(piece.split("\n")[0].strip() for piece in pieces)
+
+
+def test_a_single_overlong_line_is_cut_to_fit() -> None:
+    pieces = split("x" * (MAX_MESSAGE * 2 + 10))
+    assert [len(p) for p in pieces] == [MAX_MESSAGE, MAX_MESSAGE, 10]
+
+
+def test_callback_data_over_64_bytes_is_refused() -> None:
+    Button("ok", "a" * MAX_CALLBACK_BYTES)
+    with pytest.raises(ValueError, match="1-64 bytes"):
+        Button("too long", "é" * 33)
+    with pytest.raises(ValueError, match="1-64 bytes"):
+        Button("empty", "")
