@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +28,19 @@ def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]
     return dict(os.environ)
 
 
+def run_bot(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """Run ``python -m bot ARGS`` in a child process, as a person would from a shell."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 @dataclass
 class FakeClock:
     """A clock that stands still until the test moves it."""
@@ -43,3 +58,37 @@ class FakeClock:
 def clock() -> FakeClock:
     """The injected clock: 08:00 UTC on Monday 23 November 2026, until moved."""
     return FakeClock()
+
+
+WEEK = ("Rest", "Easy run", "Hard run", "Easy run", "Rest", "Long run", "Easy run")
+Script = list[tuple[str, str]]
+"""What a runner does, step by step: ("say", text or /command), ("press" | "toggle", label)."""
+
+
+def onboarding(*, kit: tuple[str, ...] = ()) -> Script:
+    """Every onboarding answer (a five-run week, no race, two sessions, 7:30 in Berlin)."""
+    return [
+        ("say", "/start"),
+        ("press", "Some"),
+        *(("press", kind) for kind in WEEK),
+        ("press", "Yes, 5"),
+        ("press", "No race planned"),
+        *(("toggle", item) for item in kit),
+        ("press", "Done" if kit else "None of these"),
+        ("press", "Two (recommended)"),
+        ("say", "7:30"),
+        ("press", "Europe/Berlin"),
+        ("press", "Looks good"),
+    ]
+
+
+KNEE_PAIN_CHECK_IN: Script = [
+    ("say", "/checkin"),
+    ("press", "Joint pain"),
+    ("toggle", "Knee"),
+    ("press", "Done"),
+    ("press", "5"),
+    ("press", "No, not yet"),
+    ("press", "Yes"),
+    ("press", "Fine"),
+]

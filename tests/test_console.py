@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
@@ -14,7 +12,7 @@ from bot.services.context import ServiceContext
 from bot.storage.database import Database
 from bot.storage.models import SessionLog
 from handlers.console.chat import chat
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, run_bot
 
 ONBOARDING = [
     "/start",
@@ -62,14 +60,12 @@ async def test_console_explains_a_number_out_of_range(
 
 
 def test_chat_command_runs_without_a_token(clean_env: dict[str, str], tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--as", "newcomer"],
-        input="/help\nquit\n",
+    result = run_bot(
+        "chat",
+        "--as",
+        "newcomer",
         env={**clean_env, "DATABASE_URL": f"sqlite:///{tmp_path / 'console.sqlite3'}"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+        stdin="/help\nquit\n",
     )
     assert result.returncode == 0, result.stderr
     assert "/today: Today's session" in result.stdout

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+from tests.conftest import run_bot
 
 REAL_LOOKING_TOKEN = "123456789:AAH9r2Xb6kD0vVw3LqzT5yNf8GmJc1pEoRs"
 
@@ -100,13 +98,8 @@ def test_the_example_env_file_names_every_setting() -> None:
 def test_bad_database_url_on_the_command_line_is_one_line_without_traceback(
     clean_env: dict[str, str],
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "db", "upgrade"],
-        env={**clean_env, "DATABASE_URL": "mysql://root@localhost/coach"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    result = run_bot(
+        "db", "upgrade", env={**clean_env, "DATABASE_URL": "mysql://root@localhost/coach"}
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
@@ -117,13 +110,10 @@ def test_bad_database_url_on_the_command_line_is_one_line_without_traceback(
 
 
 def test_unreachable_database_is_one_line_without_traceback(clean_env: dict[str, str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "db", "upgrade"],
+    result = run_bot(
+        "db",
+        "upgrade",
         env={**clean_env, "DATABASE_URL": "sqlite:////no/such/folder/coach.sqlite3"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
     )
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1

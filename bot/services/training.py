@@ -29,6 +29,16 @@ MEDICAL_NOTE = (
 )
 
 
+PAIN_PLACES = (
+    Choice("knee", "Knee"),
+    Choice("hip", "Hip"),
+    Choice("lower_back", "Lower back"),
+    Choice("hamstring", "Hamstring"),
+    Choice("other", "Somewhere else"),
+)
+PAIN_SCORES = tuple(Choice(str(n), str(n)) for n in range(11))
+
+
 def session_buttons(session: PlannedSession) -> tuple[tuple[Button, ...], ...]:
     """Done and Skip, bound to this exact planned session."""
     return (
@@ -196,20 +206,14 @@ POST_SESSION = Dialog(
         Step(
             "hurt",
             "Did any exercise hurt? Tap where, then Done.",
-            [
-                Choice("knee", "Knee"),
-                Choice("hip", "Hip"),
-                Choice("lower_back", "Lower back"),
-                Choice("hamstring", "Hamstring"),
-                Choice("other", "Somewhere else"),
-            ],
+            PAIN_PLACES,
             multi=True,
             done_label="Nothing hurt",
         ),
         Step(
             "hurt_score",
             "How much did it hurt, from 0 (not at all) to 10 (the worst)?",
-            [Choice(str(n), str(n)) for n in range(11)],
+            PAIN_SCORES,
             columns=6,
             when=lambda a: bool(a.get("hurt")),
         ),
@@ -300,20 +304,14 @@ CHECK_IN = Dialog(
         Step(
             "where",
             "Where is it? Tap all that apply, then Done.",
-            [
-                Choice("knee", "Knee"),
-                Choice("hip", "Hip"),
-                Choice("lower_back", "Lower back"),
-                Choice("hamstring", "Hamstring"),
-                Choice("other", "Somewhere else"),
-            ],
+            PAIN_PLACES,
             multi=True,
             when=_pain,
         ),
         Step(
             "score",
             "How strong is the pain, from 0 to 10?",
-            [Choice(str(n), str(n)) for n in range(11)],
+            PAIN_SCORES,
             columns=6,
             when=_pain,
         ),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import itertools
 import json
 import re
@@ -21,6 +22,7 @@ JSONDict = dict[str, Any]
 ChatId = int | str
 T = TypeVar("T")
 
+NEW_MESSAGES = ("message", "channel_post")  # update fields that bring a new message
 DEFAULT_TOKEN = "123456789:AAFakeTokenForTestsOnly-abcdefghijklm"
 
 _JSON_PARAMS = frozenset(
@@ -243,7 +245,7 @@ class FakeBotAPI:
 
     def push_update(self, update: JSONDict) -> JSONDict:
         """Queue an update for getUpdates, or hand it to the webhook; returns it with its id."""
-        update = {**update, "update_id": next(self._update_ids)}
+        update = {**copy.deepcopy(update), "update_id": next(self._update_ids)}
         self._remember(update)
         if self.webhook is not None and self.webhook_sink is not None:
             self.webhook_sink(update)
@@ -371,14 +373,20 @@ class FakeBotAPI:
             raise too_many_requests(retry_after)
 
     def _remember(self, update: JSONDict) -> None:
-        """Learn the chats and messages an update carries, as Telegram knows them."""
-        for value in update.values():
+        """Learn the chats an update carries, and number and keep the new messages it brings.
+
+        Telegram numbers messages per chat, the users' and the bot's alike; a pressed button's
+        message is one the chat already has, so it is not stored again.
+        """
+        for key, value in update.items():
             if not isinstance(value, dict):
                 continue
             carried = value.get("message", value)
             if "chat" in carried:
                 self.add_chat(carried["chat"])
-            if "message_id" in carried:
+            if key in NEW_MESSAGES and "message_id" in carried:
+                chat_id = carried["chat"]["id"]
+                carried["message_id"] = self._last_message_id.get(chat_id, 0) + 1
                 self._store(carried)
 
     def _chat(self, chat_id: ChatId) -> JSONDict:

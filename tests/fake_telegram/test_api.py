@@ -347,3 +347,25 @@ async def test_real_telegram_is_never_reached(no_real_telegram):
 
     assert no_real_telegram == [f"https://api.telegram.org/bot{DEFAULT_TOKEN}/getMe"]
     no_real_telegram.clear()
+
+
+async def test_pushed_messages_take_the_chats_next_id_and_never_overwrite_the_bots(
+    fake_api, fake_bot
+):
+    ada = updates.user()
+    sent = await fake_bot.send_message(ada["id"], "Welcome")
+    pushed = fake_api.push_update(
+        updates.text_message(text="hi", from_user=ada, message_id=sent.message_id)
+    )
+    assert pushed["message"]["message_id"] == sent.message_id + 1
+    assert fake_api.sent_texts(ada["id"]) == ["Welcome"]
+
+
+async def test_a_pressed_button_does_not_restore_an_old_copy_of_its_message(fake_api, fake_bot):
+    ada = updates.user()
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Done", callback_data="d")]])
+    sent = await fake_bot.send_message(ada["id"], "Pick", reply_markup=keyboard)
+    old_copy = fake_api.last_message(ada["id"])
+    await fake_bot.edit_message_text("Picked", chat_id=ada["id"], message_id=sent.message_id)
+    fake_api.push_update(updates.callback_query(message=old_copy, data="d", from_user=ada))
+    assert fake_api.sent_texts(ada["id"]) == ["Picked"]

@@ -10,7 +10,7 @@ from bot.services.coach import Coach
 from bot.services.context import Person, ServiceContext
 from bot.services.replies import Button, Reply
 from bot.storage.database import Database
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, Script, onboarding
 
 
 @dataclass
@@ -50,6 +50,14 @@ class Talker:
         labels = [b.label for m in (reply or self.last) for row in m.buttons for b in row]
         raise AssertionError(f"no button {label!r} in {labels}")
 
+    async def follow(self, script: Script) -> None:
+        """Do every step of a script."""
+        for kind, value in script:
+            if kind == "say":
+                await (self.command(value[1:]) if value.startswith("/") else self.say(value))
+            else:
+                await self.press(value)
+
     def _keep(self, reply: Reply) -> Reply:
         self.replies.append(reply)
         return reply
@@ -65,29 +73,6 @@ def runner(coach: Coach) -> Talker:
     return Talker(coach, Person("telegram", "501", "501", "Ada"))
 
 
-WEEK = {
-    "Monday": "Rest",
-    "Tuesday": "Easy run",
-    "Wednesday": "Hard run",
-    "Thursday": "Easy run",
-    "Friday": "Rest",
-    "Saturday": "Long run",
-    "Sunday": "Easy run",
-}
-
-
-async def onboard(runner: Talker, *, experience: str = "Some", kit: tuple[str, ...] = ()) -> None:
+async def onboard(runner: Talker, *, kit: tuple[str, ...] = ()) -> None:
     """Answer every onboarding question and confirm."""
-    await runner.command("start")
-    await runner.press(experience)
-    for kind in WEEK.values():
-        await runner.press(kind)
-    await runner.press("Yes, 5")
-    await runner.press("No race planned")
-    for item in kit:
-        await runner.press(item)
-    await runner.press("Done" if kit else "None of these")
-    await runner.press("Two (recommended)")
-    await runner.say("7:30")
-    await runner.press("Europe/Berlin")
-    await runner.press("Looks good")
+    await runner.follow(onboarding(kit=kit))

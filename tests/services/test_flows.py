@@ -22,7 +22,7 @@ from bot.storage.models import (
     RunnerStatus,
     SessionLog,
 )
-from tests.conftest import FakeClock
+from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
 from tests.services.conftest import Talker, onboard
 
 
@@ -92,16 +92,7 @@ async def test_summary_is_confirmed_before_anything_is_stored(
 
 
 async def onboard_until_summary(runner: Talker) -> None:
-    await runner.command("start")
-    await runner.press("Some")
-    for kind in ("Rest", "Easy run", "Hard run", "Easy run", "Rest", "Long run", "Easy run"):
-        await runner.press(kind)
-    await runner.press("Yes, 5")
-    await runner.press("No race planned")
-    await runner.press("None of these")
-    await runner.press("One")
-    await runner.press("07:00")
-    await runner.press("Europe/Berlin")
+    await runner.follow(onboarding()[:-1])
 
 
 async def test_start_again_welcomes_back_without_onboarding(runner: Talker) -> None:
@@ -130,14 +121,7 @@ async def test_typed_label_answers_a_button_question(runner: Talker, database: D
 async def test_unreadable_time_is_explained_and_nothing_is_lost(
     runner: Talker, database: Database
 ) -> None:
-    await runner.command("start")
-    await runner.press("Some")
-    for kind in ("Rest", "Easy run", "Hard run", "Easy run", "Rest", "Long run", "Easy run"):
-        await runner.press(kind)
-    await runner.press("Yes, 5")
-    await runner.press("No race planned")
-    await runner.press("None of these")
-    await runner.press("One")
+    await runner.follow(onboarding()[:-3])
     reply = await runner.say("half past sometime")
     assert "couldn't read that time" in reply[0].text
     assert await dialog_step(database) == "time"
@@ -224,14 +208,7 @@ async def test_knee_pain_eases_the_next_session_and_says_why(
     assert "check in tomorrow at 07:30" in runner.text
     clock.advance(days=1)
 
-    await runner.command("checkin")
-    await runner.press("Joint pain")
-    await runner.press("Knee")
-    await runner.press("Done")
-    await runner.press("5")
-    await runner.press("No, not yet")
-    await runner.press("Yes")
-    await runner.press("Fine")
+    await runner.follow(KNEE_PAIN_CHECK_IN)
     summary = runner.text
     assert "Pain in a joint" in summary
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -14,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.migrate import downgrade, upgrade
 from bot.storage.models import Base
+from tests.conftest import run_bot
 
 EXPECTED_TABLES = set(Base.metadata.tables)
 
@@ -53,25 +52,14 @@ async def test_upgrade_twice_is_harmless(engine: AsyncEngine) -> None:
     assert await table_names(engine) == EXPECTED_TABLES
 
 
-def run_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_db_upgrade_command_creates_schema_on_empty_sqlite_file(
     tmp_path: Path, clean_env: dict[str, str]
 ) -> None:
     database = tmp_path / "coach.sqlite3"
     env = {**clean_env, "DATABASE_URL": f"sqlite:///{database}"}
 
-    first = run_cli("db", "upgrade", env=env)
-    second = run_cli("db", "upgrade", env=env)
+    first = run_bot("db", "upgrade", env=env)
+    second = run_bot("db", "upgrade", env=env)
 
     assert first.returncode == 0, first.stderr
     assert second.returncode == 0, second.stderr

@@ -15,7 +15,7 @@ from bot.services.context import ServiceContext
 from bot.settings import Settings
 from bot.storage.database import Database, create_engine
 from handlers.telegram.application import CoachApplication, build_application
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, Script, onboarding
 from tests.fake_telegram import (
     FakeBotAPI,
     HandlerErrors,
@@ -26,7 +26,6 @@ from tests.fake_telegram import (
 )
 
 JSONDict = dict[str, Any]
-WEEK = ("Rest", "Easy run", "Hard run", "Easy run", "Rest", "Long run", "Easy run")
 
 
 def settings_for(api: FakeBotAPI, **overrides: Any) -> Settings:
@@ -89,20 +88,13 @@ class TelegramUser:
     def last_text(self) -> str:
         return self.texts[-1]
 
+    async def follow(self, script: Script) -> None:
+        """Do every step of a script."""
+        for kind, value in script:
+            await (self.send(value) if kind == "say" else self.press(value))
+
     async def onboard(self, *, kit: tuple[str, ...] = ()) -> None:
-        await self.send("/start")
-        await self.press("Some")
-        for kind in WEEK:
-            await self.press(kind)
-        await self.press("Yes, 5")
-        await self.press("No race planned")
-        for item in kit:
-            await self.press(item)
-        await self.press("Done" if kit else "None of these")
-        await self.press("Two (recommended)")
-        await self.send("7:30")
-        await self.press("Europe/Berlin")
-        await self.press("Looks good")
+        await self.follow(onboarding(kit=kit))
 
 
 BuildApp = Callable[[], CoachApplication]

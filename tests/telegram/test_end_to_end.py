@@ -14,9 +14,9 @@ import pytest
 
 from bot.services.coach import Coach
 from handlers.telegram.application import CoachApplication, build_application
-from tests.conftest import FakeClock
+from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, Script, onboarding
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, free_port, updates
-from tests.telegram.conftest import WEEK, settings_for
+from tests.telegram.conftest import settings_for
 
 SECRET = "e2eWebhookSecret_0123456789"
 JSONDict = dict[str, Any]
@@ -63,6 +63,18 @@ class HttpRunner:
                         return await self.act(update, replies=replies)
         raise AssertionError(f"no button {label!r}")
 
+    async def follow(self, script: Script) -> None:
+        """Do every step of a script; a toggle edits its message and sends nothing new."""
+        for kind, value in script:
+            if kind == "say":
+                await self.send(value)
+            else:
+                await self.press(value, replies=0 if kind == "toggle" else 1)
+
+    @property
+    def last_text(self) -> str:
+        return str(self.api.sent_texts(self.chat_id)[-1])
+
     async def today_until_a_session(self, clock: FakeClock) -> str:
         for _ in range(8):
             text = await self.send("/today")
@@ -74,19 +86,9 @@ class HttpRunner:
 
 async def knee_pain_scenario(runner: HttpRunner, clock: FakeClock) -> None:
     """/start → onboarding → /today → Done → answers → check-in with knee pain → /today."""
-    assert "not a medical service" in await runner.send("/start")
-    await runner.press("Some")
-    for kind in WEEK:
-        await runner.press(kind)
-    await runner.press("Yes, 5")
-    await runner.press("No race planned")
-    await runner.press("Step or sturdy box", replies=0)
-    await runner.press("Sliders or a towel", replies=0)
-    await runner.press("Done")
-    await runner.press("Two (recommended)")
-    await runner.send("7am")
-    await runner.press("Europe/Berlin")
-    assert "You're all set" in await runner.press("Looks good")
+    await runner.follow(onboarding(kit=("Step or sturdy box", "Sliders or a towel")))
+    assert "You're all set" in runner.last_text
+    assert "not a medical service" in "\n".join(runner.api.sent_texts(runner.chat_id))
 
     first = await runner.today_until_a_session(clock)
     assert "Check your form" not in first
@@ -99,15 +101,8 @@ async def knee_pain_scenario(runner: HttpRunner, clock: FakeClock) -> None:
     assert "check in tomorrow" in text
 
     clock.advance(days=1)
-    await runner.send("/checkin")
-    await runner.press("Joint pain")
-    await runner.press("Knee", replies=0)
-    await runner.press("Done")
-    await runner.press("5")
-    await runner.press("No, not yet")
-    await runner.press("Yes")
-    why = await runner.press("Fine")
-    assert "Pain in a joint" in why
+    await runner.follow(KNEE_PAIN_CHECK_IN)
+    assert "Pain in a joint" in runner.last_text
 
     reduced = await runner.today_until_a_session(clock)
     assert "Check your form on this one" in reduced

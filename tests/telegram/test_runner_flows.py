@@ -10,7 +10,7 @@ import pytest
 from bot.services.coach import COMMANDS
 from bot.services.dialog import STALE
 from handlers.telegram.errors import SORRY
-from tests.conftest import FakeClock
+from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
 from tests.fake_telegram import FakeBotAPI, errors, process, updates
 from tests.telegram.conftest import TelegramUser, settings_for
 
@@ -62,12 +62,8 @@ async def test_pressed_question_is_settled_with_the_choice(ada: TelegramUser) ->
 
 
 async def test_multi_choice_toggles_in_place(ada: TelegramUser) -> None:
-    await ada.send("/start")
-    await ada.press("Some")
-    for kind in ("Rest", "Easy run", "Hard run", "Easy run", "Rest", "Long run", "Easy run"):
-        await ada.press(kind)
-    await ada.press("Yes, 5")
-    await ada.press("No race planned")
+    script = onboarding()
+    await ada.follow(script[: script.index(("press", "None of these"))])
     count = len(ada.texts)
     await ada.press("Step or sturdy box")
     assert len(ada.texts) == count
@@ -170,14 +166,7 @@ async def test_done_then_questions_then_check_in_changes_the_next_session(
     await log_done(ada)
     assert "check in tomorrow at 07:30" in ada.last_text
     clock.advance(days=1)
-    await ada.send("/checkin")
-    await ada.press("Joint pain")
-    await ada.press("Knee")
-    await ada.press("Done")
-    await ada.press("5")
-    await ada.press("No, not yet")
-    await ada.press("Yes")
-    await ada.press("Fine")
+    await ada.follow(KNEE_PAIN_CHECK_IN)
     assert "Pain in a joint" in ada.last_text
     await next_session(ada, clock)
     after = ada.last_text

@@ -31,24 +31,12 @@ class FeedbackRepository:
     async def save_log(self, *, runner_id: int, day: date, **fields: Any) -> SessionLog:
         """Record (or correct) the log of the session on ``day``."""
         row = await self.log(runner_id=runner_id, day=day)
-        if row is None:
-            row = SessionLog(runner_id=runner_id, session_date=day)
-            self._session.add(row)
-        for name, value in fields.items():
-            setattr(row, name, value)
-        await self._session.flush()
-        return row
+        return await self._save(row or SessionLog(runner_id=runner_id, session_date=day), fields)
 
     async def save_check_in(self, *, runner_id: int, day: date, **fields: Any) -> CheckIn:
         """Record (or complete) the check-in about the session on ``day``."""
         row = await self.check_in(runner_id=runner_id, day=day)
-        if row is None:
-            row = CheckIn(runner_id=runner_id, session_date=day)
-            self._session.add(row)
-        for name, value in fields.items():
-            setattr(row, name, value)
-        await self._session.flush()
-        return row
+        return await self._save(row or CheckIn(runner_id=runner_id, session_date=day), fields)
 
     async def add(self, row: PlanChange | Resumption) -> None:
         """Stage a plan change or a resumption."""
@@ -70,6 +58,13 @@ class FeedbackRepository:
     async def resumptions(self, *, runner_id: int) -> Sequence[Resumption]:
         """Every time the runner resumed after a red flag, oldest first."""
         return await self._all(Resumption, runner_id, Resumption.resumed_on)
+
+    async def _save(self, row: Row, fields: dict[str, Any]) -> Row:
+        for name, value in fields.items():
+            setattr(row, name, value)
+        self._session.add(row)
+        await self._session.flush()
+        return row
 
     async def _one(self, model: type[Row], runner_id: int, *where: Any) -> Row | None:
         query = select(model).where(model.runner_id == runner_id, *where)
