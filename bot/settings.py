@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -37,8 +38,12 @@ def normalise_database_url(value: str) -> str:
         raise ValueError(
             f"unsupported database {url.drivername!r}; use sqlite:///FILE or postgresql://HOST/DB"
         )
-    if driver == "sqlite+aiosqlite" and not url.database:
-        raise ValueError("a SQLite URL needs a file name, for example sqlite:///trailcoach.sqlite3")
+    if driver == "sqlite+aiosqlite":
+        if not url.database:
+            raise ValueError("a SQLite URL needs a file name, like sqlite:///trailcoach.sqlite3")
+        folder = Path(url.database).expanduser().resolve().parent
+        if url.database != ":memory:" and not folder.is_dir():
+            raise ValueError(f"the folder {folder} for the SQLite file does not exist")
     return url.set(drivername=driver).render_as_string(hide_password=False)
 
 

@@ -110,11 +110,18 @@ def test_bad_database_url_on_the_command_line_is_one_line_without_traceback(
 
 
 def test_unreachable_database_is_one_line_without_traceback(clean_env: dict[str, str]) -> None:
-    result = run_bot(
-        "db",
-        "upgrade",
-        env={**clean_env, "DATABASE_URL": "sqlite:////no/such/folder/coach.sqlite3"},
-    )
+    closed_port = "postgresql://coach@127.0.0.1:1/coach"
+    result = run_bot("db", "upgrade", env={**clean_env, "DATABASE_URL": closed_port})
     assert result.returncode == 1
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("trailcoach: cannot use the database:")
+
+
+def test_sqlite_file_in_a_missing_folder_is_a_bad_setting(clean_env: dict[str, str]) -> None:
+    missing = "sqlite:////no/such/folder/coach.sqlite3"
+    result = run_bot("db", "upgrade", env={**clean_env, "DATABASE_URL": missing})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "trailcoach: configuration error: DATABASE_URL: the folder /no/such/folder "
+        "for the SQLite file does not exist"
+    ]
