@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 from bot.cli import build_parser
 from tests.conftest import run_bot
+
+PROFILE = {
+    "experience": "some",
+    "week": dict.fromkeys(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), "rest"),
+    "equipment": ["step"],
+    "sessions_per_week": 2,
+    "timezone": "Europe/Berlin",
+    "reminder_time": "07:00",
+}
 
 
 def test_help_lists_every_command(clean_env: dict[str, str]) -> None:
@@ -29,3 +43,19 @@ def test_run_with_a_placeholder_token_names_the_setting(clean_env: dict[str, str
     assert result.returncode == 2
     assert result.stderr.startswith("trailcoach: configuration error: TELEGRAM_BOT_TOKEN")
     assert "Traceback" not in result.stderr
+
+
+def test_a_closed_pipe_ends_quietly(clean_env: dict[str, str], tmp_path: Path) -> None:
+    profile = tmp_path / "profile.json"
+    profile.write_text(json.dumps(PROFILE), encoding="utf-8")
+    command = [sys.executable, "-m", "bot", "plan", "--profile", str(profile), "--weeks", "52"]
+    with subprocess.Popen(
+        command, env=clean_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as child:
+        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout.readline().startswith("Week 1")
+        child.stdout.close()
+        errors = child.stderr.read()
+        assert child.wait(timeout=60) == 0
+    assert "Traceback" not in errors
+    assert "database" not in errors
