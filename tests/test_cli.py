@@ -48,12 +48,22 @@ def test_run_with_a_placeholder_token_names_the_setting(clean_env: dict[str, str
 def test_a_closed_pipe_ends_quietly(clean_env: dict[str, str], tmp_path: Path) -> None:
     profile = tmp_path / "profile.json"
     profile.write_text(json.dumps(PROFILE), encoding="utf-8")
-    command = [sys.executable, "-m", "bot", "plan", "--profile", str(profile), "--weeks", "52"]
+    command = [
+        sys.executable,
+        "-m",
+        "bot",
+        "plan",
+        "--profile",
+        str(profile),
+        "--weeks",
+        "52",
+        "--json",
+    ]
     with subprocess.Popen(
         command, env=clean_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     ) as child:
         assert child.stdout is not None and child.stderr is not None
-        assert child.stdout.readline().startswith("Week 1")
+        assert child.stdout.readline().startswith("{")
         child.stdout.close()
         errors = child.stderr.read()
         assert child.wait(timeout=60) == 0
