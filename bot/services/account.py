@@ -84,7 +84,7 @@ async def _finish_delete(turn: Turn) -> Reply:
     if turn.answers["confirm"] != "delete":
         return say("Nothing was deleted. Your plan carries on.")
     runner = await runner_or_none(turn)
-    await turn.uow.dialogs.clear(platform=turn.person.platform, user_id=turn.person.user_id)
+    await turn.uow.dialogs.forget(platform=turn.person.platform, user_id=turn.person.user_id)
     if runner is not None:
         await turn.uow.runners.delete(runner.id)
     return say(

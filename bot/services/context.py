@@ -28,6 +28,16 @@ class Person:
     chat_id: str
     name: str | None = None
 
+    @property
+    def private(self) -> bool:
+        """Whether this is a one-to-one chat with the bot."""
+        return self.user_id == self.chat_id
+
+    @property
+    def dialog_key(self) -> str:
+        """Whose dialog this is: the user's own, or the user's within one group."""
+        return self.user_id if self.private else f"{self.user_id}@{self.chat_id}"
+
 
 @dataclass(frozen=True, slots=True)
 class ServiceContext:

@@ -227,7 +227,7 @@ class Dialogs:
 
     @staticmethod
     def _key(person: Person) -> dict[str, str]:
-        return {"platform": person.platform, "user_id": person.user_id}
+        return {"platform": person.platform, "user_id": person.dialog_key}
 
     @staticmethod
     def _prompt(ctx: ServiceContext, dialog: Dialog, step: Step, data: dict[str, Any]) -> Message:

@@ -40,13 +40,15 @@ class Document:
 class Message:
     """One message: text with <b>/<i> markup, optional buttons (rows) or a document.
 
-    ``replace`` asks the adapter to edit the message a button was pressed on, when it can.
+    ``replace`` asks the adapter to edit the message a button was pressed on, when it can;
+    ``toast`` answers a pressed button with a short note to the presser alone.
     """
 
     text: str
     buttons: tuple[tuple[Button | Link, ...], ...] = ()
     document: Document | None = None
     replace: bool = False
+    toast: bool = False
 
 
 Reply = tuple[Message, ...]
@@ -55,3 +57,8 @@ Reply = tuple[Message, ...]
 def say(text: str, *rows: tuple[Button | Link, ...], replace: bool = False) -> Reply:
     """A reply of one message."""
     return (Message(text, rows, replace=replace),)
+
+
+def toast(text: str) -> Reply:
+    """A short note shown only to whoever pressed the button (never posted to a group)."""
+    return (Message(text, toast=True),)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import DialogState
@@ -40,5 +40,17 @@ class DialogRepository:
         await self._session.execute(
             delete(DialogState).where(
                 DialogState.platform == platform, DialogState.user_id == user_id
+            )
+        )
+
+    async def forget(self, *, platform: str, user_id: str) -> None:
+        """Close every dialog of the user, private and in groups."""
+        await self._session.execute(
+            delete(DialogState).where(
+                DialogState.platform == platform,
+                or_(
+                    DialogState.user_id == user_id,
+                    DialogState.user_id.startswith(f"{user_id}@", autoescape=True),
+                ),
             )
         )
