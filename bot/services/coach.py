@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from bot.services import account, training
+from bot.services import account, clubs, training
 from bot.services.context import Person, ServiceContext
 from bot.services.dialog import STALE, Dialogs, Turn
 from bot.services.free_text import timezone_at
 from bot.services.onboarding import ONBOARDING, WELCOME
-from bot.services.replies import Reply, say
-from bot.storage.models import Runner, RunnerStatus
+from bot.services.replies import Reply, say, toast
+from bot.storage.models import Club, Runner, RunnerStatus
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("today", "Today's session"),
@@ -32,6 +32,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("deleteme", "Delete all your data"),
     ("help", "What I can do"),
 )
+PERSONAL = frozenset({"start", "cancel", *(name for name, _ in COMMANDS)}) - {"help"}
 HELP = "\n".join(
     [
         "Here's what I can do:",
@@ -52,7 +53,12 @@ class Coach:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
         self.dialogs = Dialogs(
-            ONBOARDING, training.POST_SESSION, training.CHECK_IN, account.SETTINGS, account.DELETE
+            ONBOARDING,
+            training.POST_SESSION,
+            training.CHECK_IN,
+            account.SETTINGS,
+            account.DELETE,
+            clubs.CLUB_SETUP,
         )
         self._runner_commands: dict[str, RunnerAction] = {
             "today": training.today,
@@ -74,12 +80,16 @@ class Coach:
         async with self.ctx.database.unit_of_work() as uow:
             yield Turn(self.ctx, uow, person, {})
 
-    async def command(self, person: Person, name: str) -> Reply:
-        """A slash command, without its slash."""
+    async def command(
+        self, person: Person, name: str, payload: str = "", *, admin: bool = False
+    ) -> Reply:
+        """A slash command, without its slash; ``admin`` matters only in groups (``/club``)."""
         async with self._turn(person) as turn:
             name = name.lower()
+            if not person.private:
+                return await self._group_command(turn, name, payload, admin=admin)
             if name == "start":
-                return await self._start(turn)
+                return await self._start(turn, payload)
             if name == "help":
                 return say(HELP)
             if name == "cancel":
@@ -97,7 +107,9 @@ class Coach:
         """Free text: an answer to the open question, or a pointer to /help."""
         async with self._turn(person) as turn:
             reply = await self.dialogs.type(turn, text)
-            return reply if reply is not None else say(NOT_A_COMMAND)
+            if reply is not None:
+                return reply
+            return say(NOT_A_COMMAND) if person.private else ()
 
     async def location(self, person: Person, *, latitude: float, longitude: float) -> Reply:
         """A shared location: the answer to the timezone question."""
@@ -115,6 +127,8 @@ class Coach:
             reply = await self.dialogs.press(turn, data)
             if reply is not None:
                 return reply
+            if not person.private:
+                return toast(clubs.NOT_YOURS)  # nothing personal is ever answered in a group
             runner = await training.runner_or_none(turn)
             if runner is not None:
                 reply = await self._session_button(turn, runner, data)
@@ -123,10 +137,58 @@ class Coach:
                 return (*say(STALE), *await training.today(turn, runner))
             return say("That button is out of date. Send /start to set up your plan.")
 
-    async def _start(self, turn: Turn) -> Reply:
+    async def chat_membership(self, person: Person, *, title: str | None, present: bool) -> Reply:
+        """The bot joined or left a group or channel."""
+        async with self._turn(person) as turn:
+            return await clubs.chat_membership(
+                turn,
+                chat_id=person.chat_id,
+                chat_kind=person.chat_kind,
+                title=title,
+                present=present,
+            )
+
+    async def migrate(self, person: Person, *, new_chat_id: str) -> None:
+        """A group became a supergroup with a new chat id."""
+        async with self._turn(person) as turn:
+            await clubs.migrate(turn, old_chat_id=person.chat_id, new_chat_id=new_chat_id)
+
+    async def _group_command(self, turn: Turn, name: str, args: str, *, admin: bool) -> Reply:
+        if name == "club":
+            if not admin:
+                return say(clubs.NOT_ADMIN)
+            club = await clubs.register(turn)
+            if args.strip().lower() == "members":
+                return await clubs.members(turn, club)
+            intro = clubs.setup_text(club) if club.session_days else "Let's set up the club."
+            return await self.dialogs.begin(turn, "club", intro=intro)
+        if name in PERSONAL:
+            person = turn.person
+            here = await turn.uow.clubs.find(platform=person.platform, chat_id=person.chat_id)
+            return clubs.private_redirect(here)
+        if name == "help":
+            return say(clubs.GROUP_HELP)
+        return ()  # not one of ours: stay quiet in the group
+
+    async def _start(self, turn: Turn, payload: str = "") -> Reply:
         runner = await training.runner_or_none(turn)
+        club = await self._club_from(turn, payload)
         if runner is None:
-            return await self.dialogs.begin(turn, "ob", intro=WELCOME)
+            answers = {"club": club.id} if club is not None else {}
+            intro = (
+                WELCOME
+                if club is None
+                else f"{WELCOME}\n\nYou'll join {club.title or 'your club'} too."
+            )
+            return await self.dialogs.begin(turn, "ob", answers, intro=intro)
+        if club is not None:
+            joined = await turn.uow.clubs.join(club_id=club.id, runner_id=runner.id)
+            title = club.title or "the club"
+            return say(
+                f"You've joined {title}. Your plan stays personal and private."
+                if joined
+                else f"You're already a member of {title}. Send /today for today's session."
+            )
         if runner.status is RunnerStatus.BLOCKED:
             runner.status = RunnerStatus.ACTIVE
         name = f", {turn.person.name}" if turn.person.name else ""
@@ -134,6 +196,14 @@ class Coach:
             f"Welcome back{name}! Your plan is ready: send /today for today's session, "
             "or /help to see everything I can do."
         )
+
+    @staticmethod
+    async def _club_from(turn: Turn, payload: str) -> Club | None:
+        """The active club a ``club<id>`` deep-link payload names, if any."""
+        if not payload.startswith("club") or not payload[4:].isdigit():
+            return None
+        club = await turn.uow.clubs.get(int(payload[4:]))
+        return club if club is not None and club.active else None
 
     async def _not_set_up(self, turn: Turn) -> Reply:
         if await self.dialogs.is_open(turn):

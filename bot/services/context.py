@@ -27,11 +27,12 @@ class Person:
     user_id: str
     chat_id: str
     name: str | None = None
+    chat_kind: str = "private"  # private, group, supergroup or channel
 
     @property
     def private(self) -> bool:
         """Whether this is a one-to-one chat with the bot."""
-        return self.user_id == self.chat_id
+        return self.chat_kind == "private"
 
     @property
     def dialog_key(self) -> str:

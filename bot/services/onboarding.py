@@ -45,6 +45,8 @@ async def _finish(turn: Turn) -> Reply:
     runner.chat_id, runner.display_name = person.chat_id, person.name
     runner.started_on = turn.ctx.today(runner.timezone)
     await turn.uow.runners.add(runner)
+    if "club" in turn.answers:
+        await turn.uow.clubs.join(club_id=int(turn.answers["club"]), runner_id=runner.id)
     await replan(turn.ctx, turn.uow, runner)
     first_week = await turn.uow.plans.between(
         runner_id=runner.id, first=runner.started_on, last=runner.started_on + timedelta(days=6)

@@ -20,11 +20,11 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
-    """A button that opens a URL (or a deep link into a private chat)."""
+class DeepLink:
+    """A button that opens a private chat with the bot, starting it with ``payload``."""
 
     label: str
-    url: str
+    payload: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class Message:
     """
 
     text: str
-    buttons: tuple[tuple[Button | Link, ...], ...] = ()
+    buttons: tuple[tuple[Button | DeepLink, ...], ...] = ()
     document: Document | None = None
     replace: bool = False
     toast: bool = False
@@ -54,7 +54,7 @@ class Message:
 Reply = tuple[Message, ...]
 
 
-def say(text: str, *rows: tuple[Button | Link, ...], replace: bool = False) -> Reply:
+def say(text: str, *rows: tuple[Button | DeepLink, ...], replace: bool = False) -> Reply:
     """A reply of one message."""
     return (Message(text, rows, replace=replace),)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.repositories.clubs import ClubRepository
 from bot.storage.repositories.dialogs import DialogRepository
 from bot.storage.repositories.feedback import FeedbackRepository
 from bot.storage.repositories.plans import PlanRepository
@@ -19,3 +20,4 @@ class UnitOfWork:
         self.dialogs = DialogRepository(session)
         self.plans = PlanRepository(session)
         self.feedback = FeedbackRepository(session)
+        self.clubs = ClubRepository(session)

@@ -67,7 +67,7 @@ class ConsoleChat:
                         self.choices.append(button)
                         self.write(f"  {len(self.choices)}) {button.label}")
                     else:
-                        self.write(f"  {button.label}: {button.url}")
+                        self.write(f"  {button.label} (on Telegram, opens a private chat)")
         self.write("")
 
     def write(self, text: str) -> None:

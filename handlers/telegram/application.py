@@ -9,7 +9,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
-    CommandHandler,
+    ChatMemberHandler,
     MessageHandler,
     filters,
 )
@@ -17,10 +17,9 @@ from telegram.request import BaseRequest
 
 from bot.services.coach import COMMANDS, Coach
 from bot.settings import Settings
+from handlers.telegram.admins import AdminCheck
 from handlers.telegram.callbacks import Callbacks
 from handlers.telegram.errors import on_error
-
-PERSONAL = ("start", "cancel", *(name for name, _ in COMMANDS))
 
 CoachApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -54,21 +53,30 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application: CoachApplication = builder.build()
-    add_handlers(application, Callbacks(coach))
+    add_handlers(application, Callbacks(coach, AdminCheck()))
     return application
 
 
 def add_handlers(application: CoachApplication, callbacks: Callbacks) -> None:
-    """Every handler, in the order they are tried (written once, here)."""
+    """Every handler, in the order they are tried (written once, here).
+
+    In groups and channels only commands, buttons, replies to the bot's own messages and
+    membership changes reach the coach; ordinary chatter is never seen by a handler.
+    """
     private = filters.ChatType.PRIVATE
     application.add_handlers(
         [
-            CommandHandler(PERSONAL, callbacks.command, filters=private),
-            MessageHandler(filters.COMMAND & private, callbacks.command),
+            ChatMemberHandler(callbacks.membership, ChatMemberHandler.MY_CHAT_MEMBER),
+            MessageHandler(filters.StatusUpdate.MIGRATE, callbacks.migration),
+            MessageHandler(filters.COMMAND & ~filters.UpdateType.EDITED, callbacks.command),
             MessageHandler(filters.LOCATION & private, callbacks.location),
-            MessageHandler(filters.TEXT & ~filters.COMMAND & private, callbacks.text),
+            MessageHandler(
+                filters.TEXT
+                & ~filters.COMMAND
+                & (private | (filters.ChatType.GROUPS & filters.REPLY)),
+                callbacks.text,
+            ),
             CallbackQueryHandler(callbacks.button),
-            CommandHandler(PERSONAL, callbacks.personal_in_group, filters=filters.ChatType.GROUPS),
         ]
     )
     application.add_error_handler(on_error)

@@ -2,46 +2,59 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Chat, Message, Update
+from telegram.constants import ChatMemberStatus
 from telegram.ext import ContextTypes
 
 from bot.services.coach import Coach
 from bot.services.context import Person
-from bot.services.replies import Link, say
+from handlers.telegram.admins import AdminCheck
 from handlers.telegram.render import answer_button, send
 
 PLATFORM = "telegram"
+PRESENT = {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 
 
 def person_of(update: Update) -> Person:
-    """Who sent the update, and the chat to answer in."""
+    """Who sent the update, and the chat to answer in (a channel speaks as itself)."""
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        raise ValueError("an update without a user or chat reached a personal handler")
-    return Person(PLATFORM, str(user.id), str(chat.id), user.first_name)
+    if chat is None:
+        raise ValueError("an update without a chat reached a chat handler")
+    if user is None:
+        return Person(PLATFORM, str(chat.id), str(chat.id), chat.title, chat.type)
+    return Person(PLATFORM, str(user.id), str(chat.id), user.first_name, chat.type)
 
 
 class Callbacks:
     """Every callback the Application registers, bound to one coach."""
 
-    def __init__(self, coach: Coach) -> None:
+    def __init__(self, coach: Coach, admins: AdminCheck) -> None:
         self.coach = coach
+        self.admins = admins
 
     async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A slash command in a private chat."""
+        """A slash command, in a private chat, a group or a channel."""
         message = update.effective_message
         if message is None or not message.text:
             return
-        name = message.text.split()[0].removeprefix("/").split("@")[0]
+        word, _, payload = message.text.partition(" ")
+        name, _, addressee = word.removeprefix("/").partition("@")
+        if addressee and addressee.lower() != (context.bot.username or "").lower():
+            return  # a command for another bot in the same group
         person = person_of(update)
-        await send(context.bot, person.chat_id, await self.coach.command(person, name))
+        admin = name.lower() == "club" and await self._is_admin(update, message, context)
+        reply = await self.coach.command(person, name, payload.strip(), admin=admin)
+        await send(context.bot, person.chat_id, reply)
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Free text in a private chat: an answer to the open question, or a pointer to /help."""
+        """Free text: an answer to the open question (in a group, a reply to the bot's)."""
         message = update.effective_message
         if message is None or message.text is None:
             return
         person = person_of(update)
+        replied = message.reply_to_message
+        if not person.private and (replied is None or replied.from_user != context.bot.bot):
+            return  # group chatter, or a reply to someone else: not for the coach
         await send(context.bot, person.chat_id, await self.coach.text(person, message.text))
 
     async def location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -62,14 +75,35 @@ class Callbacks:
             return
         await answer_button(query, await self.coach.button(person_of(update), query.data or ""))
 
-    async def personal_in_group(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A personal command in a group: health and plans stay in a private chat."""
-        chat = update.effective_chat
-        if chat is None:
+    async def membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The bot was added to, promoted in or removed from a group or channel."""
+        change = update.my_chat_member
+        if change is None or change.chat.type == Chat.PRIVATE:
             return
-        link = f"https://t.me/{context.bot.username}?start=private"
-        reply = say(
-            "Let's keep your plan and how your legs feel between us: continue in a private chat.",
-            (Link("Continue in private", link),),
-        )
+        status = change.new_chat_member.status
+        present = status in PRESENT
+        if change.chat.type == Chat.CHANNEL and status == ChatMemberStatus.MEMBER:
+            present = False  # a channel member bot cannot post; it counts once it is an admin
+        chat = change.chat
+        person = Person(PLATFORM, str(change.from_user.id), str(chat.id), None, chat.type)
+        reply = await self.coach.chat_membership(person, title=chat.title, present=present)
         await send(context.bot, chat.id, reply)
+
+    async def migration(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group became a supergroup: the club follows the new chat id."""
+        message = update.effective_message
+        if message is None or message.migrate_to_chat_id is None:
+            return
+        person = person_of(update)
+        await self.coach.migrate(person, new_chat_id=str(message.migrate_to_chat_id))
+
+    async def _is_admin(
+        self, update: Update, message: Message, context: ContextTypes.DEFAULT_TYPE
+    ) -> bool:
+        chat = update.effective_chat
+        if chat is None or chat.type == Chat.PRIVATE:
+            return False
+        if chat.type == Chat.CHANNEL or (message.sender_chat and message.sender_chat.id == chat.id):
+            return True  # only admins post in a channel; anonymous admins speak as the group
+        user = update.effective_user
+        return user is not None and await self.admins.is_admin(context.bot, chat.id, user.id)

@@ -20,8 +20,8 @@ from telegram.error import BadRequest
 from bot.services.replies import Button, Message, Reply
 
 
-def keyboard(message: Message) -> InlineKeyboardMarkup | None:
-    """The message's buttons as an inline keyboard, if it has any."""
+def keyboard(message: Message, bot_username: str) -> InlineKeyboardMarkup | None:
+    """The message's buttons as an inline keyboard; deep links open a private chat."""
     if not message.buttons:
         return None
     return InlineKeyboardMarkup(
@@ -29,7 +29,9 @@ def keyboard(message: Message) -> InlineKeyboardMarkup | None:
             [
                 InlineKeyboardButton(b.label, callback_data=b.data)
                 if isinstance(b, Button)
-                else InlineKeyboardButton(b.label, url=b.url)
+                else InlineKeyboardButton(
+                    b.label, url=f"https://t.me/{bot_username}?start={b.payload}"
+                )
                 for b in row
             ]
             for row in message.buttons
@@ -53,21 +55,27 @@ async def send(bot: Bot, chat_id: int | str, reply: Reply) -> list[TelegramMessa
         else:
             sent.append(
                 await bot.send_message(
-                    chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(message)
+                    chat_id,
+                    message.text,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(message, bot.username),
                 )
             )
     return sent
 
 
 async def answer_button(query: CallbackQuery, reply: Reply) -> None:
-    """Answer a pressed button: edit its message in place, or settle it and send the reply."""
-    await query.answer()
+    """Answer a pressed button: a toast for the presser, then edit its message in place, or
+    settle it (remove its buttons, note the choice) and send the rest of the reply."""
+    toast = reply[0].text if reply and reply[0].toast else None
+    await query.answer(toast)
+    reply = reply[1:] if toast is not None else reply
     pressed = query.message if isinstance(query.message, TelegramMessage) else None
-    if pressed is None:
+    if pressed is None or not reply:
         return
     first, *rest = reply
     if first.replace and first.document is None:
-        await _edit(pressed, first.text, keyboard(first))
+        await _edit(pressed, first.text, keyboard(first, pressed.get_bot().username))
         reply = tuple(rest)
     else:
         await _settle(pressed, query.data or "")

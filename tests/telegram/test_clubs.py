@@ -1,0 +1,228 @@
+"""Club mode through the real Application: membership, admin-only setup, privacy, joining."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.services.clubs import NOT_ADMIN, NOT_YOURS
+from bot.storage.database import Database
+from bot.storage.models import Club, ClubMembership
+from tests.conftest import onboarding
+from tests.fake_telegram import FakeBotAPI, process, updates
+from tests.telegram.conftest import TelegramUser
+
+JSONDict = dict[str, Any]
+GROUP = updates.group_chat(chat_id=-4001, title="Ridge Runners")
+SUPERGROUP = updates.supergroup_chat(chat_id=-1001000000001, title="Ridge Runners")
+CHANNEL = updates.channel_chat(chat_id=-1002000000001, title="Ridge News")
+ADMIN = updates.user(user_id=3001, first_name="Ana")
+MEMBER = updates.user(user_id=3002, first_name="Ben")
+
+
+async def clubs(database: Database) -> list[Club]:
+    async with database.unit_of_work() as uow:
+        return list((await uow.session.scalars(select(Club))).all())
+
+
+async def bot_joins(
+    ada: TelegramUser, chat: JSONDict, *, status: updates.MemberStatus = "member"
+) -> None:
+    update = updates.my_chat_member(
+        bot=ada.api.bot_user, chat=chat, old_status="left", new_status=status, from_user=ADMIN
+    )
+    await process(ada.application, update)
+
+
+async def say_in(
+    ada: TelegramUser, chat: JSONDict, text: str, *, by: JSONDict = ADMIN, replying: bool = False
+) -> None:
+    extra = {"reply_to_message": ada.api.last_message(chat["id"])} if replying else {}
+    await process(
+        ada.application, updates.text_message(text=text, chat=chat, from_user=by, **extra)
+    )
+
+
+def buttons_in(api: FakeBotAPI, chat: JSONDict) -> list[JSONDict]:
+    markup = api.last_message(chat["id"]).get("reply_markup") or {}
+    return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+
+async def press_in(ada: TelegramUser, chat: JSONDict, label: str, *, by: JSONDict) -> None:
+    message = ada.api.last_message(chat["id"])
+    data = next(
+        b["callback_data"]
+        for b in buttons_in(ada.api, chat)
+        if b["text"].removeprefix("✓ ") == label
+    )
+    await process(ada.application, updates.callback_query(message=message, data=data, from_user=by))
+
+
+async def set_up(ada: TelegramUser, chat: JSONDict) -> None:
+    """An admin sets the club up: Tuesday and Thursday, 18:30 in Berlin, intermediate."""
+    ada.api.set_chat_member(chat["id"], of=ADMIN, status="administrator")
+    await say_in(ada, chat, "/club")
+    for label in ("Tuesday", "Thursday", "Done"):
+        await press_in(ada, chat, label, by=ADMIN)
+    await say_in(ada, chat, "18:30", replying=True)
+    for label in ("Europe/Berlin", "Intermediate", "Yes"):
+        await press_in(ada, chat, label, by=ADMIN)
+
+
+async def test_added_to_a_group_greets_once_and_registers_the_club(
+    ada: TelegramUser, database: Database
+) -> None:
+    await bot_joins(ada, GROUP)
+    await bot_joins(ada, GROUP, status="administrator")  # promoted: no second greeting
+    greetings = [t for t in ada.api.sent_texts(GROUP["id"]) if "Hello, Ridge Runners" in t]
+    assert len(greetings) == 1
+    assert "/club" in greetings[0]
+    (club,) = await clubs(database)
+    assert (club.chat_id, club.chat_type, club.active) == (str(GROUP["id"]), "group", True)
+
+
+async def test_removal_deactivates_and_rejoining_greets_again(
+    ada: TelegramUser, database: Database
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    removed = updates.my_chat_member(
+        bot=ada.api.bot_user, chat=SUPERGROUP, old_status="member", new_status="kicked"
+    )
+    await process(ada.application, removed)
+    assert not (await clubs(database))[0].active
+    await bot_joins(ada, SUPERGROUP)
+    assert (await clubs(database))[0].active
+    assert len([t for t in ada.api.sent_texts(SUPERGROUP["id"]) if "Hello" in t]) == 2
+
+
+async def test_migration_to_a_supergroup_follows_the_new_chat_id(
+    ada: TelegramUser, database: Database
+) -> None:
+    await bot_joins(ada, GROUP)
+    update = updates.migrate_to_chat(chat=GROUP, to_chat_id=SUPERGROUP["id"])
+    await process(ada.application, update)
+    (club,) = await clubs(database)
+    assert (club.chat_id, club.chat_type) == (str(SUPERGROUP["id"]), "supergroup")
+
+
+async def test_an_admin_sets_up_the_club(ada: TelegramUser, database: Database) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    await set_up(ada, SUPERGROUP)
+    (club,) = await clubs(database)
+    assert club.session_days == [1, 3]
+    assert club.post_time is not None and club.post_time.isoformat() == "18:30:00"
+    assert (club.timezone, club.level, club.weekly_summary) == (
+        "Europe/Berlin",
+        "intermediate",
+        True,
+    )
+    assert (
+        "Club sessions: Tuesday, Thursday, posted at 18:30"
+        in ada.api.sent_texts(SUPERGROUP["id"])[-1]
+    )
+
+
+async def test_a_non_admin_is_refused_politely_and_nothing_changes(
+    ada: TelegramUser, database: Database
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    ada.api.set_chat_member(SUPERGROUP["id"], of=MEMBER, status="member")
+    await say_in(ada, SUPERGROUP, "/club", by=MEMBER)
+    assert ada.api.sent_texts(SUPERGROUP["id"])[-1] == NOT_ADMIN
+    (club,) = await clubs(database)
+    assert club.session_days == []
+
+
+async def test_an_anonymous_admin_speaking_as_the_group_counts_as_admin(
+    ada: TelegramUser, fake_api: FakeBotAPI
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    message = updates.text_message(
+        text="/club",
+        chat=SUPERGROUP,
+        from_user=updates.group_anonymous_bot(),
+        sender_chat=SUPERGROUP,
+    )
+    await process(ada.application, message)
+    assert "Which days are club strength days?" in fake_api.sent_texts(SUPERGROUP["id"])[-1]
+    assert not fake_api.calls("getChatMember")
+
+
+async def test_admin_status_is_cached_briefly(ada: TelegramUser, fake_api: FakeBotAPI) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    fake_api.set_chat_member(SUPERGROUP["id"], of=ADMIN, status="creator")
+    await say_in(ada, SUPERGROUP, "/club")
+    await say_in(ada, SUPERGROUP, "/club")
+    assert len(fake_api.calls("getChatMember")) == 1
+
+
+async def test_someone_else_pressing_the_admins_setup_buttons_changes_nothing(
+    ada: TelegramUser, database: Database, fake_api: FakeBotAPI
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    fake_api.set_chat_member(SUPERGROUP["id"], of=ADMIN, status="administrator")
+    await say_in(ada, SUPERGROUP, "/club")
+    sent = len(fake_api.sent_messages(SUPERGROUP["id"]))
+    await press_in(ada, SUPERGROUP, "Monday", by=MEMBER)
+    assert fake_api.calls("answerCallbackQuery")[-1].params["text"] == NOT_YOURS
+    assert len(fake_api.sent_messages(SUPERGROUP["id"])) == sent
+    labels = [b["text"] for b in buttons_in(fake_api, SUPERGROUP)]
+    assert "✓ Monday" not in labels
+
+
+async def test_a_channel_gets_set_up_by_its_own_posts(
+    ada: TelegramUser, database: Database, fake_api: FakeBotAPI
+) -> None:
+    await bot_joins(ada, CHANNEL, status="administrator")
+    assert "posted in this channel" in fake_api.sent_texts(CHANNEL["id"])[-1]
+    await process(ada.application, updates.channel_post(text="/club", chat=CHANNEL))
+    assert "Which days are club strength days?" in fake_api.sent_texts(CHANNEL["id"])[-1]
+    (club,) = await clubs(database)
+    assert club.chat_type == "channel"
+
+
+async def test_personal_commands_in_a_group_point_to_a_private_chat_with_the_club(
+    ada: TelegramUser, database: Database, fake_api: FakeBotAPI
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    for command in ("/today", "/checkin", "/start"):
+        await say_in(ada, SUPERGROUP, command, by=MEMBER)
+        reply = fake_api.last_message(SUPERGROUP["id"])
+        assert "continue in a private chat" in reply["text"]
+        (club,) = await clubs(database)
+        assert buttons_in(fake_api, SUPERGROUP)[0]["url"].endswith(f"?start=club{club.id}")
+    count = len(fake_api.sent_messages(SUPERGROUP["id"]))
+    await say_in(ada, SUPERGROUP, "Great run this morning!", by=MEMBER)
+    await say_in(ada, SUPERGROUP, "18:30", by=MEMBER, replying=True)
+    await say_in(ada, SUPERGROUP, "/weather@SomeOtherBot", by=MEMBER)
+    await say_in(ada, SUPERGROUP, "/unknown", by=MEMBER)
+    assert len(fake_api.sent_messages(SUPERGROUP["id"])) == count
+
+
+async def test_deep_link_join_onboards_a_new_runner_into_the_club(
+    ada: TelegramUser, database: Database
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    (club,) = await clubs(database)
+    await ada.follow([("say", f"/start club{club.id}")])
+    assert "You'll join Ridge Runners too." in ada.texts[-1]
+    await ada.follow(onboarding()[1:])
+    async with database.unit_of_work() as uow:
+        membership = (await uow.session.scalars(select(ClubMembership))).one()
+    assert membership.club_id == club.id
+
+
+async def test_deep_link_joins_an_existing_runner_and_members_counts_them(
+    ada: TelegramUser, database: Database, fake_api: FakeBotAPI
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    (club,) = await clubs(database)
+    await ada.onboard()
+    await ada.send(f"/start club{club.id}")
+    assert "You've joined Ridge Runners" in ada.last_text
+    await ada.send(f"/start club{club.id}")
+    assert "already a member" in ada.last_text
+    fake_api.set_chat_member(SUPERGROUP["id"], of=ADMIN, status="administrator")
+    await say_in(ada, SUPERGROUP, "/club members")
+    assert fake_api.sent_texts(SUPERGROUP["id"])[-1].startswith("1 member")
