@@ -27,6 +27,7 @@ SETTINGS_FIELDS = (
     Choice("time", "Reminder time"),
     Choice("timezone", "Timezone"),
     Choice("preview", "Week preview"),
+    Choice("shown", "Name in club summaries"),
 )
 
 
@@ -38,6 +39,13 @@ async def _finish_settings(turn: Turn) -> Reply:
     runner = await runner_or_none(turn)
     if runner is None:
         return say("I couldn't find your profile. Send /start to set up.")
+    if "shown" in turn.answers:
+        shown = turn.answers["shown"] == "yes"
+        clubs = await turn.uow.clubs.show_name(runner_id=runner.id, shown=shown)
+        if not clubs:
+            return say("You haven't joined a club yet: use a club's \"My personal plan\" button.")
+        named = "will appear" if shown else "won't appear"
+        return say(f"Saved: your first name {named} in your clubs' weekly summaries.")
     apply_answers(runner, turn.answers)
     await turn.uow.session.flush()
     replanned = await replan(turn.ctx, turn.uow, runner)
@@ -68,6 +76,12 @@ SETTINGS = Dialog(
             SETTINGS_FIELDS,
             columns=3,
             when=lambda answers: "field" not in answers,
+        ),
+        Step(
+            "shown",
+            "Show your first name in your clubs' weekly summaries? (Counts are always anonymous.)",
+            [Choice("yes", "Yes, name me"), Choice("no", "No, keep me anonymous")],
+            when=_field_is("shown"),
         ),
         *one_day_steps(_field_is("week")),
         *(

@@ -6,14 +6,16 @@ a private chat. In a group the coach answers its own commands and stays out of t
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from html import escape
 
+from bot.coaching import DayKind, Experience, Profile, plan
 from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
 from bot.services.free_text import read_time, read_timezone
-from bot.services.render import WEEKDAYS, clock_label
-from bot.services.replies import DeepLink, Reply, say
-from bot.storage.models import Club
+from bot.services.planning import phase_on, session_row
+from bot.services.render import WEEKDAYS, clock_label, session_text
+from bot.services.replies import Button, DeepLink, Message, Reply, say, toast
+from bot.storage.models import Club, PlannedSession
 
 LEVELS = (
     Choice("starting", "Starting out"),
@@ -185,3 +187,111 @@ async def register(turn: Turn) -> Club:
             timezone=turn.ctx.default_timezone,
         )
     )
+
+
+MARK = "did"  # "I did it" button data: did:<club id>:<YYYYMMDD>
+
+
+def club_profile(club: Club) -> Profile:
+    """The club as a runner the planner understands: its strength days free, runs between."""
+    days = set(club.session_days)
+    return Profile(
+        experience=Experience(LEVEL_EXPERIENCE[club.level]),
+        week=tuple(DayKind.REST if day in days else DayKind.EASY for day in range(7)),
+        sessions_per_week=2 if len(days) >= 2 else 1,
+    )
+
+
+def club_session(club: Club, day: date) -> PlannedSession | None:
+    """The club's session on ``day`` by the P rules for its level and week, if it has one.
+
+    Club sessions carry no personal feedback, so they hold their level's dose: progression
+    is personal, and happens in members' own plans.
+    """
+    if not club.session_days:
+        return None
+    start = club.created_at.date() - timedelta(days=club.created_at.weekday())
+    if day < start:
+        return None
+    current = plan(club_profile(club), start=start, weeks=(day - start).days // 7 + 1)
+    session = next((s for s in current.sessions if s.date == day), None)
+    return session_row(session, phase_on(current, day)) if session is not None else None
+
+
+def _post(club: Club, session: PlannedSession, count: int) -> Message:
+    label = "💪 I did it" + (f" ({count})" if count else "")
+    return Message(
+        f"<b>Club session</b>\n{session_text(session)}",
+        (
+            (Button(label, f"{MARK}:{club.id}:{session.date:%Y%m%d}"),),
+            (DeepLink("My personal plan", f"club{club.id}"),),
+        ),
+    )
+
+
+async def session_post(turn: Turn, club: Club, day: date) -> Reply:
+    """The club's session of the day, with "I did it" and "My personal plan"."""
+    session = club_session(club, day)
+    if session is None:
+        return ()
+    return (_post(club, session, await turn.uow.clubs.mark_count(club_id=club.id, day=day)),)
+
+
+async def mark(turn: Turn, data: str) -> Reply | None:
+    """An "I did it" press: counted once per person; pressing again takes it back."""
+    prefix, _, rest = data.partition(":")
+    club_id, _, stamp = rest.partition(":")
+    if prefix != MARK or not club_id.isdigit() or len(stamp) != 8 or not stamp.isdigit():
+        return None
+    club = await turn.uow.clubs.get(int(club_id))
+    try:
+        day = date(int(stamp[:4]), int(stamp[4:6]), int(stamp[6:]))
+    except ValueError:
+        return None
+    session = club_session(club, day) if club is not None else None
+    if club is None or session is None or club.chat_id != turn.person.chat_id:
+        return None
+    counted = await turn.uow.clubs.toggle_mark(
+        club_id=club.id, day=day, user_id=turn.person.user_id
+    )
+    count = await turn.uow.clubs.mark_count(club_id=club.id, day=day)
+    note = "Counted: nice work!" if counted else "Taken back: you're no longer counted."
+    post = _post(club, session, count)
+    return (*toast(note), Message(post.text, post.buttons, replace=True))
+
+
+async def weekly_summary(turn: Turn, club: Club, last: date) -> Reply:
+    """The week ending ``last``: how many did one session and how many two, the club's streak,
+    and the names of those who trained only if they opted in."""
+    week = await turn.uow.clubs.strength_days(
+        club_id=club.id, first=last - timedelta(days=6), last=last
+    )
+    once = sum(len(days) == 1 for days in week.values())
+    twice = sum(len(days) >= 2 for days in week.values())
+    streak = await _streak(turn, club, last) if week else 0
+    lines = [
+        "<b>This week's strength work</b>",
+        f"{once} did one session and {twice} did two or more.",
+        f"Club streak: {streak} week{'s' if streak != 1 else ''} in a row."
+        if streak
+        else "A new week is a fresh start: the next club session is a good one to join.",
+    ]
+    names = await turn.uow.clubs.shown_names(club.id)
+    named = sorted(escape(names[user]) for user in week if user in names)
+    if named:
+        lines.append(f"Well done, {', '.join(named)}!")
+    return say("\n".join(lines))
+
+
+async def _streak(turn: Turn, club: Club, last: date, *, at_most: int = 104) -> int:
+    """Weeks in a row, ending with the week of ``last``, in which someone trained."""
+    weeks = 0
+    while weeks < at_most:
+        end = last - timedelta(days=7 * weeks)
+        trained = await turn.uow.clubs.strength_days(
+            club_id=club.id, first=end - timedelta(days=6), last=end
+        )
+        if not trained:
+            break
+        weeks += 1
+    return weeks

@@ -127,8 +127,9 @@ class Coach:
             reply = await self.dialogs.press(turn, data)
             if reply is not None:
                 return reply
-            if not person.private:
-                return toast(clubs.NOT_YOURS)  # nothing personal is ever answered in a group
+            if not person.private:  # nothing personal is ever answered in a group
+                marked = await clubs.mark(turn, data)
+                return marked if marked is not None else toast(clubs.NOT_YOURS)
             runner = await training.runner_or_none(turn)
             if runner is not None:
                 reply = await self._session_button(turn, runner, data)

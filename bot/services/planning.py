@@ -170,7 +170,9 @@ async def _store_sessions(
         if day in logged:
             continue  # a session already reported stays as it was done
         old, new = stored.get(day), planned.get(day)
-        row = _row(runner, current, new) if new else None
+        row = session_row(new, phase_on(current, day)) if new else None
+        if row is not None:
+            row.runner_id = runner.id
         if old is not None and row is not None and _same(old, row):
             continue
         stale += [old] if old is not None else []
@@ -180,13 +182,12 @@ async def _store_sessions(
     return tuple(added), tuple(removed), tuple(altered)
 
 
-def _row(runner: Runner, current: Plan, session: Session) -> PlannedSession:
-    phase = next(w.phase for w in current.weeks if w.start <= session.date < _end(w.start))
+def session_row(session: Session, phase: str) -> PlannedSession:
+    """A coaching session as a (not yet stored) planned-session row with its exercises."""
     row = PlannedSession(
-        runner_id=runner.id,
         date=session.date,
         kind=session.kind.value,
-        phase=phase.value,
+        phase=phase,
         minutes=session.minutes,
         after_run=session.after_run,
         rules=list(session.rules),
@@ -208,6 +209,11 @@ def _row(runner: Runner, current: Plan, session: Session) -> PlannedSession:
         for position, item in enumerate(session.exercises)
     ]
     return row
+
+
+def phase_on(current: Plan, day: date) -> str:
+    """The phase of the plan week holding ``day``."""
+    return next(w.phase.value for w in current.weeks if w.start <= day < _end(w.start))
 
 
 def _end(start: date) -> date:

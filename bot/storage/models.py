@@ -298,6 +298,19 @@ class ClubMembership(Base):
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ClubMark(Base):
+    """Someone pressed "I did it" under the club's session of ``local_date``."""
+
+    __tablename__ = "club_marks"
+    __table_args__ = (UniqueConstraint("club_id", "local_date", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    club_id: Mapped[int] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"))
+    local_date: Mapped[date]
+    user_id: Mapped[str] = mapped_column(String(64))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class DispatchKind(enum.StrEnum):
     """What a scheduled message is."""
 

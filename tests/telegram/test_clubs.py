@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from bot.services import clubs
 from bot.services.clubs import NOT_ADMIN, NOT_YOURS
+from bot.services.coach import Coach
+from bot.services.context import Person
+from bot.services.dialog import Turn
 from bot.storage.database import Database
-from bot.storage.models import Club, ClubMembership
-from tests.conftest import onboarding
+from bot.storage.models import Club, ClubMark, ClubMembership
+from handlers.telegram.render import send
+from tests.conftest import FakeClock, onboarding
 from tests.fake_telegram import FakeBotAPI, process, updates
 from tests.telegram.conftest import TelegramUser
 
@@ -21,7 +27,7 @@ ADMIN = updates.user(user_id=3001, first_name="Ana")
 MEMBER = updates.user(user_id=3002, first_name="Ben")
 
 
-async def clubs(database: Database) -> list[Club]:
+async def stored_clubs(database: Database) -> list[Club]:
     async with database.unit_of_work() as uow:
         return list((await uow.session.scalars(select(Club))).all())
 
@@ -78,7 +84,7 @@ async def test_added_to_a_group_greets_once_and_registers_the_club(
     greetings = [t for t in ada.api.sent_texts(GROUP["id"]) if "Hello, Ridge Runners" in t]
     assert len(greetings) == 1
     assert "/club" in greetings[0]
-    (club,) = await clubs(database)
+    (club,) = await stored_clubs(database)
     assert (club.chat_id, club.chat_type, club.active) == (str(GROUP["id"]), "group", True)
 
 
@@ -90,9 +96,9 @@ async def test_removal_deactivates_and_rejoining_greets_again(
         bot=ada.api.bot_user, chat=SUPERGROUP, old_status="member", new_status="kicked"
     )
     await process(ada.application, removed)
-    assert not (await clubs(database))[0].active
+    assert not (await stored_clubs(database))[0].active
     await bot_joins(ada, SUPERGROUP)
-    assert (await clubs(database))[0].active
+    assert (await stored_clubs(database))[0].active
     assert len([t for t in ada.api.sent_texts(SUPERGROUP["id"]) if "Hello" in t]) == 2
 
 
@@ -102,14 +108,14 @@ async def test_migration_to_a_supergroup_follows_the_new_chat_id(
     await bot_joins(ada, GROUP)
     update = updates.migrate_to_chat(chat=GROUP, to_chat_id=SUPERGROUP["id"])
     await process(ada.application, update)
-    (club,) = await clubs(database)
+    (club,) = await stored_clubs(database)
     assert (club.chat_id, club.chat_type) == (str(SUPERGROUP["id"]), "supergroup")
 
 
 async def test_an_admin_sets_up_the_club(ada: TelegramUser, database: Database) -> None:
     await bot_joins(ada, SUPERGROUP)
     await set_up(ada, SUPERGROUP)
-    (club,) = await clubs(database)
+    (club,) = await stored_clubs(database)
     assert club.session_days == [1, 3]
     assert club.post_time is not None and club.post_time.isoformat() == "18:30:00"
     assert (club.timezone, club.level, club.weekly_summary) == (
@@ -130,7 +136,7 @@ async def test_a_non_admin_is_refused_politely_and_nothing_changes(
     ada.api.set_chat_member(SUPERGROUP["id"], of=MEMBER, status="member")
     await say_in(ada, SUPERGROUP, "/club", by=MEMBER)
     assert ada.api.sent_texts(SUPERGROUP["id"])[-1] == NOT_ADMIN
-    (club,) = await clubs(database)
+    (club,) = await stored_clubs(database)
     assert club.session_days == []
 
 
@@ -178,7 +184,7 @@ async def test_a_channel_gets_set_up_by_its_own_posts(
     assert "posted in this channel" in fake_api.sent_texts(CHANNEL["id"])[-1]
     await process(ada.application, updates.channel_post(text="/club", chat=CHANNEL))
     assert "Which days are club strength days?" in fake_api.sent_texts(CHANNEL["id"])[-1]
-    (club,) = await clubs(database)
+    (club,) = await stored_clubs(database)
     assert club.chat_type == "channel"
 
 
@@ -190,7 +196,7 @@ async def test_personal_commands_in_a_group_point_to_a_private_chat_with_the_clu
         await say_in(ada, SUPERGROUP, command, by=MEMBER)
         reply = fake_api.last_message(SUPERGROUP["id"])
         assert "continue in a private chat" in reply["text"]
-        (club,) = await clubs(database)
+        (club,) = await stored_clubs(database)
         assert buttons_in(fake_api, SUPERGROUP)[0]["url"].endswith(f"?start=club{club.id}")
     count = len(fake_api.sent_messages(SUPERGROUP["id"]))
     await say_in(ada, SUPERGROUP, "Great run this morning!", by=MEMBER)
@@ -204,7 +210,7 @@ async def test_deep_link_join_onboards_a_new_runner_into_the_club(
     ada: TelegramUser, database: Database
 ) -> None:
     await bot_joins(ada, SUPERGROUP)
-    (club,) = await clubs(database)
+    (club,) = await stored_clubs(database)
     await ada.follow([("say", f"/start club{club.id}")])
     assert "You'll join Ridge Runners too." in ada.texts[-1]
     await ada.follow(onboarding()[1:])
@@ -217,7 +223,7 @@ async def test_deep_link_joins_an_existing_runner_and_members_counts_them(
     ada: TelegramUser, database: Database, fake_api: FakeBotAPI
 ) -> None:
     await bot_joins(ada, SUPERGROUP)
-    (club,) = await clubs(database)
+    (club,) = await stored_clubs(database)
     await ada.onboard()
     await ada.send(f"/start club{club.id}")
     assert "You've joined Ridge Runners" in ada.last_text
@@ -226,3 +232,129 @@ async def test_deep_link_joins_an_existing_runner_and_members_counts_them(
     fake_api.set_chat_member(SUPERGROUP["id"], of=ADMIN, status="administrator")
     await say_in(ada, SUPERGROUP, "/club members")
     assert fake_api.sent_texts(SUPERGROUP["id"])[-1].startswith("1 member")
+
+
+TUESDAY = date(2026, 11, 24)
+
+
+async def post_session(ada: TelegramUser, coach: Coach, chat: JSONDict, day: date) -> JSONDict:
+    """What the scheduler does on a club day: build the post and send it to the chat."""
+    async with coach.ctx.database.unit_of_work() as uow:
+        club = await uow.clubs.find(platform="telegram", chat_id=str(chat["id"]))
+        assert club is not None
+        turn = Turn(
+            coach.ctx, uow, Person("telegram", "0", str(chat["id"]), None, "supergroup"), {}
+        )
+        reply = await clubs.session_post(turn, club, day)
+    await send(ada.application.bot, chat["id"], reply)
+    return ada.api.last_message(chat["id"])
+
+
+async def summary(coach: Coach, chat: JSONDict, last: date) -> str:
+    async with coach.ctx.database.unit_of_work() as uow:
+        club = await uow.clubs.find(platform="telegram", chat_id=str(chat["id"]))
+        assert club is not None
+        turn = Turn(
+            coach.ctx, uow, Person("telegram", "0", str(chat["id"]), None, "supergroup"), {}
+        )
+        (message,) = await clubs.weekly_summary(turn, club, last)
+    return message.text
+
+
+async def test_club_post_is_planned_for_the_level_and_i_did_it_counts_once(
+    ada: TelegramUser, coach: Coach, database: Database, fake_api: FakeBotAPI
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    await set_up(ada, SUPERGROUP)
+    post = await post_session(ada, coach, SUPERGROUP, TUESDAY)
+    assert post["text"].startswith("Club session")
+    assert " × " in post["text"]
+    labels = [b["text"] for b in buttons_in(fake_api, SUPERGROUP)]
+    assert labels == ["💪 I did it", "My personal plan"]
+
+    await press_in(ada, SUPERGROUP, "💪 I did it", by=MEMBER)
+    assert fake_api.calls("answerCallbackQuery")[-1].params["text"].startswith("Counted")
+    assert buttons_in(fake_api, SUPERGROUP)[0]["text"] == "💪 I did it (1)"
+    await press_in(ada, SUPERGROUP, "💪 I did it (1)", by=ADMIN)
+    assert buttons_in(fake_api, SUPERGROUP)[0]["text"] == "💪 I did it (2)"
+
+    await press_in(ada, SUPERGROUP, "💪 I did it (2)", by=MEMBER)
+    assert fake_api.calls("answerCallbackQuery")[-1].params["text"].startswith("Taken back")
+    assert buttons_in(fake_api, SUPERGROUP)[0]["text"] == "💪 I did it (1)"
+    async with database.unit_of_work() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(ClubMark)) == 1
+
+
+async def test_a_day_without_a_club_session_posts_nothing(
+    ada: TelegramUser, coach: Coach, fake_api: FakeBotAPI
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    await set_up(ada, SUPERGROUP)
+    before = len(fake_api.sent_messages(SUPERGROUP["id"]))
+    await post_session(ada, coach, SUPERGROUP, TUESDAY + timedelta(days=1))  # a Wednesday
+    assert len(fake_api.sent_messages(SUPERGROUP["id"])) == before
+
+
+async def test_forged_i_did_it_for_another_club_or_day_changes_nothing(
+    ada: TelegramUser, coach: Coach, database: Database, fake_api: FakeBotAPI
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    await set_up(ada, SUPERGROUP)
+    post = await post_session(ada, coach, SUPERGROUP, TUESDAY)
+    for forged in ("did:999:20261124", "did:1:20261125", "did:1:2026112", "did:1:20261340"):
+        await process(
+            ada.application, updates.callback_query(message=post, data=forged, from_user=MEMBER)
+        )
+        assert fake_api.calls("answerCallbackQuery")[-1].params["text"] == NOT_YOURS
+    async with database.unit_of_work() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(ClubMark)) == 0
+
+
+async def test_weekly_summary_gives_counts_and_names_only_those_who_opted_in(
+    ada: TelegramUser, coach: Coach, fake_api: FakeBotAPI, clock: FakeClock
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    await set_up(ada, SUPERGROUP)
+    await post_session(ada, coach, SUPERGROUP, TUESDAY)
+    await press_in(ada, SUPERGROUP, "💪 I did it", by=MEMBER)
+    await press_in(ada, SUPERGROUP, "💪 I did it (1)", by=ada.user)
+    await post_session(ada, coach, SUPERGROUP, TUESDAY + timedelta(days=2))
+    await press_in(ada, SUPERGROUP, "💪 I did it", by=MEMBER)
+
+    sunday = TUESDAY + timedelta(days=5)
+    anonymous = await summary(coach, SUPERGROUP, sunday)
+    assert "1 did one session and 1 did two or more." in anonymous
+    assert "Club streak: 1 week in a row." in anonymous
+    assert "Ada" not in anonymous
+    assert "Ben" not in anonymous
+
+    (club,) = await clubs_of(coach)
+    await ada.onboard()
+    await ada.send(f"/start club{club.id}")
+    await ada.send("/settings")
+    await ada.press("Name in club summaries")
+    await ada.press("Yes, name me")
+    assert "will appear" in ada.last_text
+    named = await summary(coach, SUPERGROUP, sunday)
+    assert "Well done, Ada!" in named
+    assert "Ben" not in named
+
+
+async def test_weekly_summary_streak_counts_weeks_in_a_row(
+    ada: TelegramUser, coach: Coach, fake_api: FakeBotAPI
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    await set_up(ada, SUPERGROUP)
+    for week in range(3):
+        await post_session(ada, coach, SUPERGROUP, TUESDAY + timedelta(days=7 * week))
+        await press_in(ada, SUPERGROUP, "💪 I did it", by=MEMBER)
+    text = await summary(coach, SUPERGROUP, TUESDAY + timedelta(days=19))
+    assert "Club streak: 3 weeks in a row." in text
+    quiet = await summary(coach, SUPERGROUP, TUESDAY + timedelta(days=26))
+    assert "0 did one session and 0 did two or more." in quiet
+    assert "fresh start" in quiet
+
+
+async def clubs_of(coach: Coach) -> list[Club]:
+    async with coach.ctx.database.unit_of_work() as uow:
+        return list((await uow.session.scalars(select(Club))).all())

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import Club, ClubMembership, Runner, SessionLog
+from bot.storage.models import Club, ClubMark, ClubMembership, Runner, SessionLog
 
 
 class ClubRepository:
@@ -57,3 +57,62 @@ class ClubRepository:
             )
         )
         return int(await self._session.scalar(query) or 0)
+
+    async def toggle_mark(self, *, club_id: int, day: date, user_id: str) -> bool:
+        """Count an "I did it" once per person; a second press takes it back. True if counted."""
+        where = (
+            ClubMark.club_id == club_id,
+            ClubMark.local_date == day,
+            ClubMark.user_id == user_id,
+        )
+        existing = (await self._session.scalars(select(ClubMark).where(*where))).one_or_none()
+        if existing is not None:
+            await self._session.execute(delete(ClubMark).where(*where))
+            return False
+        self._session.add(ClubMark(club_id=club_id, local_date=day, user_id=user_id))
+        await self._session.flush()
+        return True
+
+    async def mark_count(self, *, club_id: int, day: date) -> int:
+        """How many people did the club session of ``day``."""
+        query = select(func.count()).where(ClubMark.club_id == club_id, ClubMark.local_date == day)
+        return int(await self._session.scalar(query) or 0)
+
+    async def strength_days(self, *, club_id: int, first: date, last: date) -> dict[str, set[date]]:
+        """Per person (platform user id), the days with strength work: club sessions marked
+        done, and members' own sessions logged done or partly done."""
+        days: dict[str, set[date]] = {}
+        marks = select(ClubMark.user_id, ClubMark.local_date).where(
+            ClubMark.club_id == club_id, ClubMark.local_date.between(first, last)
+        )
+        logs = (
+            select(Runner.platform_user_id, SessionLog.session_date)
+            .join(SessionLog, SessionLog.runner_id == Runner.id)
+            .join(ClubMembership, ClubMembership.runner_id == Runner.id)
+            .where(
+                ClubMembership.club_id == club_id,
+                SessionLog.session_date.between(first, last),
+                SessionLog.completed != "skipped",
+            )
+        )
+        for query in (marks, logs):
+            for user_id, day in await self._session.execute(query):
+                days.setdefault(user_id, set()).add(day)
+        return days
+
+    async def shown_names(self, club_id: int) -> dict[str, str]:
+        """Platform user id -> first name, for members who chose to be named in summaries."""
+        query = (
+            select(Runner.platform_user_id, Runner.display_name)
+            .join(ClubMembership, ClubMembership.runner_id == Runner.id)
+            .where(ClubMembership.club_id == club_id, ClubMembership.show_name.is_(True))
+        )
+        return {user_id: name for user_id, name in await self._session.execute(query) if name}
+
+    async def show_name(self, *, runner_id: int, shown: bool) -> int:
+        """Name the runner (or not) in every club summary; returns how many clubs."""
+        query = select(ClubMembership).where(ClubMembership.runner_id == runner_id)
+        memberships = (await self._session.scalars(query)).all()
+        for membership in memberships:
+            membership.show_name = shown
+        return len(memberships)
