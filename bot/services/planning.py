@@ -30,6 +30,7 @@ from bot.coaching import (
     plan,
 )
 from bot.services.context import ServiceContext
+from bot.services.reminder_plan import plan_reminders
 from bot.storage.models import (
     CheckIn,
     PlanChange,
@@ -125,6 +126,8 @@ async def replan(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> Replan
     )
     new_changes = await _store_changes(uow, runner, current.changes)
     added, removed, altered = await _store_sessions(uow, runner, current, today)
+    runner.planned_until = _last_day(current, today)
+    await plan_reminders(ctx, uow, runner)
     return Replanned(current, new_changes, added, removed, altered)
 
 
@@ -151,7 +154,7 @@ async def _store_changes(
 async def _store_sessions(
     uow: UnitOfWork, runner: Runner, current: Plan, today: date
 ) -> tuple[tuple[date, ...], tuple[date, ...], tuple[date, ...]]:
-    last = max((week.start for week in current.weeks), default=today) + timedelta(days=6)
+    last = _last_day(current, today)
     planned = {s.date: s for s in current.sessions if today <= s.date <= last}
     stored = {
         row.date: row
@@ -171,6 +174,11 @@ async def _store_sessions(
         await uow.plans.replace(old, row)
         (added if old is None else removed if row is None else altered).append(day)
     return tuple(added), tuple(removed), tuple(altered)
+
+
+def _last_day(current: Plan, today: date) -> date:
+    """The last day of the plan's last week: how far the stored sessions reach."""
+    return max((week.start for week in current.weeks), default=today) + timedelta(days=6)
 
 
 def _row(runner: Runner, current: Plan, session: Session) -> PlannedSession:

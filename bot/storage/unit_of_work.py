@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.repositories.dialogs import DialogRepository
+from bot.storage.repositories.dispatches import DispatchRepository
 from bot.storage.repositories.feedback import FeedbackRepository
 from bot.storage.repositories.plans import PlanRepository
 from bot.storage.repositories.runners import RunnerRepository
@@ -19,3 +20,4 @@ class UnitOfWork:
         self.dialogs = DialogRepository(session)
         self.plans = PlanRepository(session)
         self.feedback = FeedbackRepository(session)
+        self.dispatches = DispatchRepository(session)

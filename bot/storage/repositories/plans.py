@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
 from sqlalchemy import delete, select
@@ -34,6 +34,21 @@ class PlanRepository:
             select(PlannedSession)
             .where(
                 PlannedSession.runner_id == runner_id,
+                PlannedSession.date >= first,
+                PlannedSession.date <= last,
+            )
+            .order_by(PlannedSession.date)
+        )
+        return (await self._session.scalars(query)).all()
+
+    async def of_runners(
+        self, runner_ids: Collection[int], *, first: date, last: date
+    ) -> Sequence[PlannedSession]:
+        """The sessions of these runners from ``first`` to ``last`` inclusive, in date order."""
+        query = (
+            select(PlannedSession)
+            .where(
+                PlannedSession.runner_id.in_(runner_ids),
                 PlannedSession.date >= first,
                 PlannedSession.date <= last,
             )
