@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, datetime, time
+from typing import Any, NamedTuple
 
-from sqlalchemy import Row, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -14,8 +14,23 @@ from sqlalchemy.sql.dml import Insert
 from bot.storage.models import Dispatch, DispatchKind, DispatchStatus, Runner, RunnerStatus
 
 PLANNED_KINDS = (DispatchKind.SESSION, DispatchKind.CHECK_IN, DispatchKind.WEEK_PREVIEW)
+RUNNER_ROWS = Dispatch.runner_id.is_not(None)  # club messages have a dispatcher of their own
 # Enough rows per INSERT to amortise round trips, few enough for SQLite's variable limit.
 INSERT_CHUNK = 2_000
+
+
+class Claimed(NamedTuple):
+    """A row a dispatcher claimed: what to send, to whom, for which local date."""
+
+    id: int
+    runner_id: int
+    kind: DispatchKind
+    local_date: date
+    due_at: datetime
+    claimed_at: datetime
+
+
+PlanningFacts = tuple[int, str, time, bool, date, RunnerStatus]
 
 
 class DispatchRepository:
@@ -26,8 +41,9 @@ class DispatchRepository:
 
     async def add_new(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert rows, leaving any (recipient, local date, kind) that already exists alone."""
+        statement = _insert_ignoring_conflicts(self._session)
         for start in range(0, len(rows), INSERT_CHUNK):
-            await self._session.execute(_insert_ignoring_conflicts(self._session), rows[start : start + INSERT_CHUNK])
+            await self._session.execute(statement, rows[start : start + INSERT_CHUNK])
 
     async def drop_pending(self, *, runner_id: int) -> None:
         """Forget the runner's planned reminders that nobody has claimed yet."""
@@ -51,7 +67,7 @@ class DispatchRepository:
         """Mark unclaimed rows due before ``before`` expired; returns how many."""
         result = await self._session.execute(
             update(Dispatch)
-            .where(Dispatch.status == DispatchStatus.PENDING, Dispatch.due_at < before)
+            .where(Dispatch.status == DispatchStatus.PENDING, Dispatch.due_at < before, RUNNER_ROWS)
             .values(status=DispatchStatus.EXPIRED)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
@@ -61,7 +77,7 @@ class DispatchRepository:
 
         Returns how many rows went back to pending and how many became unknown.
         """
-        stale = Dispatch.claimed_at <= claimed_before
+        stale = (Dispatch.claimed_at <= claimed_before) & RUNNER_ROWS
         released = await self._session.execute(
             update(Dispatch)
             .where(Dispatch.status == DispatchStatus.CLAIMED, stale)
@@ -77,11 +93,15 @@ class DispatchRepository:
         )
         return int(released.rowcount), int(unknown.rowcount)  # type: ignore[attr-defined]
 
-    async def claim(self, *, now: datetime, limit: int) -> Sequence[Row[Any]]:
+    async def claim(self, *, now: datetime, limit: int) -> list[Claimed]:
         """Claim up to ``limit`` due rows, oldest first; rows locked by others are skipped."""
         due = (
             select(Dispatch.id)
-            .where(Dispatch.status == DispatchStatus.PENDING, Dispatch.due_at <= now)
+            .where(
+                Dispatch.status == DispatchStatus.PENDING,
+                Dispatch.due_at <= now,
+                RUNNER_ROWS,
+            )
             .order_by(Dispatch.due_at, Dispatch.kind, Dispatch.id)
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL; SQLite runs one dispatcher
@@ -99,7 +119,8 @@ class DispatchRepository:
                 Dispatch.claimed_at,
             )
         )
-        return sorted(claimed.all(), key=lambda row: (row.due_at, row.kind, row.id))
+        rows = [Claimed._make(row) for row in claimed]
+        return sorted(rows, key=lambda row: (row.due_at, row.kind, row.id))
 
     async def start(self, *, dispatch_id: int, claimed_at: datetime) -> bool:
         """Record that the one attempt begins; False if the claim was lost meanwhile."""
@@ -113,6 +134,14 @@ class DispatchRepository:
             .values(status=DispatchStatus.SENDING)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def release(self, *, ids: Sequence[int]) -> None:
+        """Hand claimed rows back unattempted, for the next tick (a clean stop)."""
+        await self._session.execute(
+            update(Dispatch)
+            .where(Dispatch.id.in_(ids), Dispatch.status == DispatchStatus.CLAIMED)
+            .values(status=DispatchStatus.PENDING, claimed_at=None)
+        )
 
     async def settle(
         self,
@@ -144,7 +173,7 @@ class DispatchRepository:
         )
         return (await self._session.scalars(query)).first() is not None
 
-    async def runners_to_plan(self, *, after_id: int, limit: int) -> Sequence[Row[Any]]:
+    async def runners_to_plan(self, *, after_id: int, limit: int) -> Sequence[PlanningFacts]:
         """The next ``limit`` runners who may get reminders, by id, with what planning needs."""
         query = (
             select(
@@ -162,7 +191,7 @@ class DispatchRepository:
             .order_by(Runner.id)
             .limit(limit)
         )
-        return (await self._session.execute(query)).all()
+        return (await self._session.execute(query)).tuples().all()
 
     async def stale_plans(self, *, ending_before: date, limit: int) -> Sequence[int]:
         """Runners whose stored plan ends before ``ending_before`` (or was never stored)."""
@@ -186,4 +215,3 @@ def _insert_ignoring_conflicts(session: AsyncSession) -> Insert:
     if dialect == "sqlite":
         return sqlite.insert(Dispatch).on_conflict_do_nothing()
     raise NotImplementedError(f"no conflict-ignoring insert for {dialect}")
-

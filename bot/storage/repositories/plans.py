@@ -56,6 +56,16 @@ class PlanRepository:
         )
         return (await self._session.scalars(query)).all()
 
+    async def session_days(
+        self, *, first_id: int, last_id: int, first: date, last: date
+    ) -> Sequence[tuple[int, date]]:
+        """(runner id, date) of every session from ``first`` to ``last``, for a range of runners."""
+        query = select(PlannedSession.runner_id, PlannedSession.date).where(
+            PlannedSession.runner_id.between(first_id, last_id),
+            PlannedSession.date.between(first, last),
+        )
+        return (await self._session.execute(query)).tuples().all()
+
     async def replace(self, stored: PlannedSession | None, new: PlannedSession | None) -> None:
         """Swap one stored session for a new one (either may be missing)."""
         if stored is not None:
