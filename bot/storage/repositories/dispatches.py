@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
@@ -30,7 +30,7 @@ class Claimed(NamedTuple):
     claimed_at: datetime
 
 
-PlanningFacts = tuple[int, str, time, bool, date, RunnerStatus]
+PlanningFacts = Row[int, str, time, bool, date, RunnerStatus]
 
 
 class DispatchRepository:
@@ -191,7 +191,7 @@ class DispatchRepository:
             .order_by(Runner.id)
             .limit(limit)
         )
-        return (await self._session.execute(query)).tuples().all()
+        return (await self._session.execute(query)).all()
 
     async def stale_plans(self, *, ending_before: date, limit: int) -> Sequence[int]:
         """Runners whose stored plan ends before ``ending_before`` (or was never stored)."""

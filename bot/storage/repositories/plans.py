@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import PlannedSession
@@ -58,13 +58,13 @@ class PlanRepository:
 
     async def session_days(
         self, *, first_id: int, last_id: int, first: date, last: date
-    ) -> Sequence[tuple[int, date]]:
+    ) -> Sequence[Row[int, date]]:
         """(runner id, date) of every session from ``first`` to ``last``, for a range of runners."""
         query = select(PlannedSession.runner_id, PlannedSession.date).where(
             PlannedSession.runner_id.between(first_id, last_id),
             PlannedSession.date.between(first, last),
         )
-        return (await self._session.execute(query)).tuples().all()
+        return (await self._session.execute(query)).all()
 
     async def replace(self, stored: PlannedSession | None, new: PlannedSession | None) -> None:
         """Swap one stored session for a new one (either may be missing)."""
