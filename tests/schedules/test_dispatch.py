@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from bot.storage.models import DispatchKind, DispatchStatus, Runner, RunnerStatus
+import pytest
+
+from bot.storage.models import DispatchKind, DispatchStatus, RunnerStatus
 from tests.fake_telegram import errors
 from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
 
@@ -189,10 +191,8 @@ async def test_restart_between_claim_and_mark_sends_nothing_twice(reminders: Rem
     original = reminders.tick.dispatcher.notifier.send
     reminders.tick.dispatcher.notifier.send = die_on_second  # type: ignore[method-assign]
     reminders.clock.now = SEVEN_BERLIN
-    try:
+    with pytest.raises(Crash):
         await reminders.run()
-    except Crash:
-        pass
     assert len(crashed("sendMessage")) == 1
     statuses = [row.status for row in await reminders.rows()]
     assert statuses.count(DispatchStatus.SENDING) == 1
@@ -205,4 +205,3 @@ async def test_restart_between_claim_and_mark_sends_nothing_twice(reminders: Rem
     assert sorted(per_chat) == [0, 1, 1]
     statuses = [row.status for row in await reminders.rows() if row.kind is DispatchKind.SESSION]
     assert sorted(statuses) == [DispatchStatus.SENT, DispatchStatus.SENT, DispatchStatus.UNKNOWN]
-
