@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -94,6 +95,10 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: WebhookSecret | None = None
+
+    reminder_grace: timedelta = Field(default=timedelta(hours=2), ge=timedelta(0))
+    messages_per_second: float = Field(default=30.0, gt=0, le=1000)
+    tick_seconds: int = Field(default=30, ge=5, le=3600)
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

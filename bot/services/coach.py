@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from bot.services import account, clubs, training
+from bot.services import account, clubs, reminders, training
 from bot.services.context import Person, ServiceContext
 from bot.services.dialog import STALE, Dialogs, Turn
 from bot.services.free_text import timezone_at
@@ -225,6 +225,10 @@ class Coach:
             return await self.dialogs.begin(turn, "ps", training.post_session_answers(session))
         if action == "skip":
             return await training.skip(turn, runner, session.date)
+        if action == "later":
+            return await reminders.later(turn, runner, session)
+        if action in reminders.SNOOZES or action == reminders.SNOOZE_EVENING:
+            return await reminders.snooze(turn, runner, session, action)
         return None
 
     async def _done(self, turn: Turn, runner: Runner) -> Reply:

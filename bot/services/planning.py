@@ -30,6 +30,7 @@ from bot.coaching import (
     plan,
 )
 from bot.services.context import ServiceContext
+from bot.services.reminder_plan import plan_reminders
 from bot.storage.models import (
     CheckIn,
     PlanChange,
@@ -129,6 +130,8 @@ async def replan(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> Replan
     new_changes = await _store_changes(uow, runner, current.changes)
     logged = {log.session_date for log in logs}
     added, removed, altered = await _store_sessions(uow, runner, current, today, logged)
+    runner.planned_until = _last_day(current, today)
+    await plan_reminders(ctx, uow, runner)
     return Replanned(current, new_changes, added, removed, altered)
 
 
@@ -155,7 +158,7 @@ async def _store_changes(
 async def _store_sessions(
     uow: UnitOfWork, runner: Runner, current: Plan, today: date, logged: set[date]
 ) -> tuple[tuple[date, ...], tuple[date, ...], tuple[date, ...]]:
-    last = max((week.start for week in current.weeks), default=today) + timedelta(days=6)
+    last = _last_day(current, today)
     planned = {s.date: s for s in current.sessions if today <= s.date <= last}
     stored = {
         row.date: row
@@ -180,6 +183,11 @@ async def _store_sessions(
         (added if old is None else removed if row is None else altered).append(day)
     await uow.plans.replace(stale, fresh)
     return tuple(added), tuple(removed), tuple(altered)
+
+
+def _last_day(current: Plan, today: date) -> date:
+    """The last day of the plan's last week: how far the stored sessions reach."""
+    return max((week.start for week in current.weeks), default=today) + timedelta(days=6)
 
 
 def session_row(session: Session, phase: str) -> PlannedSession:

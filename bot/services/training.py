@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from bot.services.render import (
     week_text,
 )
 from bot.services.replies import Button, Message, Reply, say
-from bot.storage.models import PlannedSession, Runner, RunnerStatus
+from bot.storage.models import PlanChange, PlannedSession, Runner, RunnerStatus, SessionLog
 
 SESSION_PREFIX = "ses"
 SLIDER_CURL = "slider_curl"
@@ -39,41 +40,44 @@ PAIN_PLACES = (
 PAIN_SCORES = tuple(Choice(str(n), str(n)) for n in range(11))
 
 
-def session_buttons(session: PlannedSession) -> tuple[tuple[Button, ...], ...]:
-    """Done and Skip, bound to this exact planned session."""
-    return (
-        (
-            Button("✅ Done", f"{SESSION_PREFIX}:{session.id}:done"),
-            Button("Skip", f"{SESSION_PREFIX}:{session.id}:skip"),
-        ),
-    )
+def session_buttons(
+    session: PlannedSession, *, later: bool = False
+) -> tuple[tuple[Button, ...], ...]:
+    """Done and Skip (and Later, on a reminder), bound to this exact planned session."""
+    buttons = [
+        Button("✅ Done", f"{SESSION_PREFIX}:{session.id}:done"),
+        Button("Skip", f"{SESSION_PREFIX}:{session.id}:skip"),
+    ]
+    if later:
+        buttons.append(Button("Later", f"{SESSION_PREFIX}:{session.id}:later"))
+    return (tuple(buttons),)
 
 
 async def session_messages(turn: Turn, runner: Runner, session: PlannedSession) -> Reply:
     """The session message (split cleanly if long), with Done and Skip on its last part."""
-    pieces = split(session_text(session, why=await _why_changed(turn, runner, session)))
+    logs = await turn.uow.feedback.logs(runner_id=runner.id)
+    changes = await turn.uow.feedback.changes(runner_id=runner.id)
+    return session_reply(session, why_changed(session, logs, changes))
+
+
+def session_reply(session: PlannedSession, why: Sequence[str], *, later: bool = False) -> Reply:
+    """The session text split cleanly if long, with the session's buttons on its last part."""
+    pieces = split(session_text(session, why=why))
     return tuple(
-        Message(piece, session_buttons(session) if last else ())
+        Message(piece, session_buttons(session, later=later) if last else ())
         for last, piece in ((i == len(pieces) - 1, p) for i, p in enumerate(pieces))
     )
 
 
-async def _why_changed(turn: Turn, runner: Runner, session: PlannedSession) -> list[str]:
+def why_changed(
+    session: PlannedSession, logs: Sequence[SessionLog], changes: Sequence[PlanChange]
+) -> list[str]:
     """The latest change made from feedback since the session before this one, if any."""
-    reported = [
-        log.session_date
-        for log in await turn.uow.feedback.logs(runner_id=runner.id)
-        if log.session_date < session.date
-    ]
+    reported = [log.session_date for log in logs if log.session_date < session.date]
     if not reported:
         return []
     since = reported[-1]
-    changes = [
-        row.why
-        for row in await turn.uow.feedback.changes(runner_id=runner.id)
-        if since <= row.effective_date < session.date
-    ]
-    return changes[-1:]
+    return [row.why for row in changes if since <= row.effective_date < session.date][-1:]
 
 
 async def today(turn: Turn, runner: Runner) -> Reply:

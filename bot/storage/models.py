@@ -134,6 +134,7 @@ class Runner(Timestamped, Base):
     reminder_time: Mapped[time] = mapped_column(Time)
     week_preview: Mapped[bool] = mapped_column(default=True)
     started_on: Mapped[date] = mapped_column(Date)
+    planned_until: Mapped[date | None] = mapped_column(index=True)  # last stored plan day
 
     week: Mapped[list[RunningDay]] = relationship(
         back_populates="runner",
@@ -315,6 +316,7 @@ class DispatchKind(enum.StrEnum):
     """What a scheduled message is."""
 
     SESSION = "session"
+    SNOOZED_SESSION = "snoozed_session"  # the runner tapped Later on the session reminder
     CHECK_IN = "check_in"
     WEEK_PREVIEW = "week_preview"
     CLUB_SESSION = "club_session"
@@ -325,8 +327,10 @@ class DispatchStatus(enum.StrEnum):
     """Where a reminder is on its one-attempt path."""
 
     PENDING = "pending"
-    CLAIMED = "claimed"
+    CLAIMED = "claimed"  # taken by a dispatcher, not yet attempted
+    SENDING = "sending"  # the one attempt has started
     SENT = "sent"
+    UNKNOWN = "unknown"  # the process died during the attempt: never retried
     FAILED = "failed"
     EXPIRED = "expired"
     CANCELLED = "cancelled"

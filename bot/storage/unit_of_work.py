@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.repositories.clubs import ClubRepository
 from bot.storage.repositories.dialogs import DialogRepository
+from bot.storage.repositories.dispatches import DispatchRepository
 from bot.storage.repositories.feedback import FeedbackRepository
 from bot.storage.repositories.plans import PlanRepository
 from bot.storage.repositories.runners import RunnerRepository
@@ -21,3 +22,4 @@ class UnitOfWork:
         self.plans = PlanRepository(session)
         self.feedback = FeedbackRepository(session)
         self.clubs = ClubRepository(session)
+        self.dispatches = DispatchRepository(session)

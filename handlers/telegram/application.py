@@ -20,6 +20,8 @@ from bot.settings import Settings
 from handlers.telegram.admins import AdminCheck
 from handlers.telegram.callbacks import Callbacks
 from handlers.telegram.errors import on_error
+from handlers.telegram.notifier import TelegramNotifier
+from schedules.scheduler import reminder_scheduler
 
 CoachApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -38,8 +40,10 @@ def build_application(
             [BotCommand(name, text) for name, text in COMMANDS],
             scope=BotCommandScopeAllPrivateChats(),
         )
+        reminders.start()
 
     async def stop_services(_application: CoachApplication) -> None:
+        await reminders.stop()
         await coach.ctx.close()
 
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
@@ -53,6 +57,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application: CoachApplication = builder.build()
+    reminders = reminder_scheduler(coach.ctx, TelegramNotifier(application.bot), settings)
     add_handlers(application, Callbacks(coach, AdminCheck()))
     return application
 

@@ -41,27 +41,24 @@ def keyboard(message: Message, bot_username: str) -> InlineKeyboardMarkup | None
 
 async def send(bot: Bot, chat_id: int | str, reply: Reply) -> list[TelegramMessage]:
     """Send every message of a reply to a chat, in order."""
-    sent = []
-    for message in reply:
-        if message.document is not None:
-            document = message.document
-            sent.append(
-                await bot.send_document(
-                    chat_id,
-                    InputFile(document.content, filename=document.filename),
-                    caption=message.text,
-                )
-            )
-        else:
-            sent.append(
-                await bot.send_message(
-                    chat_id,
-                    message.text,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(message, bot.username),
-                )
-            )
-    return sent
+    return [await send_one(bot, chat_id, message) for message in reply]
+
+
+async def send_one(bot: Bot, chat_id: int | str, message: Message) -> TelegramMessage:
+    """Send one message: text with its buttons, or a document with the text as caption."""
+    if message.document is not None:
+        document = message.document
+        return await bot.send_document(
+            chat_id,
+            InputFile(document.content, filename=document.filename),
+            caption=message.text,
+        )
+    return await bot.send_message(
+        chat_id,
+        message.text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard(message, bot.username),
+    )
 
 
 async def answer_button(query: CallbackQuery, reply: Reply) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
@@ -58,6 +58,11 @@ class FeedbackRepository:
     async def resumptions(self, *, runner_id: int) -> Sequence[Resumption]:
         """Every time the runner resumed after a red flag, oldest first."""
         return await self._all(Resumption, runner_id, Resumption.resumed_on)
+
+    async def of_runners(self, model: type[Row], runner_ids: Collection[int]) -> Sequence[Row]:
+        """Every row of ``model`` for these runners, oldest first (for batches of reminders)."""
+        query = select(model).where(model.runner_id.in_(runner_ids)).order_by(model.id)
+        return (await self._session.scalars(query)).all()
 
     async def _save(self, row: Row, fields: dict[str, Any]) -> Row:
         for name, value in fields.items():

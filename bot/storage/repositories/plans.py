@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import PlannedSession
@@ -40,6 +40,31 @@ class PlanRepository:
             .order_by(PlannedSession.date)
         )
         return (await self._session.scalars(query)).all()
+
+    async def of_runners(
+        self, runner_ids: Collection[int], *, first: date, last: date
+    ) -> Sequence[PlannedSession]:
+        """The sessions of these runners from ``first`` to ``last`` inclusive, in date order."""
+        query = (
+            select(PlannedSession)
+            .where(
+                PlannedSession.runner_id.in_(runner_ids),
+                PlannedSession.date >= first,
+                PlannedSession.date <= last,
+            )
+            .order_by(PlannedSession.date)
+        )
+        return (await self._session.scalars(query)).all()
+
+    async def session_days(
+        self, *, first_id: int, last_id: int, first: date, last: date
+    ) -> Sequence[Row[int, date]]:
+        """(runner id, date) of every session from ``first`` to ``last``, for a range of runners."""
+        query = select(PlannedSession.runner_id, PlannedSession.date).where(
+            PlannedSession.runner_id.between(first_id, last_id),
+            PlannedSession.date.between(first, last),
+        )
+        return (await self._session.execute(query)).all()
 
     async def replace(
         self, stale: Sequence[PlannedSession], fresh: Sequence[PlannedSession]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +19,10 @@ class RunnerRepository:
     async def get(self, runner_id: int) -> Runner | None:
         """The runner with this id, if any."""
         return await self._session.get(Runner, runner_id)
+
+    async def many(self, runner_ids: Collection[int]) -> Sequence[Runner]:
+        """The runners with these ids that still exist."""
+        return (await self._session.scalars(select(Runner).where(Runner.id.in_(runner_ids)))).all()
 
     async def find(self, *, platform: str, user_id: str) -> Runner | None:
         """The runner behind a platform user, if they have onboarded."""

@@ -1,0 +1,203 @@
+"""What the reminder tick sends: the day's session, the next-day check-in, the week preview.
+
+The tick claims due rows in batches; ``build`` turns a batch into messages with a few bulk
+reads, and says which rows are no longer wanted (the session was logged, re-planned away or
+paused, the runner blocked the bot...). ``later`` and ``snooze`` answer the Later button.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.services import training
+from bot.services.context import Person, ServiceContext
+from bot.services.dialog import Dialogs, Turn
+from bot.services.render import clock_label, week_text
+from bot.services.replies import Button, Message, Reply, say
+from bot.storage.models import (
+    CheckIn,
+    DispatchKind,
+    PlanChange,
+    PlannedSession,
+    Runner,
+    RunnerStatus,
+    SessionLog,
+)
+from bot.storage.repositories.dispatches import Claimed as Due
+from bot.storage.unit_of_work import UnitOfWork
+from schedules.clock import due_at
+
+DAY = timedelta(days=1)
+EVENING = time(19, 0)
+SNOOZES = {"in1": ("In 1 hour", timedelta(hours=1)), "in3": ("In 3 hours", timedelta(hours=3))}
+SNOOZE_EVENING = "eve"
+LATE = "<i>Sorry, this one comes late: I was offline for a while.</i>"
+CHECK_IN_INTRO = "Time for your check-in: it takes under a minute."
+PREVIEW_FOOTER = "<i>You can switch this preview off in /settings.</i>"
+
+_CHECK_IN = Dialogs(training.CHECK_IN)
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """What to do with one claimed row: send ``reply`` to ``chat_id``, or cancel it."""
+
+    due: Due
+    chat_id: str = ""
+    reply: Reply = ()
+    cancelled: str = ""  # why the row is no longer wanted
+
+
+@dataclass
+class _Batch:
+    """Everything the rows of one batch need, read with a few queries."""
+
+    runners: dict[int, Runner]
+    sessions: dict[tuple[int, date], PlannedSession]
+    logs: dict[int, list[SessionLog]]
+    check_ins: dict[tuple[int, date], CheckIn]
+    changes: dict[int, list[PlanChange]]
+
+
+async def build(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    rows: Sequence[Due],
+    *,
+    now: datetime,
+    late_after: timedelta,
+) -> list[Outgoing]:
+    """The message for each claimed row at ``now``, or why it is no longer wanted."""
+    batch = await _load(uow, rows)
+    built = []
+    for due in rows:
+        outgoing = await _one(ctx, uow, batch, due)
+        if outgoing.reply and now - due.due_at > late_after:
+            first, *rest = outgoing.reply
+            late = Message(f"{LATE}\n\n{first.text}", first.buttons, first.document)
+            outgoing = Outgoing(due, outgoing.chat_id, (late, *rest))
+        built.append(outgoing)
+    return built
+
+
+async def _load(uow: UnitOfWork, rows: Sequence[Due]) -> _Batch:
+    ids = {due.runner_id for due in rows}
+    if not rows:
+        return _Batch({}, {}, {}, {}, {})
+    first = min(due.local_date for due in rows) - DAY
+    last = max(due.local_date for due in rows) + 6 * DAY
+    logs: dict[int, list[SessionLog]] = defaultdict(list)
+    stored_logs = await uow.feedback.of_runners(SessionLog, ids)
+    for log in sorted(stored_logs, key=lambda log: log.session_date):
+        logs[log.runner_id].append(log)
+    changes: dict[int, list[PlanChange]] = defaultdict(list)
+    for change in await uow.feedback.of_runners(PlanChange, ids):
+        changes[change.runner_id].append(change)
+    return _Batch(
+        runners={runner.id: runner for runner in await uow.runners.many(ids)},
+        sessions={
+            (s.runner_id, s.date): s
+            for s in await uow.plans.of_runners(ids, first=first, last=last)
+        },
+        logs=logs,
+        check_ins={
+            (row.runner_id, row.session_date): row
+            for row in await uow.feedback.of_runners(CheckIn, ids)
+        },
+        changes=changes,
+    )
+
+
+async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) -> Outgoing:
+    runner = batch.runners.get(due.runner_id)
+    if runner is None or runner.status in (RunnerStatus.BLOCKED, RunnerStatus.DELETED):
+        return Outgoing(due, cancelled="the runner is gone or blocked the bot")
+    logged = {log.session_date: log for log in batch.logs[runner.id]}
+    if due.kind in (DispatchKind.SESSION, DispatchKind.SNOOZED_SESSION):
+        session = batch.sessions.get((runner.id, due.local_date))
+        if runner.status is RunnerStatus.PAUSED:
+            return Outgoing(due, cancelled="sessions are paused")
+        if session is None:
+            return Outgoing(due, cancelled="no session that day any more")
+        if due.local_date in logged:
+            return Outgoing(due, cancelled="the session is already logged")
+        why = training.why_changed(session, batch.logs[runner.id], batch.changes[runner.id])
+        later = due.kind is DispatchKind.SESSION
+        return Outgoing(due, runner.chat_id, training.session_reply(session, why, later=later))
+    if due.kind is DispatchKind.CHECK_IN:
+        day = due.local_date - DAY
+        session = batch.sessions.get((runner.id, day))
+        if session is None:
+            return Outgoing(due, cancelled="no session the day before")
+        if day in logged and logged[day].completed == "skipped":
+            return Outgoing(due, cancelled="the session was skipped")
+        answered = batch.check_ins.get((runner.id, day))
+        if answered is not None and answered.legs is not None:
+            return Outgoing(due, cancelled="the runner already checked in")
+        turn = Turn(ctx, uow, _person(runner), {})
+        reply = await _CHECK_IN.begin(
+            turn, "ci", training.check_in_answers(session), intro=CHECK_IN_INTRO
+        )
+        return Outgoing(due, runner.chat_id, reply)
+    if due.kind is DispatchKind.WEEK_PREVIEW:
+        if runner.status is not RunnerStatus.ACTIVE or not runner.week_preview:
+            return Outgoing(due, cancelled="the week preview is off or sessions are paused")
+        week = [
+            session
+            for offset in range(7)
+            if (session := batch.sessions.get((runner.id, due.local_date + offset * DAY)))
+        ]
+        if not week:
+            return Outgoing(due, cancelled="no sessions this week")
+        text = week_text(week, title="Your week ahead") + "\n\n" + PREVIEW_FOOTER
+        return Outgoing(due, runner.chat_id, say(text))
+    return Outgoing(due, cancelled=f"{due.kind} is not a runner reminder")
+
+
+def _person(runner: Runner) -> Person:
+    return Person(runner.platform, runner.platform_user_id, runner.chat_id, runner.display_name)
+
+
+async def later(turn: Turn, runner: Runner, session: PlannedSession) -> Reply:
+    """Offer when to send the session again: in 1 h, in 3 h or this evening (once only)."""
+    if await _snoozed(turn.uow, runner, session):
+        return say("I'll already send this session again later; there's one Later per session.")
+    prefix = f"{training.SESSION_PREFIX}:{session.id}:"
+    buttons = [Button(label, prefix + key) for key, (label, _delay) in SNOOZES.items()]
+    evening = due_at(turn.ctx.today(runner.timezone), EVENING, runner.timezone)
+    if evening - turn.ctx.clock() >= timedelta(hours=1):
+        buttons.append(Button("This evening", prefix + SNOOZE_EVENING))
+    return say("When shall I send it again?", tuple(buttons))
+
+
+async def snooze(turn: Turn, runner: Runner, session: PlannedSession, choice: str) -> Reply:
+    """Send the session again at the chosen time, with Done and Skip but no further Later."""
+    if await _snoozed(turn.uow, runner, session):
+        return say("I'll already send this session again later; there's one Later per session.")
+    now = turn.ctx.clock()
+    if choice == SNOOZE_EVENING:
+        when = due_at(turn.ctx.today(runner.timezone), EVENING, runner.timezone)
+    else:
+        when = now + SNOOZES[choice][1]
+    await turn.uow.dispatches.add_new(
+        [
+            {
+                "runner_id": runner.id,
+                "kind": DispatchKind.SNOOZED_SESSION,
+                "local_date": session.date,
+                "due_at": max(when, now),
+            }
+        ]
+    )
+    local = when.astimezone(ZoneInfo(runner.timezone)).time()
+    return say(f"OK, I'll send it again at {clock_label(local)}.")
+
+
+async def _snoozed(uow: UnitOfWork, runner: Runner, session: PlannedSession) -> bool:
+    return await uow.dispatches.exists(
+        runner_id=runner.id, local_date=session.date, kind=DispatchKind.SNOOZED_SESSION
+    )

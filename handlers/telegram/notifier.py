@@ -1,0 +1,44 @@
+"""The Telegram notifier: sends a reminder and names each Bot API failure for the tick."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.services.replies import Message
+from handlers.telegram.render import send_one
+from schedules.notifier import Rejected, RetryLater, Transient, Unreachable
+
+CHAT_GONE = ("chat not found", "user not found", "peer_id_invalid")
+
+
+class TelegramNotifier:
+    """Sends reminders through one ``telegram.Bot``."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: str, message: Message) -> str:
+        """Send one message; raise the ``DeliveryError`` that says what to do on failure."""
+        try:
+            sent = await send_one(self.bot, chat_id, message)
+        except RetryAfter as error:
+            raise RetryLater(seconds(error.retry_after)) from error
+        except Forbidden as error:
+            raise Unreachable(error.message) from error
+        except BadRequest as error:
+            if any(text in error.message.lower() for text in CHAT_GONE):
+                raise Unreachable(error.message) from error
+            raise Rejected(error.message) from error
+        except NetworkError as error:  # timeouts, 5xx and dropped connections
+            raise Transient(error.message) from error
+        except TelegramError as error:
+            raise Rejected(error.message) from error
+        return str(sent.message_id)
+
+
+def seconds(period: int | float | timedelta) -> float:
+    """A Bot API time period in seconds, whether PTB gives an int or a timedelta."""
+    return period.total_seconds() if isinstance(period, timedelta) else float(period)

@@ -1,0 +1,214 @@
+"""Send claimed reminders, one at a time: wait for the limiter, attempt once, record it.
+
+Each row goes ``pending → claimed → sending → sent | failed``; ``sending`` is committed
+before the message goes out, and each outcome is committed together with the next row's
+``sending``, so at most one row is ever in doubt. A row found ``sending`` after a crash
+is marked ``unknown`` and never retried: the one attempt per row is the guarantee.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.services.context import ServiceContext
+from bot.services.reminders import Outgoing, build
+from bot.services.replies import Message
+from bot.storage.models import DispatchStatus, RunnerStatus
+from bot.storage.repositories.dispatches import Claimed
+from bot.storage.unit_of_work import UnitOfWork
+from schedules.notifier import Notifier, Rejected, RetryLater, Transient, Unreachable
+from schedules.rate_limit import RateLimiter
+
+logger = logging.getLogger(__name__)
+
+CLAIM_LEASE = timedelta(minutes=5)  # on PostgreSQL, a claim this old belongs to a dead process
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """How hard to try: batch size, retries, backoff and what counts as late."""
+
+    grace: timedelta = timedelta(hours=2)  # later than this: expired, not sent
+    late_after: timedelta = timedelta(minutes=10)  # later than this: sent with an apology
+    batch: int = 100
+    retries: int = 3  # more tries after a server error, timeout or network failure
+    backoff: float = 1.0  # seconds before the first retry; doubles each time
+    flood_waits: int = 5  # how many 429s one message may meet before it fails
+    stale_after: timedelta = CLAIM_LEASE
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    row: Claimed
+    status: DispatchStatus
+    message_id: str | None = None
+    error: str | None = None
+    unreachable: bool = False
+
+
+class Dispatcher:
+    """Claims due rows in batches and sends them through one notifier and one limiter."""
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        notifier: Notifier,
+        limiter: RateLimiter,
+        delivery: Delivery = Delivery(),
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.ctx = ctx
+        self.notifier = notifier
+        self.limiter = limiter
+        self.delivery = delivery
+        self.stopping = False
+        self._sleep = sleep
+        self._unsaved: _Outcome | None = None
+
+    async def run(self, now: datetime) -> Counter[str]:
+        """Send everything due at ``now``; returns how many rows ended in each status."""
+        counts: Counter[str] = Counter()
+        async with self.ctx.database.unit_of_work() as uow:
+            released, unknown = await uow.dispatches.recover(
+                claimed_before=now - self.delivery.stale_after
+            )
+            counts["expired"] += await uow.dispatches.expire(before=now - self.delivery.grace)
+        counts["released"], counts["unknown"] = released, unknown
+        if unknown:
+            logger.warning("%d reminders were in flight when a bot process died", unknown)
+        while not self.stopping:
+            batch = await self._claim(now)
+            if not batch:
+                break
+            try:
+                await self._send_batch(batch, now, counts)
+            finally:
+                await self._save()
+        return counts
+
+    async def _claim(self, now: datetime) -> list[Outgoing]:
+        async with self.ctx.database.unit_of_work() as uow:
+            rows = await uow.dispatches.claim(now=now, limit=self.delivery.batch)
+            built = await build(self.ctx, uow, rows, now=now, late_after=self.delivery.late_after)
+            for outgoing in built:
+                if outgoing.cancelled:
+                    await uow.dispatches.settle(
+                        dispatch_id=outgoing.due.id,
+                        status=DispatchStatus.CANCELLED,
+                        at=now,
+                        error=outgoing.cancelled,
+                    )
+        return built
+
+    async def _send_batch(self, batch: list[Outgoing], now: datetime, counts: Counter[str]) -> None:
+        unreachable: set[int] = set()
+        to_send = [outgoing for outgoing in batch if not outgoing.cancelled]
+        counts["cancelled"] += len(batch) - len(to_send)
+        for position, outgoing in enumerate(to_send):
+            if self.stopping:
+                await self._release(to_send[position:])
+                return
+            if outgoing.due.runner_id in unreachable:
+                self._record(_Outcome(outgoing.due, DispatchStatus.CANCELLED, error="blocked"))
+                counts["cancelled"] += 1
+                continue
+            outcome = await self._send(outgoing)
+            counts[outcome.status.value if outcome else "lost"] += 1
+            if outcome is not None and outcome.unreachable:
+                unreachable.add(outgoing.due.runner_id)
+                await self._block(outgoing.due.runner_id)
+
+    async def _send(self, outgoing: Outgoing) -> _Outcome | None:
+        """Attempt one row; None if another process took the claim over meanwhile."""
+        chat = outgoing.chat_id
+        await self.limiter.wait(chat, group=_is_group(chat))
+        if not await self._begin(outgoing.due):
+            return None
+        sent: list[str] = []
+        try:
+            for index, message in enumerate(outgoing.reply):
+                sent.append(await self._deliver(chat, message, waited=index == 0))
+        except Unreachable as error:
+            outcome = _Outcome(
+                outgoing.due, DispatchStatus.FAILED, error=f"unreachable: {error}", unreachable=True
+            )
+        except (RetryLater, Transient, Rejected) as error:
+            part = f" after {len(sent)} of {len(outgoing.reply)} messages" if sent else ""
+            outcome = _Outcome(
+                outgoing.due, DispatchStatus.FAILED, error=f"{type(error).__name__}{part}: {error}"
+            )
+        else:
+            outcome = _Outcome(outgoing.due, DispatchStatus.SENT, message_id=sent[-1])
+        self._record(outcome)
+        return outcome
+
+    async def _deliver(self, chat: str, message: Message, *, waited: bool) -> str:
+        """Send one message, waiting out 429s and retrying transient failures with backoff."""
+        floods = failures = 0
+        while True:
+            if not waited:
+                await self.limiter.wait(chat, group=_is_group(chat))
+            waited = False
+            try:
+                return await self.notifier.send(chat, message)
+            except RetryLater as error:
+                floods += 1
+                if floods > self.delivery.flood_waits:
+                    raise
+                self.limiter.pause(error.seconds)
+            except Transient:
+                failures += 1
+                if failures > self.delivery.retries:
+                    raise
+                await self._sleep(self.delivery.backoff * 2 ** (failures - 1))
+
+    def _record(self, outcome: _Outcome) -> None:
+        """Keep an outcome to commit with the next row's start (or at the end of the batch)."""
+        self._unsaved = outcome
+
+    async def _begin(self, row: Claimed) -> bool:
+        async with self.ctx.database.unit_of_work() as uow:
+            await self._write_unsaved(uow)
+            return await uow.dispatches.start(dispatch_id=row.id, claimed_at=row.claimed_at)
+
+    async def _save(self) -> None:
+        if self._unsaved is not None:
+            async with self.ctx.database.unit_of_work() as uow:
+                await self._write_unsaved(uow)
+
+    async def _write_unsaved(self, uow: UnitOfWork) -> None:
+        outcome, self._unsaved = self._unsaved, None
+        if outcome is None:
+            return
+        await uow.dispatches.settle(
+            dispatch_id=outcome.row.id,
+            status=outcome.status,
+            at=self.ctx.clock(),
+            message_id=outcome.message_id,
+            error=outcome.error,
+        )
+
+    async def _release(self, rows: list[Outgoing]) -> None:
+        async with self.ctx.database.unit_of_work() as uow:
+            await self._write_unsaved(uow)
+            await uow.dispatches.release(ids=[outgoing.due.id for outgoing in rows])
+
+    async def _block(self, runner_id: int) -> None:
+        """Stop reminding a runner who blocked the bot, until they send /start again."""
+        async with self.ctx.database.unit_of_work() as uow:
+            await self._write_unsaved(uow)
+            runner = await uow.runners.get(runner_id)
+            if runner is not None:
+                runner.status = RunnerStatus.BLOCKED
+            await uow.dispatches.cancel_pending(runner_id=runner_id, reason="blocked")
+
+
+def _is_group(chat_id: str) -> bool:
+    """Telegram group and channel ids are negative."""
+    return chat_id.startswith("-")

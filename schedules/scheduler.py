@@ -1,0 +1,65 @@
+"""The APScheduler job that runs the tick: one job, never overlapping, started with the bot."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.services.context import Clock, ServiceContext
+from bot.settings import Settings
+from schedules.dispatch import CLAIM_LEASE, Delivery, Dispatcher
+from schedules.notifier import Notifier
+from schedules.rate_limit import RateLimiter
+from schedules.tick import Tick
+
+
+class ReminderScheduler:
+    """Runs ``tick`` every ``seconds``; one run at a time, missed runs coalesced into one."""
+
+    def __init__(self, tick: Tick, *, seconds: float, clock: Clock) -> None:
+        self.tick = tick
+        self.seconds = seconds
+        self._clock = clock
+        self._scheduler: AsyncIOScheduler | None = None
+
+    def start(self) -> None:
+        """Start ticking now and every ``seconds``, on the running event loop."""
+        self._scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone=UTC)
+        self._scheduler.add_job(
+            self._run,
+            "interval",
+            seconds=self.seconds,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(self.seconds),
+            next_run_time=datetime.now(UTC),
+            id="reminder-tick",
+        )
+        self._scheduler.start()
+
+    async def stop(self) -> None:
+        """Stop scheduling, let the send in flight finish, and return."""
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        await self.tick.stop()
+
+    async def _run(self) -> None:
+        await self.tick.run(self._clock())
+
+
+def reminder_scheduler(
+    ctx: ServiceContext, notifier: Notifier, settings: Settings
+) -> ReminderScheduler:
+    """The tick on the configured database, notifier and rate limit."""
+    # SQLite runs one bot process, so a claim left at the start of a tick is from a dead one;
+    # on PostgreSQL another live process may hold it, so wait out the lease.
+    single = ctx.database.engine.dialect.name == "sqlite"
+    delivery = Delivery(
+        grace=settings.reminder_grace,
+        stale_after=timedelta(0) if single else CLAIM_LEASE,
+    )
+    dispatcher = Dispatcher(ctx, notifier, RateLimiter(settings.messages_per_second), delivery)
+    return ReminderScheduler(Tick(ctx, dispatcher), seconds=settings.tick_seconds, clock=ctx.clock)

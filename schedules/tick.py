@@ -1,0 +1,45 @@
+"""The one periodic tick: top up plans, plan the coming reminders, send what is due."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from datetime import datetime, timedelta
+
+from bot.services.context import ServiceContext
+from schedules.dispatch import Dispatcher
+from schedules.planning import plan_all, refresh_plans
+
+logger = logging.getLogger(__name__)
+
+PLAN_EVERY = timedelta(hours=1)  # the window reaches a day ahead, so hourly is plenty
+
+
+class Tick:
+    """Runs one tick at a time; tests call ``run(now)`` directly with the time they choose."""
+
+    def __init__(self, ctx: ServiceContext, dispatcher: Dispatcher) -> None:
+        self.ctx = ctx
+        self.dispatcher = dispatcher
+        self._planned_at: datetime | None = None
+        self._running = asyncio.Lock()
+
+    async def run(self, now: datetime) -> Counter[str]:
+        """One tick at ``now``; returns how many rows ended in each status."""
+        async with self._running:
+            counts: Counter[str] = Counter()
+            counts["refreshed"] = await refresh_plans(self.ctx, now)
+            if self._planned_at is None or now - self._planned_at >= PLAN_EVERY:
+                counts["planned"] = await plan_all(self.ctx, now)
+                self._planned_at = now
+            counts.update(await self.dispatcher.run(now))
+            if +counts:
+                logger.info("reminder tick: %s", dict(+counts))
+            return counts
+
+    async def stop(self) -> None:
+        """Finish the send in flight, hand the rest of the batch back, and return."""
+        self.dispatcher.stopping = True
+        async with self._running:
+            pass

@@ -1,0 +1,145 @@
+"""The reminder tick on a test database and the fake Bot API, on virtual time."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from telegram import Bot
+
+from bot.services.coach import Coach
+from bot.services.context import Person, ServiceContext
+from bot.services.reminder_plan import plan_reminders
+from bot.storage.database import Database
+from bot.storage.models import Dispatch, PlannedExercise, PlannedSession, Runner
+from handlers.telegram.notifier import TelegramNotifier
+from schedules.dispatch import Delivery, Dispatcher
+from schedules.rate_limit import RateLimiter
+from schedules.tick import Tick
+from tests.conftest import FakeClock
+from tests.factories import make_runner
+from tests.fake_telegram import FakeBotAPI
+from tests.services.conftest import Talker
+
+
+@dataclass
+class VirtualTime:
+    """Monotonic time that only moves when someone sleeps; records every sleep."""
+
+    now: float = 1_000.0
+    sleeps: list[float] = field(default_factory=list)
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+
+@dataclass
+class Reminders:
+    """The tick wired to the fake Bot API, driven by the test's clock."""
+
+    database: Database
+    clock: FakeClock
+    api: FakeBotAPI
+    ctx: ServiceContext
+    time: VirtualTime
+    tick: Tick
+    bot: Bot
+
+    async def run(self) -> Counter[str]:
+        return await self.tick.run(self.clock.now)
+
+    def restart(self) -> Reminders:
+        """A fresh tick on the same database: what a restarted bot process would build."""
+        return reminders_for(self.database, self.clock, self.api, self.bot)
+
+    async def rows(self) -> list[Dispatch]:
+        async with self.database.unit_of_work() as uow:
+            query = select(Dispatch).order_by(Dispatch.due_at, Dispatch.id)
+            return list((await uow.session.scalars(query)).all())
+
+    def texts(self, chat_id: int) -> list[str]:
+        return self.api.sent_texts(chat_id)
+
+
+def reminders_for(database: Database, clock: FakeClock, api: FakeBotAPI, bot: Bot) -> Reminders:
+    """The tick as the application assembles it, with the PostgreSQL claim lease everywhere."""
+    ctx = ServiceContext(database, clock, "Europe/Berlin")
+    virtual = VirtualTime()
+    limiter = RateLimiter(30, clock=virtual, sleep=virtual.sleep)
+    dispatcher = Dispatcher(ctx, TelegramNotifier(bot), limiter, Delivery(), sleep=virtual.sleep)
+    return Reminders(database, clock, api, ctx, virtual, Tick(ctx, dispatcher), bot)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def reminders(
+    database: Database, clock: FakeClock, fake_api: FakeBotAPI, fake_bot: Bot
+) -> Reminders:
+    return reminders_for(database, clock, fake_api, fake_bot)
+
+
+@pytest.fixture
+def coach(reminders: Reminders) -> Coach:
+    return Coach(reminders.ctx)
+
+
+@pytest.fixture
+def talker(coach: Coach) -> Talker:
+    return Talker(coach, Person("telegram", "501", "501", "Ada"))
+
+
+async def add_runner(
+    reminders: Reminders, *, sessions: tuple[date, ...] = (), plan: bool = True, **fields: Any
+) -> Runner:
+    """A stored runner with exactly the sessions on ``sessions``, and their reminders planned.
+
+    The stored plan reaches far ahead, so the tick does not replay the coach's own plan.
+    """
+    fields.setdefault("planned_until", date(2099, 1, 1))
+    async with reminders.database.unit_of_work() as uow:
+        runner = await uow.runners.add(make_runner(**fields))
+        for day in sessions:
+            uow.session.add(planned_session(runner.id, day))
+        await uow.session.flush()
+        if plan:
+            await plan_reminders(reminders.ctx, uow, runner)
+        return runner
+
+
+def planned_session(runner_id: int, day: date) -> PlannedSession:
+    session = PlannedSession(
+        runner_id=runner_id, date=day, kind="focused", phase="build", minutes=35, rules=[]
+    )
+    session.exercises = [
+        PlannedExercise(
+            position=0,
+            exercise_id="glute_bridge_hold",
+            name="Glute bridge with heel pressure",
+            sets=3,
+            reps=8,
+            load="bodyweight",
+            cues=["Drive through the heels", "Hold the top for 2 s"],
+        )
+    ]
+    return session
+
+
+BERLIN_7: dict[str, Any] = {
+    "timezone": "Europe/Berlin",
+    "reminder_time": time(7, 0),
+    "week_preview": False,
+}

@@ -1,0 +1,207 @@
+"""The tick sends each due reminder once, on time, and settles its row."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.storage.models import DispatchKind, DispatchStatus, RunnerStatus
+from tests.fake_telegram import errors
+from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
+
+MONDAY = date(2026, 11, 23)
+SEVEN_BERLIN = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    markup = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [button["text"] for row in markup for button in row]
+
+
+async def test_the_session_goes_out_at_the_reminder_time_with_done_skip_later(
+    reminders: Reminders,
+) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    runner = await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    chat = int(runner.chat_id)
+
+    reminders.clock.now = SEVEN_BERLIN - timedelta(seconds=1)
+    await reminders.run()
+    assert reminders.texts(chat) == []
+
+    reminders.clock.now = SEVEN_BERLIN
+    counts = await reminders.run()
+    assert counts["sent"] == 1
+    message = reminders.api.last_message(chat)
+    assert "Glute bridge" in message["text"]
+    assert buttons(message) == ["✅ Done", "Skip", "Later"]
+    [row] = [r for r in await reminders.rows() if r.kind is DispatchKind.SESSION]
+    assert row.status is DispatchStatus.SENT
+    assert row.message_id == str(message["message_id"])
+
+    await reminders.run()
+    await reminders.restart().run()
+    assert len(reminders.texts(chat)) == 1
+
+
+async def test_check_in_goes_out_the_next_day_and_opens_the_check_in_dialog(
+    reminders: Reminders,
+) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    runner = await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    reminders.clock.now = SEVEN_BERLIN
+    await reminders.run()
+    reminders.clock.now = SEVEN_BERLIN + timedelta(days=1)
+    await reminders.run()
+    message = reminders.api.last_message(int(runner.chat_id))
+    assert "check-in" in message["text"]
+    assert "How do your legs feel today, after Monday's session?" in message["text"]
+    assert "Fresh" in buttons(message)
+
+
+async def test_week_preview_on_the_first_day_of_the_plan_week_can_be_switched_off(
+    reminders: Reminders,
+) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    week = (MONDAY, MONDAY + timedelta(days=3))
+    on = await add_runner(reminders, sessions=week, **{**BERLIN_7, "week_preview": True})
+    off = await add_runner(reminders, sessions=week, **BERLIN_7)
+    reminders.clock.now = SEVEN_BERLIN
+    await reminders.run()
+    assert any("Your week ahead" in text for text in reminders.texts(int(on.chat_id)))
+    assert not any("Your week ahead" in text for text in reminders.texts(int(off.chat_id)))
+
+
+async def test_after_downtime_late_reminders_apologise_and_old_ones_expire(
+    reminders: Reminders,
+) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    early = await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    later_time = {**BERLIN_7, "reminder_time": BERLIN_7["reminder_time"].replace(hour=8)}
+    late = await add_runner(reminders, sessions=(MONDAY,), **later_time)
+
+    reminders.clock.now = SEVEN_BERLIN + timedelta(hours=2, minutes=30)  # back after downtime
+    counts = await reminders.restart().run()
+
+    assert counts["expired"] == 1 and counts["sent"] == 1
+    assert reminders.texts(int(early.chat_id)) == []
+    [text] = reminders.texts(int(late.chat_id))
+    assert text.startswith("Sorry, this one comes late")
+
+
+async def test_flood_control_waits_retry_after_then_sends(reminders: Reminders) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    runner = await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    reminders.api.fail_next("sendMessage", errors.too_many_requests(5))
+    reminders.clock.now = SEVEN_BERLIN
+    counts = await reminders.run()
+    assert counts["sent"] == 1
+    assert len(reminders.texts(int(runner.chat_id))) == 1
+    assert sum(reminders.time.sleeps) >= 5
+
+
+async def test_server_errors_are_retried_with_backoff(reminders: Reminders) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    runner = await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    reminders.api.fail_next("sendMessage", errors.server_error(), times=2)
+    reminders.clock.now = SEVEN_BERLIN
+    assert (await reminders.run())["sent"] == 1
+    assert len(reminders.texts(int(runner.chat_id))) == 1
+    assert [s for s in reminders.time.sleeps if s >= 1] == [1.0, 2.0]
+
+
+async def test_timeouts_beyond_the_retries_fail_the_row_once(reminders: Reminders) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    reminders.api.fail_next("sendMessage", errors.timed_out(), times=None)
+    reminders.clock.now = SEVEN_BERLIN
+    assert (await reminders.run())["failed"] == 1
+    calls = len(reminders.api.calls("sendMessage"))
+    assert calls == 4  # one attempt and three retries
+    await reminders.run()
+    assert len(reminders.api.calls("sendMessage")) == calls
+    [row] = [row for row in await reminders.rows() if row.kind is DispatchKind.SESSION]
+    assert row.status is DispatchStatus.FAILED and "Transient" in (row.error or "")
+
+
+async def test_a_runner_who_blocked_the_bot_is_marked_blocked_and_gets_nothing_more(
+    reminders: Reminders,
+) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    runner = await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    reminders.api.fail_next("sendMessage", errors.blocked_by_user(), chat_id=int(runner.chat_id))
+    reminders.clock.now = SEVEN_BERLIN
+    assert (await reminders.run())["failed"] == 1
+    async with reminders.database.unit_of_work() as uow:
+        stored = await uow.runners.get(runner.id)
+        assert stored is not None and stored.status is RunnerStatus.BLOCKED
+    reminders.clock.now += timedelta(days=1)
+    await reminders.restart().run()
+    assert reminders.api.calls("sendMessage")[1:] == []
+    statuses = {row.kind: row.status for row in await reminders.rows()}
+    assert statuses[DispatchKind.CHECK_IN] is DispatchStatus.CANCELLED
+
+
+async def test_chat_not_found_also_marks_the_runner_blocked(reminders: Reminders) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    runner = await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    reminders.api.fail_next("sendMessage", errors.chat_not_found())
+    reminders.clock.now = SEVEN_BERLIN
+    await reminders.run()
+    async with reminders.database.unit_of_work() as uow:
+        stored = await uow.runners.get(runner.id)
+        assert stored is not None and stored.status is RunnerStatus.BLOCKED
+
+
+async def test_paused_runner_gets_no_session_but_still_the_check_in(reminders: Reminders) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    runner = await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    async with reminders.database.unit_of_work() as uow:
+        stored = await uow.runners.get(runner.id)
+        assert stored is not None
+        stored.status = RunnerStatus.PAUSED
+    reminders.clock.now = SEVEN_BERLIN
+    counts = await reminders.run()
+    assert counts["cancelled"] == 1 and counts["sent"] == 0
+    reminders.clock.now += timedelta(days=1)
+    assert (await reminders.run())["sent"] == 1
+    assert "check-in" in reminders.texts(int(runner.chat_id))[0]
+
+
+async def test_restart_between_claim_and_mark_sends_nothing_twice(reminders: Reminders) -> None:
+    """The process dies while a message is in flight: that row is never retried."""
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    runners = [await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7) for _ in range(3)]
+    crashed = reminders.api.calls
+
+    class Crash(BaseException):
+        pass
+
+    sent_before = 0
+
+    async def die_on_second(chat_id: str, message: Any) -> str:
+        nonlocal sent_before
+        sent_before += 1
+        if sent_before == 2:
+            raise Crash
+        return await original(chat_id, message)
+
+    original = reminders.tick.dispatcher.notifier.send
+    reminders.tick.dispatcher.notifier.send = die_on_second  # type: ignore[method-assign]
+    reminders.clock.now = SEVEN_BERLIN
+    with pytest.raises(Crash):
+        await reminders.run()
+    assert len(crashed("sendMessage")) == 1
+    statuses = [row.status for row in await reminders.rows()]
+    assert statuses.count(DispatchStatus.SENDING) == 1
+    assert statuses.count(DispatchStatus.CLAIMED) == 1
+
+    reminders.clock.now += timedelta(minutes=6)  # past the PostgreSQL claim lease
+    counts = await reminders.restart().run()
+    assert counts["unknown"] == 1 and counts["released"] == 1 and counts["sent"] == 1
+    per_chat = [len(reminders.texts(int(r.chat_id))) for r in runners]
+    assert sorted(per_chat) == [0, 1, 1]
+    statuses = [row.status for row in await reminders.rows() if row.kind is DispatchKind.SESSION]
+    assert sorted(statuses) == [DispatchStatus.SENT, DispatchStatus.SENT, DispatchStatus.UNKNOWN]

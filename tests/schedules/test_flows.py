@@ -1,0 +1,143 @@
+"""Reminders and the runner's answers to them: Later, red flags, coming back with /start."""
+
+from __future__ import annotations
+
+from bot.services.replies import Button, Message, Reply
+from bot.storage.models import DispatchKind, DispatchStatus, RunnerStatus
+from tests.fake_telegram import errors
+from tests.schedules.conftest import Reminders
+from tests.services.conftest import Talker, onboard
+
+
+def reply_of(reminders: Reminders, chat: int) -> Reply:
+    """The last reminder as the services' reply, to press its buttons through the coach."""
+    message = reminders.api.last_message(chat)
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    buttons = tuple(tuple(Button(b["text"], b["callback_data"]) for b in row) for row in rows)
+    return (Message(message["text"], buttons),)
+
+
+async def first_session_reminder(reminders: Reminders, talker: Talker) -> None:
+    """Tick hour by hour until a session reminder has gone out."""
+    for _ in range(24 * 8):
+        reminders.clock.advance(hours=1)
+        await reminders.run()
+        sent = reminders.api.sent_messages(501)
+        if sent and any(
+            b["text"] == "Later"
+            for row in sent[-1].get("reply_markup", {}).get("inline_keyboard", [])
+            for b in row
+        ):
+            return
+    raise AssertionError("no session reminder within a week")
+
+
+async def test_later_snoozes_once_and_the_snoozed_session_offers_no_later(
+    reminders: Reminders, talker: Talker
+) -> None:
+    await onboard(talker)
+    await first_session_reminder(reminders, talker)
+    session = reply_of(reminders, 501)
+    await talker.press("Later", reply=session)
+    assert "When shall I send it again?" in talker.text
+    await talker.press("In 1 hour")
+    assert "I'll send it again at" in talker.text
+
+    await talker.press("Later", reply=session)
+    assert "one Later per session" in talker.text
+
+    reminders.clock.advance(minutes=59)
+    assert (await reminders.run())["sent"] == 0
+    reminders.clock.advance(minutes=1)
+    assert (await reminders.run())["sent"] == 1
+    snoozed = reply_of(reminders, 501)
+    labels = [b.label for row in snoozed[0].buttons for b in row]
+    assert labels == ["✅ Done", "Skip"]
+
+
+async def test_a_session_logged_before_the_snooze_fires_is_not_sent_again(
+    reminders: Reminders, talker: Talker
+) -> None:
+    await onboard(talker)
+    await first_session_reminder(reminders, talker)
+    session = reply_of(reminders, 501)
+    await talker.press("Later", reply=session)
+    await talker.press("In 3 hours")
+    await talker.press("Skip", reply=session)
+    reminders.clock.advance(hours=3)
+    counts = await reminders.run()
+    assert counts["sent"] == 0 and counts["cancelled"] >= 1
+
+
+async def test_red_flag_stops_session_reminders_but_check_ins_continue(
+    reminders: Reminders, talker: Talker
+) -> None:
+    await onboard(talker)
+    await first_session_reminder(reminders, talker)
+    session = reply_of(reminders, 501)
+    await talker.press("✅ Done", reply=session)
+    await talker.press("All of it")
+    await talker.press("OK")
+    await talker.press("Nothing hurt")
+    if "level" in talker.text:
+        await talker.press("Yes, level")
+
+    reminders.clock.advance(days=1)
+    await reminders.run()
+    check_in = reply_of(reminders, 501)
+    assert "check-in" in check_in[0].text
+    await talker.press("Sharp pain, bruising or weakness", reply=check_in)
+    await talker.press("Hamstring")
+    await talker.press("Done")
+    await talker.press("7")
+    await talker.press("No, not yet")
+    await talker.press("No")
+    await talker.press("Hamstring feels sensitive")
+    assert "doctor or physiotherapist" in talker.text
+
+    sent_before = len(reminders.api.sent_messages(501))
+    for _ in range(14):
+        reminders.clock.advance(days=1)
+        await reminders.run()
+    assert len(reminders.api.sent_messages(501)) == sent_before
+    kinds = {row.kind for row in await reminders.rows() if row.status is DispatchStatus.PENDING}
+    assert DispatchKind.SESSION not in kinds
+
+
+async def test_a_blocked_runner_is_reminded_again_after_start(
+    reminders: Reminders, talker: Talker
+) -> None:
+    await onboard(talker)
+    reminders.api.fail_next("sendMessage", errors.blocked_by_user(), times=None, chat_id=501)
+    await first_session_reminder_or_block(reminders)
+    reminders.api.clear()
+    await talker.command("start")
+    await first_session_reminder(reminders, talker)
+    assert reminders.api.sent_messages(501)
+
+
+async def first_session_reminder_or_block(reminders: Reminders) -> None:
+    for _ in range(24 * 8):
+        reminders.clock.advance(hours=1)
+        await reminders.run()
+        async with reminders.database.unit_of_work() as uow:
+            runner = await uow.runners.find(platform="telegram", user_id="501")
+            assert runner is not None
+            if runner.status is RunnerStatus.BLOCKED:
+                return
+    raise AssertionError("the runner was never marked blocked")
+
+
+async def test_the_check_in_waits_for_the_day_after_and_skips_skipped_sessions(
+    reminders: Reminders, talker: Talker
+) -> None:
+    await onboard(talker)
+    await first_session_reminder(reminders, talker)
+    await talker.press("Skip", reply=reply_of(reminders, 501))
+    sent = len(reminders.api.sent_messages(501))
+    reminders.clock.advance(days=1, hours=-1)
+    for _ in range(2):
+        reminders.clock.advance(hours=1)
+        await reminders.run()
+    texts = [m["text"] for m in reminders.api.sent_messages(501)[sent:]]
+    assert not any("check-in" in text for text in texts)

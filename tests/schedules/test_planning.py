@@ -1,0 +1,99 @@
+"""Which reminders are planned, when, and how a change of settings re-plans the unsent ones."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from bot.services.reminder_plan import plan_reminders
+from bot.storage.models import DispatchKind, DispatchStatus, RunnerStatus
+from schedules.planning import plan_all
+from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
+from tests.services.conftest import Talker, onboard
+
+MONDAY = date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "local", "first_send_utc"),
+    [
+        ("Europe/Berlin", date(2026, 3, 29), time(2, 30), datetime(2026, 3, 29, 1, 30)),
+        ("Europe/Berlin", date(2026, 10, 25), time(2, 30), datetime(2026, 10, 25, 0, 30)),
+        ("America/New_York", date(2026, 3, 8), time(2, 30), datetime(2026, 3, 8, 7, 30)),
+        ("America/New_York", date(2026, 11, 1), time(1, 30), datetime(2026, 11, 1, 5, 30)),
+    ],
+)
+async def test_dst_days_send_once_at_the_right_instant(
+    reminders: Reminders, zone: str, day: date, local: time, first_send_utc: datetime
+) -> None:
+    send = first_send_utc.replace(tzinfo=UTC)
+    reminders.clock.now = send - timedelta(hours=20)
+    runner = await add_runner(
+        reminders, sessions=(day,), timezone=zone, reminder_time=local, week_preview=False
+    )
+    reminders.clock.now = send - timedelta(minutes=1)
+    assert (await reminders.run())["sent"] == 0
+    reminders.clock.now = send
+    assert (await reminders.run())["sent"] == 1
+    reminders.clock.now = send + timedelta(hours=1)  # the repeated hour, in autumn
+    assert (await reminders.run())["sent"] == 0
+    assert len(reminders.texts(int(runner.chat_id))) == 1
+
+
+async def test_plan_all_plans_the_window_once_and_leaves_blocked_runners_out(
+    reminders: Reminders,
+) -> None:
+    reminders.clock.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    sessions = (MONDAY, MONDAY + timedelta(days=1))
+    await add_runner(reminders, sessions=sessions, plan=False, **BERLIN_7)
+    await add_runner(
+        reminders, sessions=sessions, plan=False, status=RunnerStatus.BLOCKED, **BERLIN_7
+    )
+    first = await plan_all(reminders.ctx, reminders.clock.now)
+    again = await plan_all(reminders.ctx, reminders.clock.now)
+    rows = await reminders.rows()
+    assert first == again == len(rows) == 1  # Monday's session; Sunday had nothing
+    reminders.clock.now += timedelta(days=1)
+    await plan_all(reminders.ctx, reminders.clock.now)
+    kinds = sorted((row.local_date, row.kind) for row in await reminders.rows())
+    assert kinds == [
+        (MONDAY, DispatchKind.SESSION),
+        (MONDAY + timedelta(days=1), DispatchKind.CHECK_IN),
+        (MONDAY + timedelta(days=1), DispatchKind.SESSION),
+    ]
+
+
+async def test_changing_the_reminder_time_replans_only_unsent_reminders(
+    reminders: Reminders,
+) -> None:
+    reminders.clock.now = datetime(2026, 11, 23, 5, 0, tzinfo=UTC)
+    runner = await add_runner(reminders, sessions=(MONDAY, MONDAY + timedelta(days=1)), **BERLIN_7)
+    reminders.clock.now = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+    await reminders.run()  # Monday's session goes out at 07:00 Berlin
+    async with reminders.database.unit_of_work() as uow:
+        stored = await uow.runners.get(runner.id)
+        assert stored is not None
+        stored.reminder_time = time(18, 30)
+        stored.timezone = "America/New_York"
+        await plan_reminders(reminders.ctx, uow, stored)
+    rows = {(row.local_date, row.kind): row for row in await reminders.rows()}
+    assert rows[(MONDAY, DispatchKind.SESSION)].status is DispatchStatus.SENT
+    tuesday = rows[(MONDAY + timedelta(days=1), DispatchKind.SESSION)]
+    assert tuesday.status is DispatchStatus.PENDING
+    assert tuesday.due_at == datetime(2026, 11, 24, 23, 30, tzinfo=UTC)
+
+
+async def test_the_settings_dialog_replans_pending_reminders(
+    reminders: Reminders, talker: Talker
+) -> None:
+    await onboard(talker)  # reminders at 07:30 Berlin
+    before = {row.id: row.due_at for row in await reminders.rows()}
+    assert before, "onboarding plans the coming reminders"
+    await talker.command("settings")
+    await talker.press("Reminder time")
+    await talker.say("18:15")
+    assert "Saved" in talker.text
+    after = await reminders.rows()
+    assert after
+    assert {row.due_at.time() for row in after} == {time(17, 15)}
