@@ -107,22 +107,22 @@ class Dispatcher:
         return built
 
     async def _send_batch(self, batch: list[Outgoing], now: datetime, counts: Counter[str]) -> None:
-        unreachable: set[int] = set()
+        unreachable: set[str] = set()
         to_send = [outgoing for outgoing in batch if not outgoing.cancelled]
         counts["cancelled"] += len(batch) - len(to_send)
         for position, outgoing in enumerate(to_send):
             if self.stopping:
                 await self._release(to_send[position:])
                 return
-            if outgoing.due.runner_id in unreachable:
+            if outgoing.chat_id in unreachable:
                 self._record(_Outcome(outgoing.due, DispatchStatus.CANCELLED, error="blocked"))
                 counts["cancelled"] += 1
                 continue
             outcome = await self._send(outgoing)
             counts[outcome.status.value if outcome else "lost"] += 1
             if outcome is not None and outcome.unreachable:
-                unreachable.add(outgoing.due.runner_id)
-                await self._block(outgoing.due.runner_id)
+                unreachable.add(outgoing.chat_id)
+                await self._block(outgoing.due)
 
     async def _send(self, outgoing: Outgoing) -> _Outcome | None:
         """Attempt one row; None if another process took the claim over meanwhile."""
@@ -199,14 +199,21 @@ class Dispatcher:
             await self._write_unsaved(uow)
             await uow.dispatches.release(ids=[outgoing.due.id for outgoing in rows])
 
-    async def _block(self, runner_id: int) -> None:
-        """Stop reminding a runner who blocked the bot, until they send /start again."""
+    async def _block(self, due: Claimed) -> None:
+        """Stop writing to a chat that is gone: a runner who blocked the bot (until they send
+        /start again), or a club the bot was removed from (until it is added again)."""
         async with self.ctx.database.unit_of_work() as uow:
             await self._write_unsaved(uow)
-            runner = await uow.runners.get(runner_id)
-            if runner is not None:
-                runner.status = RunnerStatus.BLOCKED
-            await uow.dispatches.cancel_pending(runner_id=runner_id, reason="blocked")
+            if due.runner_id is not None:
+                runner = await uow.runners.get(due.runner_id)
+                if runner is not None:
+                    runner.status = RunnerStatus.BLOCKED
+                await uow.dispatches.cancel_pending(runner_id=due.runner_id, reason="blocked")
+            elif due.club_id is not None:
+                club = await uow.clubs.get(due.club_id)
+                if club is not None:
+                    club.active = False
+                await uow.dispatches.cancel_pending(club_id=due.club_id, reason="removed")
 
 
 def _is_group(chat_id: str) -> bool:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.context import ServiceContext
 from bot.services.planning import replan
-from bot.services.reminder_plan import ReminderFacts, reminder_rows, window
+from bot.services.reminder_plan import ReminderFacts, club_rows, reminder_rows, window
 
 logger = logging.getLogger(__name__)
 
@@ -20,8 +20,9 @@ DAY = timedelta(days=1)
 
 
 async def plan_all(ctx: ServiceContext, now: datetime) -> int:
-    """Add the missing rows of every runner's window (today and tomorrow, local)."""
-    planned, after = 0, 0
+    """Add the missing rows of every runner's and club's window (today and tomorrow, local)."""
+    planned = await plan_clubs(ctx, now)
+    after = 0
     todays: dict[str, date] = {}
     while True:
         async with ctx.database.unit_of_work() as uow:
@@ -50,6 +51,17 @@ async def plan_all(ctx: ServiceContext, now: datetime) -> int:
                 rows += reminder_rows(facts, sessions[facts.runner_id], days, not_before=now)
             await uow.dispatches.add_new(rows)
             planned += len(rows)
+
+
+async def plan_clubs(ctx: ServiceContext, now: datetime) -> int:
+    """Add the missing session posts and summaries of every active club."""
+    async with ctx.database.unit_of_work() as uow:
+        rows = []
+        for club in await uow.dispatches.clubs_to_plan():
+            today = now.astimezone(ZoneInfo(club.timezone or ctx.default_timezone)).date()
+            rows += club_rows(club, window(today), not_before=now)
+        await uow.dispatches.add_new(rows)
+    return len(rows)
 
 
 async def refresh_plans(

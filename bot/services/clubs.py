@@ -13,6 +13,7 @@ from bot.coaching import DayKind, Experience, Profile, plan
 from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
 from bot.services.free_text import read_time, read_timezone
 from bot.services.planning import phase_on, session_row
+from bot.services.reminder_plan import plan_club_posts
 from bot.services.render import WEEKDAYS, clock_label, session_text
 from bot.services.replies import Button, DeepLink, Message, Reply, say, toast
 from bot.storage.models import Club, PlannedSession
@@ -46,6 +47,7 @@ async def chat_membership(
     if not present:
         if club is not None:
             club.active = False
+            await turn.uow.dispatches.cancel_pending(club_id=club.id, reason="removed")
         return ()
     if club is not None and club.active:
         club.title, club.chat_type = title, chat_kind
@@ -61,6 +63,7 @@ async def chat_membership(
             )
         )
     club.active = True
+    await plan_club_posts(turn.ctx, turn.uow, club)
     return say(greeting(club))
 
 
@@ -114,6 +117,7 @@ async def _finish_setup(turn: Turn) -> Reply:
     club.timezone = answers["tz"]
     club.level = answers["level"]
     club.weekly_summary = answers["summary"] == "on"
+    await plan_club_posts(turn.ctx, turn.uow, club)
     return say("Saved. " + setup_text(club))
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.services.context import ServiceContext
-from bot.storage.models import DispatchKind, Runner, RunnerStatus
+from bot.storage.models import Club, DispatchKind, Runner, RunnerStatus
 from bot.storage.unit_of_work import UnitOfWork
 from schedules.clock import due_at
 
@@ -96,3 +96,33 @@ async def plan_reminders(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -
         ReminderFacts.of(runner), {s.date for s in sessions}, days, not_before=ctx.clock()
     )
     await uow.dispatches.add_new(rows)
+
+
+def club_rows(club: Club, days: Iterable[date], *, not_before: datetime) -> list[dict[str, Any]]:
+    """The club's session posts on its strength days, and its summary each Monday, at its time.
+
+    At most one post per club per day and one summary per week: the unique constraint on
+    (club, local date, kind) holds it even if planning runs twice.
+    """
+    if not club.active or club.post_time is None or not club.session_days:
+        return []
+    zone = club.timezone or "UTC"
+    rows = []
+    for day in days:
+        due = _due_at(day, club.post_time, zone)
+        if due <= not_before:
+            continue
+        kinds = [DispatchKind.CLUB_SESSION] if day.weekday() in club.session_days else []
+        if club.weekly_summary and day.weekday() == 0:
+            kinds.append(DispatchKind.CLUB_SUMMARY)
+        rows += [
+            {"club_id": club.id, "kind": kind, "local_date": day, "due_at": due} for kind in kinds
+        ]
+    return rows
+
+
+async def plan_club_posts(ctx: ServiceContext, uow: UnitOfWork, club: Club) -> None:
+    """Re-plan every post of the club not yet sent, from its settings now."""
+    await uow.dispatches.drop_pending(club_id=club.id)
+    days = window(ctx.today(club.timezone or ctx.default_timezone))
+    await uow.dispatches.add_new(club_rows(club, days, not_before=ctx.clock()))

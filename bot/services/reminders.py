@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.services import training
+from bot.services import clubs, training
 from bot.services.context import Person, ServiceContext
 from bot.services.dialog import Dialogs, Turn
 from bot.services.render import clock_label, week_text
@@ -85,8 +85,8 @@ async def build(
 
 
 async def _load(uow: UnitOfWork, rows: Sequence[Due]) -> _Batch:
-    ids = {due.runner_id for due in rows}
-    if not rows:
+    ids = {due.runner_id for due in rows if due.runner_id is not None}
+    if not ids:
         return _Batch({}, {}, {}, {}, {})
     first = min(due.local_date for due in rows) - DAY
     last = max(due.local_date for due in rows) + 6 * DAY
@@ -113,7 +113,9 @@ async def _load(uow: UnitOfWork, rows: Sequence[Due]) -> _Batch:
 
 
 async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) -> Outgoing:
-    runner = batch.runners.get(due.runner_id)
+    if due.club_id is not None:
+        return await _club(ctx, uow, due, due.club_id)
+    runner = batch.runners.get(due.runner_id) if due.runner_id is not None else None
     if runner is None or runner.status in (RunnerStatus.BLOCKED, RunnerStatus.DELETED):
         return Outgoing(due, cancelled="the runner is gone or blocked the bot")
     logged = {log.session_date: log for log in batch.logs[runner.id]}
@@ -156,6 +158,28 @@ async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) ->
         text = week_text(week, title="Your week ahead") + "\n\n" + PREVIEW_FOOTER
         return Outgoing(due, runner.chat_id, say(text))
     return Outgoing(due, cancelled=f"{due.kind} is not a runner reminder")
+
+
+async def _club(ctx: ServiceContext, uow: UnitOfWork, due: Due, club_id: int) -> Outgoing:
+    """The club's session of the day, or last week's summary, posted in the club's chat."""
+    club = await uow.clubs.get(club_id)
+    if club is None or not club.active:
+        return Outgoing(due, cancelled="the club is gone or removed the bot")
+    turn = Turn(
+        ctx, uow, Person(club.platform, club.chat_id, club.chat_id, None, club.chat_type), {}
+    )
+    if due.kind is DispatchKind.CLUB_SESSION:
+        reply = await clubs.session_post(turn, club, due.local_date)
+        if not reply:
+            return Outgoing(due, cancelled="no club session that day any more")
+        return Outgoing(due, club.chat_id, reply)
+    if due.kind is DispatchKind.CLUB_SUMMARY:
+        if not club.weekly_summary:
+            return Outgoing(due, cancelled="the weekly summary is off")
+        return Outgoing(
+            due, club.chat_id, await clubs.weekly_summary(turn, club, due.local_date - DAY)
+        )
+    return Outgoing(due, cancelled=f"{due.kind} is not a club message")
 
 
 def _person(runner: Runner) -> Person:

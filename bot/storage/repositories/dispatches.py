@@ -6,15 +6,20 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import Any, NamedTuple
 
-from sqlalchemy import Row, delete, select, update
+from sqlalchemy import ColumnElement, Row, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
-from bot.storage.models import Dispatch, DispatchKind, DispatchStatus, Runner, RunnerStatus
+from bot.storage.models import Club, Dispatch, DispatchKind, DispatchStatus, Runner, RunnerStatus
 
-PLANNED_KINDS = (DispatchKind.SESSION, DispatchKind.CHECK_IN, DispatchKind.WEEK_PREVIEW)
-RUNNER_ROWS = Dispatch.runner_id.is_not(None)  # club messages have a dispatcher of their own
+PLANNED_KINDS = (
+    DispatchKind.SESSION,
+    DispatchKind.CHECK_IN,
+    DispatchKind.WEEK_PREVIEW,
+    DispatchKind.CLUB_SESSION,
+    DispatchKind.CLUB_SUMMARY,
+)
 # Enough rows per INSERT to amortise round trips, few enough for SQLite's variable limit.
 INSERT_CHUNK = 2_000
 
@@ -23,7 +28,8 @@ class Claimed(NamedTuple):
     """A row a dispatcher claimed: what to send, to whom, for which local date."""
 
     id: int
-    runner_id: int
+    runner_id: int | None
+    club_id: int | None
     kind: DispatchKind
     local_date: date
     due_at: datetime
@@ -45,21 +51,25 @@ class DispatchRepository:
         for start in range(0, len(rows), INSERT_CHUNK):
             await self._session.execute(statement, rows[start : start + INSERT_CHUNK])
 
-    async def drop_pending(self, *, runner_id: int) -> None:
-        """Forget the runner's planned reminders that nobody has claimed yet."""
+    async def drop_pending(
+        self, *, runner_id: int | None = None, club_id: int | None = None
+    ) -> None:
+        """Forget a runner's (or a club's) planned messages that nobody has claimed yet."""
         await self._session.execute(
             delete(Dispatch).where(
-                Dispatch.runner_id == runner_id,
+                _recipient(runner_id, club_id),
                 Dispatch.status == DispatchStatus.PENDING,
                 Dispatch.kind.in_(PLANNED_KINDS),
             )
         )
 
-    async def cancel_pending(self, *, runner_id: int, reason: str) -> None:
-        """Cancel every unclaimed reminder of a runner."""
+    async def cancel_pending(
+        self, *, reason: str, runner_id: int | None = None, club_id: int | None = None
+    ) -> None:
+        """Cancel every unclaimed message of a runner (or a club)."""
         await self._session.execute(
             update(Dispatch)
-            .where(Dispatch.runner_id == runner_id, Dispatch.status == DispatchStatus.PENDING)
+            .where(_recipient(runner_id, club_id), Dispatch.status == DispatchStatus.PENDING)
             .values(status=DispatchStatus.CANCELLED, error=reason)
         )
 
@@ -67,7 +77,7 @@ class DispatchRepository:
         """Mark unclaimed rows due before ``before`` expired; returns how many."""
         result = await self._session.execute(
             update(Dispatch)
-            .where(Dispatch.status == DispatchStatus.PENDING, Dispatch.due_at < before, RUNNER_ROWS)
+            .where(Dispatch.status == DispatchStatus.PENDING, Dispatch.due_at < before)
             .values(status=DispatchStatus.EXPIRED)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
@@ -77,7 +87,7 @@ class DispatchRepository:
 
         Returns how many rows went back to pending and how many became unknown.
         """
-        stale = (Dispatch.claimed_at <= claimed_before) & RUNNER_ROWS
+        stale = Dispatch.claimed_at <= claimed_before
         released = await self._session.execute(
             update(Dispatch)
             .where(Dispatch.status == DispatchStatus.CLAIMED, stale)
@@ -97,11 +107,7 @@ class DispatchRepository:
         """Claim up to ``limit`` due rows, oldest first; rows locked by others are skipped."""
         due = (
             select(Dispatch.id)
-            .where(
-                Dispatch.status == DispatchStatus.PENDING,
-                Dispatch.due_at <= now,
-                RUNNER_ROWS,
-            )
+            .where(Dispatch.status == DispatchStatus.PENDING, Dispatch.due_at <= now)
             .order_by(Dispatch.due_at, Dispatch.kind, Dispatch.id)
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL; SQLite runs one dispatcher
@@ -113,6 +119,7 @@ class DispatchRepository:
             .returning(
                 Dispatch.id,
                 Dispatch.runner_id,
+                Dispatch.club_id,
                 Dispatch.kind,
                 Dispatch.local_date,
                 Dispatch.due_at,
@@ -193,6 +200,11 @@ class DispatchRepository:
         )
         return (await self._session.execute(query)).all()
 
+    async def clubs_to_plan(self) -> Sequence[Club]:
+        """Active clubs with strength days and a post time."""
+        query = select(Club).where(Club.active.is_(True), Club.post_time.is_not(None))
+        return [club for club in (await self._session.scalars(query)).all() if club.session_days]
+
     async def stale_plans(self, *, ending_before: date, limit: int) -> Sequence[int]:
         """Runners whose stored plan ends before ``ending_before`` (or was never stored)."""
         query = (
@@ -205,6 +217,13 @@ class DispatchRepository:
             .limit(limit)
         )
         return (await self._session.scalars(query)).all()
+
+
+def _recipient(runner_id: int | None, club_id: int | None) -> ColumnElement[bool]:
+    """Rows for one runner, or for one club."""
+    if (runner_id is None) == (club_id is None):
+        raise ValueError("name exactly one of runner_id and club_id")
+    return Dispatch.runner_id == runner_id if runner_id is not None else Dispatch.club_id == club_id
 
 
 def _insert_ignoring_conflicts(session: AsyncSession) -> Insert:

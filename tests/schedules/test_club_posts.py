@@ -1,0 +1,125 @@
+"""Club posts through the reminder tick: on time, once a day, one summary a week."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from bot.services.reminder_plan import plan_club_posts
+from bot.storage.models import Club, DispatchKind, DispatchStatus
+from tests.fake_telegram import errors
+from tests.schedules.conftest import Reminders
+
+GROUP_ID = -1001000000001
+MONDAY = datetime(2026, 11, 23, tzinfo=UTC)
+
+
+async def add_club(reminders: Reminders, **fields: object) -> Club:
+    """A club in a supergroup: strength on Tuesday and Thursday at 18:30 in Berlin."""
+    values: dict[str, object] = {
+        "platform": "telegram",
+        "chat_id": str(GROUP_ID),
+        "chat_type": "supergroup",
+        "title": "Ridge Runners",
+        "session_days": [1, 3],
+        "post_time": time(18, 30),
+        "timezone": "Europe/Berlin",
+        "level": "intermediate",
+        "created_at": MONDAY - timedelta(days=7),
+    }
+    values.update(fields)
+    async with reminders.database.unit_of_work() as uow:
+        return await uow.clubs.add(Club(**values))
+
+
+async def club_rows(reminders: Reminders) -> list[tuple[DispatchKind, str, DispatchStatus]]:
+    return [
+        (row.kind, row.local_date.isoformat(), row.status)
+        for row in await reminders.rows()
+        if row.club_id is not None
+    ]
+
+
+async def test_the_club_session_is_posted_at_the_clubs_time_once(reminders: Reminders) -> None:
+    await add_club(reminders)
+    reminders.clock.now = MONDAY + timedelta(hours=8)
+    await reminders.run()
+    planned = await club_rows(reminders)
+    assert (DispatchKind.CLUB_SESSION, "2026-11-24", DispatchStatus.PENDING) in planned
+
+    reminders.clock.now = datetime(2026, 11, 24, 17, 29, tzinfo=UTC)  # 18:29 in Berlin
+    await reminders.run()
+    assert not [t for t in reminders.texts(GROUP_ID) if t.startswith("Club session")]
+
+    reminders.clock.now = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)  # 18:30 in Berlin
+    await reminders.run()
+    await reminders.run()
+    await reminders.restart().run()
+    posts = [
+        m for m in reminders.api.sent_messages(GROUP_ID) if m["text"].startswith("Club session")
+    ]
+    assert len(posts) == 1
+    labels = [b["text"] for row in posts[0]["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["💪 I did it", "My personal plan"]
+    assert (DispatchKind.CLUB_SESSION, "2026-11-24", DispatchStatus.SENT) in await club_rows(
+        reminders
+    )
+
+
+async def test_one_weekly_summary_each_monday_unless_switched_off(reminders: Reminders) -> None:
+    await add_club(reminders)
+    reminders.clock.now = MONDAY + timedelta(hours=8)
+    await reminders.run()
+    reminders.clock.now = MONDAY + timedelta(hours=17, minutes=31)
+    await reminders.run()
+    await reminders.restart().run()
+    summaries = [t for t in reminders.texts(GROUP_ID) if t.startswith("This week's strength work")]
+    assert len(summaries) == 1
+
+    quiet = await add_club(reminders, chat_id="-1001000000009", weekly_summary=False)
+    async with reminders.database.unit_of_work() as uow:
+        club = await uow.clubs.get(quiet.id)
+        assert club is not None
+        await plan_club_posts(reminders.ctx, uow, club)
+    assert not [
+        r
+        for r in await reminders.rows()
+        if r.club_id == quiet.id and r.kind is DispatchKind.CLUB_SUMMARY
+    ]
+
+
+async def test_changing_the_setup_replans_the_unsent_posts(reminders: Reminders) -> None:
+    club = await add_club(reminders)
+    reminders.clock.now = MONDAY + timedelta(hours=8)
+    await reminders.run()
+    async with reminders.database.unit_of_work() as uow:
+        stored = await uow.clubs.get(club.id)
+        assert stored is not None
+        stored.session_days = [0]  # Mondays only now
+        await plan_club_posts(reminders.ctx, uow, stored)
+    kinds = {(kind, day) for kind, day, _status in await club_rows(reminders)}
+    assert (DispatchKind.CLUB_SESSION, "2026-11-24") not in kinds
+    assert (DispatchKind.CLUB_SESSION, "2026-11-23") in kinds
+
+
+async def test_a_club_that_removed_the_bot_gets_nothing_more(reminders: Reminders) -> None:
+    club = await add_club(reminders)
+    reminders.clock.now = MONDAY + timedelta(hours=8)
+    await reminders.run()
+    reminders.api.fail_next("sendMessage", errors.kicked_from_group(), chat_id=GROUP_ID, times=None)
+    reminders.clock.now = MONDAY + timedelta(hours=17, minutes=31)
+    await reminders.run()
+    async with reminders.database.unit_of_work() as uow:
+        stored = await uow.clubs.get(club.id)
+        assert stored is not None and not stored.active
+    statuses = {(kind, status) for kind, _day, status in await club_rows(reminders)}
+    assert (DispatchKind.CLUB_SUMMARY, DispatchStatus.FAILED) in statuses
+    assert (DispatchKind.CLUB_SESSION, DispatchStatus.CANCELLED) in statuses
+
+
+async def test_inactive_or_unset_clubs_are_not_planned(reminders: Reminders) -> None:
+    await add_club(reminders, active=False)
+    await add_club(reminders, chat_id="-1001000000002", session_days=[])
+    await add_club(reminders, chat_id="-1001000000003", post_time=None)
+    reminders.clock.now = MONDAY + timedelta(hours=8)
+    await reminders.run()
+    assert await club_rows(reminders) == []
