@@ -18,6 +18,7 @@ from handlers.telegram.application import CoachApplication, build_application
 from tests.conftest import FakeClock, Script, onboarding
 from tests.fake_telegram import (
     FakeBotAPI,
+    FakeBotAPIServer,
     HandlerErrors,
     InProcessRequest,
     fail_on_handler_error,
@@ -146,3 +147,28 @@ def new_app(
 @pytest.fixture
 async def ada(new_app: Callable[[], Any], fake_api: FakeBotAPI) -> TelegramUser:
     return TelegramUser(await new_app(), fake_api)
+
+
+@pytest.fixture
+async def http_app(
+    fake_server: FakeBotAPIServer, fake_api: FakeBotAPI, coach: Coach
+) -> AsyncIterator[CoachApplication]:
+    """The bot's Application, pointed at the fake server by TELEGRAM_API_BASE_URL only."""
+    settings = settings_for(fake_api, telegram_api_base_url=fake_server.base_url)
+    application = build_application(settings, coach)
+    errors: list[BaseException] = []
+
+    async def record(_update: object, context: Any) -> None:
+        errors.append(context.error)
+
+    application.add_error_handler(record)
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    yield application
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+    assert not errors, errors

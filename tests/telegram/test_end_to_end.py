@@ -6,17 +6,12 @@ pushing updates into the fake Bot API and waiting for the bot's answers.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
-from bot.services.coach import Coach
-from handlers.telegram.application import CoachApplication, build_application
+from handlers.telegram.application import CoachApplication
 from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, Script, onboarding
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, free_port, updates
-from tests.telegram.conftest import settings_for
 
 SECRET = "e2eWebhookSecret_0123456789"
 JSONDict = dict[str, Any]
@@ -107,31 +102,6 @@ async def knee_pain_scenario(runner: HttpRunner, clock: FakeClock) -> None:
     reduced = await runner.today_until_a_session(clock)
     assert "Check your form on this one" in reduced
     assert "Pain in a joint" in reduced
-
-
-@pytest.fixture
-async def http_app(
-    fake_server: FakeBotAPIServer, fake_api: FakeBotAPI, coach: Coach
-) -> AsyncIterator[CoachApplication]:
-    """The bot's Application, pointed at the fake server by TELEGRAM_API_BASE_URL only."""
-    settings = settings_for(fake_api, telegram_api_base_url=fake_server.base_url)
-    application = build_application(settings, coach)
-    errors: list[BaseException] = []
-
-    async def record(_update: object, context: Any) -> None:
-        errors.append(context.error)
-
-    application.add_error_handler(record)
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    yield application
-    if application.updater is not None and application.updater.running:
-        await application.updater.stop()
-    if application.running:
-        await application.stop()
-    await application.shutdown()
-    assert not errors, errors
 
 
 async def test_polling_end_to_end(

@@ -1,0 +1,110 @@
+"""Club mode end to end over loopback HTTP: an admin sets the club up, the tick posts the
+club session, members press "I did it". The bot polls the fake server like the real one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.services.coach import Coach
+from handlers.telegram.application import CoachApplication
+from handlers.telegram.notifier import TelegramNotifier
+from schedules.dispatch import Dispatcher
+from schedules.rate_limit import RateLimiter
+from schedules.tick import Tick
+from tests.conftest import FakeClock
+from tests.fake_telegram import FakeBotAPI, updates
+
+JSONDict = dict[str, Any]
+GROUP = updates.supergroup_chat(chat_id=-1001000000042, title="Valley Trail Club")
+ADMIN = updates.user(user_id=5001, first_name="Ana")
+MEMBERS = [
+    updates.user(user_id=5002, first_name="Ben"),
+    updates.user(user_id=5003, first_name="Cy"),
+]
+
+
+class Group:
+    """People acting in the club's group; every update travels over HTTP to the bot."""
+
+    def __init__(self, api: FakeBotAPI) -> None:
+        self.api = api
+
+    def last(self) -> JSONDict:
+        return self.api.last_message(GROUP["id"])
+
+    def labels(self) -> list[str]:
+        markup = self.last().get("reply_markup") or {}
+        return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
+
+    async def push(self, update: JSONDict, *, ends_with: str = "sendMessage") -> None:
+        """Push an update and wait for the call that ends the bot's answer to it."""
+        before = len(self.api.calls(ends_with))
+        self.api.push_update(update)
+        await self.api.wait_for_call(ends_with, count=before + 1, within=10)
+
+    async def say(self, text: str, *, by: JSONDict, reply: bool = False) -> None:
+        extra = {"reply_to_message": self.last()} if reply else {}
+        await self.push(updates.text_message(text=text, chat=GROUP, from_user=by, **extra))
+
+    async def press(self, label: str, *, by: JSONDict, in_place: bool = False) -> None:
+        """Press a button; ``in_place`` when the answer edits the message instead of asking on."""
+        message = self.last()
+        markup = message.get("reply_markup") or {}
+        data = next(
+            b["callback_data"]
+            for row in markup.get("inline_keyboard", [])
+            for b in row
+            if b["text"].removeprefix("✓ ") == label
+        )
+        await self.push(
+            updates.callback_query(message=message, data=data, from_user=by),
+            ends_with="editMessageText" if in_place else "sendMessage",
+        )
+
+
+async def test_admin_setup_then_club_post_then_i_did_it(
+    http_app: CoachApplication, fake_api: FakeBotAPI, coach: Coach, clock: FakeClock
+) -> None:
+    assert http_app.updater is not None
+    await http_app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
+    await http_app.start()
+    group = Group(fake_api)
+    clock.now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
+
+    await group.push(
+        updates.my_chat_member(
+            bot=fake_api.bot_user,
+            chat=GROUP,
+            old_status="left",
+            new_status="member",
+            from_user=ADMIN,
+        )
+    )
+    assert "Hello, Valley Trail Club!" in group.last()["text"]
+
+    fake_api.set_chat_member(GROUP["id"], of=ADMIN, status="administrator")
+    await group.say("/club", by=ADMIN)
+    for day in ("Tuesday", "Thursday"):
+        await group.press(day, by=ADMIN, in_place=True)
+    await group.press("Done", by=ADMIN)
+    await group.say("18:30", by=ADMIN, reply=True)
+    await group.press("Europe/Berlin", by=ADMIN)
+    await group.press("Starting out", by=ADMIN)
+    await group.press("Yes", by=ADMIN)
+    assert "Club sessions: Tuesday, Thursday, posted at 18:30" in group.last()["text"]
+
+    tick = Tick(coach.ctx, Dispatcher(coach.ctx, TelegramNotifier(http_app.bot), RateLimiter(30)))
+    clock.now = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)  # Tuesday, 18:30 in Berlin
+    counts = await tick.run(clock.now)
+    assert counts["sent"] >= 1
+    post = group.last()
+    assert post["text"].startswith("Club session")
+    assert group.labels() == ["💪 I did it", "My personal plan"]
+
+    await group.press("💪 I did it", by=MEMBERS[0], in_place=True)
+    await group.press("💪 I did it (1)", by=MEMBERS[1], in_place=True)
+    assert group.labels()[0] == "💪 I did it (2)"
+    await group.press("💪 I did it (2)", by=MEMBERS[1], in_place=True)
+    assert group.labels()[0] == "💪 I did it (1)"
+    assert fake_api.calls("answerCallbackQuery")[-1].params["text"].startswith("Taken back")
