@@ -132,6 +132,7 @@ class DispatchRepository:
                 Dispatch.claimed_at == claimed_at,
             )
             .values(status=DispatchStatus.SENDING)
+            .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -162,6 +163,7 @@ class DispatchRepository:
                 message_id=message_id,
                 error=error,
             )
+            .execution_options(synchronize_session=False)  # one row by id, none loaded
         )
 
     async def exists(self, *, runner_id: int, local_date: date, kind: DispatchKind) -> bool:
