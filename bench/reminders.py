@@ -290,18 +290,23 @@ async def crash(folder: Path, runners: int) -> None:
     print(f"  rows due: {statuses}; 'unknown' is the send in flight at the kill")
 
 
-async def main(quick: bool) -> None:
+async def main(quick: bool, only: str | None) -> None:
+    sizes = {
+        "throughput": (throughput, 1_000, 10_000),
+        "rate": (rate_limited, 150, 1_500),
+        "scale": (scale, 10_000, 100_000),
+        "crash": (crash, 1_000, 10_000),
+    }
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder)
-        await throughput(path, 1_000 if quick else 10_000)
-        await rate_limited(path, 150 if quick else 1_500)
-        await scale(path, 10_000 if quick else 100_000)
-        await crash(path, 1_000 if quick else 10_000)
+        for name, (bench, small, full) in sizes.items():
+            if only in (None, name):
+                await bench(Path(folder), small if quick else full)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--only", choices=["throughput", "rate", "scale", "crash"])
     parser.add_argument("--scale-child", help=argparse.SUPPRESS)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--crash-child", nargs=3, help=argparse.SUPPRESS)
@@ -314,4 +319,4 @@ if __name__ == "__main__":
         url, port, token = args.crash_child
         asyncio.run(crash_child(url, int(port), token))
     else:
-        asyncio.run(main(args.quick))
+        asyncio.run(main(args.quick, args.only))

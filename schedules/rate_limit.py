@@ -16,7 +16,7 @@ PER_CHAT_SECONDS = 1.0  # at least this long between two messages to one chat
 GROUP_WINDOW_SECONDS = 60.0
 GROUP_MESSAGES_PER_WINDOW = 20
 _SLACK = 1e-6  # keeps float sums from landing a hair inside a window
-_MARGIN = 1.01  # 1% wider spacing overall, for jitter between our clock and Telegram's
+_MARGIN = 1.03  # 3% wider spacing overall, for jitter between our clock and Telegram's
 _PRUNE_AT = 10_000  # forget chats whose spacing has passed once this many are remembered
 
 

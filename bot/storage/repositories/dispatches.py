@@ -102,7 +102,7 @@ class DispatchRepository:
                 Dispatch.due_at <= now,
                 RUNNER_ROWS,
             )
-            .order_by(Dispatch.due_at, Dispatch.kind, Dispatch.id)
+            .order_by(Dispatch.due_at)  # walks the (status, due_at) index; no sort of the backlog
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL; SQLite runs one dispatcher
         )
