@@ -127,13 +127,12 @@ class Dispatcher:
     async def _send(self, outgoing: Outgoing) -> _Outcome | None:
         """Attempt one row; None if another process took the claim over meanwhile."""
         chat = outgoing.chat_id
-        await self.limiter.wait(chat, group=_is_group(chat))
         if not await self._begin(outgoing.due):
             return None
         sent: list[str] = []
         try:
-            for index, message in enumerate(outgoing.reply):
-                sent.append(await self._deliver(chat, message, waited=index == 0))
+            for message in outgoing.reply:
+                sent.append(await self._deliver(chat, message))
         except Unreachable as error:
             outcome = _Outcome(
                 outgoing.due, DispatchStatus.FAILED, error=f"unreachable: {error}", unreachable=True
@@ -148,13 +147,11 @@ class Dispatcher:
         self._record(outcome)
         return outcome
 
-    async def _deliver(self, chat: str, message: Message, *, waited: bool) -> str:
+    async def _deliver(self, chat: str, message: Message) -> str:
         """Send one message, waiting out 429s and retrying transient failures with backoff."""
         floods = failures = 0
         while True:
-            if not waited:
-                await self.limiter.wait(chat, group=_is_group(chat))
-            waited = False
+            await self.limiter.wait(chat, group=_is_group(chat))
             try:
                 return await self.notifier.send(chat, message)
             except RetryLater as error:

@@ -16,6 +16,7 @@ PER_CHAT_SECONDS = 1.0  # at least this long between two messages to one chat
 GROUP_WINDOW_SECONDS = 60.0
 GROUP_MESSAGES_PER_WINDOW = 20
 _SLACK = 1e-6  # keeps float sums from landing a hair inside a window
+_MARGIN = 1.03  # 3% wider spacing overall, for jitter between our clock and Telegram's
 _PRUNE_AT = 10_000  # forget chats whose spacing has passed once this many are remembered
 
 
@@ -29,7 +30,7 @@ class RateLimiter:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._interval = 1.0 / per_second + _SLACK
+        self._interval = _MARGIN / per_second
         self._clock = clock
         self._sleep = sleep
         self._next_any = 0.0

@@ -14,7 +14,7 @@ from bot.storage.unit_of_work import UnitOfWork
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     """An async engine; SQLite runs in WAL mode with foreign keys on."""
-    engine = create_async_engine(url, pool_pre_ping=True, **options)
+    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"), **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -108,7 +108,7 @@ class DispatchRepository:
         due = (
             select(Dispatch.id)
             .where(Dispatch.status == DispatchStatus.PENDING, Dispatch.due_at <= now)
-            .order_by(Dispatch.due_at, Dispatch.kind, Dispatch.id)
+            .order_by(Dispatch.due_at)  # walks the (status, due_at) index; no sort of the backlog
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL; SQLite runs one dispatcher
         )
@@ -139,6 +139,7 @@ class DispatchRepository:
                 Dispatch.claimed_at == claimed_at,
             )
             .values(status=DispatchStatus.SENDING)
+            .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -169,6 +170,7 @@ class DispatchRepository:
                 message_id=message_id,
                 error=error,
             )
+            .execution_options(synchronize_session=False)  # one row by id, none loaded
         )
 
     async def exists(self, *, runner_id: int, local_date: date, kind: DispatchKind) -> bool:

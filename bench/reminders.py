@@ -1,0 +1,322 @@
+"""Reminder benchmarks: throughput, rate limit, scale and crash recovery.
+
+python -m bench.reminders            # the full sizes of docs/benchmarks.md
+python -m bench.reminders --quick    # small sizes, a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import resource
+import signal
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+from telegram import Bot
+
+from bot.services.context import ServiceContext
+from bot.storage.database import Database
+from bot.storage.migrate import upgrade
+from bot.storage.models import Dispatch, PlannedExercise, PlannedSession, Runner
+from handlers.telegram.notifier import TelegramNotifier
+from schedules.dispatch import Delivery, Dispatcher
+from schedules.planning import plan_all
+from schedules.rate_limit import RateLimiter
+from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, RateLimits
+
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+NOW = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)  # 07:00 in Berlin, a Monday
+ZONES = (
+    "Pacific/Honolulu",
+    "America/Anchorage",
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Chicago",
+    "America/New_York",
+    "America/Halifax",
+    "America/Sao_Paulo",
+    "Atlantic/South_Georgia",
+    "Atlantic/Azores",
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Athens",
+    "Europe/Moscow",
+    "Asia/Dubai",
+    "Asia/Karachi",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Australia/Brisbane",
+    "Pacific/Noumea",
+    "Pacific/Auckland",
+    "Pacific/Tongatapu",
+)
+UNLIMITED = 1e9
+
+
+def clock() -> datetime:
+    """The benchmarks' fixed time: everything seeded is due now."""
+    return NOW
+
+
+async def seed(
+    database: Database, runners: int, zones: tuple[str, ...] = ("Europe/Berlin",)
+) -> None:
+    """``runners`` runners spread over ``zones``, each with a session today and tomorrow."""
+    chunk = 5_000
+    for start in range(1, runners + 1, chunk):
+        ids = range(start, min(start + chunk, runners + 1))
+        async with database.unit_of_work() as uow:
+            await uow.session.execute(
+                insert(Runner), [_runner(n, zones[n % len(zones)]) for n in ids]
+            )
+            for offset in (0, 1):
+                sessions = [
+                    {
+                        "id": n * 2 + offset,
+                        "runner_id": n,
+                        "date": NOW.date() + timedelta(days=offset),
+                        "kind": "focused",
+                        "phase": "build",
+                        "minutes": 35,
+                        "after_run": False,
+                        "rules": [],
+                        "created_at": NOW,
+                    }
+                    for n in ids
+                ]
+                await uow.session.execute(insert(PlannedSession), sessions)
+                await uow.session.execute(
+                    insert(PlannedExercise),
+                    [
+                        {
+                            "session_id": s["id"],
+                            "position": 0,
+                            "exercise_id": "glute_bridge_hold",
+                            "name": "Glute bridge with heel pressure",
+                            "sets": 3,
+                            "reps": 8,
+                            "load": "bodyweight",
+                            "cues": ["Drive through the heels"],
+                            "cues_emphasised": False,
+                        }
+                        for s in sessions
+                    ],
+                )
+
+
+def _runner(n: int, zone: str) -> dict[str, object]:
+    return {
+        "id": n,
+        "platform": "telegram",
+        "platform_user_id": str(n),
+        "chat_id": str(n),
+        "experience": "some",
+        "equipment": [],
+        "sessions_per_week": 2,
+        "timezone": zone,
+        "reminder_time": clock_time(7, 0),
+        "week_preview": False,
+        "started_on": date(2026, 11, 16),
+        "planned_until": date(2027, 1, 1),
+        "status": "active",
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+
+
+async def fresh_database(folder: Path, name: str) -> Database:
+    database = Database.from_url(f"sqlite+aiosqlite:///{folder / name}")
+    await upgrade(database.engine)
+    return database
+
+
+def dispatcher(database: Database, bot: Bot, per_second: float) -> Dispatcher:
+    ctx = ServiceContext(database, clock)
+    return Dispatcher(
+        ctx, TelegramNotifier(bot), RateLimiter(per_second), Delivery(stale_after=timedelta(0))
+    )
+
+
+async def throughput(folder: Path, runners: int) -> None:
+    """Messages a second through the whole tick, against a bare PTB send loop.
+
+    The fake Bot API runs in a process of its own, as Telegram's servers would.
+    """
+    database = await fresh_database(folder, "throughput.sqlite3")
+    await seed(database, runners)
+    await plan_all(ServiceContext(database, clock), NOW - timedelta(minutes=1))
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.reminders", "--serve", stdout=asyncio.subprocess.PIPE
+    )
+    assert server.stdout is not None
+    port = int(await server.stdout.readline())
+    async with Bot(FakeBotAPI().token, base_url=f"http://127.0.0.1:{port}/bot") as bot:
+        started = time.perf_counter()
+        for n in range(1, runners + 1):
+            text = "Your session is ready: <b>3 × 8 glute bridges</b>"
+            await bot.send_message(n, text, parse_mode="HTML")
+        bare = runners / (time.perf_counter() - started)
+        started = time.perf_counter()
+        counts = await dispatcher(database, bot, UNLIMITED).run(NOW)
+        ours = counts["sent"] / (time.perf_counter() - started)
+    server.kill()
+    await server.wait()
+    await database.dispose()
+    print(f"throughput: {runners:,} due in the same minute, loopback fake Bot API, no rate limit")
+    print(f"  bare PTB send_message loop: {bare:,.0f} messages/s")
+    print(f"  reminder tick:              {ours:,.0f} messages/s ({counts['sent']:,} sent)")
+    print(f"  ratio: {ours / bare:.2f} (target 0.7 or more)")
+
+
+async def serve() -> None:
+    """In its own process: the fake Bot API on a free port, printed on the first line."""
+    async with FakeBotAPIServer(FakeBotAPI()) as server:
+        print(server.port, flush=True)
+        await asyncio.Event().wait()
+
+
+async def rate_limited(folder: Path, runners: int) -> None:
+    """A burst through the limiter, against a fake that enforces Telegram's limits."""
+    database = await fresh_database(folder, "rate.sqlite3")
+    await seed(database, runners)
+    await plan_all(ServiceContext(database, clock), NOW - timedelta(minutes=1))
+    api = FakeBotAPI()
+    api.enforce_rate_limits(RateLimits())
+    async with FakeBotAPIServer(api) as server, Bot(api.token, base_url=server.bot_base_url) as bot:
+        started = time.perf_counter()
+        counts = await dispatcher(database, bot, 30).run(NOW)
+        took = time.perf_counter() - started
+    await database.dispose()
+    floor = runners / 30
+    print(f"rate limit: {runners} due at once, limiter at 30/s, fake enforcing Telegram's limits")
+    print(
+        f"  sent {counts['sent']} in {took:.1f} s; floor {floor:.1f} s; "
+        f"over the floor {100 * (took / floor - 1):.1f}% (target under 5%)"
+    )
+    print(f"  429 answers: {api.rate_limit_violations} (target 0)")
+
+
+async def scale_child(url: str) -> None:
+    """In its own process: plan a day for every runner, then claim every row due that day."""
+    ctx = ServiceContext(Database.from_url(url), clock)
+    day_end = NOW + timedelta(days=1)
+    started = time.perf_counter()
+    planned = await plan_all(ctx, NOW - timedelta(hours=12))
+    planning = time.perf_counter() - started
+    started, claimed = time.perf_counter(), 0
+    while rows := await _claim(ctx.database, day_end):
+        claimed += rows
+    claiming = time.perf_counter() - started
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"  plan {planned:,} rows: {planning:.2f} s; claim {claimed:,} rows: {claiming:.2f} s; "
+        f"tick total {planning + claiming:.2f} s (target 2 s or less)"
+    )
+    print(f"  peak RSS of the bot process: {rss:.0f} MB (target 200 MB or less)")
+    await ctx.close()
+
+
+async def _claim(database: Database, now: datetime) -> int:
+    async with database.unit_of_work() as uow:
+        return len(await uow.dispatches.claim(now=now, limit=1_000))
+
+
+async def scale(folder: Path, runners: int) -> None:
+    database = await fresh_database(folder, "scale.sqlite3")
+    await seed(database, runners, ZONES)
+    url = str(database.engine.url)
+    await database.dispose()
+    print(f"scale: {runners:,} runners in {len(ZONES)} timezones, SQLite")
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.reminders", "--scale-child", url
+    )
+    await child.wait()
+
+
+async def crash_child(url: str, port: int, token: str) -> None:
+    """In its own process: dispatch everything due, through the parent's fake server."""
+    database = Database.from_url(url)
+    async with Bot(token, base_url=f"http://127.0.0.1:{port}/bot") as bot:
+        await dispatcher(database, bot, UNLIMITED).run(NOW)
+    await database.dispose()
+
+
+async def crash(folder: Path, runners: int) -> None:
+    """kill -9 in the middle of dispatching, restart, and count duplicates and misses."""
+    database = await fresh_database(folder, "crash.sqlite3")
+    await seed(database, runners)
+    await plan_all(ServiceContext(database, clock), NOW - timedelta(minutes=1))
+    api = FakeBotAPI()
+    async with FakeBotAPIServer(api) as server:
+        child = [
+            sys.executable,
+            "-m",
+            "bench.reminders",
+            "--crash-child",
+            str(database.engine.url),
+            str(server.port),
+            api.token,
+        ]
+        first = await asyncio.create_subprocess_exec(*child)
+        await api.wait_for_call("sendMessage", count=runners // 2, within=600)
+        first.send_signal(signal.SIGKILL)
+        await first.wait()
+        before = len(api.calls("sendMessage"))
+        second = await asyncio.create_subprocess_exec(*child)
+        await second.wait()
+        per_chat = Counter(call.params["chat_id"] for call in api.calls("sendMessage"))
+    async with database.unit_of_work() as uow:
+        query = (
+            select(Dispatch.status, func.count())
+            .where(Dispatch.due_at <= NOW)
+            .group_by(Dispatch.status)
+        )
+        statuses = {status.value: count for status, count in await uow.session.execute(query)}
+    await database.dispose()
+    duplicates = sum(count - 1 for count in per_chat.values() if count > 1)
+    missed = runners - len(per_chat)
+    print(f"crash: kill -9 after {before:,} of {runners:,} sends, then a restart")
+    print(f"  duplicates: {duplicates}; missed: {missed} (target 0 apart from the send in flight)")
+    print(f"  rows due: {statuses}; 'unknown' is the send in flight at the kill")
+
+
+async def main(quick: bool, only: str | None) -> None:
+    sizes = {
+        "throughput": (throughput, 1_000, 10_000),
+        "rate": (rate_limited, 150, 1_500),
+        "scale": (scale, 10_000, 100_000),
+        "crash": (crash, 1_000, 10_000),
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        for name, (bench, small, full) in sizes.items():
+            if only in (None, name):
+                await bench(Path(folder), small if quick else full)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument("--only", choices=["throughput", "rate", "scale", "crash"])
+    parser.add_argument("--scale-child", help=argparse.SUPPRESS)
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--crash-child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        asyncio.run(serve())
+    elif args.scale_child:
+        asyncio.run(scale_child(args.scale_child))
+    elif args.crash_child:
+        url, port, token = args.crash_child
+        asyncio.run(crash_child(url, int(port), token))
+    else:
+        asyncio.run(main(args.quick, args.only))
