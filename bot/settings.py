@@ -82,7 +82,11 @@ class Settings(BaseSettings):
     """Every setting the bot reads; see ``.env.example`` for what each one means."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,  # an empty line in .env means "not set"
+        extra="ignore",
+        frozen=True,
     )
 
     telegram_bot_token: BotToken | None = None

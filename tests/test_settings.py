@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
@@ -85,9 +87,18 @@ def test_settings_are_read_from_a_dotenv_file(clean_env: dict[str, str]) -> None
     assert REAL_LOOKING_TOKEN not in repr(settings)
 
 
-def test_the_example_env_file_names_every_setting() -> None:
-    from pathlib import Path
+def test_the_example_env_file_works_as_a_dotenv_file(clean_env: dict[str, str]) -> None:
+    example = Path(__file__).parent.parent / ".env.example"
+    Path(".env").write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = load_settings()
+    assert settings.telegram_bot_token is None
+    assert not settings.uses_webhook
+    with open(".env", "a", encoding="utf-8") as env_file:
+        env_file.write(f"\nTELEGRAM_BOT_TOKEN={REAL_LOOKING_TOKEN}\n")
+    assert load_settings().telegram_bot_token is not None
 
+
+def test_the_example_env_file_names_every_setting() -> None:
     from bot.settings import Settings
 
     example = (Path(__file__).parent.parent / ".env.example").read_text(encoding="utf-8")
