@@ -101,9 +101,15 @@ def setup_text(club: Club) -> str:
     at = clock_label(club.post_time or DEFAULT_POST_TIME)
     summary = "on" if club.weekly_summary else "off"
     level = next(c.label for c in LEVELS if c.value == club.level)
+    most = (
+        " Two strength sessions a week is the most that helps, so I'll post on two of those "
+        "days each week."
+        if len(club.session_days) > 2
+        else ""
+    )
     return (
         f"Club sessions: {days}, posted at {at} ({club.timezone}). Level: {level}. "
-        f"Weekly summary: {summary}."
+        f"Weekly summary: {summary}.{most}"
     )
 
 

@@ -358,3 +358,14 @@ async def test_weekly_summary_streak_counts_weeks_in_a_row(
 async def clubs_of(coach: Coach) -> list[Club]:
     async with coach.ctx.database.unit_of_work() as uow:
         return list((await uow.session.scalars(select(Club))).all())
+
+
+async def test_more_than_two_strength_days_are_explained(ada: TelegramUser) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    ada.api.set_chat_member(SUPERGROUP["id"], of=ADMIN, status="administrator")
+    await say_in(ada, SUPERGROUP, "/club")
+    for label in ("Monday", "Wednesday", "Friday", "Done", "18:00", "Europe/Berlin"):
+        await press_in(ada, SUPERGROUP, label, by=ADMIN)
+    for label in ("Starting out", "No"):
+        await press_in(ada, SUPERGROUP, label, by=ADMIN)
+    assert "I'll post on two of those days each week" in ada.api.sent_texts(SUPERGROUP["id"])[-1]
