@@ -14,7 +14,7 @@ from bot.services.planning import Replanned, replan
 from bot.services.profile_questions import apply_answers, one_day_steps, profile_steps
 from bot.services.render import change_text, day_label, profile_text
 from bot.services.replies import Document, Message, Reply, say
-from bot.services.training import runner_or_none
+from bot.services.training import runner_or_none, with_runner
 from bot.storage.models import Resumption, Runner, RunnerStatus, as_dict
 
 SETTINGS_FIELDS = (
@@ -35,10 +35,8 @@ def _field_is(name: str) -> Callable[[Answers], bool]:
     return lambda answers: answers.get("field") == name
 
 
-async def _finish_settings(turn: Turn) -> Reply:
-    runner = await runner_or_none(turn)
-    if runner is None:
-        return say("I couldn't find your profile. Send /start to set up.")
+@with_runner
+async def _finish_settings(turn: Turn, runner: Runner) -> Reply:
     if "shown" in turn.answers:
         shown = turn.answers["shown"] == "yes"
         clubs = await turn.uow.clubs.show_name(runner_id=runner.id, shown=shown)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from bot.coaching import rules
-from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
+from bot.services.dialog import Answers, Choice, Dialog, Finish, Step, Turn
 from bot.services.free_text import NotUnderstood
 from bot.services.planning import Replanned, replan
 from bot.services.render import (
@@ -38,6 +38,23 @@ PAIN_PLACES = (
     Choice("other", "Somewhere else"),
 )
 PAIN_SCORES = tuple(Choice(str(n), str(n)) for n in range(11))
+
+
+async def runner_or_none(turn: Turn) -> Runner | None:
+    """The runner behind this turn's person, if they have onboarded."""
+    return await turn.uow.runners.find(platform=turn.person.platform, user_id=turn.person.user_id)
+
+
+def with_runner(finish: Callable[[Turn, Runner], Awaitable[Reply]]) -> Finish:
+    """A dialog's finish that needs the runner (who may have deleted their data meanwhile)."""
+
+    async def run(turn: Turn) -> Reply:
+        runner = await runner_or_none(turn)
+        if runner is None:
+            return say("I couldn't find your profile. Send /start to set up.")
+        return await finish(turn, runner)
+
+    return run
 
 
 def session_buttons(
@@ -163,10 +180,8 @@ def _rpe(text: str, _answers: Answers, _ctx: Any) -> int:
     raise NotUnderstood("Tap a button, or type your effort as a number from 1 to 10.")
 
 
-async def _finish_post_session(turn: Turn) -> Reply:
-    runner = await runner_or_none(turn)
-    if runner is None:
-        return say("I couldn't find your profile. Send /start to set up.")
+@with_runner
+async def _finish_post_session(turn: Turn, runner: Runner) -> Reply:
     answers = turn.answers
     day = date.fromisoformat(answers["day"])
     rpe = answers["rpe"]
@@ -245,10 +260,8 @@ def _pain(answers: Answers) -> bool:
     return answers.get("legs") in {"joint_pain", "red_flag"}
 
 
-async def _finish_check_in(turn: Turn) -> Reply:
-    runner = await runner_or_none(turn)
-    if runner is None:
-        return say("I couldn't find your profile. Send /start to set up.")
+@with_runner
+async def _finish_check_in(turn: Turn, runner: Runner) -> Reply:
     answers = turn.answers
     day = date.fromisoformat(answers["day"])
     score = int(answers.get("score", 0))
@@ -350,8 +363,3 @@ CHECK_IN = Dialog(
 def check_in_answers(session: PlannedSession) -> Answers:
     """The context the check-in dialog carries."""
     return {"day": session.date.isoformat(), "label": session.date.strftime("%A")}
-
-
-async def runner_or_none(turn: Turn) -> Runner | None:
-    """The runner behind this turn's person, if they have onboarded."""
-    return await turn.uow.runners.find(platform=turn.person.platform, user_id=turn.person.user_id)
