@@ -2,8 +2,9 @@
 
 Each row goes ``pending → claimed → sending → sent | failed``; ``sending`` is committed
 before the message goes out, and each outcome is committed together with the next row's
-``sending``, so at most one row is ever in doubt. A row found ``sending`` after a crash
-is marked ``unknown`` and never retried: the one attempt per row is the guarantee.
+``sending`` (one statement through the ``DispatchJournal``), so at most one row is ever in
+doubt. A row found ``sending`` after a crash is marked ``unknown`` and never retried: the
+one attempt per row is the guarantee.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from datetime import datetime, timedelta
 from bot.services.context import ServiceContext
 from bot.services.reminders import Outgoing, build
 from bot.services.replies import Message
+from bot.storage.journal import DispatchJournal, Outcome
 from bot.storage.models import DispatchStatus, RunnerStatus
 from bot.storage.repositories.dispatches import Claimed
-from bot.storage.unit_of_work import UnitOfWork
 from schedules.notifier import Notifier, Rejected, RetryLater, Transient, Unreachable
 from schedules.rate_limit import RateLimiter
 
@@ -70,6 +71,7 @@ class Dispatcher:
         self.stopping = False
         self._sleep = sleep
         self._unsaved: _Outcome | None = None
+        self._journal: DispatchJournal | None = None
 
     async def run(self, now: datetime) -> Counter[str]:
         """Send everything due at ``now``; returns how many rows ended in each status."""
@@ -82,14 +84,18 @@ class Dispatcher:
         counts["released"], counts["unknown"] = released, unknown
         if unknown:
             logger.warning("%d reminders were in flight when a bot process died", unknown)
-        while not self.stopping:
-            batch = await self._claim(now)
-            if not batch:
-                break
+        async with self.ctx.database.journal() as self._journal:
             try:
-                await self._send_batch(batch, now, counts)
+                while not self.stopping:
+                    batch = await self._claim(now)
+                    if not batch:
+                        break
+                    try:
+                        await self._send_batch(batch, now, counts)
+                    finally:
+                        await self._save()
             finally:
-                await self._save()
+                self._journal = None
         return counts
 
     async def _claim(self, now: datetime) -> list[Outgoing]:
@@ -170,37 +176,33 @@ class Dispatcher:
         self._unsaved = outcome
 
     async def _begin(self, row: Claimed) -> bool:
-        async with self.ctx.database.unit_of_work() as uow:
-            await self._write_unsaved(uow)
-            return await uow.dispatches.start(dispatch_id=row.id, claimed_at=row.claimed_at)
+        """Commit the last outcome and this row's ``sending``; False if its claim was lost."""
+        return await self._write(start=row)
 
     async def _save(self) -> None:
         if self._unsaved is not None:
-            async with self.ctx.database.unit_of_work() as uow:
-                await self._write_unsaved(uow)
+            await self._write(start=None)
 
-    async def _write_unsaved(self, uow: UnitOfWork) -> None:
+    async def _write(self, *, start: Claimed | None) -> bool:
+        assert self._journal is not None, "the journal is open while a tick sends"
         outcome, self._unsaved = self._unsaved, None
-        if outcome is None:
-            return
-        await uow.dispatches.settle(
-            dispatch_id=outcome.row.id,
-            status=outcome.status,
-            at=self.ctx.clock(),
-            message_id=outcome.message_id,
-            error=outcome.error,
-        )
+        stored = None
+        if outcome is not None:
+            stored = Outcome(
+                outcome.row.id, outcome.status, self.ctx.clock(), outcome.message_id, outcome.error
+            )
+        return await self._journal.record(outcome=stored, start=start)
 
     async def _release(self, rows: list[Outgoing]) -> None:
+        await self._save()
         async with self.ctx.database.unit_of_work() as uow:
-            await self._write_unsaved(uow)
             await uow.dispatches.release(ids=[outgoing.due.id for outgoing in rows])
 
     async def _block(self, due: Claimed) -> None:
         """Stop writing to a chat that is gone: a runner who blocked the bot (until they send
         /start again), or a club the bot was removed from (until it is added again)."""
+        await self._save()
         async with self.ctx.database.unit_of_work() as uow:
-            await self._write_unsaved(uow)
             if due.runner_id is not None:
                 runner = await uow.runners.get(due.runner_id)
                 if runner is not None:

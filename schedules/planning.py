@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from bot.services.context import ServiceContext
@@ -49,6 +50,8 @@ async def plan_all(ctx: ServiceContext, now: datetime) -> int:
                     todays[facts.timezone] = now.astimezone(ZoneInfo(facts.timezone)).date()
                 days = window(todays[facts.timezone])
                 rows += reminder_rows(facts, sessions[facts.runner_id], days, not_before=now)
+            # Stored in due order, the rows one claim takes sit together on a few pages.
+            rows.sort(key=itemgetter("due_at"))
             await uow.dispatches.add_new(rows)
             planned += len(rows)
 

@@ -14,6 +14,8 @@ from schedules.notifier import Notifier
 from schedules.rate_limit import RateLimiter
 from schedules.tick import Tick
 
+JOB_ID = "reminder-tick"
+
 
 class ReminderScheduler:
     """Runs ``tick`` every ``seconds``; one run at a time, missed runs coalesced into one."""
@@ -23,6 +25,15 @@ class ReminderScheduler:
         self.seconds = seconds
         self._clock = clock
         self._scheduler: AsyncIOScheduler | None = None
+
+    def running(self) -> bool:
+        """Whether the tick is scheduled (between ``start`` and ``stop``)."""
+        return self._scheduler is not None and bool(self._scheduler.running)
+
+    def job_interval(self) -> timedelta | None:
+        """How often the tick job runs, while it is scheduled."""
+        job = self._scheduler.get_job(JOB_ID) if self._scheduler is not None else None
+        return job.trigger.interval if job is not None else None
 
     def start(self) -> None:
         """Start ticking now and every ``seconds``, on the running event loop."""
@@ -35,7 +46,7 @@ class ReminderScheduler:
             coalesce=True,
             misfire_grace_time=int(self.seconds),
             next_run_time=datetime.now(UTC),
-            id="reminder-tick",
+            id=JOB_ID,
         )
         self._scheduler.start()
 

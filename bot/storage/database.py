@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from bot.storage.journal import DispatchJournal
 from bot.storage.unit_of_work import UnitOfWork
 
 
@@ -46,6 +47,12 @@ class Database:
         """One transaction: committed when the block ends, rolled back if it raises."""
         async with self._sessions() as session, session.begin():
             yield UnitOfWork(session)
+
+    @asynccontextmanager
+    async def journal(self) -> AsyncIterator[DispatchJournal]:
+        """The dispatcher's journal, on a connection of its own while the block runs."""
+        async with DispatchJournal.open(self.engine) as journal:
+            yield journal
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

@@ -71,10 +71,16 @@ class Reminders:
         return self.api.sent_texts(chat_id)
 
 
-def reminders_for(database: Database, clock: FakeClock, api: FakeBotAPI, bot: Bot) -> Reminders:
+def reminders_for(
+    database: Database,
+    clock: FakeClock,
+    api: FakeBotAPI,
+    bot: Bot,
+    virtual: VirtualTime | None = None,
+) -> Reminders:
     """The tick as the application assembles it, with the PostgreSQL claim lease everywhere."""
     ctx = ServiceContext(database, clock, "Europe/Berlin")
-    virtual = VirtualTime()
+    virtual = virtual or VirtualTime()
     limiter = RateLimiter(30, clock=virtual, sleep=virtual.sleep)
     dispatcher = Dispatcher(ctx, TelegramNotifier(bot), limiter, Delivery(), sleep=virtual.sleep)
     return Reminders(database, clock, api, ctx, virtual, Tick(ctx, dispatcher), bot)
@@ -86,10 +92,20 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
+def virtual_time() -> VirtualTime:
+    """The monotonic time the tick's limiter (and a fake built on it) runs on."""
+    return VirtualTime()
+
+
+@pytest.fixture
 def reminders(
-    database: Database, clock: FakeClock, fake_api: FakeBotAPI, fake_bot: Bot
+    database: Database,
+    clock: FakeClock,
+    fake_api: FakeBotAPI,
+    fake_bot: Bot,
+    virtual_time: VirtualTime,
 ) -> Reminders:
-    return reminders_for(database, clock, fake_api, fake_bot)
+    return reminders_for(database, clock, fake_api, fake_bot, virtual_time)
 
 
 @pytest.fixture

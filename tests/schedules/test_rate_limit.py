@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from schedules.rate_limit import RateLimiter
-from tests.fake_telegram import RateLimits
+from tests.fake_telegram import FakeBotAPI, RateLimits
 from tests.schedules.conftest import BERLIN_7, Reminders, VirtualTime, add_runner
 from tests.schedules.test_dispatch import MONDAY, SEVEN_BERLIN
 
@@ -15,6 +15,12 @@ from tests.schedules.test_dispatch import MONDAY, SEVEN_BERLIN
 @pytest.fixture
 def time() -> VirtualTime:
     return VirtualTime(now=0.0)
+
+
+@pytest.fixture
+def fake_api(virtual_time: VirtualTime) -> FakeBotAPI:
+    """The fake Bot API judging Telegram's limits on the tick's own virtual time."""
+    return FakeBotAPI(clock=virtual_time)
 
 
 async def test_overall_rate_is_spaced_evenly(time: VirtualTime) -> None:
@@ -49,7 +55,6 @@ async def test_retry_after_pauses_everyone(time: VirtualTime) -> None:
 async def test_a_burst_of_reminders_meets_no_429_from_a_strict_server(
     reminders: Reminders,
 ) -> None:
-    reminders.api._clock = reminders.time  # the fake server judges on the same virtual time
     reminders.api.enforce_rate_limits(RateLimits())
     reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
     for _ in range(75):

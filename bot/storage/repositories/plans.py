@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
+from typing import cast
 
-from sqlalchemy import Row, delete, select
+from sqlalchemy import Row, Table, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import PlannedSession
@@ -60,9 +61,10 @@ class PlanRepository:
         self, *, first_id: int, last_id: int, first: date, last: date
     ) -> Sequence[Row[int, date]]:
         """(runner id, date) of every session from ``first`` to ``last``, for a range of runners."""
-        query = select(PlannedSession.runner_id, PlannedSession.date).where(
-            PlannedSession.runner_id.between(first_id, last_id),
-            PlannedSession.date.between(first, last),
+        session = cast(Table, PlannedSession.__table__).c  # Core rows: no ORM bookkeeping
+        query = select(session.runner_id, session.date).where(
+            session.runner_id.between(first_id, last_id),
+            session.date.between(first, last),
         )
         return (await self._session.execute(query)).all()
 
