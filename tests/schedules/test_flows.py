@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.services.replies import Button, Message, Reply
 from bot.storage.models import DispatchKind, DispatchStatus, RunnerStatus
 from tests.fake_telegram import errors
@@ -17,19 +19,28 @@ def reply_of(reminders: Reminders, chat: int) -> Reply:
     return (Message(message["text"], buttons),)
 
 
-async def first_session_reminder(reminders: Reminders, talker: Talker) -> None:
-    """Tick hour by hour until a session reminder has gone out."""
+async def tick_until(reminders: Reminders, done: Callable[[], Awaitable[bool]], what: str) -> None:
+    """Tick hour by hour, for at most eight days, until ``done()``."""
     for _ in range(24 * 8):
         reminders.clock.advance(hours=1)
         await reminders.run()
+        if await done():
+            return
+    raise AssertionError(f"{what} within eight days")
+
+
+async def first_session_reminder(reminders: Reminders, talker: Talker) -> None:
+    """Tick until a session reminder (the one with Later) has gone out."""
+
+    async def reminded() -> bool:
         sent = reminders.api.sent_messages(501)
-        if sent and any(
+        return bool(sent) and any(
             b["text"] == "Later"
             for row in sent[-1].get("reply_markup", {}).get("inline_keyboard", [])
             for b in row
-        ):
-            return
-    raise AssertionError("no session reminder within a week")
+        )
+
+    await tick_until(reminders, reminded, "no session reminder")
 
 
 async def test_later_snoozes_once_and_the_snoozed_session_offers_no_later(
@@ -117,15 +128,15 @@ async def test_a_blocked_runner_is_reminded_again_after_start(
 
 
 async def first_session_reminder_or_block(reminders: Reminders) -> None:
-    for _ in range(24 * 8):
-        reminders.clock.advance(hours=1)
-        await reminders.run()
+    """Tick until the runner is marked blocked."""
+
+    async def blocked() -> bool:
         async with reminders.database.unit_of_work() as uow:
             runner = await uow.runners.find(platform="telegram", user_id="501")
             assert runner is not None
-            if runner.status is RunnerStatus.BLOCKED:
-                return
-    raise AssertionError("the runner was never marked blocked")
+            return runner.status is RunnerStatus.BLOCKED
+
+    await tick_until(reminders, blocked, "the runner was never marked blocked")
 
 
 async def test_the_check_in_waits_for_the_day_after_and_skips_skipped_sessions(
