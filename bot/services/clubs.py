@@ -10,9 +10,9 @@ from datetime import date, time, timedelta
 from html import escape
 
 from bot.coaching import DayKind, Experience, Profile, plan
-from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
-from bot.services.free_text import read_time, read_timezone
+from bot.services.dialog import Choice, Dialog, Step, Turn
 from bot.services.planning import phase_on, session_row
+from bot.services.profile_questions import timezone_choices, typed_time, typed_timezone
 from bot.services.reminder_plan import plan_club_posts
 from bot.services.render import WEEKDAYS, clock_label, session_text
 from bot.services.replies import Button, DeepLink, Message, Reply, say, toast
@@ -127,14 +127,6 @@ async def _finish_setup(turn: Turn) -> Reply:
     return say("Saved. " + setup_text(club))
 
 
-def _time(text: str, _answers: Answers, _ctx: object) -> str:
-    return read_time(text).strftime("%H:%M")
-
-
-def _timezone(text: str, _answers: Answers, _ctx: object) -> str:
-    return read_timezone(text)
-
-
 CLUB_SETUP = Dialog(
     "club",
     (
@@ -151,17 +143,14 @@ CLUB_SETUP = Dialog(
             "with one, like 18:30.",
             [Choice(t, t) for t in ("07:00", "12:00", "17:00", "18:00", "19:00", "20:00")],
             columns=3,
-            read_text=_time,
+            read_text=typed_time,
         ),
         Step(
             "tz",
             "Which timezone is the club in? Pick one, or reply with a city (Denver) "
             "or an offset (+2).",
-            lambda _a, ctx: [
-                Choice(zone, zone)
-                for zone in dict.fromkeys((ctx.default_timezone, "Europe/London", "Europe/Berlin"))
-            ],
-            read_text=_timezone,
+            timezone_choices,
+            read_text=typed_timezone,
         ),
         Step("level", "What level is the group?", LEVELS, columns=3),
         Step(

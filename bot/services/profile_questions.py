@@ -37,17 +37,20 @@ def _runs(answers: Answers, _ctx: ServiceContext) -> Sequence[Choice]:
     return [Choice("auto", f"Yes, {counted}"), *(Choice(str(n), str(n)) for n in range(1, 8))]
 
 
-def _timezones(_answers: Answers, ctx: ServiceContext) -> Sequence[Choice]:
+def timezone_choices(_answers: Answers, ctx: ServiceContext) -> Sequence[Choice]:
+    """The default timezone and a few common ones, as buttons."""
     zones = [ctx.default_timezone, "Europe/London", "Europe/Berlin", "America/New_York"]
     unique = list(dict.fromkeys(zones))
     return [Choice(zone, zone) for zone in unique]
 
 
-def _time(text: str, _answers: Answers, _ctx: ServiceContext) -> str:
+def typed_time(text: str, _answers: Answers, _ctx: ServiceContext) -> str:
+    """A typed time of day, stored as HH:MM."""
     return read_time(text).strftime("%H:%M")
 
 
-def _timezone(text: str, _answers: Answers, _ctx: ServiceContext) -> str:
+def typed_timezone(text: str, _answers: Answers, _ctx: ServiceContext) -> str:
+    """A typed timezone (name, city or offset), stored as its IANA name."""
     return read_timezone(text)
 
 
@@ -134,15 +137,15 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
             "When should I send your session? Pick a time or type one, like 6:30 or 7pm.",
             [Choice(t, t) for t in ("06:00", "07:00", "12:00", "17:00", "19:00", "20:00")],
             columns=3,
-            read_text=_time,
+            read_text=typed_time,
             when=when("time"),
         ),
         Step(
             "tz",
             "Which timezone are you in? Pick one, type a city (Denver) or an offset (+2), "
             "or share your location.",
-            _timezones,
-            read_text=_timezone,
+            timezone_choices,
+            read_text=typed_timezone,
             accepts_location=True,
             when=when("timezone"),
         ),
