@@ -92,3 +92,15 @@ KNEE_PAIN_CHECK_IN: Script = [
     ("press", "Yes"),
     ("press", "Fine"),
 ]
+
+
+RED_FLAG_ANSWERS: Script = [
+    ("press", "Sharp pain, bruising or weakness"),
+    ("toggle", "Hamstring"),
+    ("press", "Done"),
+    ("press", "6"),
+    ("press", "No, not yet"),
+    ("press", "No"),
+    ("press", "Hamstring feels sensitive"),
+]
+"""The answers of a check-in that reports a red flag (C7), once the check-in is open."""

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.services.replies import Button, Message, Reply
 from bot.storage.models import DispatchKind, DispatchStatus, RunnerStatus
+from tests.conftest import RED_FLAG_ANSWERS
 from tests.fake_telegram import errors
 from tests.schedules.conftest import Reminders
 from tests.services.conftest import Talker, onboard
@@ -97,13 +98,9 @@ async def test_red_flag_stops_session_reminders_but_check_ins_continue(
     await reminders.run()
     check_in = reply_of(reminders, 501)
     assert "check-in" in check_in[0].text
-    await talker.press("Sharp pain, bruising or weakness", reply=check_in)
-    await talker.press("Hamstring")
-    await talker.press("Done")
-    await talker.press("7")
-    await talker.press("No, not yet")
-    await talker.press("No")
-    await talker.press("Hamstring feels sensitive")
+    (_kind, first), *rest = RED_FLAG_ANSWERS
+    await talker.press(first, reply=check_in)
+    await talker.follow(rest)
     assert "doctor or physiotherapist" in talker.text
 
     sent_before = len(reminders.api.sent_messages(501))

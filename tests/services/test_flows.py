@@ -22,7 +22,7 @@ from bot.storage.models import (
     RunnerStatus,
     SessionLog,
 )
-from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
+from tests.conftest import KNEE_PAIN_CHECK_IN, RED_FLAG_ANSWERS, FakeClock, onboarding
 from tests.services.conftest import Talker, onboard
 
 
@@ -244,13 +244,7 @@ async def test_red_flag_pauses_sessions_points_to_medical_advice_and_resume_rest
     await log_done(runner)
     clock.advance(days=1)
     await runner.command("checkin")
-    await runner.press("Sharp pain, bruising or weakness")
-    await runner.press("Hamstring")
-    await runner.press("Done")
-    await runner.press("6")
-    await runner.press("No, not yet")
-    await runner.press("No")
-    await runner.press("Hamstring feels sensitive")
+    await runner.follow(RED_FLAG_ANSWERS)
     assert "doctor or physiotherapist" in runner.text
 
     on_hold = await runner.command("today")
