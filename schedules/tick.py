@@ -8,12 +8,13 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from bot.services.context import ServiceContext
+from bot.services.reminder_plan import HORIZON
 from schedules.dispatch import Dispatcher
 from schedules.planning import plan_all, refresh_plans
 
 logger = logging.getLogger(__name__)
 
-PLAN_EVERY = timedelta(hours=1)  # the window reaches a day ahead, so hourly is plenty
+PLAN_EVERY = timedelta(hours=1)  # plans reach a day ahead, so hourly is plenty
 
 
 class Tick:
@@ -22,7 +23,7 @@ class Tick:
     def __init__(self, ctx: ServiceContext, dispatcher: Dispatcher) -> None:
         self.ctx = ctx
         self.dispatcher = dispatcher
-        self._planned_at: datetime | None = None
+        self._planned_through: datetime | None = None  # the end of the last planned window
         self._running = asyncio.Lock()
 
     async def run(self, now: datetime) -> Counter[str]:
@@ -30,9 +31,10 @@ class Tick:
         async with self._running:
             counts: Counter[str] = Counter()
             counts["refreshed"] = await refresh_plans(self.ctx, now)
-            if self._planned_at is None or now - self._planned_at >= PLAN_EVERY:
-                counts["planned"] = await plan_all(self.ctx, now)
-                self._planned_at = now
+            through = self._planned_through
+            if through is None or now + HORIZON - through >= PLAN_EVERY:
+                counts["planned"] = await plan_all(self.ctx, now, since=through)
+                self._planned_through = now + HORIZON
             counts.update(await self.dispatcher.run(now))
             if +counts:
                 logger.info("reminder tick: %s", dict(+counts))

@@ -1,104 +1,61 @@
-"""When a runner's reminders are due: the rules, and keeping the unsent rows in step.
+"""When reminders are due: each runner's and club's local times, a day ahead, kept in step.
 
-Session reminders go out on a strength day at the runner's reminder time, check-ins the
-day after a session at the same time, and the week preview on the first day of the
-runner's plan week. Paused runners (and runners with an open red flag, whose plan holds no
-sessions, C7) get no session reminders; their check-ins continue. Only the days in the
-planning window (today and tomorrow, local) are planned; the tick plans the rest as the
-days come.
+Reminders are planned a day before they are due (``HORIZON``): session reminders on a
+strength day at the runner's reminder time, check-ins the day after a session at the same
+time, and the week preview on the first day of the runner's plan week. Paused runners (and
+runners with an open red flag, whose plan holds no sessions, C7) get no session reminders;
+their check-ins continue. The rules themselves are one statement in the dispatch repository,
+so planning 100,000 runners never builds a row in Python.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.services.context import ServiceContext
-from bot.storage.models import Club, DispatchKind, Runner, RunnerStatus
+from bot.storage.models import Club, DispatchKind, Runner
+from bot.storage.repositories.dispatches import Slot
 from bot.storage.unit_of_work import UnitOfWork
 from schedules.clock import due_at
 
 DAY = timedelta(days=1)
-WINDOW_DAYS = 2  # today and tomorrow, in the runner's timezone
+HORIZON = DAY  # how far ahead reminders are planned
 
-# Planning a day for 100,000 runners asks for the same few (date, time, zone) instants.
+# Planning asks for the same few (date, time, zone) instants, tick after tick.
 _due_at = lru_cache(maxsize=65_536)(due_at)
 
 
-@dataclass(frozen=True, slots=True)
-class ReminderFacts:
-    """What planning needs to know about a runner."""
-
-    runner_id: int
-    timezone: str
-    reminder_time: time
-    week_preview: bool
-    started_on: date
-    status: RunnerStatus
-
-    @classmethod
-    def of(cls, runner: Runner) -> ReminderFacts:
-        """The facts of a stored runner."""
-        return cls(
-            runner.id,
-            runner.timezone,
-            runner.reminder_time,
-            runner.week_preview,
-            runner.started_on,
-            runner.status,
-        )
-
-
-def window(today: date) -> tuple[date, ...]:
-    """The local dates planned ahead: today and tomorrow."""
-    return tuple(today + n * DAY for n in range(WINDOW_DAYS))
-
-
-def reminder_rows(
-    facts: ReminderFacts,
-    session_days: Collection[date],
-    days: Iterable[date],
-    *,
-    not_before: datetime,
-) -> list[dict[str, Any]]:
-    """The dispatch rows for ``days``, leaving out any due at or before ``not_before``."""
-    if facts.status not in (RunnerStatus.ACTIVE, RunnerStatus.PAUSED):
-        return []
-    active = facts.status is RunnerStatus.ACTIVE
-    rows = []
-    for day in days:
-        due = _due_at(day, facts.reminder_time, facts.timezone)
-        if due <= not_before:
-            continue
-        kinds = []
-        if active and day in session_days:
-            kinds.append(DispatchKind.SESSION)
-        if day - DAY in session_days:
-            kinds.append(DispatchKind.CHECK_IN)
-        if active and facts.week_preview and (day - facts.started_on).days % 7 == 0:
-            kinds.append(DispatchKind.WEEK_PREVIEW)
-        rows += [
-            {"runner_id": facts.runner_id, "kind": kind, "local_date": day, "due_at": due}
-            for kind in kinds
-        ]
-    return rows
+def slots(times: Iterable[tuple[str, time]], after: datetime, until: datetime) -> list[Slot]:
+    """Every occurrence of each (timezone, local time) due after ``after``, up to ``until``."""
+    found = []
+    for zone_name, at in times:
+        zone = ZoneInfo(zone_name)
+        day = after.astimezone(zone).date() - DAY  # a spring-forward gap may cross midnight
+        last = until.astimezone(zone).date()
+        while day <= last:
+            due = _due_at(day, at, zone_name)
+            if after < due <= until:
+                found.append(Slot(zone_name, at, day, due))
+            day += DAY
+    return found
 
 
 async def plan_reminders(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> None:
     """Re-plan every reminder of the runner not yet sent, from their settings and plan now."""
     await uow.dispatches.drop_pending(runner_id=runner.id)
-    days = window(ctx.today(runner.timezone))
-    sessions = await uow.plans.between(runner_id=runner.id, first=days[0] - DAY, last=days[-1])
-    rows = reminder_rows(
-        ReminderFacts.of(runner), {s.date for s in sessions}, days, not_before=ctx.clock()
-    )
-    await uow.dispatches.add_new(rows)
+    await uow.session.flush()  # the plan reads the runner's stored settings and sessions
+    now = ctx.clock()
+    due = slots([(runner.timezone, runner.reminder_time)], now, now + HORIZON)
+    await uow.dispatches.plan_runners(due, runner_id=runner.id)
 
 
-def club_rows(club: Club, days: Iterable[date], *, not_before: datetime) -> list[dict[str, Any]]:
+def club_rows(
+    club: Club, after: datetime, until: datetime, *, default_zone: str
+) -> list[dict[str, Any]]:
     """The club's session posts on its strength days, and its summary each Monday, at its time.
 
     At most one post per club per day and one summary per week: the unique constraint on
@@ -106,17 +63,15 @@ def club_rows(club: Club, days: Iterable[date], *, not_before: datetime) -> list
     """
     if not club.active or club.post_time is None or not club.session_days:
         return []
-    zone = club.timezone or "UTC"
     rows = []
-    for day in days:
-        due = _due_at(day, club.post_time, zone)
-        if due <= not_before:
-            continue
+    for slot in slots([(club.timezone or default_zone, club.post_time)], after, until):
+        day = slot.local_date
         kinds = [DispatchKind.CLUB_SESSION] if day.weekday() in club.session_days else []
         if club.weekly_summary and day.weekday() == 0:
             kinds.append(DispatchKind.CLUB_SUMMARY)
         rows += [
-            {"club_id": club.id, "kind": kind, "local_date": day, "due_at": due} for kind in kinds
+            {"club_id": club.id, "kind": kind, "local_date": day, "due_at": slot.due_at}
+            for kind in kinds
         ]
     return rows
 
@@ -124,5 +79,6 @@ def club_rows(club: Club, days: Iterable[date], *, not_before: datetime) -> list
 async def plan_club_posts(ctx: ServiceContext, uow: UnitOfWork, club: Club) -> None:
     """Re-plan every post of the club not yet sent, from its settings now."""
     await uow.dispatches.drop_pending(club_id=club.id)
-    days = window(ctx.today(club.timezone or ctx.default_timezone))
-    await uow.dispatches.add_new(club_rows(club, days, not_before=ctx.clock()))
+    now = ctx.clock()
+    rows = club_rows(club, now, now + HORIZON, default_zone=ctx.default_timezone)
+    await uow.dispatches.add_new(rows)

@@ -24,8 +24,10 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import TextClause
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -115,7 +117,10 @@ class Runner(Timestamped, Base):
     """A runner on one platform, with their coaching profile."""
 
     __tablename__ = "runners"
-    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_user_id"),
+        Index(None, "timezone", "reminder_time"),  # who is due at one local time
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -336,6 +341,17 @@ class DispatchStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+# Queries name these very clauses, with the statuses written out: SQLite uses a partial index
+# only when the query repeats its condition, and PostgreSQL not for a bound parameter.
+PENDING_ROWS = text("status = 'pending'")
+IN_FLIGHT_ROWS = text("status IN ('claimed', 'sending')")
+
+
+def _only(name: str, column: str, *, where: TextClause) -> Index:
+    """An index on ``column`` over the rows matching ``where`` (on SQLite and PostgreSQL)."""
+    return Index(f"ix_dispatches_{name}", column, sqlite_where=where, postgresql_where=where)
+
+
 class Dispatch(Base):
     """One scheduled message per (recipient, local date, kind), sent at most once."""
 
@@ -344,7 +360,10 @@ class Dispatch(Base):
         UniqueConstraint("runner_id", "local_date", "kind"),
         UniqueConstraint("club_id", "local_date", "kind"),
         CheckConstraint("(runner_id IS NULL) <> (club_id IS NULL)", name="one_recipient"),
-        Index(None, "status", "due_at"),
+        # Partial indexes hold only the open rows, so they stay the size of the work at hand
+        # however long the history grows, and sending or settling a row touches neither.
+        _only("pending", "due_at", where=PENDING_ROWS),
+        _only("in_flight", "claimed_at", where=IN_FLIGHT_ROWS),
     )
 
     id: Mapped[int] = mapped_column(

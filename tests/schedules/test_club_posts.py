@@ -41,7 +41,7 @@ async def club_rows(reminders: Reminders) -> list[tuple[DispatchKind, str, Dispa
 
 async def test_the_club_session_is_posted_at_the_clubs_time_once(reminders: Reminders) -> None:
     await add_club(reminders)
-    reminders.clock.now = MONDAY + timedelta(hours=8)
+    reminders.clock.now = MONDAY + timedelta(hours=18)  # Tuesday's post is a day ahead
     await reminders.run()
     planned = await club_rows(reminders)
     assert (DispatchKind.CLUB_SESSION, "2026-11-24", DispatchStatus.PENDING) in planned

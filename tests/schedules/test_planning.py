@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.services.reminder_plan import plan_reminders
+from bot.services.reminder_plan import HORIZON, plan_reminders
 from bot.storage.models import DispatchKind, DispatchStatus, RunnerStatus
 from schedules.planning import plan_all
 from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
@@ -41,7 +41,7 @@ async def test_dst_days_send_once_at_the_right_instant(
     assert len(reminders.texts(int(runner.chat_id))) == 1
 
 
-async def test_plan_all_plans_the_window_once_and_leaves_blocked_runners_out(
+async def test_plan_all_plans_a_day_ahead_once_and_leaves_blocked_runners_out(
     reminders: Reminders,
 ) -> None:
     reminders.clock.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -53,7 +53,8 @@ async def test_plan_all_plans_the_window_once_and_leaves_blocked_runners_out(
     first = await plan_all(reminders.ctx, reminders.clock.now)
     again = await plan_all(reminders.ctx, reminders.clock.now)
     rows = await reminders.rows()
-    assert first == again == len(rows) == 1  # Monday's session; Sunday had nothing
+    assert first == len(rows) == 1  # Monday's session; Sunday had nothing, Tuesday is too far
+    assert again == 0
     reminders.clock.now += timedelta(days=1)
     await plan_all(reminders.ctx, reminders.clock.now)
     kinds = sorted((row.local_date, row.kind) for row in await reminders.rows())
@@ -64,6 +65,18 @@ async def test_plan_all_plans_the_window_once_and_leaves_blocked_runners_out(
     ]
 
 
+async def test_each_planning_pass_adds_only_what_came_into_view(reminders: Reminders) -> None:
+    reminders.clock.now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    runner = await add_runner(reminders, sessions=(MONDAY,), plan=False, **BERLIN_7)
+    seen = await plan_all(reminders.ctx, reminders.clock.now)
+    assert seen == 1  # Monday 07:00 in Berlin, 18 hours ahead
+    async with reminders.database.unit_of_work() as uow:
+        await uow.dispatches.drop_pending(runner_id=runner.id)
+    later = reminders.clock.now + timedelta(hours=1)
+    assert await plan_all(reminders.ctx, later, since=reminders.clock.now + HORIZON) == 0
+    assert await plan_all(reminders.ctx, later) == 1  # a cold pass looks at the whole day
+
+
 async def test_changing_the_reminder_time_replans_only_unsent_reminders(
     reminders: Reminders,
 ) -> None:
@@ -71,6 +84,8 @@ async def test_changing_the_reminder_time_replans_only_unsent_reminders(
     runner = await add_runner(reminders, sessions=(MONDAY, MONDAY + timedelta(days=1)), **BERLIN_7)
     reminders.clock.now = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
     await reminders.run()  # Monday's session goes out at 07:00 Berlin
+    tuesday = (MONDAY + timedelta(days=1), DispatchKind.SESSION)
+    assert tuesday in {(row.local_date, row.kind) for row in await reminders.rows()}
     async with reminders.database.unit_of_work() as uow:
         stored = await uow.runners.get(runner.id)
         assert stored is not None
@@ -79,9 +94,12 @@ async def test_changing_the_reminder_time_replans_only_unsent_reminders(
         await plan_reminders(reminders.ctx, uow, stored)
     rows = {(row.local_date, row.kind): row for row in await reminders.rows()}
     assert rows[(MONDAY, DispatchKind.SESSION)].status is DispatchStatus.SENT
-    tuesday = rows[(MONDAY + timedelta(days=1), DispatchKind.SESSION)]
-    assert tuesday.status is DispatchStatus.PENDING
-    assert tuesday.due_at == datetime(2026, 11, 24, 23, 30, tzinfo=UTC)
+    assert tuesday not in rows  # 07:00 in Berlin is gone; 18:30 in New York is not yet in view
+    reminders.clock.now = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
+    await reminders.run()
+    rows = {(row.local_date, row.kind): row for row in await reminders.rows()}
+    assert rows[tuesday].status is DispatchStatus.PENDING
+    assert rows[tuesday].due_at == datetime(2026, 11, 24, 23, 30, tzinfo=UTC)
 
 
 async def test_the_settings_dialog_replans_pending_reminders(

@@ -95,6 +95,8 @@ async def test_admin_setup_then_club_post_then_i_did_it(
     assert "Club sessions: Tuesday, Thursday, posted at 18:30" in group.last()["text"]
 
     tick = Tick(coach.ctx, Dispatcher(coach.ctx, TelegramNotifier(http_app.bot), RateLimiter(30)))
+    clock.now = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
+    await tick.run(clock.now)  # ticking all along, it has had the post in view for a day
     clock.now = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)  # Tuesday, 18:30 in Berlin
     counts = await tick.run(clock.now)
     assert counts["sent"] >= 1

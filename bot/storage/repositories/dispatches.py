@@ -2,16 +2,48 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import ColumnElement, Row, Table, delete, select, update
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    String,
+    Table,
+    Time,
+    and_,
+    case,
+    column,
+    delete,
+    exists,
+    extract,
+    literal,
+    select,
+    union_all,
+    update,
+    values,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
-from bot.storage.models import Club, Dispatch, DispatchKind, DispatchStatus, Runner, RunnerStatus
+from bot.storage.models import (
+    IN_FLIGHT_ROWS,
+    PENDING_ROWS,
+    Club,
+    Dispatch,
+    DispatchKind,
+    DispatchStatus,
+    PlannedSession,
+    Runner,
+    RunnerStatus,
+    UTCDateTime,
+)
 
 PLANNED_KINDS = (
     DispatchKind.SESSION,
@@ -20,12 +52,12 @@ PLANNED_KINDS = (
     DispatchKind.CLUB_SESSION,
     DispatchKind.CLUB_SUMMARY,
 )
-# Enough rows per executemany to amortise round trips, without holding every row at once.
-INSERT_CHUNK = 2_000
 # The bulk statements (planning, claiming) go to the tables, not the mapped classes: Core
 # execution skips the ORM's per-row bookkeeping, which cost more than the database itself.
 _dispatches = cast(Table, Dispatch.__table__)
 _runners = cast(Table, Runner.__table__)
+_sessions = cast(Table, PlannedSession.__table__)
+_PLANNED_STATUSES = (RunnerStatus.ACTIVE, RunnerStatus.PAUSED)  # who may get reminders
 
 
 class Claimed(NamedTuple):
@@ -40,7 +72,13 @@ class Claimed(NamedTuple):
     claimed_at: datetime
 
 
-PlanningFacts = Row[int, str, time, bool, date, RunnerStatus]
+class Slot(NamedTuple):
+    """One local reminder time on one local date, and the UTC instant it falls on."""
+
+    timezone: str
+    reminder_time: time
+    local_date: date
+    due_at: datetime
 
 
 class DispatchRepository:
@@ -49,11 +87,13 @@ class DispatchRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def add_new(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert rows, leaving any (recipient, local date, kind) that already exists alone."""
-        statement = _insert_ignoring_conflicts(self._session)
-        for start in range(0, len(rows), INSERT_CHUNK):
-            await self._session.execute(statement, rows[start : start + INSERT_CHUNK])
+    async def add_new(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Insert rows, leaving any (recipient, local date, kind) that already exists alone;
+        returns how many are new."""
+        if not rows:
+            return 0
+        statement = _insert_ignoring_conflicts(self._session).returning(_dispatches.c.id)
+        return len((await self._session.execute(statement, rows)).all())
 
     async def drop_pending(
         self, *, runner_id: int | None = None, club_id: int | None = None
@@ -80,8 +120,8 @@ class DispatchRepository:
     async def expire(self, *, before: datetime) -> int:
         """Mark unclaimed rows due before ``before`` expired; returns how many."""
         result = await self._session.execute(
-            update(Dispatch)
-            .where(Dispatch.status == DispatchStatus.PENDING, Dispatch.due_at < before)
+            update(_dispatches)
+            .where(PENDING_ROWS, _dispatches.c.due_at < before)
             .values(status=DispatchStatus.EXPIRED)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
@@ -91,29 +131,31 @@ class DispatchRepository:
 
         Returns how many rows went back to pending and how many became unknown.
         """
-        stale = Dispatch.claimed_at <= claimed_before
-        released = await self._session.execute(
-            update(Dispatch)
-            .where(Dispatch.status == DispatchStatus.CLAIMED, stale)
-            .values(status=DispatchStatus.PENDING, claimed_at=None)
-        )
-        unknown = await self._session.execute(
-            update(Dispatch)
-            .where(Dispatch.status == DispatchStatus.SENDING, stale)
+        row = _dispatches.c
+        unattempted = row.status == DispatchStatus.CLAIMED
+        result = await self._session.execute(
+            update(_dispatches)
+            .where(IN_FLIGHT_ROWS, row.claimed_at <= claimed_before)
             .values(
-                status=DispatchStatus.UNKNOWN,
-                error="the process stopped during the send; not retried",
+                status=case((unattempted, DispatchStatus.PENDING), else_=DispatchStatus.UNKNOWN),
+                claimed_at=case((unattempted, None), else_=row.claimed_at),
+                error=case(
+                    (unattempted, row.error),
+                    else_="the process stopped during the send; not retried",
+                ),
             )
+            .returning(row.status)
         )
-        return int(released.rowcount), int(unknown.rowcount)  # type: ignore[attr-defined]
+        statuses = Counter(result.scalars())
+        return statuses[DispatchStatus.PENDING], statuses[DispatchStatus.UNKNOWN]
 
     async def claim(self, *, now: datetime, limit: int) -> list[Claimed]:
         """Claim up to ``limit`` due rows, oldest first; rows locked by others are skipped."""
         table = _dispatches.c
         due = (
             select(table.id)
-            .where(table.status == DispatchStatus.PENDING, table.due_at <= now)
-            .order_by(table.due_at)  # walks the (status, due_at) index; no sort of the backlog
+            .where(PENDING_ROWS, table.due_at <= now)
+            .order_by(table.due_at)  # walks the pending rows' index; no sort of the backlog
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL; SQLite runs one dispatcher
         )
@@ -181,26 +223,72 @@ class DispatchRepository:
         )
         return (await self._session.scalars(query)).first() is not None
 
-    async def runners_to_plan(self, *, after_id: int, limit: int) -> Sequence[PlanningFacts]:
-        """The next ``limit`` runners who may get reminders, by id, with what planning needs."""
+    async def reminder_times(self) -> Sequence[tuple[str, time]]:
+        """Every (timezone, reminder time) kept by a runner who may get reminders."""
         runner = _runners.c
         query = (
-            select(
-                runner.id,
-                runner.timezone,
-                runner.reminder_time,
-                runner.week_preview,
-                runner.started_on,
-                runner.status,
-            )
-            .where(
-                runner.id > after_id,
-                runner.status.in_((RunnerStatus.ACTIVE, RunnerStatus.PAUSED)),
-            )
-            .order_by(runner.id)
-            .limit(limit)
+            select(runner.timezone, runner.reminder_time)
+            .where(runner.status.in_(_PLANNED_STATUSES))
+            .distinct()
         )
-        return (await self._session.execute(query)).all()
+        return [(zone, at) for zone, at in await self._session.execute(query)]
+
+    async def plan_runners(self, slots: Sequence[Slot], *, runner_id: int | None = None) -> int:
+        """Add the reminders due at ``slots`` for every runner keeping that local time (or for
+        one runner); rows that already exist are left alone. Returns how many are new.
+
+        On a slot's day a runner gets the session reminder if a session is planned that day,
+        the check-in if one was planned the day before, and the week preview on the weekday
+        their plan week starts, if they want it. Paused runners (C7) only get check-ins.
+        """
+        if not slots:
+            return 0
+        slot = _slots(slots)
+        runner = _runners.c
+        everyone = (runner.id == runner_id,) if runner_id is not None else ()
+
+        def reminders(kind: DispatchKind, *conditions: ColumnElement[bool]) -> Select[Any]:
+            keeps_the_time = and_(
+                runner.timezone == slot.c.timezone, runner.reminder_time == slot.c.reminder_time
+            )
+            return (
+                select(
+                    runner.id,
+                    literal(kind, _dispatches.c.kind.type),
+                    slot.c.local_date,
+                    slot.c.due_at,
+                    literal(DispatchStatus.PENDING, _dispatches.c.status.type),
+                )
+                .select_from(slot.join(_runners, keeps_the_time))
+                .where(*everyone, *conditions)
+            )
+
+        active = runner.status == RunnerStatus.ACTIVE
+        every_kind = union_all(
+            reminders(DispatchKind.SESSION, active, _session_on(slot.c.local_date)),
+            reminders(
+                DispatchKind.CHECK_IN,
+                runner.status.in_(_PLANNED_STATUSES),
+                _session_on(slot.c.day_before),
+            ),
+            reminders(
+                DispatchKind.WEEK_PREVIEW,
+                active,
+                runner.week_preview.is_(True),
+                extract("dow", runner.started_on) == slot.c.weekday,
+            ),
+        )
+        # Stored in due order, the rows one claim takes sit together on a few pages. The
+        # slots go inside the INSERT, which leaves the statement's row count readable.
+        in_due_order = every_kind.order_by(every_kind.selected_columns.due_at).add_cte(
+            slot, nest_here=True
+        )
+        statement = (
+            _insert_ignoring_conflicts(self._session)
+            .from_select(["runner_id", "kind", "local_date", "due_at", "status"], in_due_order)
+            .execution_options(preserve_rowcount=True)
+        )
+        return int((await self._session.execute(statement)).rowcount)  # type: ignore[attr-defined]
 
     async def clubs_to_plan(self) -> Sequence[Club]:
         """Active clubs with strength days and a post time."""
@@ -236,3 +324,35 @@ def _insert_ignoring_conflicts(session: AsyncSession) -> Insert:
     if dialect == "sqlite":
         return sqlite.insert(_dispatches).on_conflict_do_nothing()
     raise NotImplementedError(f"no conflict-ignoring insert for {dialect}")
+
+
+def _slots(slots: Sequence[Slot]) -> CTE:
+    """The slots as a table of their own, with the day before and the weekday (Sunday is 0)."""
+    table = values(
+        column("timezone", String),
+        column("reminder_time", Time),
+        column("local_date", Date),
+        column("day_before", Date),
+        column("weekday", Integer),
+        column("due_at", UTCDateTime()),
+        name="slots",
+    ).data(
+        [
+            (
+                slot.timezone,
+                slot.reminder_time,
+                slot.local_date,
+                slot.local_date - timedelta(days=1),
+                slot.local_date.isoweekday() % 7,
+                slot.due_at,
+            )
+            for slot in slots
+        ]
+    )
+    return table.cte()
+
+
+def _session_on(day: ColumnElement[date]) -> ColumnElement[bool]:
+    """Whether the runner has a session planned on ``day``."""
+    session = _sessions.c
+    return exists().where(session.runner_id == _runners.c.id, session.date == day)
