@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
@@ -71,53 +72,70 @@ def clock() -> datetime:
     return NOW
 
 
+def today_and_tomorrow(n: int) -> list[date]:
+    """Every runner strength-trains today and tomorrow: all of them are due at once."""
+    return [NOW.date(), NOW.date() + timedelta(days=1)]
+
+
+def two_a_week(n: int) -> list[date]:
+    """Two sessions a week (P1), three or four days apart, the weekdays spread over runners."""
+    days = {n % 7, (n + 3) % 7}
+    around = (NOW.date() + timedelta(days=k) for k in range(-7, 8))
+    return [day for day in around if day.weekday() in days]
+
+
 async def seed(
-    database: Database, runners: int, zones: tuple[str, ...] = ("Europe/Berlin",)
+    database: Database,
+    runners: int,
+    zones: tuple[str, ...] = ("Europe/Berlin",),
+    sessions: Callable[[int], list[date]] = today_and_tomorrow,
+    *,
+    week_preview: bool = False,
 ) -> None:
-    """``runners`` runners spread over ``zones``, each with a session today and tomorrow."""
+    """``runners`` runners spread over ``zones``, each with a session on ``sessions(n)``."""
     chunk = 5_000
     for start in range(1, runners + 1, chunk):
         ids = range(start, min(start + chunk, runners + 1))
+        planned = [
+            {
+                "id": n * 16 + k,
+                "runner_id": n,
+                "date": day,
+                "kind": "focused",
+                "phase": "build",
+                "minutes": 35,
+                "after_run": False,
+                "rules": [],
+                "created_at": NOW,
+            }
+            for n in ids
+            for k, day in enumerate(sessions(n))
+        ]
         async with database.unit_of_work() as uow:
             await uow.session.execute(
-                insert(Runner), [_runner(n, zones[n % len(zones)]) for n in ids]
+                insert(Runner), [_runner(n, zones[n % len(zones)], week_preview) for n in ids]
             )
-            for offset in (0, 1):
-                sessions = [
+            await uow.session.execute(insert(PlannedSession), planned)
+            await uow.session.execute(
+                insert(PlannedExercise),
+                [
                     {
-                        "id": n * 2 + offset,
-                        "runner_id": n,
-                        "date": NOW.date() + timedelta(days=offset),
-                        "kind": "focused",
-                        "phase": "build",
-                        "minutes": 35,
-                        "after_run": False,
-                        "rules": [],
-                        "created_at": NOW,
+                        "session_id": s["id"],
+                        "position": 0,
+                        "exercise_id": "glute_bridge_hold",
+                        "name": "Glute bridge with heel pressure",
+                        "sets": 3,
+                        "reps": 8,
+                        "load": "bodyweight",
+                        "cues": ["Drive through the heels"],
+                        "cues_emphasised": False,
                     }
-                    for n in ids
-                ]
-                await uow.session.execute(insert(PlannedSession), sessions)
-                await uow.session.execute(
-                    insert(PlannedExercise),
-                    [
-                        {
-                            "session_id": s["id"],
-                            "position": 0,
-                            "exercise_id": "glute_bridge_hold",
-                            "name": "Glute bridge with heel pressure",
-                            "sets": 3,
-                            "reps": 8,
-                            "load": "bodyweight",
-                            "cues": ["Drive through the heels"],
-                            "cues_emphasised": False,
-                        }
-                        for s in sessions
-                    ],
-                )
+                    for s in planned
+                ],
+            )
 
 
-def _runner(n: int, zone: str) -> dict[str, object]:
+def _runner(n: int, zone: str, week_preview: bool) -> dict[str, object]:
     return {
         "id": n,
         "platform": "telegram",
@@ -128,8 +146,8 @@ def _runner(n: int, zone: str) -> dict[str, object]:
         "sessions_per_week": 2,
         "timezone": zone,
         "reminder_time": clock_time(7, 0),
-        "week_preview": False,
-        "started_on": date(2026, 11, 16),
+        "week_preview": week_preview,
+        "started_on": date(2026, 11, 16) + timedelta(days=n % 7),
         "planned_until": date(2027, 1, 1),
         "status": "active",
         "created_at": NOW,
@@ -224,14 +242,13 @@ async def rate_limited(folder: Path, runners: int) -> None:
 
 
 async def scale_child(url: str) -> None:
-    """In its own process: plan a day for every runner, then claim every row due that day."""
+    """In its own process: a cold tick plans the coming day, then claims every row of it."""
     ctx = ServiceContext(Database.from_url(url), clock)
-    day_end = NOW + timedelta(days=1)
     started = time.perf_counter()
-    planned = await plan_all(ctx, NOW - timedelta(hours=12))
+    planned = await plan_all(ctx, NOW)
     planning = time.perf_counter() - started
     started, claimed = time.perf_counter(), 0
-    while rows := await _claim(ctx.database, day_end):
+    while rows := await _claim(ctx.database, NOW + timedelta(days=1)):
         claimed += rows
     claiming = time.perf_counter() - started
     rss = peak_rss_mb()
@@ -262,10 +279,13 @@ async def _claim(database: Database, now: datetime) -> int:
 
 async def scale(folder: Path, runners: int) -> None:
     database = await fresh_database(folder, "scale.sqlite3")
-    await seed(database, runners, ZONES)
+    await seed(database, runners, ZONES, two_a_week, week_preview=True)
     url = str(database.engine.url)
     await database.dispose()
-    print(f"scale: {runners:,} runners in {len(ZONES)} timezones, SQLite")
+    print(
+        f"scale: {runners:,} runners in {len(ZONES)} timezones, two sessions a week each "
+        "and the week preview on, SQLite"
+    )
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.reminders", "--scale-child", url
     )

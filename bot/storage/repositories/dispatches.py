@@ -167,7 +167,7 @@ class DispatchRepository:
                 table.id, table.runner_id, table.club_id, table.kind, table.local_date, table.due_at
             )
         )
-        rows = [Claimed._make((*row, now)) for row in claimed]
+        rows = [Claimed._make((*row, now)) for row in claimed.all()]
         return sorted(rows, key=lambda row: (row.due_at, row.kind, row.id))
 
     async def start(self, *, dispatch_id: int, claimed_at: datetime) -> bool:

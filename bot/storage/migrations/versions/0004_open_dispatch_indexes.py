@@ -36,7 +36,10 @@ def upgrade() -> None:
         postgresql_where=sa.text(IN_FLIGHT),
     )
     op.create_index(
-        op.f("ix_runners_timezone"), "runners", ["timezone", "reminder_time"], unique=False
+        op.f("ix_runners_timezone"),
+        "runners",
+        ["timezone", "reminder_time", "status", "week_preview", "started_on"],
+        unique=False,
     )
 
 
