@@ -10,13 +10,14 @@ ever in doubt.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, and_, bindparam, case, literal, or_, update
+from sqlalchemy import Dialect, Table, and_, bindparam, case, literal, or_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.types import TypeEngine
 
 from bot.storage.models import Dispatch, DispatchStatus
 from bot.storage.repositories.dispatches import Claimed
@@ -71,8 +72,9 @@ _RECORD = (
 class DispatchJournal:
     """Records attempts on one autocommitting connection; see the module's docstring."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, driver: Any = None) -> None:
         self._connection = connection
+        self._one_trip = _OneTrip(connection.dialect, driver) if driver is not None else None
 
     @classmethod
     @asynccontextmanager
@@ -80,7 +82,10 @@ class DispatchJournal:
         """A journal on a connection of its own, returned to the pool when the block ends."""
         async with engine.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
-            yield cls(connection)
+            driver = None
+            if engine.dialect.driver == "aiosqlite":
+                driver = (await connection.get_raw_connection()).driver_connection
+            yield cls(connection, driver)
 
     async def record(self, *, outcome: Outcome | None, start: Claimed | None) -> bool:
         """Store ``outcome`` and mark ``start`` as sending, atomically, in one statement.
@@ -92,16 +97,53 @@ class DispatchJournal:
             return False
         sent = outcome is not None and outcome.status is DispatchStatus.SENT
         sent_at = outcome.at if outcome is not None and sent else None
-        result = await self._connection.execute(
-            _RECORD,
-            {
-                "done_id": outcome.dispatch_id if outcome else None,
-                "new_status": outcome.status if outcome else None,
-                "new_sent_at": sent_at,
-                "new_message_id": outcome.message_id if outcome else None,
-                "new_error": outcome.error if outcome else None,
-                "start_id": start.id if start else None,
-                "start_claimed_at": start.claimed_at if start else None,
-            },
-        )
-        return start is not None and start.id in result.scalars().all()
+        values = {
+            "done_id": outcome.dispatch_id if outcome else None,
+            "new_status": outcome.status if outcome else None,
+            "new_sent_at": sent_at,
+            "new_message_id": outcome.message_id if outcome else None,
+            "new_error": outcome.error if outcome else None,
+            "start_id": start.id if start else None,
+            "start_claimed_at": start.claimed_at if start else None,
+        }
+        if self._one_trip is not None:
+            ids = await self._one_trip.run(values)
+        else:
+            ids = (await self._connection.execute(_RECORD, values)).scalars().all()
+        return start is not None and start.id in ids
+
+
+class _OneTrip:
+    """The journal's statement sent straight to aiosqlite: one trip to SQLite's thread.
+
+    aiosqlite runs SQLite in a thread of its own, and SQLAlchemy's adapter makes four
+    trips there per statement (open a cursor, execute, fetch, close). The journal writes
+    once per reminder, right before each send, so it compiles its one statement once and
+    hands it to aiosqlite's ``execute_fetchall``, with SQLAlchemy's own type processing.
+    """
+
+    def __init__(self, dialect: Dialect, driver: Any) -> None:
+        compiled = _RECORD.compile(dialect=dialect)
+        self._driver = driver
+        self._compiled = compiled
+        self._sql = str(compiled)
+        self._names = list(compiled.positiontup or ())
+        self._processors = {
+            name: processor
+            for name in self._names
+            if (processor := _processor(compiled.binds[name].type, dialect)) is not None
+        }
+
+    async def run(self, values: dict[str, Any]) -> list[int]:
+        """Execute with ``values``; returns the ids of the rows it changed."""
+        bound = self._compiled.construct_params(values)
+        parameters = [
+            self._processors[name](bound[name]) if name in self._processors else bound[name]
+            for name in self._names
+        ]
+        return [row[0] for row in await self._driver.execute_fetchall(self._sql, parameters)]
+
+
+def _processor(kind: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """How SQLAlchemy turns a value of ``kind`` into what ``dialect``'s driver takes."""
+    return kind.dialect_impl(dialect).bind_processor(dialect)
