@@ -84,24 +84,42 @@ class Dispatcher:
         counts["released"], counts["unknown"] = released, unknown
         if unknown:
             logger.warning("%d reminders were in flight when a bot process died", unknown)
+        unreachable: set[str] = set()
         async with self.ctx.database.journal() as self._journal:
+            upcoming = asyncio.create_task(self._claim(now))
             try:
                 while not self.stopping:
-                    batch = await self._claim(now)
+                    batch = await upcoming
                     if not batch:
                         break
+                    # The next batch is claimed and built while this one is being sent.
+                    upcoming = asyncio.create_task(self._claim(now))
                     try:
-                        await self._send_batch(batch, now, counts)
+                        await self._send_batch(batch, now, counts, unreachable)
                     finally:
                         await self._save()
             finally:
+                await self._release(await upcoming)  # claimed ahead, never to be sent now
                 self._journal = None
         return counts
 
     async def _claim(self, now: datetime) -> list[Outgoing]:
+        """Claim a batch, then build its messages; writes stay short, so the journal never
+        waits for a batch being built."""
         async with self.ctx.database.unit_of_work() as uow:
             rows = await uow.dispatches.claim(now=now, limit=self.delivery.batch)
-            built = await build(self.ctx, uow, rows, now=now, late_after=self.delivery.late_after)
+        if not rows:
+            return []
+        try:
+            async with self.ctx.database.unit_of_work() as uow:
+                built = await build(
+                    self.ctx, uow, rows, now=now, late_after=self.delivery.late_after
+                )
+        except Exception:
+            async with self.ctx.database.unit_of_work() as uow:
+                await uow.dispatches.release(ids=[row.id for row in rows])
+            raise
+        async with self.ctx.database.unit_of_work() as uow:
             for outgoing in built:
                 if outgoing.cancelled:
                     await uow.dispatches.settle(
@@ -112,8 +130,9 @@ class Dispatcher:
                     )
         return built
 
-    async def _send_batch(self, batch: list[Outgoing], now: datetime, counts: Counter[str]) -> None:
-        unreachable: set[str] = set()
+    async def _send_batch(
+        self, batch: list[Outgoing], now: datetime, counts: Counter[str], unreachable: set[str]
+    ) -> None:
         to_send = [outgoing for outgoing in batch if not outgoing.cancelled]
         counts["cancelled"] += len(batch) - len(to_send)
         for position, outgoing in enumerate(to_send):
@@ -195,6 +214,8 @@ class Dispatcher:
 
     async def _release(self, rows: list[Outgoing]) -> None:
         await self._save()
+        if not rows:
+            return
         async with self.ctx.database.unit_of_work() as uow:
             await uow.dispatches.release(ids=[outgoing.due.id for outgoing in rows])
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.storage.models import DispatchKind, DispatchStatus, RunnerStatus
+from schedules.dispatch import Delivery
 from tests.fake_telegram import errors
 from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
 
@@ -205,3 +206,30 @@ async def test_restart_between_claim_and_mark_sends_nothing_twice(reminders: Rem
     assert sorted(per_chat) == [0, 1, 1]
     statuses = [row.status for row in await reminders.rows() if row.kind is DispatchKind.SESSION]
     assert sorted(statuses) == [DispatchStatus.SENT, DispatchStatus.SENT, DispatchStatus.UNKNOWN]
+
+
+async def test_a_stop_hands_back_every_claimed_row_including_the_batch_claimed_ahead(
+    reminders: Reminders,
+) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    for _ in range(3):
+        await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    dispatcher = reminders.tick.dispatcher
+    dispatcher.delivery = Delivery(batch=1)  # so the next batch is claimed while one sends
+    original = dispatcher.notifier.send
+
+    async def stop_after_sending(chat_id: str, message: Any) -> str:
+        dispatcher.stopping = True
+        return await original(chat_id, message)
+
+    dispatcher.notifier.send = stop_after_sending  # type: ignore[method-assign]
+    reminders.clock.now = SEVEN_BERLIN
+    assert (await reminders.run())["sent"] == 1
+    due = [row for row in await reminders.rows() if row.due_at <= reminders.clock.now]
+    statuses = sorted(row.status for row in due)
+    assert statuses == [DispatchStatus.PENDING, DispatchStatus.PENDING, DispatchStatus.SENT]
+
+    await reminders.restart().run()
+    due = [row for row in await reminders.rows() if row.due_at <= reminders.clock.now]
+    assert [row.status for row in due] == [DispatchStatus.SENT] * 3
+    assert len(reminders.api.calls("sendMessage")) == 3
