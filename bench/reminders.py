@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 from telegram import Bot
 
+from bot.runtime import tune_garbage_collector
 from bot.services.context import ServiceContext
 from bot.services.reminders import build
 from bot.services.replies import Message
@@ -251,8 +252,10 @@ async def rate_limited(folder: Path, runners: int) -> None:
 
 
 async def scale_child(url: str) -> None:
-    """In its own process: a cold tick plans the coming day, then claims every row of it."""
+    """In its own process, set up as the bot runs: a cold tick plans the coming day, then
+    claims every row of it."""
     ctx = ServiceContext(Database.from_url(url), clock)
+    tune_garbage_collector()
     started = time.perf_counter()
     planned = await plan_all(ctx, NOW)
     planning = time.perf_counter() - started
@@ -283,7 +286,7 @@ def peak_rss_mb() -> float:
 
 async def _claim(database: Database, now: datetime) -> int:
     async with database.unit_of_work() as uow:
-        return len(await uow.dispatches.claim(now=now, limit=1_000))
+        return len(await uow.dispatches.claim(now=now, limit=5_000))
 
 
 async def scale(folder: Path, runners: int) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.log import configure_logging
+from bot.runtime import tune_garbage_collector
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.settings import load_settings
@@ -33,6 +34,7 @@ def run(_args: argparse.Namespace) -> int:
         return 2
     configure_logging(settings.log_level, secrets=settings.secrets)
     application = build_application(settings, Coach(ServiceContext.from_settings(settings)))
+    tune_garbage_collector()
     if settings.webhook_url is not None and settings.webhook_secret is not None:
         application.run_webhook(
             listen=settings.webhook_listen,

@@ -348,9 +348,9 @@ PENDING_ROWS = text("status = 'pending'")
 IN_FLIGHT_ROWS = text("status IN ('claimed', 'sending')")
 
 
-def _only(name: str, column: str, *, where: TextClause) -> Index:
-    """An index on ``column`` over the rows matching ``where`` (on SQLite and PostgreSQL)."""
-    return Index(f"ix_dispatches_{name}", column, sqlite_where=where, postgresql_where=where)
+def _partial(name: str, *columns: str, where: TextClause, unique: bool = False) -> Index:
+    """An index on the dispatch rows matching ``where`` (on SQLite and PostgreSQL)."""
+    return Index(name, *columns, unique=unique, sqlite_where=where, postgresql_where=where)
 
 
 class Dispatch(Base):
@@ -358,13 +358,24 @@ class Dispatch(Base):
 
     __tablename__ = "dispatches"
     __table_args__ = (
-        UniqueConstraint("runner_id", "local_date", "kind"),
-        UniqueConstraint("club_id", "local_date", "kind"),
         CheckConstraint("(runner_id IS NULL) <> (club_id IS NULL)", name="one_recipient"),
-        # Partial indexes hold only the open rows, so they stay the size of the work at hand
-        # however long the history grows, and sending or settling a row touches neither.
-        _only("pending", "due_at", where=PENDING_ROWS),
-        _only("in_flight", "claimed_at", where=IN_FLIGHT_ROWS),
+        # One row per recipient, day and kind; each row is in the index of its own recipient.
+        _partial(
+            "uq_dispatches_runner_id_local_date_kind",
+            *("runner_id", "local_date", "kind"),
+            where=text("runner_id IS NOT NULL"),
+            unique=True,
+        ),
+        _partial(
+            "uq_dispatches_club_id_local_date_kind",
+            *("club_id", "local_date", "kind"),
+            where=text("club_id IS NOT NULL"),
+            unique=True,
+        ),
+        # The open rows' indexes stay the size of the work at hand however long the history
+        # grows, and sending or settling a row touches neither.
+        _partial("ix_dispatches_pending", "due_at", where=PENDING_ROWS),
+        _partial("ix_dispatches_in_flight", "claimed_at", where=IN_FLIGHT_ROWS),
     )
 
     id: Mapped[int] = mapped_column(

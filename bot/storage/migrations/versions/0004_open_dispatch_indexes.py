@@ -1,4 +1,4 @@
-"""Partial indexes on the open dispatch rows; runners by local reminder time
+"""Partial indexes on the dispatch rows; runners by local reminder time
 
 Revision ID: 0004
 Revises: 0003
@@ -21,6 +21,18 @@ IN_FLIGHT = "status IN ('claimed', 'sending')"
 
 def upgrade() -> None:
     op.drop_index("ix_dispatches_status", table_name="dispatches")
+    with op.batch_alter_table("dispatches") as batch:  # SQLite copies the table to do this
+        batch.drop_constraint("uq_dispatches_runner_id_local_date_kind", type_="unique")
+        batch.drop_constraint("uq_dispatches_club_id_local_date_kind", type_="unique")
+    for recipient in ("runner_id", "club_id"):
+        op.create_index(
+            f"uq_dispatches_{recipient}_local_date_kind",
+            "dispatches",
+            [recipient, "local_date", "kind"],
+            unique=True,
+            sqlite_where=sa.text(f"{recipient} IS NOT NULL"),
+            postgresql_where=sa.text(f"{recipient} IS NOT NULL"),
+        )
     op.create_index(
         "ix_dispatches_pending",
         "dispatches",
@@ -47,4 +59,11 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_runners_timezone"), table_name="runners")
     op.drop_index("ix_dispatches_in_flight", table_name="dispatches")
     op.drop_index("ix_dispatches_pending", table_name="dispatches")
+    for recipient in ("runner_id", "club_id"):
+        op.drop_index(f"uq_dispatches_{recipient}_local_date_kind", table_name="dispatches")
+    with op.batch_alter_table("dispatches") as batch:
+        for recipient in ("runner_id", "club_id"):
+            batch.create_unique_constraint(
+                f"uq_dispatches_{recipient}_local_date_kind", [recipient, "local_date", "kind"]
+            )
     op.create_index("ix_dispatches_status", "dispatches", ["status", "due_at"], unique=False)
