@@ -252,10 +252,8 @@ async def rate_limited(folder: Path, runners: int) -> None:
 
 
 async def scale_child(url: str) -> None:
-    """In its own process, set up as the bot runs: a cold tick plans the coming day, then
-    claims every row of it."""
+    """In its own process: a cold tick plans the coming day, then claims every row of it."""
     ctx = ServiceContext(Database.from_url(url), clock)
-    tune_garbage_collector()
     started = time.perf_counter()
     planned = await plan_all(ctx, NOW)
     planning = time.perf_counter() - started
@@ -372,6 +370,7 @@ if __name__ == "__main__":
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--crash-child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    tune_garbage_collector()  # every process here runs as the bot does
     if args.serve:
         asyncio.run(serve())
     elif args.scale_child:
