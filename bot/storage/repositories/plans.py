@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
-from typing import cast
 
-from sqlalchemy import Row, Table, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import PlannedSession
@@ -56,17 +55,6 @@ class PlanRepository:
             .order_by(PlannedSession.date)
         )
         return (await self._session.scalars(query)).all()
-
-    async def session_days(
-        self, *, first_id: int, last_id: int, first: date, last: date
-    ) -> Sequence[Row[int, date]]:
-        """(runner id, date) of every session from ``first`` to ``last``, for a range of runners."""
-        session = cast(Table, PlannedSession.__table__).c  # Core rows: no ORM bookkeeping
-        query = select(session.runner_id, session.date).where(
-            session.runner_id.between(first_id, last_id),
-            session.date.between(first, last),
-        )
-        return (await self._session.execute(query)).all()
 
     async def replace(
         self, stale: Sequence[PlannedSession], fresh: Sequence[PlannedSession]
