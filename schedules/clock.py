@@ -16,9 +16,3 @@ def due_at(local_date: date, local_time: time, timezone: str | ZoneInfo) -> date
     """
     zone = timezone if isinstance(timezone, ZoneInfo) else ZoneInfo(timezone)
     return datetime.combine(local_date, local_time.replace(fold=0), tzinfo=zone).astimezone(UTC)
-
-
-def local_today(now: datetime, timezone: str | ZoneInfo) -> date:
-    """The local date at the instant ``now`` in ``timezone``."""
-    zone = timezone if isinstance(timezone, ZoneInfo) else ZoneInfo(timezone)
-    return now.astimezone(zone).date()
