@@ -170,20 +170,6 @@ class DispatchRepository:
         rows = [Claimed._make((*row, now)) for row in claimed.all()]
         return sorted(rows, key=lambda row: (row.due_at, row.kind, row.id))
 
-    async def start(self, *, dispatch_id: int, claimed_at: datetime) -> bool:
-        """Record that the one attempt begins; False if the claim was lost meanwhile."""
-        result = await self._session.execute(
-            update(Dispatch)
-            .where(
-                Dispatch.id == dispatch_id,
-                Dispatch.status == DispatchStatus.CLAIMED,
-                Dispatch.claimed_at == claimed_at,
-            )
-            .values(status=DispatchStatus.SENDING)
-            .execution_options(synchronize_session=False)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
     async def release(self, *, ids: Sequence[int]) -> None:
         """Hand claimed rows back unattempted, for the next tick (a clean stop)."""
         await self._session.execute(

@@ -25,33 +25,32 @@ def upgrade() -> None:
         batch.drop_constraint("uq_dispatches_runner_id_local_date_kind", type_="unique")
         batch.drop_constraint("uq_dispatches_club_id_local_date_kind", type_="unique")
     for recipient in ("runner_id", "club_id"):
-        op.create_index(
+        _partial_index(
             f"uq_dispatches_{recipient}_local_date_kind",
-            "dispatches",
             [recipient, "local_date", "kind"],
+            where=f"{recipient} IS NOT NULL",
             unique=True,
-            sqlite_where=sa.text(f"{recipient} IS NOT NULL"),
-            postgresql_where=sa.text(f"{recipient} IS NOT NULL"),
         )
-    op.create_index(
-        "ix_dispatches_pending",
-        "dispatches",
-        ["due_at"],
-        sqlite_where=sa.text(PENDING),
-        postgresql_where=sa.text(PENDING),
-    )
-    op.create_index(
-        "ix_dispatches_in_flight",
-        "dispatches",
-        ["claimed_at"],
-        sqlite_where=sa.text(IN_FLIGHT),
-        postgresql_where=sa.text(IN_FLIGHT),
-    )
+    _partial_index("ix_dispatches_pending", ["due_at"], where=PENDING)
+    _partial_index("ix_dispatches_in_flight", ["claimed_at"], where=IN_FLIGHT)
     op.create_index(
         op.f("ix_runners_timezone"),
         "runners",
         ["timezone", "reminder_time", "status", "week_preview", "started_on"],
         unique=False,
+    )
+
+
+def _partial_index(name: str, columns: list[str], *, where: str, unique: bool = False) -> None:
+    """An index on the dispatch rows matching ``where``, on SQLite and PostgreSQL."""
+    condition = sa.text(where)
+    op.create_index(
+        name,
+        "dispatches",
+        columns,
+        unique=unique,
+        sqlite_where=condition,
+        postgresql_where=condition,
     )
 
 
