@@ -17,7 +17,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from datetime import time as clock_time
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
@@ -35,6 +34,7 @@ from handlers.telegram.render import keyboard
 from schedules.dispatch import Delivery, Dispatcher
 from schedules.planning import plan_all
 from schedules.rate_limit import RateLimiter
+from tests.factories import runner_row
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, RateLimits
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
@@ -114,7 +114,18 @@ async def seed(
         ]
         async with database.unit_of_work() as uow:
             await uow.session.execute(
-                insert(Runner), [_runner(n, zones[n % len(zones)], week_preview) for n in ids]
+                insert(Runner),
+                [
+                    runner_row(
+                        n,
+                        NOW,
+                        timezone=zones[n % len(zones)],
+                        week_preview=week_preview,
+                        started_on=date(2026, 11, 16) + timedelta(days=n % 7),
+                        planned_until=date(2027, 1, 1),
+                    )
+                    for n in ids
+                ],
             )
             await uow.session.execute(insert(PlannedSession), planned)
             await uow.session.execute(
@@ -134,26 +145,6 @@ async def seed(
                     for s in planned
                 ],
             )
-
-
-def _runner(n: int, zone: str, week_preview: bool) -> dict[str, object]:
-    return {
-        "id": n,
-        "platform": "telegram",
-        "platform_user_id": str(n),
-        "chat_id": str(n),
-        "experience": "some",
-        "equipment": [],
-        "sessions_per_week": 2,
-        "timezone": zone,
-        "reminder_time": clock_time(7, 0),
-        "week_preview": week_preview,
-        "started_on": date(2026, 11, 16) + timedelta(days=n % 7),
-        "planned_until": date(2027, 1, 1),
-        "status": "active",
-        "created_at": NOW,
-        "updated_at": NOW,
-    }
 
 
 async def fresh_database(folder: Path, name: str) -> Database:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, time
+from datetime import date, datetime, time
 from typing import Any
 
 from bot.storage.models import Runner, RunningDay
@@ -32,3 +32,23 @@ def make_runner(**overrides: Any) -> Runner:
     runner = Runner(**fields)
     runner.week = [RunningDay(weekday=day, kind=kind) for day, kind in enumerate(week)]
     return runner
+
+
+def runner_row(n: int, created: datetime, **overrides: Any) -> dict[str, Any]:
+    """Runner ``n`` as a row for a bulk insert: id, Telegram user and chat are all ``n``."""
+    return {
+        "id": n,
+        "platform": "telegram",
+        "platform_user_id": str(n),
+        "chat_id": str(n),
+        "experience": "some",
+        "equipment": [],
+        "sessions_per_week": 2,
+        "timezone": "Europe/Berlin",
+        "reminder_time": time(7, 0),
+        "week_preview": False,
+        "started_on": date(2026, 11, 16),
+        "status": "active",
+        "created_at": created,
+        "updated_at": created,
+    } | overrides

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import insert
@@ -16,6 +16,7 @@ from bot.storage.models import Dispatch, DispatchKind, PlannedSession, Runner, R
 from schedules.dispatch import Delivery, Dispatcher
 from schedules.rate_limit import RateLimiter
 from tests.conftest import FakeClock
+from tests.factories import runner_row
 
 ROWS = 5_000
 DAY = date(2026, 11, 23)
@@ -36,23 +37,9 @@ class CountingNotifier:
 
 async def seed(database: Database) -> None:
     runners = [
-        {
-            "id": n,
-            "platform": "telegram",
-            "platform_user_id": str(n),
-            "chat_id": str(n),
-            "experience": "some",
-            "equipment": [],
-            "sessions_per_week": 2,
-            "timezone": "Europe/Berlin",
-            "reminder_time": time(7, 0),
-            "week_preview": False,
-            "started_on": DAY - timedelta(days=7),
-            "planned_until": DAY + timedelta(days=30),
-            "status": "active",
-            "created_at": NOW,
-            "updated_at": NOW,
-        }
+        runner_row(
+            n, NOW, started_on=DAY - timedelta(days=7), planned_until=DAY + timedelta(days=30)
+        )
         for n in range(1, ROWS + 1)
     ]
     async with database.unit_of_work() as uow:
