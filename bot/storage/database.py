@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.storage.journal import DispatchJournal
+from bot.storage.sqlite import apply_pragmas
 from bot.storage.unit_of_work import UnitOfWork
 
 
@@ -17,18 +18,12 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     """An async engine; SQLite runs in WAL mode with foreign keys on."""
     engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"), **options)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _on_connect)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA cache_size=-65536")
-    cursor.close()
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+    apply_pragmas(dbapi_connection)
 
 
 class Database:

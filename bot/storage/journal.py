@@ -10,17 +10,21 @@ ever in doubt.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager, closing
 from datetime import datetime
+from functools import partial
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Dialect, Table, and_, bindparam, case, literal, or_, update
+from sqlalchemy import URL, Dialect, Table, and_, bindparam, case, literal, or_, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.types import TypeEngine
 
 from bot.storage.models import Dispatch, DispatchStatus
 from bot.storage.repositories.dispatches import Claimed
+from bot.storage.sqlite import apply_pragmas
 
 
 class Outcome(NamedTuple):
@@ -72,9 +76,8 @@ _RECORD = (
 class DispatchJournal:
     """Records attempts on one autocommitting connection; see the module's docstring."""
 
-    def __init__(self, connection: AsyncConnection, driver: Any = None) -> None:
-        self._connection = connection
-        self._one_trip = _OneTrip(connection.dialect, driver) if driver is not None else None
+    def __init__(self, write: Callable[[dict[str, Any]], Awaitable[Sequence[int]]]) -> None:
+        self._write = write
 
     @classmethod
     @asynccontextmanager
@@ -82,10 +85,13 @@ class DispatchJournal:
         """A journal on a connection of its own, returned to the pool when the block ends."""
         async with engine.connect() as connection:
             await connection.execution_options(isolation_level="AUTOCOMMIT")
-            driver = None
-            if engine.dialect.driver == "aiosqlite":
-                driver = (await connection.get_raw_connection()).driver_connection
-            yield cls(connection, driver)
+            path = _sqlite_file(engine.url)
+            if path is None:
+                yield cls(partial(_execute, connection))
+                return
+            driver = (await connection.get_raw_connection()).driver_connection
+            with closing(_SqliteWrites(engine.dialect, path, driver)) as writes:
+                yield cls(writes.run)
 
     async def record(self, *, outcome: Outcome | None, start: Claimed | None) -> bool:
         """Store ``outcome`` and mark ``start`` as sending, atomically, in one statement.
@@ -106,25 +112,30 @@ class DispatchJournal:
             "start_id": start.id if start else None,
             "start_claimed_at": start.claimed_at if start else None,
         }
-        if self._one_trip is not None:
-            ids = await self._one_trip.run(values)
-        else:
-            ids = (await self._connection.execute(_RECORD, values)).scalars().all()
-        return start is not None and start.id in ids
+        changed = await self._write(values)
+        return start is not None and start.id in changed
 
 
-class _OneTrip:
-    """The journal's statement sent straight to aiosqlite: one trip to SQLite's thread.
+async def _execute(connection: AsyncConnection, values: dict[str, Any]) -> Sequence[int]:
+    changed: Sequence[int] = (await connection.execute(_RECORD, values)).scalars().all()
+    return changed
 
-    aiosqlite runs SQLite in a thread of its own, and SQLAlchemy's adapter makes four
-    trips there per statement (open a cursor, execute, fetch, close). The journal writes
-    once per reminder, right before each send, so it compiles its one statement once and
-    hands it to aiosqlite's ``execute_fetchall``, with SQLAlchemy's own type processing.
+
+class _SqliteWrites:
+    """The journal's statement on SQLite: on the event loop, or waiting in aiosqlite's thread.
+
+    The statement is one short write, quicker than a trip to the thread where aiosqlite runs
+    SQLite, and the journal writes it once per reminder, right before each send. So it runs
+    on the event loop, on a plain ``sqlite3`` connection whose busy wait is off: it never
+    waits for a lock there. While another connection holds the write lock, the same
+    statement goes to aiosqlite's thread on the pooled connection, and waits its turn
+    there. The loop's connection never checkpoints the WAL either; the pooled connections
+    do that in their own threads. Both use SQLAlchemy's compiled statement and its type
+    processing.
     """
 
-    def __init__(self, dialect: Dialect, driver: Any) -> None:
+    def __init__(self, dialect: Dialect, path: str, driver: Any) -> None:
         compiled = _RECORD.compile(dialect=dialect)
-        self._driver = driver
         self._compiled = compiled
         self._sql = str(compiled)
         self._names = list(compiled.positiontup or ())
@@ -133,6 +144,9 @@ class _OneTrip:
             for name in self._names
             if (processor := _processor(compiled.binds[name].type, dialect)) is not None
         }
+        self._driver = driver
+        self._on_loop = sqlite3.connect(path, timeout=0, isolation_level=None)
+        apply_pragmas(self._on_loop, busy_timeout="0", wal_autocheckpoint="0")
 
     async def run(self, values: dict[str, Any]) -> list[int]:
         """Execute with ``values``; returns the ids of the rows it changed."""
@@ -141,7 +155,22 @@ class _OneTrip:
             self._processors[name](bound[name]) if name in self._processors else bound[name]
             for name in self._names
         ]
+        try:
+            return [row[0] for row in self._on_loop.execute(self._sql, parameters)]
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise
         return [row[0] for row in await self._driver.execute_fetchall(self._sql, parameters)]
+
+    def close(self) -> None:
+        self._on_loop.close()
+
+
+def _sqlite_file(url: URL) -> str | None:
+    """The file of a SQLite database, as SQLAlchemy opens it; None for any other database."""
+    if url.get_backend_name() != "sqlite" or url.query or url.database in (None, "", ":memory:"):
+        return None
+    return os.path.abspath(url.database)
 
 
 def _processor(kind: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:

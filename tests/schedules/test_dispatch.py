@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
-from bot.storage.models import DispatchKind, DispatchStatus, RunnerStatus
+from bot.storage.models import Dispatch, DispatchKind, DispatchStatus, RunnerStatus
 from schedules.dispatch import Delivery
 from tests.fake_telegram import errors
 from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
@@ -233,3 +235,30 @@ async def test_a_stop_hands_back_every_claimed_row_including_the_batch_claimed_a
     due = [row for row in await reminders.rows() if row.due_at <= reminders.clock.now]
     assert [row.status for row in due] == [DispatchStatus.SENT] * 3
     assert len(reminders.api.calls("sendMessage")) == 3
+
+
+async def test_the_journal_waits_out_another_writer_without_holding_up_the_event_loop(
+    reminders: Reminders,
+) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    await reminders.run()
+    database = reminders.database
+    async with database.unit_of_work() as uow:
+        [row] = await uow.dispatches.claim(now=SEVEN_BERLIN, limit=10)
+    async with database.journal() as journal:
+        async with database.unit_of_work() as uow:
+            # holds SQLite's write lock, and PostgreSQL's lock on the row, until the block ends
+            await uow.session.execute(
+                update(Dispatch).where(Dispatch.id == row.id).values(error="")
+            )
+            recording = asyncio.create_task(journal.record(outcome=None, start=row))
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            for _ in range(20):
+                await asyncio.sleep(0)  # the loop runs on while the journal waits...
+            assert loop.time() - started < 1  # ...and never stops for SQLite's busy wait
+            assert not recording.done()
+        assert await recording
+    [stored] = await reminders.rows()
+    assert stored.status is DispatchStatus.SENDING
