@@ -40,6 +40,9 @@ CHECK_IN_INTRO = "Time for your check-in: it takes under a minute."
 PREVIEW_FOOTER = "<i>You can switch this preview off in /settings.</i>"
 
 _CHECK_IN = Dialogs(training.CHECK_IN)
+# Which days' sessions a reminder shows, from its own day: a check-in asks about the day
+# before; a week preview lists seven days. Any other reminder needs its own day's session.
+_SESSION_DAYS = {DispatchKind.CHECK_IN: (-1, -1), DispatchKind.WEEK_PREVIEW: (0, 6)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,11 +88,12 @@ async def build(
 
 
 async def _load(uow: UnitOfWork, rows: Sequence[Due]) -> _Batch:
-    ids = {due.runner_id for due in rows if due.runner_id is not None}
-    if not ids:
+    rows = [due for due in rows if due.runner_id is not None]
+    if not rows:
         return _Batch({}, {}, {}, {}, {})
-    first = min(due.local_date for due in rows) - DAY
-    last = max(due.local_date for due in rows) + 6 * DAY
+    ids = {due.runner_id for due in rows if due.runner_id is not None}
+    first = min(due.local_date + _SESSION_DAYS.get(due.kind, (0, 0))[0] * DAY for due in rows)
+    last = max(due.local_date + _SESSION_DAYS.get(due.kind, (0, 0))[1] * DAY for due in rows)
     logs: dict[int, list[SessionLog]] = defaultdict(list)
     stored_logs = await uow.feedback.of_runners(SessionLog, ids)
     for log in sorted(stored_logs, key=lambda log: log.session_date):

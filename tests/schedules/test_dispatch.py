@@ -73,7 +73,8 @@ async def test_week_preview_on_the_first_day_of_the_plan_week_can_be_switched_of
     off = await add_runner(reminders, sessions=week, **BERLIN_7)
     reminders.clock.now = SEVEN_BERLIN
     await reminders.run()
-    assert any("Your week ahead" in text for text in reminders.texts(int(on.chat_id)))
+    [preview] = [t for t in reminders.texts(int(on.chat_id)) if "Your week ahead" in t]
+    assert "Mon 23 Nov" in preview and "Thu 26 Nov" in preview
     assert not any("Your week ahead" in text for text in reminders.texts(int(off.chat_id)))
 
 
