@@ -36,7 +36,7 @@ class Delivery:
 
     grace: timedelta = timedelta(hours=2)  # later than this: expired, not sent
     late_after: timedelta = timedelta(minutes=10)  # later than this: sent with an apology
-    batch: int = 100
+    batch: int = 500
     retries: int = 3  # more tries after a server error, timeout or network failure
     backoff: float = 1.0  # seconds before the first retry; doubles each time
     flood_waits: int = 5  # how many 429s one message may meet before it fails
