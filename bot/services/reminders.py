@@ -40,8 +40,8 @@ CHECK_IN_INTRO = "Time for your check-in: it takes under a minute."
 PREVIEW_FOOTER = "<i>You can switch this preview off in /settings.</i>"
 
 _CHECK_IN = Dialogs(training.CHECK_IN)
-# Which days' sessions a reminder shows, from its own day: a check-in asks about the day
-# before; a week preview lists seven days. Any other reminder needs its own day's session.
+# Which days' sessions a reminder shows, counted from its own day: a check-in asks about
+# the day before; a week preview lists seven days. Any other, its own day's session.
 _SESSION_DAYS = {DispatchKind.CHECK_IN: (-1, -1), DispatchKind.WEEK_PREVIEW: (0, 6)}
 
 
@@ -88,12 +88,12 @@ async def build(
 
 
 async def _load(uow: UnitOfWork, rows: Sequence[Due]) -> _Batch:
-    rows = [due for due in rows if due.runner_id is not None]
-    if not rows:
-        return _Batch({}, {}, {}, {}, {})
     ids = {due.runner_id for due in rows if due.runner_id is not None}
-    first = min(due.local_date + _SESSION_DAYS.get(due.kind, (0, 0))[0] * DAY for due in rows)
-    last = max(due.local_date + _SESSION_DAYS.get(due.kind, (0, 0))[1] * DAY for due in rows)
+    if not ids:
+        return _Batch({}, {}, {}, {}, {})
+    spans = [_days_shown(due) for due in rows]
+    first = min(start for start, _ in spans)
+    last = max(end for _, end in spans)
     logs: dict[int, list[SessionLog]] = defaultdict(list)
     stored_logs = await uow.feedback.of_runners(SessionLog, ids)
     for log in sorted(stored_logs, key=lambda log: log.session_date):
@@ -114,6 +114,12 @@ async def _load(uow: UnitOfWork, rows: Sequence[Due]) -> _Batch:
         },
         changes=changes,
     )
+
+
+def _days_shown(due: Due) -> tuple[date, date]:
+    """The first and last day whose session ``due`` shows."""
+    before, after = _SESSION_DAYS.get(due.kind, (0, 0))
+    return due.local_date + before * DAY, due.local_date + after * DAY
 
 
 async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) -> Outgoing:
