@@ -53,15 +53,7 @@ async def chat_membership(
         club.title, club.chat_type = title, chat_kind
         return ()  # a promotion or a second event: the chat was greeted already
     if club is None:
-        club = await turn.uow.clubs.add(
-            Club(
-                platform=turn.person.platform,
-                chat_id=chat_id,
-                chat_type=chat_kind,
-                title=title,
-                timezone=turn.ctx.default_timezone,
-            )
-        )
+        club = await _add_club(turn, chat_id=chat_id, chat_kind=chat_kind, title=title)
     club.active = True
     await plan_club_posts(turn.ctx, turn.uow, club)
     return say(greeting(club))
@@ -178,12 +170,19 @@ async def register(turn: Turn) -> Club:
     club = await turn.uow.clubs.find(platform=person.platform, chat_id=person.chat_id)
     if club is not None:
         return club
+    return await _add_club(turn, chat_id=person.chat_id, chat_kind=person.chat_kind, title=None)
+
+
+async def _add_club(turn: Turn, *, chat_id: str, chat_kind: str, title: str | None) -> Club:
+    """A new club for this chat, dated by the injected clock: its plan weeks count from it."""
     return await turn.uow.clubs.add(
         Club(
-            platform=person.platform,
-            chat_id=person.chat_id,
-            chat_type=person.chat_kind,
+            platform=turn.person.platform,
+            chat_id=chat_id,
+            chat_type=chat_kind,
+            title=title,
             timezone=turn.ctx.default_timezone,
+            created_at=turn.ctx.clock(),
         )
     )
 
