@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -122,6 +122,15 @@ class Library:
 
     def __getitem__(self, exercise_id: str) -> Exercise:
         return self.exercises[exercise_id]
+
+    def asks_hips_level(self, exercise_ids: Iterable[str]) -> bool:
+        """Whether a session with these exercises leads to a gate on level hips (C9)."""
+        for exercise_id in exercise_ids:
+            exercise = self.exercises.get(exercise_id)
+            following = exercise.progression if exercise is not None else None
+            if following is not None and self.exercises[following].gate is Gate.HIPS_LEVEL:
+                return True
+        return False
 
     def family(self, family: Family) -> tuple[Exercise, ...]:
         """The exercises of one family, in file order."""

@@ -36,7 +36,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 
-from bot.coaching import explain
 from bot.coaching.decisions import (
     NO_ADJUSTMENT,
     CheckinContext,
@@ -46,6 +45,7 @@ from bot.coaching.decisions import (
     is_new_eccentric,
     next_run,
 )
+from bot.coaching.explain import phase_note
 from bot.coaching.feedback import Feedback, HistoryEvent, PainSite, Resumed
 from bot.coaching.library import Exercise, Family, Library, library
 from bot.coaching.model import Change, Plan, Session, SessionKind, SessionStatus, Week
@@ -157,7 +157,7 @@ class _Replay:
             week_start = self.start + index * 7 * DAY
             phase = phase_on(week_start, self.profile.race_date, self.settings)
             if phase is not previous:
-                note = explain.phase_note(phase, week_start, self.profile.race_date)
+                note = phase_note(phase, week_start, self.profile.race_date)
                 self.changes.append(Change(week_start, ("P6",), note))
             previous = phase
             lighter = self._lighter_week(phase)

@@ -213,11 +213,12 @@ class Coach:
 
     async def _session_button(self, turn: Turn, runner: Runner, data: str) -> Reply | None:
         prefix, _, rest = data.partition(":")
-        session_id, _, action = rest.partition(":")
-        if prefix != training.SESSION_PREFIX or not session_id.isdigit():
+        key, _, action = rest.partition(":")
+        day = training.session_day(key)
+        if prefix != training.SESSION_PREFIX or day is None:
             return None
-        session = await turn.uow.plans.get(int(session_id))
-        if session is None or session.runner_id != runner.id:
+        session = await turn.uow.plans.on(runner_id=runner.id, day=day)
+        if session is None:
             return None
         if await turn.uow.feedback.log(runner_id=runner.id, day=session.date) is not None:
             return say("That session is already logged. Send /today to see what's next.")
