@@ -32,6 +32,7 @@ LOG_TODAY = ["/today", "1", "1", "2", "6"]  # Done, all of it, OK, nothing hurt
 async def test_scripted_console_reaches_a_plan_and_logs_a_session(
     database: Database, clock: FakeClock, tmp_path: Path
 ) -> None:
+    clock.now = clock.now.replace(hour=5)  # 06:00 in Berlin: before the 07:30 reminder
     coach = Coach(ServiceContext(database, clock, "Europe/Berlin"))
     script = io.StringIO("\n".join([*ONBOARDING, *LOG_TODAY, "quit"]) + "\n")
     out = io.StringIO()

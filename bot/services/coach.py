@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from bot.services import account, clubs, reminders, training
 from bot.services.context import Person, ServiceContext
 from bot.services.dialog import STALE, Dialogs, Turn
-from bot.services.free_text import timezone_at
+from bot.services.free_text import mentions_pain, timezone_at
 from bot.services.onboarding import ONBOARDING, WELCOME
 from bot.services.replies import Reply, say, toast
 from bot.storage.models import Club, Runner, RunnerStatus
@@ -43,6 +43,12 @@ HELP = "\n".join(
     ]
 )
 NOT_A_COMMAND = "I didn't catch that. I work with buttons and commands; send /help to see them."
+PAIN_TALK = (
+    "Sorry to hear that. I don't read health notes from messages, and I don't diagnose: "
+    "the check-in asks the right questions and adjusts your next session, so send /checkin. "
+    "If it's sharp pain, swelling, bruising or weakness, or it worries you, please see a "
+    "doctor or physiotherapist."
+)
 
 RunnerAction = Callable[[Turn, Runner], Awaitable[Reply]]
 
@@ -66,8 +72,10 @@ class Coach:
             "done": self._done,
             "skip": self._skip,
             "checkin": self._check_in,
-            "settings": lambda turn, _r: self.dialogs.begin(turn, "set"),
-            "race": lambda turn, _r: self.dialogs.begin(turn, "set", {"field": "race"}),
+            "settings": lambda turn, r: self.dialogs.begin(turn, "set", account.settings(r)),
+            "race": lambda turn, r: self.dialogs.begin(
+                turn, "set", {**account.settings(r), "field": "race"}
+            ),
             "pause": account.pause,
             "resume": account.resume,
             "history": account.history,
@@ -109,7 +117,9 @@ class Coach:
             reply = await self.dialogs.type(turn, text)
             if reply is not None:
                 return reply
-            return say(NOT_A_COMMAND) if person.private else ()
+            if not person.private:
+                return ()
+            return say(PAIN_TALK if mentions_pain(text) else NOT_A_COMMAND)
 
     async def location(self, person: Person, *, latitude: float, longitude: float) -> Reply:
         """A shared location: the answer to the timezone question."""
