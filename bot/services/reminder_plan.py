@@ -17,10 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.services.context import ServiceContext
+from bot.services.local_time import due_at
 from bot.storage.models import Club, DispatchKind, Runner
 from bot.storage.repositories.dispatches import Slot
 from bot.storage.unit_of_work import UnitOfWork
-from schedules.clock import due_at
 
 DAY = timedelta(days=1)
 HORIZON = DAY  # how far ahead reminders are planned
