@@ -17,7 +17,8 @@ def _forms(secret: str) -> set[str]:
     """Every way ``secret`` can reach a log line: as is, percent-encoded once or twice, and,
     for a bot token (``<bot id>:<key>``), its key alone, which no encoding changes."""
     once = quote(secret, safe="")
-    forms = {secret, once, once.lower(), quote(once, safe="")}
+    lower = re.sub(r"%[0-9A-F]{2}", lambda escape: escape[0].lower(), once)
+    forms = {secret, once, lower, quote(once, safe="")}
     bot_id, colon, key = secret.partition(":")
     if colon and bot_id.isdigit() and key:
         forms.add(key)
