@@ -25,6 +25,22 @@ def _forms(secret: str) -> set[str]:
     return forms
 
 
+# python-telegram-bot logs a failure it raises with the whole traceback; the bot reports such
+# failures itself (a handler error, or one line at start-up), so the library's record says in
+# one line which exception it was.
+_BRIEF = {"telegram"}
+
+
+def _brief(record: logging.LogRecord) -> logging.LogRecord:
+    """A copy of ``record`` whose exception is named on its line instead of as a traceback."""
+    assert record.exc_info is not None
+    error = record.exc_info[1]
+    brief = logging.makeLogRecord(record.__dict__)
+    brief.msg, brief.args = f"{record.getMessage()} ({type(error).__name__}: {error})", None
+    brief.exc_info, brief.exc_text = None, None
+    return brief
+
+
 class RedactingFormatter(logging.Formatter):
     """Formats a record, tracebacks included, then masks secrets and token-shaped text."""
 
@@ -34,6 +50,8 @@ class RedactingFormatter(logging.Formatter):
         self._secrets = tuple(sorted(forms, key=len, reverse=True))  # the longest form first
 
     def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info and record.name.partition(".")[0] in _BRIEF:
+            record = _brief(record)
         return self.redact(super().format(record))
 
     def redact(self, text: str) -> str:
@@ -55,3 +73,8 @@ def configure_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
     # httpx logs every request URL at INFO, and Telegram URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every form of ``secrets`` and every token-shaped string masked."""
+    return RedactingFormatter("%(message)s", secrets).redact(text)
