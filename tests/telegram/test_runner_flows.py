@@ -137,6 +137,11 @@ async def test_unknown_command_and_text_outside_a_dialog(ada: TelegramUser) -> N
         assert f"/{name}" in ada.last_text
 
 
+async def test_an_unknown_command_with_markup_in_it_is_answered(ada: TelegramUser) -> None:
+    await ada.send("/zoë<3&co")
+    assert ada.last_text == "I don't know /zoë<3&co. Send /help to see what I can do."
+
+
 async def test_session_message_has_dose_cues_and_done_skip(
     ada: TelegramUser, clock: FakeClock
 ) -> None:
