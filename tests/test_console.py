@@ -78,5 +78,5 @@ async def test_markup_characters_in_a_name_show_as_typed(
     coach = Coach(ServiceContext(database, clock, "Europe/Berlin"))
     out = io.StringIO()
     script = io.StringIO("\n".join([*ONBOARDING, "/start", "quit"]) + "\n")
-    await chat(coach, name="Zoë \"O'Neil\" <3 & Co", stdin=script, out=out, downloads=tmp_path)
-    assert "Welcome back, Zoë \"O'Neil\" <3 & Co!" in out.getvalue()
+    await chat(coach, name='Zoë "O\'Neil" <3 & Co', stdin=script, out=out, downloads=tmp_path)
+    assert 'Welcome back, Zoë "O\'Neil" <3 & Co!' in out.getvalue()

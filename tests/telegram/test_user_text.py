@@ -16,10 +16,11 @@ from bot.services.context import Person
 from bot.services.dialog import Turn
 from bot.storage.database import Database
 from bot.storage.models import Runner
+from handlers.telegram.application import CoachApplication
 from handlers.telegram.render import send
 from tests.factories import make_runner
 from tests.fake_telegram import FakeBotAPI, HandlerErrors, process, updates
-from tests.telegram.conftest import CoachApplication, TelegramUser
+from tests.telegram.conftest import TelegramUser
 
 JSONDict = dict[str, Any]
 MONDAY = date(2026, 11, 23)
@@ -29,7 +30,7 @@ _strangers = itertools.count(7001)
 
 def people_text(max_size: int) -> st.SearchStrategy[str]:
     """Any text Telegram can carry: every character but surrogates and NUL."""
-    characters = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
+    characters = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
     return st.text(characters, min_size=1, max_size=max_size)
 
 
