@@ -44,6 +44,13 @@ HELP = "\n".join(
     ]
 )
 NOT_A_COMMAND = "I didn't catch that. I work with buttons and commands; send /help to see them."
+UNREADABLE = (
+    "I can only read text and buttons, so that one went past me. Send /help to see what I can do."
+)
+UNREADABLE_IN_DIALOG = (
+    "I can only read text and buttons, so that one went past me (send /help for my commands). "
+    "Here's the question again:"
+)
 
 RunnerAction = Callable[[Turn, Runner], Awaitable[Reply]]
 
@@ -121,6 +128,13 @@ class Coach:
             if reply is not None:
                 return reply
             return say("Thanks! I only use a location to set your timezone, in /settings.")
+
+    async def unreadable(self, person: Person) -> Reply:
+        """Something that is not text (a sticker, a photo...): a pointer, and nothing changes."""
+        async with self._turn(person) as turn:
+            if await self.dialogs.is_open(turn):
+                return await self.dialogs.current(turn, UNREADABLE_IN_DIALOG)
+            return say(UNREADABLE)
 
     async def button(self, person: Person, data: str) -> Reply:
         """A pressed button; stale or forged data changes nothing and shows where we are."""

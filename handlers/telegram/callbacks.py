@@ -68,6 +68,11 @@ class Callbacks:
         )
         await send(context.bot, person.chat_id, reply)
 
+    async def unreadable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A private message the coach cannot read: a sticker, a photo, a voice note..."""
+        person = person_of(update)
+        await send(context.bot, person.chat_id, await self.coach.unreadable(person))
+
     async def button(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed inline button."""
         query = update.callback_query
