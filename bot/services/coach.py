@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 from html import escape
 
 from bot.services import account, clubs, reminders, training
-from bot.services.context import Person, ServiceContext
+from bot.services.context import IsAdmin, Person, ServiceContext, no_admin
 from bot.services.dialog import STALE, Dialogs, Turn
 from bot.services.free_text import timezone_at
 from bot.services.onboarding import ONBOARDING, WELCOME
@@ -89,9 +89,9 @@ class Coach:
             yield Turn(self.ctx, uow, person, {})
 
     async def command(
-        self, person: Person, name: str, payload: str = "", *, admin: bool = False
+        self, person: Person, name: str, payload: str = "", *, admin: IsAdmin = no_admin
     ) -> Reply:
-        """A slash command, without its slash; ``admin`` matters only in groups (``/club``)."""
+        """A slash command, without its slash; ``admin`` is asked only for ``/club``."""
         async with self._turn(person) as turn:
             name = name.lower()
             if not person.private:
@@ -111,9 +111,12 @@ class Coach:
                 return await self._not_set_up(turn)
             return await action(turn, runner)
 
-    async def text(self, person: Person, text: str) -> Reply:
-        """Free text: an answer to the open question, or a pointer to /help."""
+    async def text(self, person: Person, text: str, *, admin: IsAdmin = no_admin) -> Reply:
+        """Free text: an answer to the open question, or a pointer to /help; in a group, only
+        an admin's reply answers the club's setup, and anything else is not for the coach."""
         async with self._turn(person) as turn:
+            if not person.private and not (await self.dialogs.is_open(turn) and await admin()):
+                return ()
             reply = await self.dialogs.type(turn, text)
             if reply is not None:
                 return reply
@@ -136,15 +139,18 @@ class Coach:
                 return await self.dialogs.current(turn, UNREADABLE_IN_DIALOG)
             return say(UNREADABLE)
 
-    async def button(self, person: Person, data: str) -> Reply:
-        """A pressed button; stale or forged data changes nothing and shows where we are."""
+    async def button(self, person: Person, data: str, *, admin: IsAdmin = no_admin) -> Reply:
+        """A pressed button; stale or forged data changes nothing and shows where we are. In a
+        group or channel: "I did it" for anyone, the club's setup for its admins only."""
         async with self._turn(person) as turn:
+            if not person.private:  # nothing personal is ever answered in a group
+                reply = await clubs.mark(turn, data)
+                if reply is None and await admin():
+                    reply = await self.dialogs.press(turn, data)
+                return reply if reply is not None else toast(clubs.NOT_YOURS)
             reply = await self.dialogs.press(turn, data)
             if reply is not None:
                 return reply
-            if not person.private:  # nothing personal is ever answered in a group
-                marked = await clubs.mark(turn, data)
-                return marked if marked is not None else toast(clubs.NOT_YOURS)
             runner = await training.runner_or_none(turn)
             if runner is not None:
                 reply = await self._session_button(turn, runner, data)
@@ -169,9 +175,9 @@ class Coach:
         async with self._turn(person) as turn:
             await clubs.migrate(turn, old_chat_id=person.chat_id, new_chat_id=new_chat_id)
 
-    async def _group_command(self, turn: Turn, name: str, args: str, *, admin: bool) -> Reply:
+    async def _group_command(self, turn: Turn, name: str, args: str, *, admin: IsAdmin) -> Reply:
         if name == "club":
-            if not admin:
+            if not await admin():
                 return say(clubs.NOT_ADMIN)
             club = await clubs.register(turn)
             if args.strip().lower() == "members":

@@ -61,6 +61,20 @@ async def test_pressed_question_is_settled_with_the_choice(ada: TelegramUser) ->
     assert "What is Monday usually?" in ada.last_text
 
 
+async def test_a_message_that_cannot_be_settled_is_logged_and_the_dialog_goes_on(
+    ada: TelegramUser, fake_api: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    await ada.send("/start")
+    fake_api.fail_next(
+        "editMessageText", errors.ApiError(400, "Bad Request: message can't be edited")
+    )
+    with caplog.at_level(logging.WARNING):
+        await ada.press("Some")
+    assert "What is Monday usually?" in ada.last_text
+    assert "could not settle message" in caplog.text
+    assert "can't be edited" in caplog.text
+
+
 async def test_multi_choice_toggles_in_place(ada: TelegramUser) -> None:
     script = onboarding()
     await ada.follow(script[: script.index(("press", "None of these"))])
