@@ -15,6 +15,7 @@ from bot.services.context import IsAdmin, Person, ServiceContext, no_admin
 from bot.services.dialog import STALE, Dialogs, Turn
 from bot.services.free_text import timezone_at
 from bot.services.onboarding import ONBOARDING, WELCOME
+from bot.services.reminder_plan import plan_reminders
 from bot.services.replies import Reply, say, toast
 from bot.storage.models import Club, Runner, RunnerStatus
 
@@ -211,8 +212,9 @@ class Coach:
                 if joined
                 else f"You're already a member of {title}. Send /today for today's session."
             )
-        if runner.status is RunnerStatus.BLOCKED:
+        if runner.status is RunnerStatus.BLOCKED:  # they unblocked the bot: remind them again
             runner.status = RunnerStatus.ACTIVE
+            await plan_reminders(turn.ctx, turn.uow, runner)
         name = f", {escape(turn.person.name)}" if turn.person.name else ""
         return say(
             f"Welcome back{name}! Your plan is ready: send /today for today's session, "
