@@ -5,10 +5,40 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from urllib.parse import quote
 
-# A Telegram bot token anywhere in a line, e.g. inside https://api.telegram.org/bot<token>/getMe.
-_TOKEN_PATTERN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{30,}")
+# A Telegram bot token anywhere in a line, e.g. inside https://api.telegram.org/bot<token>/getMe,
+# with its colon as is or percent-encoded (once or twice), as a proxy's error page may quote it.
+_TOKEN_PATTERN = re.compile(r"\d{3,}(?::|%3[Aa]|%253[Aa])[A-Za-z0-9_-]{30,}")
 REDACTED = "[REDACTED]"
+
+
+def _forms(secret: str) -> set[str]:
+    """Every way ``secret`` can reach a log line: as is, percent-encoded once or twice, and,
+    for a bot token (``<bot id>:<key>``), its key alone, which no encoding changes."""
+    once = quote(secret, safe="")
+    lower = re.sub(r"%[0-9A-F]{2}", lambda escape: escape[0].lower(), once)
+    forms = {secret, once, lower, quote(once, safe="")}
+    bot_id, colon, key = secret.partition(":")
+    if colon and bot_id.isdigit() and key:
+        forms.add(key)
+    return forms
+
+
+# python-telegram-bot logs a failure it raises with the whole traceback; the bot reports such
+# failures itself (a handler error, or one line at start-up), so the library's record says in
+# one line which exception it was.
+_BRIEF = {"telegram"}
+
+
+def _brief(record: logging.LogRecord) -> logging.LogRecord:
+    """A copy of ``record`` whose exception is named on its line instead of as a traceback."""
+    assert record.exc_info is not None
+    error = record.exc_info[1]
+    brief = logging.makeLogRecord(record.__dict__)
+    brief.msg, brief.args = f"{record.getMessage()} ({type(error).__name__}: {error})", None
+    brief.exc_info, brief.exc_text = None, None
+    return brief
 
 
 class RedactingFormatter(logging.Formatter):
@@ -16,13 +46,16 @@ class RedactingFormatter(logging.Formatter):
 
     def __init__(self, fmt: str, secrets: Iterable[str] = ()) -> None:
         super().__init__(fmt)
-        self._secrets = tuple(s for s in secrets if s)
+        forms = {form for secret in secrets if secret for form in _forms(secret)}
+        self._secrets = tuple(sorted(forms, key=len, reverse=True))  # the longest form first
 
     def format(self, record: logging.LogRecord) -> str:
+        if record.exc_info and record.name.partition(".")[0] in _BRIEF:
+            record = _brief(record)
         return self.redact(super().format(record))
 
     def redact(self, text: str) -> str:
-        """The text with every known secret and every token-shaped string masked."""
+        """The text with every form of every known secret and every token-shaped string masked."""
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         return _TOKEN_PATTERN.sub(REDACTED, text)
@@ -40,3 +73,8 @@ def configure_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
     # httpx logs every request URL at INFO, and Telegram URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every form of ``secrets`` and every token-shaped string masked."""
+    return RedactingFormatter("%(message)s", secrets).redact(text)

@@ -71,3 +71,13 @@ def test_chat_command_runs_without_a_token(clean_env: dict[str, str], tmp_path: 
     assert result.returncode == 0, result.stderr
     assert "/today: Today's session" in result.stdout
     assert "Bye!" in result.stdout
+
+
+async def test_markup_characters_in_a_name_show_as_typed(
+    database: Database, clock: FakeClock, tmp_path: Path
+) -> None:
+    coach = Coach(ServiceContext(database, clock, "Europe/Berlin"))
+    out = io.StringIO()
+    script = io.StringIO("\n".join([*ONBOARDING, "/start", "quit"]) + "\n")
+    await chat(coach, name='Zoë "O\'Neil" <3 & Co', stdin=script, out=out, downloads=tmp_path)
+    assert 'Welcome back, Zoë "O\'Neil" <3 & Co!' in out.getvalue()

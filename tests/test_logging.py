@@ -70,3 +70,31 @@ def test_http_client_request_lines_are_quiet(capsys: pytest.CaptureFixture[str])
         ),
     )
     assert output == ""
+
+
+def test_a_percent_encoded_token_in_a_proxy_error_page_is_redacted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    encoded = TOKEN.replace(":", "%3A")
+    page = (
+        f"<html><body>502 Bad Gateway: GET /bot{encoded}/getMe failed; "
+        f"retried /bot{TOKEN.replace(':', '%3a')}/getMe and /bot{TOKEN.replace(':', '%253A')}/getMe"
+        "</body></html>"
+    )
+    output = log_output(
+        capsys,
+        lambda: logging.getLogger("telegram.request").error(
+            'Can not load invalid JSON data: "%s"', page
+        ),
+    )
+    secret_part = TOKEN.split(":", 1)[1]
+    assert secret_part not in output
+    assert "502 Bad Gateway" in output
+
+
+def test_an_unknown_token_with_an_encoded_colon_is_redacted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    other = "987654321%3AZZZ9r2Xb6kD0vVw3LqzT5yNf8GmJc1pEoXX"
+    output = log_output(capsys, lambda: logging.getLogger("bot").warning("url /bot%s/x", other))
+    assert "ZZZ9r2Xb6kD0vVw3LqzT5yNf8GmJc1pEoXX" not in output

@@ -30,9 +30,9 @@ DEFAULT_POST_TIME = time(18, 0)
 def greeting(club: Club) -> str:
     """The one hello when the coach joins a club's chat."""
     title = escape(club.title or "everyone")
-    where = "posted in this channel" if club.chat_type == "channel" else "sent here"
+    how = "post /club in this channel" if club.chat_type == "channel" else "send /club here"
     return (
-        f"Hello, {title}! I'm the trail strength coach. Admins: send /club {where} to choose "
+        f"Hello, {title}! I'm the trail strength coach. Admins: {how} to choose "
         "the club's strength days, time, timezone and level, and I'll post each club "
         "session. Members get a personal plan in a private chat, and anything about "
         "anyone's health stays there, never in the group."

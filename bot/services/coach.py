@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from html import escape
 
 from bot.services import account, clubs, reminders, training
-from bot.services.context import Person, ServiceContext
+from bot.services.context import IsAdmin, Person, ServiceContext, no_admin
 from bot.services.dialog import STALE, Dialogs, Turn
 from bot.services.free_text import mentions_pain, timezone_at
 from bot.services.onboarding import ONBOARDING, WELCOME
+from bot.services.reminder_plan import plan_reminders
 from bot.services.replies import Reply, say, toast
 from bot.storage.models import Club, Runner, RunnerStatus
 
@@ -48,6 +50,13 @@ PAIN_TALK = (
     "the check-in asks the right questions and adjusts your next session, so send /checkin. "
     "If it's sharp pain, swelling, bruising or weakness, or it worries you, please see a "
     "doctor or physiotherapist."
+)
+UNREADABLE = (
+    "I can only read text and buttons, so that one went past me. Send /help to see what I can do."
+)
+UNREADABLE_IN_DIALOG = (
+    "I can only read text and buttons, so that one went past me (send /help for my commands). "
+    "Here's the question again:"
 )
 
 RunnerAction = Callable[[Turn, Runner], Awaitable[Reply]]
@@ -89,9 +98,9 @@ class Coach:
             yield Turn(self.ctx, uow, person, {})
 
     async def command(
-        self, person: Person, name: str, payload: str = "", *, admin: bool = False
+        self, person: Person, name: str, payload: str = "", *, admin: IsAdmin = no_admin
     ) -> Reply:
-        """A slash command, without its slash; ``admin`` matters only in groups (``/club``)."""
+        """A slash command, without its slash; ``admin`` is asked only for ``/club``."""
         async with self._turn(person) as turn:
             name = name.lower()
             if not person.private:
@@ -105,15 +114,18 @@ class Coach:
                 return say("Stopped. Nothing was changed." if cancelled else "Nothing to stop.")
             action = self._runner_commands.get(name)
             if action is None:
-                return say(f"I don't know /{name}. Send /help to see what I can do.")
+                return say(f"I don't know /{escape(name)}. Send /help to see what I can do.")
             runner = await training.runner_or_none(turn)
             if runner is None:
                 return await self._not_set_up(turn)
             return await action(turn, runner)
 
-    async def text(self, person: Person, text: str) -> Reply:
-        """Free text: an answer to the open question, or a pointer to /help."""
+    async def text(self, person: Person, text: str, *, admin: IsAdmin = no_admin) -> Reply:
+        """Free text: an answer to the open question, or a pointer to /help; in a group, only
+        an admin's reply answers the club's setup, and anything else is not for the coach."""
         async with self._turn(person) as turn:
+            if not person.private and not (await self.dialogs.is_open(turn) and await admin()):
+                return ()
             reply = await self.dialogs.type(turn, text)
             if reply is not None:
                 return reply
@@ -131,15 +143,25 @@ class Coach:
                 return reply
             return say("Thanks! I only use a location to set your timezone, in /settings.")
 
-    async def button(self, person: Person, data: str) -> Reply:
-        """A pressed button; stale or forged data changes nothing and shows where we are."""
+    async def unreadable(self, person: Person) -> Reply:
+        """Something that is not text (a sticker, a photo...): a pointer, and nothing changes."""
         async with self._turn(person) as turn:
+            if await self.dialogs.is_open(turn):
+                return await self.dialogs.current(turn, UNREADABLE_IN_DIALOG)
+            return say(UNREADABLE)
+
+    async def button(self, person: Person, data: str, *, admin: IsAdmin = no_admin) -> Reply:
+        """A pressed button; stale or forged data changes nothing and shows where we are. In a
+        group or channel: "I did it" for anyone, the club's setup for its admins only."""
+        async with self._turn(person) as turn:
+            if not person.private:  # nothing personal is ever answered in a group
+                reply = await clubs.mark(turn, data)
+                if reply is None and await admin():
+                    reply = await self.dialogs.press(turn, data)
+                return reply if reply is not None else toast(clubs.NOT_YOURS)
             reply = await self.dialogs.press(turn, data)
             if reply is not None:
                 return reply
-            if not person.private:  # nothing personal is ever answered in a group
-                marked = await clubs.mark(turn, data)
-                return marked if marked is not None else toast(clubs.NOT_YOURS)
             runner = await training.runner_or_none(turn)
             if runner is not None:
                 reply = await self._session_button(turn, runner, data)
@@ -164,9 +186,9 @@ class Coach:
         async with self._turn(person) as turn:
             await clubs.migrate(turn, old_chat_id=person.chat_id, new_chat_id=new_chat_id)
 
-    async def _group_command(self, turn: Turn, name: str, args: str, *, admin: bool) -> Reply:
+    async def _group_command(self, turn: Turn, name: str, args: str, *, admin: IsAdmin) -> Reply:
         if name == "club":
-            if not admin:
+            if not await admin():
                 return say(clubs.NOT_ADMIN)
             club = await clubs.register(turn)
             if args.strip().lower() == "members":
@@ -189,20 +211,21 @@ class Coach:
             intro = (
                 WELCOME
                 if club is None
-                else f"{WELCOME}\n\nYou'll join {club.title or 'your club'} too."
+                else f"{WELCOME}\n\nYou'll join {escape(club.title or 'your club')} too."
             )
             return await self.dialogs.begin(turn, "ob", answers, intro=intro)
         if club is not None:
             joined = await turn.uow.clubs.join(club_id=club.id, runner_id=runner.id)
-            title = club.title or "the club"
+            title = escape(club.title or "the club")
             return say(
                 f"You've joined {title}. Your plan stays personal and private."
                 if joined
                 else f"You're already a member of {title}. Send /today for today's session."
             )
-        if runner.status is RunnerStatus.BLOCKED:
+        if runner.status is RunnerStatus.BLOCKED:  # they unblocked the bot: remind them again
             runner.status = RunnerStatus.ACTIVE
-        name = f", {turn.person.name}" if turn.person.name else ""
+            await plan_reminders(turn.ctx, turn.uow, runner)
+        name = f", {escape(turn.person.name)}" if turn.person.name else ""
         return say(
             f"Welcome back{name}! Your plan is ready: send /today for today's session, "
             "or /help to see everything I can do."

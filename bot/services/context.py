@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -12,6 +12,13 @@ from bot.storage.database import Database
 from bot.storage.migrate import upgrade
 
 Clock = Callable[[], datetime]
+IsAdmin = Callable[[], Awaitable[bool]]
+"""Whether the person is an admin of the group or channel, asked only when it matters."""
+
+
+async def no_admin() -> bool:
+    """The admin check where there is no group: in a private chat, nobody is an admin."""
+    return False
 
 
 def system_clock() -> datetime:
@@ -36,8 +43,9 @@ class Person:
 
     @property
     def dialog_key(self) -> str:
-        """Whose dialog this is: the user's own, or the user's within one group."""
-        return self.user_id if self.private else f"{self.user_id}@{self.chat_id}"
+        """Whose dialog this is: the user's own in a private chat; in a group or channel, the
+        chat's (its club setup), which any of its admins may answer."""
+        return self.user_id if self.private else f"@{self.chat_id}"
 
 
 @dataclass(frozen=True, slots=True)

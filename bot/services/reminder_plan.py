@@ -17,10 +17,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.services.context import ServiceContext
+from bot.services.local_time import due_at
 from bot.storage.models import Club, DispatchKind, Runner
 from bot.storage.repositories.dispatches import Slot
 from bot.storage.unit_of_work import UnitOfWork
-from schedules.clock import due_at
 
 DAY = timedelta(days=1)
 HORIZON = DAY  # how far ahead reminders are planned
@@ -46,9 +46,9 @@ def slots(times: Iterable[tuple[str, time]], after: datetime, until: datetime) -
 
 async def plan_reminders(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> None:
     """Re-plan every reminder of the runner not yet sent, from their settings and plan now."""
-    await uow.dispatches.drop_pending(runner_id=runner.id)
-    await uow.session.flush()  # the plan reads the runner's stored settings and sessions
     now = ctx.clock()
+    await uow.dispatches.drop_unsent(runner_id=runner.id, after=now)
+    await uow.session.flush()  # the plan reads the runner's stored settings and sessions
     due = slots([(runner.timezone, runner.reminder_time)], now, now + HORIZON)
     await uow.dispatches.plan_runners(due, runner_id=runner.id)
 
@@ -78,7 +78,7 @@ def club_rows(
 
 async def plan_club_posts(ctx: ServiceContext, uow: UnitOfWork, club: Club) -> None:
     """Re-plan every post of the club not yet sent, from its settings now."""
-    await uow.dispatches.drop_pending(club_id=club.id)
     now = ctx.clock()
+    await uow.dispatches.drop_unsent(club_id=club.id, after=now)
     rows = club_rows(club, now, now + HORIZON, default_zone=ctx.default_timezone)
     await uow.dispatches.add_new(rows)

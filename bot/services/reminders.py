@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.services import clubs, training
 from bot.services.context import Person, ServiceContext
 from bot.services.dialog import Dialogs, Turn
+from bot.services.local_time import due_at
 from bot.services.render import clock_label, week_text
 from bot.services.replies import Button, Message, Reply, say
 from bot.storage.models import (
@@ -28,7 +29,6 @@ from bot.storage.models import (
 )
 from bot.storage.repositories.dispatches import Claimed as Due
 from bot.storage.unit_of_work import UnitOfWork
-from schedules.clock import due_at
 
 DAY = timedelta(days=1)
 EVENING = time(19, 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from html import unescape
 from pathlib import Path
 from typing import TextIO
 
@@ -22,7 +23,7 @@ INTRO = (
 
 def plain(text: str) -> str:
     """The coach's markup as plain terminal text."""
-    return _TAGS.sub("", text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return unescape(_TAGS.sub("", text))
 
 
 class ConsoleChat:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from telegram import Bot
 from telegram.constants import ChatMemberStatus
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden
 
 ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
 
@@ -29,8 +29,10 @@ class AdminCheck:
             return cached[1]
         try:
             member = await bot.get_chat_member(chat_id, user_id)
-        except TelegramError:
-            return False  # unknown: treat as not an admin, and ask again next time
+        except (BadRequest, Forbidden):
+            return False  # not a member Telegram knows of here: not an admin (not cached)
+        # Any other failure (a timeout, a server error) propagates: the handler fails, is
+        # logged, and the person is asked to try again, instead of being told they're no admin.
         answer = member.status in ADMIN_STATUSES
         self._seen[key] = (now, answer)
         return answer

@@ -66,21 +66,26 @@ def add_handlers(application: CoachApplication, callbacks: Callbacks) -> None:
     """Every handler, in the order they are tried (written once, here).
 
     In groups and channels only commands, buttons, replies to the bot's own messages and
-    membership changes reach the coach; ordinary chatter is never seen by a handler.
+    membership changes reach the coach; ordinary chatter is never seen by a handler. Edits
+    of earlier messages answer nothing. In a private chat, any other new message (a sticker,
+    a photo, a voice note...) gets a pointer to the buttons and /help.
     """
     private = filters.ChatType.PRIVATE
+    new = ~filters.UpdateType.EDITED
     application.add_handlers(
         [
             ChatMemberHandler(callbacks.membership, ChatMemberHandler.MY_CHAT_MEMBER),
             MessageHandler(filters.StatusUpdate.MIGRATE, callbacks.migration),
-            MessageHandler(filters.COMMAND & ~filters.UpdateType.EDITED, callbacks.command),
-            MessageHandler(filters.LOCATION & private, callbacks.location),
+            MessageHandler(filters.COMMAND & new, callbacks.command),
+            MessageHandler(filters.LOCATION & private & new, callbacks.location),
             MessageHandler(
                 filters.TEXT
                 & ~filters.COMMAND
+                & new
                 & (private | (filters.ChatType.GROUPS & filters.REPLY)),
                 callbacks.text,
             ),
+            MessageHandler(private & new & ~filters.StatusUpdate.ALL, callbacks.unreadable),
             CallbackQueryHandler(callbacks.button),
         ]
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from telegram import Chat, Message, Update
+from telegram import Chat, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import ContextTypes
 
 from bot.services.coach import Coach
-from bot.services.context import Person
+from bot.services.context import IsAdmin, Person
 from handlers.telegram.admins import AdminCheck
 from handlers.telegram.render import answer_button, send
 
@@ -42,8 +42,9 @@ class Callbacks:
         if addressee and addressee.lower() != (context.bot.username or "").lower():
             return  # a command for another bot in the same group
         person = person_of(update)
-        admin = name.lower() == "club" and await self._is_admin(update, message, context)
-        reply = await self.coach.command(person, name, payload.strip(), admin=admin)
+        reply = await self.coach.command(
+            person, name, payload.strip(), admin=self._admin_check(update, context)
+        )
         await send(context.bot, person.chat_id, reply)
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -55,7 +56,10 @@ class Callbacks:
         replied = message.reply_to_message
         if not person.private and (replied is None or replied.from_user != context.bot.bot):
             return  # group chatter, or a reply to someone else: not for the coach
-        await send(context.bot, person.chat_id, await self.coach.text(person, message.text))
+        reply = await self.coach.text(
+            person, message.text, admin=self._admin_check(update, context)
+        )
+        await send(context.bot, person.chat_id, reply)
 
     async def location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A shared location in a private chat: the answer to the timezone question."""
@@ -68,12 +72,20 @@ class Callbacks:
         )
         await send(context.bot, person.chat_id, reply)
 
-    async def button(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def unreadable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A private message the coach cannot read: a sticker, a photo, a voice note..."""
+        person = person_of(update)
+        await send(context.bot, person.chat_id, await self.coach.unreadable(person))
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed inline button."""
         query = update.callback_query
         if query is None:
             return
-        await answer_button(query, await self.coach.button(person_of(update), query.data or ""))
+        reply = await self.coach.button(
+            person_of(update), query.data or "", admin=self._admin_check(update, context)
+        )
+        await answer_button(query, reply)
 
     async def membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot was added to, promoted in or removed from a group or channel."""
@@ -97,13 +109,20 @@ class Callbacks:
         person = person_of(update)
         await self.coach.migrate(person, new_chat_id=str(message.migrate_to_chat_id))
 
-    async def _is_admin(
-        self, update: Update, message: Message, context: ContextTypes.DEFAULT_TYPE
-    ) -> bool:
-        chat = update.effective_chat
-        if chat is None or chat.type == Chat.PRIVATE:
-            return False
-        if chat.type == Chat.CHANNEL or (message.sender_chat and message.sender_chat.id == chat.id):
-            return True  # only admins post in a channel; anonymous admins speak as the group
-        user = update.effective_user
-        return user is not None and await self.admins.is_admin(context.bot, chat.id, user.id)
+    def _admin_check(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> IsAdmin:
+        """Whether whoever sent the update is an admin of its group or channel, when asked."""
+
+        async def is_admin() -> bool:
+            chat = update.effective_chat
+            if chat is None or chat.type == Chat.PRIVATE:
+                return False
+            posted = update.message or update.channel_post  # a new message, not a pressed one
+            if posted is not None and (
+                chat.type == Chat.CHANNEL
+                or (posted.sender_chat is not None and posted.sender_chat.id == chat.id)
+            ):
+                return True  # only admins post in a channel; anonymous admins speak as the group
+            user = update.effective_user
+            return user is not None and await self.admins.is_admin(context.bot, chat.id, user.id)
+
+        return is_admin

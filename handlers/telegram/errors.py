@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import Forbidden, NetworkError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 logger = logging.getLogger(__name__)
@@ -35,8 +35,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     try:
         await context.bot.send_message(chat.id, SORRY)
-    except NetworkError:
-        logger.warning("could not tell chat %s about the failure", chat.id)
+    except TelegramError as error:
+        logger.warning("could not tell chat %s about the failure: %s", chat.id, error.message)
 
 
 def _kind(update: Update) -> str:

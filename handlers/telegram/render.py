@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from html import escape
 
 from telegram import (
@@ -18,6 +19,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.services.replies import Button, Message, Reply
+
+logger = logging.getLogger(__name__)
 
 
 def keyboard(message: Message, bot_username: str) -> InlineKeyboardMarkup | None:
@@ -95,8 +98,8 @@ async def _settle(pressed: TelegramMessage, data: str) -> None:
             await _edit(pressed, f"{pressed.text_html}\n\n<b>→ {escape(chosen)}</b>", None)
         elif pressed.reply_markup is not None:
             await pressed.edit_reply_markup(None)
-    except BadRequest:
-        pass  # the message is too old to edit, or already settled: the reply still goes out
+    except BadRequest as error:  # too old to edit, or already settled: the reply still goes out
+        logger.warning("could not settle message %s: %s", pressed.message_id, error.message)
 
 
 async def _edit(pressed: TelegramMessage, text: str, markup: InlineKeyboardMarkup | None) -> None:

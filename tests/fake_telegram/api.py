@@ -53,7 +53,7 @@ _INTEGER = re.compile(r"-?\d+")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _RATE_LIMITED_METHODS = frozenset({"sendmessage", "senddocument"})
-_MAX_TEXT_LENGTH = 4096
+_MAX_LENGTH = {"text": 4096, "caption": 1024}
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -527,11 +527,8 @@ class FakeBotAPI:
 
     @_method("sendMessage")
     async def _send_message(self, params: JSONDict, files: dict[str, UploadedFile]) -> JSONDict:
-        text = params.get("text")
-        if not text:
+        if not params.get("text"):
             raise ApiError(400, "Bad Request: message text is empty")
-        if updates.utf16_length(text) > _MAX_TEXT_LENGTH:
-            raise ApiError(400, "Bad Request: message is too long")
         return self._send(params, _text_content(params))
 
     @_method("sendDocument")
@@ -681,6 +678,12 @@ def _text_content(params: JSONDict, *, text_key: str = "text") -> JSONDict:
         text, entities = parse_entities(text, params.get("parse_mode"))
     except ValueError as error:
         raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
+    # Telegram counts what the message shows, after the markup is parsed.
+    if text_key == "text" and not text.strip():
+        raise ApiError(400, "Bad Request: message text is empty")
+    if updates.utf16_length(text) > _MAX_LENGTH[text_key]:
+        too_long = "message is too long" if text_key == "text" else "message caption is too long"
+        raise ApiError(400, f"Bad Request: {too_long}")
     entities = params.get(entities_key) or entities
     return {text_key: text, entities_key: entities} if entities else {text_key: text}
 

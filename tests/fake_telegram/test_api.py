@@ -111,6 +111,39 @@ async def test_html_is_parsed_into_entities_and_bad_html_is_refused(fake_bot):
         await fake_bot.send_message(1, "Hi <Ada>", parse_mode=ParseMode.HTML)
 
 
+@pytest.mark.parametrize(
+    ("markup", "shown"),
+    [
+        ("Zoë &lt;3 &amp; Co", "Zoë <3 & Co"),
+        ("fish & chips; 3 > 2", "fish & chips; 3 > 2"),
+        ("&nbsp;&copy;&amp", "&nbsp;&copy;&"),
+        ("it&#x27;s &#39;ok&#39; &quot;x&quot;", "it's 'ok' \"x\""),
+        ("&#0; &#xD800; &#x110000;", "&#0; &#xD800; &#x110000;"),
+        ("<b>a</b > <i>b</>", "a b"),
+    ],
+)
+async def test_html_text_is_decoded_as_telegram_decodes_it(fake_bot, markup, shown):
+    sent = await fake_bot.send_message(1, markup, parse_mode=ParseMode.HTML)
+
+    assert sent.text == shown
+
+
+@pytest.mark.parametrize(
+    "markup",
+    ["Zoë <3 & Co", "a < b", "<>", "<!-- note -->", "<?x?>", "<b>bold", "</b>", "<b>x</i>", "<b"],
+)
+async def test_html_that_telegram_refuses_is_refused(fake_bot, markup):
+    with pytest.raises(BadRequest, match="Can't parse entities"):
+        await fake_bot.send_message(1, markup, parse_mode=ParseMode.HTML)
+
+
+async def test_the_length_limit_counts_the_text_shown(fake_bot):
+    sent = await fake_bot.send_message(1, "&amp;" * 4096, parse_mode=ParseMode.HTML)
+    assert sent.text == "&" * 4096
+    with pytest.raises(BadRequest, match="Message text is empty"):
+        await fake_bot.send_message(1, "<b> </b>", parse_mode=ParseMode.HTML)
+
+
 async def test_reply_parameters_quote_the_replied_message(fake_bot):
     question = await fake_bot.send_message(1, "How far?")
     answer = await fake_bot.send_message(

@@ -1,5 +1,6 @@
 """The update builders produce dicts python-telegram-bot parses into the intended Updates."""
 
+import pytest
 from telegram import ChatMemberAdministrator
 from telegram.constants import ChatType, MessageEntityType
 
@@ -66,3 +67,22 @@ def test_migration_and_channel_post(fake_bot):
     assert post.channel_post is not None
     assert post.channel_post.text == "Hill repeats"
     assert post.channel_post.from_user is None
+
+
+@pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "video_note", "contact", "dice"])
+def test_media_messages_parse_without_text(fake_bot, kind):
+    update = updates.to_update(updates.media_message(kind), fake_bot)
+    assert update.message is not None
+    assert update.message.text is None
+    assert getattr(update.message, kind)
+
+
+def test_an_edited_message_keeps_its_id_and_changes_its_text(fake_bot):
+    original = updates.message(text="hmm not sure")
+    update = updates.to_update(
+        updates.edited_text_message(original=original, text="15 May"), fake_bot
+    )
+    assert update.edited_message is not None
+    assert update.edited_message.message_id == original["message_id"]
+    assert update.edited_message.text == "15 May"
+    assert update.message is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import itertools
 import time
 from typing import Any, Literal
@@ -159,6 +160,53 @@ def location_message(
     """Return an update with a shared location (Chamonix by default)."""
     location = {"latitude": latitude, "longitude": longitude}
     return {"message": message(text=None, chat=chat, from_user=from_user, location=location)}
+
+
+def edited_text_message(*, original: JSONDict, text: str) -> JSONDict:
+    """Return an update for a person editing their earlier message `original` to `text`."""
+    edited = {**original, "text": text, "edit_date": int(time.time())}
+    edited.pop("entities", None)
+    return {"edited_message": edited}
+
+
+MediaKind = Literal["sticker", "photo", "voice", "video_note", "contact", "dice"]
+_MEDIA: dict[str, Any] = {
+    "sticker": {
+        "file_id": "CAACAgIAAxkBAAEFake",
+        "file_unique_id": "AgADFakeSticker",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+        "emoji": "🏃",
+    },
+    "photo": [
+        {
+            "file_id": "AgACAgIAAxkBFake",
+            "file_unique_id": "AQADFakePhoto",
+            "width": 90,
+            "height": 67,
+        }
+    ],
+    "voice": {"file_id": "AwACAgIAAxkBFake", "file_unique_id": "AgADFakeVoice", "duration": 3},
+    "video_note": {
+        "file_id": "DQACAgIAAxkBFake",
+        "file_unique_id": "AgADFakeNote",
+        "length": 240,
+        "duration": 5,
+    },
+    "contact": {"phone_number": "+49301234567", "first_name": "Bo"},
+    "dice": {"emoji": "🎲", "value": 4},
+}
+
+
+def media_message(
+    kind: MediaKind, *, chat: JSONDict | None = None, from_user: JSONDict | None = None
+) -> JSONDict:
+    """Return an update with a message that carries no text: a sticker, a photo, a voice note..."""
+    content = copy.deepcopy(_MEDIA[kind])
+    return {"message": message(text=None, chat=chat, from_user=from_user, **{kind: content})}
 
 
 def callback_query(

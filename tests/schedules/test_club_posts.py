@@ -116,6 +116,25 @@ async def test_a_club_that_removed_the_bot_gets_nothing_more(reminders: Reminder
     assert (DispatchKind.CLUB_SESSION, DispatchStatus.CANCELLED) in statuses
 
 
+async def test_a_club_that_adds_the_bot_back_gets_its_very_next_post(
+    reminders: Reminders,
+) -> None:
+    club = await add_club(reminders)
+    reminders.clock.now = MONDAY + timedelta(hours=8)
+    await reminders.run()
+    reminders.api.fail_next("sendMessage", errors.kicked_from_group(), chat_id=GROUP_ID)
+    reminders.clock.now = MONDAY + timedelta(hours=17, minutes=30)  # the summary fails
+    await reminders.run()  # and Tuesday's post, planned already, is cancelled
+    async with reminders.database.unit_of_work() as uow:
+        stored = await uow.clubs.get(club.id)
+        assert stored is not None
+        stored.active = True  # what the bot does when it is added back
+        await plan_club_posts(reminders.ctx, uow, stored)
+    reminders.clock.now = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)  # Tuesday 18:30 in Berlin
+    await reminders.run()
+    assert reminders.texts(GROUP_ID)[-1].startswith("Club session")
+
+
 async def test_inactive_or_unset_clubs_are_not_planned(reminders: Reminders) -> None:
     await add_club(reminders, active=False)
     await add_club(reminders, chat_id="-1001000000002", session_days=[])

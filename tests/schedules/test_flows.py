@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
 
+from bot.services.coach import Coach
+from bot.services.context import Person
 from bot.services.replies import Button, Message, Reply
 from bot.storage.models import DispatchKind, DispatchStatus, RunnerStatus
 from tests.conftest import RED_FLAG_ANSWERS
 from tests.fake_telegram import errors
-from tests.schedules.conftest import Reminders
+from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
 from tests.services.conftest import Talker, onboard
 
 
@@ -113,28 +116,31 @@ async def test_red_flag_stops_session_reminders_but_check_ins_continue(
     assert DispatchKind.SESSION not in kinds
 
 
-async def test_a_blocked_runner_is_reminded_again_after_start(
-    reminders: Reminders, talker: Talker
+async def test_a_runner_who_unblocks_the_bot_gets_the_very_next_reminder(
+    reminders: Reminders, coach: Coach
 ) -> None:
-    await onboard(talker)
-    reminders.api.fail_next("sendMessage", errors.blocked_by_user(), times=None, chat_id=501)
-    await first_session_reminder_or_block(reminders)
+    tuesday, wednesday = date(2026, 11, 24), date(2026, 11, 25)
+    runner = await add_runner(reminders, sessions=(tuesday, wednesday), **BERLIN_7)
+    chat = int(runner.chat_id)
+    reminders.api.fail_next("sendMessage", errors.blocked_by_user(), times=None, chat_id=chat)
+    reminders.clock.now = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # Tuesday 07:00 in Berlin
+    await reminders.run()  # plans Wednesday's session, then Tuesday's meets the block
+    async with reminders.database.unit_of_work() as uow:
+        blocked = await uow.runners.get(runner.id)
+        assert blocked is not None and blocked.status is RunnerStatus.BLOCKED
+
     reminders.api.clear()
-    await talker.command("start")
-    await first_session_reminder(reminders, talker)
-    assert reminders.api.sent_messages(501)
-
-
-async def first_session_reminder_or_block(reminders: Reminders) -> None:
-    """Tick until the runner is marked blocked."""
-
-    async def blocked() -> bool:
-        async with reminders.database.unit_of_work() as uow:
-            runner = await uow.runners.find(platform="telegram", user_id="501")
-            assert runner is not None
-            return runner.status is RunnerStatus.BLOCKED
-
-    await tick_until(reminders, blocked, "the runner was never marked blocked")
+    reminders.clock.now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+    person = Person("telegram", runner.platform_user_id, runner.chat_id, "Ada")
+    await Talker(coach, person).command("start")
+    reminders.clock.now = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # Wednesday 07:00 in Berlin
+    await reminders.run()
+    sent = reminders.api.sent_messages(chat)
+    assert sent, "Wednesday's session was not sent"
+    assert "Wed 25 Nov" in sent[-1]["text"]
+    assert "Later" in [
+        b["text"] for row in sent[-1]["reply_markup"]["inline_keyboard"] for b in row
+    ]
 
 
 async def test_the_check_in_waits_for_the_day_after_and_skips_skipped_sessions(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.services import clubs
@@ -14,9 +16,10 @@ from bot.services.context import Person
 from bot.services.dialog import Turn
 from bot.storage.database import Database
 from bot.storage.models import Club, ClubMark, ClubMembership
+from handlers.telegram.errors import SORRY
 from handlers.telegram.render import send
 from tests.conftest import FakeClock, onboarding
-from tests.fake_telegram import FakeBotAPI, process, updates
+from tests.fake_telegram import FakeBotAPI, errors, process, updates
 from tests.telegram.conftest import TelegramUser
 
 JSONDict = dict[str, Any]
@@ -177,15 +180,82 @@ async def test_someone_else_pressing_the_admins_setup_buttons_changes_nothing(
     assert "✓ Monday" not in labels
 
 
-async def test_a_channel_gets_set_up_by_its_own_posts(
+SETUP_PRESSES = ("Tuesday", "Thursday", "Done", "18:00", "Europe/Berlin", "Intermediate", "Yes")
+
+
+async def test_a_channel_gets_set_up_by_its_own_posts_and_its_admins_buttons(
     ada: TelegramUser, database: Database, fake_api: FakeBotAPI
 ) -> None:
     await bot_joins(ada, CHANNEL, status="administrator")
-    assert "posted in this channel" in fake_api.sent_texts(CHANNEL["id"])[-1]
+    assert "post /club in this channel" in fake_api.sent_texts(CHANNEL["id"])[-1]
     await process(ada.application, updates.channel_post(text="/club", chat=CHANNEL))
     assert "Which days are club strength days?" in fake_api.sent_texts(CHANNEL["id"])[-1]
+    fake_api.set_chat_member(CHANNEL["id"], of=ADMIN, status="administrator")
+    fake_api.set_chat_member(CHANNEL["id"], of=MEMBER, status="member")
+    await press_in(ada, CHANNEL, "Monday", by=MEMBER)  # a subscriber: not theirs to answer
+    assert fake_api.calls("answerCallbackQuery")[-1].params["text"] == NOT_YOURS
+    for label in SETUP_PRESSES:
+        await press_in(ada, CHANNEL, label, by=ADMIN)
     (club,) = await stored_clubs(database)
-    assert club.chat_type == "channel"
+    assert (club.chat_type, club.session_days, club.level) == ("channel", [1, 3], "intermediate")
+    assert "Club sessions: Tuesday, Thursday" in fake_api.sent_texts(CHANNEL["id"])[-1]
+
+
+async def test_an_anonymous_admin_finishes_the_setup_with_their_own_presses(
+    ada: TelegramUser, database: Database, fake_api: FakeBotAPI
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    anonymous = updates.text_message(
+        text="/club",
+        chat=SUPERGROUP,
+        from_user=updates.group_anonymous_bot(),
+        sender_chat=SUPERGROUP,
+    )
+    await process(ada.application, anonymous)
+    fake_api.set_chat_member(SUPERGROUP["id"], of=ADMIN, status="administrator", is_anonymous=True)
+    for label in SETUP_PRESSES:
+        await press_in(ada, SUPERGROUP, label, by=ADMIN)
+    (club,) = await stored_clubs(database)
+    assert (club.session_days, club.level) == ([1, 3], "intermediate")
+
+
+async def test_another_admin_may_carry_on_the_setup_and_replies_count_only_from_admins(
+    ada: TelegramUser, database: Database, fake_api: FakeBotAPI
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    other_admin = updates.user(user_id=3003, first_name="Cleo")
+    for admin in (ADMIN, other_admin):
+        fake_api.set_chat_member(SUPERGROUP["id"], of=admin, status="administrator")
+    fake_api.set_chat_member(SUPERGROUP["id"], of=MEMBER, status="member")
+    await say_in(ada, SUPERGROUP, "/club")
+    for label in ("Tuesday", "Thursday", "Done"):
+        await press_in(ada, SUPERGROUP, label, by=other_admin)
+    sent = len(fake_api.sent_messages(SUPERGROUP["id"]))
+    await say_in(ada, SUPERGROUP, "06:45", by=MEMBER, replying=True)
+    assert len(fake_api.sent_messages(SUPERGROUP["id"])) == sent
+    await say_in(ada, SUPERGROUP, "18:30", replying=True)
+    for label in ("Europe/Berlin", "Intermediate", "Yes"):
+        await press_in(ada, SUPERGROUP, label, by=ADMIN)
+    (club,) = await stored_clubs(database)
+    assert club.post_time is not None and club.post_time.isoformat() == "18:30:00"
+
+
+async def test_a_failing_admin_check_is_reported_not_taken_for_a_refusal(
+    ada: TelegramUser,
+    fake_api: FakeBotAPI,
+    started_apps: list[tuple[Any, Any]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    fake_api.set_chat_member(SUPERGROUP["id"], of=ADMIN, status="administrator")
+    fake_api.fail_next("getChatMember", errors.timed_out())
+    with caplog.at_level(logging.ERROR):
+        await say_in(ada, SUPERGROUP, "/club")
+    assert fake_api.sent_texts(SUPERGROUP["id"])[-1] == SORRY
+    assert "handler failed" in caplog.text
+    started_apps[-1][1].errors.clear()  # this test's failure was on purpose
+    await say_in(ada, SUPERGROUP, "/club")
+    assert "Which days are club strength days?" in fake_api.sent_texts(SUPERGROUP["id"])[-1]
 
 
 async def test_personal_commands_in_a_group_point_to_a_private_chat_with_the_club(

@@ -61,6 +61,20 @@ async def test_pressed_question_is_settled_with_the_choice(ada: TelegramUser) ->
     assert "What is Monday usually?" in ada.last_text
 
 
+async def test_a_message_that_cannot_be_settled_is_logged_and_the_dialog_goes_on(
+    ada: TelegramUser, fake_api: FakeBotAPI, caplog: pytest.LogCaptureFixture
+) -> None:
+    await ada.send("/start")
+    fake_api.fail_next(
+        "editMessageText", errors.ApiError(400, "Bad Request: message can't be edited")
+    )
+    with caplog.at_level(logging.WARNING):
+        await ada.press("Some")
+    assert "What is Monday usually?" in ada.last_text
+    assert "could not settle message" in caplog.text
+    assert "can't be edited" in caplog.text
+
+
 async def test_multi_choice_toggles_in_place(ada: TelegramUser) -> None:
     script = onboarding()
     await ada.follow(script[: script.index(("press", "None of these"))])
@@ -77,6 +91,41 @@ async def test_free_text_where_a_button_was_expected(ada: TelegramUser) -> None:
     await ada.send("I have done loads")
     assert "Please answer with one of the buttons" in ada.texts[-2]
     assert "How much structured strength training" in ada.last_text
+
+
+async def test_an_edited_message_never_answers_the_question(ada: TelegramUser) -> None:
+    script = onboarding()
+    await ada.follow(script[: script.index(("press", "No race planned"))])
+    original = updates.message(text="hmm not sure", from_user=ada.user)
+    await process(ada.application, {"message": original})
+    assert "Do you have a race coming up?" in ada.last_text
+    sent = len(ada.api.calls())
+    await process(
+        ada.application, updates.edited_text_message(original=original, text="15 May 2027")
+    )
+    assert len(ada.api.calls()) == sent
+    await ada.press("No race planned")
+    assert "What do you have at home?" in ada.last_text
+
+
+@pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "video_note", "contact", "dice"])
+async def test_a_message_without_text_gets_a_pointer_and_changes_nothing(
+    ada: TelegramUser, kind: updates.MediaKind
+) -> None:
+    await ada.send("/start")
+    await process(ada.application, updates.media_message(kind, from_user=ada.user))
+    assert "/help" in ada.texts[-2]
+    assert "How much structured strength training" in ada.last_text
+    await ada.press("Some")
+    assert "What is Monday usually?" in ada.last_text
+
+
+async def test_a_message_without_text_outside_a_dialog_gets_a_pointer(ada: TelegramUser) -> None:
+    await ada.onboard()
+    sent = len(ada.texts)
+    await process(ada.application, updates.media_message("sticker", from_user=ada.user))
+    assert len(ada.texts) == sent + 1
+    assert "/help" in ada.last_text
 
 
 async def test_a_time_the_bot_cannot_read(ada: TelegramUser) -> None:
@@ -135,6 +184,11 @@ async def test_unknown_command_and_text_outside_a_dialog(ada: TelegramUser) -> N
     await ada.send("/help")
     for name, _text in COMMANDS:
         assert f"/{name}" in ada.last_text
+
+
+async def test_an_unknown_command_with_markup_in_it_is_answered(ada: TelegramUser) -> None:
+    await ada.send("/zoë<3&co")
+    assert ada.last_text == "I don't know /zoë<3&co. Send /help to see what I can do."
 
 
 async def test_session_message_has_dose_cues_and_done_skip(

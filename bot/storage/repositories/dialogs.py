@@ -44,7 +44,8 @@ class DialogRepository:
         )
 
     async def forget(self, *, platform: str, user_id: str) -> None:
-        """Close every dialog of the user, private and in groups."""
+        """Close every dialog of the user: the private one, and any kept under their id in a
+        group before a group's dialog belonged to the group itself."""
         await self._session.execute(
             delete(DialogState).where(
                 DialogState.platform == platform,

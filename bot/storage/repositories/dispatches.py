@@ -23,6 +23,7 @@ from sqlalchemy import (
     exists,
     extract,
     literal,
+    or_,
     select,
     union_all,
     update,
@@ -95,14 +96,17 @@ class DispatchRepository:
         statement = _insert_ignoring_conflicts(self._session).returning(_dispatches.c.id)
         return len((await self._session.execute(statement, rows)).all())
 
-    async def drop_pending(
-        self, *, runner_id: int | None = None, club_id: int | None = None
+    async def drop_unsent(
+        self, *, after: datetime, runner_id: int | None = None, club_id: int | None = None
     ) -> None:
-        """Forget a runner's (or a club's) planned messages that nobody has claimed yet."""
+        """Forget a runner's (or a club's) planned messages not sent yet: those nobody has
+        claimed, and those cancelled ahead of time (the runner blocked the bot, the club removed
+        it) that fall due after ``after``, so planning again can take their (day, kind) back."""
+        cancelled_ahead = and_(Dispatch.status == DispatchStatus.CANCELLED, Dispatch.due_at > after)
         await self._session.execute(
             delete(Dispatch).where(
                 _recipient(runner_id, club_id),
-                Dispatch.status == DispatchStatus.PENDING,
+                or_(Dispatch.status == DispatchStatus.PENDING, cancelled_ahead),
                 Dispatch.kind.in_(PLANNED_KINDS),
             )
         )
