@@ -77,7 +77,7 @@ class Progress:
         self, library: Library, profile: Profile, settings: RuleSettings, *, nordics: bool
     ) -> None:
         chains = _chains(library, profile, nordics)
-        self.settings = settings
+        self.library, self.settings = library, settings
         self.chains = {chain[0].id: chain for chain in chains}
         self.position = {chain[0].id: _start(chain, profile.experience) for chain in chains}
         self.chain_of = {e.id: chain[0].id for chain in chains for e in chain}

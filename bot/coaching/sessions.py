@@ -115,15 +115,17 @@ def _swap(
 
 
 def _ease(
-    exercise: Exercise, chosen: list[Exercise], progress: Progress, library: Library
+    exercise: Exercise, chosen: list[Exercise], progress: Progress, brief: Brief
 ) -> tuple[Exercise, bool, int]:
-    """C2 load step down: one load step off, else the previous variant, else one set fewer."""
+    """C2 load step down: one load step off, else the previous variant (if today allows
+    it), else one set fewer."""
     if progress.loaded(exercise):
         return exercise, True, 0
     if exercise.regression is not None:
-        previous = library[exercise.regression]
+        previous = progress.library[exercise.regression]
         taken = {e.movement for e in chosen if e is not exercise}
-        if previous.movement not in taken and progress.usable(previous):
+        allowed = brief.eccentric_ok or not previous.eccentric
+        if previous.movement not in taken and progress.usable(previous) and allowed:
             return previous, False, 0
     return exercise, False, 1
 
@@ -146,7 +148,7 @@ def compose(
         exercise, lighter, fewer = original, False, fewer_sets
         easing = not _spares(original, adjustment.ease)
         if easing:
-            exercise, lighter, less = _ease(original, chosen, progress, library)
+            exercise, lighter, less = _ease(original, chosen, progress, brief)
             fewer += less
         item = progress.prescribe(
             exercise,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -134,10 +134,13 @@ def test_c5_stiff_descents_cut_a_set_and_keep_strength_a_day_away_for_three_week
 
 
 def test_c5_and_heavy_legs_never_empty_the_plan_for_a_runner_who_runs_most_days() -> None:
-    profile = runner("EEHELEE", experience="some")  # defect 5: five to seven runs a week
-    history = [good(day(1), descending_stiff=True), good(day(8), legs=Legs.HEAVY)]
-    result = plan(profile, start=MONDAY, weeks=12, history=history)
-    assert all(week.sessions for week in result.weeks)
+    for pattern in ("EEEEELE", "EEHELEE"):  # defect 5: six or seven runs a week
+        profile = runner(pattern, experience="some")
+        first = plan(profile, start=MONDAY, weeks=1).sessions[0].date
+        for report in ({"descending_stiff": True}, {"legs": Legs.HEAVY}):
+            history = [good(first, **report), good(first + timedelta(days=21), **report)]
+            result = plan(profile, start=MONDAY, weeks=12, history=history)
+            assert all(week.sessions for week in result.weeks), (pattern, report)
 
 
 def test_c6_sensitive_hamstring_brings_a_recovery_session_and_no_nordics_until_settled() -> None:
@@ -291,7 +294,7 @@ def test_c12_two_load_reducing_check_ins_at_one_joint_refer_without_pausing() ->
 def test_c12_a_swap_leaving_fewer_than_three_exercises_makes_a_recovery_session() -> None:
     """Defect 7: no "focused" session of plank taps and calf raises."""
     profile = runner("REREHRL", experience="some", equipment={Equipment.STEP})
-    hip = pain(PainSite.HIP, 6)
+    hip = {"pain": (PainReport(PainSite.HIP, 6, False),)}  # hurt during the session
     result = plan(
         profile, start=MONDAY, weeks=3, history=[good(day(0), **hip), good(day(2), **hip)]
     )

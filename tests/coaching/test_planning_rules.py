@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from itertools import pairwise
 
 from bot.coaching import (
     BODYWEIGHT,
@@ -185,3 +186,128 @@ def test_p9_two_weeks_without_strength_steps_every_exercise_back() -> None:
     ]
     assert hamstring_after != hamstring_before
     assert any(c.rules == ("P9",) and c.date == comeback.date for c in after_break.changes)
+
+
+def test_p5_two_variants_of_one_pattern_never_share_a_session() -> None:
+    """Defect 9: no assisted and full Nordic, two slider curls, or bridge and hip thrust."""
+    profile = runner("RRRRRLR", experience="regular", equipment=frozenset(Equipment))
+    result, _ = train(profile, weeks=24, hips_level=True)
+    ids = {i.exercise.id for s in result.sessions for i in s.exercises}
+    assert {"h5_slider_curl_one_leg", "h7_assisted_nordic"} <= ids  # the ladder was climbed
+    for session in result.sessions:
+        movements = [i.exercise.movement for i in session.exercises]
+        assert len(movements) == len(set(movements)), session
+
+
+def test_p7_beginners_start_at_the_bottom_and_ramp_gently() -> None:
+    """Defect 12: bridge and walkout first, no single-leg squat without a step, no jump."""
+    for kit in (frozenset(), frozenset(Equipment)):
+        result = plan(runner("RERRHLR", experience="none", equipment=kit), start=MONDAY, weeks=6)
+        weeks = result.weeks
+        assert [len(w.sessions) for w in weeks[:4]] == [1, 1, 2, 2]
+        early = [s for w in weeks[:4] for s in w.sessions]
+        assert all(s.kind is SessionKind.CONTROL and s.minutes == 30 for s in early)
+        hamstring = {
+            i.exercise.id
+            for s in early
+            for i in s.exercises
+            if i.exercise.family is Family.HAMSTRING
+        }
+        assert hamstring <= {"h1_glute_bridge", "h2_hamstring_walkout"}
+        assert all(i.exercise.level == 1 for s in result.sessions for i in s.exercises)
+        sets = [sum(i.sets for s in w.sessions for i in s.exercises) for w in weeks]
+        assert sets[2] <= 2 * sets[1]  # week 3 doubles the sessions, never triples the sets
+        assert SessionKind.FOCUSED in {s.kind for s in weeks[4].sessions}  # from week 5
+
+
+def test_p7_first_two_weeks_stay_control_even_with_a_race_near() -> None:
+    """Defect 12: a beginner with a race in 24 days gets no taper session in weeks 1-2."""
+    result = plan(runner("RERRHLR", experience="none", race_date=day(24)), start=MONDAY, weeks=2)
+    assert [s.kind for s in result.sessions] == [SessionKind.CONTROL, SessionKind.CONTROL]
+
+
+def test_p10_two_passes_in_a_row_and_one_step_in_seven_days() -> None:
+    """Defect 11: no 6 -> 8 -> 10 within a week, no one-leg slider after three sessions."""
+    profile = runner("REREHRL", experience="some", equipment={Equipment.SLIDERS})
+    result, _ = train(profile, weeks=10, hips_level=True)
+    doses: dict[str, list[tuple[date, tuple[object, ...]]]] = {}
+    for session in result.sessions:
+        for item in session.exercises:
+            dose = (item.reps, item.hold_s, item.load, item.range)
+            doses.setdefault(item.exercise.id, []).append((session.date, dose))
+    for history in doses.values():
+        steps = [i for i, (before, now) in enumerate(pairwise(history), 1) if now[1] != before[1]]
+        assert all(first >= 2 for first in steps[:1])  # two sessions passed before a step
+        days = [history[i][0] for i in steps]
+        assert all((b - a).days >= 7 for a, b in pairwise(days))
+    one_leg = [
+        s.date
+        for s in result.sessions
+        if any(i.exercise.id == "h5_slider_curl_one_leg" for i in s.exercises)
+    ]
+    assert one_leg and (one_leg[0] - MONDAY).days >= 14  # three steps, a week apart
+
+
+def test_p11_every_fourth_week_of_build_is_lighter() -> None:
+    result, _ = train(runner("REREHRL", trail_runs_per_week=3), weeks=8)
+    sets = [sum(i.sets for s in w.sessions for i in s.exercises) for w in result.weeks]
+    assert sets[3] < sets[2] and sets[7] < sets[6]
+    assert [c.date for c in result.changes if c.rules == ("P11",)] == [day(21), day(49)]
+    lighter_days = {s.date for w in (result.weeks[3], result.weeks[7]) for s in w.sessions}
+    assert not any("P8" in c.rules for c in result.changes if c.date in lighter_days)
+    race = plan(runner("REREHRL", race_date=day(45)), start=MONDAY, weeks=12)
+    assert [c.date for c in race.changes if c.rules == ("P11",)] == [day(77)]  # counted anew
+
+
+def test_p12_no_eccentric_work_before_a_long_run_and_no_back_to_back_days() -> None:
+    """Defect 10: no step-downs and slider curls every Friday before a Saturday long run."""
+    profile = runner("REHERLR", experience="some", equipment=frozenset(Equipment))
+    result, _ = train(profile, weeks=8, hips_level=True)
+    dates = [s.date for s in result.sessions]
+    assert all((b - a).days >= 2 for a, b in pairwise(dates))
+    for session in result.sessions:
+        if profile.day(session.date + timedelta(days=1)) is DayKind.LONG:
+            assert not any(i.exercise.eccentric for i in session.exercises)
+    demanding = [s for s in result.sessions if s.kind is SessionKind.FOCUSED]
+    assert all(profile.day(s.date + timedelta(days=1)) is not DayKind.LONG for s in demanding)
+
+
+def test_p13_a_regular_lifter_with_weights_starts_loaded() -> None:
+    """Defect 14: the foundation strength work carries a load from the first session."""
+    result = plan(
+        runner("RERRHLR", experience="regular", equipment={Equipment.WEIGHTS}),
+        start=MONDAY,
+        weeks=2,
+    )
+    loaded = [
+        i
+        for s in result.sessions
+        for i in s.exercises
+        if i.exercise.family is Family.FOUNDATION and Tag.STRENGTH in i.exercise.tags
+    ]
+    assert loaded and all(i.load != BODYWEIGHT for i in loaded)
+    assert result.changes[0].rules == ("P13",)
+
+
+def test_floor_a_week_with_no_valid_day_is_said_plainly() -> None:
+    result = plan(runner("LHLHLHL"), start=MONDAY, weeks=3)
+    assert not result.sessions
+    floor = [c for c in result.changes if c.rules == ("Floor",)]
+    assert len(floor) == 1
+    assert "after an easy run" in floor[0].why
+
+
+def test_nordics_that_never_fit_the_week_leave_the_ladder_progressing() -> None:
+    """Defect 11: hamstring work does not freeze behind a Nordic that cannot be placed."""
+    kit = {Equipment.NORDIC_ANCHOR, Equipment.WEIGHTS}
+    profile = runner("RHRLRHE", experience="regular", equipment=kit)  # no 72 h before a run
+    result, _ = train(profile, weeks=10)
+    assert not any(i.exercise.heavy for s in result.sessions for i in s.exercises)
+    assert not any("C10" in c.rules for c in result.changes)
+    loads = {
+        i.load
+        for s in result.sessions[-4:]
+        for i in s.exercises
+        if i.exercise.family is Family.HAMSTRING
+    }
+    assert loads - {BODYWEIGHT}

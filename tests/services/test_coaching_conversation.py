@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.services.context import Person
 from bot.storage.database import Database
 from bot.storage.models import CheckIn, Runner, RunnerStatus
-from tests.conftest import RED_FLAG_ANSWERS, FakeClock, Script
+from tests.conftest import RED_FLAG_ANSWERS, FakeClock, Script, onboarding
 from tests.services.conftest import Talker, onboard
 from tests.services.test_flows import go_to_next_session, log_done
 
@@ -142,24 +142,45 @@ async def test_settings_trail_runs_counts_the_stored_week(runner: Talker) -> Non
 
 
 async def test_a_late_sign_up_starts_tomorrow(runner: Talker, clock: FakeClock) -> None:
-    """Defect 19: after today's reminder time, no session today."""
+    """Defect 19: after today's reminder time, a beginner's first session is not today."""
     clock.now = datetime(2026, 11, 29, 22, 44, tzinfo=UTC)  # Sunday 23:44 in Berlin
-    await onboard(runner)
-    assert "Sun 29 Nov" not in runner.text
+    week = iter(("Easy run", "Hard run", "Easy run", "Rest", "Easy run", "Long run", "Rest"))
+    script: Script = []
+    for kind, value in onboarding():
+        if value == "Some":
+            value = "None yet"
+        elif value in ("Rest", "Easy run", "Hard run", "Long run"):
+            value = next(week)
+        elif value.startswith("Yes, "):
+            value = "Yes, 5"
+        script.append((kind, value))
+    await runner.follow(script)
     assert "Your first week" in runner.text
+    assert "Sun 29 Nov" not in runner.text
 
 
-async def test_done_still_works_after_a_re_plan_changes_that_session(
+async def test_done_still_works_after_the_check_in_changes_that_session(
     runner: Talker, clock: FakeClock
 ) -> None:
-    """Defect 20: Done, Skip and Later stay valid for the day's session after a re-plan."""
+    """Defect 20: yesterday's check-in, answered when today's session has arrived, changes
+    today's session; its Done button still works."""
     await onboard(runner, kit=("Step or sturdy box",))
     await go_to_next_session(runner, clock)
+    await log_done(runner)
+    clock.advance(days=1)
+    check_in = await runner.command("checkin")  # the check-in waits, unanswered
+    await go_to_next_session(runner, clock)
     session = runner.last
-    await runner.command("settings")
-    await runner.press("Experience")
-    changed = await runner.press("It's a habit")
-    assert "Updated" in changed[0].text  # today's session was re-planned
+    await runner.press("Joint pain", reply=check_in)
+    await runner.press("Knee")
+    await runner.press("Done")
+    await runner.press("6")
+    await runner.press("No, not yet")
+    await runner.press("Yes")
+    await runner.press("Fine")
+    assert "You said your knee hurt (6/10)" in runner.text
+    changed = await runner.command("today")
+    assert "Check your form on this one" in changed[0].text  # today's session changed
     reply = await runner.press("✅ Done", reply=session)
     assert "Did you get through all of it?" in reply[0].text
 
