@@ -16,7 +16,7 @@ from bot.services.dialog import STALE, Dialogs, Turn
 from bot.services.free_text import timezone_at
 from bot.services.onboarding import ONBOARDING, WELCOME
 from bot.services.reminder_plan import plan_reminders
-from bot.services.replies import Reply, say, toast
+from bot.services.replies import Reply, out_of_date, say, toast
 from bot.storage.models import Club, Runner, RunnerStatus
 
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -45,6 +45,10 @@ HELP = "\n".join(
     ]
 )
 NOT_A_COMMAND = "I didn't catch that. I work with buttons and commands; send /help to see them."
+ONBOARDING_OPEN = (
+    "You're partway through setting up, and I've kept your answers so far. Answer the "
+    "question to carry on, or start over."
+)
 UNREADABLE = (
     "I can only read text and buttons, so that one went past me. Send /help to see what I can do."
 )
@@ -157,8 +161,10 @@ class Coach:
                 reply = await self._session_button(turn, runner, data)
                 if reply is not None:
                     return reply
-                return (*say(STALE), *await training.today(turn, runner))
-            return say("That button is out of date. Send /start to set up your plan.")
+                return (*out_of_date(STALE), *await training.today(turn, runner))
+            if await self.dialogs.is_open(turn):
+                return await self.dialogs.current(turn, STALE, stale=True)
+            return out_of_date("That button is out of date. Send /start to set up your plan.")
 
     async def chat_membership(self, person: Person, *, title: str | None, present: bool) -> Reply:
         """The bot joined or left a group or channel."""
@@ -197,6 +203,8 @@ class Coach:
         runner = await training.runner_or_none(turn)
         club = await self._club_from(turn, payload)
         if runner is None:
+            if await self.dialogs.is_open(turn, ONBOARDING.name):
+                return await self.dialogs.offer_restart(turn, ONBOARDING_OPEN)
             answers = {"club": club.id} if club is not None else {}
             intro = (
                 WELCOME
@@ -245,7 +253,8 @@ class Coach:
         if await turn.uow.feedback.log(runner_id=runner.id, day=session.date) is not None:
             return say("That session is already logged. Send /today to see what's next.")
         if action == "done":
-            return await self.dialogs.begin(turn, "ps", training.post_session_answers(session))
+            answers = training.post_session_answers(session)
+            return await self.dialogs.begin(turn, "ps", answers, pressed=data)
         if action == "skip":
             return await training.skip(turn, runner, session.date)
         if action == "later":
