@@ -137,6 +137,14 @@ class Coach:
                 return reply
             return say("Thanks! I only use a location to set your timezone, in /settings.")
 
+    async def open_question(self, person: Person) -> Reply:
+        """The question the person's open dialog waits on, for an adapter coming back to them
+        (the console after a restart); nothing when no dialog is open."""
+        async with self._turn(person) as turn:
+            if not await self.dialogs.is_open(turn):
+                return ()
+            return await self.dialogs.current(turn, "Welcome back! We were in the middle of this:")
+
     async def unreadable(self, person: Person) -> Reply:
         """Something that is not text (a sticker, a photo...): a pointer, and nothing changes."""
         async with self._turn(person) as turn:
