@@ -85,7 +85,6 @@ class Coach:
             "resume": account.resume,
             "history": account.history,
             "export": account.export,
-            "deleteme": lambda turn, _r: self.dialogs.begin(turn, "del"),
         }
 
     @asynccontextmanager
@@ -105,6 +104,8 @@ class Coach:
                 return await self._start(turn, payload)
             if name == "help":
                 return say(HELP)
+            if name == "deleteme":  # with or without a plan: club marks are theirs too
+                return await self.dialogs.begin(turn, "del")
             if name == "cancel":
                 cancelled = await self.dialogs.cancel(turn)
                 return say("Stopped. Nothing was changed." if cancelled else "Nothing to stop.")
