@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from bot.storage.models import Dispatch, DispatchKind, DispatchStatus, RunnerStatus
 from schedules.dispatch import Delivery
@@ -261,5 +261,30 @@ async def test_the_journal_waits_out_another_writer_without_holding_up_the_event
             assert loop.time() - started < 1  # ...and never stops for SQLite's busy wait
             assert not recording.done()
         assert await recording
+    [stored] = await reminders.rows()
+    assert stored.status is DispatchStatus.SENDING
+
+
+async def test_the_journal_writes_through_the_engine_like_every_other_write(
+    reminders: Reminders,
+) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    await reminders.run()
+    database = reminders.database
+    async with database.unit_of_work() as uow:
+        [row] = await uow.dispatches.claim(now=SEVEN_BERLIN, limit=10)
+    seen: list[str] = []
+
+    def watch(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.split()[0])
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", watch)
+    try:
+        async with database.journal() as journal:
+            assert await journal.record(outcome=None, start=row)
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", watch)
+    assert seen == ["UPDATE"]  # one statement, through the engine's own connection and driver
     [stored] = await reminders.rows()
     assert stored.status is DispatchStatus.SENDING
