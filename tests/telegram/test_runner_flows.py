@@ -406,6 +406,18 @@ async def test_a_failing_handler_keeps_the_bot_alive_and_reassures(
     assert "What is Monday usually?" in ada.last_text
 
 
+async def test_a_failing_handler_logs_no_word_the_runner_typed(
+    ada: TelegramUser, fake_api: FakeBotAPI, started_apps, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_api.fail_next("sendMessage", errors.server_error(500, "Internal Server Error"), times=1)
+    with caplog.at_level(logging.ERROR):
+        await ada.send("/my-secret-diary entry")
+    assert "handler failed" in caplog.text
+    assert "an unknown command" in caplog.text
+    assert "secret" not in caplog.text
+    started_apps[-1][1].errors.clear()  # this test's failure was on purpose
+
+
 async def test_command_menu_is_registered_on_start(ada: TelegramUser, fake_api: FakeBotAPI) -> None:
     start_services = ada.application.post_init
     assert start_services is not None
