@@ -33,6 +33,7 @@ LOG_TODAY = ["/today", "a", "a", "3", "a", "f", "4"]  # Done, all, effort 3, kne
 
 @pytest.fixture
 def coach(database: Database, clock: FakeClock) -> Coach:
+    clock.now = clock.now.replace(hour=4)  # 05:00 in Berlin: before the 07:00 reminder
     return Coach(ServiceContext(database, clock, "Europe/Berlin"))
 
 
@@ -69,7 +70,7 @@ async def test_typed_numbers_are_answers_and_letters_pick_choices(
         log = (await uow.session.scalars(select(SessionLog))).one()
     assert runner.reminder_time.isoformat() == "07:00:00"
     assert log.rpe == 3
-    assert log.pain == [{"where": "knee", "score": 4}]
+    assert [(pain["where"], pain["score"]) for pain in log.pain] == [("knee", 4)]
 
 
 async def test_a_lone_slash_is_answered_and_the_console_goes_on(

@@ -2,7 +2,7 @@
 
 Standard library and packaged data files only (``data/exercises.toml``, ``data/rules.toml``,
 read once with ``importlib.resources``). No I/O beyond that, no randomness, no clock: dates
-are passed in. Rule IDs (P1-P9, C1-C11) refer to ``COACHING.md``.
+are passed in. Rule IDs (P1-P13, the Floor, C1-C12) refer to ``COACHING.md``.
 
 Public API
 ----------
@@ -35,11 +35,13 @@ Data (``library``, ``rules``): ``library()`` / ``load_library(path)`` return the
 ``Library`` of ``Exercise`` records; ``rules()`` / ``load_rules(path)`` return
 ``RuleSettings``; a broken file raises ``CoachingDataError`` naming file, exercise and field.
 
-Text: ``plan_table(plan) -> str`` renders the week-by-week preview.
+Text: ``plan_table(plan) -> str`` renders the week-by-week preview; ``explain(decision,
+following, paused=...)`` says what the runner reported and what changes in which session.
 """
 
 from bot.coaching.decisions import Adjustment, Decision
 from bot.coaching.errors import CoachingDataError, CoachingInputError
+from bot.coaching.explain import explain
 from bot.coaching.feedback import (
     Completed,
     Feedback,
@@ -100,6 +102,7 @@ __all__ = [
     "Tag",
     "Week",
     "decide_feedback",
+    "explain",
     "feedback_from_list",
     "library",
     "load_library",

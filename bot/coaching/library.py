@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -58,6 +58,7 @@ class DoseRange:
     tempo: str
     ranges: tuple[str, ...] = ()
     loads: tuple[str, ...] = ()
+    in_minutes: bool = False  # a hold given in minutes (a walk); ``hold_s`` is still seconds
 
     @property
     def steps(self) -> tuple[tuple[str | None, int], ...]:
@@ -87,12 +88,25 @@ class Exercise:
     joints: tuple[Joint, ...]
     cues: tuple[str, ...]
     dose: DoseRange
+    per_side: bool = False  # reps or seconds are for each leg or side
+    rest_s: int = 60  # rest between sets
+    pattern: str = ""  # a movement pattern shared with other exercises (P5); "" = its own
     gate: Gate | None = None
 
     @property
     def heavy(self) -> bool:
         """Heavy eccentric work: the Nordic variants (P3, C6)."""
         return Tag.HEAVY in self.tags
+
+    @property
+    def movement(self) -> str:
+        """Its movement pattern: two exercises with the same one never share a session (P5)."""
+        return self.pattern or self.id
+
+    @property
+    def eccentric(self) -> bool:
+        """Slow lowering work, which stays off the day before a long run (P12)."""
+        return Tag.ECCENTRIC in self.tags
 
     @property
     def control_only(self) -> bool:
@@ -109,23 +123,40 @@ class Library:
     def __getitem__(self, exercise_id: str) -> Exercise:
         return self.exercises[exercise_id]
 
+    def asks_hips_level(self, exercise_ids: Iterable[str]) -> bool:
+        """Whether a session with these exercises leads to a gate on level hips (C9)."""
+        for exercise_id in exercise_ids:
+            exercise = self.exercises.get(exercise_id)
+            following = exercise.progression if exercise is not None else None
+            if following is not None and self.exercises[following].gate is Gate.HIPS_LEVEL:
+                return True
+        return False
+
     def family(self, family: Family) -> tuple[Exercise, ...]:
         """The exercises of one family, in file order."""
         return tuple(e for e in self.exercises.values() if e.family is family)
 
 
 def _dose(table: Table) -> DoseRange:
-    has_reps, has_hold = table.has("reps"), table.has("hold_s")
-    if has_reps == has_hold:
-        raise table.fail("reps", "give exactly one of reps or hold_s")
+    given = [key for key in ("reps", "hold_s", "minutes") if table.has(key)]
+    if len(given) != 1:
+        raise table.fail("reps", "give exactly one of reps, hold_s or minutes")
+    hold: tuple[int, int] | None = None
+    if given == ["hold_s"]:
+        hold = table.span("hold_s")
+    elif given == ["minutes"]:
+        low, high = table.span("minutes")
+        hold = (low * 60, high * 60)
+    in_minutes = given == ["minutes"]
     return DoseRange(
         sets=table.span("sets"),
-        reps=table.span("reps") if has_reps else None,
-        hold_s=table.span("hold_s") if has_hold else None,
-        step=table.integer("step", 1, 3600),
+        reps=table.span("reps") if given == ["reps"] else None,
+        hold_s=hold,
+        step=table.integer("step", 1, 3600) * (60 if in_minutes else 1),
         tempo=table.text("tempo"),
         ranges=table.texts("ranges", 1, 5) if table.has("ranges") else (),
         loads=table.texts("loads", 1, 5) if table.has("loads") else (),
+        in_minutes=in_minutes,
     )
 
 
@@ -146,6 +177,9 @@ def _exercise(table: Table) -> Exercise:
         joints=table.choices("joints", Joint, low=1),
         cues=table.texts("cues", 2, 4),
         dose=_dose(table.table("dose")),
+        per_side=table.flag("per_side"),
+        rest_s=table.integer("rest_s", 0, 600),
+        pattern=table.text("pattern") if table.has("pattern") else "",
         gate=table.choice("gate", Gate) if table.has("gate") else None,
     )
 

@@ -77,6 +77,8 @@ class Prescription:
             "load": self.load,
             "tempo": self.tempo,
             "range": self.range,
+            "per_side": self.exercise.per_side,
+            "rest_s": self.exercise.rest_s,
             "cues": list(self.cues),
             "cues_emphasised": self.cues_emphasised,
         }
@@ -93,6 +95,7 @@ class Session:
     rules: tuple[str, ...]  # the rule IDs that shaped it, so a UI can say why
     status: SessionStatus = SessionStatus.PLANNED
     after_run: bool = False  # on an easy-run day: do it after the run (P2)
+    warm_up: tuple[str, ...] = ()  # the named warm-up moves (none before a recovery session)
 
     def to_json(self) -> JsonDict:
         """The documented session object."""
@@ -102,6 +105,7 @@ class Session:
             "minutes": self.minutes,
             "status": self.status.value,
             "after_run": self.after_run,
+            "warm_up": list(self.warm_up),
             "rules": list(self.rules),
             "exercises": [item.to_json() for item in self.exercises],
         }

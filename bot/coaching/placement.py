@@ -1,4 +1,4 @@
-"""Which days of a week can hold strength work (P2, P3, C5), and which ones get it.
+"""Which days of a week can hold strength work (P2, P3, C5), and which ones get it (P6, P12).
 
 Day arithmetic is conservative: a session is assumed to be late in its day and a run early in
 its day, so "within 48 h before a long day" rules out the two days before it as well as the
@@ -8,6 +8,7 @@ long day itself. The usual week repeats, so the days after Sunday are next week'
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -45,35 +46,70 @@ def heavy_allowed(
     return True
 
 
+def days_to_quality(week: tuple[DayKind, ...], weekday: int) -> int:
+    """Days from ``weekday`` to the next long or hard run (8 when there is none): P12."""
+    for offset in range(1, 8):
+        if week[(weekday + offset) % 7] in QUALITY:
+            return offset
+    return 8
+
+
+@dataclass(frozen=True, slots=True)
+class DayRules:
+    """How the planner judges one free day for one session."""
+
+    heavy_ok: Callable[[date], bool]  # P3: heavy eccentric work fits
+    kept_away: Callable[[date], bool]  # C5: the day is inside an extra day's distance
+    easy_day: Callable[[date], bool]  # P2: an easy-run day (after the run) rather than rest
+    distance: Callable[[date], int]  # P12: days to the next long or hard run
+    window: Callable[[date], int | None]  # P6: taper window, one session each
+
+
 def choose_days(
     free: Sequence[date],
     kinds: Sequence[SessionKind],
     previous: date | None,
-    heavy_ok: Callable[[date], bool],
-    easy_day: Callable[[date], bool],
+    rules: DayRules,
+    used_windows: frozenset[int] = frozenset(),
 ) -> list[tuple[date, SessionKind]]:
     """Give each kind (most demanding first) the best free day; fewer if days run out.
 
-    Preference: a heavy-capable day for heavy and focused sessions, no two sessions on
-    consecutive days (``previous`` is the last session before these days), a rest day over
-    an easy-run day, then the earliest day.
+    Strength days are never consecutive (P12; ``previous`` is the last session before these
+    days), unless that would leave the week with no session at all (the Floor). A taper
+    window holds one session (P6), counting ``used_windows`` from earlier weeks.
+
+    Preference: a heavy-capable day for heavy and focused sessions, then outside C5's extra
+    distance (it yields, never removing a session), then the day farthest from the next long
+    or hard run (P12), then rest over an easy-run day, then the earliest day.
     """
-    days, chosen = list(free), list[tuple[date, SessionKind]]()
+    chosen: list[tuple[date, SessionKind]] = []
     taken = [previous] if previous is not None else []
+    windows = set(used_windows)
     for kind in kinds:
-        if not days:
+        options = [
+            day
+            for day in free
+            if all(day != other for other, _ in chosen) and rules.window(day) not in windows
+        ]
+        apart = [d for d in options if all(abs((d - other).days) >= 2 for other in taken)]
+        if apart or chosen:
+            options = apart
+        if not options:
             break
         wants_heavy = kind in (SessionKind.HEAVY, SessionKind.FOCUSED)
         best = min(
-            days,
+            options,
             key=lambda day: (
-                wants_heavy and not heavy_ok(day),
-                any(abs((day - other).days) < 2 for other in taken),
-                easy_day(day),
+                wants_heavy and not rules.heavy_ok(day),
+                rules.kept_away(day),
+                -rules.distance(day),
+                rules.easy_day(day),
                 day,
             ),
         )
         chosen.append((best, kind))
         taken.append(best)
-        days.remove(best)
+        window = rules.window(best)
+        if window is not None:
+            windows.add(window)
     return sorted(chosen, key=lambda pair: pair[0])

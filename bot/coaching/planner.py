@@ -6,24 +6,28 @@ planned there, and its effects shape every later session.
 
 Choices where COACHING.md is silent:
 
-- Weeks are 7-day windows from ``start``, the day coaching began; P7's first two weeks and
-  C3's first three weeks count from it. Any weekday may start a plan.
+- Weeks are 7-day windows from ``start``, the day coaching began; P7's weeks, C3's first
+  three weeks count from it. Any weekday may start a plan.
 - P4 with no trail runs is treated like one run (a control and a short heavier session); one
   session a week keeps the more demanding kind of the pair (heavy, or focused).
-- When P2 (with C5's extra day) leaves fewer valid days than sessions, the week gets fewer
-  sessions and a P2 change says so (again only when the shortfall changes). Days are never
-  forced; a day blocked only by the race is explained by P6 instead.
+- Phases go by the day, counted back from race day (P6); a taper day holds a short
+  maintenance session, one in each 7-day window before the race.
+- When P2 leaves fewer valid days than sessions, the week gets fewer sessions and a P2 change
+  says so; when it leaves none, the Floor change names the least bad option. C5's extra
+  distance is a preference that yields rather than removing a session (the Floor).
 - Sessions are never moved to make up for a missed one (P9). A session is ``missed`` when it
   is before ``as_of`` (or before the latest history entry) with no feedback. Future sessions
   are assumed to happen for P3's "first four weeks of Nordic work" and P9's two-week gap, but
   only reported sessions progress (P8/C4): the plan shows today's level for the weeks ahead.
 - P9 steps back once per gap, at the first strength session after it; recovery sessions do not
   count as strength work.
-- No progression in taper, race and recovery weeks ("no new heavy stimulus").
+- No progression in maintain, taper, race and recovery days, nor in a lighter week (P6, P11).
 - Heavy eccentric work is Nordics, or eccentric exercises carrying external load; P3 allows at
-  most ``heavy_sessions_per_week`` (one) session with it per week.
+  most ``heavy_sessions_per_week`` (one) session with it per week. A runner whose week never
+  leaves 72 h before a long or hard run never gets Nordics: their ladder ends before them.
 - C7 drops every session from the red flag on, until a ``Resumed`` event; then the rest of that
-  week is laid out again, and the P9 gap rule usually steps exercises back.
+  week is laid out again, the first session back is a control session, and the adjustment
+  open at the red flag holds until a check-in replaces it.
 """
 
 from __future__ import annotations
@@ -36,25 +40,33 @@ from bot.coaching.decisions import (
     NO_ADJUSTMENT,
     CheckinContext,
     Decision,
+    Moved,
     decide,
     is_new_eccentric,
     next_run,
 )
+from bot.coaching.explain import phase_note
 from bot.coaching.feedback import Feedback, HistoryEvent, PainSite, Resumed
 from bot.coaching.library import Exercise, Family, Library, library
 from bot.coaching.model import Change, Plan, Session, SessionKind, SessionStatus, Week
-from bot.coaching.phases import Phase, phase_for, race_blocks
-from bot.coaching.placement import choose_days, heavy_allowed, strength_allowed
-from bot.coaching.profile import DayKind, Experience, Profile
+from bot.coaching.phases import Phase, phase_on, taper_window
+from bot.coaching.placement import (
+    DayRules,
+    choose_days,
+    days_to_quality,
+    heavy_allowed,
+    strength_allowed,
+)
+from bot.coaching.profile import DayKind, Equipment, Experience, Profile
 from bot.coaching.progression import Progress
 from bot.coaching.rules import RuleSettings, ordered, rules
 from bot.coaching.sessions import Brief, compose
 
 DAY = timedelta(days=1)
-DEMANDING = (SessionKind.HEAVY, SessionKind.FOCUSED)
-NO_PROGRESSION = (Phase.TAPER, Phase.RACE, Phase.RECOVERY)
+NO_PROGRESSION = (Phase.MAINTAIN, Phase.TAPER, Phase.RACE, Phase.RECOVERY)
 LIGHT_KINDS = (SessionKind.CONTROL, SessionKind.MAINTENANCE)
 SHORT_KINDS = (SessionKind.FOCUSED, SessionKind.MAINTENANCE)
+NO_KEEP_AWAY: frozenset[DayKind] = frozenset()
 
 
 def plan(
@@ -83,6 +95,16 @@ def decide_feedback(
     return next(d for d in reversed(replayed.decisions) if d.date == feedback.date)
 
 
+def nordics_fit(profile: Profile, settings: RuleSettings) -> bool:
+    """Whether any day of the usual week can hold a first Nordic session (P3, P2)."""
+    week = profile.week
+    return any(
+        strength_allowed(week, weekday, NO_KEEP_AWAY)
+        and heavy_allowed(week, weekday, settings.heavy_hours_unaccustomed, NO_KEEP_AWAY)
+        for weekday in range(7)
+    )
+
+
 class _Replay:
     """The mutable state of one replay; ``run`` returns the frozen plan."""
 
@@ -101,19 +123,23 @@ class _Replay:
         self.feedback_on = {e.date: e for e in self.events if isinstance(e, Feedback)}
         latest = self.events[-1].date + DAY if self.events else start
         self.known_until = max(as_of or start, latest)
-        self.progress = Progress(library, profile)
-        self.keep_away: frozenset[DayKind] = frozenset()  # C5
+        self.progress = Progress(library, profile, settings, nordics=nordics_fit(profile, settings))
+        self.keep_away: dict[DayKind, date] = {}  # C5: run kind -> last day of the distance
         self.adjustment = NO_ADJUSTMENT  # for the next session held
         self.nordic_blocked = False  # C6
         self.paused = False  # C7
-        self.streaks: dict[PainSite, int] = {}
+        self.control_next = False  # C7: the first session back is a control session
+        self.reported: dict[PainSite, int] = {}  # C7: check-ins in a row naming each site
+        self.reducing: dict[PainSite, int] = {}  # C2, C12: load-reducing check-ins in a row
         self.last_scores: dict[PainSite, int] = {}
         self.last_strength: date | None = None  # P9
         self.stepped_back_after: date | None = None
         self.nordic_since: date | None = None  # P3
         self.week_heavy = 0
         self.last_session: date | None = None
-        self.shortfall = 0
+        self.valid_days = 7
+        self.taper_windows: set[int] = set()  # P6: the taper windows holding a session
+        self.build_weeks = 0  # P11
         self.rotation = 0
         self.changes: list[Change] = []
         self.decisions: list[Decision] = []
@@ -121,85 +147,123 @@ class _Replay:
     def run(self, weeks: int) -> Plan:
         """Replay the whole horizon and return the plan."""
         for event in self._take(self.start - DAY):
-            self._event(event, None, Phase.BUILD)
+            self._event(event, None, lighter=False)
         if self.profile.experience is Experience.NONE and self.settings.first_weeks:
             self._change(self.start, {"P7"})
+        elif self._lifter():
+            self._change(self.start, {"P13"})
         planned, previous = [], Phase.BUILD
         for index in range(weeks):
             week_start = self.start + index * 7 * DAY
-            phase = phase_for(week_start, self.profile.race_date, self.settings)
+            phase = phase_on(week_start, self.profile.race_date, self.settings)
             if phase is not previous:
-                self._change(week_start, {"P6"})
+                note = phase_note(phase, week_start, self.profile.race_date)
+                self.changes.append(Change(week_start, ("P6",), note))
             previous = phase
-            planned.append(self._week(index, week_start, phase))
+            lighter = self._lighter_week(phase)
+            if lighter:
+                self._change(week_start, {"P11"})
+            planned.append(self._week(index, week_start, phase, lighter))
         for event in self._take(date.max):
-            self._event(event, None, previous)
+            self._event(event, None, lighter=False)
         return Plan(tuple(planned), tuple(self.changes), self.paused, tuple(self.decisions))
+
+    def _lifter(self) -> bool:
+        profile = self.profile
+        return profile.experience is Experience.REGULAR and Equipment.WEIGHTS in profile.equipment
+
+    def _lighter_week(self, phase: Phase) -> bool:
+        """P11: every fourth week of continuous build; taper, race and recovery reset it."""
+        if phase is Phase.BUILD:
+            self.build_weeks += 1
+            return self.build_weeks % self.settings.lighter_every == 0
+        if phase is not Phase.MAINTAIN:
+            self.build_weeks = 0
+        return False
 
     # -- weeks and days ---------------------------------------------------------------------
 
     def _kinds(self, index: int, phase: Phase) -> list[SessionKind]:
         """P4 week composition, shaped by P6 phases and P7's first weeks; most demanding first."""
-        if phase in (Phase.TAPER, Phase.RACE):
-            return [SessionKind.MAINTENANCE]
+        per_week = self.profile.sessions_per_week
         if phase is Phase.RECOVERY:
-            return [SessionKind.RECOVERY] * self.profile.sessions_per_week
-        if self._first_weeks(index):
+            return [SessionKind.RECOVERY] * per_week
+        if self._beginner(index, self.settings.first_weeks):
             return [SessionKind.CONTROL] * self.settings.first_weeks_sessions
+        if self._beginner(index, self.settings.gentle_weeks):
+            return [SessionKind.CONTROL] * per_week
+        if phase in (Phase.TAPER, Phase.RACE):
+            return [SessionKind.MAINTENANCE] * per_week
         if self.profile.trail_runs <= 1:
             pair = [SessionKind.HEAVY, SessionKind.CONTROL]
         else:
             pair = [SessionKind.FOCUSED, SessionKind.MAINTENANCE]
-        return pair[: self.profile.sessions_per_week]
+        return pair[:per_week]
 
-    def _first_weeks(self, index: int) -> bool:
-        return self.profile.experience is Experience.NONE and index < self.settings.first_weeks
+    def _beginner(self, index: int, weeks: int) -> bool:
+        return self.profile.experience is Experience.NONE and index < weeks
 
-    def _week(self, index: int, week_start: date, phase: Phase) -> Week:
+    def _phase(self, day: date) -> Phase:
+        return phase_on(day, self.profile.race_date, self.settings)
+
+    def _week(self, index: int, week_start: date, phase: Phase, lighter: bool) -> Week:
         kinds = self._kinds(index, phase)
         days = [week_start + offset * DAY for offset in range(7)]
         self.week_heavy = 0
         self._note_shortfall(week_start, days, len(kinds))
-        slots = self._layout(days, kinds, week_start, phase)
+        slots = self._layout(days, kinds)
         sessions: list[Session] = []
         placed: list[SessionKind] = []
         for day in days:
             today = self._take(day)
             if any(isinstance(e, Resumed) for e in today) and self.paused:
-                self.paused = False
-                self.streaks, self.adjustment = {}, NO_ADJUSTMENT
-                slots = self._relayout(days, kinds, placed, day, week_start, phase)
+                self._resume()
+                slots = self._relayout(days, kinds, placed, day)
             session = None
             if day in slots and not self.paused:
                 placed.append(slots[day])
-                session = self._session(day, slots[day], index, phase)
+                session = self._session(day, slots[day], index, lighter)
                 sessions.append(session)
             for event in today:
-                if isinstance(event, Feedback) and self._event(event, session, phase):
-                    slots = self._relayout(days, kinds, placed, day + DAY, week_start, phase)
+                if isinstance(event, Feedback) and self._event(event, session, lighter):
+                    slots = self._relayout(days, kinds, placed, day + DAY)
         return Week(week_start, phase, tuple(sessions))
 
-    def _free(self, days: Sequence[date], week_start: date) -> list[date]:
-        """Days that may hold strength work: P2 with C5, and the race (P6)."""
-        week, race = self.profile.week, self.profile.race_date
+    def _free(self, days: Sequence[date]) -> list[date]:
+        """Days that may hold strength work: P2, and not in the last days before the race."""
+        week = self.profile.week
         return [
             day
             for day in days
-            if strength_allowed(week, day.weekday(), self.keep_away)
-            and not race_blocks(day, week_start, race, self.settings)
+            if strength_allowed(week, day.weekday(), NO_KEEP_AWAY)
+            and self._phase(day) is not Phase.RACE
         ]
 
+    def _kept(self, day: date) -> frozenset[DayKind]:
+        """The run kinds C5 still keeps strength an extra day away from on ``day``."""
+        return frozenset(kind for kind, until in self.keep_away.items() if day <= until)
+
     def _layout(
-        self, days: Sequence[date], kinds: Sequence[SessionKind], week_start: date, phase: Phase
+        self, days: Sequence[date], kinds: Sequence[SessionKind]
     ) -> dict[date, SessionKind]:
+        week = self.profile.week
+        day_rules = DayRules(
+            heavy_ok=self._heavy_ok,
+            kept_away=lambda day: not strength_allowed(week, day.weekday(), self._kept(day)),
+            easy_day=lambda day: self.profile.day(day) is DayKind.EASY,
+            distance=lambda day: days_to_quality(week, day.weekday()),
+            window=self._taper_window,
+        )
         chosen = choose_days(
-            self._free(days, week_start),
-            kinds,
-            self.last_session,
-            lambda day: self._heavy_ok(day, phase),
-            lambda day: self.profile.day(day) is DayKind.EASY,
+            self._free(days), kinds, self.last_session, day_rules, frozenset(self.taper_windows)
         )
         return dict(chosen)
+
+    def _taper_window(self, day: date) -> int | None:
+        """The 7-day taper window before race day holding ``day``, if it is a taper day."""
+        if self._phase(day) is not Phase.TAPER:
+            return None
+        return taper_window(day, self.profile.race_date)
 
     def _relayout(
         self,
@@ -207,29 +271,26 @@ class _Replay:
         kinds: Sequence[SessionKind],
         placed: Sequence[SessionKind],
         since: date,
-        week_start: date,
-        phase: Phase,
     ) -> dict[date, SessionKind]:
         """Lay out the sessions not yet placed this week on the days from ``since``."""
         remaining = list(kinds)
         for kind in placed:
             remaining.remove(kind)
-        return self._layout([d for d in days if d >= since], remaining, week_start, phase)
+        return self._layout([d for d in days if d >= since], remaining)
 
     def _note_shortfall(self, week_start: date, days: Sequence[date], wanted: int) -> None:
-        """P2 leaves too few days: plan fewer sessions and say so (when that changes)."""
+        """P2 leaves too few days: fewer sessions, and say so; none at all: the Floor."""
         week = self.profile.week
-        valid = sum(strength_allowed(week, day.weekday(), self.keep_away) for day in days)
-        shortfall = max(0, wanted - valid)
-        if shortfall and shortfall != self.shortfall:
-            self._change(week_start, {"P2"})
-        self.shortfall = shortfall
+        valid = sum(strength_allowed(week, day.weekday(), NO_KEEP_AWAY) for day in days)
+        if valid != self.valid_days and valid < wanted:
+            self._change(week_start, {"Floor"} if valid == 0 else {"P2"})
+        self.valid_days = valid
 
-    def _heavy_ok(self, day: date, phase: Phase) -> bool:
+    def _heavy_ok(self, day: date) -> bool:
         """P3 (48 h, 72 h in the first weeks of Nordic work, once a week), P6 and C6."""
         settings = self.settings
         if (
-            phase in NO_PROGRESSION
+            self._phase(day) not in (Phase.BUILD, Phase.MAINTAIN)
             or self.nordic_blocked
             or self.week_heavy >= settings.heavy_sessions_per_week
         ):
@@ -237,29 +298,50 @@ class _Replay:
         since = self.nordic_since
         new = since is None or (day - since).days < 7 * settings.unaccustomed_weeks
         hours = settings.heavy_hours_unaccustomed if new else settings.heavy_hours
-        return heavy_allowed(self.profile.week, day.weekday(), hours, self.keep_away)
+        return heavy_allowed(self.profile.week, day.weekday(), hours, self._kept(day))
 
     # -- sessions ---------------------------------------------------------------------------
 
-    def _session(self, day: date, kind: SessionKind, index: int, phase: Phase) -> Session:
-        rule_ids = {"P1", "P2"}
+    def _day_kind(self, day: date, kind: SessionKind, index: int) -> SessionKind:
+        """The week's kind for this day: recovery after the race, maintenance in the taper."""
+        phase = self._phase(day)
+        if phase is Phase.RECOVERY:
+            return SessionKind.RECOVERY
+        if phase is Phase.TAPER and not self._beginner(index, self.settings.gentle_weeks):
+            return SessionKind.MAINTENANCE
+        return kind
+
+    def _session(self, day: date, kind: SessionKind, index: int, lighter: bool) -> Session:
+        rule_ids = {"P1", "P2", "P12"}
         status = self._status(day)
         happens = status in (SessionStatus.DONE, SessionStatus.PLANNED)
+        kind = self._day_kind(day, kind, index)
+        if self.control_next and kind is not SessionKind.RECOVERY:
+            kind = SessionKind.CONTROL  # C7: a graded return
+            rule_ids.add("C7")
         if happens and kind is not SessionKind.RECOVERY and self._detrained(day):
             rule_ids.add("P9")
-        short = self.profile.trail_runs >= 4 and kind in SHORT_KINDS  # P4: both short
+        phase = self._phase(day)
+        short = (self.profile.trail_runs >= 4 and kind in SHORT_KINDS) or phase is Phase.TAPER
         brief = Brief(
             kind=kind,
             light=kind in LIGHT_KINDS or short or phase is not Phase.BUILD,
-            heavy_ok=self._heavy_ok(day, phase),
+            heavy_ok=self._heavy_ok(day),
+            eccentric_ok=self.profile.day(day + DAY) is not DayKind.LONG,
+            lighter_week=lighter and kind is not SessionKind.RECOVERY,
             rotation=self.rotation,
             adjustment=self.adjustment,
         )
         self.rotation += 1
         exercises, shaped_by = compose(brief, self.progress, self.library, self.settings)
+        window = self._taper_window(day)
+        if window is not None:
+            self.taper_windows.add(window)
         if happens:
-            self.adjustment = NO_ADJUSTMENT  # C2, C5, C6 shape only the next session held
+            if not self.adjustment.sticky:
+                self.adjustment = NO_ADJUSTMENT  # C2, C5, C6 shape only the next session held
             self.last_session = day
+            self.control_next = False
         if exercises[0].exercise.family is Family.RECOVERY:
             kind = SessionKind.RECOVERY
         rule_ids |= shaped_by
@@ -282,6 +364,7 @@ class _Replay:
             rules=ordered(rule_ids),
             status=status,
             after_run=self.profile.day(day) is DayKind.EASY,
+            warm_up=self.settings.warm_up if strength else (),
         )
 
     def _status(self, day: date) -> SessionStatus:
@@ -289,8 +372,7 @@ class _Replay:
         if feedback is not None:
             return SessionStatus.DONE if feedback.done else SessionStatus.SKIPPED
         if day < self.known_until:
-            self._change(day, {"P9"})  # missed: dropped, not crammed
-            return SessionStatus.MISSED
+            return SessionStatus.MISSED  # dropped, not crammed (P9)
         return SessionStatus.PLANNED
 
     def _detrained(self, day: date) -> bool:
@@ -315,15 +397,21 @@ class _Replay:
             self.cursor += 1
         return taken
 
-    def _event(self, event: HistoryEvent, session: Session | None, phase: Phase) -> bool:
+    def _event(self, event: HistoryEvent, session: Session | None, lighter: bool) -> bool:
         """Replay one event; True when the rest of the week must be laid out again (C5)."""
         if isinstance(event, Resumed):
             if self.paused:
-                self.paused, self.streaks, self.adjustment = False, {}, NO_ADJUSTMENT
+                self._resume()
             return False
-        return self._checkin(event, session, phase)
+        return self._checkin(event, session, lighter)
 
-    def _checkin(self, feedback: Feedback, session: Session | None, phase: Phase) -> bool:
+    def _resume(self) -> None:
+        """C7: the runner is cleared; the open adjustment stays until a check-in clears it."""
+        self.paused, self.control_next = False, True
+        self.reported, self.reducing = {}, {}
+        self.adjustment = replace(self.adjustment, sticky=True)
+
+    def _checkin(self, feedback: Feedback, session: Session | None, lighter: bool) -> bool:
         exercises: tuple[Exercise, ...] = ()
         if session is not None and session.kind is not SessionKind.RECOVERY:
             exercises = tuple(item.exercise for item in session.exercises)
@@ -332,33 +420,63 @@ class _Replay:
             exercises=exercises,
             new_eccentric=is_new_eccentric(exercises, self.progress.seen),
             last_scores=self.last_scores,
-            streaks=self.streaks,
+            reported=self.reported,
+            reducing=self.reducing,
             next_run=next_run(self.profile, feedback.date),
             paused=self.paused,
         )
-        decision = decide(feedback, context, self.settings)
-        if decision.progress and phase in NO_PROGRESSION:
-            decision = replace(decision.adding(frozenset({"P6"}), self.settings), progress=False)
-        if decision.progress:
-            advanced = frozenset().union(
-                *(self.progress.advance(exercise, feedback.hips_level) for exercise in exercises)
-            )
-            decision = decision.adding(advanced, self.settings)
+        decision = self._progress(decide(feedback, context, self.settings), exercises, lighter)
         if feedback.done:
             self.progress.seen.update(exercise.id for exercise in exercises)
-        self.streaks = {site: self.streaks.get(site, 0) + 1 for site in decision.concerns}
+        self.reported = {site: context.reported.get(site, 0) + 1 for site in decision.reported}
+        self.reducing = {site: context.reducing.get(site, 0) + 1 for site in decision.concerns}
         self.last_scores.update((report.where, report.score) for report in feedback.pain)
-        self.adjustment = decision.next
+        if feedback.legs is not None or not self.adjustment.sticky:
+            self.adjustment = decision.next  # a check-in clears a sticky adjustment (C7)
         if decision.nordic_block is not None:
             self.nordic_blocked = decision.nordic_block
         self.paused = self.paused or decision.pause
         self.decisions.append(decision)
         if decision.rules:
             self.changes.append(Change(feedback.date, decision.rules, decision.message))
-        moved = decision.keep_away is not None and decision.keep_away not in self.keep_away
-        if decision.keep_away is not None:
-            self.keep_away |= {decision.keep_away}
+        if decision.keep_away is None or decision.keep_away_until is None:
+            return False
+        moved = decision.keep_away not in self._kept(feedback.date + DAY)
+        self.keep_away[decision.keep_away] = decision.keep_away_until
         return moved
+
+    def _progress(
+        self, decision: Decision, exercises: tuple[Exercise, ...], lighter: bool
+    ) -> Decision:
+        """P8 and P10 for a decision that passed C4, unless the phase or a light week holds."""
+        if not decision.progress:
+            if "C4" in decision.rules or {"C2", "C3", "C5", "C6", "C12"} & set(decision.rules):
+                for exercise in exercises:
+                    self.progress.hold(exercise)
+            return decision
+        held = {"P6"} if self._phase(decision.date) in NO_PROGRESSION else set()
+        held |= {"P11"} if lighter else set()
+        if held:
+            return replace(decision.adding(frozenset(held), self.settings), progress=False)
+        applied: set[str] = set()
+        moved: list[Moved] = []
+        waiting: list[Exercise] = []
+        for exercise in exercises:
+            rule_ids, step = self.progress.advance(
+                exercise, decision.report.hips_level, decision.date
+            )
+            applied |= rule_ids
+            if step is not None:
+                moved.append(step)
+            elif rule_ids == {"P10"}:
+                waiting.append(exercise)
+        gated = "C9" in applied and not any(m.step == "variant" for m in moved)
+        return replace(
+            decision.adding(frozenset(applied), self.settings),
+            moved=tuple(moved),
+            waiting=tuple(waiting),
+            gated=gated,
+        )
 
     def _change(self, day: date, rule_ids: set[str]) -> None:
         kept = ordered(rule_ids)

@@ -2,35 +2,43 @@
 
 Exercises form chains through their progression links (the hamstring ladder H1-H8 is one
 chain; ``step_up -> single_leg_squat`` is another; the other foundation exercises stand
-alone), keeping only exercises the runner has the equipment for. Each chain has a *head*:
-the hardest variant reached. A runner starts at the furthest variant whose level suits their
-experience, never past a heavy (Nordic) or gated (C9) variant: those are earned.
+alone), keeping only exercises the runner has the kit for, and the Nordics only when the
+runner's week has a day that can hold them (P3). Each chain has a *head*: the hardest
+variant reached. A runner starts at the furthest variant whose level suits their
+experience, never past a heavy (Nordic) or gated (C9) variant: those are earned. A runner
+new to strength work starts at the bottom of every chain: H1-H2 and level-1 foundation
+work (P7). A regular lifter with weights starts the foundation strength work loaded (P13).
 
-P8 order, for an exercise that passed C4: more reps (or seconds, or range for C10) within
-its range, then, if it is its chain's head, the next variant (C9: the one-leg slider curl
-needs level hips), then external load (only with weights, never for experience ``none``:
-P7). P9 steps every chain back one level: one load step off, else the previous variant, else
-back one dose step.
+P8 order, for an exercise that passed C4 twice in a row (P10, at most one step in any
+seven days): more reps (or seconds, or range for C10) within its range, then, if it is its
+chain's head, the next variant (C9: the one-leg slider curl needs level hips), then
+external load (only with weights, never for experience ``none``: P7). P9 steps every chain
+back one level: one load step off, else the previous variant, else back one dose step.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from bot.coaching.library import Exercise, Family, Gate, Library
+from bot.coaching.decisions import Moved
+from bot.coaching.library import Exercise, Family, Gate, Library, Tag
 from bot.coaching.model import BODYWEIGHT, Prescription
 from bot.coaching.profile import Equipment, Experience, Profile
+from bot.coaching.rules import RuleSettings
 
 
 @dataclass(slots=True)
 class DoseState:
-    """Index into the exercise's dose steps, and its external load step (0 = bodyweight)."""
+    """The exercise's dose step, external load step (0 = bodyweight) and P10 record."""
 
     step: int = 0
     load: int = 0
+    passes: int = 0  # sessions in a row that passed C4
+    stepped_on: date | None = None  # the session day of its last step up
 
 
-def _chains(library: Library, profile: Profile) -> list[tuple[Exercise, ...]]:
+def _chains(library: Library, profile: Profile, nordics: bool) -> list[tuple[Exercise, ...]]:
     """The runner's chains: progression links followed from each root, kit permitting."""
     chains = []
     for root in library.exercises.values():
@@ -42,14 +50,18 @@ def _chains(library: Library, profile: Profile) -> list[tuple[Exercise, ...]]:
             if exercise.progression is None:
                 break
             exercise = library[exercise.progression]
-        usable = tuple(e for e in links if e.equipment <= profile.equipment)
-        if usable:
+        usable = tuple(
+            e for e in links if e.equipment <= profile.equipment and (nordics or not e.heavy)
+        )
+        if usable and usable[0].level <= profile.experience.level:
             chains.append(usable)
     return chains
 
 
 def _start(chain: tuple[Exercise, ...], experience: Experience) -> int:
-    """The furthest variant suiting the experience, stopping before earned ones."""
+    """The furthest variant suiting the experience, stopping before earned ones (P7)."""
+    if experience is Experience.NONE:
+        return min(1, len(chain) - 1) if chain[0].family is Family.HAMSTRING else 0
     position = 0
     for index, exercise in enumerate(chain):
         if exercise.level > experience.level or exercise.heavy or exercise.gate is not None:
@@ -61,17 +73,25 @@ def _start(chain: tuple[Exercise, ...], experience: Experience) -> int:
 class Progress:
     """The mutable progression state of one runner during one replay."""
 
-    def __init__(self, library: Library, profile: Profile) -> None:
-        chains = _chains(library, profile)
+    def __init__(
+        self, library: Library, profile: Profile, settings: RuleSettings, *, nordics: bool
+    ) -> None:
+        chains = _chains(library, profile, nordics)
+        self.settings = settings
         self.chains = {chain[0].id: chain for chain in chains}
         self.position = {chain[0].id: _start(chain, profile.experience) for chain in chains}
         self.chain_of = {e.id: chain[0].id for chain in chains for e in chain}
-        self.doses = {e.id: DoseState() for chain in chains for e in chain}
-        self.hamstring = next(c[0].id for c in chains if c[0].family is Family.HAMSTRING)
-        self.seen: set[str] = set()
         self.can_load = (
             Equipment.WEIGHTS in profile.equipment and profile.experience is not Experience.NONE
         )
+        lifter = self.can_load and profile.experience is Experience.REGULAR  # P13
+        self.doses = {
+            e.id: DoseState(load=int(lifter and _loadable_foundation(e)))
+            for chain in chains
+            for e in chain
+        }
+        self.hamstring = next(c[0].id for c in chains if c[0].family is Family.HAMSTRING)
+        self.seen: set[str] = set()
 
     def pool(self, chain_id: str) -> tuple[Exercise, ...]:
         """The chain's variants up to and including its head."""
@@ -116,34 +136,77 @@ class Progress:
         state = self.doses.get(exercise.id)
         return state is not None and state.load > 0
 
-    def advance(self, exercise: Exercise, hips_level: bool | None) -> frozenset[str]:
-        """Progress one exercise that passed C4 (P8, C9, C10); returns the rules applied."""
+    def hold(self, exercise: Exercise) -> None:
+        """The exercise's session did not pass C4: its two-for-two count starts again."""
+        state = self.doses.get(exercise.id)
+        if state is not None:
+            state.passes = 0
+
+    def advance(
+        self, exercise: Exercise, hips_level: bool | None, day: date
+    ) -> tuple[frozenset[str], Moved | None]:
+        """One C4 pass for an exercise (P8, P10, C9, C10): the rules, and what moved."""
         chain_id = self.chain_of.get(exercise.id)
         if chain_id is None:
-            return frozenset()
+            return frozenset(), None
         state = self.doses[exercise.id]
-        if state.step + 1 < len(exercise.dose.steps):
+        state.passes += 1
+        recent = state.stepped_on is not None and (day - state.stepped_on).days < 7
+        if state.passes < self.settings.passes_needed or recent:
+            return frozenset({"P10"}), None
+        moved = self._step(exercise, state, chain_id, hips_level)
+        if moved is None:
+            return frozenset({"C9"} if self._gated(exercise, chain_id) else ()), None
+        state.passes, state.stepped_on = 0, day
+        self.doses[_target(moved, exercise, self)].stepped_on = day
+        rules = {"P8", "P10"}
+        if moved.step == "range" or (moved.step == "variant" and self._ranged(moved)):
+            rules.add("C10")
+        if moved.step == "variant" and self._gated_target(moved):
+            rules.add("C9")
+        return frozenset(rules), moved
+
+    def _step(
+        self, exercise: Exercise, state: DoseState, chain_id: str, hips_level: bool | None
+    ) -> Moved | None:
+        steps = exercise.dose.steps
+        if state.step + 1 < len(steps):
             state.step += 1
-            return frozenset({"P8", "C10"} if exercise.dose.ranges else {"P8"})
+            span, amount = steps[state.step]
+            if span != steps[state.step - 1][0]:
+                return Moved(exercise, "range", span or "")
+            return Moved(exercise, "reps", str(amount))
         chain, position = self.chains[chain_id], self.position[chain_id]
         if chain[position] is not exercise:
-            return frozenset()  # a lower variant at the top of its range holds
+            return None  # a lower variant at the top of its range holds
         if position + 1 < len(chain):
             following = chain[position + 1]
             if following.gate is Gate.HIPS_LEVEL and hips_level is not True:
-                return frozenset({"C9"})
+                return None
             self.position[chain_id] = position + 1
-            rules = {"P8"}
-            if following.gate is Gate.HIPS_LEVEL:
-                rules.add("C9")
-            if following.dose.ranges:
-                rules.add("C10")
-            return frozenset(rules)
+            return Moved(exercise, "variant", following.name)
         if self.can_load and state.load < len(exercise.dose.loads):
             state.load += 1
             state.step = 0
-            return frozenset({"P8"})
-        return frozenset()
+            return Moved(exercise, "load", exercise.dose.loads[state.load - 1])
+        return None
+
+    def _gated(self, exercise: Exercise, chain_id: str) -> bool:
+        chain, position = self.chains[chain_id], self.position[chain_id]
+        following = chain[position + 1] if position + 1 < len(chain) else None
+        return (
+            chain[position] is exercise
+            and following is not None
+            and following.gate is Gate.HIPS_LEVEL
+        )
+
+    def _ranged(self, moved: Moved) -> bool:
+        chain_id = self.chain_of[moved.exercise.id]
+        return bool(self.head(chain_id).dose.ranges)
+
+    def _gated_target(self, moved: Moved) -> bool:
+        chain_id = self.chain_of[moved.exercise.id]
+        return self.head(chain_id).gate is Gate.HIPS_LEVEL
 
     def step_back(self) -> None:
         """P9: every chain one level back."""
@@ -155,3 +218,19 @@ class Progress:
                 self.position[chain_id] = position - 1
             else:
                 state.step = max(0, state.step - 1)
+
+
+def _loadable_foundation(exercise: Exercise) -> bool:
+    """Foundation strength work that can carry a load (P13)."""
+    return (
+        exercise.family is Family.FOUNDATION
+        and Tag.STRENGTH in exercise.tags
+        and bool(exercise.dose.loads)
+    )
+
+
+def _target(moved: Moved, exercise: Exercise, progress: Progress) -> str:
+    """The exercise whose week of stepping up this is: the new variant, if one was reached."""
+    if moved.step != "variant":
+        return exercise.id
+    return progress.head(progress.chain_of[exercise.id]).id

@@ -11,13 +11,14 @@ from types import MappingProxyType
 from bot.coaching.datafile import Table, read_toml
 from bot.coaching.errors import CoachingDataError
 
-RULE_IDS = tuple(f"P{n}" for n in range(1, 10)) + tuple(f"C{n}" for n in range(1, 12))
+PLANNING_RULES = (*(f"P{n}" for n in range(1, 14)), "Floor")
+RULE_IDS = PLANNING_RULES + tuple(f"C{n}" for n in range(1, 13))
 """Every rule of COACHING.md, in document order."""
 
-PRECEDENCE = ("C7", "C6", "C2", "C8", "C5", "C3", "C1", "C4", "C9", "C10", "C11")
-"""C7 > C6 > C2 and C8 > C5 > C3 > C1 and C4; the progression notes C9-C11 follow."""
+PRECEDENCE = ("C7", "C6", "C12", "C2", "C8", "C5", "C3", "C1", "C4", "C9", "C10", "C11")
+"""C7 > C6 > C12 > C2 and C8 > C5 > C3 > C1 and C4; the progression notes C9-C11 follow."""
 
-RULE_ORDER = PRECEDENCE + RULE_IDS[:9]
+RULE_ORDER = PRECEDENCE + PLANNING_RULES
 """The order in which applied rules and their sentences are listed: strongest first."""
 
 SESSION_KINDS = ("control", "heavy", "focused", "maintenance", "recovery")
@@ -52,12 +53,22 @@ class RuleSettings:
     taper_days: int
     maintain_max_weeks: int
     race_rest_days: int
-    recovery_weeks: int
+    recovery_days: int
     first_weeks: int
     first_weeks_sessions: int
+    gentle_weeks: int
     heavy_legs_weeks: int
     detraining_weeks: int
+    lighter_every: int
+    keep_away_weeks: int
+    passes_needed: int
+    red_flag_checkins: int
+    refer_checkins: int
+    min_exercises: int
+    warm_up_minutes: int
+    warm_up: tuple[str, ...]
     minutes: Mapping[str, int]
+    pain_fine: str
     shapes: Mapping[str, Shape]
     why: Mapping[str, str]
 
@@ -81,6 +92,11 @@ def load_rules(path: Path | None = None) -> RuleSettings:
     root = Table(document, name)
     pain, rpe, gaps = root.table("pain"), root.table("rpe"), root.table("gaps")
     phases, weeks, shapes = root.table("phases"), root.table("weeks"), root.table("shape")
+    progression, sites, warm_up = (
+        root.table("progression"),
+        root.table("pain_sites"),
+        root.table("warm_up"),
+    )
     why = root.table("why")
     words = rpe.table("words")
     settings = RuleSettings(
@@ -94,13 +110,23 @@ def load_rules(path: Path | None = None) -> RuleSettings:
         heavy_sessions_per_week=gaps.integer("heavy_sessions_per_week", 0, 7),
         taper_days=phases.integer("taper_days", 7, 56),
         maintain_max_weeks=phases.integer("maintain_max_weeks", 2, 52),
-        race_rest_days=phases.integer("race_rest_days", 0, 14),
-        recovery_weeks=phases.integer("recovery_weeks", 0, 8),
+        race_rest_days=phases.integer("race_rest_days", 0, 6),
+        recovery_days=phases.integer("recovery_days", 0, 56),
         first_weeks=weeks.integer("first_weeks", 0, 8),
         first_weeks_sessions=weeks.integer("first_weeks_sessions", 1, 2),
+        gentle_weeks=weeks.integer("gentle_weeks", 0, 12),
         heavy_legs_weeks=weeks.integer("heavy_legs_weeks", 0, 52),
         detraining_weeks=weeks.integer("detraining_weeks", 1, 52),
+        lighter_every=weeks.integer("lighter_every", 2, 12),
+        keep_away_weeks=weeks.integer("keep_away_weeks", 1, 12),
+        passes_needed=progression.integer("passes_needed", 1, 5),
+        red_flag_checkins=sites.integer("red_flag_checkins", 2, 10),
+        refer_checkins=sites.integer("refer_checkins", 2, 10),
+        min_exercises=sites.integer("min_exercises", 1, 6),
+        warm_up_minutes=warm_up.integer("minutes", 1, 15),
+        warm_up=warm_up.texts("moves", 2, 8),
         minutes=MappingProxyType(_minutes(root.table("minutes"))),
+        pain_fine=root.table("pain_fine").text("C8"),
         shapes=MappingProxyType({kind: _shape(shapes.table(kind)) for kind in SESSION_KINDS[:-1]}),
         why=MappingProxyType({rule: why.text(rule) for rule in RULE_IDS}),
     )

@@ -1,17 +1,20 @@
 """Session content (P5): which exercises, in which order, at which dose.
 
 A session takes the last two or three hamstring variants the runner has reached (never the
-whole ladder), plus foundation work, and puts control work before load. Heavy eccentric work
-only appears where the planner allows it (P3, P6, C6). Until the next check-in, C2 shows the
-cues of exercises loading a sore joint and steps their load down (one load step off, else the
-previous variant, else one set fewer), or, the second time in a row, swaps them for
-joint-sparing exercises (dropping them when none is left); C5 takes one set off everything;
-C6 turns the session into a recovery session. A session left empty by C2 swaps becomes a
-recovery session.
+whole ladder), plus foundation work, and puts control work before load. Two exercises of
+one movement pattern never share a session (the two-leg and one-leg slider curl, the
+assisted and full Nordic, the glute bridge and the hip thrust): the harder one stays. Heavy
+eccentric work only appears where the planner allows it (P3, P6, C6), and no eccentric work
+the day before a long run (P12). Until the next check-in, C2 shows the cues of exercises
+loading a sore joint and steps their load down (one load step off, else the previous
+variant, else one set fewer), or, the second time in a row, swaps them for joint-sparing
+exercises; a swap that leaves fewer than three exercises makes a recovery session (C12). C5
+and a lighter week (P11) take one set off everything; C6 makes a recovery session.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from bot.coaching.decisions import Adjustment
@@ -28,6 +31,8 @@ class Brief:
     kind: SessionKind
     light: bool  # lower end of the set range (maintenance, control, taper, short weeks)
     heavy_ok: bool  # heavy eccentric work allowed on this day (P3, P6, C6)
+    eccentric_ok: bool  # eccentric work allowed on this day (P12: not before a long run)
+    lighter_week: bool  # P11: one set fewer
     rotation: int  # varies the strength foundation exercises from session to session
     adjustment: Adjustment
 
@@ -45,7 +50,19 @@ def _spares(exercise: Exercise, joints: frozenset[Joint]) -> bool:
     return not joints.intersection(exercise.joints)
 
 
-def _recovery(library: Library) -> tuple[Prescription, ...]:
+def _distinct(exercises: Iterable[Exercise]) -> list[Exercise]:
+    """One exercise per movement pattern, the first one given (P5)."""
+    seen: set[str] = set()
+    kept = []
+    for exercise in exercises:
+        if exercise.movement not in seen:
+            seen.add(exercise.movement)
+            kept.append(exercise)
+    return kept
+
+
+def recovery_session(library: Library) -> tuple[Prescription, ...]:
+    """The C6 recovery options at their fixed dose."""
     return tuple(
         Prescription(
             exercise=e,
@@ -61,18 +78,22 @@ def _recovery(library: Library) -> tuple[Prescription, ...]:
 def _pick(brief: Brief, progress: Progress, settings: RuleSettings) -> tuple[list[Exercise], ...]:
     """The reached hamstring variants allowed today, and the session's chosen exercises."""
     shape = settings.shapes[brief.kind]
-    candidates = [
+    allowed = [
         e
         for e in progress.pool(progress.hamstring)
         if (brief.heavy_ok or not e.heavy)
+        and (brief.eccentric_ok or not e.eccentric)
         and (brief.kind is not SessionKind.CONTROL or Tag.CONTROL in e.tags)
     ]
-    foundation = progress.heads(Family.FOUNDATION)
+    candidates = _distinct(reversed(allowed))[::-1]  # the harder variant of a pattern stays
+    hamstring = candidates[-shape.hamstring :]
+    taken = {e.movement for e in hamstring}
+    foundation = [e for e in progress.heads(Family.FOUNDATION) if e.movement not in taken]
     control = [e for e in foundation if e.control_only][: shape.foundation_control]
     strength = [e for e in foundation if not e.control_only]
     turn = (brief.rotation * shape.foundation_strength) % max(1, len(strength))
     strength = (strength[turn:] + strength[:turn])[: shape.foundation_strength]
-    return candidates, [*control, *candidates[-shape.hamstring :], *strength]
+    return candidates, [*control, *hamstring, *strength]
 
 
 def _swap(
@@ -86,7 +107,8 @@ def _swap(
             continue
         hamstring = exercise.family is Family.HAMSTRING
         pool = candidates if hamstring else list(progress.heads(Family.FOUNDATION))
-        sparing = [e for e in pool if _spares(e, joints) and e not in result and e not in chosen]
+        taken = {e.movement for e in (*result, *chosen)}
+        sparing = [e for e in pool if _spares(e, joints) and e.movement not in taken]
         if sparing:
             result.append(sparing[-1] if hamstring else sparing[0])
     return result
@@ -100,7 +122,8 @@ def _ease(
         return exercise, True, 0
     if exercise.regression is not None:
         previous = library[exercise.regression]
-        if previous not in chosen and progress.usable(previous):
+        taken = {e.movement for e in chosen if e is not exercise}
+        if previous.movement not in taken and progress.usable(previous):
             return previous, False, 0
     return exercise, False, 1
 
@@ -111,15 +134,16 @@ def compose(
     """The prescriptions of one session and the rules that shaped them."""
     adjustment = brief.adjustment
     if adjustment.recovery or brief.kind is SessionKind.RECOVERY:
-        return _recovery(library), adjustment.rules() & {"C6"}
+        return recovery_session(library), adjustment.rules() & {"C6"}
     candidates, chosen = _pick(brief, progress, settings)
     if adjustment.swap:
         chosen = _swap(chosen, candidates, progress, adjustment.swap)
-        if not chosen:
-            return _recovery(library), frozenset({"C2"})
+        if len(chosen) < settings.min_exercises:
+            return recovery_session(library), frozenset({"C2", "C12"})
     prescriptions = []
+    fewer_sets = adjustment.fewer_sets + brief.lighter_week
     for original in sorted(dict.fromkeys(chosen), key=_order):
-        exercise, lighter, fewer = original, False, adjustment.fewer_sets
+        exercise, lighter, fewer = original, False, fewer_sets
         easing = not _spares(original, adjustment.ease)
         if easing:
             exercise, lighter, less = _ease(original, chosen, progress, library)
@@ -129,11 +153,15 @@ def compose(
             exercise.dose.sets[0 if brief.light else 1] - fewer,
             lighter=lighter,
             # P3: eccentric work carries no external load where heavy work is not allowed
-            bodyweight=not brief.heavy_ok and Tag.ECCENTRIC in exercise.tags,
+            bodyweight=not brief.heavy_ok and exercise.eccentric,
         )
         prescriptions.append(replace(item, cues_emphasised=True) if easing else item)
     rules = {"P5"}
     held_back = not brief.heavy_ok and any(e.heavy for e in progress.pool(progress.hamstring))
     if held_back or any(item.heavy_eccentric for item in prescriptions):
         rules.add("P3")
+    if not brief.eccentric_ok and any(e.eccentric for e in progress.pool(progress.hamstring)):
+        rules.add("P12")
+    if brief.lighter_week:
+        rules.add("P11")
     return tuple(prescriptions), frozenset(rules | adjustment.rules())

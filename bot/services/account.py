@@ -11,7 +11,12 @@ from typing import Any
 
 from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
 from bot.services.planning import Replanned, replan
-from bot.services.profile_questions import apply_answers, one_day_steps, profile_steps
+from bot.services.profile_questions import (
+    apply_answers,
+    one_day_steps,
+    profile_steps,
+    running_days,
+)
 from bot.services.render import change_text, day_label, profile_text
 from bot.services.replies import Document, Message, Reply, say
 from bot.services.training import runner_or_none, with_runner
@@ -30,6 +35,11 @@ SETTINGS_FIELDS = (
     Choice("preview", "Week preview"),
     Choice("shown", "Name in club summaries"),
 )
+
+
+def settings(runner: Runner) -> Answers:
+    """What the settings dialog starts from: the running days of the stored week."""
+    return {"running_days": running_days(runner)}
 
 
 def _field_is(name: str) -> Callable[[Answers], bool]:

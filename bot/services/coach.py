@@ -13,7 +13,7 @@ from html import escape
 from bot.services import account, clubs, reminders, training
 from bot.services.context import IsAdmin, Person, ServiceContext, no_admin
 from bot.services.dialog import STALE, Dialogs, Turn
-from bot.services.free_text import timezone_at
+from bot.services.free_text import mentions_pain, timezone_at
 from bot.services.onboarding import ONBOARDING, WELCOME
 from bot.services.reminder_plan import plan_reminders
 from bot.services.replies import Reply, out_of_date, say, toast
@@ -49,6 +49,12 @@ ONBOARDING_OPEN = (
     "You're partway through setting up, and I've kept your answers so far. Answer the "
     "question to carry on, or start over."
 )
+PAIN_TALK = (
+    "Sorry to hear that. I don't read health notes from messages, and I don't diagnose: "
+    "the check-in asks the right questions and adjusts your next session, so send /checkin. "
+    "If it's sharp pain, swelling, bruising or weakness, or it worries you, please see a "
+    "doctor or physiotherapist."
+)
 UNREADABLE = (
     "I can only read text and buttons, so that one went past me. Send /help to see what I can do."
 )
@@ -79,8 +85,10 @@ class Coach:
             "done": self._done,
             "skip": self._skip,
             "checkin": self._check_in,
-            "settings": lambda turn, _r: self.dialogs.begin(turn, "set"),
-            "race": lambda turn, _r: self.dialogs.begin(turn, "set", {"field": "race"}),
+            "settings": lambda turn, r: self.dialogs.begin(turn, "set", account.settings(r)),
+            "race": lambda turn, r: self.dialogs.begin(
+                turn, "set", {**account.settings(r), "field": "race"}
+            ),
             "pause": account.pause,
             "resume": account.resume,
             "history": account.history,
@@ -126,7 +134,9 @@ class Coach:
             reply = await self.dialogs.type(turn, text)
             if reply is not None:
                 return reply
-            return say(NOT_A_COMMAND) if person.private else ()
+            if not person.private:
+                return ()
+            return say(PAIN_TALK if mentions_pain(text) else NOT_A_COMMAND)
 
     async def location(self, person: Person, *, latitude: float, longitude: float) -> Reply:
         """A shared location: the answer to the timezone question."""
@@ -253,11 +263,12 @@ class Coach:
 
     async def _session_button(self, turn: Turn, runner: Runner, data: str) -> Reply | None:
         prefix, _, rest = data.partition(":")
-        session_id, _, action = rest.partition(":")
-        if prefix != training.SESSION_PREFIX or not session_id.isdigit():
+        key, _, action = rest.partition(":")
+        day = training.session_day(key)
+        if prefix != training.SESSION_PREFIX or day is None:
             return None
-        session = await turn.uow.plans.get(int(session_id))
-        if session is None or session.runner_id != runner.id:
+        session = await turn.uow.plans.on(runner_id=runner.id, day=day)
+        if session is None:
             return None
         if await turn.uow.feedback.log(runner_id=runner.id, day=session.date) is not None:
             return say("That session is already logged. Send /today to see what's next.")

@@ -12,6 +12,18 @@ if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder
 
 
+_PAIN_TALK = re.compile(
+    r"\b(pain\w*|hurt\w*|sore\w*|ach(e|es|ing|y)|injur\w*|twinge\w*|swell\w*|swollen|"
+    r"bruis\w*|sprain\w*|strain\w*|tender)\b",
+    re.IGNORECASE,
+)
+
+
+def mentions_pain(text: str) -> bool:
+    """Whether free text talks about pain, so the coach can point to the check-in."""
+    return _PAIN_TALK.search(text) is not None
+
+
 class NotUnderstood(ValueError):
     """The text could not be read; the message says what would work, in plain words."""
 

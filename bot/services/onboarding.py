@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
 from bot.services.planning import replan
@@ -34,6 +35,13 @@ def draft_runner(answers: Answers) -> Runner:
     return runner
 
 
+def first_day(now: datetime, timezone: str, reminder: time) -> date:
+    """Coaching starts today, or tomorrow once today's reminder time has passed: a first
+    session that would arrive after its own reminder is almost certainly missed (P7)."""
+    local = now.astimezone(ZoneInfo(timezone))
+    return local.date() + timedelta(days=int(local.time() >= reminder))
+
+
 async def _finish(turn: Turn) -> Reply:
     if turn.answers["ok"] == "again":
         return say("No problem. Send /start whenever you want to go through it again.")
@@ -43,7 +51,7 @@ async def _finish(turn: Turn) -> Reply:
     runner = draft_runner(turn.answers)
     runner.platform, runner.platform_user_id = person.platform, person.user_id
     runner.chat_id, runner.display_name = person.chat_id, person.name
-    runner.started_on = turn.ctx.today(runner.timezone)
+    runner.started_on = first_day(turn.ctx.clock(), runner.timezone, runner.reminder_time)
     await turn.uow.runners.add(runner)
     if "club" in turn.answers:
         await turn.uow.clubs.join(club_id=int(turn.answers["club"]), runner_id=runner.id)

@@ -32,8 +32,14 @@ def _race(text: str, _answers: Answers, ctx: ServiceContext) -> dict[str, str | 
     raise NotUnderstood("I couldn't read that date. Try 2027-05-15, 15 May, or none.")
 
 
+def running_days(runner: Runner) -> int:
+    """How many days of the runner's stored week hold a run."""
+    return sum(day.kind in RUNNING for day in runner.week)
+
+
 def _runs(answers: Answers, _ctx: ServiceContext) -> Sequence[Choice]:
-    counted = sum(answers.get(day) in RUNNING for day in DAY_KEYS)
+    """The count from the week just given (onboarding), else from the stored week (/settings)."""
+    counted = answers.get("running_days", sum(answers.get(day) in RUNNING for day in DAY_KEYS))
     return [Choice("auto", f"Yes, {counted}"), *(Choice(str(n), str(n)) for n in range(1, 8))]
 
 

@@ -22,7 +22,6 @@ from bot.services.replies import Button, Message, Reply, say
 from bot.storage.models import (
     CheckIn,
     DispatchKind,
-    PlanChange,
     PlannedSession,
     Runner,
     RunnerStatus,
@@ -63,7 +62,6 @@ class _Batch:
     sessions: dict[tuple[int, date], PlannedSession]
     logs: dict[int, list[SessionLog]]
     check_ins: dict[tuple[int, date], CheckIn]
-    changes: dict[int, list[PlanChange]]
 
 
 async def build(
@@ -90,7 +88,7 @@ async def build(
 async def _load(uow: UnitOfWork, rows: Sequence[Due]) -> _Batch:
     ids = {due.runner_id for due in rows if due.runner_id is not None}
     if not ids:
-        return _Batch({}, {}, {}, {}, {})
+        return _Batch({}, {}, {}, {})
     spans = [_days_shown(due) for due in rows]
     first = min(start for start, _ in spans)
     last = max(end for _, end in spans)
@@ -98,9 +96,6 @@ async def _load(uow: UnitOfWork, rows: Sequence[Due]) -> _Batch:
     stored_logs = await uow.feedback.of_runners(SessionLog, ids)
     for log in sorted(stored_logs, key=lambda log: log.session_date):
         logs[log.runner_id].append(log)
-    changes: dict[int, list[PlanChange]] = defaultdict(list)
-    for change in await uow.feedback.of_runners(PlanChange, ids):
-        changes[change.runner_id].append(change)
     return _Batch(
         runners={runner.id: runner for runner in await uow.runners.many(ids)},
         sessions={
@@ -112,7 +107,6 @@ async def _load(uow: UnitOfWork, rows: Sequence[Due]) -> _Batch:
             (row.runner_id, row.session_date): row
             for row in await uow.feedback.of_runners(CheckIn, ids)
         },
-        changes=changes,
     )
 
 
@@ -137,9 +131,8 @@ async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) ->
             return Outgoing(due, cancelled="no session that day any more")
         if due.local_date in logged:
             return Outgoing(due, cancelled="the session is already logged")
-        why = training.why_changed(session, batch.logs[runner.id], batch.changes[runner.id])
         later = due.kind is DispatchKind.SESSION
-        return Outgoing(due, runner.chat_id, training.session_reply(session, why, later=later))
+        return Outgoing(due, runner.chat_id, training.session_reply(session, later=later))
     if due.kind is DispatchKind.CHECK_IN:
         day = due.local_date - DAY
         session = batch.sessions.get((runner.id, day))
@@ -151,9 +144,9 @@ async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) ->
         if answered is not None and answered.legs is not None:
             return Outgoing(due, cancelled="the runner already checked in")
         turn = Turn(ctx, uow, _person(runner), {})
-        reply = await _CHECK_IN.begin(
-            turn, "ci", training.check_in_answers(session), intro=CHECK_IN_INTRO
-        )
+        happened = day in logged or runner.status is RunnerStatus.ACTIVE  # none sent if paused
+        answers = training.check_in_answers(session, happened=happened)
+        reply = await _CHECK_IN.begin(turn, "ci", answers, intro=CHECK_IN_INTRO)
         return Outgoing(due, runner.chat_id, reply)
     if due.kind is DispatchKind.WEEK_PREVIEW:
         if runner.status is not RunnerStatus.ACTIVE or not runner.week_preview:
@@ -200,7 +193,7 @@ async def later(turn: Turn, runner: Runner, session: PlannedSession) -> Reply:
     """Offer when to send the session again: in 1 h, in 3 h or this evening (once only)."""
     if await _snoozed(turn.uow, runner, session):
         return say("I'll already send this session again later; there's one Later per session.")
-    prefix = f"{training.SESSION_PREFIX}:{session.id}:"
+    prefix = f"{training.SESSION_PREFIX}:{training.session_key(session.date)}:"
     buttons = [Button(label, prefix + key) for key, (label, _delay) in SNOOZES.items()]
     evening = due_at(turn.ctx.today(runner.timezone), EVENING, runner.timezone)
     if evening - turn.ctx.clock() >= timedelta(hours=1):

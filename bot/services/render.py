@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, time
 from html import escape
 
+from bot.coaching import library, rules
 from bot.storage.models import PlanChange, PlannedExercise, PlannedSession, Runner
 
 MAX_MESSAGE = 4096  # Telegram's limit, in characters
@@ -43,8 +44,12 @@ def clock_label(moment: time) -> str:
 
 
 def dose(item: PlannedExercise) -> str:
-    """``3 × 8``, ``2 × 30 s hold``, with range, load and tempo where they apply."""
-    amount = f"{item.reps}" if item.reps is not None else f"{item.hold_s} s hold"
+    """``3 × 8 each leg, tempo 3 s down, rest 60 s``: what to do, as it reads to a runner."""
+    exercise = library().exercises.get(item.exercise_id)
+    side = " each leg" if exercise is not None and exercise.per_side else ""
+    if exercise is not None and exercise.dose.in_minutes and item.hold_s is not None:
+        return f"{item.hold_s // 60} minutes"
+    amount = f"{item.reps}{side}" if item.reps is not None else f"{item.hold_s} s hold{side}"
     parts = [f"{item.sets} × {amount}"]
     if item.range:
         parts.append(item.range)
@@ -52,18 +57,22 @@ def dose(item: PlannedExercise) -> str:
         parts.append(item.load)
     if item.tempo:
         parts.append(f"tempo {item.tempo}")
+    if exercise is not None and exercise.rest_s and item.sets > 1:
+        parts.append(f"rest {exercise.rest_s} s between sets")
     return ", ".join(parts)
 
 
-def session_text(session: PlannedSession, *, why: Sequence[str] = ()) -> str:
-    """The full session message: minutes, and each exercise with dose and cues."""
+def session_text(session: PlannedSession) -> str:
+    """The full session message: minutes, the warm-up, and each exercise with dose and cues."""
     when = " after your easy run" if session.after_run else ""
     lines = [
         f"<b>{day_label(session.date)}: {KIND_LABEL.get(session.kind, session.kind)}</b>",
         f"About {session.minutes} minutes with the warm-up{when}.",
     ]
-    for reason in why:
-        lines.append(f"<i>{escape(reason)}</i>")
+    if session.kind != "recovery":
+        settings = rules()
+        lines += ["", f"<b>Warm-up</b> (about {settings.warm_up_minutes} minutes)"]
+        lines += [f"   • {escape(move)}" for move in settings.warm_up]
     for number, item in enumerate(session.exercises, start=1):
         lines.append("")
         lines.append(f"{number}. <b>{escape(item.name)}</b>: {escape(dose(item))}")

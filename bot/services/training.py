@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
-from bot.coaching import rules
+from bot.coaching import explain, library
 from bot.services.dialog import Answers, Choice, Dialog, Finish, Step, Turn
 from bot.services.free_text import NotUnderstood
 from bot.services.planning import Replanned, replan
-from bot.services.render import (
-    clock_label,
-    day_label,
-    session_text,
-    split,
-    week_text,
-)
+from bot.services.render import clock_label, day_label, session_text, split, week_text
 from bot.services.replies import Button, Message, Reply, say
-from bot.storage.models import PlanChange, PlannedSession, Runner, RunnerStatus, SessionLog
+from bot.services.reports import check_in_fields, check_in_report, log_fields, session_report
+from bot.storage.models import PlannedSession, Runner, RunnerStatus
 
 SESSION_PREFIX = "ses"
-SLIDER_CURL = "slider_curl"
 LOOK_BACK_DAYS = 2  # /done and /checkin look this far back for an unreported session
 
 MEDICAL_NOTE = (
     "I'm a training coach, not a clinician: for sharp pain, bruising, weakness or pain "
     "that keeps coming back, please see a doctor or physiotherapist."
+)
+ON_HOLD = (
+    "Strength sessions are on hold after the warning signs you reported. "
+    f"{MEDICAL_NOTE} Once you're cleared, send /resume."
 )
 
 
@@ -61,40 +59,35 @@ def session_buttons(
     session: PlannedSession, *, later: bool = False
 ) -> tuple[tuple[Button, ...], ...]:
     """Done and Skip (and Later, on a reminder), bound to this exact planned session."""
-    buttons = [
-        Button("✅ Done", f"{SESSION_PREFIX}:{session.id}:done"),
-        Button("Skip", f"{SESSION_PREFIX}:{session.id}:skip"),
-    ]
+    prefix = f"{SESSION_PREFIX}:{session_key(session.date)}"
+    buttons = [Button("✅ Done", f"{prefix}:done"), Button("Skip", f"{prefix}:skip")]
     if later:
-        buttons.append(Button("Later", f"{SESSION_PREFIX}:{session.id}:later"))
+        buttons.append(Button("Later", f"{prefix}:later"))
     return (tuple(buttons),)
 
 
-async def session_messages(turn: Turn, runner: Runner, session: PlannedSession) -> Reply:
-    """The session message (split cleanly if long), with Done and Skip on its last part."""
-    logs = await turn.uow.feedback.logs(runner_id=runner.id)
-    changes = await turn.uow.feedback.changes(runner_id=runner.id)
-    return session_reply(session, why_changed(session, logs, changes))
+def session_key(day: date) -> str:
+    """A session's button key: its day, so a re-plan of its content keeps the buttons valid."""
+    return f"{day:%Y%m%d}"
 
 
-def session_reply(session: PlannedSession, why: Sequence[str], *, later: bool = False) -> Reply:
+def session_day(key: str) -> date | None:
+    """The day a session button's key names, or None for a forged or old-style key."""
+    if len(key) != 8 or not key.isdigit():
+        return None
+    try:
+        return date(int(key[:4]), int(key[4:6]), int(key[6:]))
+    except ValueError:
+        return None
+
+
+def session_reply(session: PlannedSession, *, later: bool = False) -> Reply:
     """The session text split cleanly if long, with the session's buttons on its last part."""
-    pieces = split(session_text(session, why=why))
+    pieces = split(session_text(session))
     return tuple(
         Message(piece, session_buttons(session, later=later) if last else ())
         for last, piece in ((i == len(pieces) - 1, p) for i, p in enumerate(pieces))
     )
-
-
-def why_changed(
-    session: PlannedSession, logs: Sequence[SessionLog], changes: Sequence[PlanChange]
-) -> list[str]:
-    """The latest change made from feedback since the session before this one, if any."""
-    reported = [log.session_date for log in logs if log.session_date < session.date]
-    if not reported:
-        return []
-    since = reported[-1]
-    return [row.why for row in changes if since <= row.effective_date < session.date][-1:]
 
 
 async def today(turn: Turn, runner: Runner) -> Reply:
@@ -104,16 +97,13 @@ async def today(turn: Turn, runner: Runner) -> Reply:
     day = turn.ctx.today(runner.timezone)
     replanned = await replan(turn.ctx, turn.uow, runner)
     if replanned.plan.paused:
-        return say(
-            "Strength sessions are on hold after the warning signs you reported. "
-            f"{MEDICAL_NOTE} Once you're cleared, send /resume."
-        )
+        return say(ON_HOLD)
     session = await turn.uow.plans.on(runner_id=runner.id, day=day)
     if session is not None:
         log = await turn.uow.feedback.log(runner_id=runner.id, day=day)
         if log is not None:
             return say(f"Today's session is already logged ({log.completed}). Nice work.")
-        return await session_messages(turn, runner, session)
+        return session_reply(session)
     upcoming = await turn.uow.plans.between(
         runner_id=runner.id, first=day, last=day + timedelta(days=13)
     )
@@ -124,9 +114,12 @@ async def today(turn: Turn, runner: Runner) -> Reply:
 
 
 async def week(turn: Turn, runner: Runner) -> Reply:
-    """The sessions of the next seven days."""
+    """The sessions of the next seven days, or why there are none."""
+    if runner.status is RunnerStatus.PAUSED:
+        return say("Your sessions are paused. Send /resume when you're ready to go again.")
     day = turn.ctx.today(runner.timezone)
-    await replan(turn.ctx, turn.uow, runner)
+    if (await replan(turn.ctx, turn.uow, runner)).plan.paused:
+        return say(ON_HOLD)
     sessions = await turn.uow.plans.between(
         runner_id=runner.id, first=day, last=day + timedelta(days=6)
     )
@@ -152,9 +145,10 @@ async def unreported(turn: Turn, runner: Runner, *, need: str) -> PlannedSession
 
 
 def post_session_answers(session: PlannedSession) -> Answers:
-    """The context the post-session dialog carries: which session, and its slider curls."""
-    sliders = any(e.exercise_id.startswith(SLIDER_CURL) for e in session.exercises)
-    return {"day": session.date.isoformat(), "sliders": sliders}
+    """The context the post-session dialog carries: which session, and whether to ask C9's
+    level-hips question."""
+    hips = library().asks_hips_level(e.exercise_id for e in session.exercises)
+    return {"day": session.date.isoformat(), "sliders": hips}
 
 
 async def skip(turn: Turn, runner: Runner, day: date) -> Reply:
@@ -182,24 +176,28 @@ def _rpe(text: str, _answers: Answers, _ctx: Any) -> int:
 
 @with_runner
 async def _finish_post_session(turn: Turn, runner: Runner) -> Reply:
-    answers = turn.answers
-    day = date.fromisoformat(answers["day"])
-    rpe = answers["rpe"]
-    score = int(answers.get("hurt_score", 0))
-    await turn.uow.feedback.save_log(
-        runner_id=runner.id,
-        day=day,
-        completed=answers["how"],
-        rpe=rules().rpe_words[rpe] if isinstance(rpe, str) else int(rpe),
-        pain=[{"where": where, "score": score} for where in answers.get("hurt", [])],
-        hips_level=None if "hips" not in answers else answers["hips"] == "yes",
-    )
-    await replan(turn.ctx, turn.uow, runner)
-    return say(
-        "Logged. Well done for doing the work that doesn't show on the trail.\n\n"
-        f"I'll check in tomorrow at {clock_label(runner.reminder_time)} about how your legs "
-        "feel (or send /checkin then), and tell you what that changes."
-    )
+    report = session_report(date.fromisoformat(turn.answers["day"]), turn.answers)
+    await turn.uow.feedback.save_log(runner_id=runner.id, day=report.date, **log_fields(report))
+    replanned = await replan(turn.ctx, turn.uow, runner)
+    lines = ["Logged. Well done for doing the work that doesn't show on the trail."]
+    if report.pain:
+        lines.append(what_changes(replanned, report.date, turn.ctx.today(runner.timezone)))
+    if not replanned.plan.paused:
+        lines.append(
+            f"I'll check in tomorrow at {clock_label(runner.reminder_time)} about how your "
+            "legs feel (or send /checkin then), and tell you what that changes."
+        )
+    return say("\n\n".join(lines))
+
+
+def what_changes(replanned: Replanned, day: date, today: date) -> str:
+    """The explanation of the decision the report on ``day`` caused (What the coach says)."""
+    plan = replanned.plan
+    decision = next((d for d in reversed(plan.decisions) if d.date == day), None)
+    if decision is None:
+        return "Your plan stays as it is: keep going."
+    following = next((s for s in plan.sessions if s.date > max(day, today)), None)
+    return explain(decision, following, paused=plan.paused)
 
 
 POST_SESSION = Dialog(
@@ -262,39 +260,18 @@ def _pain(answers: Answers) -> bool:
 
 @with_runner
 async def _finish_check_in(turn: Turn, runner: Runner) -> Reply:
-    answers = turn.answers
-    day = date.fromisoformat(answers["day"])
-    score = int(answers.get("score", 0))
-    settled = None if "settled" not in answers else answers["settled"] == "yes"
-    trail = answers.get("trail", "not_yet")
-    await turn.uow.feedback.save_check_in(
-        runner_id=runner.id,
-        day=day,
-        legs=answers["legs"],
-        soreness_where=answers.get("sore", []),
-        pain=[
-            {"where": where, "score": score, "settled": settled}
-            for where in answers.get("where", [])
-        ],
-        ran_normally={"yes": True, "no": False}.get(answers.get("ran", "")),
-        descending_stiff=True if trail == "stiff" else (False if trail == "fine" else None),
-        hamstring_sensitive=True if trail == "hamstring" else (False if trail == "fine" else None),
-    )
+    report = check_in_report(date.fromisoformat(turn.answers["day"]), turn.answers)
+    fields = check_in_fields(report)
+    await turn.uow.feedback.save_check_in(runner_id=runner.id, day=report.date, **fields)
+    no_session = not turn.answers.get("session", True)
+    if no_session and await turn.uow.feedback.log(runner_id=runner.id, day=report.date) is None:
+        await turn.uow.feedback.save_log(runner_id=runner.id, day=report.date, **log_fields(report))
     replanned = await replan(turn.ctx, turn.uow, runner)
-    return say(check_in_summary(replanned, turn.ctx.today(runner.timezone)))
-
-
-def check_in_summary(replanned: Replanned, day: date) -> str:
-    """The "why this change" message that closes a check-in."""
-    whys = [change.why for change in replanned.new_changes]
-    lines = ["Thanks for checking in."]
-    lines += whys or ["Your plan stays as it is: keep going."]
-    if replanned.plan.paused:
-        lines.append(MEDICAL_NOTE)
-        lines.append("I'll keep checking in, but I won't send strength sessions until /resume.")
-    else:
-        lines.append(_next_session_line(replanned, day))
-    return "\n\n".join(line for line in lines if line)
+    today = turn.ctx.today(runner.timezone)
+    lines = ["Thanks for checking in.", what_changes(replanned, report.date, today)]
+    if not replanned.plan.paused:
+        lines.append(_next_session_line(replanned, today))
+    return say("\n\n".join(line for line in lines if line))
 
 
 CHECK_IN = Dialog(
@@ -302,7 +279,11 @@ CHECK_IN = Dialog(
     (
         Step(
             "legs",
-            lambda a: f"How do your legs feel today, after {a['label']}'s session?",
+            lambda a: (
+                f"How do your legs feel today, after {a['label']}'s session?"
+                if a.get("session", True)
+                else "How do your legs feel today?"
+            ),
             LEGS,
             columns=2,
         ),
@@ -354,12 +335,18 @@ CHECK_IN = Dialog(
                 Choice("hamstring", "Hamstring feels sensitive"),
             ],
             columns=1,
+            when=lambda a: a.get("session", True) and a.get("ran") != "none",
         ),
     ),
     _finish_check_in,
 )
 
 
-def check_in_answers(session: PlannedSession) -> Answers:
-    """The context the check-in dialog carries."""
-    return {"day": session.date.isoformat(), "label": session.date.strftime("%A")}
+def check_in_answers(session: PlannedSession, *, happened: bool = True) -> Answers:
+    """The context the check-in dialog carries; ``happened`` is False when no session was
+    sent that day (the runner had paused), so the check-in asks about the legs alone."""
+    return {
+        "day": session.date.isoformat(),
+        "label": session.date.strftime("%A"),
+        "session": happened,
+    }

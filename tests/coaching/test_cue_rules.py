@@ -1,4 +1,4 @@
-"""One named test per cue rule C1-C11 (COACHING.md), plus precedence."""
+"""One named test per cue rule C1-C12 (COACHING.md), plus precedence."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from bot.coaching import (
 )
 from tests.coaching.helpers import MONDAY, day, good, runner, train
 
-PROFILE = runner("RERRHLR", experience="some")  # sessions on Monday and Wednesday
+PROFILE = runner("REREHRL", experience="some", trail_runs_per_week=3)  # Monday and Wednesday
 
 
 def replay(*history: Feedback | Resumed, weeks: int = 3) -> Plan:
@@ -44,40 +44,44 @@ def change_on(result: Plan, when: date) -> tuple[str, ...]:
     return next(c.rules for c in result.changes if c.date == when)
 
 
+def pain(where: PainSite, score: int, settled: bool | None = False) -> dict[str, object]:
+    return {"legs": Legs.JOINT_PAIN, "pain": (PainReport(where, score, settled),)}
+
+
 def test_sessions_fall_on_monday_and_wednesday() -> None:
     assert [s.date for s in replay().weeks[0].sessions] == [day(0), day(2)]
 
 
 def test_c1_muscle_soreness_keeps_the_plan_and_allows_progression() -> None:
-    result = replay(good(day(0), legs=Legs.MUSCLE_SORENESS, soreness_where=("glutes",)))
-    assert {"C1", "C4", "P8"} <= set(change_on(result, day(0)))
-    progressed = doses(result.weeks[1].sessions[0])
-    baseline = doses(replay().weeks[1].sessions[0])
-    assert progressed != baseline
+    sore = {"legs": Legs.MUSCLE_SORENESS, "soreness_where": ("glutes",)}
+    result = replay(good(day(0), **sore), good(day(2), **sore))
+    assert {"C1", "C4", "P8", "P10"} <= set(change_on(result, day(2)))
+    assert doses(result.weeks[1].sessions[0]) != doses(replay().weeks[1].sessions[0])
     assert result.changes[0].why.startswith(rules().why["C1"])
 
 
-def test_c2_knee_pain_shows_cues_and_steps_load_down() -> None:
-    result = replay(good(day(0), legs=Legs.JOINT_PAIN, soreness_where=("knee",)))
+def test_c2_knee_pain_shows_cues_and_steps_load_down_on_knee_exercises_only() -> None:
+    result = replay(good(day(0), **pain(PainSite.KNEE, 6)))
     assert "C2" in change_on(result, day(0))
     eased, baseline = after(result, day(0)), after(replay(), day(0))
-    before = doses(baseline)
-    knee = [i for i in baseline.exercises if Joint.KNEE in i.exercise.joints]
+    knee = {i.exercise.id for i in baseline.exercises if Joint.KNEE in i.exercise.joints}
     assert knee
     for item in eased.exercises:
-        if Joint.KNEE in item.exercise.joints or item.exercise.id not in before:
-            assert item.cues_emphasised
-    for item in knee:
-        now = doses(eased).get(item.exercise.id)
-        assert now is None or now[0] == item.sets - 1  # previous variant or one set fewer
-    assert "C2" in eased.rules
+        assert item.cues_emphasised == (
+            item.exercise.id in knee or item.exercise.id not in doses(baseline)
+        )
+    for item in baseline.exercises:
+        if item.exercise.id in knee and item.exercise.id in doses(eased):
+            assert doses(eased)[item.exercise.id][0] == item.sets - 1
+        if item.exercise.id not in knee:
+            assert doses(eased)[item.exercise.id] == doses(baseline)[item.exercise.id]
 
 
 def test_c2_same_joint_two_check_ins_in_a_row_swaps_for_joint_sparing_exercises() -> None:
-    knee = {"legs": Legs.JOINT_PAIN, "soreness_where": ("knee",)}
+    knee = pain(PainSite.KNEE, 6)
     result = replay(good(day(0), **knee), good(day(2), **knee))
     swapped = after(result, day(2))
-    assert swapped.exercises
+    assert swapped.kind is not SessionKind.RECOVERY
     assert all(Joint.KNEE not in i.exercise.joints for i in swapped.exercises)
 
 
@@ -107,29 +111,33 @@ def test_c3_heavy_legs_after_week_three_are_treated_as_c5() -> None:
     ],
 )
 def test_c4_progression_gate_holds_the_exercise(answers: dict[str, object]) -> None:
-    held = replay(good(day(0), **answers))
-    progressed = replay(good(day(0)))
-    assert "C4" in change_on(held, day(0))
-    assert "P8" not in change_on(held, day(0))
+    held = replay(good(day(0)), good(day(2), **answers))
+    progressed = replay(good(day(0)), good(day(2)))
+    assert "C4" in change_on(held, day(2))
+    assert "P8" not in change_on(held, day(2))
     first_again = held.weeks[1].sessions[0]
     assert doses(first_again) == doses(replay().weeks[1].sessions[0])
     assert doses(first_again) != doses(progressed.weeks[1].sessions[0])
 
 
-def test_c5_stiff_descents_cut_a_set_and_keep_strength_a_day_further_away() -> None:
-    result = replay(good(day(2), descending_stiff=True), weeks=4)
-    assert "C5" in change_on(result, day(2))
-    lighter = after(result, day(2))
-    full = lighter.kind in (SessionKind.FOCUSED, SessionKind.HEAVY)
+def test_c5_stiff_descents_cut_a_set_and_keep_strength_a_day_away_for_three_weeks() -> None:
+    profile = runner("RREREHL", experience="some")  # Monday, and Wednesday's easy run
+    result = plan(profile, start=MONDAY, weeks=6, history=[good(day(0), descending_stiff=True)])
+    assert "C5" in change_on(result, day(0))
+    lighter = after(result, day(0))
     assert [i.sets for i in lighter.exercises] == [
-        max(1, i.exercise.dose.sets[full] - 1) for i in lighter.exercises
+        max(1, i.exercise.dose.sets[0] - 1) for i in lighter.exercises
     ]
-    assert all(i.sets == i.exercise.dose.sets[1] for i in after(result, lighter.date).exercises)
-    later = [s for s in result.sessions if s.date > day(2)]
-    assert later
-    assert all(
-        s.date.weekday() != 2 for s in later
-    )  # Wednesday is two days before Friday's hard run
+    offsets = [[(s.date - w.start).days for s in w.sessions] for w in result.weeks]
+    assert offsets[:3] == [[0, 3]] * 3  # not on the easy-run day for three weeks
+    assert offsets[3:] == [[0, 2]] * 3  # then back
+
+
+def test_c5_and_heavy_legs_never_empty_the_plan_for_a_runner_who_runs_most_days() -> None:
+    profile = runner("EEHELEE", experience="some")  # defect 5: five to seven runs a week
+    history = [good(day(1), descending_stiff=True), good(day(8), legs=Legs.HEAVY)]
+    result = plan(profile, start=MONDAY, weeks=12, history=history)
+    assert all(week.sessions for week in result.weeks)
 
 
 def test_c6_sensitive_hamstring_brings_a_recovery_session_and_no_nordics_until_settled() -> None:
@@ -144,7 +152,6 @@ def test_c6_sensitive_hamstring_brings_a_recovery_session_and_no_nordics_until_s
     assert "C6" in change_on(result, nordic_day)
     nxt = after(result, nordic_day)
     assert nxt.kind is SessionKind.RECOVERY
-    settled_on = after(result, nxt.date).date
     blocked = plan(profile, start=MONDAY, weeks=12, history=[*sensitive, good(nxt.date)])
     assert not any(
         i.exercise.heavy for s in blocked.sessions if s.date > nordic_day for i in s.exercises
@@ -155,39 +162,66 @@ def test_c6_sensitive_hamstring_brings_a_recovery_session_and_no_nordics_until_s
         weeks=12,
         history=[*sensitive, good(nxt.date, hamstring_sensitive=False)],
     )
-    assert settled_on > nxt.date
     assert any(i.exercise.heavy for s in settled.sessions if s.date > nxt.date for i in s.exercises)
 
 
-def test_c7_red_flag_pauses_plan_and_blocks_progression() -> None:
-    result = replay(good(day(0), legs=Legs.RED_FLAG), weeks=3)
+SHARP_KNEE = {"legs": Legs.RED_FLAG, "pain": (PainReport(PainSite.KNEE, 7, False),)}
+
+
+def test_c7_red_flag_pauses_plan_and_the_return_is_graded() -> None:
+    result = replay(good(day(0), **pain(PainSite.KNEE, 7)), good(day(2), **SHARP_KNEE))
     assert result.paused
-    assert change_on(result, day(0))[0] == "C7"
-    assert [s.date for s in result.sessions] == [day(0)]
-    why = result.changes[0].why
-    assert "doctor or physiotherapist" in why
-    assert "paused" in why
-    resumed = replay(good(day(0), legs=Legs.RED_FLAG), Resumed(day(9)), weeks=3)
+    assert change_on(result, day(2))[0] == "C7"
+    assert [s.date for s in result.sessions] == [day(0), day(2)]
+    resumed = replay(
+        good(day(0), **pain(PainSite.KNEE, 7)),
+        good(day(2), **SHARP_KNEE),
+        Resumed(day(9)),
+        weeks=4,
+    )
     assert not resumed.paused
-    first_back = after(resumed, day(0))
-    assert first_back.date >= day(9)
-    start_reps = {i.exercise.id: i.reps for s in replay().weeks[0].sessions for i in s.exercises}
-    assert all(start_reps.get(i.exercise.id, i.reps) == i.reps for i in first_back.exercises)
+    first_back, second_back = [s for s in resumed.sessions if s.date >= day(9)][:2]
+    assert first_back.kind is SessionKind.CONTROL
+
+    def loads_knee(session: Session) -> bool:
+        return any(Joint.KNEE in i.exercise.joints for i in session.exercises)
+
+    assert not loads_knee(first_back)  # the open knee swap holds ...
+    assert not loads_knee(second_back)
+    cleared = replay(
+        good(day(0), **pain(PainSite.KNEE, 7)),
+        good(day(2), **SHARP_KNEE),
+        Resumed(day(9)),
+        good(first_back.date),
+        weeks=4,
+    )
+    assert loads_knee(after(cleared, first_back.date))  # ... until a check-in clears it
 
 
-def test_c7_same_pain_in_three_check_ins_is_a_red_flag() -> None:
-    pain = {"pain": (PainReport(PainSite.HIP, 6, False),)}
-    two = replay(good(day(0), **pain), good(day(2), **pain))
-    three = replay(good(day(0), **pain), good(day(2), **pain), good(day(7), **pain))
+def test_c7_same_site_in_three_check_ins_in_a_row_is_a_red_flag_at_any_score() -> None:
+    ache = pain(PainSite.KNEE, 2, True)
+    two = replay(good(day(0), **ache), good(day(2), **ache))
+    three = replay(good(day(0), **ache), good(day(2), **ache), good(day(7), **ache))
     assert not two.paused
     assert three.paused
     assert "C7" in change_on(three, day(7))
 
 
+def test_c7_pain_at_different_sites_is_not_the_same_pain() -> None:
+    """Defect 1: knee, then hip, then lower back at 2/10 is no red flag and no recovery."""
+    result = replay(
+        good(day(0), **pain(PainSite.KNEE, 2, True)),
+        good(day(2), **pain(PainSite.HIP, 2, True)),
+        good(day(7), **pain(PainSite.LOWER_BACK, 2, True)),
+    )
+    assert not result.paused
+    assert all(s.kind is not SessionKind.RECOVERY for s in result.sessions)
+    assert not any("C2" in c.rules for c in result.changes)
+
+
 def test_c8_pain_up_to_3_is_fine_and_4_to_5_only_if_settled() -> None:
     def ruled(score: int, settled: bool) -> tuple[str, ...]:
-        pain = (PainReport(PainSite.KNEE, score, settled),)
-        return change_on(replay(good(day(0), pain=pain)), day(0))
+        return change_on(replay(good(day(0), **pain(PainSite.KNEE, score, settled))), day(0))
 
     assert "C8" in ruled(3, False)
     assert "C2" not in ruled(3, False)
@@ -208,9 +242,9 @@ def _ladder(result: Plan) -> list[str]:
 
 
 def test_c9_slider_curl_goes_to_one_leg_only_when_hips_stayed_level() -> None:
-    profile = runner("RERRHLR", experience="some", equipment={Equipment.SLIDERS})
-    level, _ = train(profile, weeks=6, hips_level=True)
-    tilted, _ = train(profile, weeks=6, hips_level=None)
+    profile = runner("REREHRL", experience="some", equipment={Equipment.SLIDERS})
+    level, _ = train(profile, weeks=10, hips_level=True)
+    tilted, _ = train(profile, weeks=10, hips_level=None)
     assert "h5_slider_curl_one_leg" in _ladder(level)
     assert "h5_slider_curl_one_leg" not in _ladder(tilted)
     assert any("C9" in c.rules for c in tilted.changes)
@@ -218,15 +252,15 @@ def test_c9_slider_curl_goes_to_one_leg_only_when_hips_stayed_level() -> None:
 
 def test_c10_nordics_start_short_and_assisted_and_grow_range_before_reps() -> None:
     profile = runner("RRRRRLR", experience="regular", equipment={Equipment.NORDIC_ANCHOR})
-    result, _ = train(profile, weeks=14)
+    result, _ = train(profile, weeks=20)
     nordics: list[Prescription] = [
         i for s in result.sessions for i in s.exercises if i.exercise.id == "h7_assisted_nordic"
     ]
-    assert len(nordics) >= 4
+    assert nordics
     assert nordics[0].range == "short range"
     assert 2 <= nordics[0].sets <= 3
     assert nordics[0].reps in (3, 4, 5)
-    steps = [(i.range, i.reps) for i in nordics]
+    steps = list(dict.fromkeys((i.range, i.reps) for i in nordics))
     assert steps[:4] == [
         ("short range", 3),
         ("half range", 3),
@@ -243,7 +277,32 @@ def test_c11_soreness_after_new_eccentric_work_is_expected() -> None:
     assert "C11" not in change_on(result, day(7))
 
 
-def test_precedence_strongest_rule_first_and_every_rule_adds_its_sentence() -> None:
+def test_c12_two_load_reducing_check_ins_at_one_joint_refer_without_pausing() -> None:
+    """Defect 6: settled knee pain at 5/10 four times in a row is no longer ignored."""
+    knee = pain(PainSite.KNEE, 6)
+    result = replay(good(day(0), **knee), good(day(2), **knee))
+    assert "C12" in change_on(result, day(2))
+    assert not result.paused
+    settled = pain(PainSite.KNEE, 5, True)
+    four = replay(*(good(day(d), **settled) for d in (0, 2, 7, 9)), weeks=3)
+    assert four.paused  # the same site three check-ins in a row (C7)
+
+
+def test_c12_a_swap_leaving_fewer_than_three_exercises_makes_a_recovery_session() -> None:
+    """Defect 7: no "focused" session of plank taps and calf raises."""
+    profile = runner("REREHRL", experience="some", equipment={Equipment.STEP})
+    hip = pain(PainSite.HIP, 6)
+    result = plan(
+        profile, start=MONDAY, weeks=3, history=[good(day(0), **hip), good(day(2), **hip)]
+    )
+    nxt = after(result, day(2))
+    assert nxt.kind is SessionKind.RECOVERY or len(nxt.exercises) >= 3
+    for session in result.sessions:
+        if session.kind is not SessionKind.RECOVERY:
+            assert len(session.exercises) >= 3
+
+
+def test_precedence_strongest_rule_first_and_every_rule_is_kept() -> None:
     entry = good(
         day(0),
         legs=Legs.RED_FLAG,
@@ -254,7 +313,8 @@ def test_precedence_strongest_rule_first_and_every_rule_adds_its_sentence() -> N
     result = replay(entry)
     change = result.changes[0]
     assert change.rules == ("C7", "C6", "C2", "C8", "C5")
-    assert change.why == " ".join(rules().why[rule] for rule in change.rules)
+    assert rules().why["C7"] in change.why
+    assert rules().pain_fine not in change.why  # never "up to 3 is fine" to a 7/10
     assert result.paused
 
 
@@ -262,5 +322,5 @@ def test_decide_feedback_matches_the_replay() -> None:
     entry = good(day(2), legs=Legs.JOINT_PAIN, soreness_where=("hip",))
     decision = decide_feedback(PROFILE, start=MONDAY, history=[good(day(0))], feedback=entry)
     assert decision.rules == change_on(replay(good(day(0)), entry), day(2))
-    assert Joint.HIP in decision.next.ease
+    assert decision.next.ease == {Joint.HIP}
     assert decision.message.startswith(rules().why["C2"])

@@ -15,9 +15,11 @@ from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
 from tests.services.conftest import Talker, onboard
 
 
-def reply_of(reminders: Reminders, chat: int) -> Reply:
-    """The last reminder as the services' reply, to press its buttons through the coach."""
-    message = reminders.api.last_message(chat)
+def reply_of(reminders: Reminders, chat: int, containing: str = "") -> Reply:
+    """The last reminder (holding ``containing``) as the services' reply, to press its buttons."""
+    message = next(
+        m for m in reversed(reminders.api.sent_messages(chat)) if containing in m["text"]
+    )
     rows = message.get("reply_markup", {}).get("inline_keyboard", [])
     buttons = tuple(tuple(Button(b["text"], b["callback_data"]) for b in row) for row in rows)
     return (Message(message["text"], buttons),)
@@ -99,8 +101,7 @@ async def test_red_flag_stops_session_reminders_but_check_ins_continue(
 
     reminders.clock.advance(days=1)
     await reminders.run()
-    check_in = reply_of(reminders, 501)
-    assert "check-in" in check_in[0].text
+    check_in = reply_of(reminders, 501, containing="check-in")
     (_kind, first), *rest = RED_FLAG_ANSWERS
     await talker.press(first, reply=check_in)
     await talker.follow(rest)

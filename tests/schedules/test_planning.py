@@ -110,8 +110,8 @@ async def test_the_settings_dialog_replans_pending_reminders(
     assert before, "onboarding plans the coming reminders"
     await talker.command("settings")
     await talker.press("Reminder time")
-    await talker.say("18:15")
+    await talker.say("8:45")  # the coaching starts tomorrow: its first reminders are in view
     assert "Saved" in talker.text
     after = await reminders.rows()
     assert after
-    assert {row.due_at.time() for row in after} == {time(17, 15)}
+    assert {row.due_at.time() for row in after} == {time(7, 45)}

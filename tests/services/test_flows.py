@@ -210,7 +210,8 @@ async def test_knee_pain_eases_the_next_session_and_says_why(
 
     await runner.follow(KNEE_PAIN_CHECK_IN)
     summary = runner.text
-    assert "Pain in a joint" in summary
+    assert "You said your knee hurt (5/10) and hadn't settled" in summary
+    assert "one step lighter and show all their form cues" in summary
 
     async with database.unit_of_work() as uow:
         change = (await uow.session.scalars(select(PlanChange).order_by(PlanChange.id))).all()[-1]
@@ -220,7 +221,6 @@ async def test_knee_pain_eases_the_next_session_and_says_why(
 
     await go_to_next_session(runner, clock)
     assert "Check your form on this one" in runner.text
-    assert change.why in runner.text.replace("<i>", "").replace("</i>", "")
 
 
 async def test_skip_drops_the_session_without_cramming(

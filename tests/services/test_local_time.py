@@ -52,7 +52,7 @@ def test_due_at_keeps_existing_times_and_moves_gap_times_forward_by_the_gap(
     wall = datetime.combine(day, local)
     seen = due.astimezone(tz).replace(tzinfo=None)
     if seen != wall:  # a time in a spring-forward gap
-        before = datetime.combine(day, local, tzinfo=tz).utcoffset()
+        before = datetime.combine(day, local.replace(fold=0), tzinfo=tz).utcoffset()
         after = (due + timedelta(seconds=1)).astimezone(tz).utcoffset()
         assert before is not None and after is not None
         assert seen - wall == after - before > timedelta(0)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 import pytest
 
-from bot.services.render import MAX_MESSAGE, session_text, split
+from bot.coaching import library, rules
+from bot.services.render import MAX_MESSAGE, dose, session_text, split
 from bot.services.replies import MAX_CALLBACK_BYTES, Button
 from bot.storage.models import PlannedExercise, PlannedSession
 
@@ -32,12 +34,45 @@ def long_session(exercises: int) -> PlannedSession:
 
 
 def test_session_text_shows_dose_tempo_and_cues() -> None:
-    text = session_text(long_session(2), why=["Your knee was sore."])
+    text = session_text(long_session(2))
     assert "About 35 minutes with the warm-up after your easy run." in text
     assert "1. <b>Exercise number 0</b>: 3 × 8, tempo 3 s down, 1 s up" in text
     assert "Check your form on this one" in text  # emphasised cues (C2) show all four
     assert text.count("Cue 1.") == 2  # otherwise one or two cues
-    assert "<i>Your knee was sore.</i>" in text
+
+
+def _item(exercise_id: str, **dose: object) -> PlannedExercise:
+    exercise = library()[exercise_id]
+    fields: dict[str, object] = {"sets": 3, "reps": None, "hold_s": None, "load": "bodyweight"}
+    fields.update(dose)
+    return PlannedExercise(
+        position=0,
+        exercise_id=exercise_id,
+        name=exercise.name,
+        tempo=exercise.dose.tempo,
+        range=None,
+        cues=list(exercise.cues),
+        cues_emphasised=False,
+        **fields,
+    )
+
+
+def test_a_session_can_be_followed_alone() -> None:
+    """Defect 17: warm-up with named moves, each leg, rest, walk minutes, load, named mobility."""
+    session = long_session(0)
+    session.exercises = [
+        _item("h3_single_leg_rdl", reps=8, load="a light dumbbell in the opposite hand"),
+        _item("romanian_deadlift", reps=10),
+    ]
+    text = session_text(session)
+    assert "<b>Warm-up</b> (about 5 minutes)" in text
+    assert all(escape(move) in text for move in rules().warm_up)
+    assert "3 × 8 each leg" in text
+    assert "a light dumbbell in the opposite hand" in text
+    assert "rest 60 s between sets" in text
+    assert "3 × 10, tempo 3 s down, 1 s up, rest 75 s between sets" in text
+    assert dose(_item("easy_walk", sets=1, hold_s=900)) == "15 minutes"
+    assert "hip circles" in library()["gentle_mobility"].name
 
 
 def test_long_messages_split_cleanly_at_blank_lines() -> None:

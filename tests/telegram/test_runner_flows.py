@@ -251,7 +251,7 @@ async def test_done_then_questions_then_check_in_changes_the_next_session(
     assert "check in tomorrow at 07:30" in ada.last_text
     clock.advance(days=1)
     await ada.follow(KNEE_PAIN_CHECK_IN)
-    assert "Pain in a joint" in ada.last_text
+    assert "You said your knee hurt (5/10) and hadn't settled" in ada.last_text
     await next_session(ada, clock)
     after = ada.last_text
     assert "Check your form on this one" in after

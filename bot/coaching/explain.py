@@ -1,0 +1,211 @@
+"""What the coach says about a change: this runner's report, and what changes in which session.
+
+Every sentence is about the runner ("What the coach says" in COACHING.md): what they
+reported, and what the next session does about it. A rule's general sentence is kept for
+the history; it is not repeated here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from bot.coaching.decisions import Decision, Moved, joints_of
+from bot.coaching.feedback import Feedback, Legs, PainReport, PainSite
+from bot.coaching.model import Session, SessionKind
+from bot.coaching.phases import Phase
+from bot.coaching.profile import DayKind
+
+SITE = {
+    PainSite.KNEE: "knee",
+    PainSite.HIP: "hip",
+    PainSite.LOWER_BACK: "lower back",
+    PainSite.HAMSTRING: "hamstring",
+    PainSite.OTHER: "ankle or foot",
+}
+RUN = {DayKind.LONG: "long runs", DayKind.HARD: "hard runs", DayKind.EASY: "easy runs"}
+SEE_SOMEONE = "please see a doctor or physiotherapist"
+
+
+def weekday(day: date) -> str:
+    """``Thursday``."""
+    return f"{day:%A}"
+
+
+def day_label(day: date) -> str:
+    """``Mon 6 Apr``."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def phase_note(phase: Phase, day: date, race: date | None) -> str:
+    """A phase change, named, with when it starts (P6)."""
+    if race is None or phase is Phase.BUILD:
+        return f"From {day_label(day)} your sessions are back to building strength."
+    weeks, days = (race - day).days // 7, (race - day).days
+    if phase is Phase.MAINTAIN:
+        return (
+            f"Race in {weeks} weeks: from {day_label(day)} your sessions switch to maintenance."
+            " Less volume, same exercises and weights, nothing new."
+        )
+    if phase is Phase.TAPER:
+        return (
+            f"Race in {days} days: from {day_label(day)} you taper, with one short maintenance"
+            " session a week and nothing heavy."
+        )
+    if phase is Phase.RACE:
+        return "Race week: no strength work in the last four days before it. Good luck!"
+    return f"After the race: from {day_label(day)} a week of gentle recovery sessions only."
+
+
+def _sites(sites: Iterable[PainSite]) -> str:
+    names = [SITE[site] for site in PainSite if site in set(sites)]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _pain(report: PainReport) -> str:
+    settled = {True: " and had settled", False: " and hadn't settled", None: ""}[report.settled]
+    return f"your {SITE[report.where]} hurt ({report.score}/10){settled}"
+
+
+def _what_you_said(feedback: Feedback, sites: Iterable[PainSite]) -> str:
+    wanted = set(sites)
+    scored = [_pain(report) for report in feedback.pain if report.where in wanted]
+    unscored = wanted - {report.where for report in feedback.pain}
+    if unscored:
+        scored.append(f"you have {_sites(unscored)} pain")
+    return "You said " + " and ".join(scored) if scored else "You reported pain"
+
+
+def _names(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _eased(decision: Decision, session: Session) -> str:
+    """What a C2 step-down or swap does to the next session."""
+    joints = joints_of(decision.concerns)
+    checked = [item.exercise.name for item in session.exercises if item.cues_emphasised]
+    where = _sites(decision.concerns)
+    if session.kind is SessionKind.RECOVERY:
+        return f"{weekday(session.date)}'s session becomes a gentle recovery session"
+    if decision.next.swap & joints:
+        return (
+            f"on {weekday(session.date)} the exercises that load your {where} are swapped for"
+            f" ones that spare it ({_names(checked)} check your form)"
+            if checked
+            else f"on {weekday(session.date)} the exercises that load your {where} are swapped"
+            " for ones that spare it"
+        )
+    return (
+        f"on {weekday(session.date)} the {where} exercises are one step lighter and show all"
+        f" their form cues: {_names(checked)}"
+    )
+
+
+def _moved(step: Moved) -> str:
+    name = step.exercise.name
+    if step.step == "reps":
+        unit = "seconds" if step.exercise.dose.hold_s else "reps"
+        side = " each side" if step.exercise.per_side else ""
+        return f"{name} goes up to {step.to} {unit}{side}"
+    if step.step == "range":
+        return f"{name} moves to a {step.to}"
+    if step.step == "variant":
+        return f"{name} makes way for the {step.to}"
+    return f"{name} now takes {step.to}"
+
+
+def explain(decision: Decision, following: Session | None, *, paused: bool) -> str:
+    """The reply to the answer that caused ``decision``: what was reported, what changes."""
+    report, rules = decision.report, set(decision.rules)
+    when = f" on {weekday(following.date)}" if following is not None else ""
+    if "C7" in rules and decision.pause:
+        if report.legs is Legs.RED_FLAG:
+            said = "You reported sharp pain, bruising or weakness."
+        else:
+            said = f"Your {_sites(decision.repeated)} has come up in three check-ins in a row."
+        return (
+            f"{said} That deserves personal advice, so {SEE_SOMEONE} before more strength work."
+            " I've paused your strength sessions and will only check in on your legs."
+            " When you've been cleared, send /resume."
+        )
+    if "C7" in rules and paused:
+        return "Thanks. Your strength sessions stay paused until you send /resume."
+    lines: list[str] = []
+    if "C6" in rules:
+        which = f"{weekday(following.date)}'s" if following is not None else "the next"
+        lines.append(
+            f"You said your hamstring feels sensitive after running, so {which} session is a"
+            " gentle recovery one, and Nordics wait until it has settled."
+        )
+    elif decision.concerns and following is not None:
+        lines.append(
+            f"{_what_you_said(report, decision.concerns)}, so {_eased(decision, following)}."
+        )
+    elif decision.concerns:
+        lines.append(f"{_what_you_said(report, decision.concerns)}, so I'll ease off there.")
+    if "C12" in rules:
+        lines.append(
+            f"Your {_sites(decision.refer)} has needed a lighter load two check-ins in a row,"
+            f" so {SEE_SOMEONE} to check it. Your sessions carry on meanwhile."
+        )
+    fine = [r for r in report.pain if r.score > 0 and r.where not in decision.concerns]
+    if fine:
+        lines.append(
+            f"{_what_you_said(report, [r.where for r in fine])}: that's fine to train with."
+            " Tell me at the next check-in if it grows."
+        )
+    if "C5" in rules and "C6" not in rules and not decision.concerns:
+        cause = (
+            "descending felt stiff or the hills felt unusually heavy"
+            if report.descending_stiff
+            else "your legs have felt heavy"
+        )
+        away = RUN.get(decision.keep_away) if decision.keep_away else None
+        distance = (
+            f", and for three weeks strength sits a day further from your {away}"
+            " where the week allows"
+            if away
+            else ""
+        )
+        lines.append(f"You said {cause}, so{when} every exercise loses a set{distance}.")
+    elif "C3" in rules:
+        lines.append("Heavy legs in your first weeks are your body adapting: they pass.")
+    if "C1" in rules:
+        where = _names(list(report.soreness_where)) or "muscles"
+        lines.append(f"Sore {where} the day after means the right muscles did the work.")
+    if "C11" in rules:
+        lines.append("Soreness one to three days after new lowering work is normal.")
+    lines += _progression(decision, when)
+    if not lines:
+        lines.append("Your plan stays as it is: keep going.")
+    return " ".join(lines)
+
+
+def _progression(decision: Decision, when: str) -> list[str]:
+    rules, report = set(decision.rules), decision.report
+    if decision.moved:
+        return [f"That went well, so{when} {_names([_moved(m) for m in decision.moved])}."]
+    lines = []
+    if decision.gated:
+        lines.append(
+            "The one-leg slider curl waits until your hips stay level on the two-leg version."
+        )
+    if decision.waiting:
+        lines.append("Good session: one more like it and your exercises move up a step.")
+    if "P6" in rules:
+        lines.append("With the race close, your exercises hold where they are.")
+    if "P11" in rules:
+        lines.append("It's a lighter week, so your exercises hold where they are.")
+    if "C4" in rules and not decision.progress and "P6" not in rules and "P11" not in rules:
+        held = []
+        if report.rpe is not None and report.rpe > 7:
+            held.append(f"it felt hard ({report.rpe}/10)")
+        if report.completed.value == "partial":
+            held.append("you did part of it")
+        if report.ran_normally is False:
+            held.append("you couldn't run normally")
+        if held:
+            lines.append(f"Your exercises hold where they are, since {_names(held)}.")
+    return lines

@@ -1,0 +1,197 @@
+"""Issue 11's scripted defects, through the real conversation: the rules hold after a check-in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.services.context import Person
+from bot.storage.database import Database
+from bot.storage.models import CheckIn, Runner, RunnerStatus
+from tests.conftest import RED_FLAG_ANSWERS, FakeClock, Script
+from tests.services.conftest import Talker, onboard
+from tests.services.test_flows import go_to_next_session, log_done
+
+
+def ache(where: str, score: str = "2", settled: str = "Yes, it has") -> Script:
+    return [
+        ("say", "/checkin"),
+        ("press", "Joint pain"),
+        ("toggle", where),
+        ("press", "Done"),
+        ("press", score),
+        ("press", settled),
+        ("press", "Yes"),
+        ("press", "Fine"),
+    ]
+
+
+async def session_then_check_in(runner: Talker, clock: FakeClock, check_in: Script) -> str:
+    await go_to_next_session(runner, clock)
+    await log_done(runner)
+    clock.advance(days=1)
+    await runner.follow(check_in)
+    return runner.text
+
+
+async def test_small_aches_at_three_sites_are_not_one_pain(
+    runner: Talker, clock: FakeClock
+) -> None:
+    """Defect 1: knee, hip, lower back at 2/10, settled: no recovery, no red flag."""
+    await onboard(runner, kit=("Step or sturdy box",))
+    for where in ("Knee", "Hip", "Lower back"):
+        reply = await session_then_check_in(runner, clock, ache(where))
+        assert "fine to train with" in reply
+        assert "doctor" not in reply
+    await go_to_next_session(runner, clock)
+    assert "recovery session" not in runner.text
+    assert "Check your form" not in runner.text
+
+
+async def test_pain_in_the_session_is_explained_in_the_reply_to_done(
+    runner: Talker, clock: FakeClock
+) -> None:
+    """Defect 3: the change is explained when it is made, not stored silently."""
+    await onboard(runner, kit=("Step or sturdy box",))
+    await go_to_next_session(runner, clock)
+    await runner.press("✅ Done")
+    await runner.press("All of it")
+    await runner.press("OK")
+    await runner.press("Knee")
+    await runner.press("Done")
+    await runner.press("6")
+    if any(b.label.startswith("Yes, level") for m in runner.last for r in m.buttons for b in r):
+        await runner.press("Yes, level")
+    assert "You said your knee hurt (6/10)" in runner.text
+    assert "form cues" in runner.text
+
+
+async def test_the_level_hips_question_is_asked_after_slider_curls(
+    runner: Talker, clock: FakeClock
+) -> None:
+    """Defect 4: the two-leg slider curl leads to the C9 question."""
+    await onboard(runner, kit=("Sliders or a towel",))
+    for _ in range(4):
+        await go_to_next_session(runner, clock)
+        slider = "Slider curl (two legs)" in runner.text
+        await runner.press("✅ Done")
+        await runner.press("All of it")
+        await runner.press("OK")
+        reply = await runner.press("Nothing hurt")
+        if slider:
+            assert "did your hips stay level" in reply[0].text
+            return
+        clock.advance(days=1)
+    raise AssertionError("no slider curl in four sessions")
+
+
+async def test_red_flag_reply_points_to_a_professional_once_and_not_to_a_session(
+    runner: Talker, clock: FakeClock
+) -> None:
+    """Defect 8: one medical message, nothing about the next session; /week says why."""
+    await onboard(runner)
+    await go_to_next_session(runner, clock)
+    await log_done(runner)
+    clock.advance(days=1)
+    await runner.command("checkin")
+    await runner.follow(RED_FLAG_ANSWERS)
+    reply = runner.text
+    assert reply.count("doctor or physiotherapist") == 1
+    assert "next session" not in reply.lower()
+    assert "3 out of 10" not in reply
+    week = await runner.command("week")
+    assert "on hold" in week[0].text and "/resume" in week[0].text
+    await runner.command("resume")
+    first_back = ""
+    for _ in range(8):
+        today = await runner.command("today")
+        if any(message.buttons for message in today):
+            first_back = today[0].text
+            break
+        clock.advance(days=1)
+    assert first_back
+    assert "focused" not in first_back  # a graded return: recovery (C6 holds) or control
+
+
+async def test_no_trail_question_after_no_run_and_pain_talk_points_to_the_check_in(
+    runner: Talker, clock: FakeClock
+) -> None:
+    """Defect 16."""
+    await onboard(runner)
+    await go_to_next_session(runner, clock)
+    await log_done(runner)
+    clock.advance(days=1)
+    await runner.command("checkin")
+    await runner.press("Fresh")
+    reply = await runner.press("No run today")
+    assert "Thanks for checking in" in reply[0].text
+    talk = await runner.say("my knee is a bit sore after the long run")
+    assert "/checkin" in talk[0].text
+    assert "doctor or physiotherapist" in talk[0].text
+    assert "didn't catch that" not in talk[0].text
+
+
+async def test_settings_trail_runs_counts_the_stored_week(runner: Talker) -> None:
+    """Defect 18: the onboarding week holds five runs."""
+    await onboard(runner)
+    await runner.command("settings")
+    reply = await runner.press("Trail runs a week")
+    labels = [b.label for m in reply for row in m.buttons for b in row]
+    assert "Yes, 5" in labels
+
+
+async def test_a_late_sign_up_starts_tomorrow(runner: Talker, clock: FakeClock) -> None:
+    """Defect 19: after today's reminder time, no session today."""
+    clock.now = datetime(2026, 11, 29, 22, 44, tzinfo=UTC)  # Sunday 23:44 in Berlin
+    await onboard(runner)
+    assert "Sun 29 Nov" not in runner.text
+    assert "Your first week" in runner.text
+
+
+async def test_done_still_works_after_a_re_plan_changes_that_session(
+    runner: Talker, clock: FakeClock
+) -> None:
+    """Defect 20: Done, Skip and Later stay valid for the day's session after a re-plan."""
+    await onboard(runner, kit=("Step or sturdy box",))
+    await go_to_next_session(runner, clock)
+    session = runner.last
+    await runner.command("settings")
+    await runner.press("Experience")
+    changed = await runner.press("It's a habit")
+    assert "Updated" in changed[0].text  # today's session was re-planned
+    reply = await runner.press("✅ Done", reply=session)
+    assert "Did you get through all of it?" in reply[0].text
+
+
+async def test_a_paused_runners_check_in_asks_about_the_legs_not_a_session(
+    runner: Talker, database: Database
+) -> None:
+    """Defect 21 (the question itself; the reminder path is in tests/schedules)."""
+    from bot.services import training
+    from bot.services.dialog import Dialogs, Turn
+
+    await onboard(runner)
+    async with database.unit_of_work() as uow:
+        stored = (await uow.session.scalars(select(Runner))).one()
+        stored.status = RunnerStatus.PAUSED
+        session = (
+            await uow.plans.between(
+                runner_id=stored.id,
+                first=stored.started_on,
+                last=stored.started_on.replace(year=2100),
+            )
+        )[0]
+        turn = Turn(runner.coach.ctx, uow, runner.person, {})
+        reply = await Dialogs(training.CHECK_IN).begin(
+            turn, "ci", training.check_in_answers(session, happened=False)
+        )
+    assert reply[0].text == "How do your legs feel today?"
+    await runner.press("Fresh", reply=reply)
+    done = await runner.press("Yes")
+    assert "Thanks for checking in" in done[0].text
+    async with database.unit_of_work() as uow:
+        assert (await uow.session.scalars(select(CheckIn))).one().legs == "fresh"
+
+
+_ = Person
