@@ -121,7 +121,7 @@ class Dialogs:
         step = dialog.next_step(answers)
         if step is None:
             return await dialog.finish(Turn(turn.ctx, turn.uow, turn.person, answers))
-        data = {"nonce": secrets.token_hex(2), "answers": answers, "pressed": [pressed]}
+        data = {"nonce": secrets.token_hex(2), "answers": answers, "opened_by": pressed}
         await self._save(turn, dialog, step, data)
         prompt = self._prompt(turn.ctx, dialog, step, data)
         return (Message(f"{intro}\n\n{prompt.text}", prompt.buttons),) if intro else (prompt,)
@@ -163,7 +163,7 @@ class Dialogs:
         it, or the answer that brought it to this question) is a no-op with a toast.
         """
         where = await self._where(turn)
-        if where is not None and data in where[0].data.get("pressed", ()):
+        if where is not None and data in _handled(where[0]):
             return toast(ALREADY)
         parts = data.split(":", 3)
         if len(parts) != 4 or parts[0] not in self._dialogs:
@@ -183,9 +183,7 @@ class Dialogs:
         if not step.multi and value not in offered:
             return await self.current(turn, STALE, stale=True)
         answer = list(state.data["answers"].get(step.key, [])) if step.multi else value
-        opener = state.data.get("pressed", [""])[:1]
-        state.data = {**state.data, "pressed": [*opener, data]}
-        return await self._advance(turn, dialog, step, state, answer)
+        return await self._advance(turn, dialog, step, state, answer, pressed=data)
 
     async def type(self, turn: Turn, text: str) -> Reply | None:
         """Handle typed text; None if no dialog is open."""
@@ -240,14 +238,22 @@ class Dialogs:
         return (Message(prompt.text, prompt.buttons, replace=True),)
 
     async def _advance(
-        self, turn: Turn, dialog: Dialog, step: Step, state: DialogState, value: Any
+        self,
+        turn: Turn,
+        dialog: Dialog,
+        step: Step,
+        state: DialogState,
+        value: Any,
+        *,
+        pressed: str = "",
     ) -> Reply:
         answers = {**state.data["answers"], step.key: value}
         following = dialog.next_step(answers, after=step.key)
         if following is None:
             await turn.uow.dialogs.clear(**self._key(turn.person))
             return await dialog.finish(Turn(turn.ctx, turn.uow, turn.person, answers))
-        state.step, state.data = following.key, {**state.data, "answers": answers}
+        data = {**state.data, "answers": answers, "answered_by": pressed}
+        state.step, state.data = following.key, data
         return (self._prompt(turn.ctx, dialog, following, state.data),)
 
     async def _save(self, turn: Turn, dialog: Dialog, step: Step, data: dict[str, Any]) -> None:
@@ -272,6 +278,12 @@ class Dialogs:
         if step.multi:
             rows.append((Button(step.done_label if not chosen else "Done", prefix + DONE),))
         return Message(step.ask(answers), tuple(rows))
+
+
+def _handled(state: DialogState) -> set[str]:
+    """The buttons the open dialog has acted on: the one that opened it, and the answer that
+    brought it to its question."""
+    return {state.data.get("opened_by") or "", state.data.get("answered_by") or ""} - {""}
 
 
 def _typed(step: Step, text: str, answers: Answers, ctx: ServiceContext) -> Any:
