@@ -87,7 +87,7 @@ async def test_added_to_a_group_greets_once_and_registers_the_club(
     await bot_joins(ada, GROUP, status="administrator")  # promoted: no second greeting
     greetings = [t for t in ada.api.sent_texts(GROUP["id"]) if "Hello, Ridge Runners" in t]
     assert len(greetings) == 1
-    assert "/club" in greetings[0]
+    assert "Admins: send /club here to choose" in greetings[0]
     (club,) = await stored_clubs(database)
     assert (club.chat_id, club.chat_type, club.active) == (str(GROUP["id"]), "group", True)
 
