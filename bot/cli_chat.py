@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--as", dest="name", default=None, help="who you are (default: your login name)"
     )
+    parser.add_argument(
+        "--exports",
+        type=Path,
+        default=None,
+        help="where /export saves your files (default: trailcoach/exports in your data folder)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -28,13 +35,19 @@ def run(args: argparse.Namespace) -> int:
     """Chat on stdin and stdout until end of input or ``quit``."""
     settings = load_settings()
     name = args.name or getpass.getuser()
-    asyncio.run(_chat(ServiceContext.from_settings(settings), name))
+    asyncio.run(_chat(ServiceContext.from_settings(settings), name, args.exports or exports()))
     return 0
 
 
-async def _chat(context: ServiceContext, name: str) -> None:
+def exports() -> Path:
+    """The exports folder in the user's data folder ($XDG_DATA_HOME, or ~/.local/share)."""
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "trailcoach" / "exports"
+
+
+async def _chat(context: ServiceContext, name: str, folder: Path) -> None:
     await context.prepare()
     try:
-        await chat(Coach(context), name=name, stdin=sys.stdin, out=sys.stdout, downloads=Path())
+        await chat(Coach(context), name=name, stdin=sys.stdin, out=sys.stdout, exports=folder)
     finally:
         await context.close()

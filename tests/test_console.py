@@ -3,44 +3,53 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.storage.database import Database
-from bot.storage.models import SessionLog
+from bot.storage.models import Runner, SessionLog
 from handlers.console.chat import chat
 from tests.conftest import FakeClock, run_bot
 
 ONBOARDING = [
     "/start",
-    "2",  # Some
-    *("1", "2", "3", "2", "1", "4", "2"),  # rest, easy, hard, easy, rest, long, easy
-    "1",  # yes, five trail runs
-    "1",  # no race
-    "5",  # no kit
-    "1",  # two sessions a week
-    "7:30",  # typed time
-    "1",  # Europe/Berlin
-    "1",  # looks good
+    "b",  # Some
+    *("a", "b", "c", "b", "a", "d", "b"),  # rest, easy, hard, easy, rest, long, easy
+    "a",  # yes, five trail runs
+    "a",  # no race
+    "e",  # no kit
+    "a",  # two sessions a week
+    "7",  # typed: 07:00, not the seventh choice
+    "a",  # Europe/Berlin
+    "a",  # looks good
 ]
-LOG_TODAY = ["/today", "1", "1", "2", "6"]  # Done, all of it, OK, nothing hurt
+LOG_TODAY = ["/today", "a", "a", "3", "a", "f", "4"]  # Done, all, effort 3, knee, Done, pain 4
+
+
+@pytest.fixture
+def coach(database: Database, clock: FakeClock) -> Coach:
+    clock.now = clock.now.replace(hour=4)  # 05:00 in Berlin: before the 07:00 reminder
+    return Coach(ServiceContext(database, clock, "Europe/Berlin"))
+
+
+async def talk(coach: Coach, lines: list[str], exports: Path, *, name: str = "ada") -> str:
+    """Run the console on ``lines``, then quit; the transcript."""
+    out = io.StringIO()
+    script = io.StringIO("\n".join([*lines, "quit"]) + "\n")
+    await chat(coach, name=name, stdin=script, out=out, exports=exports)
+    return out.getvalue()
 
 
 async def test_scripted_console_reaches_a_plan_and_logs_a_session(
-    database: Database, clock: FakeClock, tmp_path: Path
+    coach: Coach, database: Database, tmp_path: Path
 ) -> None:
-    clock.now = clock.now.replace(hour=5)  # 06:00 in Berlin: before the 07:30 reminder
-    coach = Coach(ServiceContext(database, clock, "Europe/Berlin"))
-    script = io.StringIO("\n".join([*ONBOARDING, *LOG_TODAY, "quit"]) + "\n")
-    out = io.StringIO()
-
-    await chat(coach, name="ada", stdin=script, out=out, downloads=tmp_path)
-
-    transcript = out.getvalue()
-    assert "2) Some" in transcript
+    transcript = await talk(coach, [*ONBOARDING, *LOG_TODAY], tmp_path)
+    assert "b) Some" in transcript
     assert "You're all set" in transcript
     assert "Your first week" in transcript
     assert "<b>" not in transcript
@@ -51,13 +60,81 @@ async def test_scripted_console_reaches_a_plan_and_logs_a_session(
     assert log.completed == "full"
 
 
-async def test_console_explains_a_number_out_of_range(
-    database: Database, clock: FakeClock, tmp_path: Path
+async def test_typed_numbers_are_answers_and_letters_pick_choices(
+    coach: Coach, database: Database, tmp_path: Path
 ) -> None:
-    coach = Coach(ServiceContext(database, clock, "Europe/Berlin"))
-    out = io.StringIO()
-    await chat(coach, name="ada", stdin=io.StringIO("/start\n9\n"), out=out, downloads=tmp_path)
-    assert "Pick a number from 1 to 3." in out.getvalue()
+    transcript = await talk(coach, [*ONBOARDING, *LOG_TODAY], tmp_path)
+    assert "type a letter to choose" in transcript
+    async with database.unit_of_work() as uow:
+        runner = (await uow.session.scalars(select(Runner))).one()
+        log = (await uow.session.scalars(select(SessionLog))).one()
+    assert runner.reminder_time.isoformat() == "07:00:00"
+    assert log.rpe == 3
+    assert [(pain["where"], pain["score"]) for pain in log.pain] == [("knee", 4)]
+
+
+async def test_a_lone_slash_is_answered_and_the_console_goes_on(
+    coach: Coach, tmp_path: Path
+) -> None:
+    transcript = await talk(coach, ["/", "/help"], tmp_path)
+    assert "Type a command after the /, like /help." in transcript
+    assert "/today: Today's session" in transcript
+
+
+async def test_the_console_words_hints_for_a_terminal(coach: Coach, tmp_path: Path) -> None:
+    script = ["/start", "I have done loads", *ONBOARDING[1:-2], "Atlantis"]
+    transcript = await talk(coach, script, tmp_path)
+    assert "Please answer with one of the choices below." in transcript
+    assert "Pick all that apply, then Done." in transcript
+    assert "I don't know that timezone." in transcript
+    lowered = transcript.lower()
+    for word in ("tap", "button", "location"):
+        assert word not in lowered, word
+
+
+async def test_exports_go_to_their_folder_and_never_overwrite(
+    coach: Coach, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    exports = tmp_path / "exports"
+    await talk(coach, [*ONBOARDING, "/export", "/export"], exports)
+    assert files_in(here) == []
+    assert files_in(exports) == [
+        "trail-coach-data-2.csv",
+        "trail-coach-data-2.json",
+        "trail-coach-data.csv",
+        "trail-coach-data.json",
+    ]
+    assert json.loads(read(exports / "trail-coach-data.json"))["runner"]
+    assert mode_of(exports / "trail-coach-data.json") == 0o600
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.iterdir())
+
+
+def read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def mode_of(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+async def test_after_a_restart_the_open_question_is_shown_again(
+    coach: Coach, tmp_path: Path
+) -> None:
+    await talk(coach, ["/start", "b"], tmp_path)
+    transcript = await talk(coach, [], tmp_path)
+    assert "We were in the middle of this" in transcript
+    assert "What is Monday usually?" in transcript
+
+
+async def test_markup_characters_in_a_name_show_as_typed(coach: Coach, tmp_path: Path) -> None:
+    transcript = await talk(coach, [*ONBOARDING, "/start"], tmp_path, name='Zoë "O\'Neil" <3 & Co')
+    assert 'Welcome back, Zoë "O\'Neil" <3 & Co!' in transcript
 
 
 def test_chat_command_runs_without_a_token(clean_env: dict[str, str], tmp_path: Path) -> None:
@@ -71,13 +148,3 @@ def test_chat_command_runs_without_a_token(clean_env: dict[str, str], tmp_path: 
     assert result.returncode == 0, result.stderr
     assert "/today: Today's session" in result.stdout
     assert "Bye!" in result.stdout
-
-
-async def test_markup_characters_in_a_name_show_as_typed(
-    database: Database, clock: FakeClock, tmp_path: Path
-) -> None:
-    coach = Coach(ServiceContext(database, clock, "Europe/Berlin"))
-    out = io.StringIO()
-    script = io.StringIO("\n".join([*ONBOARDING, "/start", "quit"]) + "\n")
-    await chat(coach, name='Zoë "O\'Neil" <3 & Co', stdin=script, out=out, downloads=tmp_path)
-    assert 'Welcome back, Zoë "O\'Neil" <3 & Co!' in out.getvalue()

@@ -22,6 +22,7 @@ from bot.services.replies import Document, Message, Reply, say
 from bot.services.training import runner_or_none, with_runner
 from bot.storage.models import Resumption, Runner, RunnerStatus, as_dict
 
+DATE_FIELDS = ("date", "session_date", "effective_date", "local_date", "resumed_on")
 SETTINGS_FIELDS = (
     Choice("experience", "Experience"),
     Choice("week", "Running week"),
@@ -106,11 +107,13 @@ async def _finish_delete(turn: Turn) -> Reply:
     if turn.answers["confirm"] != "delete":
         return say("Nothing was deleted. Your plan carries on.")
     runner = await runner_or_none(turn)
-    await turn.uow.dialogs.forget(platform=turn.person.platform, user_id=turn.person.user_id)
-    if runner is not None:
+    person = turn.person
+    await turn.uow.dialogs.forget(platform=person.platform, user_id=person.user_id)
+    await turn.uow.clubs.forget_marks(platform=person.platform, user_id=person.user_id)
+    if runner is not None:  # the rest of what is theirs goes with them (ON DELETE CASCADE)
         await turn.uow.runners.delete(runner.id)
     return say(
-        "Done: your profile, plan, logs, check-ins and history are deleted. "
+        "Done: your profile, plan, logs, check-ins, history and club marks are deleted. "
         "If you ever want to start again, send /start."
     )
 
@@ -120,8 +123,8 @@ DELETE = Dialog(
     (
         Step(
             "confirm",
-            "This deletes your profile, plan, session logs, check-ins and history for good. "
-            "Are you sure?",
+            "This deletes your profile, plan, session logs, check-ins, history, club "
+            'memberships and club "I did it" marks for good. Are you sure?',
             [Choice("delete", "Yes, delete everything"), Choice("keep", "No, keep it")],
             columns=1,
         ),
@@ -169,9 +172,11 @@ async def history(turn: Turn, runner: Runner) -> Reply:
 
 async def export(turn: Turn, runner: Runner) -> Reply:
     """Everything stored about the runner, as a JSON file and a CSV file."""
-    uow, rid = turn.uow, runner.id
+    uow, rid, person = turn.uow, runner.id, turn.person
     last = date.max
     sessions = await uow.plans.between(runner_id=rid, first=date.min, last=last)
+    marks = await uow.clubs.marks_of(platform=person.platform, user_id=person.user_id)
+    question = await uow.dialogs.get(platform=person.platform, user_id=person.dialog_key)
     records: dict[str, list[dict[str, Any]]] = {
         "runner": [as_dict(runner)],
         "running_week": [as_dict(day) for day in runner.week],
@@ -182,13 +187,17 @@ async def export(turn: Turn, runner: Runner) -> Reply:
         "check_ins": [as_dict(row) for row in await uow.feedback.check_ins(runner_id=rid)],
         "plan_changes": [as_dict(row) for row in await uow.feedback.changes(runner_id=rid)],
         "resumptions": [as_dict(row) for row in await uow.feedback.resumptions(runner_id=rid)],
+        "club_memberships": [as_dict(row) for row in await uow.clubs.memberships(runner_id=rid)],
+        "club_marks": [as_dict(row) for row in marks],
+        "reminders": [as_dict(row) for row in await uow.dispatches.of_runner(rid)],
+        "open_question": [as_dict(question)] if question is not None else [],
     }
     table = io.StringIO()
     writer = csv.writer(table)
     writer.writerow(["record", "date", "field", "value"])
     for record, rows in records.items():
         for row in rows:
-            day = row.get("date") or row.get("session_date") or row.get("effective_date") or ""
+            day = next((row[key] for key in DATE_FIELDS if row.get(key)), "")
             for field, value in row.items():
                 writer.writerow([record, day, field, json.dumps(value, default=str)])
     return (

@@ -16,7 +16,7 @@ from bot.services.dialog import STALE, Dialogs, Turn
 from bot.services.free_text import mentions_pain, timezone_at
 from bot.services.onboarding import ONBOARDING, WELCOME
 from bot.services.reminder_plan import plan_reminders
-from bot.services.replies import Reply, say, toast
+from bot.services.replies import Reply, out_of_date, say, toast
 from bot.storage.models import Club, Runner, RunnerStatus
 
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -45,6 +45,10 @@ HELP = "\n".join(
     ]
 )
 NOT_A_COMMAND = "I didn't catch that. I work with buttons and commands; send /help to see them."
+ONBOARDING_OPEN = (
+    "You're partway through setting up, and I've kept your answers so far. Answer the "
+    "question to carry on, or start over."
+)
 PAIN_TALK = (
     "Sorry to hear that. I don't read health notes from messages, and I don't diagnose: "
     "the check-in asks the right questions and adjusts your next session, so send /checkin. "
@@ -89,7 +93,6 @@ class Coach:
             "resume": account.resume,
             "history": account.history,
             "export": account.export,
-            "deleteme": lambda turn, _r: self.dialogs.begin(turn, "del"),
         }
 
     @asynccontextmanager
@@ -109,6 +112,8 @@ class Coach:
                 return await self._start(turn, payload)
             if name == "help":
                 return say(HELP)
+            if name == "deleteme":  # with or without a plan: club marks are theirs too
+                return await self.dialogs.begin(turn, "del")
             if name == "cancel":
                 cancelled = await self.dialogs.cancel(turn)
                 return say("Stopped. Nothing was changed." if cancelled else "Nothing to stop.")
@@ -143,6 +148,14 @@ class Coach:
                 return reply
             return say("Thanks! I only use a location to set your timezone, in /settings.")
 
+    async def open_question(self, person: Person) -> Reply:
+        """The question the person's open dialog waits on, for an adapter coming back to them
+        (the console after a restart); nothing when no dialog is open."""
+        async with self._turn(person) as turn:
+            if not await self.dialogs.is_open(turn):
+                return ()
+            return await self.dialogs.current(turn, "Welcome back! We were in the middle of this:")
+
     async def unreadable(self, person: Person) -> Reply:
         """Something that is not text (a sticker, a photo...): a pointer, and nothing changes."""
         async with self._turn(person) as turn:
@@ -167,8 +180,10 @@ class Coach:
                 reply = await self._session_button(turn, runner, data)
                 if reply is not None:
                     return reply
-                return (*say(STALE), *await training.today(turn, runner))
-            return say("That button is out of date. Send /start to set up your plan.")
+                return (*out_of_date(STALE), *await training.today(turn, runner))
+            if await self.dialogs.is_open(turn):
+                return await self.dialogs.current(turn, STALE, stale=True)
+            return out_of_date("That button is out of date. Send /start to set up your plan.")
 
     async def chat_membership(self, person: Person, *, title: str | None, present: bool) -> Reply:
         """The bot joined or left a group or channel."""
@@ -207,6 +222,8 @@ class Coach:
         runner = await training.runner_or_none(turn)
         club = await self._club_from(turn, payload)
         if runner is None:
+            if await self.dialogs.is_open(turn, ONBOARDING.name):
+                return await self.dialogs.offer_restart(turn, ONBOARDING_OPEN)
             answers = {"club": club.id} if club is not None else {}
             intro = (
                 WELCOME
@@ -256,7 +273,8 @@ class Coach:
         if await turn.uow.feedback.log(runner_id=runner.id, day=session.date) is not None:
             return say("That session is already logged. Send /today to see what's next.")
         if action == "done":
-            return await self.dialogs.begin(turn, "ps", training.post_session_answers(session))
+            answers = training.post_session_answers(session)
+            return await self.dialogs.begin(turn, "ps", answers, pressed=data)
         if action == "skip":
             return await training.skip(turn, runner, session.date)
         if action == "later":

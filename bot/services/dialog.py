@@ -15,12 +15,13 @@ from typing import Any
 
 from bot.services.context import Person, ServiceContext
 from bot.services.free_text import NotUnderstood
-from bot.services.replies import Button, Message, Reply, say
+from bot.services.replies import Button, Message, Reply, say, toast
 from bot.storage.models import DialogState
 from bot.storage.unit_of_work import UnitOfWork
 
 Answers = dict[str, Any]
 DONE = "="  # the value of a multi-choice step's "Done" button
+RESTART = "~"  # the value of the button that starts the open dialog over
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,33 +106,49 @@ class Dialogs:
         self._dialogs = {dialog.name: dialog for dialog in dialogs}
 
     async def begin(
-        self, turn: Turn, name: str, answers: Answers | None = None, intro: str = ""
+        self,
+        turn: Turn,
+        name: str,
+        answers: Answers | None = None,
+        intro: str = "",
+        *,
+        pressed: str = "",
     ) -> Reply:
-        """Open dialog ``name`` (replacing any open one) and ask its first question."""
+        """Open dialog ``name`` (replacing any open one) and ask its first question;
+        ``pressed`` is the button that opened it, if one did."""
         dialog = self._dialogs[name]
         answers = dict(answers or {})
         step = dialog.next_step(answers)
         if step is None:
             return await dialog.finish(Turn(turn.ctx, turn.uow, turn.person, answers))
-        data = {"nonce": secrets.token_hex(2), "answers": answers}
+        data = {"nonce": secrets.token_hex(2), "answers": answers, "opened_by": pressed}
         await self._save(turn, dialog, step, data)
         prompt = self._prompt(turn.ctx, dialog, step, data)
         return (Message(f"{intro}\n\n{prompt.text}", prompt.buttons),) if intro else (prompt,)
 
-    async def is_open(self, turn: Turn) -> bool:
-        """Whether the person is in the middle of a dialog."""
-        return await turn.uow.dialogs.get(**self._key(turn.person)) is not None
-
-    async def current(self, turn: Turn, note: str) -> Reply:
-        """``note``, then the open dialog's current question again (or just the note)."""
+    async def is_open(self, turn: Turn, name: str | None = None) -> bool:
+        """Whether the person is in the middle of a dialog (of that name, if given)."""
         state = await turn.uow.dialogs.get(**self._key(turn.person))
-        if state is None or state.dialog not in self._dialogs:
+        return state is not None and name in (None, state.dialog)
+
+    async def current(self, turn: Turn, note: str, *, stale: bool = False) -> Reply:
+        """``note``, then the open dialog's current question again (or just the note);
+        ``stale`` when the note answers a button that was out of date."""
+        where = await self._where(turn)
+        if where is None:
+            return (Message(note, stale=stale),)
+        state, dialog, step = where
+        return (Message(note, stale=stale), self._prompt(turn.ctx, dialog, step, state.data))
+
+    async def offer_restart(self, turn: Turn, note: str) -> Reply:
+        """``note`` with a "Start over" button, then the open dialog's current question: the
+        answers so far are kept unless the person chooses to start over."""
+        where = await self._where(turn)
+        if where is None:
             return say(note)
-        dialog = self._dialogs[state.dialog]
-        step = dialog.step(state.step)
-        if step is None:
-            return say(note)
-        return (Message(note), self._prompt(turn.ctx, dialog, step, state.data))
+        state, dialog, step = where
+        over = Button("Start over", f"{dialog.name}:{state.data['nonce']}:{step.key}:{RESTART}")
+        return (Message(note, ((over,),)), self._prompt(turn.ctx, dialog, step, state.data))
 
     async def cancel(self, turn: Turn) -> bool:
         """Close the open dialog; False if there was none."""
@@ -140,26 +157,33 @@ class Dialogs:
         return was_open
 
     async def press(self, turn: Turn, data: str) -> Reply | None:
-        """Handle a dialog button; None if it is not one, or no dialog is open to take it."""
+        """Handle a dialog button; None if it is not one, or no dialog is open to take it.
+
+        A second press of a button the open dialog has already acted on (the one that opened
+        it, or the answer that brought it to this question) is a no-op with a toast.
+        """
+        where = await self._where(turn)
+        if where is not None and data in _handled(where[0]):
+            return toast(ALREADY)
         parts = data.split(":", 3)
         if len(parts) != 4 or parts[0] not in self._dialogs:
             return None
-        name, nonce, key, value = parts
-        state = await turn.uow.dialogs.get(**self._key(turn.person))
-        if state is None:
+        if where is None:
             return None
-        if (state.dialog, state.data.get("nonce"), state.step) != (name, nonce, key):
-            return await self.current(turn, STALE)
-        dialog = self._dialogs[name]
-        step = dialog.step(key)
-        if step is None:
-            return await self.current(turn, STALE)
+        state, dialog, step = where
+        name, nonce, key, value = parts
+        if (dialog.name, state.data.get("nonce"), step.key) != (name, nonce, key):
+            return await self.current(turn, STALE, stale=True)
+        if value == RESTART:
+            first = {k: v for k, v in state.data["answers"].items() if dialog.step(k) is None}
+            return await self.begin(turn, name, first, intro="OK, let's start over.")
         offered = {choice.value for choice in step.options(state.data["answers"], turn.ctx)}
-        if step.multi:
+        if step.multi and value != DONE:
             return await self._toggle(turn, dialog, step, state, value, offered)
-        if value not in offered:
-            return await self.current(turn, STALE)
-        return await self._advance(turn, dialog, step, state, value)
+        if not step.multi and value not in offered:
+            return await self.current(turn, STALE, stale=True)
+        answer = list(state.data["answers"].get(step.key, [])) if step.multi else value
+        return await self._advance(turn, dialog, step, state, answer, pressed=data)
 
     async def type(self, turn: Turn, text: str) -> Reply | None:
         """Handle typed text; None if no dialog is open."""
@@ -176,18 +200,24 @@ class Dialogs:
         return await self._read(turn, read)
 
     async def _read(self, turn: Turn, read: Callable[[Step, Answers], Any]) -> Reply | None:
-        state = await turn.uow.dialogs.get(**self._key(turn.person))
-        if state is None or state.dialog not in self._dialogs:
+        where = await self._where(turn)
+        if where is None:
             return None
-        dialog = self._dialogs[state.dialog]
-        step = dialog.step(state.step)
-        if step is None:
-            return None
+        state, dialog, step = where
         try:
             value = read(step, state.data["answers"])
         except NotUnderstood as problem:
             return await self.current(turn, str(problem))
         return await self._advance(turn, dialog, step, state, value)
+
+    async def _where(self, turn: Turn) -> tuple[DialogState, Dialog, Step] | None:
+        """The open dialog's state, the dialog and the step it is on, if one is open."""
+        state = await turn.uow.dialogs.get(**self._key(turn.person))
+        dialog = self._dialogs.get(state.dialog) if state is not None else None
+        step = dialog.step(state.step) if state is not None and dialog is not None else None
+        if state is None or dialog is None or step is None:
+            return None
+        return state, dialog, step
 
     async def _toggle(
         self,
@@ -198,11 +228,9 @@ class Dialogs:
         value: str,
         offered: set[str],
     ) -> Reply:
-        chosen = list(state.data["answers"].get(step.key, []))
-        if value == DONE:
-            return await self._advance(turn, dialog, step, state, chosen)
         if value not in offered:
-            return await self.current(turn, STALE)
+            return await self.current(turn, STALE, stale=True)
+        chosen = list(state.data["answers"].get(step.key, []))
         chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
         data = {**state.data, "answers": {**state.data["answers"], step.key: chosen}}
         state.data = data
@@ -210,14 +238,22 @@ class Dialogs:
         return (Message(prompt.text, prompt.buttons, replace=True),)
 
     async def _advance(
-        self, turn: Turn, dialog: Dialog, step: Step, state: DialogState, value: Any
+        self,
+        turn: Turn,
+        dialog: Dialog,
+        step: Step,
+        state: DialogState,
+        value: Any,
+        *,
+        pressed: str = "",
     ) -> Reply:
         answers = {**state.data["answers"], step.key: value}
         following = dialog.next_step(answers, after=step.key)
         if following is None:
             await turn.uow.dialogs.clear(**self._key(turn.person))
             return await dialog.finish(Turn(turn.ctx, turn.uow, turn.person, answers))
-        state.step, state.data = following.key, {**state.data, "answers": answers}
+        data = {**state.data, "answers": answers, "answered_by": pressed}
+        state.step, state.data = following.key, data
         return (self._prompt(turn.ctx, dialog, following, state.data),)
 
     async def _save(self, turn: Turn, dialog: Dialog, step: Step, data: dict[str, Any]) -> None:
@@ -244,6 +280,12 @@ class Dialogs:
         return Message(step.ask(answers), tuple(rows))
 
 
+def _handled(state: DialogState) -> set[str]:
+    """The buttons the open dialog has acted on: the one that opened it, and the answer that
+    brought it to its question."""
+    return {state.data.get("opened_by") or "", state.data.get("answered_by") or ""} - {""}
+
+
 def _typed(step: Step, text: str, answers: Answers, ctx: ServiceContext) -> Any:
     if step.read_text is not None:
         return step.read_text(text, answers, ctx)
@@ -256,3 +298,4 @@ def _typed(step: Step, text: str, answers: Answers, ctx: ServiceContext) -> Any:
 
 
 STALE = "That button is out of date, so I left everything as it was. Here is where we are:"
+ALREADY = "Already on it: see the latest question."

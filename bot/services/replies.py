@@ -41,7 +41,9 @@ class Message:
     """One message: text with <b>/<i> markup, optional buttons (rows) or a document.
 
     ``replace`` asks the adapter to edit the message a button was pressed on, when it can;
-    ``toast`` answers a pressed button with a short note to the presser alone.
+    ``toast`` answers a pressed button with a short note to the presser alone; ``stale`` says
+    the pressed button was out of date and changed nothing, so the adapter takes its buttons
+    away without marking a choice.
     """
 
     text: str
@@ -49,6 +51,7 @@ class Message:
     document: Document | None = None
     replace: bool = False
     toast: bool = False
+    stale: bool = False
 
 
 Reply = tuple[Message, ...]
@@ -62,3 +65,8 @@ def say(text: str, *rows: tuple[Button | DeepLink, ...], replace: bool = False) 
 def toast(text: str) -> Reply:
     """A short note shown only to whoever pressed the button (never posted to a group)."""
     return (Message(text, toast=True),)
+
+
+def out_of_date(text: str) -> Reply:
+    """The answer to a button that was out of date: it changed nothing."""
+    return (Message(text, stale=True),)

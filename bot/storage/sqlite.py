@@ -13,9 +13,9 @@ PRAGMAS = {
 }
 
 
-def apply_pragmas(dbapi_connection: Any, **overrides: str) -> None:
-    """Set ``PRAGMAS`` on a new connection, with ``overrides`` in place of the defaults."""
+def apply_pragmas(dbapi_connection: Any) -> None:
+    """Set ``PRAGMAS`` on a new connection."""
     cursor = dbapi_connection.cursor()
-    for name, value in (PRAGMAS | overrides).items():
+    for name, value in PRAGMAS.items():
         cursor.execute(f"PRAGMA {name}={value}")
     cursor.close()

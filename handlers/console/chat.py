@@ -1,39 +1,74 @@
-"""A terminal conversation with the coach: buttons become numbered choices."""
+"""A terminal conversation with the coach: buttons become lettered choices."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from html import unescape
 from pathlib import Path
+from string import ascii_lowercase
 from typing import TextIO
 
 from bot.services.coach import Coach
 from bot.services.context import Person
-from bot.services.replies import Button, Reply
+from bot.services.replies import Button, Document, Reply
 
 PLATFORM = "console"
 _TAGS = re.compile(r"</?(?:b|i)>")
 BYE = {"quit", "exit", "/quit", "/exit"}
 INTRO = (
-    "Trail Strength Coach, offline. Type /start to begin, /help for commands, a number to "
-    "pick a choice, or quit to leave."
+    "Trail Strength Coach, offline. Type /start to begin, /help for commands, or quit to "
+    "leave. When I offer choices, type a choice's letter to pick it; anything else you type "
+    "is read as your own answer (a time like 7 or 19:30, a number, a date)."
+)
+HOW_TO_CHOOSE = "  (type a letter to choose)"
+
+
+# The coach words its hints for a chat app, with buttons to tap and a location to share; the
+# console offers lettered choices to pick, and no location.
+_WORDING = (
+    (re.compile(r"\b([Tt])ap\b"), lambda word: "Pick" if word[1] == "T" else "pick"),
+    (re.compile(r"\bbutton(s?)\b"), lambda word: f"choice{word[1]}"),
+    (re.compile(r",? or share your location"), lambda _word: ""),
 )
 
 
 def plain(text: str) -> str:
-    """The coach's markup as plain terminal text."""
-    return unescape(_TAGS.sub("", text))
+    """The coach's message as plain terminal text, in the console's words."""
+    text = unescape(_TAGS.sub("", text))
+    for pattern, replacement in _WORDING:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def save(folder: Path, document: Document) -> Path:
+    """Write ``document`` to a new file in ``folder``, readable by its owner only; a file
+    already there is never overwritten (a number is added to the name instead)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    name = Path(document.filename).name  # never a path the coach did not mean
+    stem, suffix = Path(name).stem, Path(name).suffix
+    number = 1
+    while True:
+        path = folder / (name if number == 1 else f"{stem}-{number}{suffix}")
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            number += 1
+            continue
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(document.content)
+        return path
 
 
 class ConsoleChat:
-    """Reads lines, sends them to the coach, prints replies with numbered choices."""
+    """Reads lines, sends them to the coach, prints replies with lettered choices."""
 
-    def __init__(self, coach: Coach, name: str, out: TextIO, downloads: Path) -> None:
+    def __init__(self, coach: Coach, name: str, out: TextIO, exports: Path) -> None:
         self.coach = coach
         self.person = Person(PLATFORM, name, name, name)
         self.out = out
-        self.downloads = downloads
+        self.exports = exports
         self.choices: list[Button] = []
 
     async def handle(self, line: str) -> None:
@@ -41,34 +76,39 @@ class ConsoleChat:
         text = line.strip()
         if not text:
             return
-        if text.isdigit() and self.choices:
-            index = int(text) - 1
-            if not 0 <= index < len(self.choices):
-                self.write(f"Pick a number from 1 to {len(self.choices)}.")
-                return
-            reply = await self.coach.button(self.person, self.choices[index].data)
+        letter = text.lower()
+        if len(letter) == 1 and letter in ascii_lowercase[: len(self.choices)]:
+            reply = await self.coach.button(self.person, self.choices[ord(letter) - ord("a")].data)
         elif text.startswith("/"):
-            reply = await self.coach.command(self.person, text[1:].split()[0])
+            name, _, payload = text[1:].partition(" ")
+            if not name:
+                self.write("Type a command after the /, like /help.\n")
+                return
+            reply = await self.coach.command(self.person, name, payload.strip())
         else:
             reply = await self.coach.text(self.person, text)
         self.show(reply)
 
+    async def resume(self) -> None:
+        """After a restart: the question the coach is waiting on, if there is one."""
+        reply = await self.coach.open_question(self.person)
+        if reply:
+            self.show(reply)
+
     def show(self, reply: Reply) -> None:
-        """Print a reply; its buttons become the numbered choices."""
+        """Print a reply; its buttons become the lettered choices."""
         self.choices = []
         for message in reply:
             self.write(plain(message.text))
             if message.document is not None:
-                path = self.downloads / message.document.filename
-                path.write_bytes(message.document.content)
-                self.write(f"  (saved {path})")
+                self.write(f"  (saved {save(self.exports, message.document)})")
             for row in message.buttons:
                 for button in row:
-                    if isinstance(button, Button):
+                    if isinstance(button, Button) and len(self.choices) < len(ascii_lowercase):
+                        self.write(f"  {ascii_lowercase[len(self.choices)]}) {button.label}")
                         self.choices.append(button)
-                        self.write(f"  {len(self.choices)}) {button.label}")
-                    else:
-                        self.write(f"  {button.label} (on Telegram, opens a private chat)")
+        if self.choices:
+            self.write(HOW_TO_CHOOSE)
         self.write("")
 
     def write(self, text: str) -> None:
@@ -76,10 +116,11 @@ class ConsoleChat:
         self.out.flush()
 
 
-async def chat(coach: Coach, *, name: str, stdin: TextIO, out: TextIO, downloads: Path) -> None:
-    """Talk with the coach until end of input or ``quit``."""
-    console = ConsoleChat(coach, name, out, downloads)
+async def chat(coach: Coach, *, name: str, stdin: TextIO, out: TextIO, exports: Path) -> None:
+    """Talk with the coach until end of input or ``quit``; exports are saved in ``exports``."""
+    console = ConsoleChat(coach, name, out, exports)
     console.write(INTRO)
+    await console.resume()
     while True:
         out.write("> ")
         out.flush()

@@ -8,6 +8,8 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.services.coach import COMMANDS
+
 logger = logging.getLogger(__name__)
 
 SORRY = (
@@ -40,9 +42,15 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _kind(update: Update) -> str:
+    """What the update was, without anything the person typed: a command is named only if it
+    is one of the coach's own."""
     if update.callback_query is not None:
         return f"button {update.callback_query.data!r}"
     message = update.effective_message
     if message is not None and message.text and message.text.startswith("/"):
-        return f"command {message.text.split()[0]!r}"
+        word = message.text[1:].partition(" ")[0].partition("@")[0].lower()
+        return f"command '/{word}'" if word in _KNOWN else "an unknown command"
     return "message"
+
+
+_KNOWN = frozenset({"start", "cancel", "club", *(name for name, _ in COMMANDS)})

@@ -77,8 +77,8 @@ async def answer_button(query: CallbackQuery, reply: Reply) -> None:
     if first.replace and first.document is None:
         await _edit(pressed, first.text, keyboard(first, pressed.get_bot().username))
         reply = tuple(rest)
-    else:
-        await _settle(pressed, query.data or "")
+    else:  # a stale press changed nothing: its buttons go, and no choice is marked
+        await _settle(pressed, "" if first.stale else query.data or "")
     await send(pressed.get_bot(), pressed.chat_id, reply)
 
 

@@ -8,6 +8,7 @@ without the ``;``; any other ``&`` is plain text, ``&nbsp;`` included.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ _ENTITY_BY_TAG = {
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _HEX = frozenset("0123456789abcdefABCDEF")
 _DECIMAL = frozenset("0123456789")
+_SPECIAL = re.compile("[<&]")
 
 
 def parse_entities(text: str, parse_mode: str | None) -> tuple[str, list[JSONDict]]:
@@ -87,13 +89,15 @@ class _Parser:
     def run(self) -> tuple[str, list[JSONDict]]:
         at = 0
         while at < len(self.text):
-            character = self.text[at]
-            if character == "&" and (reference := _reference(self.text, at)) is not None:
-                self._show(reference[0])
-                at = reference[1]
-            elif character != "<":
-                self._show(character)
-                at += 1
+            special = _SPECIAL.search(self.text, at)
+            plain_end = special.start() if special is not None else len(self.text)
+            if plain_end > at:
+                self._show(self.text[at:plain_end])
+                at = plain_end
+            elif self.text[at] == "&":
+                reference = _reference(self.text, at)
+                self._show(reference[0] if reference is not None else "&")
+                at = reference[1] if reference is not None else at + 1
             elif self.text.startswith("</", at):
                 at = self._close(at)
             else:

@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from bot.storage.models import Dispatch, DispatchKind, DispatchStatus, RunnerStatus
+from bot.storage.repositories.dispatches import Claimed
 from schedules.dispatch import Delivery
 from tests.fake_telegram import errors
 from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
@@ -238,15 +239,21 @@ async def test_a_stop_hands_back_every_claimed_row_including_the_batch_claimed_a
     assert len(reminders.api.calls("sendMessage")) == 3
 
 
-async def test_the_journal_waits_out_another_writer_without_holding_up_the_event_loop(
-    reminders: Reminders,
-) -> None:
+async def claimed_row(reminders: Reminders) -> Claimed:
+    """Monday's session reminder, planned and claimed, ready for the journal."""
     reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
     await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
     await reminders.run()
-    database = reminders.database
-    async with database.unit_of_work() as uow:
+    async with reminders.database.unit_of_work() as uow:
         [row] = await uow.dispatches.claim(now=SEVEN_BERLIN, limit=10)
+    return row
+
+
+async def test_the_journal_waits_out_another_writer_without_holding_up_the_event_loop(
+    reminders: Reminders,
+) -> None:
+    row = await claimed_row(reminders)
+    database = reminders.database
     async with database.journal() as journal:
         async with database.unit_of_work() as uow:
             # holds SQLite's write lock, and PostgreSQL's lock on the row, until the block ends
@@ -261,5 +268,26 @@ async def test_the_journal_waits_out_another_writer_without_holding_up_the_event
             assert loop.time() - started < 1  # ...and never stops for SQLite's busy wait
             assert not recording.done()
         assert await recording
+    [stored] = await reminders.rows()
+    assert stored.status is DispatchStatus.SENDING
+
+
+async def test_the_journal_writes_through_the_engine_like_every_other_write(
+    reminders: Reminders,
+) -> None:
+    row = await claimed_row(reminders)
+    database = reminders.database
+    seen: list[str] = []
+
+    def watch(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.split()[0])
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", watch)
+    try:
+        async with database.journal() as journal:
+            assert await journal.record(outcome=None, start=row)
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", watch)
+    assert seen == ["UPDATE"]  # one statement, through the engine's own connection and driver
     [stored] = await reminders.rows()
     assert stored.status is DispatchStatus.SENDING

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from bot.services import clubs
 from bot.services.clubs import NOT_ADMIN, NOT_YOURS
@@ -15,7 +16,7 @@ from bot.services.coach import Coach
 from bot.services.context import Person
 from bot.services.dialog import Turn
 from bot.storage.database import Database
-from bot.storage.models import Club, ClubMark, ClubMembership
+from bot.storage.models import Base, Club, ClubMark, ClubMembership
 from handlers.telegram.errors import SORRY
 from handlers.telegram.render import send
 from tests.conftest import FakeClock, onboarding
@@ -86,7 +87,7 @@ async def test_added_to_a_group_greets_once_and_registers_the_club(
     await bot_joins(ada, GROUP, status="administrator")  # promoted: no second greeting
     greetings = [t for t in ada.api.sent_texts(GROUP["id"]) if "Hello, Ridge Runners" in t]
     assert len(greetings) == 1
-    assert "/club" in greetings[0]
+    assert "Admins: send /club here to choose" in greetings[0]
     (club,) = await stored_clubs(database)
     assert (club.chat_id, club.chat_type, club.active) == (str(GROUP["id"]), "group", True)
 
@@ -143,21 +144,6 @@ async def test_a_non_admin_is_refused_politely_and_nothing_changes(
     assert club.session_days == []
 
 
-async def test_an_anonymous_admin_speaking_as_the_group_counts_as_admin(
-    ada: TelegramUser, fake_api: FakeBotAPI
-) -> None:
-    await bot_joins(ada, SUPERGROUP)
-    message = updates.text_message(
-        text="/club",
-        chat=SUPERGROUP,
-        from_user=updates.group_anonymous_bot(),
-        sender_chat=SUPERGROUP,
-    )
-    await process(ada.application, message)
-    assert "Which days are club strength days?" in fake_api.sent_texts(SUPERGROUP["id"])[-1]
-    assert not fake_api.calls("getChatMember")
-
-
 async def test_admin_status_is_cached_briefly(ada: TelegramUser, fake_api: FakeBotAPI) -> None:
     await bot_joins(ada, SUPERGROUP)
     fake_api.set_chat_member(SUPERGROUP["id"], of=ADMIN, status="creator")
@@ -201,7 +187,7 @@ async def test_a_channel_gets_set_up_by_its_own_posts_and_its_admins_buttons(
     assert "Club sessions: Tuesday, Thursday" in fake_api.sent_texts(CHANNEL["id"])[-1]
 
 
-async def test_an_anonymous_admin_finishes_the_setup_with_their_own_presses(
+async def test_an_anonymous_admin_sets_up_the_club_and_presses_as_themselves(
     ada: TelegramUser, database: Database, fake_api: FakeBotAPI
 ) -> None:
     await bot_joins(ada, SUPERGROUP)
@@ -212,6 +198,8 @@ async def test_an_anonymous_admin_finishes_the_setup_with_their_own_presses(
         sender_chat=SUPERGROUP,
     )
     await process(ada.application, anonymous)
+    assert "Which days are club strength days?" in fake_api.sent_texts(SUPERGROUP["id"])[-1]
+    assert not fake_api.calls("getChatMember")  # speaking as the group: an admin
     fake_api.set_chat_member(SUPERGROUP["id"], of=ADMIN, status="administrator", is_anonymous=True)
     for label in SETUP_PRESSES:
         await press_in(ada, SUPERGROUP, label, by=ADMIN)
@@ -439,3 +427,87 @@ async def test_more_than_two_strength_days_are_explained(ada: TelegramUser) -> N
     for label in ("Starting out", "No"):
         await press_in(ada, SUPERGROUP, label, by=ADMIN)
     assert "I'll post on two of those days each week" in ada.api.sent_texts(SUPERGROUP["id"])[-1]
+
+
+# Every table that keeps something about a runner, by runner id or platform user id, and the
+# part of /export that holds its rows (planned exercises go nested in their sessions).
+EXPORTED = {
+    "runners": "runner",
+    "running_days": "running_week",
+    "planned_sessions": "planned_sessions",
+    "session_logs": "session_logs",
+    "check_ins": "check_ins",
+    "plan_changes": "plan_changes",
+    "resumptions": "resumptions",
+    "club_memberships": "club_memberships",
+    "club_marks": "club_marks",
+    "dispatches": "reminders",
+    "dialog_states": "open_question",
+}
+PERSONAL_COLUMNS = ("runner_id", "user_id", "platform_user_id")
+
+
+async def rows_about(database: Database, *, runner_id: int, user_id: str) -> dict[str, int]:
+    """How many rows of each table are about the runner, by runner id or platform user id."""
+    found = {}
+    async with database.unit_of_work() as uow:
+        for table in Base.metadata.sorted_tables:
+            columns = [table.c[name] for name in PERSONAL_COLUMNS if name in table.c]
+            keys = [c == (runner_id if c.name == "runner_id" else user_id) for c in columns]
+            if table.name == "runners":
+                keys.append(table.c.id == runner_id)
+            if keys:
+                query = select(func.count()).select_from(table).where(or_(*keys))
+                found[table.name] = int(await uow.session.scalar(query) or 0)
+    return found
+
+
+async def test_export_and_deleteme_cover_everything_of_the_runners_clubs_included(
+    ada: TelegramUser, coach: Coach, database: Database, fake_api: FakeBotAPI
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    await set_up(ada, SUPERGROUP)
+    await ada.onboard()
+    (club,) = await stored_clubs(database)
+    await ada.send(f"/start club{club.id}")
+    await post_session(ada, coach, SUPERGROUP, TUESDAY)
+    await press_in(ada, SUPERGROUP, "💪 I did it", by=ada.user)
+    await ada.send("/settings")  # an open question is theirs too
+    async with database.unit_of_work() as uow:
+        runner = await uow.runners.find(platform="telegram", user_id=str(ada.chat_id))
+        assert runner is not None
+        runner_id = runner.id
+    stored = await rows_about(database, runner_id=runner_id, user_id=str(ada.chat_id))
+    assert set(stored) == set(EXPORTED), "a table keeps a runner's data but /export misses it"
+
+    await ada.send("/export")
+    (json_file,) = [
+        call.files["document"]
+        for call in fake_api.calls("sendDocument")
+        if call.files["document"].filename.endswith(".json")
+    ]
+    exported = json.loads(json_file.content)
+    for table, key in EXPORTED.items():
+        rows = exported[key]
+        count = len(rows) if isinstance(rows, list) else int(rows is not None)
+        assert count == stored[table], (table, key)
+    assert [mark["local_date"] for mark in exported["club_marks"]] == [TUESDAY.isoformat()]
+    assert exported["club_memberships"][0]["club_id"] == club.id
+
+    await ada.send("/deleteme")
+    await ada.press("Yes, delete everything")
+    left = await rows_about(database, runner_id=runner_id, user_id=str(ada.chat_id))
+    assert left == dict.fromkeys(EXPORTED, 0)
+
+
+async def test_deleteme_works_for_someone_with_only_club_marks(
+    ada: TelegramUser, coach: Coach, database: Database
+) -> None:
+    await bot_joins(ada, SUPERGROUP)
+    await set_up(ada, SUPERGROUP)
+    await post_session(ada, coach, SUPERGROUP, TUESDAY)
+    await press_in(ada, SUPERGROUP, "💪 I did it", by=ada.user)
+    await ada.send("/deleteme")
+    await ada.press("Yes, delete everything")
+    async with database.unit_of_work() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(ClubMark)) == 0

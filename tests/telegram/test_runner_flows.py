@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.services.coach import COMMANDS
-from bot.services.dialog import STALE
+from bot.services.dialog import ALREADY, STALE
 from handlers.telegram.errors import SORRY
 from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
 from tests.fake_telegram import FakeBotAPI, errors, process, updates
@@ -149,6 +149,36 @@ async def test_stale_button_is_answered_as_out_of_date(ada: TelegramUser) -> Non
     )
     assert STALE in ada.texts[-2]
     assert "What is Monday usually?" in ada.last_text
+    (shown,) = [m for m in ada.api.sent_messages(1001) if m["message_id"] == first["message_id"]]
+    assert "It's a habit" not in shown["text"]  # not marked as chosen: nothing changed
+    assert not ada.buttons(shown)
+
+
+async def test_an_unknown_button_mid_onboarding_shows_the_open_question(ada: TelegramUser) -> None:
+    await ada.send("/start")
+    await ada.press("Some")
+    message = ada.api.last_message(ada.chat_id)
+    await process(
+        ada.application,
+        updates.callback_query(message=message, data="ses:1:done", from_user=ada.user),
+    )
+    assert STALE in ada.texts[-2]
+    assert "What is Monday usually?" in ada.last_text
+    assert "/start" not in "\n".join(ada.texts[-2:])
+
+
+async def test_start_mid_onboarding_asks_before_starting_over(ada: TelegramUser) -> None:
+    await ada.send("/start")
+    await ada.press("Some")
+    await ada.press("Rest")
+    await ada.send("/start")
+    assert "kept your answers" in ada.texts[-2]
+    assert "What is Tuesday usually?" in ada.last_text
+    await ada.press("Easy run")  # carry on where they were
+    assert "What is Wednesday usually?" in ada.last_text
+    await ada.send("/start")
+    await ada.press("Start over")
+    assert "How much structured strength training" in ada.last_text
 
 
 async def test_forged_callback_data_changes_nothing(ada: TelegramUser) -> None:
@@ -226,6 +256,38 @@ async def test_done_then_questions_then_check_in_changes_the_next_session(
     after = ada.last_text
     assert "Check your form on this one" in after
     assert "Check your form" not in before
+
+
+async def test_done_pressed_twice_asks_once_and_the_question_works(
+    ada: TelegramUser, clock: FakeClock, fake_api: FakeBotAPI
+) -> None:
+    await ada.onboard()
+    await next_session(ada, clock)
+    session = ada.api.last_message(ada.chat_id)
+    await ada.press("✅ Done", on=session)
+    asked = len(ada.texts)
+    await ada.press("✅ Done", on=session)  # the second tap of a quick double tap
+    assert len(ada.texts) == asked
+    assert fake_api.calls("answerCallbackQuery")[-1].params["text"] == ALREADY
+    await ada.press("All of it")  # the one question asked carries on
+    assert len(ada.texts) == asked + 1
+    assert STALE not in ada.last_text
+    assert ada.buttons(ada.api.last_message(ada.chat_id))
+
+
+async def test_a_multi_choice_done_pressed_twice_moves_on_once(
+    ada: TelegramUser, fake_api: FakeBotAPI
+) -> None:
+    script = onboarding()
+    await ada.follow(script[: script.index(("press", "None of these"))])
+    await ada.press("Step or sturdy box")
+    kit = ada.api.last_message(ada.chat_id)
+    await ada.press("Done", on=kit)
+    asked = len(ada.texts)
+    await ada.press("Done", on=kit)
+    assert len(ada.texts) == asked
+    assert fake_api.calls("answerCallbackQuery")[-1].params["text"] == ALREADY
+    assert "How many strength sessions a week?" in ada.last_text
 
 
 async def test_skip_button(ada: TelegramUser, clock: FakeClock) -> None:
@@ -342,6 +404,18 @@ async def test_a_failing_handler_keeps_the_bot_alive_and_reassures(
     started_apps[-1][1].errors.clear()  # this test's failure was on purpose
     await ada.press("Some")
     assert "What is Monday usually?" in ada.last_text
+
+
+async def test_a_failing_handler_logs_no_word_the_runner_typed(
+    ada: TelegramUser, fake_api: FakeBotAPI, started_apps, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_api.fail_next("sendMessage", errors.server_error(500, "Internal Server Error"), times=1)
+    with caplog.at_level(logging.ERROR):
+        await ada.send("/my-secret-diary entry")
+    assert "handler failed" in caplog.text
+    assert "an unknown command" in caplog.text
+    assert "secret" not in caplog.text
+    started_apps[-1][1].errors.clear()  # this test's failure was on purpose
 
 
 async def test_command_menu_is_registered_on_start(ada: TelegramUser, fake_api: FakeBotAPI) -> None:

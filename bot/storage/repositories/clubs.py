@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import Club, ClubMark, ClubMembership, Runner, SessionLog
@@ -116,3 +117,26 @@ class ClubRepository:
         for membership in memberships:
             membership.show_name = shown
         return len(memberships)
+
+    async def memberships(self, *, runner_id: int) -> Sequence[ClubMembership]:
+        """Every club the runner joined, oldest first."""
+        query = (
+            select(ClubMembership)
+            .where(ClubMembership.runner_id == runner_id)
+            .order_by(ClubMembership.joined_at)
+        )
+        return (await self._session.scalars(query)).all()
+
+    async def marks_of(self, *, platform: str, user_id: str) -> Sequence[ClubMark]:
+        """Every "I did it" of a platform user, in any club on that platform, oldest first."""
+        query = select(ClubMark).where(*_marks_of(platform, user_id)).order_by(ClubMark.id)
+        return (await self._session.scalars(query)).all()
+
+    async def forget_marks(self, *, platform: str, user_id: str) -> None:
+        """Delete every "I did it" of a platform user, in any club on that platform."""
+        await self._session.execute(delete(ClubMark).where(*_marks_of(platform, user_id)))
+
+
+def _marks_of(platform: str, user_id: str) -> tuple[ColumnElement[bool], ...]:
+    clubs = select(Club.id).where(Club.platform == platform)
+    return ClubMark.user_id == user_id, ClubMark.club_id.in_(clubs)

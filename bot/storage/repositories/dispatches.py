@@ -96,6 +96,11 @@ class DispatchRepository:
         statement = _insert_ignoring_conflicts(self._session).returning(_dispatches.c.id)
         return len((await self._session.execute(statement, rows)).all())
 
+    async def of_runner(self, runner_id: int) -> Sequence[Dispatch]:
+        """Every message planned for the runner, sent or not, by when it was due."""
+        query = select(Dispatch).where(Dispatch.runner_id == runner_id).order_by(Dispatch.due_at)
+        return (await self._session.scalars(query)).all()
+
     async def drop_unsent(
         self, *, after: datetime, runner_id: int | None = None, club_id: int | None = None
     ) -> None:
