@@ -57,6 +57,20 @@ def phase_note(phase: Phase, day: date, race: date | None) -> str:
     return f"After the race: from {day_label(day)} a week of gentle recovery sessions only."
 
 
+def phase_now(phase: Phase, day: date, race: date | None) -> str:
+    """Where the week of ``day`` stands before the race, for the week preview (P6)."""
+    if race is None or phase is Phase.BUILD:
+        return "Building strength this week."
+    days = (race - day).days
+    return {
+        Phase.MAINTAIN: f"Race in {days // 7} weeks: maintenance, with the same exercises and"
+        " weights and less volume.",
+        Phase.TAPER: f"Race in {days} days: taper, one short session a week and nothing heavy.",
+        Phase.RACE: "Race week: no strength work in the last four days before it.",
+        Phase.RECOVERY: "After the race: gentle recovery sessions only this week.",
+    }[phase]
+
+
 def _sites(sites: Iterable[PainSite]) -> str:
     names = [SITE[site] for site in PainSite if site in set(sites)]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -58,7 +58,10 @@ async def _finish_settings(turn: Turn, runner: Runner) -> Reply:
     apply_answers(runner, turn.answers)
     await turn.uow.session.flush()
     replanned = await replan(turn.ctx, turn.uow, runner)
-    return say("Saved.\n\n" + profile_text(runner) + "\n\n" + plan_moves(replanned))
+    today = turn.ctx.today(runner.timezone)
+    phases = [c.why for c in replanned.new_changes if c.rules == ("P6",) and c.date >= today]
+    lines = ["Saved.", profile_text(runner), plan_moves(replanned), *phases[:1]]
+    return say("\n\n".join(lines))
 
 
 def plan_moves(replanned: Replanned) -> str:

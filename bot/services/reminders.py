@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.coaching import Phase
+from bot.coaching.explain import phase_now
 from bot.services import clubs, training
 from bot.services.context import Person, ServiceContext
 from bot.services.dialog import Dialogs, Turn
@@ -158,8 +160,10 @@ async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) ->
         ]
         if not week:
             return Outgoing(due, cancelled="no sessions this week")
-        text = week_text(week, title="Your week ahead") + "\n\n" + PREVIEW_FOOTER
-        return Outgoing(due, runner.chat_id, say(text))
+        lines = [week_text(week, title="Your week ahead"), PREVIEW_FOOTER]
+        if week[0].phase != Phase.BUILD:
+            lines.insert(0, phase_now(Phase(week[0].phase), due.local_date, runner.race_date))
+        return Outgoing(due, runner.chat_id, say("\n\n".join(lines)))
     return Outgoing(due, cancelled=f"{due.kind} is not a runner reminder")
 
 

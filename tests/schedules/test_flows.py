@@ -156,3 +156,46 @@ async def test_the_check_in_waits_for_the_day_after_and_skips_skipped_sessions(
         await reminders.run()
     texts = [m["text"] for m in reminders.api.sent_messages(501)[sent:]]
     assert not any("check-in" in text for text in texts)
+
+
+async def test_a_paused_runners_check_in_asks_about_the_legs_not_an_unsent_session(
+    reminders: Reminders, talker: Talker
+) -> None:
+    """Issue 11 defect 21: no session was sent while paused, so none is asked about."""
+    await onboard(talker)
+    await talker.command("pause")
+
+    async def checked_in() -> bool:
+        return any("check-in" in text for text in reminders.texts(501))
+
+    await tick_until(reminders, checked_in, "no check-in")
+    labels = [
+        button["text"]
+        for message in reminders.api.sent_messages(501)
+        for row in message.get("reply_markup", {}).get("inline_keyboard", [])
+        for button in row
+    ]
+    assert "Later" not in labels  # no session was sent
+    check_in = reply_of(reminders, 501, containing="check-in")
+    assert "How do your legs feel today?" in check_in[0].text
+    assert "session?" not in check_in[0].text
+    await talker.press("Fresh", reply=check_in)
+    await talker.press("No run today")
+    assert "Thanks for checking in" in talker.text
+
+
+async def test_a_phase_change_is_named_when_it_is_made_and_in_the_week_preview(
+    reminders: Reminders, talker: Talker
+) -> None:
+    """Issue 11 defect 15 and "What the coach says": a phase change names the phase."""
+    await onboard(talker)  # coaching starts on Tuesday 24 November
+    await talker.command("race")
+    await talker.say("2026-12-29 Trail des Cimes")
+    assert "Race in 5 weeks: from Tue 24 Nov your sessions switch to maintenance." in talker.text
+
+    async def previewed() -> bool:
+        return any("Your week ahead" in text for text in reminders.texts(501))
+
+    await tick_until(reminders, previewed, "no week preview")
+    preview = next(text for text in reminders.texts(501) if "Your week ahead" in text)
+    assert "Race in 5 weeks: maintenance" in preview
