@@ -50,6 +50,7 @@ from bot.coaching.feedback import (
     PainReport,
     PainSite,
     Resumed,
+    merge_pain,
 )
 from bot.coaching.inputs import feedback_from_list, profile_from_dict
 from bot.coaching.library import Exercise, Family, Joint, Library, Tag, library, load_library
@@ -107,6 +108,7 @@ __all__ = [
     "library",
     "load_library",
     "load_rules",
+    "merge_pain",
     "plan",
     "plan_table",
     "profile_from_dict",

@@ -99,7 +99,7 @@ def _names(items: Sequence[str]) -> str:
 def _eased(decision: Decision, session: Session) -> str:
     """What a C2 step-down or swap does to the next session."""
     joints = joints_of(decision.concerns)
-    checked = [item.exercise.name for item in session.exercises if item.cues_emphasised]
+    checked = [_the(item.exercise.name) for item in session.exercises if item.cues_emphasised]
     where = _sites(decision.concerns)
     if session.kind is SessionKind.RECOVERY:
         return f"{weekday(session.date)}'s session becomes a gentle recovery session"
@@ -117,16 +117,22 @@ def _eased(decision: Decision, session: Session) -> str:
     )
 
 
+def _the(name: str) -> str:
+    """An exercise's name inside a sentence: ``the slider curl (two legs)``."""
+    proper = name.split()[0] in ("Romanian", "Nordic")
+    return f"the {name if proper else name[0].lower() + name[1:]}"
+
+
 def _moved(step: Moved) -> str:
-    name = step.exercise.name
+    name = _the(step.exercise.name)
     if step.step == "reps":
         unit = "seconds" if step.exercise.dose.hold_s else "reps"
-        side = " each side" if step.exercise.per_side else ""
+        side = " each leg" if step.exercise.per_side else ""
         return f"{name} goes up to {step.to} {unit}{side}"
     if step.step == "range":
         return f"{name} moves to a {step.to}"
     if step.step == "variant":
-        return f"{name} makes way for the {step.to}"
+        return f"{name} makes way for {_the(step.to)}"
     return f"{name} now takes {step.to}"
 
 
@@ -170,22 +176,12 @@ def explain(decision: Decision, following: Session | None, *, paused: bool) -> s
             f"{_what_you_said(report, [r.where for r in fine])}: that's fine to train with."
             " Tell me at the next check-in if it grows."
         )
-    if "C5" in rules and "C6" not in rules and not decision.concerns:
-        cause = (
-            "descending felt stiff or the hills felt unusually heavy"
-            if report.descending_stiff
-            else "your legs have felt heavy"
-        )
-        away = RUN.get(decision.keep_away) if decision.keep_away else None
-        distance = (
-            f", and for three weeks strength sits a day further from your {away}"
-            " where the week allows"
-            if away
-            else ""
-        )
-        lines.append(f"You said {cause}, so{when} every exercise loses a set{distance}.")
+    if "C5" in rules:
+        if "C6" not in rules and not decision.concerns:
+            lines.append(_lighter(decision, when))
     elif "C3" in rules:
-        lines.append("Heavy legs in your first weeks are your body adapting: they pass.")
+        stays = "" if decision.concerns or "C6" in rules else ", so your plan stays as it is"
+        lines.append(f"Heavy legs in your first weeks are your body adapting: they pass{stays}.")
     if "C1" in rules:
         where = _names(list(report.soreness_where)) or "muscles"
         lines.append(f"Sore {where} the day after means the right muscles did the work.")
@@ -195,6 +191,22 @@ def explain(decision: Decision, following: Session | None, *, paused: bool) -> s
     if not lines:
         lines.append("Your plan stays as it is: keep going.")
     return " ".join(lines)
+
+
+def _lighter(decision: Decision, when: str) -> str:
+    """C5: what was reported, the lighter session, and the extra distance."""
+    cause = (
+        "descending felt stiff or the hills felt unusually heavy"
+        if decision.report.descending_stiff
+        else "your legs have felt heavy"
+    )
+    away = RUN.get(decision.keep_away) if decision.keep_away else None
+    distance = (
+        f", and for three weeks strength sits a day further from your {away} where the week allows"
+        if away
+        else ""
+    )
+    return f"You said {cause}, so{when} every exercise loses a set{distance}."
 
 
 def _progression(decision: Decision, when: str) -> list[str]:

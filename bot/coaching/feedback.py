@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -46,6 +47,22 @@ class PainReport:
     where: PainSite
     score: int
     settled: bool | None = None
+
+
+def merge_pain(
+    during: Sequence[PainReport], morning: Sequence[PainReport]
+) -> tuple[PainReport, ...]:
+    """Pain during the session and at the next-day check-in, one report per site (C8).
+
+    The worst score stands (pain above 5 during the session still counts), and whether it
+    settled comes from the morning.
+    """
+    sites: dict[PainSite, PainReport] = {}
+    for report in (*during, *morning):
+        before = sites.get(report.where)
+        score = max(report.score, before.score) if before is not None else report.score
+        sites[report.where] = PainReport(report.where, score, report.settled)
+    return tuple(sites.values())
 
 
 @dataclass(frozen=True, slots=True)

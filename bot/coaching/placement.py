@@ -71,12 +71,15 @@ def choose_days(
     previous: date | None,
     rules: DayRules,
     used_windows: frozenset[int] = frozenset(),
+    *,
+    week_empty: bool = True,
 ) -> list[tuple[date, SessionKind]]:
     """Give each kind (most demanding first) the best free day; fewer if days run out.
 
     Strength days are never consecutive (P12; ``previous`` is the last session before these
-    days), unless that would leave the week with no session at all (the Floor). A taper
-    window holds one session (P6), counting ``used_windows`` from earlier weeks.
+    days), unless that would leave a week with no session at all (the Floor; ``week_empty``
+    says no session was placed in it yet). A taper window holds one session (P6), counting
+    ``used_windows`` from earlier weeks.
 
     Preference: a heavy-capable day for heavy and focused sessions, then outside C5's extra
     distance (it yields, never removing a session), then the day farthest from the next long
@@ -92,7 +95,7 @@ def choose_days(
             if all(day != other for other, _ in chosen) and rules.window(day) not in windows
         ]
         apart = [d for d in options if all(abs((d - other).days) >= 2 for other in taken)]
-        if apart or chosen:
+        if apart or chosen or not week_empty:
             options = apart
         if not options:
             break

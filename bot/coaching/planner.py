@@ -244,7 +244,7 @@ class _Replay:
         return frozenset(kind for kind, until in self.keep_away.items() if day <= until)
 
     def _layout(
-        self, days: Sequence[date], kinds: Sequence[SessionKind]
+        self, days: Sequence[date], kinds: Sequence[SessionKind], *, week_empty: bool = True
     ) -> dict[date, SessionKind]:
         week = self.profile.week
         day_rules = DayRules(
@@ -255,7 +255,12 @@ class _Replay:
             window=self._taper_window,
         )
         chosen = choose_days(
-            self._free(days), kinds, self.last_session, day_rules, frozenset(self.taper_windows)
+            self._free(days),
+            kinds,
+            self.last_session,
+            day_rules,
+            frozenset(self.taper_windows),
+            week_empty=week_empty,
         )
         return dict(chosen)
 
@@ -276,7 +281,7 @@ class _Replay:
         remaining = list(kinds)
         for kind in placed:
             remaining.remove(kind)
-        return self._layout([d for d in days if d >= since], remaining)
+        return self._layout([d for d in days if d >= since], remaining, week_empty=not placed)
 
     def _note_shortfall(self, week_start: date, days: Sequence[date], wanted: int) -> None:
         """P2 leaves too few days: fewer sessions, and say so; none at all: the Floor."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from bot.coaching import (
     Change,
@@ -27,6 +28,7 @@ from bot.coaching import (
     Profile,
     Resumed,
     Session,
+    merge_pain,
     plan,
 )
 from bot.services.context import ServiceContext
@@ -59,22 +61,23 @@ def profile_of(runner: Runner) -> Profile:
 
 def feedback_of(day: date, log: SessionLog | None, check_in: CheckIn | None) -> Feedback:
     """One feedback entry from the session log and the check-in about ``day``."""
-    pains = {item["where"]: item for item in (log.pain if log else [])}
-    pains.update({item["where"]: item for item in (check_in.pain if check_in else [])})
     return Feedback(
         date=day,
         completed=Completed(log.completed) if log else Completed.FULL,
         rpe=log.rpe if log else None,
         legs=Legs(check_in.legs) if check_in and check_in.legs else None,
         soreness_where=tuple(check_in.soreness_where) if check_in else (),
-        pain=tuple(
-            PainReport(PainSite(where), int(item["score"]), item.get("settled"))
-            for where, item in pains.items()
-        ),
+        pain=merge_pain(_pain(log.pain if log else []), _pain(check_in.pain if check_in else [])),
         ran_normally=check_in.ran_normally if check_in else None,
         descending_stiff=check_in.descending_stiff if check_in else None,
         hamstring_sensitive=check_in.hamstring_sensitive if check_in else None,
         hips_level=log.hips_level if log else None,
+    )
+
+
+def _pain(rows: Sequence[dict[str, Any]]) -> tuple[PainReport, ...]:
+    return tuple(
+        PainReport(PainSite(row["where"]), int(row["score"]), row.get("settled")) for row in rows
     )
 
 

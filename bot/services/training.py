@@ -196,7 +196,7 @@ def what_changes(replanned: Replanned, day: date, today: date) -> str:
     decision = next((d for d in reversed(plan.decisions) if d.date == day), None)
     if decision is None:
         return "Your plan stays as it is: keep going."
-    following = next((s for s in plan.sessions if s.date > max(day, today)), None)
+    following = next((s for s in plan.sessions if s.date > day and s.date >= today), None)
     return explain(decision, following, paused=plan.paused)
 
 

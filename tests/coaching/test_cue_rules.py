@@ -20,6 +20,7 @@ from bot.coaching import (
     Session,
     SessionKind,
     decide_feedback,
+    merge_pain,
     plan,
     rules,
 )
@@ -327,3 +328,12 @@ def test_decide_feedback_matches_the_replay() -> None:
     assert decision.rules == change_on(replay(good(day(0)), entry), day(2))
     assert decision.next.ease == {Joint.HIP}
     assert decision.message.startswith(rules().why["C2"])
+
+
+def test_c8_pain_above_5_during_the_session_counts_even_when_it_settled_by_morning() -> None:
+    """The worst score stands; whether it settled comes from the morning check-in."""
+    during = (PainReport(PainSite.LOWER_BACK, 7),)
+    morning = (PainReport(PainSite.LOWER_BACK, 1, True), PainReport(PainSite.KNEE, 2, True))
+    merged = merge_pain(during, morning)
+    assert merged == (PainReport(PainSite.LOWER_BACK, 7, True), PainReport(PainSite.KNEE, 2, True))
+    assert "C2" in change_on(replay(good(day(0), pain=merged)), day(0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from bot.coaching import (
     Legs,
     PainReport,
     PainSite,
+    Phase,
     Plan,
     Profile,
     Resumed,
@@ -160,3 +162,55 @@ def test_c7_property_open_red_flag_pauses_and_blocks_progression(case) -> None:
     assert result.paused
     assert not any(s.date > open_flags[0] for s in result.sessions)
     assert not any("P8" in c.rules for c in result.changes if c.date >= open_flags[0])
+
+
+@FAST
+@given(runners())
+def test_p12_property_no_strength_on_back_to_back_days(case) -> None:
+    """Only the Floor may put a week's one session the day after the last week's last."""
+    _, _, result = replayed(case)
+    held = [
+        (week_index, s)
+        for week_index, week in enumerate(result.weeks)
+        for s in week.sessions
+        if s.status in (SessionStatus.DONE, SessionStatus.PLANNED)
+    ]
+    for (_, before), (index, after) in pairwise(held):
+        if (after.date - before.date).days < 2:
+            assert (
+                len(result.weeks[index].sessions) == 1 and before.date < result.weeks[index].start
+            )
+
+
+@FAST
+@given(runners())
+def test_p5_property_one_exercise_per_movement_and_p12_no_eccentric_before_a_long_run(
+    case,
+) -> None:
+    profile, _, result = replayed(case)
+    for session in result.sessions:
+        movements = [i.exercise.movement for i in session.exercises]
+        assert len(movements) == len(set(movements))
+        if profile.day(session.date + timedelta(days=1)) is DayKind.LONG:
+            assert not any(i.exercise.eccentric for i in session.exercises)
+
+
+@FAST
+@given(runners())
+def test_floor_property_a_week_with_a_valid_day_is_never_empty(case) -> None:
+    """Outside the race's weeks and any red-flag pause, no rule empties a week."""
+    profile, history, result = replayed(case)
+    valid = any(strength_allowed(profile.week, weekday, frozenset()) for weekday in range(7))
+    flags = [d.date for d in result.decisions if d.pause]
+    resumes = [e.date for e in history if isinstance(e, Resumed)]
+    race = profile.race_date
+    for week in result.weeks:
+        end = week.start + timedelta(days=6)
+        near_race = race is not None and week.start - timedelta(days=7) <= race <= end + timedelta(
+            days=14
+        )
+        held = any(
+            flag <= end and not any(flag <= r <= week.start for r in resumes) for flag in flags
+        )
+        if valid and not held and not near_race and week.phase is Phase.BUILD:
+            assert week.sessions, week.start

@@ -71,13 +71,21 @@ days = st.lists(
 
 @dataclass
 class Entry:
-    """One logged session as the core sees it: done or not, the sites that reduce load."""
+    """One logged session as the core sees it: done or not, and the pain reported."""
 
     day: date
     done: bool
-    hurt: int = 0  # the highest pain during the session
-    concerns: set[str] = field(default_factory=set)
+    during: dict[str, int] = field(default_factory=dict)  # pain in the session, by site
+    morning: dict[str, tuple[int, bool]] = field(default_factory=dict)  # score, settled
     checked_in: bool = False
+
+    @property
+    def concerns(self) -> set[str]:
+        """C8's load-reducing sites: the worst score, settled as the morning says."""
+        sites = self.during.keys() | self.morning.keys()
+        worst = {s: max(self.during.get(s, 0), self.morning.get(s, (0, False))[0]) for s in sites}
+        settled = {s: self.morning.get(s, (0, False))[1] for s in sites}
+        return {s for s in sites if worst[s] > 5 or (worst[s] > 3 and not settled[s])}
 
 
 @dataclass
@@ -151,9 +159,7 @@ async def log_session(runs: Runs, day: dict[str, Any]) -> None:
         await talker.press("Done")
         await talker.press(str(day["hurt_score"]))
         runs.site_reports[day["hurt"]] += 1
-        entry.hurt = day["hurt_score"]
-        if day["hurt_score"] > 3:  # C8: not known to have settled
-            entry.concerns.add(day["hurt"])
+        entry.during[day["hurt"]] = day["hurt_score"]
     await runs.press_if("Yes, level")
 
 
@@ -173,7 +179,8 @@ async def check_in(runs: Runs, day: dict[str, Any]) -> None:
     if entry is None or not any(m.buttons for m in reply):
         return
     entry.checked_in = True
-    before = {site for e in runs.entries[-2:-1] for site in e.concerns}
+    index = runs.entries.index(entry)
+    before = runs.entries[index - 1].concerns if index else set()
     await talker.press(day["legs"])
     if await runs.press_if("Hamstrings"):
         await talker.press("Done")
@@ -183,11 +190,9 @@ async def check_in(runs: Runs, day: dict[str, Any]) -> None:
         await talker.press("Done")
         await talker.press(str(day["score"]))
         await talker.press(day["settled"])
-        if day["score"] > 0 or day["legs"] == "Joint pain":
+        if (day["score"] > 0 or day["legs"] == "Joint pain") and day["site"] not in entry.during:
             runs.site_reports[day["site"]] += 1
-        unsettled = day["settled"] == "No, not yet"
-        if day["score"] > 5 or (day["score"] > 3 and unsettled):
-            entry.concerns.add(day["site"])
+        entry.morning[day["site"]] = (day["score"], day["settled"] == "Yes, it has")
     red_flag = day["legs"].startswith("Sharp")
     runs.red_flag = runs.red_flag or red_flag
     await talker.press(day["ran"])
@@ -202,7 +207,7 @@ async def check_in(runs: Runs, day: dict[str, Any]) -> None:
     runs.expect = "recovery" if sensitive else "eased" if entry.concerns else ""
     if entry.concerns & before:
         assert "physiotherapist" in reply_text  # C12 (or C7, which also refers)
-    fine = pain and 0 < day["score"] <= 3 and entry.hurt == 0 and not entry.concerns
+    fine = pain and 0 < day["score"] <= 3 and not entry.during and not entry.concerns
     if fine and not sensitive and runs.site_reports[day["site"]] < 3:
         assert "fine to train with" in reply_text  # C8
         assert "lighter" not in reply_text
