@@ -17,6 +17,7 @@ from bot.services.profile_questions import (
     profile_steps,
     running_days,
 )
+from bot.services.reminder_plan import plan_reminders
 from bot.services.render import change_text, day_label, profile_text
 from bot.services.replies import Document, Message, Reply, say
 from bot.services.training import runner_or_none, with_runner
@@ -137,19 +138,24 @@ DELETE = Dialog(
 
 
 async def pause(turn: Turn, runner: Runner) -> Reply:
-    """Stop session reminders until the runner resumes."""
+    """Stop session reminders until the runner resumes; short check-ins go on."""
     runner.status = RunnerStatus.PAUSED
-    return say("Paused. I won't send sessions until you send /resume. Take care!")
+    await plan_reminders(turn.ctx, turn.uow, runner)
+    return say(
+        "Paused. I won't send sessions until you send /resume, just a quick check-in on your "
+        "legs twice a week. Take care!"
+    )
 
 
 async def resume(turn: Turn, runner: Runner) -> Reply:
     """Resume sessions; after a red flag, this is the runner saying they have been cleared."""
-    runner.status = RunnerStatus.ACTIVE
     today = turn.ctx.today(runner.timezone)
-    before = await replan(turn.ctx, turn.uow, runner)
-    if before.plan.paused:
+    held = (await replan(turn.ctx, turn.uow, runner)).plan.paused
+    if held:
         await turn.uow.feedback.add(Resumption(runner_id=runner.id, resumed_on=today))
-        await replan(turn.ctx, turn.uow, runner)
+    runner.status = RunnerStatus.ACTIVE
+    await replan(turn.ctx, turn.uow, runner)
+    if held:
         return say(
             "Welcome back. I'm glad you've been cleared. We'll pick up gently, and please "
             "tell me at the next check-in if anything flares up. Send /today to see where "

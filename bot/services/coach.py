@@ -297,9 +297,13 @@ class Coach:
 
     async def _check_in(self, turn: Turn, runner: Runner) -> Reply:
         session = await training.unreported(turn, runner, need="check_in")
-        if session is None:
-            return say(
-                "Nothing to check in about right now: I ask the day after a session you've "
-                "logged. Send /today to see your plan."
-            )
-        return await self.dialogs.begin(turn, "ci", training.check_in_answers(session))
+        if session is not None:
+            return await self.dialogs.begin(turn, "ci", training.check_in_answers(session.date))
+        if runner.status is RunnerStatus.PAUSED:  # no sessions: how are the legs today?
+            today = turn.ctx.today(runner.timezone)
+            answers = training.check_in_answers(today, happened=False)
+            return await self.dialogs.begin(turn, "ci", answers)
+        return say(
+            "Nothing to check in about right now: I ask the day after a session you've "
+            "logged. Send /today to see your plan."
+        )

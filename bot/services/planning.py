@@ -39,6 +39,7 @@ from bot.storage.models import (
     PlannedExercise,
     PlannedSession,
     Runner,
+    RunnerStatus,
     SessionLog,
 )
 from bot.storage.unit_of_work import UnitOfWork
@@ -134,6 +135,8 @@ async def replan(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> Replan
     logged = {log.session_date for log in logs}
     added, removed, altered = await _store_sessions(uow, runner, current, today, logged)
     runner.planned_until = _last_day(current, today)
+    if current.paused and runner.status is RunnerStatus.ACTIVE:
+        runner.status = RunnerStatus.PAUSED  # C7: check-ins only, until the runner resumes
     await plan_reminders(ctx, uow, runner)
     return Replanned(current, new_changes, added, removed, altered)
 

@@ -137,17 +137,16 @@ async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) ->
         return Outgoing(due, runner.chat_id, training.session_reply(session, later=later))
     if due.kind is DispatchKind.CHECK_IN:
         day = due.local_date - DAY
-        session = batch.sessions.get((runner.id, day))
-        if session is None:
-            return Outgoing(due, cancelled="no session the day before")
-        if day in logged and logged[day].completed == "skipped":
-            return Outgoing(due, cancelled="the session was skipped")
         answered = batch.check_ins.get((runner.id, day))
         if answered is not None and answered.legs is not None:
             return Outgoing(due, cancelled="the runner already checked in")
+        paused = runner.status is RunnerStatus.PAUSED  # legs only: no session was sent
+        if not paused and (runner.id, day) not in batch.sessions:
+            return Outgoing(due, cancelled="no session the day before")
+        if not paused and day in logged and logged[day].completed == "skipped":
+            return Outgoing(due, cancelled="the session was skipped")
         turn = Turn(ctx, uow, _person(runner), {})
-        happened = day in logged or runner.status is RunnerStatus.ACTIVE  # none sent if paused
-        answers = training.check_in_answers(session, happened=happened)
+        answers = training.check_in_answers(day, happened=not paused or day in logged)
         reply = await _CHECK_IN.begin(turn, "ci", answers, intro=CHECK_IN_INTRO)
         return Outgoing(due, runner.chat_id, reply)
     if due.kind is DispatchKind.WEEK_PREVIEW:

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any
 
-from bot.coaching import explain, library
+from bot.coaching import Feedback, explain, library
 from bot.services.dialog import Answers, Choice, Dialog, Finish, Step, Turn
 from bot.services.free_text import NotUnderstood
 from bot.services.planning import Replanned, replan
@@ -22,6 +22,7 @@ MEDICAL_NOTE = (
     "I'm a training coach, not a clinician: for sharp pain, bruising, weakness or pain "
     "that keeps coming back, please see a doctor or physiotherapist."
 )
+PAUSED = "Your sessions are paused. Send /resume when you're ready to go again."
 ON_HOLD = (
     "Strength sessions are on hold after the warning signs you reported. "
     f"{MEDICAL_NOTE} Once you're cleared, send /resume."
@@ -92,12 +93,11 @@ def session_reply(session: PlannedSession, *, later: bool = False) -> Reply:
 
 async def today(turn: Turn, runner: Runner) -> Reply:
     """Today's session, or when the next one is."""
-    if runner.status is RunnerStatus.PAUSED:
-        return say("Your sessions are paused. Send /resume when you're ready to go again.")
     day = turn.ctx.today(runner.timezone)
-    replanned = await replan(turn.ctx, turn.uow, runner)
-    if replanned.plan.paused:
+    if (await replan(turn.ctx, turn.uow, runner)).plan.paused:
         return say(ON_HOLD)
+    if runner.status is RunnerStatus.PAUSED:
+        return say(PAUSED)
     session = await turn.uow.plans.on(runner_id=runner.id, day=day)
     if session is not None:
         log = await turn.uow.feedback.log(runner_id=runner.id, day=day)
@@ -115,11 +115,11 @@ async def today(turn: Turn, runner: Runner) -> Reply:
 
 async def week(turn: Turn, runner: Runner) -> Reply:
     """The sessions of the next seven days, or why there are none."""
-    if runner.status is RunnerStatus.PAUSED:
-        return say("Your sessions are paused. Send /resume when you're ready to go again.")
     day = turn.ctx.today(runner.timezone)
     if (await replan(turn.ctx, turn.uow, runner)).plan.paused:
         return say(ON_HOLD)
+    if runner.status is RunnerStatus.PAUSED:
+        return say(PAUSED)
     sessions = await turn.uow.plans.between(
         runner_id=runner.id, first=day, last=day + timedelta(days=6)
     )
@@ -263,13 +263,12 @@ async def _finish_check_in(turn: Turn, runner: Runner) -> Reply:
     report = check_in_report(date.fromisoformat(turn.answers["day"]), turn.answers)
     fields = check_in_fields(report)
     await turn.uow.feedback.save_check_in(runner_id=runner.id, day=report.date, **fields)
-    no_session = not turn.answers.get("session", True)
-    if no_session and await turn.uow.feedback.log(runner_id=runner.id, day=report.date) is None:
-        await turn.uow.feedback.save_log(runner_id=runner.id, day=report.date, **log_fields(report))
+    if not turn.answers.get("session", True):
+        await _no_session_on(turn, runner, report)
     replanned = await replan(turn.ctx, turn.uow, runner)
     today = turn.ctx.today(runner.timezone)
     lines = ["Thanks for checking in.", what_changes(replanned, report.date, today)]
-    if not replanned.plan.paused:
+    if runner.status is RunnerStatus.ACTIVE:
         lines.append(_next_session_line(replanned, today))
     return say("\n\n".join(line for line in lines if line))
 
@@ -342,11 +341,15 @@ CHECK_IN = Dialog(
 )
 
 
-def check_in_answers(session: PlannedSession, *, happened: bool = True) -> Answers:
+def check_in_answers(day: date, *, happened: bool = True) -> Answers:
     """The context the check-in dialog carries; ``happened`` is False when no session was
-    sent that day (the runner had paused), so the check-in asks about the legs alone."""
-    return {
-        "day": session.date.isoformat(),
-        "label": session.date.strftime("%A"),
-        "session": happened,
-    }
+    sent that day (the runner is paused), so the check-in asks about the legs alone."""
+    return {"day": day.isoformat(), "label": day.strftime("%A"), "session": happened}
+
+
+async def _no_session_on(turn: Turn, runner: Runner, report: Feedback) -> None:
+    """A session planned that day was not sent (paused): it is logged as not done."""
+    planned = await turn.uow.plans.on(runner_id=runner.id, day=report.date)
+    logged = await turn.uow.feedback.log(runner_id=runner.id, day=report.date)
+    if planned is not None and logged is None:
+        await turn.uow.feedback.save_log(runner_id=runner.id, day=report.date, **log_fields(report))

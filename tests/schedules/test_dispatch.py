@@ -160,19 +160,21 @@ async def test_chat_not_found_also_marks_the_runner_blocked(reminders: Reminders
         assert stored is not None and stored.status is RunnerStatus.BLOCKED
 
 
-async def test_paused_runner_gets_no_session_but_still_the_check_in(reminders: Reminders) -> None:
+async def test_paused_runner_gets_no_session_but_a_legs_check_in_twice_a_week(
+    reminders: Reminders,
+) -> None:
+    """A paused runner (by /pause, or a red flag: C7) gets check-ins only, Monday and Thursday."""
     reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
-    runner = await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
-    async with reminders.database.unit_of_work() as uow:
-        stored = await uow.runners.get(runner.id)
-        assert stored is not None
-        stored.status = RunnerStatus.PAUSED
-    reminders.clock.now = SEVEN_BERLIN
-    counts = await reminders.run()
-    assert counts["cancelled"] == 1 and counts["sent"] == 0
-    reminders.clock.now += timedelta(days=1)
-    assert (await reminders.run())["sent"] == 1
-    assert "check-in" in reminders.texts(int(runner.chat_id))[0]
+    runner = await add_runner(
+        reminders, sessions=(MONDAY, MONDAY + timedelta(days=1)), **BERLIN_7, status="paused"
+    )
+    sent = []
+    for day in range(7):
+        reminders.clock.now = SEVEN_BERLIN + timedelta(days=day)
+        sent.append((await reminders.run())["sent"])
+    assert sent == [1, 0, 0, 1, 0, 0, 0]
+    texts = reminders.texts(int(runner.chat_id))
+    assert all("How do your legs feel today?" in text for text in texts)
 
 
 async def test_restart_between_claim_and_mark_sends_nothing_twice(reminders: Reminders) -> None:

@@ -111,7 +111,12 @@ async def test_red_flag_stops_session_reminders_but_check_ins_continue(
     for _ in range(14):
         reminders.clock.advance(days=1)
         await reminders.run()
-    assert len(reminders.api.sent_messages(501)) == sent_before
+    after = reminders.api.sent_messages(501)[sent_before:]
+    assert len(after) == 4  # C7: two weeks of Monday and Thursday check-ins, no session
+    assert all("How do your legs feel today?" in message["text"] for message in after)
+    await talker.press("Fresh", reply=reply_of(reminders, 501, containing="check-in"))
+    await talker.press("No run today")
+    assert "stay paused until you send /resume" in talker.text
     kinds = {row.kind for row in await reminders.rows() if row.status is DispatchStatus.PENDING}
     assert DispatchKind.SESSION not in kinds
 

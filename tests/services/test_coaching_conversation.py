@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.services.context import Person
 from bot.storage.database import Database
-from bot.storage.models import CheckIn, Runner, RunnerStatus
+from bot.storage.models import CheckIn
 from tests.conftest import RED_FLAG_ANSWERS, FakeClock, Script, onboarding
 from tests.services.conftest import Talker, onboard
 from tests.services.test_flows import go_to_next_session, log_done
@@ -188,31 +187,14 @@ async def test_done_still_works_after_the_check_in_changes_that_session(
 async def test_a_paused_runners_check_in_asks_about_the_legs_not_a_session(
     runner: Talker, database: Database
 ) -> None:
-    """Defect 21 (the question itself; the reminder path is in tests/schedules)."""
-    from bot.services import training
-    from bot.services.dialog import Dialogs, Turn
-
+    """Defect 21 through /checkin; the reminder path is in tests/schedules/test_flows.py."""
     await onboard(runner)
-    async with database.unit_of_work() as uow:
-        stored = (await uow.session.scalars(select(Runner))).one()
-        stored.status = RunnerStatus.PAUSED
-        session = (
-            await uow.plans.between(
-                runner_id=stored.id,
-                first=stored.started_on,
-                last=stored.started_on.replace(year=2100),
-            )
-        )[0]
-        turn = Turn(runner.coach.ctx, uow, runner.person, {})
-        reply = await Dialogs(training.CHECK_IN).begin(
-            turn, "ci", training.check_in_answers(session, happened=False)
-        )
+    await runner.command("pause")
+    reply = await runner.command("checkin")
     assert reply[0].text == "How do your legs feel today?"
-    await runner.press("Fresh", reply=reply)
+    await runner.press("Fresh")
     done = await runner.press("Yes")
     assert "Thanks for checking in" in done[0].text
+    assert "next session" not in done[0].text.lower()
     async with database.unit_of_work() as uow:
         assert (await uow.session.scalars(select(CheckIn))).one().legs == "fresh"
-
-
-_ = Person

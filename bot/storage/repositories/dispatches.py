@@ -59,6 +59,7 @@ _dispatches = cast(Table, Dispatch.__table__)
 _runners = cast(Table, Runner.__table__)
 _sessions = cast(Table, PlannedSession.__table__)
 _PLANNED_STATUSES = (RunnerStatus.ACTIVE, RunnerStatus.PAUSED)  # who may get reminders
+PAUSED_CHECK_IN_DAYS = (1, 4)  # a paused runner's legs check-in: Mondays and Thursdays
 
 
 class Claimed(NamedTuple):
@@ -234,7 +235,8 @@ class DispatchRepository:
 
         On a slot's day a runner gets the session reminder if a session is planned that day,
         the check-in if one was planned the day before, and the week preview on the weekday
-        their plan week starts, if they want it. Paused runners (C7) only get check-ins.
+        their plan week starts, if they want it. A paused runner (by /pause, or a red flag:
+        C7) gets only a check-in on their legs, on Mondays and Thursdays.
         """
         if not slots:
             return 0
@@ -259,12 +261,15 @@ class DispatchRepository:
             )
 
         active = runner.status == RunnerStatus.ACTIVE
+        paused = runner.status == RunnerStatus.PAUSED
         every_kind = union_all(
             reminders(DispatchKind.SESSION, active, _session_on(slot.c.local_date)),
             reminders(
                 DispatchKind.CHECK_IN,
-                runner.status.in_(_PLANNED_STATUSES),
-                _session_on(slot.c.day_before),
+                or_(
+                    and_(active, _session_on(slot.c.day_before)),
+                    and_(paused, slot.c.weekday.in_(PAUSED_CHECK_IN_DAYS)),
+                ),
             ),
             reminders(
                 DispatchKind.WEEK_PREVIEW,
