@@ -90,12 +90,7 @@ async def test_red_flag_reply_points_to_a_professional_once_and_not_to_a_session
 ) -> None:
     """Defect 8: one medical message, nothing about the next session; /week says why."""
     await onboard(runner)
-    await go_to_next_session(runner, clock)
-    await log_done(runner)
-    clock.advance(days=1)
-    await runner.command("checkin")
-    await runner.follow(RED_FLAG_ANSWERS)
-    reply = runner.text
+    reply = await session_then_check_in(runner, clock, [("say", "/checkin"), *RED_FLAG_ANSWERS])
     assert reply.count("doctor or physiotherapist") == 1
     assert "next session" not in reply.lower()
     assert "3 out of 10" not in reply
@@ -118,13 +113,8 @@ async def test_no_trail_question_after_no_run_and_pain_talk_points_to_the_check_
 ) -> None:
     """Defect 16."""
     await onboard(runner)
-    await go_to_next_session(runner, clock)
-    await log_done(runner)
-    clock.advance(days=1)
-    await runner.command("checkin")
-    await runner.press("Fresh")
-    reply = await runner.press("No run today")
-    assert "Thanks for checking in" in reply[0].text
+    no_run: Script = [("say", "/checkin"), ("press", "Fresh"), ("press", "No run today")]
+    assert "Thanks for checking in" in await session_then_check_in(runner, clock, no_run)
     talk = await runner.say("my knee is a bit sore after the long run")
     assert "/checkin" in talk[0].text
     assert "doctor or physiotherapist" in talk[0].text
