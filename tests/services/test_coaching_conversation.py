@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.coaching import rules
 from bot.storage.database import Database
 from bot.storage.models import CheckIn
 from tests.conftest import RED_FLAG_ANSWERS, FakeClock, Script, onboarding
@@ -188,3 +189,21 @@ async def test_a_paused_runners_check_in_asks_about_the_legs_not_a_session(
     assert "next session" not in done[0].text.lower()
     async with database.unit_of_work() as uow:
         assert (await uow.session.scalars(select(CheckIn))).one().legs == "fresh"
+
+
+async def test_a_week_with_no_day_for_strength_is_said_plainly_at_sign_up(runner: Talker) -> None:
+    """The Floor: no rule silently empties a plan; the runner hears the least bad option."""
+    hard = {"Rest": "Hard run", "Easy run": "Hard run", "Long run": "Hard run", "Yes, 5": "Yes, 7"}
+    script: Script = [(kind, hard.get(value, value)) for kind, value in onboarding()]
+    await runner.follow(script)
+    assert "No strength sessions planned." in runner.text
+    assert rules().why["Floor"] in runner.text
+
+
+async def test_today_shows_the_session_not_rule_sentences(runner: Talker, clock: FakeClock) -> None:
+    """Defect 15: the change was explained in the reply; /today does not repeat rules."""
+    await onboard(runner, kit=("Step or sturdy box",))
+    await session_then_check_in(runner, clock, ache("Knee", "6", "No, not yet"))
+    await go_to_next_session(runner, clock)
+    assert "Check your form on this one" in runner.text
+    assert not any(sentence in runner.text for sentence in rules().why.values())
