@@ -1,8 +1,9 @@
-"""One limiter for every outgoing reminder: Telegram's per-bot, per-chat and per-group limits.
+"""One limiter for every outgoing message: Telegram's per-bot, per-chat and per-group limits.
 
 Each message reserves the earliest slot that respects every limit, then sleeps until it.
 Reserving happens without awaiting, so concurrent callers never take the same slot. A
-``retry_after`` from Telegram pauses everyone.
+``retry_after`` from Telegram pauses everyone (the reminder tick's burst), or one chat (a
+reply).
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ GROUP_MESSAGES_PER_WINDOW = 20
 _SLACK = 1e-6  # keeps float sums from landing a hair inside a window
 _MARGIN = 1.03  # 3% wider spacing overall, for jitter between our clock and Telegram's
 _PRUNE_AT = 10_000  # forget chats whose spacing has passed once this many are remembered
+
+
+def is_group(chat_id: str) -> bool:
+    """Whether a chat is a group or channel (20 a minute): Telegram's ids for them are negative."""
+    return chat_id.startswith("-")
 
 
 class RateLimiter:
@@ -47,9 +53,13 @@ class RateLimiter:
             if self._clock() >= self._paused_until:
                 return
 
-    def pause(self, seconds: float) -> None:
-        """Hold every message for ``seconds`` (Telegram's ``retry_after``)."""
-        self._paused_until = max(self._paused_until, self._clock() + seconds)
+    def pause(self, seconds: float, *, chat_id: str | None = None) -> None:
+        """Hold every message, or only those to ``chat_id``, for ``seconds`` (``retry_after``)."""
+        until = self._clock() + seconds
+        if chat_id is not None:
+            self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), until)
+            return
+        self._paused_until = max(self._paused_until, until)
         self._next_any = max(self._next_any, self._paused_until)
 
     def _reserve(self, chat_id: str, group: bool) -> float:

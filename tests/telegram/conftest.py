@@ -15,7 +15,8 @@ from bot.services.context import ServiceContext
 from bot.settings import Settings
 from bot.storage.database import Database, create_engine
 from handlers.telegram.application import CoachApplication, build_application
-from tests.conftest import FakeClock, Script, onboarding
+from schedules.rate_limit import RateLimiter
+from tests.conftest import FakeClock, Script, VirtualTime, onboarding
 from tests.fake_telegram import (
     FakeBotAPI,
     FakeBotAPIServer,
@@ -32,6 +33,12 @@ JSONDict = dict[str, Any]
 def settings_for(api: FakeBotAPI, **overrides: Any) -> Settings:
     """Settings for the fake, ignoring any .env file and environment on the machine."""
     return Settings(_env_file=None, telegram_bot_token=api.token, **overrides)
+
+
+def virtual_limiter(time: VirtualTime | None = None) -> RateLimiter:
+    """Telegram's limits kept on virtual time: a message never waits on the wall clock."""
+    time = time or VirtualTime()
+    return RateLimiter(30, clock=time, sleep=time.sleep)
 
 
 @dataclass
@@ -135,7 +142,10 @@ def new_app(
 
     async def build() -> CoachApplication:
         application = build_application(
-            settings_for(fake_api), Coach(coach.ctx), request=InProcessRequest(fake_api)
+            settings_for(fake_api),
+            Coach(coach.ctx),
+            request=InProcessRequest(fake_api),
+            limiter=virtual_limiter(),
         )
         started_apps.append((application, fail_on_handler_error(application)))
         await application.initialize()
@@ -155,7 +165,7 @@ async def http_app(
 ) -> AsyncIterator[CoachApplication]:
     """The bot's Application, pointed at the fake server by TELEGRAM_API_BASE_URL only."""
     settings = settings_for(fake_api, telegram_api_base_url=fake_server.base_url)
-    application = build_application(settings, coach)
+    application = build_application(settings, coach, limiter=virtual_limiter())
     errors: list[BaseException] = []
 
     async def record(_update: object, context: Any) -> None:
@@ -171,4 +181,6 @@ async def http_app(
     if application.running:
         await application.stop()
     await application.shutdown()
+    assert application.post_shutdown is not None
+    await application.post_shutdown(application)
     assert not errors, errors
