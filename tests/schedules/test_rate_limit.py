@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 
 from schedules.rate_limit import RateLimiter
+from tests.conftest import VirtualTime
 from tests.fake_telegram import FakeBotAPI, RateLimits
-from tests.schedules.conftest import BERLIN_7, Reminders, VirtualTime, add_runner
+from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
 from tests.schedules.test_dispatch import MONDAY, SEVEN_BERLIN
 
 
