@@ -37,6 +37,7 @@ class ConversationProcessor(BaseUpdateProcessor):
         self._inbox = inbox
         self._slots = asyncio.BoundedSemaphore(limit)
         self._last: dict[Hashable, asyncio.Future[None]] = {}
+        self.waiting = 0  # updates waiting for an earlier one of their conversation
 
     @property
     def max_concurrent_updates(self) -> int:
@@ -53,7 +54,11 @@ class ConversationProcessor(BaseUpdateProcessor):
         started = False
         try:
             if previous is not None:
-                await previous
+                self.waiting += 1
+                try:
+                    await previous
+                finally:
+                    self.waiting -= 1
             async with self._slots:
                 started = True
                 await self._handle(update, coroutine)

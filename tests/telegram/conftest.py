@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.request import BaseRequest
 
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
@@ -184,3 +186,57 @@ async def http_app(
     assert application.post_shutdown is not None
     await application.post_shutdown(application)
     assert not errors, errors
+
+
+class RunningBots:
+    """Starts the bot as ``trailcoach run`` does (post_init, polling, start) on the fake."""
+
+    def __init__(self, api: FakeBotAPI, coach: Coach) -> None:
+        self.api = api
+        self.coach = coach
+        self._apps: list[tuple[CoachApplication, HandlerErrors]] = []
+
+    async def start(
+        self,
+        *,
+        request: BaseRequest | None = None,
+        limiter: RateLimiter | None = None,
+        **settings: Any,
+    ) -> CoachApplication:
+        """Build, initialize and start one Application polling the fake."""
+        application = build_application(
+            settings_for(self.api, **settings),
+            Coach(self.coach.ctx),
+            request=request or InProcessRequest(self.api),
+            limiter=limiter or virtual_limiter(),
+        )
+        self._apps.append((application, fail_on_handler_error(application)))
+        await application.initialize()
+        assert application.post_init is not None and application.updater is not None
+        await application.post_init(application)
+        await application.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
+        await application.start()
+        return application
+
+    async def close(self) -> None:
+        """Stop every Application, newest first, and fail if a handler raised."""
+        for application, _ in reversed(self._apps):
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            await application.shutdown()
+            assert application.post_shutdown is not None
+            await application.post_shutdown(application)
+        for _, errors in self._apps:
+            errors.assert_none()
+
+
+@pytest.fixture
+async def running(fake_api: FakeBotAPI, coach: Coach) -> AsyncIterator[RunningBots]:
+    """Start the bot on the fake; every Application started fails the test on handler errors."""
+    bots = RunningBots(fake_api, coach)
+    try:
+        yield bots
+    finally:
+        await bots.close()
