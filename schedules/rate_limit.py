@@ -1,7 +1,9 @@
 """One limiter for every outgoing message: Telegram's per-bot, per-chat and per-group limits.
 
-Each message reserves the earliest slot that respects every limit, then sleeps until it.
-Reserving happens without awaiting, so concurrent callers never take the same slot. A
+A message first waits, without reserving anything, until its chat (and its group's
+one-minute window) has room; then it reserves the earliest overall slot and sleeps until it.
+Reserving happens without awaiting, so concurrent callers never take the same slot, and a
+message waiting for its own chat never holds back messages to other chats. A
 ``retry_after`` from Telegram pauses everyone (the reminder tick's burst), or one chat (a
 reply).
 """
@@ -47,9 +49,14 @@ class RateLimiter:
     async def wait(self, chat_id: str, *, group: bool = False) -> None:
         """Return when one message to ``chat_id`` may go out."""
         while True:
-            slot = self._reserve(chat_id, group)
-            if slot > self._clock():
-                await self._sleep(slot - self._clock())
+            now = self._clock()
+            ready = self._chat_ready(chat_id, group, now)
+            if ready > now:
+                await self._sleep(ready - now)
+                continue
+            slot = self._reserve(chat_id, group, now)
+            if slot > now:
+                await self._sleep(slot - now)
             if self._clock() >= self._paused_until:
                 return
 
@@ -62,16 +69,22 @@ class RateLimiter:
         self._paused_until = max(self._paused_until, until)
         self._next_any = max(self._next_any, self._paused_until)
 
-    def _reserve(self, chat_id: str, group: bool) -> float:
-        now = self._clock()
-        slot = max(now, self._next_any, self._paused_until, self._next_chat.get(chat_id, 0.0))
-        if group:
-            sent = self._group_sent[chat_id]
-            while sent and sent[0] <= slot - GROUP_WINDOW_SECONDS:
+    def _chat_ready(self, chat_id: str, group: bool, now: float) -> float:
+        """When the chat (and, for a group, its one-minute window) has room again."""
+        ready = self._next_chat.get(chat_id, now)
+        sent = self._group_sent.get(chat_id) if group else None
+        if sent is not None:
+            while sent and sent[0] <= now - GROUP_WINDOW_SECONDS:
                 sent.popleft()
             if len(sent) >= GROUP_MESSAGES_PER_WINDOW:
-                slot = max(slot, sent[-GROUP_MESSAGES_PER_WINDOW] + GROUP_WINDOW_SECONDS + _SLACK)
-            sent.append(slot)
+                ready = max(ready, sent[-GROUP_MESSAGES_PER_WINDOW] + GROUP_WINDOW_SECONDS + _SLACK)
+        return ready
+
+    def _reserve(self, chat_id: str, group: bool, now: float) -> float:
+        """Take the earliest overall slot for a chat that has room now."""
+        slot = max(now, self._next_any, self._paused_until)
+        if group:
+            self._group_sent[chat_id].append(slot)
         self._next_any = slot + self._interval
         if len(self._next_chat) >= _PRUNE_AT:
             self._forget_before(now)

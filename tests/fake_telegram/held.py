@@ -58,7 +58,7 @@ class HeldRequest(InProcessRequest):
         """Answer from the fake, after the chat is released if the call is held."""
         if not url.endswith(f"/{self.method}") or request_data is None:
             return await super().do_request(url, method, request_data, *args, **kwargs)
-        chat_id = int(request_data.parameters["chat_id"])
+        chat_id = int(str(request_data.parameters["chat_id"]))
         self._note("start", chat_id)
         if chat_id in self._released:
             await self._released[chat_id].wait()
