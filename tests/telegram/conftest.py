@@ -178,6 +178,12 @@ async def http_app(
     assert application.post_init is not None
     await application.post_init(application)
     yield application
+    await stop_bot(application)
+    assert not errors, errors
+
+
+async def stop_bot(application: CoachApplication) -> None:
+    """Stop polling or the webhook, the Application and its services, as ``run`` does."""
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
     if application.running:
@@ -185,7 +191,6 @@ async def http_app(
     await application.shutdown()
     assert application.post_shutdown is not None
     await application.post_shutdown(application)
-    assert not errors, errors
 
 
 class RunningBots:
@@ -221,15 +226,18 @@ class RunningBots:
     async def close(self) -> None:
         """Stop every Application, newest first, and fail if a handler raised."""
         for application, _ in reversed(self._apps):
-            if application.updater is not None and application.updater.running:
-                await application.updater.stop()
-            if application.running:
-                await application.stop()
-            await application.shutdown()
-            assert application.post_shutdown is not None
-            await application.post_shutdown(application)
+            await stop_bot(application)
         for _, errors in self._apps:
             errors.assert_none()
+
+
+ADA = updates.user(user_id=1001, first_name="Ada")
+BEA = updates.user(user_id=1002, first_name="Bea")
+
+
+def command(text: str, sender: JSONDict) -> JSONDict:
+    """An update: ``sender`` sends ``text`` in their private chat with the bot."""
+    return updates.text_message(text=text, from_user=sender)
 
 
 @pytest.fixture

@@ -9,11 +9,8 @@ import pytest
 
 from bot.services.coach import HELP
 from handlers.telegram.conversations import ConversationProcessor
-from tests.fake_telegram import FakeBotAPI, HeldRequest, updates
-from tests.telegram.conftest import RunningBots
-
-ADA = updates.user(user_id=1001, first_name="Ada")
-BEA = updates.user(user_id=1002, first_name="Bea")
+from tests.fake_telegram import FakeBotAPI, HeldRequest
+from tests.telegram.conftest import ADA, BEA, RunningBots, command
 
 
 @pytest.fixture
@@ -22,10 +19,6 @@ def held(running: RunningBots, fake_api: FakeBotAPI) -> Iterator[HeldRequest]:
     request = HeldRequest(fake_api)
     yield request
     request.release_all()
-
-
-def command(text: str, sender: updates.JSONDict) -> updates.JSONDict:
-    return updates.text_message(text=text, from_user=sender)
 
 
 async def test_one_persons_batch_is_handled_in_order_while_another_person_overlaps(

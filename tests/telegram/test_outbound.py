@@ -14,11 +14,8 @@ from bot.services.coach import HELP
 from handlers.telegram.pipe import OutboundPipe, posts_a_message
 from schedules.rate_limit import RateLimiter
 from tests.conftest import VirtualTime
-from tests.fake_telegram import FakeBotAPI, errors, updates
-from tests.telegram.conftest import RunningBots, virtual_limiter
-
-ADA = updates.user(user_id=1001, first_name="Ada")
-BEA = updates.user(user_id=1002, first_name="Bea")
+from tests.fake_telegram import FakeBotAPI, errors
+from tests.telegram.conftest import ADA, BEA, RunningBots, command, virtual_limiter
 
 
 @dataclass
@@ -51,10 +48,6 @@ def held_time(running: RunningBots) -> Any:
     time = HeldTime()
     yield time
     time.release()
-
-
-def command(text: str, sender: updates.JSONDict) -> updates.JSONDict:
-    return updates.text_message(text=text, from_user=sender)
 
 
 async def test_a_429_on_a_reply_is_waited_out_and_delivered_while_others_are_served(
