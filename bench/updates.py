@@ -36,6 +36,7 @@ from bot.settings import Settings
 from handlers.telegram.application import CoachApplication, build_application
 from tests.conftest import FakeClock
 from tests.fake_telegram import FakeBotAPI, InProcessRequest, process, updates
+from tests.telegram.conftest import virtual_limiter
 
 JSONDict = dict[str, Any]
 WEEK = ("Rest", "Easy run", "Hard run", "Easy run", "Rest", "Long run", "Easy run")
@@ -103,7 +104,9 @@ async def coach_presses(presses: int, runners: int, folder: Path) -> list[float]
     )
     context = ServiceContext.from_settings(settings, clock=clock)
     await context.prepare()
-    app = build_application(settings, Coach(context), request=InProcessRequest(api))
+    app = build_application(
+        settings, Coach(context), request=InProcessRequest(api), limiter=virtual_limiter()
+    )
     await app.initialize()
     riders = [Rider(app, api, 10_000 + n) for n in range(runners)]
     for rider in riders:

@@ -18,6 +18,7 @@ from tests.fake_telegram.fixtures import (
     on_fake,
     process,
 )
+from tests.fake_telegram.held import HeldRequest
 from tests.fake_telegram.inprocess import InProcessRequest
 from tests.fake_telegram.rate_limits import RateLimits
 from tests.fake_telegram.server import FakeBotAPIServer, WebhookDelivery
@@ -29,6 +30,7 @@ __all__ = [
     "FakeBotAPI",
     "FakeBotAPIServer",
     "HandlerErrors",
+    "HeldRequest",
     "InProcessRequest",
     "RateLimits",
     "RecordedCall",

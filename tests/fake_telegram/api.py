@@ -274,6 +274,11 @@ class FakeBotAPI:
         """How many messages were refused for exceeding a rate limit."""
         return self._limiter.violations if self._limiter else 0
 
+    @property
+    def unconfirmed_updates(self) -> int:
+        """How many queued updates getUpdates has not yet been told (by its offset) were seen."""
+        return len(self._pending)
+
     def add_chat(self, chat: JSONDict) -> None:
         """Make a chat known, as if the bot had seen it in an update."""
         self.chats[chat["id"]] = chat

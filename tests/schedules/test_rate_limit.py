@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 
 from schedules.rate_limit import RateLimiter
+from tests.conftest import VirtualTime
 from tests.fake_telegram import FakeBotAPI, RateLimits
-from tests.schedules.conftest import BERLIN_7, Reminders, VirtualTime, add_runner
+from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
 from tests.schedules.test_dispatch import MONDAY, SEVEN_BERLIN
 
 
@@ -64,3 +65,14 @@ async def test_a_burst_of_reminders_meets_no_429_from_a_strict_server(
     assert counts["sent"] == 75
     assert reminders.api.rate_limit_violations == 0
     assert reminders.time.now - 1_000.0 >= 74 / 30
+
+
+async def test_a_chat_held_by_its_own_429_holds_no_other_chat(time: VirtualTime) -> None:
+    limiter = RateLimiter(30, clock=time, sleep=time.sleep)
+    start = time.now
+    await limiter.wait("1")
+    limiter.pause(5, chat_id="1")
+    await limiter.wait("2")
+    assert time.now - start < 0.1  # chat 2 goes at once
+    await limiter.wait("1")
+    assert 5.0 <= time.now - start < 5.01
