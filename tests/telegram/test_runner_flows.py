@@ -356,6 +356,18 @@ async def test_export_sends_json_and_csv_documents(ada: TelegramUser, fake_api: 
     assert data["runner"]["platform_user_id"] == str(ada.user["id"])
 
 
+async def test_progress_sends_a_photo_with_a_caption(
+    ada: TelegramUser, fake_api: FakeBotAPI
+) -> None:
+    await ada.onboard()
+    await ada.send("/progress")
+    (call,) = fake_api.calls("sendPhoto")
+    assert call.files["photo"].content.startswith(b"\x89PNG")
+    shown = ada.api.last_message(ada.chat_id)
+    assert shown["photo"][-1]["width"] > shown["photo"][-1]["height"]
+    assert shown["caption"].startswith("No sessions are due yet")
+
+
 async def test_deleteme_confirms_then_deletes(ada: TelegramUser) -> None:
     await ada.onboard()
     await ada.send("/deleteme")
