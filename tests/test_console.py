@@ -120,6 +120,14 @@ async def test_progress_saves_the_chart_and_prints_its_caption(
     assert (tmp_path / "progress.png").read_bytes().startswith(b"\x89PNG")
 
 
+async def test_calendar_saves_an_ics_file(coach: Coach, tmp_path: Path) -> None:
+    transcript = await talk(coach, [*ONBOARDING, "/calendar"], tmp_path)
+    assert "Your next four weeks of strength sessions" in transcript
+    saved = tmp_path / "strength-sessions.ics"
+    assert f"(saved {saved})" in transcript
+    assert read(saved).startswith("BEGIN:VCALENDAR")
+
+
 def files_in(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir())
 
