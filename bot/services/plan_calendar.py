@@ -17,7 +17,7 @@ from bot.services.dialog import Turn
 from bot.services.ics import Entry, calendar
 from bot.services.planning import history_of, phase_on, replan, replay, session_row
 from bot.services.render import KIND_LABEL, dose
-from bot.services.replies import Document, Message, Reply
+from bot.services.replies import Document, Message, Reply, say
 from bot.storage.models import PlannedSession, Runner, RunnerStatus
 
 CALENDAR_DAYS = 28
@@ -27,12 +27,19 @@ SENT = (
     "your calendar. When your plan changes, send /calendar again and import the new file: "
     "the sessions update in place, and a dropped one shows as cancelled."
 )
+NOTHING = (
+    "No strength sessions are planned in the next four weeks, so there's nothing to add to "
+    "your calendar. Send /week to see where your plan stands."
+)
 
 
 async def export(turn: Turn, runner: Runner) -> Reply:
-    """The .ics file of the next four weeks."""
+    """The .ics file of the next four weeks, when any session is planned in them."""
+    events = await entries(turn, runner)
+    if not events:
+        return say(NOTHING)
     content = calendar(
-        await entries(turn, runner),
+        events,
         owner=f"runner{runner.id}",
         timezone=runner.timezone,
         at=runner.reminder_time,
