@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from html import escape
 
 from bot.coaching.progress import PainMark, Progress, progress
 from bot.services.charts import progress_chart
@@ -70,7 +71,7 @@ def _ladder(shown: Progress) -> str:
 
 
 def _the(exercise: str) -> str:
-    return f"the {exercise[0].lower()}{exercise[1:]}"
+    return escape(f"the {exercise[0].lower()}{exercise[1:]}")
 
 
 def _pain(shown: Progress) -> str:
