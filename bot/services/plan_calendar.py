@@ -5,8 +5,9 @@ runner's first day with the coach to the latest change that shaped the event: th
 session row (replaced only when its content changes), the runner's profile (the reminder
 time and timezone place the event), and a skip that dropped it. Sessions beyond the stored
 weeks are not stored yet: theirs is the latest report or plan change, which is all they
-follow from. A skipped session, and every session while the runner is paused, comes as
-cancelled.
+follow from. The profile's row also changes when the stored weeks roll on, which raises
+SEQUENCE once a week without a change: harmless, a calendar app only reads the event again.
+A skipped session, and every session while the runner is paused, comes as cancelled.
 """
 
 from __future__ import annotations
