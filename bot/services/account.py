@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
-from bot.services.planning import Replanned, replan
+from bot.services.planning import Replanned, plan_notes, replan
 from bot.services.profile_questions import (
     apply_answers,
     one_day_steps,
@@ -59,9 +59,8 @@ async def _finish_settings(turn: Turn, runner: Runner) -> Reply:
     apply_answers(runner, turn.answers)
     await turn.uow.session.flush()
     replanned = await replan(turn.ctx, turn.uow, runner)
-    today = turn.ctx.today(runner.timezone)
-    phases = [c.why for c in replanned.new_changes if c.rules == ("P6",) and c.date >= today]
-    lines = ["Saved.", profile_text(runner), plan_moves(replanned), *phases[:1]]
+    notes = plan_notes(replanned, turn.ctx.today(runner.timezone))
+    lines = ["Saved.", profile_text(runner), plan_moves(replanned), *notes]
     return say("\n\n".join(lines))
 
 
