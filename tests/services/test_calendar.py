@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -16,17 +17,24 @@ from tests.services.test_flows import go_to_next_session, log_done
 Events = dict[str, tuple[int, str, str]]  # uid: (sequence, status, description)
 
 
+@dataclass
+class WallClock(FakeClock):
+    """The test's clock, with the wall clock (which stamps stored rows) moving along with it."""
+
+    traveller: time_machine.Traveller | None = None
+
+    def advance(self, **delta: float) -> None:
+        super().advance(**delta)
+        assert self.traveller is not None
+        self.traveller.move_to(self.now)
+
+
 @pytest.fixture
-def wall(clock: FakeClock) -> Iterator[FakeClock]:
-    """The stored rows' timestamps follow the test's clock: the wall clock stands with it."""
-    with time_machine.travel(clock.now, tick=False) as traveller:
-
-        class Both(FakeClock):
-            def advance(self, **delta: float) -> None:
-                clock.advance(**delta)
-                traveller.move_to(clock.now)
-
-        yield Both()
+def clock() -> Iterator[WallClock]:
+    wall = WallClock()
+    with time_machine.travel(wall.now, tick=False) as traveller:
+        wall.traveller = traveller
+        yield wall
 
 
 async def export(runner: Talker) -> Calendar:
@@ -63,12 +71,12 @@ async def test_four_weeks_of_sessions_with_stable_uids(runner: Talker, clock: Fa
 
 
 async def test_a_change_raises_the_sequence_and_a_skip_cancels(
-    runner: Talker, wall: FakeClock
+    runner: Talker, clock: FakeClock
 ) -> None:
     await onboard(runner, kit=("Step or sturdy box", "Sliders or a towel"))
-    await go_to_next_session(runner, wall)
+    await go_to_next_session(runner, clock)
     await log_done(runner)
-    wall.advance(days=1)
+    clock.advance(days=1)
     before = events(await export(runner))
     await runner.follow(KNEE_PAIN_CHECK_IN)  # C2: the next session eases off
     after = events(await export(runner))
@@ -77,8 +85,8 @@ async def test_a_change_raises_the_sequence_and_a_skip_cancels(
     assert "Check your form on this one" in after[changed[0]][2]
     assert all(after[uid][0] > before[uid][0] for uid in changed)
 
-    wall.advance(hours=1)
-    await go_to_next_session(runner, wall)
+    clock.advance(hours=1)
+    await go_to_next_session(runner, clock)
     await runner.press("Skip")
     skipped = events(await export(runner))
     dropped = [uid for uid, (_seq, status, _text) in skipped.items() if status == "CANCELLED"]
@@ -86,10 +94,10 @@ async def test_a_change_raises_the_sequence_and_a_skip_cancels(
     assert skipped[dropped[0]][0] > after[dropped[0]][0]
 
 
-async def test_while_paused_every_session_comes_cancelled(runner: Talker, wall: FakeClock) -> None:
+async def test_while_paused_every_session_comes_cancelled(runner: Talker, clock: FakeClock) -> None:
     await onboard(runner)
     before = events(await export(runner))
-    wall.advance(minutes=5)
+    clock.advance(minutes=5)
     await runner.command("pause")
     paused = events(await export(runner))
     assert paused.keys() == before.keys()
