@@ -128,22 +128,29 @@ def plan_notes(replanned: Replanned, today: date) -> list[str]:
     return [why for rules, why in newest.items() if rules in current]
 
 
-def weeks_to_plan(start: date, today: date) -> int:
-    """Enough plan weeks from ``start`` to cover today's week and the next one."""
-    return max(0, (today - start).days) // 7 + LOOK_AHEAD_WEEKS
+def weeks_to_plan(start: date, today: date, ahead: int = LOOK_AHEAD_WEEKS) -> int:
+    """Enough plan weeks from ``start`` to cover today's week and the ``ahead - 1`` after it."""
+    return max(0, (today - start).days) // 7 + ahead
+
+
+def replay(
+    runner: Runner, history: Sequence[HistoryEvent], today: date, *, ahead: int = LOOK_AHEAD_WEEKS
+) -> Plan:
+    """The runner's plan replayed up to ``today``, reaching ``ahead`` weeks from today's week."""
+    return plan(
+        profile_of(runner),
+        start=runner.started_on,
+        weeks=weeks_to_plan(runner.started_on, today, ahead),
+        history=history,
+        as_of=today,
+    )
 
 
 async def replan(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> Replanned:
     """Replay the runner's plan, store the upcoming sessions and any new plan changes."""
     today = ctx.today(runner.timezone)
     logs = await uow.feedback.logs(runner_id=runner.id)
-    current = plan(
-        profile_of(runner),
-        start=runner.started_on,
-        weeks=weeks_to_plan(runner.started_on, today),
-        history=await history_of(uow, runner, logs),
-        as_of=today,
-    )
+    current = replay(runner, await history_of(uow, runner, logs), today)
     new_changes = await _store_changes(uow, runner, current.changes)
     logged = {log.session_date for log in logs}
     added, removed, altered = await _store_sessions(uow, runner, current, today, logged)
