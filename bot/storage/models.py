@@ -271,6 +271,22 @@ class Resumption(Base):
     resumed_on: Mapped[date]
 
 
+class PlanCheckpoint(Base):
+    """Where the runner's plan replay stood at the start of a plan week, to resume from.
+
+    Dropped whenever a report about an earlier day arrives; a replan replays from the start
+    without one (or with one of another profile or core version) and stores a new one.
+    """
+
+    __tablename__ = "plan_checkpoints"
+
+    runner_id: Mapped[int] = mapped_column(
+        ForeignKey("runners.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date]  # the first day of the plan week it starts
+    state: Mapped[dict[str, Any]]
+
+
 class Club(Timestamped, Base):
     """A running club: a group, supergroup or channel the bot was added to."""
 
@@ -349,7 +365,7 @@ IN_FLIGHT_ROWS = text("status IN ('claimed', 'sending')")
 
 
 def _partial(name: str, *columns: str, where: TextClause, unique: bool = False) -> Index:
-    """An index on the dispatch rows matching ``where`` (on SQLite and PostgreSQL)."""
+    """An index on the rows matching ``where`` (on SQLite and PostgreSQL)."""
     return Index(name, *columns, unique=unique, sqlite_where=where, postgresql_where=where)
 
 
@@ -408,3 +424,22 @@ class DialogState(Base):
     step: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+UNHANDLED_ROWS = text("handled_at IS NULL")
+
+
+class InboundUpdate(Base):
+    """An update from a platform, stored before it is acknowledged, until it is handled."""
+
+    __tablename__ = "inbound_updates"
+    __table_args__ = (
+        # Only the updates still to handle: what a restart reads, however long the history.
+        _partial("ix_inbound_updates_unhandled", "platform", "update_id", where=UNHANDLED_ROWS),
+    )
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+    handled_at: Mapped[datetime | None]
