@@ -362,6 +362,7 @@ class DispatchStatus(enum.StrEnum):
 # only when the query repeats its condition, and PostgreSQL not for a bound parameter.
 PENDING_ROWS = text("status = 'pending'")
 IN_FLIGHT_ROWS = text("status IN ('claimed', 'sending')")
+SETTLED_ROWS = text("status IN ('sent', 'unknown', 'failed', 'expired', 'cancelled')")
 
 
 def _partial(name: str, *columns: str, where: TextClause, unique: bool = False) -> Index:
@@ -392,6 +393,8 @@ class Dispatch(Base):
         # grows, and sending or settling a row touches neither.
         _partial("ix_dispatches_pending", "due_at", where=PENDING_ROWS),
         _partial("ix_dispatches_in_flight", "claimed_at", where=IN_FLIGHT_ROWS),
+        # The oldest rows first, for the retention window's pruning; settling never moves it.
+        Index("ix_dispatches_due_at", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(

@@ -36,6 +36,7 @@ from sqlalchemy.sql.dml import Insert
 from bot.storage.models import (
     IN_FLIGHT_ROWS,
     PENDING_ROWS,
+    SETTLED_ROWS,
     Club,
     Dispatch,
     DispatchKind,
@@ -133,6 +134,21 @@ class DispatchRepository:
             update(_dispatches)
             .where(PENDING_ROWS, _dispatches.c.due_at < before)
             .values(status=DispatchStatus.EXPIRED)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def prune(self, *, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` settled rows due before ``before``, oldest first; returns how
+        many (a small batch each time keeps the write short)."""
+        table = _dispatches.c
+        oldest = (
+            select(table.id)
+            .where(table.due_at < before, SETTLED_ROWS)
+            .order_by(table.due_at)  # walks the due-time index from the oldest row
+            .limit(limit)
+        )
+        result = await self._session.execute(
+            delete(_dispatches).where(table.id.in_(oldest.scalar_subquery()))
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 

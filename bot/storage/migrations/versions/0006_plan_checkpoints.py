@@ -1,4 +1,4 @@
-"""Plan checkpoints: a replan resumes from the start of a recent plan week
+"""Plan checkpoints (a replan resumes from a recent plan week); dispatch rows by due time
 
 Revision ID: 0006
 Revises: 0005
@@ -30,7 +30,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("runner_id", name=op.f("pk_plan_checkpoints")),
     )
+    op.create_index("ix_dispatches_due_at", "dispatches", ["due_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_dispatches_due_at", table_name="dispatches")
     op.drop_table("plan_checkpoints")
