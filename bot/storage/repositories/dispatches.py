@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.types import TypeEngine
 
 from bot.storage.models import (
     IN_FLIGHT_ROWS,
@@ -61,6 +62,15 @@ _runners = cast(Table, Runner.__table__)
 _sessions = cast(Table, PlannedSession.__table__)
 _PLANNED_STATUSES = (RunnerStatus.ACTIVE, RunnerStatus.PAUSED)  # who may get reminders
 PAUSED_CHECK_IN_DAYS = (1, 4)  # a paused runner's legs check-in: Mondays and Thursdays
+FEW_SLOTS = 8  # up to this many slots, the planning statement is cached (see ``_slots``)
+_SLOT_COLUMNS: tuple[tuple[str, TypeEngine[Any]], ...] = (
+    ("timezone", String()),
+    ("reminder_time", Time()),
+    ("local_date", Date()),
+    ("day_before", Date()),
+    ("weekday", Integer()),
+    ("due_at", UTCDateTime()),
+)
 
 
 class Claimed(NamedTuple):
@@ -343,29 +353,36 @@ def _insert_ignoring_conflicts(session: AsyncSession) -> Insert:
 
 
 def _slots(slots: Sequence[Slot]) -> CTE:
-    """The slots as a table of their own, with the day before and the weekday (Sunday is 0)."""
-    table = values(
-        column("timezone", String),
-        column("reminder_time", Time),
-        column("local_date", Date),
-        column("day_before", Date),
-        column("weekday", Integer),
-        column("due_at", UTCDateTime()),
-        name="slots",
-    ).data(
-        [
-            (
-                slot.timezone,
-                slot.reminder_time,
-                slot.local_date,
-                slot.local_date - timedelta(days=1),
-                slot.local_date.isoweekday() % 7,
-                slot.due_at,
+    """The slots as a table of their own, with the day before and the weekday (Sunday is 0).
+
+    A few slots (one runner's re-plan) become a ``SELECT`` of parameters each, so the whole
+    statement keeps a cache key and is compiled once per process; many (the hourly pass)
+    become one ``VALUES`` list, which SQLAlchemy compiles afresh each time.
+    """
+    rows = [
+        (
+            slot.timezone,
+            slot.reminder_time,
+            slot.local_date,
+            slot.local_date - timedelta(days=1),
+            slot.local_date.isoweekday() % 7,
+            slot.due_at,
+        )
+        for slot in slots
+    ]
+    if len(rows) > FEW_SLOTS:
+        columns = (column(name, kind) for name, kind in _SLOT_COLUMNS)
+        return values(*columns, name="slots").data(rows).cte()
+    selects = [
+        select(
+            *(
+                literal(value, kind).label(name)
+                for value, (name, kind) in zip(row, _SLOT_COLUMNS, strict=True)
             )
-            for slot in slots
-        ]
-    )
-    return table.cte()
+        )
+        for row in rows
+    ]
+    return (union_all(*selects) if len(selects) > 1 else selects[0]).cte("slots")
 
 
 def _session_on(day: ColumnElement[date]) -> ColumnElement[bool]:
