@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.storage.models import CheckIn, PlanChange, PlanCheckpoint, Resumption, SessionLog
 
 Row = TypeVar("Row", SessionLog, CheckIn, PlanChange, Resumption)
+Report = TypeVar("Report", SessionLog, CheckIn)
 
 
 class FeedbackRepository:
@@ -84,9 +85,14 @@ class FeedbackRepository:
         stale = PlanCheckpoint.runner_id == runner_id, PlanCheckpoint.day > day
         await self._session.execute(delete(PlanCheckpoint).where(*stale))
 
-    async def of_runners(self, model: type[Row], runner_ids: Collection[int]) -> Sequence[Row]:
-        """Every row of ``model`` for these runners, oldest first (for batches of reminders)."""
-        query = select(model).where(model.runner_id.in_(runner_ids)).order_by(model.id)
+    async def of_runners(
+        self, model: type[Report], runner_ids: Collection[int], *, first: date, last: date
+    ) -> Sequence[Report]:
+        """These runners' logs (or check-ins) about the days from ``first`` to ``last``: what a
+        batch of reminders shows, however long their history."""
+        query = select(model).where(
+            model.runner_id.in_(runner_ids), model.session_date.between(first, last)
+        )
         return (await self._session.scalars(query)).all()
 
     async def _save(self, row: Row, fields: dict[str, Any]) -> Row:
