@@ -2,6 +2,8 @@
 
 python -m bench.reminders            # the full sizes of docs/benchmarks.md
 python -m bench.reminders --quick    # small sizes, a smoke run
+python -m bench.reminders --database-url postgresql://postgres@127.0.0.1/bench
+                                     # on PostgreSQL: an empty database; each part empties it
 """
 
 from __future__ import annotations
@@ -22,13 +24,22 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 from telegram import Bot
 
+from bench import history
+from bench.loop_lag import LoopLag
 from bot.runtime import tune_garbage_collector
 from bot.services.context import ServiceContext
 from bot.services.reminders import build
 from bot.services.replies import Message
+from bot.settings import normalise_database_url
 from bot.storage.database import Database
-from bot.storage.migrate import upgrade
-from bot.storage.models import Dispatch, PlannedExercise, PlannedSession, Runner
+from bot.storage.migrate import downgrade, upgrade
+from bot.storage.models import (
+    Dispatch,
+    DispatchStatus,
+    PlannedExercise,
+    PlannedSession,
+    Runner,
+)
 from handlers.telegram.notifier import TelegramNotifier
 from handlers.telegram.render import keyboard
 from schedules.dispatch import Delivery, Dispatcher
@@ -66,6 +77,9 @@ ZONES = (
     "Pacific/Tongatapu",
 )
 UNLIMITED = 1e9
+HISTORY_DAYS = 365  # the throughput part's runners have trained for a year
+SENT_DAYS = 90  # the scale part's database holds this many days of sent reminders
+DATABASE_URL: str | None = None  # --database-url: PostgreSQL instead of SQLite files
 
 
 def clock() -> datetime:
@@ -148,9 +162,18 @@ async def seed(
 
 
 async def fresh_database(folder: Path, name: str) -> Database:
-    database = Database.from_url(f"sqlite+aiosqlite:///{folder / name}")
+    """An empty database: a new SQLite file, or the ``--database-url`` one emptied."""
+    if DATABASE_URL is None:
+        database = Database.from_url(f"sqlite+aiosqlite:///{folder / name}")
+    else:
+        database = Database.from_url(normalise_database_url(DATABASE_URL))
+        await downgrade(database.engine, "base")
     await upgrade(database.engine)
     return database
+
+
+def dialect(database: Database) -> str:
+    return "PostgreSQL" if database.engine.dialect.name == "postgresql" else "SQLite"
 
 
 def dispatcher(database: Database, bot: Bot, per_second: float) -> Dispatcher:
@@ -180,9 +203,11 @@ async def throughput(folder: Path, runners: int) -> None:
     alike. The fake Bot API runs in a process of its own, as Telegram's servers would.
     """
     database = await fresh_database(folder, "throughput.sqlite3")
-    await seed(database, runners)
+    await seed(database, runners, sessions=two_a_week, week_preview=True)
+    await history.reports(database, NOW.date(), HISTORY_DAYS)
     await plan_all(ServiceContext(database, clock), NOW - timedelta(minutes=1))
     messages = await same_messages(database)
+    mix = await due_mix(database)
     server = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.reminders", "--serve", stdout=asyncio.subprocess.PIPE
     )
@@ -192,17 +217,35 @@ async def throughput(folder: Path, runners: int) -> None:
     async with Bot(FakeBotAPI().token, base_url=f"http://127.0.0.1:{port}/bot") as bot:
         bare_took = await bare_loop(bot, messages[:half])
         started = time.perf_counter()
-        counts = await dispatcher(database, bot, UNLIMITED).run(NOW)
+        async with LoopLag() as lag:
+            counts = await dispatcher(database, bot, UNLIMITED).run(NOW)
         ours = counts["sent"] / (time.perf_counter() - started)
         bare_took += await bare_loop(bot, messages[half:])
         bare = len(messages) / bare_took
     server.kill()
     await server.wait()
     await database.dispose()
-    print(f"throughput: {runners:,} due in the same minute, loopback fake Bot API, no rate limit")
+    print(
+        f"throughput: {runners:,} runners with {HISTORY_DAYS} days of reports, a day's mix due "
+        f"in the same minute ({mix}), loopback fake Bot API, no rate limit, {dialect(database)}"
+    )
     print(f"  bare PTB send_message loop: {bare:,.0f} messages/s ({len(messages):,} sent)")
     print(f"  reminder tick:              {ours:,.0f} messages/s ({counts['sent']:,} sent)")
     print(f"  ratio: {ours / bare:.2f} (target 0.7 or more)")
+    print(f"  longest event-loop stall during the tick: {lag.worst_ms:.1f} ms (target 50 or less)")
+
+
+async def due_mix(database: Database) -> str:
+    """How many rows of each kind are due now."""
+    async with database.unit_of_work() as uow:
+        query = (
+            select(Dispatch.kind, func.count())
+            .where(Dispatch.due_at <= NOW, Dispatch.status == DispatchStatus.PENDING)
+            .group_by(Dispatch.kind)
+        )
+        return ", ".join(
+            f"{count:,} {kind.value}" for kind, count in await uow.session.execute(query)
+        )
 
 
 async def bare_loop(bot: Bot, messages: list[tuple[str, Message]]) -> float:
@@ -252,11 +295,18 @@ async def scale_child(url: str) -> None:
     while rows := await _claim(ctx.database, NOW + timedelta(days=1)):
         claimed += rows
     claiming = time.perf_counter() - started
+    started = time.perf_counter()
+    async with ctx.database.unit_of_work() as uow:
+        pruned = await uow.dispatches.prune(
+            before=NOW - Delivery().retention, limit=Delivery().prune_batch
+        )
+    pruning = time.perf_counter() - started
     rss = peak_rss_mb()
     print(
         f"  plan {planned:,} rows: {planning:.2f} s; claim {claimed:,} rows: {claiming:.2f} s; "
         f"tick total {planning + claiming:.2f} s (target 2 s or less)"
     )
+    print(f"  one retention batch: {pruned:,} rows deleted in {pruning * 1000:.0f} ms")
     print(f"  peak RSS of the bot process: {rss:.0f} MB (target 200 MB or less)")
     await ctx.close()
 
@@ -281,16 +331,23 @@ async def _claim(database: Database, now: datetime) -> int:
 async def scale(folder: Path, runners: int) -> None:
     database = await fresh_database(folder, "scale.sqlite3")
     await seed(database, runners, ZONES, two_a_week, week_preview=True)
-    url = str(database.engine.url)
-    await database.dispose()
+    await history.sent(database, NOW.date(), SENT_DAYS)
+    rows = await row_count(database)
+    url = database.engine.url.render_as_string(hide_password=False)
     print(
         f"scale: {runners:,} runners in {len(ZONES)} timezones, two sessions a week each "
-        "and the week preview on, SQLite"
+        f"and the week preview on, {rows:,} sent rows of {SENT_DAYS} days, {dialect(database)}"
     )
+    await database.dispose()
     child = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.reminders", "--scale-child", url
     )
     await child.wait()
+
+
+async def row_count(database: Database) -> int:
+    async with database.unit_of_work() as uow:
+        return int(await uow.session.scalar(select(func.count()).select_from(Dispatch)) or 0)
 
 
 async def crash_child(url: str, port: int, token: str) -> None:
@@ -360,7 +417,9 @@ if __name__ == "__main__":
     parser.add_argument("--scale-child", help=argparse.SUPPRESS)
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--crash-child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite)")
     args = parser.parse_args()
+    DATABASE_URL = args.database_url
     tune_garbage_collector()  # every process here runs as the bot does
     if args.serve:
         asyncio.run(serve())

@@ -1,11 +1,14 @@
-"""Update-handling benchmark: button presses through the coach's real Application.
+"""Update-handling benchmark: button presses and commands through the coach's Application.
 
-Run ``python -m bench.updates [--presses N] [--runners R]``. Runners onboard, then each day
-they open and answer the post-session questions and the next-day check-in with buttons;
-every button press (post-session and check-in answers) is fed through
-``Application.process_update`` on the in-process fake Bot API, with SQLite in a file on disk.
-Prints updates a second and p50/p99 latency, and the same for a bare python-telegram-bot
-echo handler (answer the button, send one message) measured in the same run, as a ratio.
+Run ``python -m bench.updates [--presses N] [--runners R] [--tenure-runners T] [--days D]
+[--database-url URL]``. Runners onboard, then each day they open and answer the
+post-session questions and the next-day check-in with buttons; every button press
+(post-session and check-in answers) is fed through ``Application.process_update`` on the
+in-process fake Bot API, with SQLite in a file on disk (or an empty PostgreSQL database of
+its own: ``--database-url``). Prints updates a second and p50/p99 latency, and the same for a
+bare python-telegram-bot echo handler (answer the button, send one message) measured in the
+same run, as a ratio. Then ``bench.tenure``: ``/today``, ``/week`` and dialog-final answers
+for runners with 1 week, 1 year and 2 years of history.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +34,8 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
+from bench import tenure
+from bench.riders import Rider
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.settings import Settings
@@ -38,87 +44,45 @@ from tests.conftest import FakeClock
 from tests.fake_telegram import FakeBotAPI, InProcessRequest, process, updates
 from tests.telegram.conftest import virtual_limiter
 
-JSONDict = dict[str, Any]
-WEEK = ("Rest", "Easy run", "Hard run", "Easy run", "Rest", "Long run", "Easy run")
-POST_SESSION = ("All of it", "OK", "Nothing hurt", "Yes, level")
-CHECK_IN = ("Sore muscles", "Hamstrings", "Done", "Yes", "Fine")
 
-
-class Rider:
-    """One runner driving the Application, timing only their button presses."""
-
-    def __init__(self, app: CoachApplication, api: FakeBotAPI, user_id: int) -> None:
-        self.app, self.api = app, api
-        self.user = updates.user(user_id=user_id, first_name=f"R{user_id}")
-        self.chat_id = user_id
-
-    async def send(self, text: str) -> None:
-        await process(self.app, updates.text_message(text=text, from_user=self.user))
-
-    def offered(self, label: str) -> tuple[JSONDict, str] | None:
-        messages = self.api.sent_messages(self.chat_id)
-        for message in reversed(messages[-3:]):
-            for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
-                for button in row:
-                    if str(button["text"]).removeprefix("✓ ") == label:
-                        return message, str(button["callback_data"])
-        return None
-
-    async def press(self, label: str, timings: list[float] | None = None) -> bool:
-        found = self.offered(label)
-        if found is None:
-            return False
-        message, data = found
-        update = updates.callback_query(message=message, data=data, from_user=self.user)
-        started = time.perf_counter()
-        await process(self.app, update)
-        if timings is not None:
-            timings.append(time.perf_counter() - started)
-        return True
-
-    async def onboard(self) -> None:
-        await self.send("/start")
-        for label in ("Some", *WEEK, "Yes, 5", "No race planned", "Sliders or a towel", "Done"):
-            await self.press(label)
-        await self.press("Two (recommended)")
-        await self.send("7:00")
-        for label in ("Europe/Berlin", "Looks good"):
-            await self.press(label)
-
-    async def day(self, timings: list[float]) -> None:
-        """Answer today's check-in, then do today's session, pressing every button."""
-        await self.send("/checkin")
-        for label in CHECK_IN:
-            await self.press(label, timings)
-        await self.send("/today")
-        if await self.press("✅ Done", timings):
-            for label in POST_SESSION:
-                await self.press(label, timings)
-
-
-async def coach_presses(presses: int, runners: int, folder: Path) -> list[float]:
-    """Latencies of ``presses`` button presses through the coach's Application."""
+@asynccontextmanager
+async def coach_app(
+    url: str, runners: int, first_id: int
+) -> AsyncIterator[tuple[ServiceContext, FakeClock, list[Rider]]]:
+    """The coach's Application on ``url``, with ``runners`` onboarded riders."""
     api, clock = FakeBotAPI(), FakeClock()
-    settings = Settings(
-        _env_file=None, telegram_bot_token=api.token, database_url=f"sqlite:///{folder}/b.db"
-    )
+    settings = Settings(_env_file=None, telegram_bot_token=api.token, database_url=url)
     context = ServiceContext.from_settings(settings, clock=clock)
     await context.prepare()
-    app = build_application(
+    app: CoachApplication = build_application(
         settings, Coach(context), request=InProcessRequest(api), limiter=virtual_limiter()
     )
     await app.initialize()
-    riders = [Rider(app, api, 10_000 + n) for n in range(runners)]
+    riders = [Rider(app, api, first_id + n) for n in range(runners)]
     for rider in riders:
         await rider.onboard()
+    try:
+        yield context, clock, riders
+    finally:
+        await app.shutdown()
+        await context.close()
+
+
+async def coach_presses(presses: int, runners: int, url: str) -> list[float]:
+    """Latencies of ``presses`` button presses through the coach's Application."""
     timings: list[float] = []
-    while len(timings) < presses:
-        for rider in riders:
-            await rider.day(timings)
-        clock.advance(days=1)
-    await app.shutdown()
-    await context.close()
+    async with coach_app(url, runners, 10_000) as (_context, clock, riders):
+        while len(timings) < presses:
+            for rider in riders:
+                await rider.day(timings)
+            clock.advance(days=1)
     return timings[:presses]
+
+
+async def tenure_timings(runners: int, days: int, url: str) -> dict[str, tenure.Timings]:
+    """Commands and dialog-final answers, by tenure (``bench.tenure``)."""
+    async with coach_app(url, runners, 20_000) as (context, clock, riders):
+        return await tenure.cohorts(context, clock, riders, days)
 
 
 async def echo_presses(presses: int) -> list[float]:
@@ -163,18 +127,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presses", type=int, default=5000)
     parser.add_argument("--runners", type=int, default=100)
+    parser.add_argument("--tenure-runners", type=int, default=30, help="split in 3 tenures")
+    parser.add_argument("--days", type=int, default=28, help="days timed for the tenures")
+    parser.add_argument("--only", choices=["presses", "tenure"])
+    parser.add_argument("--database-url", help="an empty database (default: SQLite on disk)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        coach = run(lambda: coach_presses(args.presses, args.runners, Path(folder)))
-    echo = run(lambda: echo_presses(args.presses))
-    print(f"{args.presses} button presses, {args.runners} runners, SQLite on disk")
-    c_rate, c_p50, c_p99 = summary("coach (post-session, check-in)", coach)
-    e_rate, e_p50, e_p99 = summary("bare PTB echo", echo)
-    print(
-        f"ratio coach/echo: throughput {c_rate / e_rate:.3f}, "
-        f"p50 {c_p50 / e_p50:.1f}x, p99 {c_p99 / e_p99:.1f}x"
-    )
-    print(f"target p99 <= 25 ms: {'met' if c_p99 <= 25 else 'MISSED'} ({c_p99:.2f} ms)")
+        url = args.database_url or f"sqlite:///{folder}/b.db"
+        where = "PostgreSQL" if url.startswith("postgresql") else "SQLite on disk"
+        if args.only != "tenure":
+            coach = run(lambda: coach_presses(args.presses, args.runners, url))
+            echo = run(lambda: echo_presses(args.presses))
+            print(f"{args.presses} button presses, {args.runners} runners, {where}")
+            c_rate, c_p50, c_p99 = summary("coach (post-session, check-in)", coach)
+            e_rate, e_p50, e_p99 = summary("bare PTB echo", echo)
+            print(
+                f"ratio coach/echo: throughput {c_rate / e_rate:.3f}, "
+                f"p50 {c_p50 / e_p50:.1f}x, p99 {c_p99 / e_p99:.1f}x"
+            )
+            verdict = "met" if c_p99 <= 25 else "MISSED"
+            print(f"target p99 <= 25 ms: {verdict} ({c_p99:.2f} ms)")
+        if args.only != "presses":
+            timings = asyncio.run(tenure_timings(args.tenure_runners, args.days, url))
+            print(f"\n{args.tenure_runners} runners by tenure, {args.days} days, {where}")
+            tenure.report(timings)
 
 
 if __name__ == "__main__":

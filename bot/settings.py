@@ -104,6 +104,7 @@ class Settings(BaseSettings):
     messages_per_second: float = Field(default=30.0, gt=0, le=1000)
     tick_seconds: int = Field(default=30, ge=5, le=3600)
     concurrent_updates: int = Field(default=64, ge=1, le=1024)
+    dispatch_retention_days: int = Field(default=30, ge=1, le=3650)
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -41,6 +41,8 @@ class Delivery:
     backoff: float = 1.0  # seconds before the first retry; doubles each time
     flood_waits: int = 5  # how many 429s one message may meet before it fails
     stale_after: timedelta = CLAIM_LEASE
+    retention: timedelta = timedelta(days=30)  # settled rows older than this are deleted
+    prune_batch: int = 1_000  # rows deleted per tick, at most
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,10 @@ class Dispatcher:
                 claimed_before=now - self.delivery.stale_after
             )
             counts["expired"] += await uow.dispatches.expire(before=now - self.delivery.grace)
+        async with self.ctx.database.unit_of_work() as uow:
+            counts["pruned"] = await uow.dispatches.prune(
+                before=now - self.delivery.retention, limit=self.delivery.prune_batch
+            )
         counts["released"], counts["unknown"] = released, unknown
         if unknown:
             logger.warning("%d reminders were in flight when a bot process died", unknown)

@@ -70,6 +70,7 @@ def reminder_scheduler(
     single = ctx.database.engine.dialect.name == "sqlite"
     delivery = Delivery(
         grace=settings.reminder_grace,
+        retention=timedelta(days=settings.dispatch_retention_days),
         stale_after=timedelta(0) if single else CLAIM_LEASE,
     )
     dispatcher = Dispatcher(ctx, notifier, limiter, delivery)

@@ -19,9 +19,12 @@ Inputs (``inputs``, ``profile``, ``feedback``):
 
 Planning (``planner``, ``model``):
 
-- ``plan(profile, *, start, weeks, history=(), as_of=None) -> Plan`` replays the history
-  from ``start`` (the day coaching began) and plans ``weeks`` weeks of 7 days. Sessions
-  before ``as_of`` (or before the latest history entry) without feedback count as missed.
+- ``plan(profile, *, start, weeks, history=(), as_of=None, resume=None, keep=None) -> Plan``
+  replays the history from ``start`` (the day coaching began) and plans ``weeks`` weeks of 7
+  days. Sessions before ``as_of`` (or before the latest history entry) without feedback count
+  as missed. ``keep`` asks for the ``Checkpoint`` of the latest week starting by then
+  (``Plan.checkpoint``, JSON-able with ``to_json``/``from_json``); ``resume`` starts from one,
+  and the plan then holds the weeks, changes and decisions from its week on.
 - ``Plan(weeks, changes, paused, decisions)`` with ``to_json()`` (``docs/plan-format.md``)
   and ``sessions``; ``Week(start, phase, sessions)``; ``Session(date, kind, minutes,
   exercises, rules, status, after_run)``; ``Prescription(exercise, sets, reps, hold_s, load,
@@ -39,6 +42,7 @@ Text: ``plan_table(plan) -> str`` renders the week-by-week preview; ``explain(de
 following, paused=...)`` says what the runner reported and what changes in which session.
 """
 
+from bot.coaching.checkpoint import Checkpoint
 from bot.coaching.decisions import Adjustment, Decision
 from bot.coaching.errors import CoachingDataError, CoachingInputError
 from bot.coaching.explain import explain
@@ -74,6 +78,7 @@ __all__ = [
     "BODYWEIGHT",
     "Adjustment",
     "Change",
+    "Checkpoint",
     "CoachingDataError",
     "CoachingInputError",
     "Completed",

@@ -10,6 +10,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from bot.coaching.checkpoint import Checkpoint
 from bot.coaching.decisions import Decision
 from bot.coaching.library import Exercise, Tag
 from bot.coaching.phases import Phase
@@ -149,6 +150,7 @@ class Plan:
     changes: tuple[Change, ...]
     paused: bool
     decisions: tuple[Decision, ...] = field(default=(), compare=False, repr=False)
+    checkpoint: Checkpoint | None = field(default=None, compare=False, repr=False)
 
     @property
     def sessions(self) -> tuple[Session, ...]:

@@ -35,7 +35,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta
+from typing import Any
 
+from bot.coaching.checkpoint import (
+    Checkpoint,
+    adjustment_json,
+    adjustment_of,
+    day_of,
+    iso,
+    key_of,
+)
 from bot.coaching.decisions import (
     NO_ADJUSTMENT,
     CheckinContext,
@@ -76,9 +85,18 @@ def plan(
     weeks: int,
     history: Sequence[HistoryEvent] = (),
     as_of: date | None = None,
+    resume: Checkpoint | None = None,
+    keep: date | None = None,
 ) -> Plan:
-    """Plan ``weeks`` weeks from ``start``, replaying ``history`` (feedback and resumes)."""
-    return _Replay(profile, start, history, as_of, library(), rules()).run(weeks)
+    """Plan ``weeks`` weeks from ``start``, replaying ``history`` (feedback and resumes).
+
+    With ``resume`` (a checkpoint of this profile and start whose earlier history is
+    unchanged), the replay starts at its week: the plan holds the weeks from
+    there, and the changes and decisions dated from its day on; history before it is ignored.
+    With ``keep``, the plan carries the checkpoint of the latest week starting by then.
+    """
+    replay = _Replay(profile, start, history, as_of, library(), rules())
+    return replay.run(weeks, resume, keep)
 
 
 def decide_feedback(
@@ -141,32 +159,104 @@ class _Replay:
         self.taper_windows: set[int] = set()  # P6: the taper windows holding a session
         self.build_weeks = 0  # P11
         self.rotation = 0
+        self.previous = Phase.BUILD  # the phase of the week before
         self.changes: list[Change] = []
         self.decisions: list[Decision] = []
 
-    def run(self, weeks: int) -> Plan:
-        """Replay the whole horizon and return the plan."""
-        for event in self._take(self.start - DAY):
-            self._event(event, None, lighter=False)
-        if self.profile.experience is Experience.NONE and self.settings.first_weeks:
-            self._change(self.start, {"P7"})
-        elif self._lifter():
-            self._change(self.start, {"P13"})
-        planned, previous = [], Phase.BUILD
-        for index in range(weeks):
+    def run(self, weeks: int, resume: Checkpoint | None, keep: date | None) -> Plan:
+        """Replay the horizon (from ``resume``'s week, if given) and return the plan."""
+        first = self._resume_at(resume) if resume else self._begin()
+        kept = self._checkpoint_week(weeks, keep)
+        checkpoint = resume if resume and resume.week == kept else None
+        planned = []
+        for index in range(first, weeks):
             week_start = self.start + index * 7 * DAY
+            if index == kept and checkpoint is None:
+                checkpoint = self._checkpoint(index, week_start)
             phase = phase_on(week_start, self.profile.race_date, self.settings)
-            if phase is not previous:
+            if phase is not self.previous:
                 note = phase_note(phase, week_start, self.profile.race_date)
                 self.changes.append(Change(week_start, ("P6",), note))
-            previous = phase
+            self.previous = phase
             lighter = self._lighter_week(phase)
             if lighter:
                 self._change(week_start, {"P11"})
             planned.append(self._week(index, week_start, phase, lighter))
         for event in self._take(date.max):
             self._event(event, None, lighter=False)
-        return Plan(tuple(planned), tuple(self.changes), self.paused, tuple(self.decisions))
+        return Plan(
+            tuple(planned),
+            tuple(self.changes),
+            self.paused,
+            tuple(self.decisions),
+            checkpoint,
+        )
+
+    def _begin(self) -> int:
+        """Replay what came before the first week; the first week to plan is week 0."""
+        for event in self._take(self.start - DAY):
+            self._event(event, None, lighter=False)
+        if self.profile.experience is Experience.NONE and self.settings.first_weeks:
+            self._change(self.start, {"P7"})
+        elif self._lifter():
+            self._change(self.start, {"P13"})
+        return 0
+
+    def _checkpoint_week(self, weeks: int, keep: date | None) -> int | None:
+        """The last week after the first starting by ``keep`` whose history is known, if any."""
+        if keep is None:
+            return None
+        index = min(weeks - 1, (min(keep, self.known_until) - self.start).days // 7)
+        return index if index > 0 else None
+
+    def _checkpoint(self, index: int, week_start: date) -> Checkpoint:
+        """The state now, before week ``index`` is planned."""
+        progress = self.progress.snapshot()
+        state: dict[str, Any] = {
+            "progress": progress,
+            "keep_away": {kind.value: until.isoformat() for kind, until in self.keep_away.items()},
+            "adjustment": adjustment_json(self.adjustment),
+            "flags": [self.nordic_blocked, self.paused, self.control_next],
+            "reported": {site.value: count for site, count in self.reported.items()},
+            "reducing": {site.value: count for site, count in self.reducing.items()},
+            "last_scores": {site.value: score for site, score in self.last_scores.items()},
+            "days": [
+                iso(day)
+                for day in (
+                    self.last_strength,
+                    self.stepped_back_after,
+                    self.nordic_since,
+                    self.last_session,
+                )
+            ],
+            "counts": [self.valid_days, self.build_weeks, self.rotation],
+            "taper_windows": sorted(self.taper_windows),
+            "previous": self.previous.value,
+        }
+        return Checkpoint(key_of(self.profile, self.start), index, week_start, state)
+
+    def _resume_at(self, checkpoint: Checkpoint) -> int:
+        """Take back a checkpoint's state, skip the history before it; its week comes next."""
+        if not checkpoint.fits(self.profile, self.start):
+            raise ValueError("checkpoint: taken for another profile or start day")
+        state = checkpoint.state
+        self.progress.restore(state["progress"])
+        self.keep_away = {
+            DayKind(kind): date.fromisoformat(until) for kind, until in state["keep_away"].items()
+        }
+        self.adjustment = adjustment_of(state["adjustment"])
+        self.nordic_blocked, self.paused, self.control_next = state["flags"]
+        self.reported = {PainSite(site): n for site, n in state["reported"].items()}
+        self.reducing = {PainSite(site): n for site, n in state["reducing"].items()}
+        self.last_scores = {PainSite(site): n for site, n in state["last_scores"].items()}
+        days = [day_of(text) for text in state["days"]]
+        self.last_strength, self.stepped_back_after, self.nordic_since, self.last_session = days
+        self.valid_days, self.build_weeks, self.rotation = state["counts"]
+        self.taper_windows = set(state["taper_windows"])
+        self.previous = Phase(state["previous"])
+        self._take(checkpoint.day - DAY)
+        self.known_until = max(self.known_until, checkpoint.day)  # it was taken on known days
+        return checkpoint.week
 
     def _lifter(self) -> bool:
         profile = self.profile

@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from bot.coaching.checkpoint import day_of, iso
 from bot.coaching.decisions import Moved
 from bot.coaching.library import Exercise, Family, Gate, Library, Tag
 from bot.coaching.model import BODYWEIGHT, Prescription
@@ -92,6 +94,26 @@ class Progress:
         }
         self.hamstring = next(c[0].id for c in chains if c[0].family is Family.HAMSTRING)
         self.seen: set[str] = set()
+
+    def snapshot(self) -> dict[str, Any]:
+        """The mutable progression state as JSON-able data (for a plan checkpoint)."""
+        return {
+            "position": dict(self.position),
+            "doses": {
+                exercise_id: [state.step, state.load, state.passes, iso(state.stepped_on)]
+                for exercise_id, state in self.doses.items()
+            },
+            "seen": sorted(self.seen),
+        }
+
+    def restore(self, data: dict[str, Any]) -> None:
+        """Take back the state ``snapshot`` returned, for the same profile."""
+        self.position = dict(data["position"])
+        self.doses = {
+            exercise_id: DoseState(step, load, passes, day_of(stepped_on))
+            for exercise_id, (step, load, passes, stepped_on) in data["doses"].items()
+        }
+        self.seen = set(data["seen"])
 
     def pool(self, chain_id: str) -> tuple[Exercise, ...]:
         """The chain's variants up to and including its head."""

@@ -185,6 +185,7 @@ async def export(turn: Turn, runner: Runner) -> Reply:
     sessions = await uow.plans.between(runner_id=rid, first=date.min, last=last)
     marks = await uow.clubs.marks_of(platform=person.platform, user_id=person.user_id)
     question = await uow.dialogs.get(platform=person.platform, user_id=person.dialog_key)
+    checkpoint = await uow.feedback.checkpoint(runner_id=rid)
     records: dict[str, list[dict[str, Any]]] = {
         "runner": [as_dict(runner)],
         "running_week": [as_dict(day) for day in runner.week],
@@ -195,6 +196,7 @@ async def export(turn: Turn, runner: Runner) -> Reply:
         "check_ins": [as_dict(row) for row in await uow.feedback.check_ins(runner_id=rid)],
         "plan_changes": [as_dict(row) for row in await uow.feedback.changes(runner_id=rid)],
         "resumptions": [as_dict(row) for row in await uow.feedback.resumptions(runner_id=rid)],
+        "plan_checkpoint": [as_dict(checkpoint)] if checkpoint is not None else [],
         "club_memberships": [as_dict(row) for row in await uow.clubs.memberships(runner_id=rid)],
         "club_marks": [as_dict(row) for row in marks],
         "reminders": [as_dict(row) for row in await uow.dispatches.of_runner(rid)],

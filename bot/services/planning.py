@@ -1,9 +1,12 @@
 """The bridge to the coaching core: stored rows in, the plan and its changes stored back.
 
 The plan is a pure function of the profile and the history (``bot.coaching.plan``). This
-module replays it, keeps the stored upcoming sessions in step with it (only the sessions
-that really changed are replaced, so buttons on unchanged sessions stay valid), and stores
-every new plan change with its rule IDs and its "why".
+module replays it from the runner's plan checkpoint when one fits, reading only the reports
+from the checkpoint's week on (so a replan costs the same in the second year as in the first
+week), and keeps the checkpoint of a recent week for the next replan. It keeps the stored
+upcoming sessions in step with the plan (only the sessions that really changed are replaced,
+so buttons on unchanged sessions stay valid), and stores every new plan change with its rule
+IDs and its "why".
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from bot.coaching import (
     Change,
+    Checkpoint,
     Completed,
     DayKind,
     Equipment,
@@ -45,6 +49,9 @@ from bot.storage.models import (
 from bot.storage.unit_of_work import UnitOfWork
 
 LOOK_AHEAD_WEEKS = 2  # the current plan week and the next one are stored
+# The checkpoint kept is the plan week holding the day this long ago: a report a few days
+# late (a check-in about last week's last session) leaves it standing.
+CHECKPOINT_LAG = timedelta(days=7)
 
 
 def profile_of(runner: Runner) -> Profile:
@@ -83,18 +90,22 @@ def _pain(rows: Sequence[dict[str, Any]]) -> tuple[PainReport, ...]:
 
 
 async def history_of(
-    uow: UnitOfWork, runner: Runner, logs: Sequence[SessionLog]
+    uow: UnitOfWork, runner: Runner, logs: Sequence[SessionLog], since: date = date.min
 ) -> list[HistoryEvent]:
-    """Everything the runner reported (``logs`` and the rest), as the core's history, in order."""
+    """Everything the runner reported from ``since`` on (``logs`` and the rest), as the core's
+    history, in order."""
     by_day = {row.session_date: row for row in logs}
-    check_ins = {row.session_date: row for row in await uow.feedback.check_ins(runner_id=runner.id)}
+    check_ins = {
+        row.session_date: row
+        for row in await uow.feedback.check_ins(runner_id=runner.id, since=since)
+    }
     events: list[tuple[date, int, HistoryEvent]] = [
         (day, 0, feedback_of(day, by_day.get(day), check_ins.get(day)))
         for day in sorted(by_day.keys() | check_ins.keys())
     ]
     events += [
         (row.resumed_on, 1, Resumed(row.resumed_on))
-        for row in await uow.feedback.resumptions(runner_id=runner.id)
+        for row in await uow.feedback.resumptions(runner_id=runner.id, since=since)
     ]
     return [event for _day, _order, event in sorted(events, key=lambda e: (e[0], e[1]))]
 
@@ -149,9 +160,23 @@ def replay(
 async def replan(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> Replanned:
     """Replay the runner's plan, store the upcoming sessions and any new plan changes."""
     today = ctx.today(runner.timezone)
-    logs = await uow.feedback.logs(runner_id=runner.id)
-    current = replay(runner, await history_of(uow, runner, logs), today)
-    new_changes = await _store_changes(uow, runner, current.changes)
+    profile = profile_of(runner)
+    resume = await _checkpoint(uow, runner, profile)
+    since = resume.day if resume else date.min
+    logs = await uow.feedback.logs(runner_id=runner.id, since=since)
+    current = plan(
+        profile,
+        start=runner.started_on,
+        weeks=weeks_to_plan(runner.started_on, today),
+        history=await history_of(uow, runner, logs, since),
+        as_of=today,
+        resume=resume,
+        keep=today - CHECKPOINT_LAG,
+    )
+    kept = current.checkpoint
+    if kept is not None and kept != resume:
+        await uow.feedback.keep_checkpoint(runner_id=runner.id, day=kept.day, state=kept.to_json())
+    new_changes = await _store_changes(uow, runner, current.changes, since)
     logged = {log.session_date for log in logs}
     added, removed, altered = await _store_sessions(uow, runner, current, today, logged)
     runner.planned_until = _last_day(current, today)
@@ -161,12 +186,21 @@ async def replan(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> Replan
     return Replanned(current, new_changes, added, removed, altered)
 
 
+async def _checkpoint(uow: UnitOfWork, runner: Runner, profile: Profile) -> Checkpoint | None:
+    """The stored checkpoint, if it was taken for this profile and start (and core version)."""
+    row = await uow.feedback.checkpoint(runner_id=runner.id)
+    if row is None:
+        return None
+    checkpoint = Checkpoint.from_json(row.state)
+    return checkpoint if checkpoint.fits(profile, runner.started_on) else None
+
+
 async def _store_changes(
-    uow: UnitOfWork, runner: Runner, changes: Sequence[Change]
+    uow: UnitOfWork, runner: Runner, changes: Sequence[Change], since: date
 ) -> tuple[Change, ...]:
     stored = {
         (row.effective_date, tuple(row.rules), row.why)
-        for row in await uow.feedback.changes(runner_id=runner.id)
+        for row in await uow.feedback.changes(runner_id=runner.id, since=since)
     }
     new = tuple(c for c in changes if (c.date, tuple(c.rules), c.why) not in stored)
     for change in new:

@@ -7,7 +7,6 @@ paused, the runner blocked the bot...). ``later`` and ``snooze`` answer the Late
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -58,11 +57,13 @@ class Outgoing:
 
 @dataclass
 class _Batch:
-    """Everything the rows of one batch need, read with a few queries."""
+    """Everything the rows of one batch show, read with a few queries: the runners, and their
+    sessions, logs and check-ins of the days the rows are about (a bounded number of rows
+    per runner, whatever their history)."""
 
     runners: dict[int, Runner]
     sessions: dict[tuple[int, date], PlannedSession]
-    logs: dict[int, list[SessionLog]]
+    logs: dict[tuple[int, date], SessionLog]
     check_ins: dict[tuple[int, date], CheckIn]
 
 
@@ -94,21 +95,16 @@ async def _load(uow: UnitOfWork, rows: Sequence[Due]) -> _Batch:
     spans = [_days_shown(due) for due in rows]
     first = min(start for start, _ in spans)
     last = max(end for _, end in spans)
-    logs: dict[int, list[SessionLog]] = defaultdict(list)
-    stored_logs = await uow.feedback.of_runners(SessionLog, ids)
-    for log in sorted(stored_logs, key=lambda log: log.session_date):
-        logs[log.runner_id].append(log)
+    logs = await uow.feedback.of_runners(SessionLog, ids, first=first, last=last)
+    check_ins = await uow.feedback.of_runners(CheckIn, ids, first=first, last=last)
     return _Batch(
         runners={runner.id: runner for runner in await uow.runners.many(ids)},
         sessions={
             (s.runner_id, s.date): s
             for s in await uow.plans.of_runners(ids, first=first, last=last)
         },
-        logs=logs,
-        check_ins={
-            (row.runner_id, row.session_date): row
-            for row in await uow.feedback.of_runners(CheckIn, ids)
-        },
+        logs={(row.runner_id, row.session_date): row for row in logs},
+        check_ins={(row.runner_id, row.session_date): row for row in check_ins},
     )
 
 
@@ -124,14 +120,13 @@ async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) ->
     runner = batch.runners.get(due.runner_id) if due.runner_id is not None else None
     if runner is None or runner.status in (RunnerStatus.BLOCKED, RunnerStatus.DELETED):
         return Outgoing(due, cancelled="the runner is gone or blocked the bot")
-    logged = {log.session_date: log for log in batch.logs[runner.id]}
     if due.kind in (DispatchKind.SESSION, DispatchKind.SNOOZED_SESSION):
         session = batch.sessions.get((runner.id, due.local_date))
         if runner.status is RunnerStatus.PAUSED:
             return Outgoing(due, cancelled="sessions are paused")
         if session is None:
             return Outgoing(due, cancelled="no session that day any more")
-        if due.local_date in logged:
+        if (runner.id, due.local_date) in batch.logs:
             return Outgoing(due, cancelled="the session is already logged")
         later = due.kind is DispatchKind.SESSION
         return Outgoing(due, runner.chat_id, training.session_reply(session, later=later))
@@ -143,10 +138,11 @@ async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) ->
         paused = runner.status is RunnerStatus.PAUSED  # legs only: no session was sent
         if not paused and (runner.id, day) not in batch.sessions:
             return Outgoing(due, cancelled="no session the day before")
-        if not paused and day in logged and logged[day].completed == "skipped":
+        log = batch.logs.get((runner.id, day))
+        if not paused and log is not None and log.completed == "skipped":
             return Outgoing(due, cancelled="the session was skipped")
         turn = Turn(ctx, uow, _person(runner), {})
-        answers = training.check_in_answers(day, happened=not paused or day in logged)
+        answers = training.check_in_answers(day, happened=not paused or log is not None)
         reply = await _CHECK_IN.begin(turn, "ci", answers, intro=CHECK_IN_INTRO)
         return Outgoing(due, runner.chat_id, reply)
     if due.kind is DispatchKind.WEEK_PREVIEW:

@@ -271,6 +271,22 @@ class Resumption(Base):
     resumed_on: Mapped[date]
 
 
+class PlanCheckpoint(Base):
+    """Where the runner's plan replay stood at the start of a plan week, to resume from.
+
+    Dropped whenever a report about an earlier day arrives; a replan replays from the start
+    without one (or with one of another profile or core version) and stores a new one.
+    """
+
+    __tablename__ = "plan_checkpoints"
+
+    runner_id: Mapped[int] = mapped_column(
+        ForeignKey("runners.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date]  # the first day of the plan week it starts
+    state: Mapped[dict[str, Any]]
+
+
 class Club(Timestamped, Base):
     """A running club: a group, supergroup or channel the bot was added to."""
 
@@ -346,6 +362,7 @@ class DispatchStatus(enum.StrEnum):
 # only when the query repeats its condition, and PostgreSQL not for a bound parameter.
 PENDING_ROWS = text("status = 'pending'")
 IN_FLIGHT_ROWS = text("status IN ('claimed', 'sending')")
+SETTLED_ROWS = text("status IN ('sent', 'unknown', 'failed', 'expired', 'cancelled')")
 
 
 def _partial(name: str, *columns: str, where: TextClause, unique: bool = False) -> Index:
@@ -376,6 +393,8 @@ class Dispatch(Base):
         # grows, and sending or settling a row touches neither.
         _partial("ix_dispatches_pending", "due_at", where=PENDING_ROWS),
         _partial("ix_dispatches_in_flight", "claimed_at", where=IN_FLIGHT_ROWS),
+        # The oldest rows first, for the retention window's pruning; settling never moves it.
+        Index("ix_dispatches_due_at", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(

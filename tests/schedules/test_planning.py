@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine.interfaces import CacheStats
 
 from bot.services.reminder_plan import HORIZON, plan_reminders
 from bot.storage.models import DispatchKind, DispatchStatus, RunnerStatus
@@ -115,3 +118,23 @@ async def test_the_settings_dialog_replans_pending_reminders(
     after = await reminders.rows()
     assert after
     assert {row.due_at.time() for row in after} == {time(7, 45)}
+
+
+async def test_a_runner_s_re_plan_reuses_the_compiled_planning_statement(
+    reminders: Reminders,
+) -> None:
+    engine = reminders.database.engine.sync_engine
+    planning: list[bool] = []
+
+    def watch(conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: Any) -> None:
+        if statement.startswith("INSERT INTO dispatches") and "slots" in statement:
+            planning.append(context.cache_hit is CacheStats.CACHE_HIT)
+
+    reminders.clock.now = datetime(2026, 11, 22, 18, 0, tzinfo=UTC)
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        for _ in range(3):
+            await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
+    assert planning[1:] == [True, True]

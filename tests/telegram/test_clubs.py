@@ -455,6 +455,7 @@ EXPORTED = {
     "check_ins": "check_ins",
     "plan_changes": "plan_changes",
     "resumptions": "resumptions",
+    "plan_checkpoints": "plan_checkpoint",
     "club_memberships": "club_memberships",
     "club_marks": "club_marks",
     "dispatches": "reminders",

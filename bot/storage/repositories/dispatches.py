@@ -30,10 +30,12 @@ from sqlalchemy import (
     values,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import TypeEngine
 
 from bot.storage.models import (
     IN_FLIGHT_ROWS,
     PENDING_ROWS,
+    SETTLED_ROWS,
     Club,
     Dispatch,
     DispatchKind,
@@ -59,6 +61,15 @@ _runners = cast(Table, Runner.__table__)
 _sessions = cast(Table, PlannedSession.__table__)
 _PLANNED_STATUSES = (RunnerStatus.ACTIVE, RunnerStatus.PAUSED)  # who may get reminders
 PAUSED_CHECK_IN_DAYS = (1, 4)  # a paused runner's legs check-in: Mondays and Thursdays
+FEW_SLOTS = 8  # up to this many slots, the planning statement is cached (see ``_slots``)
+_SLOT_COLUMNS: tuple[tuple[str, TypeEngine[Any]], ...] = (
+    ("timezone", String()),
+    ("reminder_time", Time()),
+    ("local_date", Date()),
+    ("day_before", Date()),
+    ("weekday", Integer()),
+    ("due_at", UTCDateTime()),
+)
 
 
 class Claimed(NamedTuple):
@@ -134,6 +145,21 @@ class DispatchRepository:
             update(_dispatches)
             .where(PENDING_ROWS, _dispatches.c.due_at < before)
             .values(status=DispatchStatus.EXPIRED)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def prune(self, *, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` settled rows due before ``before``, oldest first; returns how
+        many (a small batch each time keeps the write short)."""
+        table = _dispatches.c
+        oldest = (
+            select(table.id)
+            .where(table.due_at < before, SETTLED_ROWS)
+            .order_by(table.due_at)  # walks the due-time index from the oldest row
+            .limit(limit)
+        )
+        result = await self._session.execute(
+            delete(_dispatches).where(table.id.in_(oldest.scalar_subquery()))
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -318,29 +344,36 @@ def _recipient(runner_id: int | None, club_id: int | None) -> ColumnElement[bool
 
 
 def _slots(slots: Sequence[Slot]) -> CTE:
-    """The slots as a table of their own, with the day before and the weekday (Sunday is 0)."""
-    table = values(
-        column("timezone", String),
-        column("reminder_time", Time),
-        column("local_date", Date),
-        column("day_before", Date),
-        column("weekday", Integer),
-        column("due_at", UTCDateTime()),
-        name="slots",
-    ).data(
-        [
-            (
-                slot.timezone,
-                slot.reminder_time,
-                slot.local_date,
-                slot.local_date - timedelta(days=1),
-                slot.local_date.isoweekday() % 7,
-                slot.due_at,
+    """The slots as a table of their own, with the day before and the weekday (Sunday is 0).
+
+    A few slots (one runner's re-plan) become a ``SELECT`` of parameters each, so the whole
+    statement keeps a cache key and is compiled once per process; many (the hourly pass)
+    become one ``VALUES`` list, which SQLAlchemy compiles afresh each time.
+    """
+    rows = [
+        (
+            slot.timezone,
+            slot.reminder_time,
+            slot.local_date,
+            slot.local_date - timedelta(days=1),
+            slot.local_date.isoweekday() % 7,
+            slot.due_at,
+        )
+        for slot in slots
+    ]
+    if len(rows) > FEW_SLOTS:
+        columns = (column(name, kind) for name, kind in _SLOT_COLUMNS)
+        return values(*columns, name="slots").data(rows).cte()
+    selects = [
+        select(
+            *(
+                literal(value, kind).label(name)
+                for value, (name, kind) in zip(row, _SLOT_COLUMNS, strict=True)
             )
-            for slot in slots
-        ]
-    )
-    return table.cte()
+        )
+        for row in rows
+    ]
+    return (union_all(*selects) if len(selects) > 1 else selects[0]).cte("slots")
 
 
 def _session_on(day: ColumnElement[date]) -> ColumnElement[bool]:

@@ -1,4 +1,8 @@
-"""What runners report: session logs, check-ins, resumptions, and the plan changes they cause."""
+"""What runners report: session logs, check-ins, resumptions, and the plan changes they cause.
+
+The plan checkpoint lives here too: a report about a day before it makes it stale, so every
+write of a report drops a checkpoint taken after that day, in the same unit of work.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,13 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import CheckIn, PlanChange, Resumption, SessionLog
+from bot.storage.models import CheckIn, PlanChange, PlanCheckpoint, Resumption, SessionLog
 
 Row = TypeVar("Row", SessionLog, CheckIn, PlanChange, Resumption)
+Report = TypeVar("Report", SessionLog, CheckIn)
 
 
 class FeedbackRepository:
@@ -31,37 +36,63 @@ class FeedbackRepository:
     async def save_log(self, *, runner_id: int, day: date, **fields: Any) -> SessionLog:
         """Record (or correct) the log of the session on ``day``."""
         row = await self.log(runner_id=runner_id, day=day)
+        await self._reported(runner_id, day)
         return await self._save(row or SessionLog(runner_id=runner_id, session_date=day), fields)
 
     async def save_check_in(self, *, runner_id: int, day: date, **fields: Any) -> CheckIn:
         """Record (or complete) the check-in about the session on ``day``."""
         row = await self.check_in(runner_id=runner_id, day=day)
+        await self._reported(runner_id, day)
         return await self._save(row or CheckIn(runner_id=runner_id, session_date=day), fields)
 
     async def add(self, row: PlanChange | Resumption) -> None:
         """Stage a plan change or a resumption."""
+        if isinstance(row, Resumption):
+            await self._reported(row.runner_id, row.resumed_on)
         self._session.add(row)
         await self._session.flush()
 
-    async def logs(self, *, runner_id: int) -> Sequence[SessionLog]:
-        """Every session log of the runner, oldest first."""
-        return await self._all(SessionLog, runner_id, SessionLog.session_date)
+    async def logs(self, *, runner_id: int, since: date = date.min) -> Sequence[SessionLog]:
+        """Every session log of the runner (about ``since`` or later), oldest first."""
+        day = SessionLog.session_date
+        return await self._all(SessionLog, runner_id, day, day >= since)
 
-    async def check_ins(self, *, runner_id: int) -> Sequence[CheckIn]:
-        """Every check-in of the runner, oldest first."""
-        return await self._all(CheckIn, runner_id, CheckIn.session_date)
+    async def check_ins(self, *, runner_id: int, since: date = date.min) -> Sequence[CheckIn]:
+        """Every check-in of the runner (about ``since`` or later), oldest first."""
+        day = CheckIn.session_date
+        return await self._all(CheckIn, runner_id, day, day >= since)
 
-    async def changes(self, *, runner_id: int) -> Sequence[PlanChange]:
-        """Every plan change of the runner, oldest first."""
-        return await self._all(PlanChange, runner_id, PlanChange.id)
+    async def changes(self, *, runner_id: int, since: date = date.min) -> Sequence[PlanChange]:
+        """Every plan change of the runner (effective ``since`` or later), oldest first."""
+        day = PlanChange.effective_date
+        return await self._all(PlanChange, runner_id, PlanChange.id, day >= since)
 
-    async def resumptions(self, *, runner_id: int) -> Sequence[Resumption]:
-        """Every time the runner resumed after a red flag, oldest first."""
-        return await self._all(Resumption, runner_id, Resumption.resumed_on)
+    async def resumptions(self, *, runner_id: int, since: date = date.min) -> Sequence[Resumption]:
+        """Every time the runner resumed (``since`` or later), oldest first."""
+        day = Resumption.resumed_on
+        return await self._all(Resumption, runner_id, day, day >= since)
 
-    async def of_runners(self, model: type[Row], runner_ids: Collection[int]) -> Sequence[Row]:
-        """Every row of ``model`` for these runners, oldest first (for batches of reminders)."""
-        query = select(model).where(model.runner_id.in_(runner_ids)).order_by(model.id)
+    async def checkpoint(self, *, runner_id: int) -> PlanCheckpoint | None:
+        """The runner's plan checkpoint, if one is kept."""
+        return await self._session.get(PlanCheckpoint, runner_id)
+
+    async def keep_checkpoint(self, *, runner_id: int, day: date, state: dict[str, Any]) -> None:
+        """Keep this checkpoint (of the plan week starting on ``day``) in place of any other."""
+        await self._session.merge(PlanCheckpoint(runner_id=runner_id, day=day, state=state))
+
+    async def _reported(self, runner_id: int, day: date) -> None:
+        """A report about ``day`` arrives: a checkpoint taken after it no longer holds."""
+        stale = PlanCheckpoint.runner_id == runner_id, PlanCheckpoint.day > day
+        await self._session.execute(delete(PlanCheckpoint).where(*stale))
+
+    async def of_runners(
+        self, model: type[Report], runner_ids: Collection[int], *, first: date, last: date
+    ) -> Sequence[Report]:
+        """These runners' logs (or check-ins) about the days from ``first`` to ``last``: what a
+        batch of reminders shows, however long their history."""
+        query = select(model).where(
+            model.runner_id.in_(runner_ids), model.session_date.between(first, last)
+        )
         return (await self._session.scalars(query)).all()
 
     async def _save(self, row: Row, fields: dict[str, Any]) -> Row:
@@ -75,6 +106,8 @@ class FeedbackRepository:
         query = select(model).where(model.runner_id == runner_id, *where)
         return (await self._session.scalars(query)).one_or_none()
 
-    async def _all(self, model: type[Row], runner_id: int, order: Any) -> Sequence[Row]:
-        query = select(model).where(model.runner_id == runner_id).order_by(order)
+    async def _all(
+        self, model: type[Row], runner_id: int, order: Any, *where: Any
+    ) -> Sequence[Row]:
+        query = select(model).where(model.runner_id == runner_id, *where).order_by(order)
         return (await self._session.scalars(query)).all()

@@ -1,0 +1,46 @@
+"""A reminder build reads only the reports its message is about, whatever the history."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event
+
+from bot.storage.models import CheckIn, SessionLog
+from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
+
+MONDAY = date(2026, 11, 23)
+SEVEN_BERLIN = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
+YEAR = 365
+
+
+async def test_a_runner_with_a_year_of_reports_costs_the_build_two_rows(
+    reminders: Reminders,
+) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    sunday = MONDAY - timedelta(days=1)
+    runner = await add_runner(reminders, sessions=(sunday, MONDAY), **BERLIN_7)
+    async with reminders.database.unit_of_work() as uow:
+        for back in range(1, YEAR):
+            day = MONDAY - timedelta(days=back)
+            await uow.feedback.save_log(runner_id=runner.id, day=day, completed="full", rpe=5)
+            await uow.feedback.save_check_in(runner_id=runner.id, day=day, legs="fresh")
+    loaded: Counter[str] = Counter()
+
+    def count(target: Any, context: Any) -> None:
+        loaded[type(target).__name__] += 1
+
+    for model in (SessionLog, CheckIn):
+        event.listen(model, "load", count)
+    try:
+        reminders.clock.now = SEVEN_BERLIN
+        counts = await reminders.run()
+    finally:
+        for model in (SessionLog, CheckIn):
+            event.remove(model, "load", count)
+
+    assert counts["sent"] == 1  # Monday's session; Sunday's was checked in already
+    assert counts["cancelled"] == 1
+    assert loaded == Counter({"SessionLog": 1, "CheckIn": 1})  # Sunday's, not the year's
