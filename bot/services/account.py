@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from bot.coaching.explain import day_label
 from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
 from bot.services.planning import Replanned, plan_notes, replan
 from bot.services.profile_questions import (
@@ -18,7 +19,7 @@ from bot.services.profile_questions import (
     running_days,
 )
 from bot.services.reminder_plan import plan_reminders
-from bot.services.render import change_text, day_label, profile_text
+from bot.services.render import change_text, profile_text
 from bot.services.replies import Document, Message, Reply, say
 from bot.services.training import runner_or_none, with_runner
 from bot.storage.models import Resumption, Runner, RunnerStatus, as_dict

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from html import escape
 
+from bot.coaching.explain import day_label
 from bot.coaching.progress import PainMark, Progress, progress
 from bot.services.charts import progress_chart
 from bot.services.dialog import Turn
 from bot.services.planning import history_of, replan
-from bot.services.render import day_label
 from bot.services.replies import Document, Message, Reply
 from bot.storage.models import Runner
 

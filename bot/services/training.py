@@ -7,10 +7,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.coaching import Feedback, explain, library
+from bot.coaching.explain import day_label
 from bot.services.dialog import Answers, Choice, Dialog, Finish, Step, Turn
 from bot.services.free_text import NotUnderstood
 from bot.services.planning import Replanned, replan
-from bot.services.render import clock_label, day_label, session_text, split, week_text
+from bot.services.render import clock_label, session_text, split, week_text
 from bot.services.replies import Button, Message, Reply, say
 from bot.services.reports import check_in_fields, check_in_report, log_fields, session_report
 from bot.storage.models import PlannedSession, Runner, RunnerStatus
