@@ -307,8 +307,8 @@ async def live(runs: Runs, answers: dict[str, Any], lived: list[dict[str, Any]])
         runs.clock.advance(days=1)
         if day["check_in"]:
             await check_in(runs, day)
+        week = (await runs.talker.command("week"))[0].text  # re-plans: read what it stored
         profile, started, date_now, sessions = await runs.state()
-        week = (await runs.talker.command("week"))[0].text
         held = "on hold" in week
         if runs.red_flag:
             assert held  # C7: sessions stay paused until /resume
