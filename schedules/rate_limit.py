@@ -7,9 +7,7 @@ message waiting for its own chat never holds back messages to other chats. A mes
 sent inside ``slot``: a chat has one message in flight at a time, and its next one is
 spaced from when Telegram *answered* the last (so it had received it), not from when the
 last was let go, so a slow or uneven path to Telegram cannot bring two messages to one chat
-closer than a second. Likewise overall: a message goes only while fewer than
-``per_second`` others are in flight or were answered within the last second
-(``ArrivalWindow``). A ``retry_after`` from Telegram pauses everyone (the reminder tick's
+closer than a second. A ``retry_after`` from Telegram pauses everyone (the reminder tick's
 burst), or one chat (a reply).
 """
 
@@ -20,8 +18,6 @@ import time
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-
-from schedules.arrival_window import ArrivalWindow
 
 PER_CHAT_SECONDS = 1.0  # at least this long between two messages to one chat
 GROUP_WINDOW_SECONDS = 60.0
@@ -54,7 +50,6 @@ class RateLimiter:
         self._group_sent: defaultdict[str, deque[float]] = defaultdict(deque)
         self._paused_until = 0.0
         self._in_flight: dict[str, asyncio.Event] = {}
-        self._window = ArrivalWindow(max(1, int(per_second)))
 
     @asynccontextmanager
     async def slot(self, chat_id: str, *, group: bool = False) -> AsyncIterator[None]:
@@ -75,25 +70,15 @@ class RateLimiter:
                 await in_flight.wait()
                 continue
             now = self._clock()
-            window = self._window.ready(now)
-            if window is None:
-                await self._window.landing()
-                continue
-            ready = max(window, self._chat_ready(chat_id, group, now))
+            ready = self._chat_ready(chat_id, group, now)
             if ready > now:
                 await self._sleep(ready - now)
                 continue
             slot = self._reserve(chat_id, group, now)
-            self._window.take()
-            try:
-                if slot > now:
-                    await self._sleep(slot - now)
-            except BaseException:  # cancelled while waiting for its slot
-                self._window.give_back()
-                raise
+            if slot > now:
+                await self._sleep(slot - now)
             if self._clock() >= self._paused_until:
                 return
-            self._window.give_back()
 
     def pause(self, seconds: float, *, chat_id: str | None = None) -> None:
         """Hold every message, or only those to ``chat_id``, for ``seconds`` (``retry_after``)."""
@@ -105,10 +90,8 @@ class RateLimiter:
         self._next_any = max(self._next_any, self._paused_until)
 
     def _answered(self, chat_id: str, group: bool) -> None:
-        """Space the chat's next message (and count its group's and the overall) from this
-        answer."""
+        """Space the chat's next message (and count its group's) from this answer."""
         now = self._clock()
-        self._window.answered(now)
         self._next_chat[chat_id] = max(
             self._next_chat.get(chat_id, 0.0), now + PER_CHAT_SECONDS + _SLACK
         )
