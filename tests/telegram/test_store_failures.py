@@ -22,7 +22,7 @@ from handlers.telegram.application import CoachApplication
 from handlers.telegram.callbacks import PLATFORM
 from handlers.telegram.durable_queue import DurableQueue
 from tests.conftest import VirtualTime
-from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, free_port
+from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, serve_webhook
 from tests.telegram.conftest import ADA, RunningBots, command
 
 
@@ -115,15 +115,8 @@ async def test_polling_goes_on_after_a_failed_store_and_telegram_sends_the_updat
 
 
 async def start_webhook(application: CoachApplication) -> None:
-    assert application.updater is not None
-    port = free_port()
-    await application.updater.start_webhook(
-        listen="127.0.0.1",
-        port=port,
-        url_path="telegram",
-        webhook_url=f"http://127.0.0.1:{port}/telegram",
-    )
-    await application.start()
+    """The webhook, with the store's retries on virtual time."""
+    await serve_webhook(application)
     queue = application.update_queue
     assert isinstance(queue, DurableQueue)
     queue.sleep = VirtualTime().sleep
