@@ -182,9 +182,9 @@ class Dispatcher:
         """Send one message, waiting out 429s and retrying transient failures with backoff."""
         floods = failures = 0
         while True:
-            await self.limiter.wait(chat, group=is_group(chat))
             try:
-                return await self.notifier.send(chat, message)
+                async with self.limiter.slot(chat, group=is_group(chat)):
+                    return await self.notifier.send(chat, message)
             except RetryLater as error:
                 floods += 1
                 if floods > self.delivery.flood_waits:

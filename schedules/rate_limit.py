@@ -3,9 +3,12 @@
 A message first waits, without reserving anything, until its chat (and its group's
 one-minute window) has room; then it reserves the earliest overall slot and sleeps until it.
 Reserving happens without awaiting, so concurrent callers never take the same slot, and a
-message waiting for its own chat never holds back messages to other chats. A
-``retry_after`` from Telegram pauses everyone (the reminder tick's burst), or one chat (a
-reply).
+message waiting for its own chat never holds back messages to other chats. A message is
+sent inside ``slot``: a chat has one message in flight at a time, and its next one is
+spaced from when Telegram *answered* the last (so it had received it), not from when the
+last was let go, so a slow or uneven path to Telegram cannot bring two messages to one chat
+closer than a second. A ``retry_after`` from Telegram pauses everyone (the reminder tick's
+burst), or one chat (a reply).
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 PER_CHAT_SECONDS = 1.0  # at least this long between two messages to one chat
 GROUP_WINDOW_SECONDS = 60.0
@@ -45,10 +49,26 @@ class RateLimiter:
         self._next_chat: dict[str, float] = {}
         self._group_sent: defaultdict[str, deque[float]] = defaultdict(deque)
         self._paused_until = 0.0
+        self._in_flight: dict[str, asyncio.Event] = {}
 
-    async def wait(self, chat_id: str, *, group: bool = False) -> None:
+    @asynccontextmanager
+    async def slot(self, chat_id: str, *, group: bool = False) -> AsyncIterator[None]:
+        """Enter when one message to ``chat_id`` may go out; send it inside the block."""
+        await self._wait(chat_id, group)
+        answered = self._in_flight[chat_id] = asyncio.Event()
+        try:
+            yield
+        finally:
+            self._answered(chat_id, group)
+            del self._in_flight[chat_id]
+            answered.set()
+
+    async def _wait(self, chat_id: str, group: bool) -> None:
         """Return when one message to ``chat_id`` may go out."""
         while True:
+            if (in_flight := self._in_flight.get(chat_id)) is not None:
+                await in_flight.wait()
+                continue
             now = self._clock()
             ready = self._chat_ready(chat_id, group, now)
             if ready > now:
@@ -68,6 +88,16 @@ class RateLimiter:
             return
         self._paused_until = max(self._paused_until, until)
         self._next_any = max(self._next_any, self._paused_until)
+
+    def _answered(self, chat_id: str, group: bool) -> None:
+        """Space the chat's next message (and count its group's) from this answer."""
+        now = self._clock()
+        self._next_chat[chat_id] = max(
+            self._next_chat.get(chat_id, 0.0), now + PER_CHAT_SECONDS + _SLACK
+        )
+        sent = self._group_sent.get(chat_id) if group else None
+        if sent:
+            sent[-1] = max(sent[-1], now)
 
     def _chat_ready(self, chat_id: str, group: bool, now: float) -> float:
         """When the chat (and, for a group, its one-minute window) has room again."""

@@ -74,4 +74,5 @@ def reminder_scheduler(
         stale_after=timedelta(0) if single else CLAIM_LEASE,
     )
     dispatcher = Dispatcher(ctx, notifier, limiter, delivery)
-    return ReminderScheduler(Tick(ctx, dispatcher), seconds=settings.tick_seconds, clock=ctx.clock)
+    tick = Tick(ctx, dispatcher, keep_handled_updates=settings.keep_handled_updates)
+    return ReminderScheduler(tick, seconds=settings.tick_seconds, clock=ctx.clock)

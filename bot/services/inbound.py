@@ -5,20 +5,18 @@ is told the update arrived. ``handling`` wraps the handling of a stored update: 
 of work the handler commits marks it handled in the same transaction as its effects; if the
 handler committed none (a reply without a write, or a failure that rolled back), it is marked
 handled on its own afterwards. An update whose handling was cut short by a crash stays
-unhandled, and ``unhandled`` gives it back at the next start.
+unhandled, and ``unhandled`` gives it back at the next start. Handled updates are
+forgotten by the reminder tick (``bot/services/update_retention.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from typing import Any
 
 from bot.services.context import ServiceContext
 from bot.storage import receipts
-
-KEEP_HANDLED = timedelta(days=2)  # Telegram redelivers an unacknowledged update within a day
 
 
 class Inbox:
@@ -36,9 +34,8 @@ class Inbox:
             )
 
     async def unhandled(self) -> list[tuple[int, dict[str, Any]]]:
-        """The stored updates a crash left unhandled, oldest first; prunes old handled ones."""
+        """The stored updates a crash left unhandled, oldest first."""
         async with self.ctx.database.unit_of_work() as uow:
-            await uow.updates.prune(handled_before=self.ctx.clock() - KEEP_HANDLED)
             return await uow.updates.unhandled(platform=self.platform)
 
     @asynccontextmanager

@@ -1,7 +1,7 @@
 """The bot's outbound pipe: every Bot API call of the Application's bot passes through it.
 
 A call that posts a new message in a chat (``send*`` but chat actions, ``copyMessage``,
-``forwardMessage``) first waits for its slot on the platform's one ``RateLimiter``, which the
+``forwardMessage``) is sent in its slot on the platform's one ``RateLimiter``, which the
 reminder tick shares. Any call answered with 429 waits ``retry_after`` and is tried again,
 up to ``flood_waits`` times; only that chat is held meanwhile, so other conversations go on.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import nullcontext
 from typing import Any
 
 from telegram.error import RetryAfter
@@ -63,10 +64,12 @@ class OutboundPipe(BaseRateLimiter[None]):
         paced = chat is not None and posts_a_message(endpoint)
         floods = 0
         while True:
-            if paced:
-                await self.limiter.wait(str(chat), group=is_group(str(chat)))
+            pacing = (
+                self.limiter.slot(str(chat), group=is_group(str(chat))) if paced else nullcontext()
+            )
             try:
-                return await callback(*args, **kwargs)
+                async with pacing:
+                    return await callback(*args, **kwargs)
             except RetryAfter as error:
                 floods += 1
                 if floods > self.flood_waits:

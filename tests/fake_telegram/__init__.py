@@ -17,6 +17,7 @@ from tests.fake_telegram.fixtures import (
     in_process_bot,
     on_fake,
     process,
+    serve_webhook,
 )
 from tests.fake_telegram.held import HeldRequest
 from tests.fake_telegram.inprocess import InProcessRequest
@@ -43,5 +44,6 @@ __all__ = [
     "in_process_bot",
     "on_fake",
     "process",
+    "serve_webhook",
     "updates",
 ]

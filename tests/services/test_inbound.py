@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,9 +9,8 @@ from sqlalchemy import Row, select
 
 from bot.services.coach import Coach
 from bot.services.context import Person, ServiceContext
-from bot.services.inbound import KEEP_HANDLED, Inbox
+from bot.services.inbound import Inbox
 from bot.storage.models import InboundUpdate, Runner
-from tests.conftest import FakeClock
 
 PAYLOAD = {"update_id": 7, "message": {"text": "/start"}}
 ADA = Person("telegram", "501", "501", "Ada")
@@ -78,17 +76,3 @@ async def test_handling_cut_short_leaves_the_update_for_the_next_start(
             raise KeyboardInterrupt  # the process is going down mid-handler
 
     assert [update_id for update_id, _ in await inbox.unhandled()] == [7, 8]
-
-
-async def test_handled_updates_are_forgotten_after_two_days(
-    inbox: Inbox, coach: Coach, clock: FakeClock
-) -> None:
-    await inbox.receive(7, PAYLOAD)
-    async with inbox.handling(7):
-        pass
-    await inbox.receive(8, {**PAYLOAD, "update_id": 8})
-
-    clock.now += KEEP_HANDLED + timedelta(seconds=1)
-    assert await inbox.unhandled() == [(8, {**PAYLOAD, "update_id": 8})]
-
-    assert list(await stored(coach.ctx)) == [8]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import InboundUpdate
@@ -47,9 +47,17 @@ class UpdateRepository:
             .values(handled_at=at)
         )
 
-    async def prune(self, *, handled_before: datetime) -> int:
-        """Forget the updates handled before ``handled_before``; returns how many."""
+    async def prune(self, *, handled_before: datetime, limit: int) -> int:
+        """Forget up to ``limit`` of the updates handled before ``handled_before``; how many."""
+        oldest = (
+            select(InboundUpdate.platform, InboundUpdate.update_id)
+            .where(InboundUpdate.handled_at < handled_before)
+            .order_by(InboundUpdate.handled_at)
+            .limit(limit)
+        )
         result = await self._session.execute(
-            delete(InboundUpdate).where(InboundUpdate.handled_at < handled_before)
+            delete(InboundUpdate).where(
+                tuple_(InboundUpdate.platform, InboundUpdate.update_id).in_(oldest)
+            )
         )
         return int(getattr(result, "rowcount", 0))
