@@ -22,8 +22,7 @@ class RunnerRepository:
         return await self._session.get(Runner, runner_id)
 
     async def many(self, runner_ids: Collection[int]) -> Sequence[Runner]:
-        """The runners with these ids that still exist, without their running week (a batch
-        of reminders shows none of it, and loading it was most of the batch's objects)."""
+        """The runners with these ids that still exist, without their running week (unread)."""
         query = select(Runner).where(Runner.id.in_(runner_ids)).options(raiseload(Runner.week))
         return (await self._session.scalars(query)).all()
 
