@@ -42,6 +42,7 @@ from bot.settings import Settings
 from handlers.telegram.application import CoachApplication, build_application
 from tests.conftest import FakeClock
 from tests.fake_telegram import FakeBotAPI, InProcessRequest, process, updates
+from tests.telegram.conftest import virtual_limiter
 
 
 @asynccontextmanager
@@ -54,7 +55,7 @@ async def coach_app(
     context = ServiceContext.from_settings(settings, clock=clock)
     await context.prepare()
     app: CoachApplication = build_application(
-        settings, Coach(context), request=InProcessRequest(api)
+        settings, Coach(context), request=InProcessRequest(api), limiter=virtual_limiter()
     )
     await app.initialize()
     riders = [Rider(app, api, first_id + n) for n in range(runners)]

@@ -78,6 +78,9 @@ BotToken = Annotated[SecretStr, AfterValidator(_no_placeholder), AfterValidator(
 WebhookSecret = Annotated[SecretStr, AfterValidator(_no_placeholder), AfterValidator(_secret_shape)]
 
 
+KEEP_HANDLED_UPDATES = timedelta(days=2)  # Telegram redelivers an unconfirmed update for a day
+
+
 class Settings(BaseSettings):
     """Every setting the bot reads; see ``.env.example`` for what each one means."""
 
@@ -103,7 +106,9 @@ class Settings(BaseSettings):
     reminder_grace: timedelta = Field(default=timedelta(hours=2), ge=timedelta(0))
     messages_per_second: float = Field(default=30.0, gt=0, le=1000)
     tick_seconds: int = Field(default=30, ge=5, le=3600)
+    concurrent_updates: int = Field(default=64, ge=1, le=1024)
     dispatch_retention_days: int = Field(default=30, ge=1, le=3650)
+    keep_handled_updates: timedelta = Field(default=KEEP_HANDLED_UPDATES, gt=timedelta(0))
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -23,7 +23,7 @@ from bot.storage.journal import DispatchJournal, Outcome
 from bot.storage.models import DispatchStatus, RunnerStatus
 from bot.storage.repositories.dispatches import Claimed
 from schedules.notifier import Notifier, Rejected, RetryLater, Transient, Unreachable
-from schedules.rate_limit import RateLimiter
+from schedules.rate_limit import RateLimiter, is_group
 
 logger = logging.getLogger(__name__)
 
@@ -182,9 +182,9 @@ class Dispatcher:
         """Send one message, waiting out 429s and retrying transient failures with backoff."""
         floods = failures = 0
         while True:
-            await self.limiter.wait(chat, group=_is_group(chat))
             try:
-                return await self.notifier.send(chat, message)
+                async with self.limiter.slot(chat, group=is_group(chat)):
+                    return await self.notifier.send(chat, message)
             except RetryLater as error:
                 floods += 1
                 if floods > self.delivery.flood_waits:
@@ -240,8 +240,3 @@ class Dispatcher:
                 if club is not None:
                     club.active = False
                 await uow.dispatches.cancel_pending(club_id=due.club_id, reason="removed")
-
-
-def _is_group(chat_id: str) -> bool:
-    """Telegram group and channel ids are negative."""
-    return chat_id.startswith("-")

@@ -1,8 +1,14 @@
-"""One limiter for every outgoing reminder: Telegram's per-bot, per-chat and per-group limits.
+"""One limiter for every outgoing message: Telegram's per-bot, per-chat and per-group limits.
 
-Each message reserves the earliest slot that respects every limit, then sleeps until it.
-Reserving happens without awaiting, so concurrent callers never take the same slot. A
-``retry_after`` from Telegram pauses everyone.
+A message first waits, without reserving anything, until its chat (and its group's
+one-minute window) has room; then it reserves the earliest overall slot and sleeps until it.
+Reserving happens without awaiting, so concurrent callers never take the same slot, and a
+message waiting for its own chat never holds back messages to other chats. A message is
+sent inside ``slot``: a chat has one message in flight at a time, and its next one is
+spaced from when Telegram *answered* the last (so it had received it), not from when the
+last was let go, so a slow or uneven path to Telegram cannot bring two messages to one chat
+closer than a second. A ``retry_after`` from Telegram pauses everyone (the reminder tick's
+burst), or one chat (a reply).
 """
 
 from __future__ import annotations
@@ -10,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 PER_CHAT_SECONDS = 1.0  # at least this long between two messages to one chat
 GROUP_WINDOW_SECONDS = 60.0
@@ -18,6 +25,11 @@ GROUP_MESSAGES_PER_WINDOW = 20
 _SLACK = 1e-6  # keeps float sums from landing a hair inside a window
 _MARGIN = 1.03  # 3% wider spacing overall, for jitter between our clock and Telegram's
 _PRUNE_AT = 10_000  # forget chats whose spacing has passed once this many are remembered
+
+
+def is_group(chat_id: str) -> bool:
+    """Whether a chat is a group or channel (20 a minute): Telegram's ids for them are negative."""
+    return chat_id.startswith("-")
 
 
 class RateLimiter:
@@ -37,31 +49,72 @@ class RateLimiter:
         self._next_chat: dict[str, float] = {}
         self._group_sent: defaultdict[str, deque[float]] = defaultdict(deque)
         self._paused_until = 0.0
+        self._in_flight: dict[str, asyncio.Event] = {}
 
-    async def wait(self, chat_id: str, *, group: bool = False) -> None:
+    @asynccontextmanager
+    async def slot(self, chat_id: str, *, group: bool = False) -> AsyncIterator[None]:
+        """Enter when one message to ``chat_id`` may go out; send it inside the block."""
+        await self._wait(chat_id, group)
+        answered = self._in_flight[chat_id] = asyncio.Event()
+        try:
+            yield
+        finally:
+            self._answered(chat_id, group)
+            del self._in_flight[chat_id]
+            answered.set()
+
+    async def _wait(self, chat_id: str, group: bool) -> None:
         """Return when one message to ``chat_id`` may go out."""
         while True:
-            slot = self._reserve(chat_id, group)
-            if slot > self._clock():
-                await self._sleep(slot - self._clock())
+            if (in_flight := self._in_flight.get(chat_id)) is not None:
+                await in_flight.wait()
+                continue
+            now = self._clock()
+            ready = self._chat_ready(chat_id, group, now)
+            if ready > now:
+                await self._sleep(ready - now)
+                continue
+            slot = self._reserve(chat_id, group, now)
+            if slot > now:
+                await self._sleep(slot - now)
             if self._clock() >= self._paused_until:
                 return
 
-    def pause(self, seconds: float) -> None:
-        """Hold every message for ``seconds`` (Telegram's ``retry_after``)."""
-        self._paused_until = max(self._paused_until, self._clock() + seconds)
+    def pause(self, seconds: float, *, chat_id: str | None = None) -> None:
+        """Hold every message, or only those to ``chat_id``, for ``seconds`` (``retry_after``)."""
+        until = self._clock() + seconds
+        if chat_id is not None:
+            self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), until)
+            return
+        self._paused_until = max(self._paused_until, until)
         self._next_any = max(self._next_any, self._paused_until)
 
-    def _reserve(self, chat_id: str, group: bool) -> float:
+    def _answered(self, chat_id: str, group: bool) -> None:
+        """Space the chat's next message (and count its group's) from this answer."""
         now = self._clock()
-        slot = max(now, self._next_any, self._paused_until, self._next_chat.get(chat_id, 0.0))
-        if group:
-            sent = self._group_sent[chat_id]
-            while sent and sent[0] <= slot - GROUP_WINDOW_SECONDS:
+        self._next_chat[chat_id] = max(
+            self._next_chat.get(chat_id, 0.0), now + PER_CHAT_SECONDS + _SLACK
+        )
+        sent = self._group_sent.get(chat_id) if group else None
+        if sent:
+            sent[-1] = max(sent[-1], now)
+
+    def _chat_ready(self, chat_id: str, group: bool, now: float) -> float:
+        """When the chat (and, for a group, its one-minute window) has room again."""
+        ready = self._next_chat.get(chat_id, now)
+        sent = self._group_sent.get(chat_id) if group else None
+        if sent is not None:
+            while sent and sent[0] <= now - GROUP_WINDOW_SECONDS:
                 sent.popleft()
             if len(sent) >= GROUP_MESSAGES_PER_WINDOW:
-                slot = max(slot, sent[-GROUP_MESSAGES_PER_WINDOW] + GROUP_WINDOW_SECONDS + _SLACK)
-            sent.append(slot)
+                ready = max(ready, sent[-GROUP_MESSAGES_PER_WINDOW] + GROUP_WINDOW_SECONDS + _SLACK)
+        return ready
+
+    def _reserve(self, chat_id: str, group: bool, now: float) -> float:
+        """Take the earliest overall slot for a chat that has room now."""
+        slot = max(now, self._next_any, self._paused_until)
+        if group:
+            self._group_sent[chat_id].append(slot)
         self._next_any = slot + self._interval
         if len(self._next_chat) >= _PRUNE_AT:
             self._forget_before(now)

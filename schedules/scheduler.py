@@ -62,9 +62,9 @@ class ReminderScheduler:
 
 
 def reminder_scheduler(
-    ctx: ServiceContext, notifier: Notifier, settings: Settings
+    ctx: ServiceContext, notifier: Notifier, settings: Settings, limiter: RateLimiter
 ) -> ReminderScheduler:
-    """The tick on the configured database, notifier and rate limit."""
+    """The tick on the configured database and notifier, sharing the platform's limiter."""
     # SQLite runs one bot process, so a claim left at the start of a tick is from a dead one;
     # on PostgreSQL another live process may hold it, so wait out the lease.
     single = ctx.database.engine.dialect.name == "sqlite"
@@ -73,5 +73,6 @@ def reminder_scheduler(
         retention=timedelta(days=settings.dispatch_retention_days),
         stale_after=timedelta(0) if single else CLAIM_LEASE,
     )
-    dispatcher = Dispatcher(ctx, notifier, RateLimiter(settings.messages_per_second), delivery)
-    return ReminderScheduler(Tick(ctx, dispatcher), seconds=settings.tick_seconds, clock=ctx.clock)
+    dispatcher = Dispatcher(ctx, notifier, limiter, delivery)
+    tick = Tick(ctx, dispatcher, keep_handled_updates=settings.keep_handled_updates)
+    return ReminderScheduler(tick, seconds=settings.tick_seconds, clock=ctx.clock)

@@ -1,4 +1,5 @@
-"""The one periodic tick: top up plans, plan the coming reminders, send what is due."""
+"""The one periodic tick: top up plans, plan the coming reminders, send what is due, and
+forget old handled updates."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from datetime import datetime, timedelta
 
 from bot.services.context import ServiceContext
 from bot.services.reminder_plan import HORIZON
+from bot.services.update_retention import prune_handled_updates
+from bot.settings import KEEP_HANDLED_UPDATES
 from schedules.dispatch import Dispatcher
 from schedules.planning import plan_all, refresh_plans
 
@@ -20,9 +23,16 @@ PLAN_EVERY = timedelta(hours=1)  # plans reach a day ahead, so hourly is plenty
 class Tick:
     """Runs one tick at a time; tests call ``run(now)`` directly with the time they choose."""
 
-    def __init__(self, ctx: ServiceContext, dispatcher: Dispatcher) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        dispatcher: Dispatcher,
+        *,
+        keep_handled_updates: timedelta = KEEP_HANDLED_UPDATES,
+    ) -> None:
         self.ctx = ctx
         self.dispatcher = dispatcher
+        self.keep_handled_updates = keep_handled_updates
         self._planned_through: datetime | None = None  # the end of the last planned window
         self._running = asyncio.Lock()
 
@@ -36,6 +46,9 @@ class Tick:
                 counts["planned"] = await plan_all(self.ctx, now, since=through)
                 self._planned_through = now + HORIZON
             counts.update(await self.dispatcher.run(now))
+            counts["pruned updates"] = await prune_handled_updates(
+                self.ctx, now, self.keep_handled_updates
+            )
             if +counts:
                 logger.info("reminder tick: %s", dict(+counts))
             return counts

@@ -111,6 +111,23 @@ async def test_exports_go_to_their_folder_and_never_overwrite(
     assert mode_of(exports / "trail-coach-data.json") == 0o600
 
 
+async def test_progress_saves_the_chart_and_prints_its_caption(
+    coach: Coach, tmp_path: Path
+) -> None:
+    transcript = await talk(coach, [*ONBOARDING, "/progress"], tmp_path)
+    assert "No sessions are due yet: the chart fills in as you train." in transcript
+    assert f"(saved {tmp_path / 'progress.png'})" in transcript
+    assert (tmp_path / "progress.png").read_bytes().startswith(b"\x89PNG")
+
+
+async def test_calendar_saves_an_ics_file(coach: Coach, tmp_path: Path) -> None:
+    transcript = await talk(coach, [*ONBOARDING, "/calendar"], tmp_path)
+    assert "Your next four weeks of strength sessions" in transcript
+    saved = tmp_path / "strength-sessions.ics"
+    assert f"(saved {saved})" in transcript
+    assert read(saved).startswith("BEGIN:VCALENDAR")
+
+
 def files_in(folder: Path) -> list[str]:
     return sorted(path.name for path in folder.iterdir())
 

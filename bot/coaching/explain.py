@@ -106,11 +106,10 @@ def _eased(decision: Decision, session: Session) -> str:
     if decision.next.swap & joints:
         return (
             f"on {weekday(session.date)} the exercises that load your {where} are swapped for"
-            f" ones that spare it ({_names(checked)} check your form)"
-            if checked
-            else f"on {weekday(session.date)} the exercises that load your {where} are swapped"
-            " for ones that spare it"
+            " ones that spare it"
         )
+    if not checked:
+        return f"{weekday(session.date)}'s session already keeps clear of your {where}"
     return (
         f"on {weekday(session.date)} the {where} exercises are one step lighter and show all"
         f" their form cues: {_names(checked)}"

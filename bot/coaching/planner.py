@@ -546,7 +546,7 @@ class _Replay:
     ) -> Decision:
         """P8 and P10 for a decision that passed C4, unless the phase or a light week holds."""
         if not decision.progress:
-            if "C4" in decision.rules or {"C2", "C3", "C5", "C6", "C12"} & set(decision.rules):
+            if decision.report.done:  # a session that did not pass: two-for-two starts again
                 for exercise in exercises:
                     self.progress.hold(exercise)
             return decision

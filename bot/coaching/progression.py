@@ -176,59 +176,47 @@ class Progress:
         recent = state.stepped_on is not None and (day - state.stepped_on).days < 7
         if state.passes < self.settings.passes_needed or recent:
             return frozenset({"P10"}), None
-        moved = self._step(exercise, state, chain_id, hips_level)
-        if moved is None:
-            return frozenset({"C9"} if self._gated(exercise, chain_id) else ()), None
-        state.passes, state.stepped_on = 0, day
-        self.doses[_target(moved, exercise, self)].stepped_on = day
-        rules = {"P8", "P10"}
-        if moved.step == "range" or (moved.step == "variant" and self._ranged(moved)):
-            rules.add("C10")
-        if moved.step == "variant" and self._gated_target(moved):
-            rules.add("C9")
-        return frozenset(rules), moved
+        rules, moved = self._step(exercise, state, chain_id, hips_level, day)
+        if moved is not None:
+            state.passes, state.stepped_on = 0, day
+        return rules, moved
 
     def _step(
-        self, exercise: Exercise, state: DoseState, chain_id: str, hips_level: bool | None
-    ) -> Moved | None:
+        self,
+        exercise: Exercise,
+        state: DoseState,
+        chain_id: str,
+        hips_level: bool | None,
+        day: date,
+    ) -> tuple[frozenset[str], Moved | None]:
+        """P8's next step: more reps (or range, C10), the next variant (C9), then load."""
+        stepped = frozenset({"P8", "P10"})
         steps = exercise.dose.steps
         if state.step + 1 < len(steps):
             state.step += 1
             span, amount = steps[state.step]
+            ranged = stepped | ({"C10"} if exercise.dose.ranges else set())
             if span != steps[state.step - 1][0]:
-                return Moved(exercise, "range", span or "")
-            return Moved(exercise, "reps", str(amount))
+                return ranged, Moved(exercise, "range", span or "")
+            return ranged, Moved(exercise, "reps", str(amount))
         chain, position = self.chains[chain_id], self.position[chain_id]
         if chain[position] is not exercise:
-            return None  # a lower variant at the top of its range holds
+            return frozenset(), None  # a lower variant at the top of its range holds
         if position + 1 < len(chain):
             following = chain[position + 1]
-            if following.gate is Gate.HIPS_LEVEL and hips_level is not True:
-                return None
+            gated = following.gate is Gate.HIPS_LEVEL
+            if gated and hips_level is not True:
+                return frozenset({"C9"}), None
             self.position[chain_id] = position + 1
-            return Moved(exercise, "variant", following.name)
+            self.doses[following.id].stepped_on = day  # the new variant's week starts too
+            notes = {"C9"} if gated else set()
+            notes |= {"C10"} if following.dose.ranges else set()
+            return stepped | notes, Moved(exercise, "variant", following.name)
         if self.can_load and state.load < len(exercise.dose.loads):
             state.load += 1
             state.step = 0
-            return Moved(exercise, "load", exercise.dose.loads[state.load - 1])
-        return None
-
-    def _gated(self, exercise: Exercise, chain_id: str) -> bool:
-        chain, position = self.chains[chain_id], self.position[chain_id]
-        following = chain[position + 1] if position + 1 < len(chain) else None
-        return (
-            chain[position] is exercise
-            and following is not None
-            and following.gate is Gate.HIPS_LEVEL
-        )
-
-    def _ranged(self, moved: Moved) -> bool:
-        chain_id = self.chain_of[moved.exercise.id]
-        return bool(self.head(chain_id).dose.ranges)
-
-    def _gated_target(self, moved: Moved) -> bool:
-        chain_id = self.chain_of[moved.exercise.id]
-        return self.head(chain_id).gate is Gate.HIPS_LEVEL
+            return stepped, Moved(exercise, "load", exercise.dose.loads[state.load - 1])
+        return frozenset(), None
 
     def step_back(self) -> None:
         """P9: every chain one level back."""
@@ -249,10 +237,3 @@ def _loadable_foundation(exercise: Exercise) -> bool:
         and Tag.STRENGTH in exercise.tags
         and bool(exercise.dose.loads)
     )
-
-
-def _target(moved: Moved, exercise: Exercise, progress: Progress) -> str:
-    """The exercise whose week of stepping up this is: the new variant, if one was reached."""
-    if moved.step != "variant":
-        return exercise.id
-    return progress.head(progress.chain_of[exercise.id]).id

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from bot.coaching.explain import day_label
 from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
-from bot.services.planning import Replanned, replan
+from bot.services.planning import Replanned, plan_notes, replan
 from bot.services.profile_questions import (
     apply_answers,
     one_day_steps,
@@ -18,7 +19,7 @@ from bot.services.profile_questions import (
     running_days,
 )
 from bot.services.reminder_plan import plan_reminders
-from bot.services.render import change_text, day_label, profile_text
+from bot.services.render import change_text, profile_text
 from bot.services.replies import Document, Message, Reply, say
 from bot.services.training import runner_or_none, with_runner
 from bot.storage.models import Resumption, Runner, RunnerStatus, as_dict
@@ -59,9 +60,8 @@ async def _finish_settings(turn: Turn, runner: Runner) -> Reply:
     apply_answers(runner, turn.answers)
     await turn.uow.session.flush()
     replanned = await replan(turn.ctx, turn.uow, runner)
-    today = turn.ctx.today(runner.timezone)
-    phases = [c.why for c in replanned.new_changes if c.rules == ("P6",) and c.date >= today]
-    lines = ["Saved.", profile_text(runner), plan_moves(replanned), *phases[:1]]
+    notes = plan_notes(replanned, turn.ctx.today(runner.timezone))
+    lines = ["Saved.", profile_text(runner), plan_moves(replanned), *notes]
     return say("\n\n".join(lines))
 
 

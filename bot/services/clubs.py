@@ -6,16 +6,18 @@ a private chat. In a group the coach answers its own commands and stays out of t
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, time, timedelta
 from html import escape
 
 from bot.coaching import DayKind, Experience, Profile, plan
+from bot.services.charts import sessions_chart
 from bot.services.dialog import Choice, Dialog, Step, Turn
 from bot.services.planning import phase_on, session_row
 from bot.services.profile_questions import timezone_choices, typed_time, typed_timezone
 from bot.services.reminder_plan import plan_club_posts
 from bot.services.render import WEEKDAYS, clock_label, session_text
-from bot.services.replies import Button, DeepLink, Message, Reply, say, toast
+from bot.services.replies import Button, DeepLink, Document, Message, Reply, say, toast
 from bot.storage.models import Club, PlannedSession
 
 LEVELS = (
@@ -25,6 +27,8 @@ LEVELS = (
 )
 LEVEL_EXPERIENCE = {"starting": "none", "intermediate": "some", "advanced": "regular"}
 DEFAULT_POST_TIME = time(18, 0)
+CHART_WEEKS = 8
+CHART_TITLE = "Club strength sessions per week, the last eight weeks"
 
 
 def greeting(club: Club) -> str:
@@ -278,7 +282,24 @@ async def weekly_summary(turn: Turn, club: Club, last: date) -> Reply:
     named = sorted(escape(names[user]) for user in week if user in names)
     if named:
         lines.append(f"Well done, {', '.join(named)}!")
-    return say("\n".join(lines))
+    chart = await asyncio.to_thread(
+        sessions_chart, await sessions_per_week(turn, club, last), title=CHART_TITLE
+    )
+    return (
+        Message("\n".join(lines)),
+        Message(f"{CHART_TITLE}.", image=Document("club-sessions.png", chart, "image/png")),
+    )
+
+
+async def sessions_per_week(turn: Turn, club: Club, last: date) -> list[tuple[date, int]]:
+    """(first day, sessions) for each of the eight weeks ending ``last``: counts, no names."""
+    first = last - timedelta(days=7 * CHART_WEEKS - 1)
+    counts = [0] * CHART_WEEKS
+    trained = await turn.uow.clubs.strength_days(club_id=club.id, first=first, last=last)
+    for days in trained.values():
+        for day in days:
+            counts[(day - first).days // 7] += 1
+    return [(first + timedelta(days=7 * n), count) for n, count in enumerate(counts)]
 
 
 async def _streak(turn: Turn, club: Club, last: date, *, at_most: int = 104) -> int:

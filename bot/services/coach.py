@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from html import escape
 
-from bot.services import account, clubs, reminders, training
+from bot.services import account, clubs, plan_calendar, progress, reminders, training
 from bot.services.context import IsAdmin, Person, ServiceContext, no_admin
 from bot.services.dialog import STALE, Dialogs, Turn
 from bot.services.free_text import mentions_pain, timezone_at
@@ -30,6 +30,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("pause", "Pause your sessions"),
     ("resume", "Resume your sessions"),
     ("history", "Your sessions and plan changes"),
+    ("progress", "A chart of your progress"),
+    ("calendar", "Your next four weeks as a calendar file"),
     ("export", "Download all your data"),
     ("deleteme", "Delete all your data"),
     ("help", "What I can do"),
@@ -92,6 +94,8 @@ class Coach:
             "pause": account.pause,
             "resume": account.resume,
             "history": account.history,
+            "progress": progress.show,
+            "calendar": plan_calendar.export,
             "export": account.export,
         }
 

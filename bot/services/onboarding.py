@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
-from bot.services.planning import replan
+from bot.services.planning import plan_notes, replan
 from bot.services.profile_questions import apply_answers, profile_steps
 from bot.services.render import profile_text, week_text
 from bot.services.replies import Reply, say
@@ -55,15 +55,18 @@ async def _finish(turn: Turn) -> Reply:
     await turn.uow.runners.add(runner)
     if "club" in turn.answers:
         await turn.uow.clubs.join(club_id=int(turn.answers["club"]), runner_id=runner.id)
-    await replan(turn.ctx, turn.uow, runner)
+    replanned = await replan(turn.ctx, turn.uow, runner)
     first_week = await turn.uow.plans.between(
         runner_id=runner.id, first=runner.started_on, last=runner.started_on + timedelta(days=6)
     )
-    return say(
-        "You're all set!\n\n"
-        + week_text(first_week, title="Your first week")
-        + "\n\nI'll send each session on its day. Send /today any time, or /help for more."
-    )
+    notes = plan_notes(replanned, runner.started_on)
+    lines = [
+        "You're all set!",
+        week_text(first_week, title="Your first week"),
+        *notes,
+        "I'll send each session on its day. Send /today any time, or /help for more.",
+    ]
+    return say("\n\n".join(lines))
 
 
 ONBOARDING = Dialog(

@@ -125,9 +125,35 @@ class Replanned:
         return bool(self.added or self.removed or self.altered)
 
 
-def weeks_to_plan(start: date, today: date) -> int:
-    """Enough plan weeks from ``start`` to cover today's week and the next one."""
-    return max(0, (today - start).days) // 7 + LOOK_AHEAD_WEEKS
+PLAN_NOTES = frozenset({("P6",), ("P2",), ("Floor",), ("P7",), ("P13",)})
+"""The planning changes a runner is told about when they happen: a phase, too few days or none
+(the Floor), and how a beginner or a lifter starts."""
+
+
+def plan_notes(replanned: Replanned, today: date) -> list[str]:
+    """The newest note of each planning rule that changed from this week on, to tell the runner."""
+    newest = {c.rules: c.why for c in replanned.new_changes if c.rules in PLAN_NOTES}
+    week_ago = today - timedelta(days=6)
+    current = {c.rules for c in replanned.new_changes if c.date >= week_ago}
+    return [why for rules, why in newest.items() if rules in current]
+
+
+def weeks_to_plan(start: date, today: date, ahead: int = LOOK_AHEAD_WEEKS) -> int:
+    """Enough plan weeks from ``start`` to cover today's week and the ``ahead - 1`` after it."""
+    return max(0, (today - start).days) // 7 + ahead
+
+
+def replay(
+    runner: Runner, history: Sequence[HistoryEvent], today: date, *, ahead: int = LOOK_AHEAD_WEEKS
+) -> Plan:
+    """The runner's plan replayed up to ``today``, reaching ``ahead`` weeks from today's week."""
+    return plan(
+        profile_of(runner),
+        start=runner.started_on,
+        weeks=weeks_to_plan(runner.started_on, today, ahead),
+        history=history,
+        as_of=today,
+    )
 
 
 async def replan(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> Replanned:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, time
+from datetime import time
 from html import escape
 
 from bot.coaching import library, rules
+from bot.coaching.explain import day_label
 from bot.storage.models import PlanChange, PlannedExercise, PlannedSession, Runner
 
 MAX_MESSAGE = 4096  # Telegram's limit, in characters
@@ -31,11 +32,6 @@ EQUIPMENT_LABEL = {
     "weights": "weights",
 }
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def day_label(day: date) -> str:
-    """``Tue 24 Nov``."""
-    return day.strftime("%a %d %b").replace(" 0", " ")
 
 
 def clock_label(moment: time) -> str:

@@ -29,7 +29,7 @@ class DeepLink:
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A file to send, such as a data export."""
+    """A file to send, such as a data export; as a message's ``image``, a PNG to show."""
 
     filename: str
     content: bytes
@@ -38,7 +38,8 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One message: text with <b>/<i> markup, optional buttons (rows) or a document.
+    """One message: text with <b>/<i> markup, optional buttons (rows), or a document or an
+    image with the text as its caption.
 
     ``replace`` asks the adapter to edit the message a button was pressed on, when it can;
     ``toast`` answers a pressed button with a short note to the presser alone; ``stale`` says
@@ -49,6 +50,7 @@ class Message:
     text: str
     buttons: tuple[tuple[Button | DeepLink, ...], ...] = ()
     document: Document | None = None
+    image: Document | None = None
     replace: bool = False
     toast: bool = False
     stale: bool = False

@@ -7,10 +7,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.coaching import Feedback, explain, library
+from bot.coaching.explain import day_label
 from bot.services.dialog import Answers, Choice, Dialog, Finish, Step, Turn
 from bot.services.free_text import NotUnderstood
 from bot.services.planning import Replanned, replan
-from bot.services.render import clock_label, day_label, session_text, split, week_text
+from bot.services.render import clock_label, session_text, split, week_text
 from bot.services.replies import Button, Message, Reply, say
 from bot.services.reports import check_in_fields, check_in_report, log_fields, session_report
 from bot.storage.models import PlannedSession, Runner, RunnerStatus
@@ -91,13 +92,19 @@ def session_reply(session: PlannedSession, *, later: bool = False) -> Reply:
     )
 
 
-async def today(turn: Turn, runner: Runner) -> Reply:
-    """Today's session, or when the next one is."""
-    day = turn.ctx.today(runner.timezone)
+async def _on_hold(turn: Turn, runner: Runner) -> Reply:
+    """Why there are no sessions to show (a red flag, or a pause), after a re-plan; else ()."""
     if (await replan(turn.ctx, turn.uow, runner)).plan.paused:
         return say(ON_HOLD)
-    if runner.status is RunnerStatus.PAUSED:
-        return say(PAUSED)
+    return say(PAUSED) if runner.status is RunnerStatus.PAUSED else ()
+
+
+async def today(turn: Turn, runner: Runner) -> Reply:
+    """Today's session, or when the next one is."""
+    held = await _on_hold(turn, runner)
+    if held:
+        return held
+    day = turn.ctx.today(runner.timezone)
     session = await turn.uow.plans.on(runner_id=runner.id, day=day)
     if session is not None:
         log = await turn.uow.feedback.log(runner_id=runner.id, day=day)
@@ -115,11 +122,10 @@ async def today(turn: Turn, runner: Runner) -> Reply:
 
 async def week(turn: Turn, runner: Runner) -> Reply:
     """The sessions of the next seven days, or why there are none."""
+    held = await _on_hold(turn, runner)
+    if held:
+        return held
     day = turn.ctx.today(runner.timezone)
-    if (await replan(turn.ctx, turn.uow, runner)).plan.paused:
-        return say(ON_HOLD)
-    if runner.status is RunnerStatus.PAUSED:
-        return say(PAUSED)
     sessions = await turn.uow.plans.between(
         runner_id=runner.id, first=day, last=day + timedelta(days=6)
     )

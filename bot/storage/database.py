@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from bot.storage import receipts
 from bot.storage.journal import DispatchJournal
 from bot.storage.sqlite import apply_pragmas
 from bot.storage.unit_of_work import UnitOfWork
@@ -40,9 +41,21 @@ class Database:
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        While an inbound update is being handled (``receipts.current``), the first unit of
+        work to commit marks it handled in the same transaction as its effects.
+        """
+        receipt = receipts.current.get()
         async with self._sessions() as session, session.begin():
-            yield UnitOfWork(session)
+            uow = UnitOfWork(session)
+            yield uow
+            if receipt is not None and not receipt.handled:
+                await uow.updates.mark_handled(
+                    platform=receipt.platform, update_id=receipt.update_id, at=receipt.at
+                )
+        if receipt is not None:
+            receipt.handled = True
 
     @asynccontextmanager
     async def journal(self) -> AsyncIterator[DispatchJournal]:

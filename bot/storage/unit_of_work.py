@@ -10,6 +10,7 @@ from bot.storage.repositories.dispatches import DispatchRepository
 from bot.storage.repositories.feedback import FeedbackRepository
 from bot.storage.repositories.plans import PlanRepository
 from bot.storage.repositories.runners import RunnerRepository
+from bot.storage.repositories.updates import UpdateRepository
 
 
 class UnitOfWork:
@@ -23,3 +24,4 @@ class UnitOfWork:
         self.feedback = FeedbackRepository(session)
         self.clubs = ClubRepository(session)
         self.dispatches = DispatchRepository(session)
+        self.updates = UpdateRepository(session)

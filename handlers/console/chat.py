@@ -100,8 +100,9 @@ class ConsoleChat:
         self.choices = []
         for message in reply:
             self.write(plain(message.text))
-            if message.document is not None:
-                self.write(f"  (saved {save(self.exports, message.document)})")
+            for attachment in (message.image, message.document):
+                if attachment is not None:
+                    self.write(f"  (saved {save(self.exports, attachment)})")
             for row in message.buttons:
                 for button in row:
                     if isinstance(button, Button) and len(self.choices) < len(ascii_lowercase):

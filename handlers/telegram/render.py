@@ -48,7 +48,14 @@ async def send(bot: Bot, chat_id: int | str, reply: Reply) -> list[TelegramMessa
 
 
 async def send_one(bot: Bot, chat_id: int | str, message: Message) -> TelegramMessage:
-    """Send one message: text with its buttons, or a document with the text as caption."""
+    """Send one message: text with its buttons, or a document or photo with the text as caption."""
+    if message.image is not None:
+        return await bot.send_photo(
+            chat_id,
+            InputFile(message.image.content, filename=message.image.filename),
+            caption=message.text,
+            parse_mode=ParseMode.HTML,
+        )
     if message.document is not None:
         document = message.document
         return await bot.send_document(
@@ -74,7 +81,7 @@ async def answer_button(query: CallbackQuery, reply: Reply) -> None:
     if pressed is None or not reply:
         return
     first, *rest = reply
-    if first.replace and first.document is None:
+    if first.replace and first.document is None and first.image is None:
         await _edit(pressed, first.text, keyboard(first, pressed.get_bot().username))
         reply = tuple(rest)
     else:  # a stale press changed nothing: its buttons go, and no choice is marked

@@ -17,7 +17,9 @@ from tests.fake_telegram.fixtures import (
     in_process_bot,
     on_fake,
     process,
+    serve_webhook,
 )
+from tests.fake_telegram.held import HeldRequest
 from tests.fake_telegram.inprocess import InProcessRequest
 from tests.fake_telegram.rate_limits import RateLimits
 from tests.fake_telegram.server import FakeBotAPIServer, WebhookDelivery
@@ -29,6 +31,7 @@ __all__ = [
     "FakeBotAPI",
     "FakeBotAPIServer",
     "HandlerErrors",
+    "HeldRequest",
     "InProcessRequest",
     "RateLimits",
     "RecordedCall",
@@ -41,5 +44,6 @@ __all__ = [
     "in_process_bot",
     "on_fake",
     "process",
+    "serve_webhook",
     "updates",
 ]

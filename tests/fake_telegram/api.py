@@ -8,6 +8,7 @@ import copy
 import itertools
 import json
 import re
+import struct
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -52,7 +53,12 @@ _BOOL_PARAMS = frozenset(
 _INTEGER = re.compile(r"-?\d+")
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
-_RATE_LIMITED_METHODS = frozenset({"sendmessage", "senddocument"})
+_PNG = b"\x89PNG\r\n\x1a\n"
+_PHOTO_MAX_BYTES = 10 * 1024 * 1024  # Telegram's limits for an uploaded photo
+_PHOTO_MAX_SIDES = 10_000  # width + height
+_PHOTO_MAX_RATIO = 20
+_PHOTO_SIZES = (90, 320, 800, 1280)  # the longest side of each size Telegram keeps
+_RATE_LIMITED_METHODS = frozenset({"sendmessage", "senddocument", "sendphoto"})
 _MAX_LENGTH = {"text": 4096, "caption": 1024}
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
@@ -273,6 +279,11 @@ class FakeBotAPI:
     def rate_limit_violations(self) -> int:
         """How many messages were refused for exceeding a rate limit."""
         return self._limiter.violations if self._limiter else 0
+
+    @property
+    def unconfirmed_updates(self) -> int:
+        """How many queued updates getUpdates has not yet been told (by its offset) were seen."""
+        return len(self._pending)
 
     def add_chat(self, chat: JSONDict) -> None:
         """Make a chat known, as if the bot had seen it in an update."""
@@ -545,6 +556,30 @@ class FakeBotAPI:
             content.update(_text_content(params, text_key="caption"))
         return self._send(params, content)
 
+    @_method("sendPhoto")
+    async def _send_photo(self, params: JSONDict, files: dict[str, UploadedFile]) -> JSONDict:
+        upload = files.get("photo")
+        if upload is None:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        width, height = _png_size(upload.content)
+        file_id = f"AgACAgFake{len(self.recorded)}"
+        longest = max(width, height)
+        photo = [
+            {
+                "file_id": f"{file_id}-{side}",
+                "file_unique_id": f"unique-{file_id[-8:]}-{side}",
+                "width": round(width * min(1, side / longest)),
+                "height": round(height * min(1, side / longest)),
+            }
+            for side in _PHOTO_SIZES
+            if side < longest or side == _PHOTO_SIZES[-1]
+        ]
+        photo[-1]["file_size"] = len(upload.content)
+        content: JSONDict = {"photo": photo}
+        if "caption" in params:
+            content.update(_text_content(params, text_key="caption"))
+        return self._send(params, content)
+
     @_method("editMessageText")
     async def _edit_message_text(
         self, params: JSONDict, files: dict[str, UploadedFile]
@@ -686,6 +721,20 @@ def _text_content(params: JSONDict, *, text_key: str = "text") -> JSONDict:
         raise ApiError(400, f"Bad Request: {too_long}")
     entities = params.get(entities_key) or entities
     return {text_key: text, entities_key: entities} if entities else {text_key: text}
+
+
+def _png_size(content: bytes) -> tuple[int, int]:
+    """The width and height of an uploaded PNG, or the 400 Telegram gives an unusable photo."""
+    if len(content) > _PHOTO_MAX_BYTES:
+        raise ApiError(400, "Bad Request: PHOTO_SAVE_FILE_INVALID")
+    if not content.startswith(_PNG) or content[12:16] != b"IHDR":
+        raise ApiError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+    width, height = struct.unpack(">II", content[16:24])
+    if not width or not height or width + height > _PHOTO_MAX_SIDES:
+        raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+    if max(width, height) / min(width, height) > _PHOTO_MAX_RATIO:
+        raise ApiError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+    return width, height
 
 
 def _inline_markup(params: JSONDict) -> JSONDict:

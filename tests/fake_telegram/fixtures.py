@@ -111,6 +111,20 @@ def free_port() -> int:
         return port
 
 
+async def serve_webhook(application: AnyApplication, *, secret_token: str | None = None) -> None:
+    """Start `application` on a webhook at a free port of 127.0.0.1, as `run_webhook` would."""
+    assert application.updater is not None
+    port = free_port()
+    await application.updater.start_webhook(
+        listen="127.0.0.1",
+        port=port,
+        url_path="telegram",
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        secret_token=secret_token,
+    )
+    await application.start()
+
+
 @pytest.fixture(autouse=True)
 def no_real_telegram(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Refuse, and fail the test on, any PTB HTTP call to a host other than 127.0.0.1."""

@@ -2,6 +2,7 @@
 
 import asyncio
 import datetime as dtm
+import struct
 from collections.abc import AsyncIterator
 
 import pytest
@@ -189,6 +190,42 @@ async def test_send_document_records_the_multipart_upload(fake_api, any_bot):
     assert call.files["document"].filename == "plan.txt"
     assert call.files["document"].content == b"week 1: 3x8 squats"
     assert call.params == {"chat_id": 1, "caption": "Your plan"}
+
+
+def png_header(width: int, height: int) -> bytes:
+    """The start of a PNG file: its signature and IHDR chunk, all the fake reads."""
+    ihdr = struct.pack(">II5B", width, height, 8, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr + b"\0" * 4
+
+
+async def test_send_photo_keeps_scaled_sizes_and_an_html_caption(fake_api, any_bot):
+    sent = await any_bot.send_photo(
+        1, png_header(1000, 620), filename="chart.png", caption="<b>4 of 5</b>", parse_mode="HTML"
+    )
+
+    assert [(size.width, size.height) for size in sent.photo] == [
+        (90, 56),
+        (320, 198),
+        (800, 496),
+        (1000, 620),
+    ]
+    assert sent.caption == "4 of 5"
+    assert sent.caption_entities[0].type == "bold"
+    assert fake_api.calls("sendPhoto")[0].files["photo"].filename == "chart.png"
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b"GIF89a not a png", "IMAGE_PROCESS_FAILED"),
+        (png_header(2100, 100), "PHOTO_INVALID_DIMENSIONS"),
+        (png_header(9000, 1001), "PHOTO_INVALID_DIMENSIONS"),
+    ],
+    ids=["not-an-image", "too-narrow", "too-big"],
+)
+async def test_send_photo_refuses_what_telegram_cannot_show(fake_api, any_bot, content, error):
+    with pytest.raises(BadRequest, match=f"(?i){error}"):
+        await any_bot.send_photo(1, content, filename="chart.png")
 
 
 async def test_small_calls_answer_true(fake_api, fake_bot):

@@ -9,9 +9,9 @@ from tests.fake_telegram import (
     FakeBotAPIServer,
     WebhookDelivery,
     fail_on_handler_error,
-    free_port,
     on_fake,
     process,
+    serve_webhook,
     updates,
 )
 
@@ -90,16 +90,7 @@ async def test_polling_over_http(fake_api, fake_server, make_application):
 
 async def test_webhook_over_http(fake_api, fake_server: FakeBotAPIServer, make_application):
     application = await make_application(coach_handlers, server=fake_server)
-    assert application.updater is not None
-    port = free_port()
-    await application.updater.start_webhook(
-        listen="127.0.0.1",
-        port=port,
-        url_path="telegram",
-        webhook_url=f"http://127.0.0.1:{port}/telegram",
-        secret_token="s3cret-token",
-    )
-    await application.start()
+    await serve_webhook(application, secret_token="s3cret-token")
     assert fake_api.webhook is not None
     assert fake_api.webhook.secret_token == "s3cret-token"
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
@@ -21,26 +20,10 @@ from handlers.telegram.notifier import TelegramNotifier
 from schedules.dispatch import Delivery, Dispatcher
 from schedules.rate_limit import RateLimiter
 from schedules.tick import Tick
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock, VirtualTime
 from tests.factories import make_runner
 from tests.fake_telegram import FakeBotAPI
 from tests.services.conftest import Talker
-
-
-@dataclass
-class VirtualTime:
-    """Monotonic time that only moves when someone sleeps; records every sleep."""
-
-    now: float = 1_000.0
-    sleeps: list[float] = field(default_factory=list)
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += max(0.0, seconds)
-        await asyncio.sleep(0)
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from bot.services.clubs import CHART_TITLE
 from bot.services.reminder_plan import plan_club_posts
 from bot.storage.models import Club, DispatchKind, DispatchStatus
 from tests.fake_telegram import errors
@@ -74,6 +75,8 @@ async def test_one_weekly_summary_each_monday_unless_switched_off(reminders: Rem
     await reminders.restart().run()
     summaries = [t for t in reminders.texts(GROUP_ID) if t.startswith("This week's strength work")]
     assert len(summaries) == 1
+    charts = [m for m in reminders.api.sent_messages(GROUP_ID) if "photo" in m]
+    assert [chart["caption"] for chart in charts] == [f"{CHART_TITLE}."]
 
     quiet = await add_club(reminders, chat_id="-1001000000009", weekly_summary=False)
     async with reminders.database.unit_of_work() as uow:

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 
 from schedules.rate_limit import RateLimiter
+from tests.conftest import VirtualTime
 from tests.fake_telegram import FakeBotAPI, RateLimits
-from tests.schedules.conftest import BERLIN_7, Reminders, VirtualTime, add_runner
+from tests.fake_telegram.rate_limits import RateLimiter as StrictServer
+from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
 from tests.schedules.test_dispatch import MONDAY, SEVEN_BERLIN
+
+
+async def send(limiter: RateLimiter, chat_id: str, *, group: bool = False) -> None:
+    """One message through the limiter, answered at once."""
+    async with limiter.slot(chat_id, group=group):
+        pass
 
 
 @pytest.fixture
@@ -26,29 +35,29 @@ def fake_api(virtual_time: VirtualTime) -> FakeBotAPI:
 async def test_overall_rate_is_spaced_evenly(time: VirtualTime) -> None:
     limiter = RateLimiter(30, clock=time, sleep=time.sleep)
     for chat in range(90):
-        await limiter.wait(str(chat))
+        await send(limiter, str(chat))
     assert 89 / 30 <= time.now <= 89 / 30 * 1.03 + 1e-6  # 3% margin for clock jitter
 
 
 async def test_one_chat_waits_a_second_between_messages(time: VirtualTime) -> None:
     limiter = RateLimiter(30, clock=time, sleep=time.sleep)
     for _ in range(3):
-        await limiter.wait("7")
+        await send(limiter, "7")
     assert 2.0 <= time.now < 2.01
 
 
 async def test_a_group_gets_at_most_twenty_a_minute(time: VirtualTime) -> None:
     limiter = RateLimiter(30, clock=time, sleep=time.sleep)
     for _ in range(21):
-        await limiter.wait("-100", group=True)
+        await send(limiter, "-100", group=True)
     assert 60.0 <= time.now < 60.01
 
 
 async def test_retry_after_pauses_everyone(time: VirtualTime) -> None:
     limiter = RateLimiter(30, clock=time, sleep=time.sleep)
-    await limiter.wait("1")
+    await send(limiter, "1")
     limiter.pause(5)
-    await limiter.wait("2")
+    await send(limiter, "2")
     assert 5.0 <= time.now < 5.01
 
 
@@ -64,3 +73,58 @@ async def test_a_burst_of_reminders_meets_no_429_from_a_strict_server(
     assert counts["sent"] == 75
     assert reminders.api.rate_limit_violations == 0
     assert reminders.time.now - 1_000.0 >= 74 / 30
+
+
+async def test_a_chat_held_by_its_own_429_holds_no_other_chat(time: VirtualTime) -> None:
+    limiter = RateLimiter(30, clock=time, sleep=time.sleep)
+    start = time.now
+    await send(limiter, "1")
+    limiter.pause(5, chat_id="1")
+    await send(limiter, "2")
+    assert time.now - start < 0.1  # chat 2 goes at once
+    await send(limiter, "1")
+    assert 5.0 <= time.now - start < 5.01
+
+
+async def test_a_chats_next_message_is_spaced_from_when_telegram_answered_the_last(
+    time: VirtualTime,
+) -> None:
+    limiter = RateLimiter(30, clock=time, sleep=time.sleep)
+    server = StrictServer(RateLimits(), clock=time)  # Telegram's limits, on arrival
+
+    async def deliver(on_the_way: float) -> int | None:
+        """A message that takes ``on_the_way`` to reach Telegram, answered 50 ms later."""
+        async with limiter.slot("7"):
+            await time.sleep(on_the_way)
+            refused = server.admit("7", is_group=False)
+            await time.sleep(0.05)
+        return refused
+
+    assert await deliver(0.3) is None  # slow to arrive (a loaded process)
+    assert await deliver(0.0) is None  # fast: still a second after the first arrived
+    assert server.violations == 0
+
+
+async def test_a_chat_has_one_message_in_flight_at_a_time(time: VirtualTime) -> None:
+    limiter = RateLimiter(30, clock=time, sleep=time.sleep)
+    answered = asyncio.Event()
+    entered: list[tuple[str, float]] = []
+
+    async def first() -> None:
+        async with limiter.slot("7"):
+            entered.append(("first", time.now))
+            await answered.wait()  # Telegram has not answered yet, however long that takes
+
+    async def second() -> None:
+        async with limiter.slot("7"):
+            entered.append(("second", time.now))
+
+    tasks = [asyncio.create_task(first()), asyncio.create_task(second())]
+    for _ in range(20):  # turns of the loop: the second's one-second wait passes meanwhile
+        await asyncio.sleep(0)
+    assert [name for name, _ in entered] == ["first"]
+
+    time.now += 5  # answered five (virtual) seconds later
+    answered.set()
+    await asyncio.gather(*tasks)
+    assert entered[1][1] >= entered[0][1] + 6

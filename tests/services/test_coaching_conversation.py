@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.coaching import rules
 from bot.storage.database import Database
 from bot.storage.models import CheckIn
 from tests.conftest import RED_FLAG_ANSWERS, FakeClock, Script, onboarding
@@ -90,12 +91,7 @@ async def test_red_flag_reply_points_to_a_professional_once_and_not_to_a_session
 ) -> None:
     """Defect 8: one medical message, nothing about the next session; /week says why."""
     await onboard(runner)
-    await go_to_next_session(runner, clock)
-    await log_done(runner)
-    clock.advance(days=1)
-    await runner.command("checkin")
-    await runner.follow(RED_FLAG_ANSWERS)
-    reply = runner.text
+    reply = await session_then_check_in(runner, clock, [("say", "/checkin"), *RED_FLAG_ANSWERS])
     assert reply.count("doctor or physiotherapist") == 1
     assert "next session" not in reply.lower()
     assert "3 out of 10" not in reply
@@ -118,13 +114,8 @@ async def test_no_trail_question_after_no_run_and_pain_talk_points_to_the_check_
 ) -> None:
     """Defect 16."""
     await onboard(runner)
-    await go_to_next_session(runner, clock)
-    await log_done(runner)
-    clock.advance(days=1)
-    await runner.command("checkin")
-    await runner.press("Fresh")
-    reply = await runner.press("No run today")
-    assert "Thanks for checking in" in reply[0].text
+    no_run: Script = [("say", "/checkin"), ("press", "Fresh"), ("press", "No run today")]
+    assert "Thanks for checking in" in await session_then_check_in(runner, clock, no_run)
     talk = await runner.say("my knee is a bit sore after the long run")
     assert "/checkin" in talk[0].text
     assert "doctor or physiotherapist" in talk[0].text
@@ -198,3 +189,21 @@ async def test_a_paused_runners_check_in_asks_about_the_legs_not_a_session(
     assert "next session" not in done[0].text.lower()
     async with database.unit_of_work() as uow:
         assert (await uow.session.scalars(select(CheckIn))).one().legs == "fresh"
+
+
+async def test_a_week_with_no_day_for_strength_is_said_plainly_at_sign_up(runner: Talker) -> None:
+    """The Floor: no rule silently empties a plan; the runner hears the least bad option."""
+    hard = {"Rest": "Hard run", "Easy run": "Hard run", "Long run": "Hard run", "Yes, 5": "Yes, 7"}
+    script: Script = [(kind, hard.get(value, value)) for kind, value in onboarding()]
+    await runner.follow(script)
+    assert "No strength sessions planned." in runner.text
+    assert rules().why["Floor"] in runner.text
+
+
+async def test_today_shows_the_session_not_rule_sentences(runner: Talker, clock: FakeClock) -> None:
+    """Defect 15: the change was explained in the reply; /today does not repeat rules."""
+    await onboard(runner, kit=("Step or sturdy box",))
+    await session_then_check_in(runner, clock, ache("Knee", "6", "No, not yet"))
+    await go_to_next_session(runner, clock)
+    assert "Check your form on this one" in runner.text
+    assert not any(sentence in runner.text for sentence in rules().why.values())

@@ -4,7 +4,7 @@ Each example onboards a random runner through the real dialogs, then lives three
 the injected clock: on each session day the runner taps Done (with random answers), Skip,
 or nothing; the next day they answer a random check-in. After every step the rules are
 checked on what ``/today`` and ``/week`` show: the stored upcoming sessions those commands
-render, and their words. The suite budget allows a few examples (docs/testing.md).
+render, and their words. Fifteen examples fit the suite's budget (docs/testing.md).
 """
 
 from __future__ import annotations
@@ -307,8 +307,8 @@ async def live(runs: Runs, answers: dict[str, Any], lived: list[dict[str, Any]])
         runs.clock.advance(days=1)
         if day["check_in"]:
             await check_in(runs, day)
+        week = (await runs.talker.command("week"))[0].text  # re-plans: read what it stored
         profile, started, date_now, sessions = await runs.state()
-        week = (await runs.talker.command("week"))[0].text
         held = "on hold" in week
         if runs.red_flag:
             assert held  # C7: sessions stay paused until /resume

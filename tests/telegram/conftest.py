@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.request import BaseRequest
 
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.settings import Settings
 from bot.storage.database import Database, create_engine
 from handlers.telegram.application import CoachApplication, build_application
-from tests.conftest import FakeClock, Script, onboarding
+from schedules.rate_limit import RateLimiter
+from tests.conftest import FakeClock, Script, VirtualTime, onboarding
 from tests.fake_telegram import (
     FakeBotAPI,
     FakeBotAPIServer,
@@ -32,6 +35,12 @@ JSONDict = dict[str, Any]
 def settings_for(api: FakeBotAPI, **overrides: Any) -> Settings:
     """Settings for the fake, ignoring any .env file and environment on the machine."""
     return Settings(_env_file=None, telegram_bot_token=api.token, **overrides)
+
+
+def virtual_limiter(time: VirtualTime | None = None) -> RateLimiter:
+    """Telegram's limits kept on virtual time: a message never waits on the wall clock."""
+    time = time or VirtualTime()
+    return RateLimiter(30, clock=time, sleep=time.sleep)
 
 
 @dataclass
@@ -135,7 +144,10 @@ def new_app(
 
     async def build() -> CoachApplication:
         application = build_application(
-            settings_for(fake_api), Coach(coach.ctx), request=InProcessRequest(fake_api)
+            settings_for(fake_api),
+            Coach(coach.ctx),
+            request=InProcessRequest(fake_api),
+            limiter=virtual_limiter(),
         )
         started_apps.append((application, fail_on_handler_error(application)))
         await application.initialize()
@@ -155,7 +167,7 @@ async def http_app(
 ) -> AsyncIterator[CoachApplication]:
     """The bot's Application, pointed at the fake server by TELEGRAM_API_BASE_URL only."""
     settings = settings_for(fake_api, telegram_api_base_url=fake_server.base_url)
-    application = build_application(settings, coach)
+    application = build_application(settings, coach, limiter=virtual_limiter())
     errors: list[BaseException] = []
 
     async def record(_update: object, context: Any) -> None:
@@ -166,9 +178,73 @@ async def http_app(
     assert application.post_init is not None
     await application.post_init(application)
     yield application
+    await stop_bot(application)
+    assert not errors, errors
+
+
+async def stop_bot(application: CoachApplication) -> None:
+    """Stop polling or the webhook, the Application and its services, as ``run`` does."""
     if application.updater is not None and application.updater.running:
         await application.updater.stop()
     if application.running:
         await application.stop()
     await application.shutdown()
-    assert not errors, errors
+    assert application.post_shutdown is not None
+    await application.post_shutdown(application)
+
+
+class RunningBots:
+    """Starts the bot as ``trailcoach run`` does (post_init, polling, start) on the fake."""
+
+    def __init__(self, api: FakeBotAPI, coach: Coach) -> None:
+        self.api = api
+        self.coach = coach
+        self._apps: list[tuple[CoachApplication, HandlerErrors]] = []
+
+    async def start(
+        self,
+        *,
+        request: BaseRequest | None = None,
+        limiter: RateLimiter | None = None,
+        **settings: Any,
+    ) -> CoachApplication:
+        """Build, initialize and start one Application polling the fake."""
+        application = build_application(
+            settings_for(self.api, **settings),
+            Coach(self.coach.ctx),
+            request=request or InProcessRequest(self.api),
+            limiter=limiter or virtual_limiter(),
+        )
+        self._apps.append((application, fail_on_handler_error(application)))
+        await application.initialize()
+        assert application.post_init is not None and application.updater is not None
+        await application.post_init(application)
+        await application.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
+        await application.start()
+        return application
+
+    async def close(self) -> None:
+        """Stop every Application, newest first, and fail if a handler raised."""
+        for application, _ in reversed(self._apps):
+            await stop_bot(application)
+        for _, errors in self._apps:
+            errors.assert_none()
+
+
+ADA = updates.user(user_id=1001, first_name="Ada")
+BEA = updates.user(user_id=1002, first_name="Bea")
+
+
+def command(text: str, sender: JSONDict) -> JSONDict:
+    """An update: ``sender`` sends ``text`` in their private chat with the bot."""
+    return updates.text_message(text=text, from_user=sender)
+
+
+@pytest.fixture
+async def running(fake_api: FakeBotAPI, coach: Coach) -> AsyncIterator[RunningBots]:
+    """Start the bot on the fake; every Application started fails the test on handler errors."""
+    bots = RunningBots(fake_api, coach)
+    try:
+        yield bots
+    finally:
+        await bots.close()

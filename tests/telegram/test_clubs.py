@@ -315,8 +315,22 @@ async def summary(coach: Coach, chat: JSONDict, last: date) -> str:
         turn = Turn(
             coach.ctx, uow, Person("telegram", "0", str(chat["id"]), None, "supergroup"), {}
         )
-        (message,) = await clubs.weekly_summary(turn, club, last)
+        message, chart = await clubs.weekly_summary(turn, club, last)
+    assert chart.image is not None
+    assert chart.image.content.startswith(b"\x89PNG")
     return message.text
+
+
+async def per_week(coach: Coach, chat: JSONDict, last: date) -> list[int]:
+    async with coach.ctx.database.unit_of_work() as uow:
+        club = await uow.clubs.find(platform="telegram", chat_id=str(chat["id"]))
+        assert club is not None
+        turn = Turn(coach.ctx, uow, Person("telegram", "0", str(chat["id"]), None, "group"), {})
+        weeks = await clubs.sessions_per_week(turn, club, last)
+    assert [start for start, _count in weeks] == [
+        last - timedelta(days=7 * n + 6) for n in reversed(range(clubs.CHART_WEEKS))
+    ]
+    return [count for _start, count in weeks]
 
 
 async def test_club_post_is_planned_for_the_level_and_i_did_it_counts_once(
@@ -383,6 +397,7 @@ async def test_weekly_summary_gives_counts_and_names_only_those_who_opted_in(
     anonymous = await summary(coach, SUPERGROUP, sunday)
     assert "1 did one session and 1 did two or more." in anonymous
     assert "Club streak: 1 week in a row." in anonymous
+    assert await per_week(coach, SUPERGROUP, sunday) == [0] * 7 + [3]
     assert "Ada" not in anonymous
     assert "Ben" not in anonymous
 
@@ -408,6 +423,7 @@ async def test_weekly_summary_streak_counts_weeks_in_a_row(
         await press_in(ada, SUPERGROUP, "💪 I did it", by=MEMBER)
     text = await summary(coach, SUPERGROUP, TUESDAY + timedelta(days=19))
     assert "Club streak: 3 weeks in a row." in text
+    assert await per_week(coach, SUPERGROUP, TUESDAY + timedelta(days=19)) == [0] * 5 + [1] * 3
     quiet = await summary(coach, SUPERGROUP, TUESDAY + timedelta(days=26))
     assert "0 did one session and 0 did two or more." in quiet
     assert "fresh start" in quiet

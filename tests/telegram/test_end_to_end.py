@@ -11,7 +11,7 @@ from typing import Any
 
 from handlers.telegram.application import CoachApplication
 from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, Script, onboarding
-from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, free_port, updates
+from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, serve_webhook, updates
 
 SECRET = "e2eWebhookSecret_0123456789"
 JSONDict = dict[str, Any]
@@ -121,16 +121,7 @@ async def test_webhook_end_to_end_with_secret(
     fake_server: FakeBotAPIServer,
     clock: FakeClock,
 ) -> None:
-    assert http_app.updater is not None
-    port = free_port()
-    await http_app.updater.start_webhook(
-        listen="127.0.0.1",
-        port=port,
-        url_path="telegram",
-        webhook_url=f"http://127.0.0.1:{port}/telegram",
-        secret_token=SECRET,
-    )
-    await http_app.start()
+    await serve_webhook(http_app, secret_token=SECRET)
     assert fake_api.webhook is not None
 
     await knee_pain_scenario(HttpRunner(fake_api), clock)

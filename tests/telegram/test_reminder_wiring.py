@@ -10,6 +10,8 @@ import pytest
 import handlers.telegram.application as application_module
 from bot.services.coach import Coach
 from handlers.telegram.application import build_application
+from handlers.telegram.pipe import OutboundPipe
+from schedules.rate_limit import RateLimiter
 from schedules.scheduler import ReminderScheduler, reminder_scheduler
 from tests.fake_telegram import FakeBotAPI
 from tests.fake_telegram.inprocess import InProcessRequest
@@ -30,8 +32,15 @@ async def test_post_init_starts_the_tick_job_and_post_shutdown_stops_it(
 
     monkeypatch.setattr(application_module, "reminder_scheduler", keep)
     settings = settings_for(fake_api, dispatch_retention_days=7)
-    application = build_application(settings, coach, request=InProcessRequest(fake_api))
+    limiter = RateLimiter(settings.messages_per_second)
+    application = build_application(
+        settings, coach, request=InProcessRequest(fake_api), limiter=limiter
+    )
     [reminders] = built
+    # Replies (through the Application bot's pipe) and reminders share one limiter.
+    assert reminders.tick.dispatcher.limiter is limiter
+    assert isinstance(application.bot.rate_limiter, OutboundPipe)
+    assert application.bot.rate_limiter.limiter is limiter
     assert not reminders.running()
     assert application.post_init is not None and application.post_shutdown is not None
 

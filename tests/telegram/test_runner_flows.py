@@ -6,6 +6,7 @@ import json
 import logging
 
 import pytest
+from icalendar import Calendar
 
 from bot.services.coach import COMMANDS
 from bot.services.dialog import ALREADY, STALE
@@ -354,6 +355,30 @@ async def test_export_sends_json_and_csv_documents(ada: TelegramUser, fake_api: 
     assert set(documents) == {"trail-coach-data.json", "trail-coach-data.csv"}
     data = json.loads(documents["trail-coach-data.json"].content)
     assert data["runner"]["platform_user_id"] == str(ada.user["id"])
+
+
+async def test_progress_sends_a_photo_with_a_caption(
+    ada: TelegramUser, fake_api: FakeBotAPI
+) -> None:
+    await ada.onboard()
+    await ada.send("/progress")
+    (call,) = fake_api.calls("sendPhoto")
+    assert call.files["photo"].content.startswith(b"\x89PNG")
+    shown = ada.api.last_message(ada.chat_id)
+    assert shown["photo"][-1]["width"] > shown["photo"][-1]["height"]
+    assert shown["caption"].startswith("No sessions are due yet")
+
+
+async def test_calendar_sends_an_ics_document(ada: TelegramUser, fake_api: FakeBotAPI) -> None:
+    await ada.onboard()
+    await ada.send("/calendar")
+    (call,) = fake_api.calls("sendDocument")
+    upload = call.files["document"]
+    assert (upload.filename, upload.mime_type) == ("strength-sessions.ics", "text/calendar")
+    events = Calendar.from_ical(upload.content).walk("VEVENT")
+    assert len(events) == 8
+    assert str(events[0]["summary"]).startswith("Strength: ")
+    assert "calendar file" in ada.api.last_message(ada.chat_id)["caption"]
 
 
 async def test_deleteme_confirms_then_deletes(ada: TelegramUser) -> None:

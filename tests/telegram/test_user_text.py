@@ -48,7 +48,8 @@ async def post_summary(application: CoachApplication, coach: Coach, chat: JSONDi
         assert club is not None
         turn = Turn(coach.ctx, uow, Person("telegram", "0", str(chat["id"]), None, "group"), {})
         reply = await clubs.weekly_summary(turn, club, MONDAY + date.resolution * 6)
-    (sent,) = await send(application.bot, chat["id"], reply)
+    sent, chart = await send(application.bot, chat["id"], reply)
+    assert chart.photo
     assert sent.text is not None
     return sent.text
 

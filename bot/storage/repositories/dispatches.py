@@ -29,9 +29,7 @@ from sqlalchemy import (
     update,
     values,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
 from sqlalchemy.types import TypeEngine
 
 from bot.storage.models import (
@@ -47,6 +45,7 @@ from bot.storage.models import (
     RunnerStatus,
     UTCDateTime,
 )
+from bot.storage.upsert import insert_ignoring_conflicts
 
 PLANNED_KINDS = (
     DispatchKind.SESSION,
@@ -105,7 +104,9 @@ class DispatchRepository:
         returns how many are new."""
         if not rows:
             return 0
-        statement = _insert_ignoring_conflicts(self._session).returning(_dispatches.c.id)
+        statement = insert_ignoring_conflicts(self._session, _dispatches).returning(
+            _dispatches.c.id
+        )
         return len((await self._session.execute(statement, rows)).all())
 
     async def of_runner(self, runner_id: int) -> Sequence[Dispatch]:
@@ -309,7 +310,7 @@ class DispatchRepository:
             slot, nest_here=True
         )
         statement = (
-            _insert_ignoring_conflicts(self._session)
+            insert_ignoring_conflicts(self._session, _dispatches)
             .from_select(["runner_id", "kind", "local_date", "due_at", "status"], in_due_order)
             .execution_options(preserve_rowcount=True)
         )
@@ -339,16 +340,6 @@ def _recipient(runner_id: int | None, club_id: int | None) -> ColumnElement[bool
     if (runner_id is None) == (club_id is None):
         raise ValueError("name exactly one of runner_id and club_id")
     return Dispatch.runner_id == runner_id if runner_id is not None else Dispatch.club_id == club_id
-
-
-def _insert_ignoring_conflicts(session: AsyncSession) -> Insert:
-    """``INSERT ... ON CONFLICT DO NOTHING`` in the session's dialect."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(_dispatches).on_conflict_do_nothing()
-    if dialect == "sqlite":
-        return sqlite.insert(_dispatches).on_conflict_do_nothing()
-    raise NotImplementedError(f"no conflict-ignoring insert for {dialect}")
 
 
 def _slots(slots: Sequence[Slot]) -> CTE:

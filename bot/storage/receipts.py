@@ -1,0 +1,20 @@
+"""The inbound update a task is handling: its first unit of work marks it handled."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(slots=True)
+class Receipt:
+    """One stored update being handled; ``handled`` once a commit has marked it so."""
+
+    platform: str
+    update_id: int
+    at: datetime
+    handled: bool = False
+
+
+current: ContextVar[Receipt | None] = ContextVar("inbound_receipt", default=None)

@@ -1,0 +1,63 @@
+"""Inbound updates: stored once by id, read back until handled, pruned once old."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import InboundUpdate
+from bot.storage.upsert import insert_ignoring_conflicts
+
+_updates = cast(Table, InboundUpdate.__table__)
+
+
+class UpdateRepository:
+    """The platform updates received, and whether each was handled."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self, *, platform: str, update_id: int, payload: dict[str, Any], at: datetime
+    ) -> bool:
+        """Store an update; False if its id was stored already (Telegram delivered it again)."""
+        statement = insert_ignoring_conflicts(self._session, _updates).values(
+            platform=platform, update_id=update_id, payload=payload, received_at=at
+        )
+        added = await self._session.execute(statement.returning(_updates.c.update_id))
+        return added.scalar_one_or_none() is not None
+
+    async def unhandled(self, *, platform: str) -> list[tuple[int, dict[str, Any]]]:
+        """Every stored update not yet handled, oldest first, as (id, payload)."""
+        query = (
+            select(InboundUpdate.update_id, InboundUpdate.payload)
+            .where(InboundUpdate.platform == platform, InboundUpdate.handled_at.is_(None))
+            .order_by(InboundUpdate.update_id)
+        )
+        return [(row.update_id, row.payload) for row in await self._session.execute(query)]
+
+    async def mark_handled(self, *, platform: str, update_id: int, at: datetime) -> None:
+        """Record that an update was handled."""
+        await self._session.execute(
+            update(InboundUpdate)
+            .where(InboundUpdate.platform == platform, InboundUpdate.update_id == update_id)
+            .values(handled_at=at)
+        )
+
+    async def prune(self, *, handled_before: datetime, limit: int) -> int:
+        """Forget up to ``limit`` of the updates handled before ``handled_before``; how many."""
+        oldest = (
+            select(InboundUpdate.platform, InboundUpdate.update_id)
+            .where(InboundUpdate.handled_at < handled_before)
+            .order_by(InboundUpdate.handled_at)
+            .limit(limit)
+        )
+        result = await self._session.execute(
+            delete(InboundUpdate).where(
+                tuple_(InboundUpdate.platform, InboundUpdate.update_id).in_(oldest)
+            )
+        )
+        return int(getattr(result, "rowcount", 0))

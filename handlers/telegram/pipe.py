@@ -1,0 +1,81 @@
+"""The bot's outbound pipe: every Bot API call of the Application's bot passes through it.
+
+A call that posts a new message in a chat (``send*`` but chat actions, ``copyMessage``,
+``forwardMessage``) is sent in its slot on the platform's one ``RateLimiter``, which the
+reminder tick shares. Any call answered with 429 waits ``retry_after`` and is tried again,
+up to ``flood_waits`` times; only that chat is held meanwhile, so other conversations go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
+from contextlib import nullcontext
+from typing import Any
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from handlers.telegram.notifier import seconds
+from schedules.rate_limit import RateLimiter, is_group
+
+POSTS = ("send", "copyMessage", "forwardMessage")
+NOT_A_POST = frozenset({"sendChatAction"})
+
+Answer = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+def posts_a_message(endpoint: str) -> bool:
+    """Whether a Bot API method puts a new message in a chat (what Telegram's limits count)."""
+    return endpoint.startswith(POSTS) and endpoint not in NOT_A_POST
+
+
+class OutboundPipe(BaseRateLimiter[None]):
+    """Paces new messages on the shared limiter and waits out 429s, boundedly."""
+
+    def __init__(
+        self,
+        limiter: RateLimiter,
+        *,
+        flood_waits: int = 5,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.limiter = limiter
+        self.flood_waits = flood_waits
+        self._sleep = sleep
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Answer]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> Answer:
+        """Make the call when the limits allow it; on 429, wait and try again."""
+        chat = data.get("chat_id")
+        paced = chat is not None and posts_a_message(endpoint)
+        floods = 0
+        while True:
+            pacing = (
+                self.limiter.slot(str(chat), group=is_group(str(chat))) if paced else nullcontext()
+            )
+            try:
+                async with pacing:
+                    return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                floods += 1
+                if floods > self.flood_waits:
+                    raise
+                wait = seconds(error.retry_after)
+                if paced:
+                    self.limiter.pause(wait, chat_id=str(chat))
+                else:
+                    await self._sleep(wait)

@@ -1,0 +1,65 @@
+"""What the coach says: the runner's report, and what changes in which session."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.coaching import (
+    Equipment,
+    Feedback,
+    Legs,
+    PainReport,
+    PainSite,
+    Phase,
+    Profile,
+    explain,
+    plan,
+)
+from bot.coaching.explain import phase_note
+from tests.coaching.helpers import MONDAY, day, good, runner
+
+THREE_RUNS = runner("REREHRL", trail_runs_per_week=3)
+KNEE_6 = {"legs": Legs.JOINT_PAIN, "pain": (PainReport(PainSite.KNEE, 6, False),)}
+
+
+def said(profile: Profile, *history: Feedback) -> str:
+    result = plan(profile, start=MONDAY, weeks=3, history=history)
+    decision = result.decisions[-1]
+    following = next((s for s in result.sessions if s.date > decision.date), None)
+    return explain(decision, following, paused=result.paused)
+
+
+def test_knee_pain_names_the_score_the_day_and_the_exercises() -> None:
+    text = said(THREE_RUNS, good(day(0), **KNEE_6))
+    assert text.startswith("You said your knee hurt (6/10) and hadn't settled, so on Wednesday")
+    assert "one step lighter and show all their form cues: the " in text
+
+
+def test_a_session_that_spares_the_joint_says_so_instead_of_an_empty_list() -> None:
+    text = said(runner("REREHRL", experience="none", equipment=()), good(day(0), **KNEE_6))
+    assert "session already keeps clear of your knee" in text
+    assert "form cues: ." not in text
+
+
+def test_twice_in_a_row_refers_to_a_professional_and_keeps_training() -> None:
+    text = said(THREE_RUNS, good(day(0), **KNEE_6), good(day(2), **KNEE_6))
+    assert "please see a doctor or physiotherapist" in text
+    assert "Your sessions carry on meanwhile." in text
+
+
+def test_small_settled_pain_is_fine_and_never_called_lighter() -> None:
+    small = {"legs": Legs.JOINT_PAIN, "pain": (PainReport(PainSite.HIP, 2, True),)}
+    text = said(THREE_RUNS, good(day(0), **small))
+    assert text.startswith("You said your hip hurt (2/10) and had settled: that's fine")
+    assert "lighter" not in text
+
+
+def test_progress_names_what_moved() -> None:
+    text = said(runner("REREHRL", equipment={Equipment.STEP}), good(day(0)), good(day(2)))
+    assert text.startswith("That went well, so on Monday the ")
+    assert "goes up to" in text
+
+
+def test_a_phase_change_names_the_phase_and_the_day() -> None:
+    note = phase_note(Phase.MAINTAIN, date(2026, 11, 24), date(2026, 12, 29))
+    assert note.startswith("Race in 5 weeks: from Tue 24 Nov your sessions switch to maintenance.")

@@ -1,0 +1,54 @@
+"""The progress chart draws to a PNG of the promised size with something on it."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+
+from PIL import Image
+
+from bot.coaching import Phase
+from bot.coaching.progress import PainMark, Progress, Rung, WeekTally
+from bot.services.charts import HEIGHT, LADDER, PAIN, WIDTH, progress_chart
+
+MONDAY = date(2026, 9, 7)
+SHOWN = Progress(
+    today=date(2026, 9, 27),
+    weeks=(
+        WeekTally(MONDAY, planned=2, done=2),
+        WeekTally(date(2026, 9, 14), planned=2, done=1),
+        WeekTally(date(2026, 9, 21), planned=1, done=1),
+    ),
+    ladder=(
+        Rung(MONDAY, 2, "Hamstring walkout"),
+        Rung(date(2026, 9, 17), 5, "Slider curl (two legs)"),
+    ),
+    pain=(PainMark(date(2026, 9, 14), 4, "knee"),),
+    phase=Phase.BUILD,
+    race_date=date(2027, 5, 15),
+    paused=False,
+)
+
+
+def colours(png: bytes) -> set[tuple[int, ...]]:
+    with Image.open(BytesIO(png)) as image:
+        assert image.format == "PNG"
+        assert image.size == (WIDTH, HEIGHT)
+        counted = image.convert("RGB").getcolors(WIDTH * HEIGHT)
+    assert counted is not None
+    return {tuple(colour) for _count, colour in counted}  # type: ignore[arg-type]
+
+
+def rgb(hex_colour: str) -> tuple[int, int, int]:
+    return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+def test_the_chart_is_a_png_of_the_promised_size_with_the_ladder_and_pain_on_it() -> None:
+    drawn = colours(progress_chart(SHOWN))
+    assert len(drawn) > 20  # not a blank page
+    assert {rgb(LADDER), rgb(PAIN)} <= drawn
+
+
+def test_a_new_runner_still_gets_a_chart() -> None:
+    empty = Progress(SHOWN.today, (), (), (), Phase.BUILD, None, paused=True)
+    assert rgb(LADDER) not in colours(progress_chart(empty))

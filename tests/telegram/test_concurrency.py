@@ -1,0 +1,50 @@
+"""Updates of different people are handled at the same time; one person's, strictly in order."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+
+from bot.services.coach import HELP
+from handlers.telegram.conversations import ConversationProcessor
+from tests.fake_telegram import FakeBotAPI, HeldRequest
+from tests.telegram.conftest import ADA, BEA, RunningBots, command
+
+
+@pytest.fixture
+def held(running: RunningBots, fake_api: FakeBotAPI) -> Iterator[HeldRequest]:
+    """Sends held per chat; all released before the bot stops, whatever the test did."""
+    request = HeldRequest(fake_api)
+    yield request
+    request.release_all()
+
+
+async def test_one_persons_batch_is_handled_in_order_while_another_person_overlaps(
+    running: RunningBots, fake_api: FakeBotAPI, held: HeldRequest
+) -> None:
+    held.hold(ADA["id"], BEA["id"])
+    for text, sender in (("/help", ADA), ("/nonsense", ADA), ("/help", BEA)):
+        fake_api.push_update(command(text, sender))  # one getUpdates batch of three
+    application = await running.start(request=held)
+    processor = application.update_processor
+    assert isinstance(processor, ConversationProcessor)
+
+    # Ada's first reply and Bea's are in flight at once: different people overlap.
+    await held.until(lambda: held.started(ADA["id"]) >= 1 and held.started(BEA["id"]) >= 1)
+    held.release(BEA["id"])
+    await fake_api.wait_for_message(BEA["id"])
+    async with asyncio.timeout(5):
+        while processor.waiting != 1:  # noqa: ASYNC110 - Ada's second waits for her first
+            await asyncio.sleep(0)  # a turn of the loop, not the wall clock
+    assert held.started(ADA["id"]) == 1
+
+    held.release(ADA["id"])
+    await fake_api.wait_for_message(ADA["id"], count=2)
+    assert fake_api.sent_texts(ADA["id"]) == [
+        HELP,
+        "I don't know /nonsense. Send /help to see what I can do.",
+    ]
+    ada = [event for event in held.log if event[1] == ADA["id"]]
+    assert ada == [("start", ADA["id"]), ("end", ADA["id"])] * 2

@@ -1,0 +1,112 @@
+"""Replies go through one pipe: paced on the limiter reminders share, 429s waited out."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter
+
+from bot.services.coach import HELP
+from handlers.telegram.pipe import OutboundPipe, posts_a_message
+from schedules.rate_limit import RateLimiter
+from tests.conftest import VirtualTime
+from tests.fake_telegram import FakeBotAPI, errors
+from tests.telegram.conftest import ADA, BEA, RunningBots, command, virtual_limiter
+
+
+@dataclass
+class HeldTime(VirtualTime):
+    """Virtual time whose long waits (a 429's) are held until the test releases them."""
+
+    hold_from: float = 2.0
+    held: list[float] = field(default_factory=list)
+    _holding: asyncio.Event = field(default_factory=asyncio.Event)
+    _released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def sleep(self, seconds: float) -> None:
+        if seconds >= self.hold_from:
+            self.held.append(seconds)
+            self._holding.set()
+            await self._released.wait()
+        await super().sleep(seconds)
+
+    async def until_held(self) -> None:
+        async with asyncio.timeout(5):
+            await self._holding.wait()
+
+    def release(self) -> None:
+        self._released.set()
+
+
+@pytest.fixture
+def held_time(running: RunningBots) -> Any:
+    """Released before the bot stops, whatever the test did."""
+    time = HeldTime()
+    yield time
+    time.release()
+
+
+async def test_a_429_on_a_reply_is_waited_out_and_delivered_while_others_are_served(
+    running: RunningBots, fake_api: FakeBotAPI, held_time: HeldTime
+) -> None:
+    fake_api.fail_next("sendMessage", errors.too_many_requests(3), chat_id=ADA["id"])
+    fake_api.push_update(command("/help", ADA))
+    await running.start(limiter=virtual_limiter(held_time))
+
+    await held_time.until_held()
+    assert held_time.held == [pytest.approx(3, abs=0.01)]  # Telegram's retry_after
+    fake_api.push_update(command("/help", BEA))
+    await fake_api.wait_for_message(BEA["id"])  # Bea is answered while Ada's reply waits
+    assert fake_api.sent_texts(ADA["id"]) == []
+
+    held_time.release()
+    await fake_api.wait_for_message(ADA["id"])
+    assert fake_api.sent_texts(ADA["id"]) == [HELP]  # late, not lost, and once
+    to_ada = [c for c in fake_api.calls("sendMessage") if c.params["chat_id"] == ADA["id"]]
+    assert len(to_ada) == 2
+
+
+def flood(seconds: int) -> RetryAfter:
+    return RetryAfter(timedelta(seconds=seconds))
+
+
+async def test_a_message_meeting_429_after_429_gives_up_after_five_waits() -> None:
+    time = VirtualTime()
+    pipe = OutboundPipe(RateLimiter(30, clock=time, sleep=time.sleep), sleep=time.sleep)
+    attempts = 0
+
+    async def always_flooded() -> bool:
+        nonlocal attempts
+        attempts += 1
+        raise flood(2)
+
+    with pytest.raises(RetryAfter):
+        await pipe.process_request(always_flooded, (), {}, "sendMessage", {"chat_id": 7}, None)
+    assert attempts == 6
+    assert sum(time.sleeps) >= 5 * 2  # each 429 waited out before the next try
+
+
+async def test_only_new_messages_wait_for_a_slot_but_every_429_is_waited_out() -> None:
+    time = VirtualTime()
+    limiter = RateLimiter(30, clock=time, sleep=time.sleep)
+    pipe = OutboundPipe(limiter, sleep=time.sleep)
+    answers: list[str] = []
+
+    async def answer(endpoint: str) -> bool:
+        answers.append(endpoint)
+        if len(answers) == 1:
+            raise flood(4)
+        return True
+
+    for endpoint in ("answerCallbackQuery", "editMessageText", "editMessageText"):
+        await pipe.process_request(answer, (endpoint,), {}, endpoint, {"chat_id": 7}, None)
+    assert time.sleeps == [4]  # the 429, and no spacing between two edits of one chat
+    assert [posts_a_message(e) for e in ("sendMessage", "sendDocument", "sendChatAction")] == [
+        True,
+        True,
+        False,
+    ]
