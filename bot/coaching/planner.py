@@ -4,6 +4,13 @@ One replay serves both the plan preview and a service judging a new check-in: fe
 evaluated (``decisions.decide``) exactly when the replay reaches its date, against the session
 planned there, and its effects shape every later session.
 
+A replay can also start at a checkpoint (``resume``: the state at the start of a plan week,
+``bot.coaching.checkpoint``) of the same profile and start whose earlier history is
+unchanged: the plan then holds the weeks from there, and the changes and decisions dated
+from its day on, exactly as a full replay would have them; history before it is ignored.
+``keep`` asks for the checkpoint of the latest week after the first starting by that day
+whose history is known.
+
 Choices where COACHING.md is silent:
 
 - Weeks are 7-day windows from ``start``, the day coaching began; P7's weeks, C3's first
@@ -88,13 +95,7 @@ def plan(
     resume: Checkpoint | None = None,
     keep: date | None = None,
 ) -> Plan:
-    """Plan ``weeks`` weeks from ``start``, replaying ``history`` (feedback and resumes).
-
-    With ``resume`` (a checkpoint of this profile and start whose earlier history is
-    unchanged), the replay starts at its week: the plan holds the weeks from
-    there, and the changes and decisions dated from its day on; history before it is ignored.
-    With ``keep``, the plan carries the checkpoint of the latest week starting by then.
-    """
+    """Plan ``weeks`` weeks from ``start``, replaying ``history`` (or resuming: see above)."""
     replay = _Replay(profile, start, history, as_of, library(), rules())
     return replay.run(weeks, resume, keep)
 

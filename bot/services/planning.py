@@ -92,8 +92,7 @@ def _pain(rows: Sequence[dict[str, Any]]) -> tuple[PainReport, ...]:
 async def history_of(
     uow: UnitOfWork, runner: Runner, logs: Sequence[SessionLog], since: date = date.min
 ) -> list[HistoryEvent]:
-    """Everything the runner reported from ``since`` on (``logs`` and the rest), as the core's
-    history, in order."""
+    """What the runner reported from ``since`` on (``logs`` and the rest), as core history."""
     by_day = {row.session_date: row for row in logs}
     check_ins = {
         row.session_date: row

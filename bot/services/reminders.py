@@ -97,8 +97,17 @@ async def _load(uow: UnitOfWork, rows: Sequence[Due]) -> _Batch:
     last = max(end for _, end in spans)
     logs = await uow.feedback.of_runners(SessionLog, ids, first=first, last=last)
     check_ins = await uow.feedback.of_runners(CheckIn, ids, first=first, last=last)
+    runners = {runner.id: runner for runner in await uow.runners.many(ids)}
+    asking = {due.runner_id for due in rows if due.kind is DispatchKind.CHECK_IN}
+    for platform in {runners[i].platform for i in asking if i in runners}:
+        users = [
+            _person(r).dialog_key
+            for i, r in runners.items()
+            if i in asking and r.platform == platform
+        ]
+        await uow.dialogs.preload(platform=platform, user_ids=users)  # check-ins open dialogs
     return _Batch(
-        runners={runner.id: runner for runner in await uow.runners.many(ids)},
+        runners=runners,
         sessions={
             (s.runner_id, s.date): s
             for s in await uow.plans.of_runners(ids, first=first, last=last)

@@ -44,3 +44,31 @@ async def test_a_runner_with_a_year_of_reports_costs_the_build_two_rows(
     assert counts["sent"] == 1  # Monday's session; Sunday's was checked in already
     assert counts["cancelled"] == 1
     assert loaded == Counter({"SessionLog": 1, "CheckIn": 1})  # Sunday's, not the year's
+
+
+async def test_a_batch_of_check_ins_reads_their_dialogs_in_one_query(
+    reminders: Reminders,
+) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(days=1, hours=12)
+    sunday = MONDAY - timedelta(days=1)
+    runners = [await add_runner(reminders, sessions=(sunday,), **BERLIN_7) for _ in range(5)]
+    reminders.clock.now = SEVEN_BERLIN - timedelta(days=1)
+    assert (await reminders.run())["sent"] == 5  # Sunday's sessions
+    statements: list[str] = []
+
+    def watch(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if "dialog_states" in statement:
+            statements.append(statement.split()[0])
+
+    engine = reminders.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        reminders.clock.now = SEVEN_BERLIN
+        assert (await reminders.run())["sent"] == 5  # the check-ins about them
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
+
+    assert statements[0] == "SELECT"  # one read for the batch; the writes go at the commit
+    assert set(statements[1:]) == {"INSERT"}  # one each on SQLite, batched on PostgreSQL
+    for runner in runners:
+        assert "How do your legs feel today" in reminders.texts(int(runner.chat_id))[-1]

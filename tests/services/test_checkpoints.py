@@ -18,14 +18,19 @@ from tests.services.test_flows import go_to_next_session, log_done
 WEEKS = 4
 
 
-async def train(runner: Talker, clock: FakeClock) -> None:
-    """Onboard, then do every session for a few weeks."""
+async def trained(
+    runner: Talker, clock: FakeClock, database: Database
+) -> tuple[Replanned, Checkpoint]:
+    """Onboard, do every session for a few weeks, replan: the plan and its checkpoint."""
     await onboard(runner)
     end = clock.now + timedelta(weeks=WEEKS)
     while clock.now < end:
         await go_to_next_session(runner, clock)
         await log_done(runner)
         clock.advance(days=1)
+    result, checkpoint = await replanned(database, clock)
+    assert checkpoint is not None
+    return result, checkpoint
 
 
 async def replanned(database: Database, clock: FakeClock) -> tuple[Replanned, Checkpoint | None]:
@@ -45,9 +50,7 @@ async def stored_sessions(database: Database) -> list[tuple[date, str, list[str]
 async def test_a_replan_resumes_from_the_checkpoint_with_the_plan_a_full_replay_gives(
     runner: Talker, clock: FakeClock, database: Database
 ) -> None:
-    await train(runner, clock)
-    resumed, checkpoint = await replanned(database, clock)
-    assert checkpoint is not None
+    resumed, checkpoint = await trained(runner, clock, database)
     today = clock.now.date()
     assert checkpoint.day <= today - CHECKPOINT_LAG < checkpoint.day + timedelta(weeks=1)
     assert resumed.plan.weeks[0].start == checkpoint.day  # it did not replay from day one
@@ -68,9 +71,7 @@ async def test_a_replan_resumes_from_the_checkpoint_with_the_plan_a_full_replay_
 async def test_a_report_about_a_day_before_the_checkpoint_drops_it(
     runner: Talker, clock: FakeClock, database: Database
 ) -> None:
-    await train(runner, clock)
-    _, checkpoint = await replanned(database, clock)
-    assert checkpoint is not None
+    _, checkpoint = await trained(runner, clock, database)
 
     async with database.unit_of_work() as uow:
         runner_id = (await uow.session.scalars(select(Runner.id))).one()
@@ -84,8 +85,7 @@ async def test_a_report_about_a_day_before_the_checkpoint_drops_it(
 async def test_a_changed_profile_replays_from_the_start(
     runner: Talker, clock: FakeClock, database: Database
 ) -> None:
-    await train(runner, clock)
-    await replanned(database, clock)
+    await trained(runner, clock, database)
 
     async with database.unit_of_work() as uow:
         stored = (await uow.session.scalars(select(Runner))).one()

@@ -31,7 +31,7 @@ async def test_post_init_starts_the_tick_job_and_post_shutdown_stops_it(
         return scheduler
 
     monkeypatch.setattr(application_module, "reminder_scheduler", keep)
-    settings = settings_for(fake_api)
+    settings = settings_for(fake_api, dispatch_retention_days=7)
     limiter = RateLimiter(settings.messages_per_second)
     application = build_application(
         settings, coach, request=InProcessRequest(fake_api), limiter=limiter
@@ -49,6 +49,7 @@ async def test_post_init_starts_the_tick_job_and_post_shutdown_stops_it(
         await application.post_init(application)  # what run_polling and run_webhook do
         assert reminders.running()
         assert reminders.job_interval() == timedelta(seconds=settings.tick_seconds)
+        assert reminders.tick.dispatcher.delivery.retention == timedelta(days=7)
     finally:
         await application.shutdown()
         await application.post_shutdown(application)

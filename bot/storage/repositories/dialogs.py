@@ -1,7 +1,13 @@
-"""Dialog state: where a user is in onboarding or a check-in, kept across restarts."""
+"""Dialog state: where a user is in onboarding or a check-in, kept across restarts.
+
+A batch that opens many dialogs at once (the reminder tick's check-ins) reads them first
+with ``preload``: its users' dialogs are then read from memory and written together when
+the unit of work ends, instead of one read and one write each.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import delete, or_, select
@@ -15,9 +21,20 @@ class DialogRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._preloaded: dict[tuple[str, str], DialogState | None] = {}
+
+    async def preload(self, *, platform: str, user_ids: Collection[str]) -> None:
+        """Read the open dialogs of these users in one query, for a batch about to save many."""
+        query = select(DialogState).where(
+            DialogState.platform == platform, DialogState.user_id.in_(user_ids)
+        )
+        found = {state.user_id: state for state in await self._session.scalars(query)}
+        self._preloaded.update(((platform, user), found.get(user)) for user in user_ids)
 
     async def get(self, *, platform: str, user_id: str) -> DialogState | None:
         """The user's open dialog, if any."""
+        if (platform, user_id) in self._preloaded:
+            return self._preloaded[platform, user_id]
         query = select(DialogState).where(
             DialogState.platform == platform, DialogState.user_id == user_id
         )
@@ -32,11 +49,15 @@ class DialogRepository:
             state = DialogState(platform=platform, user_id=user_id)
             self._session.add(state)
         state.dialog, state.step, state.data = dialog, step, dict(data)
-        await self._session.flush()
+        if (platform, user_id) in self._preloaded:
+            self._preloaded[platform, user_id] = state  # written with the batch's others
+        else:
+            await self._session.flush()
         return state
 
     async def clear(self, *, platform: str, user_id: str) -> None:
         """Close the user's dialog."""
+        self._preloaded.pop((platform, user_id), None)
         await self._session.execute(
             delete(DialogState).where(
                 DialogState.platform == platform, DialogState.user_id == user_id
@@ -46,6 +67,7 @@ class DialogRepository:
     async def forget(self, *, platform: str, user_id: str) -> None:
         """Close every dialog of the user: the private one, and any kept under their id in a
         group before a group's dialog belonged to the group itself."""
+        self._preloaded.clear()
         await self._session.execute(
             delete(DialogState).where(
                 DialogState.platform == platform,

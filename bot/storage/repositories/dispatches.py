@@ -149,8 +149,7 @@ class DispatchRepository:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def prune(self, *, before: datetime, limit: int) -> int:
-        """Delete up to ``limit`` settled rows due before ``before``, oldest first; returns how
-        many (a small batch each time keeps the write short)."""
+        """Delete up to ``limit`` settled rows due before ``before``, oldest first; how many."""
         table = _dispatches.c
         oldest = (
             select(table.id)

@@ -88,8 +88,7 @@ class FeedbackRepository:
     async def of_runners(
         self, model: type[Report], runner_ids: Collection[int], *, first: date, last: date
     ) -> Sequence[Report]:
-        """These runners' logs (or check-ins) about the days from ``first`` to ``last``: what a
-        batch of reminders shows, however long their history."""
+        """These runners' logs (or check-ins) about the days from ``first`` to ``last``."""
         query = select(model).where(
             model.runner_id.in_(runner_ids), model.session_date.between(first, last)
         )

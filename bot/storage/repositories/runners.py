@@ -6,6 +6,7 @@ from collections.abc import Collection, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import raiseload
 
 from bot.storage.models import Runner
 
@@ -21,8 +22,9 @@ class RunnerRepository:
         return await self._session.get(Runner, runner_id)
 
     async def many(self, runner_ids: Collection[int]) -> Sequence[Runner]:
-        """The runners with these ids that still exist."""
-        return (await self._session.scalars(select(Runner).where(Runner.id.in_(runner_ids)))).all()
+        """The runners with these ids that still exist, without their running week (unread)."""
+        query = select(Runner).where(Runner.id.in_(runner_ids)).options(raiseload(Runner.week))
+        return (await self._session.scalars(query)).all()
 
     async def find(self, *, platform: str, user_id: str) -> Runner | None:
         """The runner behind a platform user, if they have onboarded."""
