@@ -10,7 +10,7 @@ from bot.services.coach import Coach
 from bot.services.context import Person, ServiceContext
 from bot.services.replies import Button, Reply
 from bot.storage.database import Database
-from tests.conftest import FakeClock, Script, onboarding
+from tests.conftest import RED_FLAG_ANSWERS, FakeClock, Script, onboarding
 
 
 @dataclass
@@ -76,3 +76,36 @@ def runner(coach: Coach) -> Talker:
 async def onboard(runner: Talker, *, kit: tuple[str, ...] = ()) -> None:
     """Answer every onboarding question and confirm."""
     await runner.follow(onboarding(kit=kit))
+
+
+async def go_to_next_session(talker: Talker, clock: FakeClock) -> None:
+    """Move the clock day by day until /today shows a session with buttons."""
+    for _ in range(8):
+        reply = await talker.command("today")
+        if any(message.buttons for message in reply):
+            return
+        clock.advance(days=1)
+    raise AssertionError("no session within a week")
+
+
+async def log_done(talker: Talker, *, effort: str = "OK") -> None:
+    await talker.press("✅ Done")
+    await talker.press("All of it")
+    await talker.press(effort)
+    await talker.press("Nothing hurt")
+    if any(b.label.startswith("Yes, level") for m in talker.last for r in m.buttons for b in r):
+        await talker.press("Yes, level")
+
+
+async def session_then_check_in(runner: Talker, clock: FakeClock, check_in: Script) -> str:
+    """The next session, done, and the next day the check-in ``check_in``: its reply."""
+    await go_to_next_session(runner, clock)
+    await log_done(runner)
+    clock.advance(days=1)
+    await runner.follow(check_in)
+    return runner.text
+
+
+async def red_flag_after_a_session(runner: Talker, clock: FakeClock) -> str:
+    """The next session, done, then a check-in reporting a red flag (C7): its reply."""
+    return await session_then_check_in(runner, clock, [("say", "/checkin"), *RED_FLAG_ANSWERS])

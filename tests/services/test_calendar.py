@@ -10,9 +10,14 @@ import pytest
 import time_machine
 from icalendar import Calendar
 
-from tests.conftest import KNEE_PAIN_CHECK_IN, RED_FLAG_ANSWERS, FakeClock
-from tests.services.conftest import Talker, onboard
-from tests.services.test_flows import go_to_next_session, log_done
+from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock
+from tests.services.conftest import (
+    Talker,
+    go_to_next_session,
+    log_done,
+    onboard,
+    red_flag_after_a_session,
+)
 
 Events = dict[str, tuple[int, str, str]]  # uid: (sequence, status, description)
 
@@ -107,11 +112,7 @@ async def test_while_paused_every_session_comes_cancelled(runner: Talker, clock:
 
 async def test_after_a_red_flag_there_is_no_file_to_send(runner: Talker, clock: FakeClock) -> None:
     await onboard(runner)
-    await go_to_next_session(runner, clock)
-    await log_done(runner)
-    clock.advance(days=1)
-    await runner.command("checkin")
-    await runner.follow(RED_FLAG_ANSWERS)
+    await red_flag_after_a_session(runner, clock)
     (message,) = await runner.command("calendar")
     assert message.document is None
     assert message.text.startswith("No strength sessions are planned in the next four weeks")

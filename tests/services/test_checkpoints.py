@@ -12,8 +12,7 @@ from bot.services.planning import CHECKPOINT_LAG, Replanned, profile_of, replan
 from bot.storage.database import Database
 from bot.storage.models import PlanCheckpoint, PlannedSession, Runner
 from tests.conftest import FakeClock
-from tests.services.conftest import Talker, onboard
-from tests.services.test_flows import go_to_next_session, log_done
+from tests.services.conftest import Talker, go_to_next_session, log_done, onboard
 
 WEEKS = 4
 

@@ -9,9 +9,15 @@ from sqlalchemy import select
 from bot.coaching import rules
 from bot.storage.database import Database
 from bot.storage.models import CheckIn
-from tests.conftest import RED_FLAG_ANSWERS, FakeClock, Script, onboarding
-from tests.services.conftest import Talker, onboard
-from tests.services.test_flows import go_to_next_session, log_done
+from tests.conftest import FakeClock, Script, onboarding
+from tests.services.conftest import (
+    Talker,
+    go_to_next_session,
+    log_done,
+    onboard,
+    red_flag_after_a_session,
+    session_then_check_in,
+)
 
 
 def ache(where: str, score: str = "2", settled: str = "Yes, it has") -> Script:
@@ -25,14 +31,6 @@ def ache(where: str, score: str = "2", settled: str = "Yes, it has") -> Script:
         ("press", "Yes"),
         ("press", "Fine"),
     ]
-
-
-async def session_then_check_in(runner: Talker, clock: FakeClock, check_in: Script) -> str:
-    await go_to_next_session(runner, clock)
-    await log_done(runner)
-    clock.advance(days=1)
-    await runner.follow(check_in)
-    return runner.text
 
 
 async def test_small_aches_at_three_sites_are_not_one_pain(
@@ -91,7 +89,7 @@ async def test_red_flag_reply_points_to_a_professional_once_and_not_to_a_session
 ) -> None:
     """Defect 8: one medical message, nothing about the next session; /week says why."""
     await onboard(runner)
-    reply = await session_then_check_in(runner, clock, [("say", "/checkin"), *RED_FLAG_ANSWERS])
+    reply = await red_flag_after_a_session(runner, clock)
     assert reply.count("doctor or physiotherapist") == 1
     assert "next session" not in reply.lower()
     assert "3 out of 10" not in reply

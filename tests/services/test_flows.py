@@ -22,8 +22,14 @@ from bot.storage.models import (
     RunnerStatus,
     SessionLog,
 )
-from tests.conftest import KNEE_PAIN_CHECK_IN, RED_FLAG_ANSWERS, FakeClock, onboarding
-from tests.services.conftest import Talker, onboard
+from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
+from tests.services.conftest import (
+    Talker,
+    go_to_next_session,
+    log_done,
+    onboard,
+    red_flag_after_a_session,
+)
 
 
 async def stored_runner(database: Database) -> Runner:
@@ -35,25 +41,6 @@ async def dialog_step(database: Database) -> str | None:
     async with database.unit_of_work() as uow:
         state = (await uow.session.scalars(select(DialogState))).one_or_none()
         return None if state is None else state.step
-
-
-async def go_to_next_session(talker: Talker, clock: FakeClock) -> None:
-    """Move the clock day by day until /today shows a session with buttons."""
-    for _ in range(8):
-        reply = await talker.command("today")
-        if any(message.buttons for message in reply):
-            return
-        clock.advance(days=1)
-    raise AssertionError("no session within a week")
-
-
-async def log_done(talker: Talker, *, effort: str = "OK") -> None:
-    await talker.press("✅ Done")
-    await talker.press("All of it")
-    await talker.press(effort)
-    await talker.press("Nothing hurt")
-    if any(b.label.startswith("Yes, level") for m in talker.last for r in m.buttons for b in r):
-        await talker.press("Yes, level")
 
 
 async def test_onboarding_stores_the_profile_and_shows_the_first_week(
@@ -240,12 +227,7 @@ async def test_red_flag_pauses_sessions_points_to_medical_advice_and_resume_rest
     runner: Talker, clock: FakeClock, database: Database
 ) -> None:
     await onboard(runner)
-    await go_to_next_session(runner, clock)
-    await log_done(runner)
-    clock.advance(days=1)
-    await runner.command("checkin")
-    await runner.follow(RED_FLAG_ANSWERS)
-    assert "doctor or physiotherapist" in runner.text
+    assert "doctor or physiotherapist" in await red_flag_after_a_session(runner, clock)
 
     on_hold = await runner.command("today")
     assert "on hold" in on_hold[0].text

@@ -8,8 +8,7 @@ from PIL import Image
 
 from bot.services.charts import HEIGHT, WIDTH
 from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock
-from tests.services.conftest import Talker, onboard
-from tests.services.test_flows import go_to_next_session, log_done
+from tests.services.conftest import Talker, go_to_next_session, log_done, onboard
 
 
 async def test_a_new_runner_gets_an_empty_chart_and_a_plain_caption(runner: Talker) -> None:
