@@ -93,7 +93,14 @@ class Server:
             "channels": [channel],
             "threads": [],
             "members": [
-                {"user": BOT_USER, "roles": [], "joined_at": JOINED, "deaf": False, "mute": False}
+                {
+                    "user": BOT_USER,
+                    "roles": [],
+                    "joined_at": JOINED,
+                    "deaf": False,
+                    "mute": False,
+                    "flags": 0,
+                }
             ],
             "member_count": 3,
             "large": False,

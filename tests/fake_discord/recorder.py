@@ -58,12 +58,14 @@ class Pending:
 class RecordedResponse:
     """An aiohttp response, as much of one as discord.py reads."""
 
-    def __init__(self, status: int, body: object = None) -> None:
+    def __init__(
+        self, status: int, body: object = None, headers: dict[str, str] | None = None
+    ) -> None:
         self.status = status
         self.reason = "OK" if status < 400 else "Error"
         self._text = "" if body is None else json.dumps(body)
         kind = "text/plain" if body is None else "application/json"  # exactly, or it is text
-        self.headers = CIMultiDict({"content-type": kind})
+        self.headers = CIMultiDict({"content-type": kind, **(headers or {})})
 
     async def text(self, encoding: str = "utf-8") -> str:
         return self._text
@@ -112,7 +114,7 @@ class DiscordRecorder:
         self.interactions: dict[str, Pending] = {}
         self.modals: list[JSONDict] = []
         self.closed = False
-        self._failures: dict[str, list[tuple[int, JSONDict]]] = {}
+        self._failures: dict[str, list[tuple[int, JSONDict, dict[str, str]]]] = {}
         self._ids = itertools.count(7_000_000_000_000_000_000)
 
     # what the client sees
@@ -145,9 +147,16 @@ class DiscordRecorder:
             str(interaction["channel_id"]), None if pressed is None else str(pressed["id"])
         )
 
-    def fail_next(self, method: str, path: str, status: int, body: JSONDict) -> None:
+    def fail_next(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        body: JSONDict,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         """Answer the next ``method path`` with an error, e.g. 403 and code 50007."""
-        self._failures.setdefault(f"{method} {path}", []).append((status, body))
+        self._failures.setdefault(f"{method} {path}", []).append((status, body, headers or {}))
 
     def in_channel(self, channel_id: str | int) -> list[JSONDict]:
         """The channel's messages, oldest first, as they show now (ephemeral ones too)."""
