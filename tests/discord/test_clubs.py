@@ -78,6 +78,35 @@ async def test_added_to_a_server_greets_once_and_registers_the_club(
     )
 
 
+async def test_a_server_added_while_offline_is_greeted_at_start_once(
+    discord_bot: DiscordHarness,
+) -> None:
+    for _start in range(2):
+        await discord_bot.guild_create({**RIDGE.guild_create(), "unavailable": False})
+    (greeting,) = public(discord_bot)
+    assert greeting["content"].startswith("Hello, Ridge Runners!")
+
+
+async def test_without_a_writable_system_channel_the_first_writable_channel_is_greeted(
+    discord_bot: DiscordHarness,
+) -> None:
+    guild = RIDGE.guild_create()
+    closed = {
+        **guild["channels"][0],
+        "id": "6100000000000000009",
+        "name": "announcements",
+        "permission_overwrites": [
+            {"id": RIDGE.guild_id, "type": 0, "allow": "0", "deny": str(1 << 11)}
+        ],
+    }
+    later = {**guild["channels"][0], "position": 1}
+    guild |= {"system_channel_id": closed["id"], "channels": [closed, later]}
+    await discord_bot.guild_create(guild)
+    (greeting,) = public(discord_bot)
+    assert greeting["channel_id"] == RIDGE.channel_id
+    assert discord_bot.recorder.in_channel(closed["id"]) == []
+
+
 async def test_removal_from_the_server_and_a_deleted_channel_deactivate_the_club(
     discord_bot: DiscordHarness, database: Database
 ) -> None:

@@ -94,6 +94,15 @@ async def test_typed_answers_in_the_dm(ada: DiscordUser) -> None:
     assert "Lavaredo on 20 Jun 2027" in ada.last_text
 
 
+async def test_a_command_typed_as_a_message_in_the_dm_works_too(
+    ada: DiscordUser, discord_bot: DiscordHarness
+) -> None:
+    await discord_bot.message(payloads.dm_message("/start", ada.user))
+    assert "not a medical service" in ada.last_text
+    await discord_bot.message(payloads.dm_message("/moonwalk", ada.user))
+    assert ada.last_text == "I don't know /moonwalk. Send /help to see what I can do."
+
+
 async def test_the_bots_own_messages_and_other_bots_are_ignored(
     ada: DiscordUser, discord_bot: DiscordHarness
 ) -> None:
