@@ -3,7 +3,7 @@ setup with a form for typed answers, club posts, "I did it", and the club going 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
@@ -197,7 +197,8 @@ async def test_club_post_uses_buttons_and_i_did_it_counts_once(
     await discord_bot.guild_create(RIDGE.guild_create())
     await set_up(discord_bot)
     post = await post_session(discord_bot, coach, TUESDAY)
-    assert post["content"].startswith("**Club session**")
+    at = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)  # 18:30 in Berlin
+    assert post["content"].startswith(f"**Club session**, <t:{int(at.timestamp())}:t>")
     assert not ephemeral(post)
     assert post["nonce"] == "1:0"
     (club,) = await stored_clubs(database)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.services.replies import Button, DeepLink, Document, Message
+from bot.services.text import bold, italic, moment, plain
 from handlers.discord.render import (
     MAX_CONTENT,
     TYPE_ANSWER,
@@ -17,27 +20,33 @@ from handlers.discord.render import (
 )
 
 
-def test_markup_becomes_markdown_and_user_text_is_escaped() -> None:
-    assert markdown("<b>Ada_**O**</b> &amp; <i>her</i> `race` # 1") == (
-        "**Ada\\_\\*\\*O\\*\\*** & *her* \\`race\\` # 1"
-    )
-    assert markdown("# Big\n> quote") == "\\# Big\n\\> quote"
+def test_every_span_is_escaped_and_styled() -> None:
+    text = bold("Ada_**O**") + " & " + italic("her ") + "`race` # 1"
+    assert markdown(text) == "**Ada\\_\\*\\*O\\*\\*** & *her* \\`race\\` # 1"
+    assert markdown(plain("# Big\n> quote")) == "\\# Big\n\\> quote"
+    assert markdown(plain("<@123> @everyone")) == "<@123> @everyone"  # no ping: see the client
+
+
+def test_a_moment_is_a_discord_timestamp_each_reader_sees_in_their_own_time() -> None:
+    at = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)
+    text = bold("Club session") + ", " + moment("18:30", at)
+    assert markdown(text) == f"**Club session**, <t:{int(at.timestamp())}:t>"
 
 
 def test_a_long_message_is_split_with_the_buttons_under_the_last_piece() -> None:
-    text = "\n\n".join(f"Paragraph {n}: " + "x" * 500 for n in range(8))
-    parts = outgoing(Message(text, ((Button("OK", "ok"),),)))
+    text = "\n\n".join(f"Paragraph {n}: " + "_" * 500 for n in range(8))  # escaped: 1,000
+    parts = outgoing(Message(plain(text), ((Button("OK", "ok"),),)))
     assert len(parts) > 1
     assert all(len(part.content) <= MAX_CONTENT for part in parts)
     assert [part.view is not None for part in parts] == [False] * (len(parts) - 1) + [True]
 
 
 async def test_rows_hold_at_most_five_buttons_and_five_rows() -> None:
-    wide = Message("Pick", (tuple(Button(str(n), f"d:{n}") for n in range(7)),))
+    wide = Message(plain("Pick"), (tuple(Button(str(n), f"d:{n}") for n in range(7)),))
     assert [len(row) for row in rows(wide)] == [5, 2]
-    many = Message("Pick", tuple((Button(str(n), f"d:{n}"),) for n in range(12)))
+    many = Message(plain("Pick"), tuple((Button(str(n), f"d:{n}"),) for n in range(12)))
     assert [len(row) for row in rows(many)] == [5, 5, 2]
-    too_many = Message("Pick", tuple((Button(str(n), f"d:{n}"),) for n in range(26)))
+    too_many = Message(plain("Pick"), tuple((Button(str(n), f"d:{n}"),) for n in range(26)))
     with pytest.raises(ValueError, match="at most 25"):
         rows(too_many)
 
@@ -47,7 +56,7 @@ async def test_custom_ids_and_labels_keep_to_discords_limits() -> None:
     with pytest.raises(ValueError, match="1-100"):
         custom_id("d" * 101)
     assert len(label("y" * 200)) == 80
-    components = view(Message("x", ((DeepLink("Continue in private", "club7"),),)))
+    components = view(Message(plain("x"), ((DeepLink("Continue in private", "club7"),),)))
     assert components is not None
     assert components.is_finished()  # stopped: the library never keeps it
     (button,) = components.children
@@ -55,11 +64,13 @@ async def test_custom_ids_and_labels_keep_to_discords_limits() -> None:
 
 
 def test_a_question_that_takes_typed_text_offers_a_form_only_where_asked() -> None:
-    question = Message("When?", ((Button("18:00", "club:ab:time:18:00"),),), typed=True)
+    question = Message(plain("When?"), ((Button("18:00", "club:ab:time:18:00"),),), typed=True)
     assert rows(question) == [[Button("18:00", "club:ab:time:18:00")]]
     assert rows(question, typing=True)[-1] == [Button("✏️ Type an answer", TYPE_ANSWER)]
 
 
 def test_a_document_is_attached_to_the_first_piece() -> None:
-    (part,) = outgoing(Message("Your data", document=Document("d.json", b"{}", "application/json")))
+    (part,) = outgoing(
+        Message(plain("Your data"), document=Document("d.json", b"{}", "application/json"))
+    )
     assert part.file is not None and part.file.filename == "d.json"
