@@ -175,6 +175,25 @@ async def test_an_admin_sets_up_the_club_typing_the_time_in_a_form(
     assert all(ephemeral(m) for m in in_channel(discord_bot)[1:])  # the setup stays with admins
 
 
+async def test_a_typed_answer_from_someone_else_is_acknowledged_and_changes_nothing(
+    discord_bot: DiscordHarness, database: Database
+) -> None:
+    await discord_bot.guild_create(RIDGE.guild_create())
+    ana = DiscordUser(discord_bot, ADMIN)
+    await ana.command("club", RIDGE, manage=True)
+    for label in ("Tuesday", "Done"):
+        await ana.press(label, server=RIDGE, manage=True)
+    forged = payloads.submit(ANSWER_FORM, ANSWER_FIELD, "05:00", payloads.in_server(MEMBER, RIDGE))
+    shown = len(in_channel(discord_bot))
+    await discord_bot.interact(forged)
+    assert [c["type"] for c in discord_bot.recorder.callbacks(forged["token"])] == [5]
+    assert discord_bot.recorder.calls[-1].method == "DELETE"  # the "thinking" note goes
+    assert len(in_channel(discord_bot)) == shown
+    where = payloads.in_server(ADMIN, RIDGE, manage=True)
+    await discord_bot.interact(payloads.submit(ANSWER_FORM, ANSWER_FIELD, "18:30", where))
+    assert "Which timezone is the club in?" in in_channel(discord_bot)[-1]["content"]
+
+
 async def test_someone_else_pressing_the_setup_buttons_changes_nothing(
     discord_bot: DiscordHarness, database: Database
 ) -> None:
