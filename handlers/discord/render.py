@@ -9,6 +9,7 @@ pings anyone: the client allows no mentions.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 import discord
@@ -29,19 +30,41 @@ ANSWER_FIELD = "answer"  # its one text field
 
 
 MARKS = {Style.BOLD: "**", Style.ITALIC: "*"}
+SEPARATOR = "\u200b"  # a zero-width space: keeps two touching styles apart
+ESCAPED = re.compile(
+    r"(?P<url>(?:https?|steam)://[^\s<]+[^<.,:;\"')\]\s])"  # a link stays a link, as typed
+    r"|[\\*_~|`>#\-\[<@]"  # Markdown, and the start of a mention or a timestamp
+    r"|(?<=\d)\.(?=\s)",  # "1. " would start a list
+)
 
 
 def markdown(text: Text) -> str:
     """The text as Discord Markdown, every span escaped; a moment as a Discord timestamp,
-    which each reader sees in their own time zone."""
-    return "".join(_span(span) for span in text.spans)
+    which each reader sees in their own time zone.
+
+    Two styled spans that touch (bold then italic reads ``***``, which Discord takes for bold
+    italics) are kept apart by a zero-width space."""
+    out: list[str] = []
+    marked = False  # the last piece ended with a style's closing mark
+    for span in text.spans:
+        shown = _span(span)
+        if marked and shown[:1] == "*":
+            out.append(SEPARATOR)
+        out.append(shown)
+        marked = shown.endswith("*") and span.style in MARKS
+    return "".join(out)
+
+
+def escape(text: str) -> str:
+    """Someone's words as Discord shows them as typed: Markdown escaped, and nothing that
+    reads as a mention (``@everyone``, ``<@123>``) or a timestamp (``<t:…>``). Nothing could
+    ping anyone anyway: the client allows no mentions."""
+    return ESCAPED.sub(lambda m: m["url"] or "\\" + m[0], text)
 
 
 def _span(span: Span) -> str:
     shown = (
-        discord.utils.format_dt(span.at, style="t")
-        if span.at is not None
-        else discord.utils.escape_markdown(span.text)
+        discord.utils.format_dt(span.at, style="t") if span.at is not None else escape(span.text)
     )
     mark = MARKS.get(span.style)
     core = shown.strip()

@@ -8,7 +8,7 @@ import discord
 from discord.utils import MISSING
 
 from bot.services.replies import Reply
-from handlers.discord.render import Outgoing, markdown, outgoing
+from handlers.discord.render import Outgoing, escape, markdown, outgoing
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ async def settle(interaction: discord.Interaction, data: str) -> None:
     )
     content = pressed.content
     if chosen is not None:
-        noted = f"{content}\n\n**→ {discord.utils.escape_markdown(chosen)}**"
+        noted = f"{content}\n\n**→ {escape(chosen)}**"
         content = noted if len(noted) <= 2000 else content
     try:
         await interaction.edit_original_response(content=content, view=None)

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.services.replies import Button, DeepLink, Document, Message
-from bot.services.text import bold, italic, moment, plain
+from bot.services.text import Span, Style, Text, bold, italic, moment, plain
 from handlers.discord.render import (
     MAX_CONTENT,
+    SEPARATOR,
     TYPE_ANSWER,
     custom_id,
     label,
@@ -18,13 +21,71 @@ from handlers.discord.render import (
     rows,
     view,
 )
+from tests.fake_discord.markdown import read, shown
 
 
 def test_every_span_is_escaped_and_styled() -> None:
     text = bold("Ada_**O**") + " & " + italic("her ") + "`race` # 1"
-    assert markdown(text) == "**Ada\\_\\*\\*O\\*\\*** & *her* \\`race\\` # 1"
+    assert markdown(text) == "**Ada\\_\\*\\*O\\*\\*** & *her* \\`race\\` \\# 1"
+    assert read(markdown(text)) == str(text)
     assert markdown(plain("# Big\n> quote")) == "\\# Big\n\\> quote"
-    assert markdown(plain("<@123> @everyone")) == "<@123> @everyone"  # no ping: see the client
+
+
+def test_nothing_a_person_typed_reads_as_a_mention_or_a_timestamp() -> None:
+    typed = "<@123> @everyone @here <#42> <t:1:t> </help:9> ada@example.com"
+    assert shown(typed)[0].kind == "mention"  # what the model would see unescaped
+    rendered = markdown(plain(typed))
+    assert [run.kind for run in shown(rendered)] == ["text"]
+    assert read(rendered) == typed
+
+
+def test_a_link_stays_a_link() -> None:
+    assert markdown(plain("see https://example.com/a_b*c")) == "see https://example.com/a_b*c"
+
+
+@pytest.mark.parametrize(
+    ("text", "seen"),
+    [
+        (bold("Ada") + italic("Lovelace"), [("Ada", {"strong"}), ("Lovelace", {"em"})]),
+        (italic("Ada") + bold("Lovelace"), [("Ada", {"em"}), ("Lovelace", {"strong"})]),
+        (bold("Ada") + bold("*"), [("Ada", {"strong"}), ("*", {"strong"})]),
+        (italic("her") + "s", [("her", {"em"}), ("s", set())]),
+    ],
+)
+def test_touching_styles_read_as_written(text: Text, seen: list[tuple[str, set[str]]]) -> None:
+    runs = [(run.text, set(run.styles)) for run in shown(markdown(text))]
+    assert [run for run in runs if run[0] != SEPARATOR] == seen
+
+
+STYLES = {"strong": Style.BOLD, "em": Style.ITALIC}
+HOSTILE = st.sampled_from([*"*_~`|\\<>@#-:.1 \n", "everyone", "<@123>", "<t:1:t>", "é", "x"])
+SPANS = st.builds(
+    lambda parts, style: Span("".join(parts), style),
+    st.lists(HOSTILE, min_size=1, max_size=6),
+    st.sampled_from(list(Style)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spans=st.lists(SPANS, min_size=1, max_size=4))
+def test_any_text_reads_as_written_in_its_styles(spans: list[Span]) -> None:
+    """Every character shows as typed, in its span's style (spaces at a span's edge go
+    unstyled, since marks must touch words), and nothing reads as a mention."""
+    runs = shown(markdown(Text(tuple(spans))))
+    assert all(run.kind == "text" for run in runs)
+    seen = [
+        (character, {STYLES[style] for style in run.styles})
+        for run in runs
+        for character in run.text
+        if character != SEPARATOR
+    ]
+    typed = [
+        (character, set() if span.style is Style.PLAIN else {span.style})
+        for span in spans
+        for character in span.text
+    ]
+    assert [c for c, _ in seen] == [c for c, _ in typed]
+    assert all(a == b for (c, a), (_, b) in zip(seen, typed, strict=True) if not c.isspace())
 
 
 def test_a_moment_is_a_discord_timestamp_each_reader_sees_in_their_own_time() -> None:

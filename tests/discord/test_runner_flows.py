@@ -261,19 +261,6 @@ async def test_deleteme_confirms_then_deletes(ada: DiscordUser) -> None:
     assert "/start" in ada.last_text
 
 
-async def test_names_and_text_are_escaped_and_ping_nobody(
-    discord_bot: DiscordHarness,
-) -> None:
-    sneaky = DiscordUser(discord_bot, payloads.user(4004, "**@everyone**"))
-    await sneaky.onboard()
-    await sneaky.send("/start")
-    assert "Welcome back, \\*\\*@everyone\\*\\*!" in sneaky.last_text
-    assert all(
-        call.body.get("allowed_mentions") == {"parse": []}
-        for call in sneaky.recorder.calls_to("POST", "/webhooks/")
-    )
-
-
 async def test_personal_commands_in_a_channel_answer_only_the_runner(
     ada: DiscordUser,
 ) -> None:
