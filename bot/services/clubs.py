@@ -7,6 +7,7 @@ a private chat. In a group the coach answers its own commands and stays out of t
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from datetime import date, time, timedelta
 
 from bot.coaching import DayKind, Experience, Profile, plan
@@ -51,8 +52,7 @@ async def chat_membership(
     club = await turn.uow.clubs.find(platform=turn.person.platform, chat_id=chat_id)
     if not present:
         if club is not None:
-            club.active = False
-            await turn.uow.dispatches.cancel_pending(club_id=club.id, reason="removed")
+            await _go_quiet(turn, club)
         return ()
     if club is not None and club.active:
         club.title, club.chat_type = title, chat_kind
@@ -62,6 +62,25 @@ async def chat_membership(
     club.active = True
     await plan_club_posts(turn.ctx, turn.uow, club)
     return say(greeting(club))
+
+
+async def still_in(turn: Turn, chat_ids: Collection[str]) -> list[str]:
+    """The chats the bot can still see on its platform, at start: every active club in any
+    other chat goes quiet (the bot was removed, or the chat deleted, while it was offline and
+    heard nothing). Returns the chat ids of the clubs that went quiet."""
+    gone = [
+        club
+        for club in await turn.uow.clubs.active(platform=turn.person.platform)
+        if club.chat_id not in chat_ids
+    ]
+    for club in gone:
+        await _go_quiet(turn, club)
+    return [club.chat_id for club in gone]
+
+
+async def _go_quiet(turn: Turn, club: Club) -> None:
+    club.active = False
+    await turn.uow.dispatches.cancel_pending(club_id=club.id, reason="removed")
 
 
 async def migrate(turn: Turn, *, old_chat_id: str, new_chat_id: str) -> None:

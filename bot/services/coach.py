@@ -6,7 +6,7 @@ these calls and render the reply.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 
 from bot.services import account, clubs, plan_calendar, progress, reminders, training
@@ -203,6 +203,12 @@ class Coach:
                 title=title,
                 present=present,
             )
+
+    async def still_in(self, platform: str, chat_ids: Collection[str]) -> list[str]:
+        """At start, the chats the bot can still see on ``platform``: the clubs of every other
+        chat go quiet. Returns their chat ids."""
+        async with self._turn(Person(platform, "0", "0", None, "group")) as turn:
+            return await clubs.still_in(turn, chat_ids)
 
     async def migrate(self, person: Person, *, new_chat_id: str) -> None:
         """A group became a supergroup with a new chat id."""

@@ -7,7 +7,8 @@ message; in a server channel it is shown only to whoever asked.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import discord
@@ -23,6 +24,7 @@ from handlers.discord.render import (
 )
 from handlers.discord.send import answer_press, follow_up, send
 
+logger = logging.getLogger(__name__)
 PLATFORM = "discord"
 UNREACHABLE_DM = frozenset({50007, 50278})  # their DMs are closed to the bot
 SENT_TO_DM = "I've sent you a direct message: carry on there."
@@ -142,6 +144,18 @@ class Callbacks:
         else:
             reply = await self.coach.unreadable(person)
         await send(channel, reply)
+
+    async def ready(self, guilds: Sequence[discord.Guild]) -> None:
+        """At start, with every server known: the clubs whose channel the bot no longer sees
+        (removed from the server, or the channel deleted, while it was offline) go quiet. Not
+        while a server is out of reach: its channels are unknown until it is back."""
+        if any(guild.unavailable for guild in guilds):
+            logger.warning("a server is unavailable: its clubs are checked at the next start")
+            return
+        seen = {str(c.id) for guild in guilds for c in (*guild.channels, *guild.threads)}
+        gone = await self.coach.still_in(PLATFORM, seen)
+        if gone:
+            logger.info("clubs gone quiet, their channels gone while offline: %s", gone)
 
     async def joined(self, guild: discord.Guild) -> None:
         """The bot was added to a server: greet its system channel, or the first channel the

@@ -65,6 +65,11 @@ class CoachClient(discord.Client):
         """A message the bot can see: only DMs are for the coach."""
         await self.callbacks.message(message)
 
+    async def on_ready(self) -> None:
+        """Connected, and every server known: clubs in channels removed while the bot was
+        offline go quiet (no event ever tells of those)."""
+        await self.callbacks.ready(self.guilds)
+
     async def on_guild_join(self, guild: discord.Guild) -> None:
         """Added to a server."""
         await self.callbacks.joined(guild)

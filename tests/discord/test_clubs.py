@@ -18,7 +18,8 @@ from handlers.discord.notifier import DiscordNotifier
 from handlers.discord.render import ANSWER_FIELD, ANSWER_FORM
 from tests.discord.conftest import ADMIN, MEMBER, RIDGE, DiscordUser, buttons, ephemeral
 from tests.fake_discord import payloads
-from tests.fake_discord.harness import DiscordHarness
+from tests.fake_discord.harness import DiscordHarness, running_client
+from tests.fake_discord.payloads import Server
 
 TUESDAY = date(2026, 11, 24)
 
@@ -252,3 +253,41 @@ async def test_my_personal_plan_onboards_the_member_in_a_dm_and_joins_the_club(
     (club,) = await stored_clubs(database)
     async with database.unit_of_work() as uow:
         assert await uow.clubs.member_count(club.id) == 1
+
+
+VALLEY = Server(guild_id="6200000000000000001", channel_id="6200000000000000002", name="Valley")
+PEAK = Server(guild_id="6300000000000000001", channel_id="6300000000000000002", name="Peak")
+
+
+async def test_clubs_whose_channel_went_away_while_offline_go_quiet_at_start(
+    coach: Coach, database: Database
+) -> None:
+    async with running_client(coach) as before:
+        for server in (RIDGE, VALLEY, PEAK):
+            await before.guild_create(server.guild_create())
+    before.assert_sound()
+    async with running_client(coach) as after:  # offline meanwhile: removed from Valley, and
+        peak = PEAK.guild_create()  # Peak's club channel deleted (another one is left)
+        peak["channels"] = [{**peak["channels"][0], "id": "6300000000000000003"}]
+        peak["system_channel_id"] = None
+        await after.ready(RIDGE.guild_create(), peak)
+    after.assert_sound()
+    shown = {club.chat_id: club.active for club in await stored_clubs(database)}
+    assert shown == {
+        RIDGE.channel_id: True,
+        VALLEY.channel_id: False,
+        PEAK.channel_id: False,
+        "6300000000000000003": True,  # Peak's channel left is greeted, once, as a new one
+    }
+
+
+async def test_a_server_out_of_reach_at_start_keeps_its_clubs(
+    coach: Coach, database: Database
+) -> None:
+    async with running_client(coach) as before:
+        await before.guild_create(VALLEY.guild_create())
+    async with running_client(coach) as after:
+        after.state._add_guild_from_data({"id": VALLEY.guild_id, "unavailable": True})
+        await after.ready(RIDGE.guild_create())
+    after.assert_sound()
+    assert [club.active for club in await stored_clubs(database)] == [True, True]

@@ -65,6 +65,15 @@ class DiscordHarness:
         self.state.parse_guild_create(payload)
         await settle()
 
+    async def ready(self, *guilds: JSONDict) -> None:
+        """A start: each server the bot is in arrives (GUILD_CREATE), then READY is done
+        (``on_ready``, which discord.py fires once the servers are known)."""
+        for guild in guilds:
+            self.state.parse_guild_create({**guild, "unavailable": False})
+        await settle()
+        self.client.dispatch("ready")
+        await settle()
+
     async def guild_delete(self, guild_id: str) -> None:
         """GUILD_DELETE without ``unavailable``: the bot was removed from the server."""
         self.state.parse_guild_delete({"id": guild_id})
