@@ -94,6 +94,9 @@ class CoachClient(discord.Client):
     async def _command_failed(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
+        if isinstance(error, app_commands.CommandNotFound):  # one no longer offered, say
+            await self.callbacks.command(interaction, error.name)
+            return
         cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
         await on_error(cause, "app_command", interaction)
 

@@ -3,6 +3,7 @@ setup with a form for typed answers, club posts, "I did it", and the club going 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
@@ -16,10 +17,13 @@ from bot.storage.database import Database
 from bot.storage.models import Club, ClubMark
 from handlers.discord.notifier import DiscordNotifier
 from handlers.discord.render import ANSWER_FIELD, ANSWER_FORM
-from tests.discord.conftest import ADMIN, MEMBER, RIDGE, DiscordUser, buttons, ephemeral
+from tests.conftest import FakeClock
+from tests.discord.conftest import ADA, ADMIN, MEMBER, RIDGE, DiscordUser, buttons, ephemeral
+from tests.discord.test_runner_flows import log_done, next_session
 from tests.fake_discord import payloads
 from tests.fake_discord.harness import DiscordHarness, running_client
 from tests.fake_discord.payloads import Server
+from tests.personal_data import EXPORTED, rows_about
 
 TUESDAY = date(2026, 11, 24)
 
@@ -291,3 +295,71 @@ async def test_a_server_out_of_reach_at_start_keeps_its_clubs(
         await after.ready(RIDGE.guild_create())
     after.assert_sound()
     assert [club.active for club in await stored_clubs(database)] == [True, True]
+
+
+async def test_health_is_never_asked_about_in_a_channel(
+    discord_bot: DiscordHarness, clock: FakeClock
+) -> None:
+    await discord_bot.guild_create(RIDGE.guild_create())
+    ada = DiscordUser(discord_bot, ADA)
+    await ada.onboard()
+    await next_session(ada, clock)
+    await log_done(ada)
+    clock.advance(days=1)
+    await ada.send("/checkin")
+    question = dict(ada.last)  # the check-in waits on her answer, in the DM
+    for command in ("checkin", "today", "done", "start", "race"):
+        await ada.command(command, RIDGE)
+        reply = in_channel(discord_bot)[-1]
+        assert ephemeral(reply) and "continue in a private chat" in reply["content"]
+    answer = payloads.submit(ANSWER_FORM, ANSWER_FIELD, "my knee hurts", ada.where(RIDGE))
+    await discord_bot.interact(answer)  # typed in the channel's form: not for the check-in
+    copy = {**question, "id": payloads.snowflake(), "channel_id": RIDGE.channel_id}
+    await ada.press("Heavy legs", on=copy, server=RIDGE)  # a check-in button, in the channel
+    toast = in_channel(discord_bot)[-1]
+    assert (toast["content"], ephemeral(toast)) == (NOT_YOURS, True)
+    said = [m for m in in_channel(discord_bot) if m["id"] != copy["id"]]
+    assert [m for m in said if not ephemeral(m)] == said[:1]  # the greeting only
+    asked = [m["content"] for m in said]
+    assert not any(word in text for text in asked for word in ("hurt", "pain", "legs feel?"))
+    await ada.press("Heavy legs", on=question)  # in the DM, the check-in carries on
+    assert ada.messages[-1]["channel_id"] == ada.dm
+
+
+async def test_export_and_deleteme_cover_everything_of_the_runners_clubs_included(
+    discord_bot: DiscordHarness, coach: Coach, database: Database
+) -> None:
+    await discord_bot.guild_create(RIDGE.guild_create())
+    await set_up(discord_bot)
+    ada = DiscordUser(discord_bot, ADA)
+    await ada.onboard()
+    await post_session(discord_bot, coach, TUESDAY)
+    await ada.press("My personal plan", server=RIDGE)
+    assert "You've joined Ridge Runners" in ada.last_text
+    await ada.press("💪 I did it", server=RIDGE)
+    await ada.send("/settings")  # an open question is hers too
+    async with database.unit_of_work() as uow:
+        runner = await uow.runners.find(platform="discord", user_id=ADA["id"])
+        assert runner is not None
+        runner_id = runner.id
+    stored = await rows_about(database, runner_id=runner_id, user_id=ADA["id"])
+    assert set(stored) == set(EXPORTED), "a table keeps a runner's data but /export misses it"
+
+    await ada.send("/export")
+    (json_file,) = [
+        upload
+        for call in discord_bot.recorder.calls
+        for upload in call.files
+        if upload.filename.endswith(".json")
+    ]
+    exported = json.loads(json_file.content)
+    for table, key in EXPORTED.items():
+        rows = exported[key]
+        count = len(rows) if isinstance(rows, list) else int(rows is not None)
+        assert count == stored[table], (table, key)
+    assert [mark["local_date"] for mark in exported["club_marks"]] == [TUESDAY.isoformat()]
+
+    await ada.send("/deleteme")
+    await ada.press("Yes, delete everything")
+    left = await rows_about(database, runner_id=runner_id, user_id=ADA["id"])
+    assert left == dict.fromkeys(EXPORTED, 0)

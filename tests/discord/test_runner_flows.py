@@ -14,6 +14,7 @@ from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
 from tests.discord.conftest import EVE, RIDGE, DiscordUser, buttons, ephemeral
 from tests.fake_discord import payloads
 from tests.fake_discord.harness import DiscordHarness
+from tests.fake_discord.markdown import read
 
 
 async def next_session(ada: DiscordUser, clock: FakeClock) -> None:
@@ -114,15 +115,32 @@ async def test_the_bots_own_messages_and_other_bots_are_ignored(
     assert len(ada.recorder.calls) == calls
 
 
+WITHOUT_TEXT = {
+    "attachment": {"attachments": 1},
+    "sticker": {"stickers": 1},
+}
+
+
+@pytest.mark.parametrize("kind", WITHOUT_TEXT)
 async def test_a_message_without_text_gets_a_pointer_and_changes_nothing(
-    ada: DiscordUser, discord_bot: DiscordHarness
+    ada: DiscordUser, discord_bot: DiscordHarness, kind: str
 ) -> None:
     await ada.send("/start")
-    await discord_bot.message(payloads.dm_message("", ada.user, attachments=1))
+    await discord_bot.message(payloads.dm_message("", ada.user, **WITHOUT_TEXT[kind]))
     assert "/help" in ada.texts[-2]
     assert "How much structured strength training" in ada.last_text
     await ada.press("Some")
     assert "What is Monday usually?" in ada.last_text
+
+
+async def test_a_message_without_text_outside_a_dialog_gets_a_pointer(
+    ada: DiscordUser, discord_bot: DiscordHarness
+) -> None:
+    await ada.onboard()
+    sent = len(ada.texts)
+    await discord_bot.message(payloads.dm_message("", ada.user, stickers=1))
+    assert len(ada.texts) == sent + 1
+    assert "/help" in ada.last_text
 
 
 async def test_stale_button_is_answered_as_out_of_date(ada: DiscordUser) -> None:
@@ -228,6 +246,66 @@ async def test_done_pressed_twice_asks_once(ada: DiscordUser, clock: FakeClock) 
     assert STALE not in ada.last_text
 
 
+async def test_a_multi_choice_done_pressed_twice_moves_on_once(ada: DiscordUser) -> None:
+    script = onboarding()
+    await ada.follow(script[: script.index(("press", "None of these"))])
+    await ada.press("Step or sturdy box")
+    kit = dict(ada.last)
+    await ada.press("Done", on=kit)
+    asked = len([m for m in ada.messages if not ephemeral(m)])
+    payload = await ada.press("Done", on=kit)
+    assert callback_types(ada, payload) == [6]
+    toast = ada.recorder.messages[max(ada.recorder.messages)]
+    assert (toast["content"], ephemeral(toast)) == (ALREADY, True)
+    assert len([m for m in ada.messages if not ephemeral(m)]) == asked
+    assert "How many strength sessions a week?" in ada.texts[-2]
+
+
+async def test_settings_pause_resume_race_history(ada: DiscordUser) -> None:
+    await ada.onboard()
+    await ada.send("/settings")
+    await ada.press("Sessions a week")
+    await ada.press("One")
+    assert "Strength sessions a week: 1" in ada.last_text
+    await ada.send("/pause")
+    assert "Paused" in ada.last_text
+    await ada.send("/today")
+    assert "paused" in ada.last_text
+    await ada.send("/resume")
+    assert "back on" in ada.last_text
+    await ada.send("/race")
+    await ada.send("2027-06-20 Lavaredo")
+    assert "Lavaredo on 20 Jun 2027" in ada.last_text
+    await ada.send("/history")
+    assert "Plan changes" in ada.last_text
+
+
+async def test_start_mid_onboarding_asks_before_starting_over(ada: DiscordUser) -> None:
+    await ada.send("/start")
+    await ada.press("Some")
+    await ada.press("Rest")
+    await ada.send("/start")
+    assert "kept your answers" in ada.texts[-2]
+    assert "What is Tuesday usually?" in ada.last_text
+    await ada.press("Easy run")  # carry on where they were
+    assert "What is Wednesday usually?" in ada.last_text
+    await ada.send("/start")
+    await ada.press("Start over")
+    assert "How much structured strength training" in ada.last_text
+
+
+async def test_unknown_command_and_text_outside_a_dialog(
+    ada: DiscordUser, discord_bot: DiscordHarness
+) -> None:
+    await ada.onboard()
+    await ada.send("/moonwalk")  # a command Discord still offers after it was dropped, say
+    assert ada.last_text == "I don't know /moonwalk. Send /help to see what I can do."
+    await ada.send("what now?")
+    assert "/help" in ada.last_text
+    await discord_bot.message(payloads.dm_message("/zoë_**<@1>**`", ada.user))
+    assert read(ada.last_text) == "I don't know /zoë_**<@1>**`. Send /help to see what I can do."
+
+
 async def test_skip_button(ada: DiscordUser, clock: FakeClock) -> None:
     await ada.onboard()
     await next_session(ada, clock)
@@ -235,21 +313,36 @@ async def test_skip_button(ada: DiscordUser, clock: FakeClock) -> None:
     assert "nothing to catch up" in ada.last_text
 
 
-async def test_export_progress_and_calendar_are_attachments(ada: DiscordUser) -> None:
+async def test_export_sends_json_and_csv_files(ada: DiscordUser) -> None:
     await ada.onboard()
     await ada.send("/export")
     uploads = {u.filename: u for call in ada.recorder.calls for u in call.files}
-    assert {"trail-coach-data.json", "trail-coach-data.csv"} <= set(uploads)
+    assert set(uploads) == {"trail-coach-data.json", "trail-coach-data.csv"}
     data = json.loads(uploads["trail-coach-data.json"].content)
     assert data["runner"]["platform"] == "discord"
     assert data["runner"]["platform_user_id"] == ada.user["id"]
+    assert all(ada.messages[-2:][i]["attachments"] for i in range(2))
+
+
+async def test_progress_sends_a_png_with_its_words(ada: DiscordUser) -> None:
+    await ada.onboard()
     await ada.send("/progress")
-    assert ada.recorder.calls[-1].files[0].content.startswith(b"\x89PNG")
+    (upload,) = ada.recorder.calls[-1].files
+    assert upload.content.startswith(b"\x89PNG")
     assert ada.last["attachments"][0]["filename"] == "progress.png"
+    assert ada.last_text.startswith("No sessions are due yet")  # in the same message
+
+
+async def test_calendar_sends_an_ics_file(ada: DiscordUser) -> None:
+    await ada.onboard()
     await ada.send("/calendar")
     (upload,) = ada.recorder.calls[-1].files
     assert upload.filename == "strength-sessions.ics"
-    assert len(Calendar.from_ical(upload.content).walk("VEVENT")) == 8
+    events = Calendar.from_ical(upload.content).walk("VEVENT")
+    assert len(events) == 8
+    assert str(events[0]["summary"]).startswith("Strength: ")
+    assert "calendar file" in ada.last_text
+    assert ada.last["attachments"][0]["filename"] == "strength-sessions.ics"
 
 
 async def test_deleteme_confirms_then_deletes(ada: DiscordUser) -> None:

@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import discord
+from discord import app_commands
 
 from bot.services.coach import Coach
 from handlers.discord.client import CoachClient, build_client
@@ -39,7 +40,8 @@ class DiscordHarness:
             await logged(event, *args, **kwargs)
 
         async def on_command_error(interaction: discord.Interaction[Any], error: Any) -> None:
-            self.errors.append(error)
+            if not isinstance(error, app_commands.CommandNotFound):  # answered, not a failure
+                self.errors.append(error)
             await apologise(interaction, error)
 
         vars(client)["on_error"] = on_error

@@ -188,8 +188,9 @@ def submit(custom_id: str, field: str, value: str, where: JSONDict, **extra: Any
     return _interaction(5, data, where, **extra)
 
 
-def dm_message(text: str, author: JSONDict, *, attachments: int = 0) -> JSONDict:
-    """MESSAGE_CREATE: ``author`` writes in their DM with the bot (no ``guild_id``)."""
+def dm_message(text: str, author: JSONDict, *, attachments: int = 0, stickers: int = 0) -> JSONDict:
+    """MESSAGE_CREATE: ``author`` writes in their DM with the bot (no ``guild_id``); a photo
+    or a sticker comes without text."""
     return {
         "id": snowflake(),
         "channel_id": dm_channel_id(author),
@@ -210,6 +211,9 @@ def dm_message(text: str, author: JSONDict, *, attachments: int = 0) -> JSONDict
                 "proxy_url": "https://cdn.invalid/photo.jpg",
             }
             for _ in range(attachments)
+        ],
+        "sticker_items": [
+            {"id": snowflake(), "name": "thumbs up", "format_type": 1} for _ in range(stickers)
         ],
         "embeds": [],
         "pinned": False,
