@@ -66,7 +66,7 @@ async def serve_webhook(
     settings: Settings,
     ctx: ServiceContext,
     *,
-    until: Callable[[], Awaitable[None]] = until_stopped,
+    until: Callable[[], Awaitable[object]] = until_stopped,
 ) -> None:
     """The bot by webhook on its own web server, which also serves calendar subscriptions;
     everything started is stopped in reverse when ``until`` returns (or start-up fails)."""

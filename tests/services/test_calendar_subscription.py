@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from typing import Any
 
 import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from bot.coaching import plan
+from bot.coaching import Plan, plan
 from bot.services import plan_calendar, planning
 from bot.services.coach import Coach
 from bot.services.context import Person
@@ -196,8 +197,13 @@ async def test_calendar_plans_once_and_stores_no_further_than_week(
         await onboard(talker)
         await talker.command("race")
         await talker.say("4 January 2027")  # a phase change falls past the stored weeks
-    planned = []
-    monkeypatch.setattr(planning, "plan", lambda *a, **k: planned.append(1) or plan(*a, **k))
+    planned: list[int] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Plan:
+        planned.append(1)
+        return plan(*args, **kwargs)
+
+    monkeypatch.setattr(planning, "plan", counted)
 
     (message,) = await runner.command("calendar")
     assert len(planned) == 1  # one replan reaches the four weeks: no second replay
@@ -225,7 +231,7 @@ async def test_calendar_plans_once_and_stores_no_further_than_week(
     )
 
 
-async def rows(database: Database, runner_id: int) -> tuple[list[object], list[object]]:
+async def rows(database: Database, runner_id: int) -> tuple[list[Any], list[Any]]:
     """The stored sessions (date, kind) and plan changes (date, rules, why) of a runner."""
     async with database.unit_of_work() as uow:
         sessions = await uow.session.scalars(
