@@ -27,6 +27,7 @@ from bot.services.ics import Entry, calendar
 from bot.services.planning import phase_on, replan, session_row
 from bot.services.render import KIND_LABEL, dose
 from bot.services.replies import Document, Message, Reply, say
+from bot.services.text import plain
 from bot.storage.models import PlannedSession, Runner, RunnerStatus
 from bot.storage.unit_of_work import UnitOfWork
 
@@ -93,11 +94,11 @@ async def export(turn: Turn, runner: Runner, args: str = "") -> Reply:
     if public is None or runner.calendar_token is None:
         if not made.sessions:
             return say(NOTHING)
-        return (Message(f"{SENT}\n\n{NO_LINK}", document=_document(made)),)
+        return (Message(plain(f"{SENT}\n\n{NO_LINK}"), document=_document(made)),)
     link = say(LINK.format(url=feed_url(public, runner.calendar_token)))
     if not made.sessions:
         return (*say(NOTHING), *link)
-    return (Message(SENT, document=_document(made)), *link)
+    return (Message(plain(SENT), document=_document(made)), *link)
 
 
 async def subscription(ctx: ServiceContext, token: str) -> bytes | None:

@@ -63,7 +63,7 @@ async def test_webhook_mode_sends_the_file_and_a_link_that_serves_the_same_calen
 ) -> None:
     await onboard(ada)
     file, link = await ada.command("calendar")
-    assert file.document is not None and file.text == plan_calendar.SENT
+    assert file.document is not None and str(file.text) == plan_calendar.SENT
     token = link_in(ada)
     assert "/calendar reset" in link.text
     assert (await stored(database, "Ada")).calendar_token == token
@@ -132,7 +132,7 @@ async def test_without_a_public_url_the_file_comes_with_a_note_and_no_link(
     (message,) = await runner.command("calendar")
     assert message.document is not None
     assert "webhook mode" in message.text
-    assert not LINK.search(message.text)
+    assert not LINK.search(str(message.text))
     assert (await stored(database, "Ada")).calendar_token is None
 
 
@@ -146,7 +146,7 @@ async def test_reset_without_a_public_url_still_revokes_the_link(
 
     (reply,) = await polling.command("calendar", "reset")
     assert "no longer works" in reply.text
-    assert not LINK.search(reply.text)
+    assert not LINK.search(str(reply.text))
     assert (await stored(database, "Ada")).calendar_token is None
     assert await subscription(webhook_coach.ctx, token) is None
 
@@ -158,7 +158,7 @@ async def test_an_unknown_argument_explains_and_changes_nothing(
     await ada.command("calendar")
     token = link_in(ada)
     (reply,) = await ada.command("calendar", "please")
-    assert reply.text == plan_calendar.ARGUMENTS
+    assert str(reply.text) == plan_calendar.ARGUMENTS
     assert (await stored(database, "Ada")).calendar_token == token
 
 

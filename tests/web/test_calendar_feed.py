@@ -38,7 +38,7 @@ def talker(coach: Coach, user: str, name: str) -> Talker:
 async def link_of(runner: Talker, *payload: str) -> str:
     """The path of the subscription link /calendar (or /calendar reset) hands out."""
     reply = await runner.command("calendar", *payload)
-    (url,) = [word for m in reply for word in m.text.split() if word.startswith(PUBLIC)]
+    (url,) = [word for m in reply for word in str(m.text).split() if word.startswith(PUBLIC)]
     return urlsplit(url).path
 
 
