@@ -25,6 +25,9 @@ from bot.services.text import Text, bold, join, plain
 from bot.services.training import runner_or_none, with_runner
 from bot.storage.models import Resumption, Runner, RunnerStatus, as_dict
 
+# The calendar link's secret is a key, not data about the runner: an export file that gets
+# passed around must not let anyone follow their calendar.
+UNEXPORTED = frozenset({"calendar_token"})
 DATE_FIELDS = ("date", "session_date", "effective_date", "local_date", "resumed_on")
 SETTINGS_FIELDS = (
     Choice("experience", "Experience"),
@@ -189,7 +192,7 @@ async def export(turn: Turn, runner: Runner) -> Reply:
     question = await uow.dialogs.get(platform=person.platform, user_id=person.dialog_key)
     checkpoint = await uow.feedback.checkpoint(runner_id=rid)
     records: dict[str, list[dict[str, Any]]] = {
-        "runner": [as_dict(runner)],
+        "runner": [{k: v for k, v in as_dict(runner).items() if k not in UNEXPORTED}],
         "running_week": [as_dict(day) for day in runner.week],
         "planned_sessions": [
             {**as_dict(s), "exercises": [as_dict(e) for e in s.exercises]} for s in sessions

@@ -131,6 +131,8 @@ class Coach:
             runner = await training.runner_or_none(turn)
             if runner is None:
                 return await self._not_set_up(turn)
+            if name == "calendar":  # the one runner command that reads an argument (reset)
+                return await plan_calendar.export(turn, runner, payload)
             return await action(turn, runner)
 
     async def text(self, person: Person, text: str, *, admin: IsAdmin = no_admin) -> Reply:

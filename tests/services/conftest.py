@@ -29,8 +29,8 @@ class Talker:
     def text(self) -> str:
         return "\n".join(str(message.text) for message in self.last)
 
-    async def command(self, name: str) -> Reply:
-        return self._keep(await self.coach.command(self.person, name))
+    async def command(self, name: str, payload: str = "") -> Reply:
+        return self._keep(await self.coach.command(self.person, name, payload))
 
     async def say(self, text: str) -> Reply:
         return self._keep(await self.coach.text(self.person, text))
