@@ -57,6 +57,11 @@ PAIN_TALK = (
     "If it's sharp pain, swelling, bruising or weakness, or it worries you, please see a "
     "doctor or physiotherapist."
 )
+SORRY = (
+    "Sorry, something went wrong on my side. Your data is safe and nothing was lost; "
+    "please try again in a moment."
+)
+"""What an adapter tells the person when handling their message failed."""
 UNREADABLE = (
     "I can only read text and buttons, so that one went past me. Send /help to see what I can do."
 )

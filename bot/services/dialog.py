@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.services.context import Person, ServiceContext
@@ -124,7 +124,7 @@ class Dialogs:
         data = {"nonce": secrets.token_hex(2), "answers": answers, "opened_by": pressed}
         await self._save(turn, dialog, step, data)
         prompt = self._prompt(turn.ctx, dialog, step, data)
-        return (Message(f"{intro}\n\n{prompt.text}", prompt.buttons),) if intro else (prompt,)
+        return (replace(prompt, text=f"{intro}\n\n{prompt.text}"),) if intro else (prompt,)
 
     async def is_open(self, turn: Turn, name: str | None = None) -> bool:
         """Whether the person is in the middle of a dialog (of that name, if given)."""
@@ -277,7 +277,7 @@ class Dialogs:
         rows = [tuple(buttons[i : i + step.columns]) for i in range(0, len(buttons), step.columns)]
         if step.multi:
             rows.append((Button(step.done_label if not chosen else "Done", prefix + DONE),))
-        return Message(step.ask(answers), tuple(rows))
+        return Message(step.ask(answers), tuple(rows), typed=step.read_text is not None)
 
 
 def _handled(state: DialogState) -> set[str]:

@@ -44,7 +44,9 @@ class Message:
     ``replace`` asks the adapter to edit the message a button was pressed on, when it can;
     ``toast`` answers a pressed button with a short note to the presser alone; ``stale`` says
     the pressed button was out of date and changed nothing, so the adapter takes its buttons
-    away without marking a choice.
+    away without marking a choice. ``typed`` says the question also takes a typed answer, so an
+    adapter where typing is not simply sending a message (a Discord server channel) offers a
+    form to type it in.
     """
 
     text: str
@@ -54,6 +56,7 @@ class Message:
     replace: bool = False
     toast: bool = False
     stale: bool = False
+    typed: bool = False
 
 
 Reply = tuple[Message, ...]

@@ -17,7 +17,7 @@ from bot.services.context import Person
 from bot.services.dialog import Turn
 from bot.storage.database import Database
 from bot.storage.models import Base, Club, ClubMark, ClubMembership
-from handlers.telegram.errors import SORRY
+from bot.services.coach import SORRY
 from handlers.telegram.render import send
 from tests.conftest import FakeClock, onboarding
 from tests.fake_telegram import FakeBotAPI, errors, process, updates

@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from bot.services.coach import COMMANDS
 from bot.services.dialog import ALREADY, STALE
-from handlers.telegram.errors import SORRY
+from bot.services.coach import SORRY
 from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
 from tests.fake_telegram import FakeBotAPI, errors, process, updates
 from tests.telegram.conftest import TelegramUser, settings_for
