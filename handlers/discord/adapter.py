@@ -89,4 +89,3 @@ class DiscordAdapter:
         await self.client.close()
         if self._gateway is not None:
             await asyncio.gather(self._gateway, return_exceptions=True)
-

@@ -102,9 +102,7 @@ class TelegramAdapter:
         limiter: RateLimiter | None = None,
     ) -> None:
         self.limiter = limiter or RateLimiter(settings.messages_per_second)
-        self.application = build_application(
-            settings, coach, request=request, limiter=self.limiter
-        )
+        self.application = build_application(settings, coach, request=request, limiter=self.limiter)
         # Reminders go out on a bot of their own: the tick paces them on the same limiter
         # itself, so they skip the Application bot's pipe.
         self.reminder_bot = Bot(bot_token(settings), *api_urls(settings), request=request)
@@ -138,7 +136,9 @@ class TelegramAdapter:
         queue = self.application.update_queue
         assert isinstance(queue, DurableQueue), "the Application stores its updates"
         if recovered := await queue.recover(self.application.bot):
-            logger.warning("%d updates were left unhandled by a crash; handling them now", recovered)
+            logger.warning(
+                "%d updates were left unhandled by a crash; handling them now", recovered
+            )
         try:
             await self.application.start()
             await self.receiver.start()

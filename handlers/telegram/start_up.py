@@ -28,4 +28,3 @@ def start_up_problem(error: TelegramError, *, api: str) -> tuple[str, int]:
             UNAVAILABLE,
         )
     return f"the Bot API at {api} refused a start-up call ({reason}).", UNAVAILABLE
-

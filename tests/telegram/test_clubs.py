@@ -12,12 +12,11 @@ from sqlalchemy import func, or_, select
 
 from bot.services import clubs
 from bot.services.clubs import NOT_ADMIN, NOT_YOURS
-from bot.services.coach import Coach
+from bot.services.coach import SORRY, Coach
 from bot.services.context import Person
 from bot.services.dialog import Turn
 from bot.storage.database import Database
 from bot.storage.models import Base, Club, ClubMark, ClubMembership
-from bot.services.coach import SORRY
 from handlers.telegram.render import send
 from tests.conftest import FakeClock, onboarding
 from tests.fake_telegram import FakeBotAPI, errors, process, updates
