@@ -1,0 +1,1 @@
+"""Test doubles for Discord, so that no test ever reaches Discord."""
