@@ -8,6 +8,8 @@ from types import ModuleType
 
 import discord.http
 import pytest
+import yarl
+from discord.gateway import DiscordWebSocket
 
 from tests.conftest import VirtualTime
 from tests.fake_discord.server import FakeDiscord
@@ -15,10 +17,11 @@ from tests.fake_discord.server import FakeDiscord
 
 @pytest.fixture
 async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    """The fake Discord on 127.0.0.1, with discord.py's API base pointed at it (and only
-    at it: nothing in the test can reach discord.com)."""
+    """The fake Discord on 127.0.0.1, with discord.py's REST base and gateway pointed at it
+    (and only at it: nothing in the test can reach discord.com)."""
     async with FakeDiscord() as server:
         monkeypatch.setattr(discord.http.Route, "BASE", server.api_base)
+        monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
         yield server
 
 

@@ -121,6 +121,12 @@ class FakeDiscord:
         """What ``discord.http.Route.BASE`` is set to."""
         return f"http://127.0.0.1:{self.port}/api/v10"
 
+    @property
+    def gateway_url(self) -> str:
+        """What ``DiscordWebSocket.DEFAULT_GATEWAY`` is set to: a client that is not sharded
+        connects there without asking ``GET /gateway/bot``."""
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
     def fail_next(self, channel_id: str, failure: Failure, *, times: int = 1) -> None:
         """Answer the next ``times`` message posts to ``channel_id`` with ``failure``."""
         self._script[channel_id].extend([failure] * times)
@@ -154,7 +160,6 @@ class FakeDiscord:
                 web.get("/api/v10/applications/{app}/commands", self._get_commands),
                 web.post("/api/v10/users/@me/channels", self._open_dm),
                 web.post("/api/v10/channels/{channel}/messages", self._create_message),
-                web.get("/api/v10/gateway/bot", self._gateway_bot),
                 web.get("/gateway", self._gateway),
             ]
         )
@@ -257,11 +262,6 @@ class FakeDiscord:
         assert failure is not None
         return _json(failure.status, failure.body, failure.headers)
 
-    async def _gateway_bot(self, _request: web.Request) -> web.Response:
-        limit = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
-        url = f"ws://127.0.0.1:{self.port}/gateway"
-        return _json(200, {"url": url, "shards": 1, "session_start_limit": limit})
-
     async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
         """HELLO; READY (no servers) once the client identifies with the right token;
         every heartbeat acknowledged; until the client closes."""
@@ -281,7 +281,7 @@ class FakeDiscord:
                     "user": BOT_USER,
                     "guilds": [],
                     "session_id": "fake-session",
-                    "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway",
+                    "resume_gateway_url": self.gateway_url,
                     "application": {"id": APPLICATION_ID, "flags": 0},
                 }
                 await socket.send_str(json.dumps({"op": 0, "s": 1, "t": "READY", "d": ready}))
