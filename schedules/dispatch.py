@@ -7,8 +7,10 @@ doubt. A row found ``sending`` after a crash is marked ``unknown`` and never ret
 one attempt per row is the guarantee.
 
 Each row goes to its recipient's platform, through that platform's ``Route``: its notifier,
-its limiter and its retry policy. Rows for a platform without a route are not claimed: they
-stay pending (and expire after the grace period, like reminders due while the bot was down).
+its limiter and its retry policy. A batch is sent in one lane per platform, side by side, so
+a 429 pause on one platform never holds up the other; each lane has at most one row in doubt.
+Rows for a platform without a route are not claimed: they stay pending (and expire after the
+grace period, like reminders due while the bot was down).
 """
 
 from __future__ import annotations
@@ -83,8 +85,9 @@ class Dispatcher:
         self.delivery = delivery
         self.stopping = False
         self._sleep = sleep
-        self._unsaved: _Outcome | None = None
+        self._unsaved: dict[str, _Outcome] = {}  # per platform (lane)
         self._journal: DispatchJournal | None = None
+        self._writing = asyncio.Lock()  # the lanes share the journal's one connection
 
     async def run(self, now: datetime) -> Counter[str]:
         """Send everything due at ``now``; returns how many rows ended in each status."""
@@ -158,6 +161,24 @@ class Dispatcher:
     ) -> None:
         to_send = [outgoing for outgoing in batch if not outgoing.cancelled]
         counts["cancelled"] += len(batch) - len(to_send)
+        lanes: dict[str, list[Outgoing]] = {}
+        for outgoing in to_send:
+            lanes.setdefault(outgoing.due.platform, []).append(outgoing)
+        sending = [
+            asyncio.create_task(self._send_lane(rows, counts, unreachable))
+            for rows in lanes.values()
+        ]
+        try:
+            await asyncio.gather(*sending)
+        finally:  # one lane failed: the others stop where they are
+            for lane in sending:
+                lane.cancel()
+            await asyncio.gather(*sending, return_exceptions=True)
+
+    async def _send_lane(
+        self, to_send: list[Outgoing], counts: Counter[str], unreachable: set[tuple[str, str]]
+    ) -> None:
+        """Send one platform's rows of a batch, in order."""
         for position, outgoing in enumerate(to_send):
             if self.stopping:
                 await self._release(to_send[position:])
@@ -166,6 +187,7 @@ class Dispatcher:
             assert recipient is not None, "a row to send has its recipient"
             chat = (recipient.platform, recipient.chat_id)
             if chat in unreachable:
+                await self._write(recipient.platform, start=None)  # keep the lane's last one
                 self._record(_Outcome(outgoing.due, DispatchStatus.CANCELLED, error="blocked"))
                 counts["cancelled"] += 1
                 continue
@@ -220,26 +242,33 @@ class Dispatcher:
                 await self._sleep(self.delivery.backoff * 2 ** (failures - 1))
 
     def _record(self, outcome: _Outcome) -> None:
-        """Keep an outcome to commit with the next row's start (or at the end of the batch)."""
-        self._unsaved = outcome
+        """Keep an outcome to commit with its lane's next row's start (or at the end of the
+        batch)."""
+        self._unsaved[outcome.row.platform] = outcome
 
     async def _begin(self, row: Claimed) -> bool:
-        """Commit the last outcome and this row's ``sending``; False if its claim was lost."""
-        return await self._write(start=row)
+        """Commit the lane's last outcome and this row's ``sending``; False if its claim was
+        lost."""
+        return await self._write(row.platform, start=row)
 
     async def _save(self) -> None:
-        if self._unsaved is not None:
-            await self._write(start=None)
+        for platform in list(self._unsaved):
+            await self._write(platform, start=None)
 
-    async def _write(self, *, start: Claimed | None) -> bool:
+    async def _write(self, platform: str, *, start: Claimed | None) -> bool:
         assert self._journal is not None, "the journal is open while a tick sends"
-        outcome, self._unsaved = self._unsaved, None
-        stored = None
-        if outcome is not None:
-            stored = Outcome(
-                outcome.row.id, outcome.status, self.ctx.clock(), outcome.message_id, outcome.error
-            )
-        return await self._journal.record(outcome=stored, start=start)
+        async with self._writing:
+            outcome = self._unsaved.pop(platform, None)
+            stored = None
+            if outcome is not None:
+                stored = Outcome(
+                    outcome.row.id,
+                    outcome.status,
+                    self.ctx.clock(),
+                    outcome.message_id,
+                    outcome.error,
+                )
+            return await self._journal.record(outcome=stored, start=start)
 
     async def _release(self, rows: list[Outgoing]) -> None:
         await self._save()

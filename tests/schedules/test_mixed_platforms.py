@@ -3,6 +3,7 @@ platform, once, through the real Telegram and Discord clients over loopback HTTP
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.services.reminder_plan import plan_reminders
+from bot.services.replies import Message
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.models import Dispatch, DispatchKind, DispatchStatus, Runner, RunnerStatus
@@ -290,3 +292,39 @@ async def test_a_platform_without_a_notifier_leaves_its_rows_pending_until_they_
     await platforms.run(platforms.telegram)
     assert (await platforms.session_row(bea)).status is DispatchStatus.EXPIRED
     assert platforms.discord_api.posts("8001") == 0
+
+
+class HeldNotifier:
+    """A notifier whose sends wait until the test lets them go."""
+
+    def __init__(self) -> None:
+        self.go = asyncio.Event()
+        self.sent: list[str] = []
+
+    async def send(self, chat_id: str, message: Message, *, nonce: str) -> str:
+        await self.go.wait()
+        self.sent.append(chat_id)
+        return nonce
+
+
+async def test_a_held_platform_does_not_hold_up_the_other(platforms: Platforms) -> None:
+    """Each platform's rows go out in a lane of their own: Discord waiting (a long 429, a
+    slow API) never keeps the Telegram reminders of the same batch waiting."""
+    await platforms.runner("discord", "8001")
+    for chat in ("7001", "7002"):
+        await platforms.runner("telegram", chat)
+    held = HeldNotifier()
+    routes = {
+        "telegram": platforms.telegram.route,
+        "discord": Route(held, platforms.discord.route.limiter, retries=0),
+    }
+    dispatcher = Dispatcher(platforms.ctx, routes, sleep=platforms.telegram_time.sleep)
+
+    platforms.clock.now = SEVEN_BERLIN
+    ticking = asyncio.create_task(dispatcher.run(platforms.clock.now))
+    await platforms.telegram_api.wait_for_message(7002)
+    assert held.sent == [] and not ticking.done()
+    held.go.set()
+    counts = await ticking
+    assert counts["sent"] == 3
+    assert held.sent == ["8001"]
