@@ -21,6 +21,7 @@ from bot.services.profile_questions import (
 from bot.services.reminder_plan import plan_reminders
 from bot.services.render import change_text, profile_text
 from bot.services.replies import Document, Message, Reply, say
+from bot.services.text import Text, bold, join, plain
 from bot.services.training import runner_or_none, with_runner
 from bot.storage.models import Resumption, Runner, RunnerStatus, as_dict
 
@@ -168,15 +169,15 @@ async def history(turn: Turn, runner: Runner) -> Reply:
     """Recent sessions, and every plan change with its why."""
     logs = await turn.uow.feedback.logs(runner_id=runner.id)
     changes = await turn.uow.feedback.changes(runner_id=runner.id)
-    lines = ["<b>Recent sessions</b>"]
+    lines: list[Text | str] = [bold("Recent sessions")]
     lines += [
         f"• {day_label(log.session_date)}: {log.completed}"
         + (f", effort {log.rpe}/10" if log.rpe is not None else "")
         for log in logs[-10:]
     ] or ["None logged yet."]
-    lines += ["", "<b>Plan changes</b>"]
-    lines += [f"• {change_text(change)}" for change in changes] or ["None yet."]
-    return say("\n".join(lines))
+    lines += ["", bold("Plan changes")]
+    lines += ["• " + change_text(change) for change in changes] or ["None yet."]
+    return say(join("\n", lines))
 
 
 async def export(turn: Turn, runner: Runner) -> Reply:
@@ -212,9 +213,9 @@ async def export(turn: Turn, runner: Runner) -> Reply:
             for field, value in row.items():
                 writer.writerow([record, day, field, json.dumps(value, default=str)])
     return (
-        Message("Here is everything I keep about you."),
+        Message(plain("Here is everything I keep about you.")),
         Message(
-            "Your data as JSON.",
+            plain("Your data as JSON."),
             document=Document(
                 "trail-coach-data.json",
                 json.dumps(
@@ -224,7 +225,7 @@ async def export(turn: Turn, runner: Runner) -> Reply:
             ),
         ),
         Message(
-            "Your data as CSV.",
+            plain("Your data as CSV."),
             document=Document("trail-coach-data.csv", table.getvalue().encode(), "text/csv"),
         ),
     )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from html import escape
 
 from bot.services import account, clubs, plan_calendar, progress, reminders, training
 from bot.services.context import IsAdmin, Person, ServiceContext, no_admin
@@ -128,7 +127,7 @@ class Coach:
                 return say("Stopped. Nothing was changed." if cancelled else "Nothing to stop.")
             action = self._runner_commands.get(name)
             if action is None:
-                return say(f"I don't know /{escape(name)}. Send /help to see what I can do.")
+                return say(f"I don't know /{name}. Send /help to see what I can do.")
             runner = await training.runner_or_none(turn)
             if runner is None:
                 return await self._not_set_up(turn)
@@ -237,12 +236,12 @@ class Coach:
             intro = (
                 WELCOME
                 if club is None
-                else f"{WELCOME}\n\nYou'll join {escape(club.title or 'your club')} too."
+                else WELCOME + f"\n\nYou'll join {club.title or 'your club'} too."
             )
             return await self.dialogs.begin(turn, "ob", answers, intro=intro)
         if club is not None:
             joined = await turn.uow.clubs.join(club_id=club.id, runner_id=runner.id)
-            title = escape(club.title or "the club")
+            title = club.title or "the club"
             return say(
                 f"You've joined {title}. Your plan stays personal and private."
                 if joined
@@ -251,7 +250,7 @@ class Coach:
         if runner.status is RunnerStatus.BLOCKED:  # they unblocked the bot: remind them again
             runner.status = RunnerStatus.ACTIVE
             await plan_reminders(turn.ctx, turn.uow, runner)
-        name = f", {escape(turn.person.name)}" if turn.person.name else ""
+        name = f", {turn.person.name}" if turn.person.name else ""
         return say(
             f"Welcome back{name}! Your plan is ready: send /today for today's session, "
             "or /help to see everything I can do."

@@ -19,6 +19,7 @@ from bot.services.ics import Entry, calendar
 from bot.services.planning import history_of, phase_on, replan, replay, session_row
 from bot.services.render import KIND_LABEL, dose
 from bot.services.replies import Document, Message, Reply, say
+from bot.services.text import plain
 from bot.storage.models import PlannedSession, Runner, RunnerStatus
 
 CALENDAR_DAYS = 28
@@ -47,7 +48,9 @@ async def export(turn: Turn, runner: Runner) -> Reply:
         stamp=turn.ctx.clock(),
         name="Strength sessions",
     )
-    return (Message(SENT, document=Document("strength-sessions.ics", content, "text/calendar")),)
+    return (
+        Message(plain(SENT), document=Document("strength-sessions.ics", content, "text/calendar")),
+    )
 
 
 async def entries(turn: Turn, runner: Runner) -> list[Entry]:

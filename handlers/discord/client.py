@@ -69,6 +69,11 @@ class CoachClient(discord.Client):
         """Added to a server."""
         await self.callbacks.joined(guild)
 
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """A server seen at start (or back from an outage): one added while the bot was
+        offline gets its greeting now; any other was greeted already, and hears nothing."""
+        await self.callbacks.joined(guild)
+
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """Removed from a server (not an outage: that is ``on_guild_unavailable``)."""
         await self.callbacks.left(guild)

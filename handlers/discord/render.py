@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 import discord
 
-from bot.services.render import split
 from bot.services.replies import Button, DeepLink, Message
+from bot.services.text import Span, Style, Text
+from handlers.pieces import pieces
 
 MAX_CONTENT = 2000  # characters in a message
 MAX_ROW = 5  # buttons in an action row
@@ -28,37 +28,32 @@ ANSWER_FORM = "discord:answer"  # that form's custom_id
 ANSWER_FIELD = "answer"  # its one text field
 
 
-MARKS = {"b": "**", "i": "*"}  # the coach's markup tags in Markdown
+MARKS = {Style.BOLD: "**", Style.ITALIC: "*"}
 
 
-class _Markdown(HTMLParser):
-    """The coach's <b>/<i> text as Discord Markdown, every piece of text escaped."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.out.append(MARKS.get(tag, ""))
-
-    def handle_endtag(self, tag: str) -> None:
-        self.out.append(MARKS.get(tag, ""))
-
-    def handle_data(self, data: str) -> None:
-        self.out.append(discord.utils.escape_markdown(data))
+def markdown(text: Text) -> str:
+    """The text as Discord Markdown, every span escaped; a moment as a Discord timestamp,
+    which each reader sees in their own time zone."""
+    return "".join(_span(span) for span in text.spans)
 
 
-def markdown(text: str) -> str:
-    """A message's text as Discord Markdown (the one place text is turned into Markdown)."""
-    parser = _Markdown()
-    parser.feed(text)
-    parser.close()
-    return "".join(parser.out)
+def _span(span: Span) -> str:
+    shown = (
+        discord.utils.format_dt(span.at, style="t")
+        if span.at is not None
+        else discord.utils.escape_markdown(span.text)
+    )
+    mark = MARKS.get(span.style)
+    core = shown.strip()
+    if mark is None or not core:
+        return shown
+    start = shown.index(core)  # Markdown marks must touch the words they style
+    return f"{shown[:start]}{mark}{core}{mark}{shown[start + len(core) :]}"
 
 
-def pieces(message: Message) -> list[str]:
+def pieces_of(message: Message) -> list[str]:
     """The message's text, rendered, in pieces of at most 2,000 characters."""
-    return split(markdown(message.text), MAX_CONTENT)
+    return pieces(message.text, limit=MAX_CONTENT, render=markdown)
 
 
 def custom_id(data: str) -> str:
@@ -149,7 +144,7 @@ class Outgoing:
 def outgoing(message: Message, *, typing: bool = False) -> list[Outgoing]:
     """The Discord messages one coach message becomes: the file on the first, the buttons on
     the last."""
-    texts = pieces(message)
+    texts = pieces_of(message)
     last = len(texts) - 1
     return [
         Outgoing(

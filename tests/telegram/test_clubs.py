@@ -317,7 +317,7 @@ async def summary(coach: Coach, chat: JSONDict, last: date) -> str:
         message, chart = await clubs.weekly_summary(turn, club, last)
     assert chart.image is not None
     assert chart.image.content.startswith(b"\x89PNG")
-    return message.text
+    return str(message.text)
 
 
 async def per_week(coach: Coach, chat: JSONDict, last: date) -> list[int]:
