@@ -163,7 +163,8 @@ class Dispatcher:
         counts["cancelled"] += len(batch) - len(to_send)
         lanes: dict[str, list[Outgoing]] = {}
         for outgoing in to_send:
-            lanes.setdefault(outgoing.due.platform, []).append(outgoing)
+            assert outgoing.to is not None, "a row to send has its recipient"
+            lanes.setdefault(outgoing.to.platform, []).append(outgoing)
         sending = [
             asyncio.create_task(self._send_lane(rows, counts, unreachable))
             for rows in lanes.values()
@@ -188,7 +189,8 @@ class Dispatcher:
             chat = (recipient.platform, recipient.chat_id)
             if chat in unreachable:
                 await self._write(recipient.platform, start=None)  # keep the lane's last one
-                self._record(_Outcome(outgoing.due, DispatchStatus.CANCELLED, error="blocked"))
+                cancelled = _Outcome(outgoing.due, DispatchStatus.CANCELLED, error="blocked")
+                self._record(recipient.platform, cancelled)
                 counts["cancelled"] += 1
                 continue
             outcome = await self._send(outgoing, recipient)
@@ -199,7 +201,7 @@ class Dispatcher:
 
     async def _send(self, outgoing: Outgoing, to: Recipient) -> _Outcome | None:
         """Attempt one row; None if another process took the claim over meanwhile."""
-        if not await self._begin(outgoing.due):
+        if not await self._begin(outgoing.due, to.platform):
             return None
         sent: list[str] = []
         try:
@@ -217,7 +219,7 @@ class Dispatcher:
             )
         else:
             outcome = _Outcome(outgoing.due, DispatchStatus.SENT, message_id=sent[-1])
-        self._record(outcome)
+        self._record(to.platform, outcome)
         return outcome
 
     async def _deliver(self, to: Recipient, message: Message, nonce: str) -> str:
@@ -241,15 +243,15 @@ class Dispatcher:
                     raise
                 await self._sleep(self.delivery.backoff * 2 ** (failures - 1))
 
-    def _record(self, outcome: _Outcome) -> None:
+    def _record(self, platform: str, outcome: _Outcome) -> None:
         """Keep an outcome to commit with its lane's next row's start (or at the end of the
         batch)."""
-        self._unsaved[outcome.row.platform] = outcome
+        self._unsaved[platform] = outcome
 
-    async def _begin(self, row: Claimed) -> bool:
+    async def _begin(self, row: Claimed, platform: str) -> bool:
         """Commit the lane's last outcome and this row's ``sending``; False if its claim was
         lost."""
-        return await self._write(row.platform, start=row)
+        return await self._write(platform, start=row)
 
     async def _save(self) -> None:
         for platform in list(self._unsaved):

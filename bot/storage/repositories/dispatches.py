@@ -22,7 +22,6 @@ from sqlalchemy import (
     delete,
     exists,
     extract,
-    func,
     literal,
     or_,
     select,
@@ -83,7 +82,6 @@ class Claimed(NamedTuple):
     kind: DispatchKind
     local_date: date
     due_at: datetime
-    platform: str  # the recipient's (the runner's or the club's): which notifier sends it
     claimed_at: datetime
 
 
@@ -194,16 +192,13 @@ class DispatchRepository:
         """Claim up to ``limit`` due rows for recipients on ``platforms``, oldest first; rows
         locked by others are skipped, and rows for other platforms stay pending."""
         table = _dispatches.c
-        runner_platform = (
-            select(_runners.c.platform).where(_runners.c.id == table.runner_id).scalar_subquery()
+        for_runner = exists().where(
+            _runners.c.id == table.runner_id, _runners.c.platform.in_(platforms)
         )
-        club_platform = (
-            select(_clubs.c.platform).where(_clubs.c.id == table.club_id).scalar_subquery()
-        )
-        platform = func.coalesce(runner_platform, club_platform)
+        for_club = exists().where(_clubs.c.id == table.club_id, _clubs.c.platform.in_(platforms))
         due = (
             select(table.id)
-            .where(PENDING_ROWS, table.due_at <= now, platform.in_(platforms))
+            .where(PENDING_ROWS, table.due_at <= now, or_(for_runner, for_club))
             .order_by(table.due_at)  # walks the pending rows' index; no sort of the backlog
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL; SQLite runs one dispatcher
@@ -219,7 +214,6 @@ class DispatchRepository:
                 table.kind,
                 table.local_date,
                 table.due_at,
-                platform,
             )
         )
         rows = [Claimed._make((*row, now)) for row in claimed.all()]
