@@ -43,16 +43,15 @@ async def serve(
     stop: asyncio.Event,
     *,
     ctx: ServiceContext | None = None,
-    adapters: Sequence[Adapter] | None = None,
 ) -> None:
     """Run the configured platforms and the reminder tick until ``stop`` is set.
 
-    ``ctx`` and ``adapters`` are built from ``settings`` unless given (tests give a clock,
-    or adapters on a fake transport). A failed start, or an adapter that stops by itself,
-    raises ``CannotRun`` after everything started has been stopped.
+    ``ctx`` is built from ``settings`` unless given (tests give it their clock). A failed
+    start, or an adapter that stops by itself, raises ``CannotRun`` after everything started
+    has been stopped.
     """
     ctx = ctx or ServiceContext.from_settings(settings)
-    adapters = adapters if adapters is not None else adapters_for(settings, Coach(ctx))
+    adapters = adapters_for(settings, Coach(ctx))
     reminders = reminder_scheduler(ctx, {a.platform: a.route for a in adapters}, settings)
     opened: list[Adapter] = []
     try:

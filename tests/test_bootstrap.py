@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 import bot.bootstrap as bootstrap
@@ -20,7 +21,7 @@ from handlers.telegram.pipe import OutboundPipe
 from schedules.scheduler import ReminderScheduler, reminder_scheduler
 from tests.conftest import FakeClock
 from tests.fake_discord.server import TOKEN, FakeDiscord
-from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer
+from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, free_port, updates
 
 OTHER_DISCORD_TOKEN = "MTQyMDAwMDAwMDAwMDAwMDA5OQ.Zz9Yy8.Revoked0Token1Xj7Fb0Ym5Hd3Ue6Ts"
 
@@ -121,6 +122,46 @@ async def test_telegram_replies_and_reminders_share_one_limiter(
     await asyncio.wait_for(task, timeout=10)
 
 
+async def until_listening(server: FakeBotAPIServer, update: dict[str, Any]) -> int:
+    """POST ``update`` to the webhook as soon as its server listens (python-telegram-bot sets
+    the webhook first, then starts listening, in the same task); return the answer's status."""
+    for _ in range(10_000):
+        try:
+            return await server.post_to_webhook(update)
+        except httpx.ConnectError:
+            await asyncio.sleep(0)  # let the start-up go on
+    raise AssertionError("the webhook server never listened")
+
+
+async def test_telegram_by_webhook_gets_updates_through_bootstrap(
+    database: Database,
+    clock: FakeClock,
+    fake_api: FakeBotAPI,
+    fake_server: FakeBotAPIServer,
+    schedulers: list[ReminderScheduler],
+) -> None:
+    port = free_port()
+    config = settings(
+        telegram_bot_token=fake_api.token,
+        telegram_api_base_url=fake_server.base_url,
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        webhook_listen="127.0.0.1",
+        webhook_port=port,
+        webhook_secret="q8Zr3vKx1mT6pW0yN4bD",
+    )
+    stop, task = await serving(
+        config, database, clock, until=lambda: fake_api.wait_for_call("setWebhook")
+    )
+    assert fake_api.webhook is not None
+    assert fake_api.webhook.secret_token == "q8Zr3vKx1mT6pW0yN4bD"
+    update = {**updates.text_message(text="/help", from_user=updates.user()), "update_id": 1}
+    assert await until_listening(fake_server, update) == 200
+    await fake_api.wait_for_call("sendMessage")
+    assert fake_api.calls("getUpdates") == []
+    stop.set()
+    await asyncio.wait_for(task, timeout=10)
+
+
 async def test_discord_alone_runs_without_telegram(
     database: Database,
     clock: FakeClock,
@@ -164,6 +205,29 @@ async def test_a_refused_discord_token_stops_the_start_in_one_line(
     assert not reminders.running()
     assert fake_api.calls("getUpdates") == []
     assert not fake_discord.identified.is_set()
+
+
+async def test_a_gateway_that_refuses_the_bot_stops_everything_with_one_line(
+    database: Database,
+    clock: FakeClock,
+    fake_discord: FakeDiscord,
+    schedulers: list[ReminderScheduler],
+) -> None:
+    """Discord closes the gateway for good (4014: intents not allowed) after the start: the
+    process stops the tick and the client, and says why, instead of running on half-alive."""
+    fake_discord.close_on_identify = 4014
+    stop = asyncio.Event()
+    with pytest.raises(CannotRun) as refused:
+        await asyncio.wait_for(
+            bootstrap.serve(
+                settings(discord_bot_token=TOKEN), stop, ctx=ServiceContext(database, clock)
+            ),
+            timeout=10,
+        )
+    assert refused.value.status == CONFIGURATION
+    assert "intents" in refused.value.line
+    [reminders] = schedulers
+    assert not reminders.running()
 
 
 def test_run_prints_a_start_up_failure_as_one_redacted_line(

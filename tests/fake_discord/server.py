@@ -113,6 +113,7 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.identified = asyncio.Event()  # a client connected to the gateway and identified
+        self.close_on_identify: int | None = None  # a close code to answer IDENTIFY with
 
     # -- the test's side ----------------------------------------------------------------
 
@@ -275,6 +276,9 @@ class FakeDiscord:
             elif payload.get("op") == 2:
                 if payload["d"]["token"] != self.token:
                     await socket.close(code=4004, message=b"Authentication failed.")
+                    break
+                if self.close_on_identify is not None:
+                    await socket.close(code=self.close_on_identify, message=b"Refused.")
                     break
                 ready = {
                     "v": 10,
