@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from schedules.rate_limit import RateLimiter
+from schedules.rate_limit import RateLimiter, discord_limiter
 from tests.conftest import VirtualTime
 from tests.fake_telegram import FakeBotAPI, RateLimits
 from tests.fake_telegram.rate_limits import RateLimiter as StrictServer
@@ -128,3 +128,17 @@ async def test_a_chat_has_one_message_in_flight_at_a_time(time: VirtualTime) -> 
     answered.set()
     await asyncio.gather(*tasks)
     assert entered[1][1] >= entered[0][1] + 6
+
+
+async def test_discord_has_no_group_minute_but_paces_each_channel(time: VirtualTime) -> None:
+    limiter = discord_limiter(clock=time, sleep=time.sleep)
+    for _ in range(21):
+        await send(limiter, "4200000000000000777", group=True)  # a club's server channel
+    assert 20.0 <= time.now < 20.01  # a second apart, and no minute's wait at the 21st
+
+
+async def test_discord_spaces_messages_under_its_global_limit(time: VirtualTime) -> None:
+    limiter = discord_limiter(clock=time, sleep=time.sleep)
+    for chat in range(90):
+        await send(limiter, str(chat))
+    assert 89 / 45 <= time.now <= 89 / 45 * 1.03 + 1e-6
