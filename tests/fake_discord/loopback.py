@@ -20,8 +20,8 @@ from bot import bootstrap
 from bot.services.context import ServiceContext
 from bot.settings import Settings
 from bot.storage.database import Database
-from handlers.discord.client import CoachClient
-from schedules.scheduler import ReminderScheduler
+from handlers.discord.client import CoachClient, build_client
+from schedules.scheduler import ReminderScheduler, reminder_scheduler
 from schedules.tick import Tick
 from tests.conftest import FakeClock, VirtualTime
 from tests.fake_discord.harness import DiscordHarness
@@ -124,11 +124,8 @@ async def served_bot(
 
         return making
 
-    adapter = handlers.discord.adapter
-    monkeypatch.setattr(adapter, "build_client", keep("client", adapter.build_client))
-    monkeypatch.setattr(
-        bootstrap, "reminder_scheduler", keep("reminders", bootstrap.reminder_scheduler)
-    )
+    monkeypatch.setattr(handlers.discord.adapter, "build_client", keep("client", build_client))
+    monkeypatch.setattr(bootstrap, "reminder_scheduler", keep("reminders", reminder_scheduler))
     settings = Settings(_env_file=None, tick_seconds=3600, discord_bot_token=TOKEN)
     stop = asyncio.Event()
     ctx = ServiceContext(database, clock, "Europe/Berlin")
