@@ -17,4 +17,3 @@ def tune_garbage_collector() -> None:
     """
     gc.freeze()
     gc.set_threshold(YOUNG_OBJECTS, 20, 20)
-
