@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.services.coach import Coach
-from bot.services.context import ServiceContext
-from bot.storage.database import Database, create_engine
-from tests.conftest import FakeClock, Script, onboarding
+from tests.adapter_fixtures import coach, engine
+from tests.conftest import Script, onboarding
 from tests.fake_discord import payloads
 from tests.fake_discord.harness import DiscordHarness, running_client
 from tests.fake_discord.payloads import JSONDict, Server
 from tests.fake_discord.recorder import EPHEMERAL, DiscordRecorder
+
+__all__ = ["coach", "engine"]  # the shared fixtures, re-exported for this folder
 
 ADA = payloads.user(1001, "Ada")
 EVE = payloads.user(2002, "Eve")
@@ -119,19 +118,6 @@ class DiscordUser:
 
     async def onboard(self, *, kit: tuple[str, ...] = ()) -> None:
         await self.follow(onboarding(kit=kit))
-
-
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """Adapter tests run on SQLite only; the storage and service suites cover PostgreSQL."""
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'adapter.sqlite3'}")
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-def coach(database: Database, clock: FakeClock) -> Coach:
-    return Coach(ServiceContext(database, clock, "Europe/Berlin"))
 
 
 @pytest.fixture

@@ -32,21 +32,14 @@ from typing import Any, Self
 
 from aiohttp import WSMsgType, web
 
-from tests.fake_discord import recorder
+from tests.fake_discord import payloads, recorder
+from tests.fake_discord.payloads import BOT_USER
 from tests.fake_discord.recorder import DiscordRecorder, Upload
 
 JSONDict = dict[str, Any]
 
 TOKEN = "MTQyMDAwMDAwMDAwMDAwMDAwMg.GhK3sQ.p9Vt2Lw8RkZc4Nq1Xj7Fb0Ym5Hd3Ue6Ts"
-APPLICATION_ID = "4200000000000000001"
-BOT_USER: JSONDict = {
-    "id": "4200000000000000002",
-    "username": "trailcoach",
-    "discriminator": "0",
-    "global_name": "Trail Coach",
-    "avatar": None,
-    "bot": True,
-}
+APPLICATION_ID = str(payloads.APPLICATION_ID)
 _BODY = web.RequestKey("body", object)  # the request's decoded body
 _FILES = web.RequestKey("files", tuple)  # the files uploaded with it
 NONCE_WINDOW = 300.0  # seconds: Discord checks a nonce "in the past few minutes"

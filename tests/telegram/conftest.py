@@ -5,21 +5,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.request import BaseRequest
 
 from bot.services.coach import Coach
-from bot.services.context import ServiceContext
 from bot.settings import Settings
-from bot.storage.database import Database, create_engine
 from handlers.telegram.adapter import TelegramAdapter
 from handlers.telegram.application import CoachApplication, build_application
 from schedules.rate_limit import RateLimiter
-from tests.conftest import FakeClock, Script, VirtualTime, onboarding
+from tests.adapter_fixtures import coach, engine
+from tests.conftest import Script, VirtualTime, onboarding
 from tests.fake_telegram import (
     FakeBotAPI,
     FakeBotAPIServer,
@@ -30,6 +27,8 @@ from tests.fake_telegram import (
     process,
     updates,
 )
+
+__all__ = ["coach", "engine"]  # the shared fixtures, re-exported for this folder
 
 JSONDict = dict[str, Any]
 
@@ -110,19 +109,6 @@ class TelegramUser:
 
 
 BuildApp = Callable[[], CoachApplication]
-
-
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """Adapter tests run on SQLite only; the storage and service suites cover PostgreSQL."""
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'adapter.sqlite3'}")
-    yield engine
-    await engine.dispose()
-
-
-@pytest.fixture
-def coach(database: Database, clock: FakeClock) -> Coach:
-    return Coach(ServiceContext(database, clock, "Europe/Berlin"))
 
 
 @pytest.fixture

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
-from bot.storage.database import Database, create_engine
+from bot.storage.database import Database
+from tests.adapter_fixtures import engine
 from tests.conftest import FakeClock
 
+__all__ = ["engine"]  # the shared fixtures, re-exported for this folder
+
 PUBLIC = "https://coach.example.org"
-
-
-@pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'web.sqlite3'}")
-    yield engine
-    await engine.dispose()
 
 
 @pytest.fixture
