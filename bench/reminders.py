@@ -41,7 +41,7 @@ from bot.storage.models import (
     Runner,
 )
 from handlers.telegram.notifier import TelegramNotifier
-from handlers.telegram.render import keyboard
+from handlers.telegram.render import html, keyboard
 from schedules.dispatch import Delivery, Dispatcher
 from schedules.planning import plan_all
 from schedules.rate_limit import RateLimiter
@@ -257,7 +257,7 @@ async def bare_loop(bot: Bot, messages: list[tuple[str, Message]]) -> float:
     started = time.perf_counter()
     for chat, message in messages:
         markup = keyboard(message, bot.username)
-        await bot.send_message(chat, message.text, parse_mode="HTML", reply_markup=markup)
+        await bot.send_message(chat, html(message.text), parse_mode="HTML", reply_markup=markup)
     return time.perf_counter() - started
 
 

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, Field, HttpUrl, SecretStr, ValidationError, model_validator
@@ -120,6 +121,15 @@ class Settings(BaseSettings):
     def uses_webhook(self) -> bool:
         """True when the bot should receive updates by webhook instead of polling."""
         return self.webhook_url is not None
+
+    @property
+    def public_url(self) -> str | None:
+        """The scheme and host of ``WEBHOOK_URL`` (with its port, if any): where the web
+        server that takes the webhook also serves calendar subscriptions; None without one."""
+        if self.webhook_url is None:
+            return None
+        parts = urlsplit(str(self.webhook_url))
+        return f"{parts.scheme}://{parts.netloc}"
 
     @property
     def secrets(self) -> tuple[str, ...]:

@@ -51,11 +51,15 @@ class ReminderScheduler:
         self._scheduler.start()
 
     async def stop(self) -> None:
-        """Stop scheduling, let the send in flight finish, and return."""
+        """Let the send in flight finish, stop scheduling, and return.
+
+        The tick stops first: APScheduler's shutdown cancels a job still running, which
+        would cut a tick short in the middle of a database call.
+        """
+        await self.tick.stop()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
-        await self.tick.stop()
 
     async def _run(self) -> None:
         await self.tick.run(self._clock())

@@ -40,6 +40,8 @@ class Tick:
         """One tick at ``now``; returns how many rows ended in each status."""
         async with self._running:
             counts: Counter[str] = Counter()
+            if self.dispatcher.stopping:  # a run that starts after ``stop`` does nothing
+                return counts
             counts["refreshed"] = await refresh_plans(self.ctx, now)
             through = self._planned_through
             if through is None or now + HORIZON - through >= PLAN_EVERY:

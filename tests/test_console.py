@@ -126,6 +126,15 @@ async def test_calendar_saves_an_ics_file(coach: Coach, tmp_path: Path) -> None:
     saved = tmp_path / "strength-sessions.ics"
     assert f"(saved {saved})" in transcript
     assert read(saved).startswith("BEGIN:VCALENDAR")
+    assert "needs the bot to run on a public web address (webhook mode)" in transcript
+
+
+async def test_calendar_reset_in_the_console_switches_the_link_off(
+    coach: Coach, tmp_path: Path
+) -> None:
+    transcript = await talk(coach, [*ONBOARDING, "/calendar reset"], tmp_path)
+    assert "Done: any calendar link I gave you before no longer works" in transcript
+    assert not (tmp_path / "strength-sessions.ics").exists()
 
 
 def files_in(folder: Path) -> list[str]:

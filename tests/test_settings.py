@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_DATABASE_URL, SettingsError, load_settings
+from bot.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, load_settings
 from tests.conftest import run_bot
 
 REAL_LOOKING_TOKEN = "123456789:AAH9r2Xb6kD0vVw3LqzT5yNf8GmJc1pEoRs"
@@ -75,6 +75,22 @@ def test_webhook_needs_a_real_secret(monkeypatch: pytest.MonkeyPatch) -> None:
         load_settings()
     monkeypatch.setenv("WEBHOOK_SECRET", "q8Zr3vKx1mT6pW0yN4bD")
     assert load_settings().uses_webhook
+
+
+@pytest.mark.parametrize(
+    ("webhook_url", "public_url"),
+    [
+        ("https://coach.example.org/telegram", "https://coach.example.org"),
+        ("https://coach.example.org:8443/bot/hook", "https://coach.example.org:8443"),
+    ],
+)
+def test_calendar_links_share_the_webhooks_scheme_and_host(
+    webhook_url: str, public_url: str
+) -> None:
+    secret = "q8Zr3vKx1mT6pW0yN4bD"
+    settings = Settings(_env_file=None, webhook_url=webhook_url, webhook_secret=secret)
+    assert settings.public_url == public_url
+    assert Settings(_env_file=None).public_url is None
 
 
 def test_settings_are_read_from_a_dotenv_file(clean_env: dict[str, str]) -> None:

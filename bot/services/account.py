@@ -21,9 +21,13 @@ from bot.services.profile_questions import (
 from bot.services.reminder_plan import plan_reminders
 from bot.services.render import change_text, profile_text
 from bot.services.replies import Document, Message, Reply, say
+from bot.services.text import Text, bold, join, plain
 from bot.services.training import runner_or_none, with_runner
 from bot.storage.models import Resumption, Runner, RunnerStatus, as_dict
 
+# The calendar link's secret is a key, not data about the runner: an export file that gets
+# passed around must not let anyone follow their calendar.
+UNEXPORTED = frozenset({"calendar_token"})
 DATE_FIELDS = ("date", "session_date", "effective_date", "local_date", "resumed_on")
 SETTINGS_FIELDS = (
     Choice("experience", "Experience"),
@@ -168,15 +172,15 @@ async def history(turn: Turn, runner: Runner) -> Reply:
     """Recent sessions, and every plan change with its why."""
     logs = await turn.uow.feedback.logs(runner_id=runner.id)
     changes = await turn.uow.feedback.changes(runner_id=runner.id)
-    lines = ["<b>Recent sessions</b>"]
+    lines: list[Text | str] = [bold("Recent sessions")]
     lines += [
         f"• {day_label(log.session_date)}: {log.completed}"
         + (f", effort {log.rpe}/10" if log.rpe is not None else "")
         for log in logs[-10:]
     ] or ["None logged yet."]
-    lines += ["", "<b>Plan changes</b>"]
-    lines += [f"• {change_text(change)}" for change in changes] or ["None yet."]
-    return say("\n".join(lines))
+    lines += ["", bold("Plan changes")]
+    lines += ["• " + change_text(change) for change in changes] or ["None yet."]
+    return say(join("\n", lines))
 
 
 async def export(turn: Turn, runner: Runner) -> Reply:
@@ -188,7 +192,7 @@ async def export(turn: Turn, runner: Runner) -> Reply:
     question = await uow.dialogs.get(platform=person.platform, user_id=person.dialog_key)
     checkpoint = await uow.feedback.checkpoint(runner_id=rid)
     records: dict[str, list[dict[str, Any]]] = {
-        "runner": [as_dict(runner)],
+        "runner": [{k: v for k, v in as_dict(runner).items() if k not in UNEXPORTED}],
         "running_week": [as_dict(day) for day in runner.week],
         "planned_sessions": [
             {**as_dict(s), "exercises": [as_dict(e) for e in s.exercises]} for s in sessions
@@ -212,9 +216,9 @@ async def export(turn: Turn, runner: Runner) -> Reply:
             for field, value in row.items():
                 writer.writerow([record, day, field, json.dumps(value, default=str)])
     return (
-        Message("Here is everything I keep about you."),
+        Message(plain("Here is everything I keep about you.")),
         Message(
-            "Your data as JSON.",
+            plain("Your data as JSON."),
             document=Document(
                 "trail-coach-data.json",
                 json.dumps(
@@ -224,7 +228,7 @@ async def export(turn: Turn, runner: Runner) -> Reply:
             ),
         ),
         Message(
-            "Your data as CSV.",
+            plain("Your data as CSV."),
             document=Document("trail-coach-data.csv", table.getvalue().encode(), "text/csv"),
         ),
     )

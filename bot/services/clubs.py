@@ -7,17 +7,19 @@ a private chat. In a group the coach answers its own commands and stays out of t
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from datetime import date, time, timedelta
-from html import escape
 
 from bot.coaching import DayKind, Experience, Profile, plan
 from bot.services.charts import sessions_chart
 from bot.services.dialog import Choice, Dialog, Step, Turn
+from bot.services.local_time import due_at
 from bot.services.planning import phase_on, session_row
 from bot.services.profile_questions import timezone_choices, typed_time, typed_timezone
 from bot.services.reminder_plan import plan_club_posts
 from bot.services.render import WEEKDAYS, clock_label, session_text
 from bot.services.replies import Button, DeepLink, Document, Message, Reply, say, toast
+from bot.services.text import Text, bold, join, moment, plain
 from bot.storage.models import Club, PlannedSession
 
 LEVELS = (
@@ -33,7 +35,7 @@ CHART_TITLE = "Club strength sessions per week, the last eight weeks"
 
 def greeting(club: Club) -> str:
     """The one hello when the coach joins a club's chat."""
-    title = escape(club.title or "everyone")
+    title = club.title or "everyone"
     how = "post /club in this channel" if club.chat_type == "channel" else "send /club here"
     return (
         f"Hello, {title}! I'm the trail strength coach. Admins: {how} to choose "
@@ -50,8 +52,7 @@ async def chat_membership(
     club = await turn.uow.clubs.find(platform=turn.person.platform, chat_id=chat_id)
     if not present:
         if club is not None:
-            club.active = False
-            await turn.uow.dispatches.cancel_pending(club_id=club.id, reason="removed")
+            await _go_quiet(turn, club)
         return ()
     if club is not None and club.active:
         club.title, club.chat_type = title, chat_kind
@@ -61,6 +62,25 @@ async def chat_membership(
     club.active = True
     await plan_club_posts(turn.ctx, turn.uow, club)
     return say(greeting(club))
+
+
+async def still_in(turn: Turn, chat_ids: Collection[str]) -> list[str]:
+    """The chats the bot can still see on its platform, at start: every active club in any
+    other chat goes quiet (the bot was removed, or the chat deleted, while it was offline and
+    heard nothing). Returns the chat ids of the clubs that went quiet."""
+    gone = [
+        club
+        for club in await turn.uow.clubs.active(platform=turn.person.platform)
+        if club.chat_id not in chat_ids
+    ]
+    for club in gone:
+        await _go_quiet(turn, club)
+    return [club.chat_id for club in gone]
+
+
+async def _go_quiet(turn: Turn, club: Club) -> None:
+    club.active = False
+    await turn.uow.dispatches.cancel_pending(club_id=club.id, reason="removed")
 
 
 async def migrate(turn: Turn, *, old_chat_id: str, new_chat_id: str) -> None:
@@ -220,10 +240,13 @@ def club_session(club: Club, day: date) -> PlannedSession | None:
     return session_row(session, phase_on(current, day)) if session is not None else None
 
 
-def _post(club: Club, session: PlannedSession, count: int) -> Message:
+def _post(turn: Turn, club: Club, session: PlannedSession, count: int) -> Message:
     label = "💪 I did it" + (f" ({count})" if count else "")
+    post_time = club.post_time or DEFAULT_POST_TIME
+    at = due_at(session.date, post_time, club.timezone or turn.ctx.default_timezone)
+    heading = bold("Club session") + ", " + moment(clock_label(post_time), at)
     return Message(
-        f"<b>Club session</b>\n{session_text(session)}",
+        heading + "\n" + session_text(session),
         (
             (Button(label, f"{MARK}:{club.id}:{session.date:%Y%m%d}"),),
             (DeepLink("My personal plan", f"club{club.id}"),),
@@ -236,7 +259,7 @@ async def session_post(turn: Turn, club: Club, day: date) -> Reply:
     session = club_session(club, day)
     if session is None:
         return ()
-    return (_post(club, session, await turn.uow.clubs.mark_count(club_id=club.id, day=day)),)
+    return (_post(turn, club, session, await turn.uow.clubs.mark_count(club_id=club.id, day=day)),)
 
 
 async def mark(turn: Turn, data: str) -> Reply | None:
@@ -258,7 +281,7 @@ async def mark(turn: Turn, data: str) -> Reply | None:
     )
     count = await turn.uow.clubs.mark_count(club_id=club.id, day=day)
     note = "Counted: nice work!" if counted else "Taken back: you're no longer counted."
-    post = _post(club, session, count)
+    post = _post(turn, club, session, count)
     return (*toast(note), Message(post.text, post.buttons, replace=True))
 
 
@@ -271,23 +294,23 @@ async def weekly_summary(turn: Turn, club: Club, last: date) -> Reply:
     once = sum(len(days) == 1 for days in week.values())
     twice = sum(len(days) >= 2 for days in week.values())
     streak = await _streak(turn, club, last) if week else 0
-    lines = [
-        "<b>This week's strength work</b>",
+    lines: list[Text | str] = [
+        bold("This week's strength work"),
         f"{once} did one session and {twice} did two or more.",
         f"Club streak: {streak} week{'s' if streak != 1 else ''} in a row."
         if streak
         else "A new week is a fresh start: the next club session is a good one to join.",
     ]
     names = await turn.uow.clubs.shown_names(club.id)
-    named = sorted(escape(names[user]) for user in week if user in names)
+    named = sorted(names[user] for user in week if user in names)
     if named:
         lines.append(f"Well done, {', '.join(named)}!")
     chart = await asyncio.to_thread(
         sessions_chart, await sessions_per_week(turn, club, last), title=CHART_TITLE
     )
     return (
-        Message("\n".join(lines)),
-        Message(f"{CHART_TITLE}.", image=Document("club-sessions.png", chart, "image/png")),
+        Message(join("\n", lines)),
+        Message(plain(f"{CHART_TITLE}."), image=Document("club-sessions.png", chart, "image/png")),
     )
 
 

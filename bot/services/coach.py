@@ -6,9 +6,8 @@ these calls and render the reply.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
-from html import escape
 
 from bot.services import account, clubs, plan_calendar, progress, reminders, training
 from bot.services.context import IsAdmin, Person, ServiceContext, no_admin
@@ -57,6 +56,11 @@ PAIN_TALK = (
     "If it's sharp pain, swelling, bruising or weakness, or it worries you, please see a "
     "doctor or physiotherapist."
 )
+SORRY = (
+    "Sorry, something went wrong on my side. Your data is safe and nothing was lost; "
+    "please try again in a moment."
+)
+"""What an adapter tells the person when handling their message failed."""
 UNREADABLE = (
     "I can only read text and buttons, so that one went past me. Send /help to see what I can do."
 )
@@ -123,10 +127,12 @@ class Coach:
                 return say("Stopped. Nothing was changed." if cancelled else "Nothing to stop.")
             action = self._runner_commands.get(name)
             if action is None:
-                return say(f"I don't know /{escape(name)}. Send /help to see what I can do.")
+                return say(f"I don't know /{name}. Send /help to see what I can do.")
             runner = await training.runner_or_none(turn)
             if runner is None:
                 return await self._not_set_up(turn)
+            if name == "calendar":  # the one runner command that reads an argument (reset)
+                return await plan_calendar.export(turn, runner, payload)
             return await action(turn, runner)
 
     async def text(self, person: Person, text: str, *, admin: IsAdmin = no_admin) -> Reply:
@@ -200,6 +206,12 @@ class Coach:
                 present=present,
             )
 
+    async def still_in(self, platform: str, chat_ids: Collection[str]) -> list[str]:
+        """At start, the chats the bot can still see on ``platform``: the clubs of every other
+        chat go quiet. Returns their chat ids."""
+        async with self._turn(Person(platform, "0", "0", None, "group")) as turn:
+            return await clubs.still_in(turn, chat_ids)
+
     async def migrate(self, person: Person, *, new_chat_id: str) -> None:
         """A group became a supergroup with a new chat id."""
         async with self._turn(person) as turn:
@@ -232,12 +244,12 @@ class Coach:
             intro = (
                 WELCOME
                 if club is None
-                else f"{WELCOME}\n\nYou'll join {escape(club.title or 'your club')} too."
+                else WELCOME + f"\n\nYou'll join {club.title or 'your club'} too."
             )
             return await self.dialogs.begin(turn, "ob", answers, intro=intro)
         if club is not None:
             joined = await turn.uow.clubs.join(club_id=club.id, runner_id=runner.id)
-            title = escape(club.title or "the club")
+            title = club.title or "the club"
             return say(
                 f"You've joined {title}. Your plan stays personal and private."
                 if joined
@@ -246,7 +258,7 @@ class Coach:
         if runner.status is RunnerStatus.BLOCKED:  # they unblocked the bot: remind them again
             runner.status = RunnerStatus.ACTIVE
             await plan_reminders(turn.ctx, turn.uow, runner)
-        name = f", {escape(turn.person.name)}" if turn.person.name else ""
+        name = f", {turn.person.name}" if turn.person.name else ""
         return say(
             f"Welcome back{name}! Your plan is ready: send /today for today's session, "
             "or /help to see everything I can do."

@@ -55,11 +55,19 @@ class ServiceContext:
     database: Database
     clock: Clock = system_clock
     default_timezone: str = "UTC"
+    public_url: str | None = None
+    """Where the bot's web server is reached from outside (webhook mode), such as
+    ``https://coach.example.org``; None when it has none (polling, the console)."""
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock = system_clock) -> ServiceContext:
         """The context for the configured database (connections open lazily)."""
-        return cls(Database.from_url(settings.database_url), clock, settings.default_timezone)
+        return cls(
+            Database.from_url(settings.database_url),
+            clock,
+            settings.default_timezone,
+            settings.public_url,
+        )
 
     async def prepare(self) -> None:
         """Bring the database schema up to date; harmless when it already is."""

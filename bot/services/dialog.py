@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.services.context import Person, ServiceContext
 from bot.services.free_text import NotUnderstood
-from bot.services.replies import Button, Message, Reply, say, toast
+from bot.services.replies import Button, Message, Reply, out_of_date, say, toast
+from bot.services.text import Text, as_text, plain
 from bot.storage.models import DialogState
 from bot.storage.unit_of_work import UnitOfWork
 
@@ -45,7 +46,7 @@ class Step:
     """One question of a dialog."""
 
     key: str
-    question: str | Callable[[Answers], str]
+    question: Text | str | Callable[[Answers], Text | str]
     choices: Sequence[Choice] | ChoicesFor = ()
     columns: int = 2
     multi: bool = False
@@ -54,9 +55,9 @@ class Step:
     accepts_location: bool = False
     when: Callable[[Answers], bool] = _always
 
-    def ask(self, answers: Answers) -> str:
+    def ask(self, answers: Answers) -> Text:
         """The question, for these answers so far."""
-        return self.question(answers) if callable(self.question) else self.question
+        return as_text(self.question(answers) if callable(self.question) else self.question)
 
     def options(self, answers: Answers, ctx: ServiceContext) -> Sequence[Choice]:
         """The choices, for these answers so far."""
@@ -110,7 +111,7 @@ class Dialogs:
         turn: Turn,
         name: str,
         answers: Answers | None = None,
-        intro: str = "",
+        intro: Text | str = "",
         *,
         pressed: str = "",
     ) -> Reply:
@@ -124,7 +125,7 @@ class Dialogs:
         data = {"nonce": secrets.token_hex(2), "answers": answers, "opened_by": pressed}
         await self._save(turn, dialog, step, data)
         prompt = self._prompt(turn.ctx, dialog, step, data)
-        return (Message(f"{intro}\n\n{prompt.text}", prompt.buttons),) if intro else (prompt,)
+        return (replace(prompt, text=intro + "\n\n" + prompt.text),) if intro else (prompt,)
 
     async def is_open(self, turn: Turn, name: str | None = None) -> bool:
         """Whether the person is in the middle of a dialog (of that name, if given)."""
@@ -136,9 +137,9 @@ class Dialogs:
         ``stale`` when the note answers a button that was out of date."""
         where = await self._where(turn)
         if where is None:
-            return (Message(note, stale=stale),)
+            return out_of_date(note) if stale else say(note)
         state, dialog, step = where
-        return (Message(note, stale=stale), self._prompt(turn.ctx, dialog, step, state.data))
+        return (Message(plain(note), stale=stale), self._prompt(turn.ctx, dialog, step, state.data))
 
     async def offer_restart(self, turn: Turn, note: str) -> Reply:
         """``note`` with a "Start over" button, then the open dialog's current question: the
@@ -148,7 +149,7 @@ class Dialogs:
             return say(note)
         state, dialog, step = where
         over = Button("Start over", f"{dialog.name}:{state.data['nonce']}:{step.key}:{RESTART}")
-        return (Message(note, ((over,),)), self._prompt(turn.ctx, dialog, step, state.data))
+        return (Message(plain(note), ((over,),)), self._prompt(turn.ctx, dialog, step, state.data))
 
     async def cancel(self, turn: Turn) -> bool:
         """Close the open dialog; False if there was none."""
@@ -277,7 +278,7 @@ class Dialogs:
         rows = [tuple(buttons[i : i + step.columns]) for i in range(0, len(buttons), step.columns)]
         if step.multi:
             rows.append((Button(step.done_label if not chosen else "Done", prefix + DONE),))
-        return Message(step.ask(answers), tuple(rows))
+        return Message(step.ask(answers), tuple(rows), typed=step.read_text is not None)
 
 
 def _handled(state: DialogState) -> set[str]:

@@ -10,15 +10,18 @@ from bot.services.planning import plan_notes, replan
 from bot.services.profile_questions import apply_answers, profile_steps
 from bot.services.render import profile_text, week_text
 from bot.services.replies import Reply, say
+from bot.services.text import italic, join
 from bot.storage.models import Runner
 
 WELCOME = (
     "Hi! I'm your trail strength coach. I plan one or two short strength sessions a week "
     "around your runs, send each one at a time that suits you, and adjust the next one "
     "from how your legs feel.\n\n"
-    "<i>I'm not a medical service and I don't diagnose. If something hurts in a worrying "
-    "way, please see a health professional.</i>\n\n"
-    "A few quick questions first (send /cancel to stop)."
+    + italic(
+        "I'm not a medical service and I don't diagnose. If something hurts in a worrying "
+        "way, please see a health professional."
+    )
+    + "\n\nA few quick questions first (send /cancel to stop)."
 )
 
 
@@ -60,13 +63,17 @@ async def _finish(turn: Turn) -> Reply:
         runner_id=runner.id, first=runner.started_on, last=runner.started_on + timedelta(days=6)
     )
     notes = plan_notes(replanned, runner.started_on)
-    lines = [
-        "You're all set!",
-        week_text(first_week, title="Your first week"),
-        *notes,
-        "I'll send each session on its day. Send /today any time, or /help for more.",
-    ]
-    return say("\n\n".join(lines))
+    return say(
+        join(
+            "\n\n",
+            [
+                "You're all set!",
+                week_text(first_week, title="Your first week"),
+                *notes,
+                "I'll send each session on its day. Send /today any time, or /help for more.",
+            ],
+        )
+    )
 
 
 ONBOARDING = Dialog(

@@ -1,4 +1,5 @@
-"""/calendar: the next four weeks of sessions as a calendar file that updates on re-import.
+"""/calendar: the next four weeks of sessions as a calendar file that updates on re-import,
+and, in webhook mode, as a private subscription URL that calendar apps follow by themselves.
 
 Each event's UID is the runner and the day. Its SEQUENCE is the number of seconds from the
 runner's first day with the coach to the latest change that shaped the event: the stored
@@ -8,21 +9,35 @@ weeks are not stored yet: theirs is the latest report or plan change, which is a
 follow from. The profile's row also changes when the stored weeks roll on, which raises
 SEQUENCE once a week without a change: harmless, a calendar app only reads the event again.
 A skipped session, and every session while the runner is paused, comes as cancelled.
+
+The subscription URL holds a per-runner secret token (``runners.calendar_token``), handed
+out on the first /calendar in webhook mode; /calendar reset replaces it, so the old URL
+stops working. The file and the URL are made by the same function, ``plan_file``.
 """
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.services.context import ServiceContext
 from bot.services.dialog import Turn
 from bot.services.ics import Entry, calendar
-from bot.services.planning import history_of, phase_on, replan, replay, session_row
+from bot.services.planning import phase_on, replan, session_row
 from bot.services.render import KIND_LABEL, dose
 from bot.services.replies import Document, Message, Reply, say
+from bot.services.text import plain
 from bot.storage.models import PlannedSession, Runner, RunnerStatus
+from bot.storage.unit_of_work import UnitOfWork
 
 CALENDAR_DAYS = 28
 PLAN_WEEKS = 6  # today's plan week and five more reach past the four weeks from today
+FEED_PATH = "/calendar/{token}.ics"  # under the bot's public URL, on its web server
+TOKEN_BYTES = 32  # secrets.token_urlsafe: 43 characters
+MAX_TOKEN = 64  # the column's width: anything longer is no token of ours
+RESET = "reset"
+
 SENT = (
     "Your next four weeks of strength sessions, as a calendar file: open it to add them to "
     "your calendar. When your plan changes, send /calendar again and import the new file: "
@@ -32,29 +47,112 @@ NOTHING = (
     "No strength sessions are planned in the next four weeks, so there's nothing to add to "
     "your calendar. Send /week to see where your plan stands."
 )
+NO_LINK = (
+    "A link your calendar app could follow by itself needs the bot to run on a public web "
+    "address (webhook mode), and right now it doesn't, so the file is the way for now."
+)
+LINK = (
+    "Or let your calendar keep up by itself: add this private link to your calendar app as a "
+    'subscription ("from URL"), and plan changes show up there on their own.\n{url}\n'
+    "Keep it to yourself: anyone with the link can see your sessions. Send /calendar reset "
+    "for a new link if it ever gets out; the old one then stops working."
+)
+NEW_LINK = (
+    "Done: your old calendar link no longer works. Here's your new private link; replace the "
+    "old subscription in your calendar app with it:\n{url}"
+)
+LINK_OFF = (
+    "Done: any calendar link I gave you before no longer works. A new one needs the bot to "
+    "run on a public web address (webhook mode); until then, /calendar sends you the file."
+)
+ARGUMENTS = (
+    "Send /calendar for your sessions as a calendar file, or /calendar reset to switch off "
+    "your calendar link and get a new one."
+)
 
 
-async def export(turn: Turn, runner: Runner) -> Reply:
-    """The .ics file of the next four weeks, when any session is planned in them."""
-    events = await entries(turn, runner)
-    if not events:
-        return say(NOTHING)
+@dataclass(frozen=True, slots=True)
+class PlanFile:
+    """The runner's next four weeks as an .ics file, and how many sessions it holds."""
+
+    content: bytes
+    sessions: int
+
+
+async def export(turn: Turn, runner: Runner, args: str = "") -> Reply:
+    """/calendar: the .ics file (when any session is planned) and, in webhook mode, the
+    private subscription link; ``/calendar reset`` replaces the link instead."""
+    argument = args.strip().lower()
+    if argument == RESET:
+        return _reset(turn.ctx, runner)
+    if argument:
+        return say(ARGUMENTS)
+    public = turn.ctx.public_url
+    if public is not None and runner.calendar_token is None:
+        runner.calendar_token = new_token()
+    made = await plan_file(turn.ctx, turn.uow, runner)
+    if public is None or runner.calendar_token is None:
+        if not made.sessions:
+            return say(NOTHING)
+        return (Message(plain(f"{SENT}\n\n{NO_LINK}"), document=_document(made)),)
+    link = say(LINK.format(url=feed_url(public, runner.calendar_token)))
+    if not made.sessions:
+        return (*say(NOTHING), *link)
+    return (Message(plain(SENT), document=_document(made)), *link)
+
+
+async def subscription(ctx: ServiceContext, token: str) -> bytes | None:
+    """The calendar behind a subscription URL's token; None for a token that is not current."""
+    if not token or len(token) > MAX_TOKEN:
+        return None
+    async with ctx.database.unit_of_work() as uow:
+        runner = await uow.runners.with_calendar_token(token)
+        if runner is None:
+            return None
+        return (await plan_file(ctx, uow, runner)).content
+
+
+def feed_url(public_url: str, token: str) -> str:
+    """The subscription URL of ``token`` under the bot's public URL."""
+    return public_url.rstrip("/") + FEED_PATH.format(token=token)
+
+
+def new_token() -> str:
+    """A fresh secret for a subscription URL: long and random, safe in a URL path."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def _reset(ctx: ServiceContext, runner: Runner) -> Reply:
+    """Revoke the runner's subscription link; in webhook mode, hand out a new one."""
+    if ctx.public_url is None:
+        runner.calendar_token = None
+        return say(LINK_OFF)
+    runner.calendar_token = new_token()
+    return say(NEW_LINK.format(url=feed_url(ctx.public_url, runner.calendar_token)))
+
+
+def _document(made: PlanFile) -> Document:
+    return Document("strength-sessions.ics", made.content, "text/calendar")
+
+
+async def plan_file(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> PlanFile:
+    """The .ics file of the runner's next four weeks, from one replan of their plan."""
+    events = await entries(ctx, uow, runner)
     content = calendar(
         events,
         owner=f"runner{runner.id}",
         timezone=runner.timezone,
         at=runner.reminder_time,
-        stamp=turn.ctx.clock(),
+        stamp=ctx.clock(),
         name="Strength sessions",
     )
-    return (Message(SENT, document=Document("strength-sessions.ics", content, "text/calendar")),)
+    return PlanFile(content, len(events))
 
 
-async def entries(turn: Turn, runner: Runner) -> list[Entry]:
+async def entries(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> list[Entry]:
     """The events of the next four weeks: stored sessions first, then those planned later."""
-    uow = turn.uow
-    await replan(turn.ctx, uow, runner)
-    today = turn.ctx.today(runner.timezone)
+    later = (await replan(ctx, uow, runner, ahead=PLAN_WEEKS)).plan
+    today = ctx.today(runner.timezone)
     last = today + timedelta(days=CALENDAR_DAYS - 1)
     logs = await uow.feedback.logs(runner_id=runner.id)
     skipped = {log.session_date: log.logged_at for log in logs if log.completed == "skipped"}
@@ -65,7 +163,6 @@ async def entries(turn: Turn, runner: Runner) -> list[Entry]:
         *(row.created_at for row in await uow.feedback.changes(runner_id=runner.id)),
     ]
     stored_until = runner.planned_until or today
-    later = replay(runner, await history_of(uow, runner, logs), today, ahead=PLAN_WEEKS)
     for session in later.sessions:
         if stored_until < session.date <= last:
             rows[session.date] = session_row(session, phase_on(later, session.date))

@@ -143,21 +143,15 @@ def weeks_to_plan(start: date, today: date, ahead: int = LOOK_AHEAD_WEEKS) -> in
     return max(0, (today - start).days) // 7 + ahead
 
 
-def replay(
-    runner: Runner, history: Sequence[HistoryEvent], today: date, *, ahead: int = LOOK_AHEAD_WEEKS
-) -> Plan:
-    """The runner's plan replayed up to ``today``, reaching ``ahead`` weeks from today's week."""
-    return plan(
-        profile_of(runner),
-        start=runner.started_on,
-        weeks=weeks_to_plan(runner.started_on, today, ahead),
-        history=history,
-        as_of=today,
-    )
+async def replan(
+    ctx: ServiceContext, uow: UnitOfWork, runner: Runner, *, ahead: int = LOOK_AHEAD_WEEKS
+) -> Replanned:
+    """Replay the runner's plan, store the upcoming sessions and any new plan changes.
 
-
-async def replan(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> Replanned:
-    """Replay the runner's plan, store the upcoming sessions and any new plan changes."""
+    The plan reaches ``ahead`` weeks from today's week (a calendar looks further than the
+    stored weeks); what is stored, sessions and changes alike, ends with the
+    ``LOOK_AHEAD_WEEKS`` stored weeks whatever ``ahead`` is.
+    """
     today = ctx.today(runner.timezone)
     profile = profile_of(runner)
     resume = await _checkpoint(uow, runner, profile)
@@ -166,7 +160,7 @@ async def replan(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> Replan
     current = plan(
         profile,
         start=runner.started_on,
-        weeks=weeks_to_plan(runner.started_on, today),
+        weeks=weeks_to_plan(runner.started_on, today, max(ahead, LOOK_AHEAD_WEEKS)),
         history=await history_of(uow, runner, logs, since),
         as_of=today,
         resume=resume,
@@ -175,10 +169,12 @@ async def replan(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> Replan
     kept = current.checkpoint
     if kept is not None and kept != resume:
         await uow.feedback.keep_checkpoint(runner_id=runner.id, day=kept.day, state=kept.to_json())
-    new_changes = await _store_changes(uow, runner, current.changes, since)
+    last = _last_day(current, today, end=_stored_end(runner.started_on, today))
+    stored = [change for change in current.changes if change.date <= last]
+    new_changes = await _store_changes(uow, runner, stored, since)
     logged = {log.session_date for log in logs}
-    added, removed, altered = await _store_sessions(uow, runner, current, today, logged)
-    runner.planned_until = _last_day(current, today)
+    added, removed, altered = await _store_sessions(uow, runner, current, today, last, logged)
+    runner.planned_until = last
     if current.paused and runner.status is RunnerStatus.ACTIVE:
         runner.status = RunnerStatus.PAUSED  # C7: check-ins only, until the runner resumes
     await plan_reminders(ctx, uow, runner)
@@ -215,9 +211,8 @@ async def _store_changes(
 
 
 async def _store_sessions(
-    uow: UnitOfWork, runner: Runner, current: Plan, today: date, logged: set[date]
+    uow: UnitOfWork, runner: Runner, current: Plan, today: date, last: date, logged: set[date]
 ) -> tuple[tuple[date, ...], tuple[date, ...], tuple[date, ...]]:
-    last = _last_day(current, today)
     planned = {s.date: s for s in current.sessions if today <= s.date <= last}
     stored = {
         row.date: row
@@ -244,9 +239,15 @@ async def _store_sessions(
     return tuple(added), tuple(removed), tuple(altered)
 
 
-def _last_day(current: Plan, today: date) -> date:
-    """The last day of the plan's last week: how far the stored sessions reach."""
-    return max((week.start for week in current.weeks), default=today) + timedelta(days=6)
+def _stored_end(start: date, today: date) -> date:
+    """The day after the stored weeks: the plan weeks from ``start`` up to the next one."""
+    return start + timedelta(days=7 * weeks_to_plan(start, today))
+
+
+def _last_day(current: Plan, today: date, *, end: date) -> date:
+    """The last day of the plan's last week before ``end``: how far the stored sessions reach."""
+    starts = (week.start for week in current.weeks if week.start < end)
+    return max(starts, default=today) + timedelta(days=6)
 
 
 def session_row(session: Session, phase: str) -> PlannedSession:

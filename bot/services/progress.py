@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from html import escape
 
 from bot.coaching.explain import day_label
 from bot.coaching.progress import PainMark, Progress, progress
@@ -11,6 +10,7 @@ from bot.services.charts import progress_chart
 from bot.services.dialog import Turn
 from bot.services.planning import history_of, replan
 from bot.services.replies import Document, Message, Reply
+from bot.services.text import plain
 from bot.storage.models import Runner
 
 NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -31,7 +31,7 @@ async def show(turn: Turn, runner: Runner) -> Reply:
         race_date=runner.race_date,
     )
     image = await asyncio.to_thread(progress_chart, shown)
-    return (Message(caption(shown), image=Document("progress.png", image, "image/png")),)
+    return (Message(plain(caption(shown)), image=Document("progress.png", image, "image/png")),)
 
 
 def caption(shown: Progress) -> str:
@@ -71,7 +71,7 @@ def _ladder(shown: Progress) -> str:
 
 
 def _the(exercise: str) -> str:
-    return escape(f"the {exercise[0].lower()}{exercise[1:]}")
+    return f"the {exercise[0].lower()}{exercise[1:]}"
 
 
 def _pain(shown: Progress) -> str:

@@ -21,6 +21,7 @@ from bot.services.dialog import Dialogs, Turn
 from bot.services.local_time import due_at
 from bot.services.render import clock_label, week_text
 from bot.services.replies import Button, Message, Reply, say
+from bot.services.text import Text, italic, join
 from bot.storage.models import (
     CheckIn,
     DispatchKind,
@@ -36,9 +37,9 @@ DAY = timedelta(days=1)
 EVENING = time(19, 0)
 SNOOZES = {"in1": ("In 1 hour", timedelta(hours=1)), "in3": ("In 3 hours", timedelta(hours=3))}
 SNOOZE_EVENING = "eve"
-LATE = "<i>Sorry, this one comes late: I was offline for a while.</i>"
+LATE = italic("Sorry, this one comes late: I was offline for a while.")
 CHECK_IN_INTRO = "Time for your check-in: it takes under a minute."
-PREVIEW_FOOTER = "<i>You can switch this preview off in /settings.</i>"
+PREVIEW_FOOTER = italic("You can switch this preview off in /settings.")
 # Rows built between two turns of the event loop: a batch's rows are built from what
 # ``_load`` read, with no I/O of their own, so without a turn now and then a batch of 500
 # would hold a button press behind it for the whole build (some 50 ms of check-ins).
@@ -89,7 +90,7 @@ async def build(
         outgoing = await _one(ctx, uow, batch, due)
         if outgoing.reply and now - due.due_at > late_after:
             first, *rest = outgoing.reply
-            late = Message(f"{LATE}\n\n{first.text}", first.buttons, first.document)
+            late = Message(LATE + "\n\n" + first.text, first.buttons, first.document)
             outgoing = Outgoing(due, outgoing.chat_id, (late, *rest))
         built.append(outgoing)
     return built
@@ -171,10 +172,10 @@ async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) ->
         ]
         if not week:
             return Outgoing(due, cancelled="no sessions this week")
-        lines = [week_text(week, title="Your week ahead"), PREVIEW_FOOTER]
+        parts: list[Text | str] = [week_text(week, title="Your week ahead"), PREVIEW_FOOTER]
         if week[0].phase != Phase.BUILD:
-            lines.insert(0, phase_now(Phase(week[0].phase), due.local_date, runner.race_date))
-        return Outgoing(due, runner.chat_id, say("\n\n".join(lines)))
+            parts.insert(0, phase_now(Phase(week[0].phase), due.local_date, runner.race_date))
+        return Outgoing(due, runner.chat_id, say(join("\n\n", parts)))
     return Outgoing(due, cancelled=f"{due.kind} is not a runner reminder")
 
 

@@ -1,16 +1,14 @@
-"""How the coach words things: sessions, weeks, changes, summaries. Markup is <b> and <i>."""
+"""How the coach words things: sessions, weeks, changes, summaries."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import time
-from html import escape
 
 from bot.coaching import library, rules
 from bot.coaching.explain import day_label
+from bot.services.text import Text, bold, italic, lines
 from bot.storage.models import PlanChange, PlannedExercise, PlannedSession, Runner
-
-MAX_MESSAGE = 4096  # Telegram's limit, in characters
 
 KIND_LABEL = {
     "control": "control session",
@@ -58,45 +56,44 @@ def dose(item: PlannedExercise) -> str:
     return ", ".join(parts)
 
 
-def session_text(session: PlannedSession) -> str:
+def session_text(session: PlannedSession) -> Text:
     """The full session message: minutes, the warm-up, and each exercise with dose and cues."""
     when = " after your easy run" if session.after_run else ""
-    lines = [
-        f"<b>{day_label(session.date)}: {KIND_LABEL.get(session.kind, session.kind)}</b>",
+    parts: list[Text | str] = [
+        bold(f"{day_label(session.date)}: {KIND_LABEL.get(session.kind, session.kind)}"),
         f"About {session.minutes} minutes with the warm-up{when}.",
     ]
     if session.kind != "recovery":
         settings = rules()
-        lines += ["", f"<b>Warm-up</b> (about {settings.warm_up_minutes} minutes)"]
-        lines += [f"   • {escape(move)}" for move in settings.warm_up]
+        parts += ["", bold("Warm-up") + f" (about {settings.warm_up_minutes} minutes)"]
+        parts += [f"   • {move}" for move in settings.warm_up]
     for number, item in enumerate(session.exercises, start=1):
-        lines.append("")
-        lines.append(f"{number}. <b>{escape(item.name)}</b>: {escape(dose(item))}")
+        parts += ["", f"{number}. " + bold(item.name) + f": {dose(item)}"]
         if item.cues_emphasised:
-            lines.append("   Check your form on this one:")
+            parts.append("   Check your form on this one:")
             cues = item.cues
         else:
             cues = item.cues[:2]
-        lines.extend(f"   • {escape(cue)}" for cue in cues)
-    return "\n".join(lines)
+        parts += [f"   • {cue}" for cue in cues]
+    return lines(*parts)
 
 
-def week_text(sessions: Sequence[PlannedSession], *, title: str) -> str:
+def week_text(sessions: Sequence[PlannedSession], *, title: str) -> Text:
     """A compact list of the week's sessions."""
     if not sessions:
-        return f"<b>{title}</b>\nNo strength sessions planned."
-    lines = [f"<b>{title}</b>"]
+        return lines(bold(title), "No strength sessions planned.")
+    rows = []
     for session in sessions:
         kind = KIND_LABEL.get(session.kind, session.kind)
         names = ", ".join(item.name for item in session.exercises)
-        lines.append(f"• {day_label(session.date)}: {kind}, {session.minutes} min — {names}")
-    return "\n".join(lines)
+        rows.append(f"• {day_label(session.date)}: {kind}, {session.minutes} min — {names}")
+    return lines(bold(title), *rows)
 
 
-def change_text(change: PlanChange) -> str:
+def change_text(change: PlanChange) -> Text:
     """One plan change: its date, the plain why, and the rule IDs."""
     rules = ", ".join(change.rules)
-    return f"{day_label(change.effective_date)}: {escape(change.why)} <i>({rules})</i>"
+    return f"{day_label(change.effective_date)}: {change.why} " + italic(f"({rules})")
 
 
 def profile_text(runner: Runner) -> str:
@@ -106,13 +103,12 @@ def profile_text(runner: Runner) -> str:
         f"{WEEKDAYS[day.weekday][:3]} {DAY_KIND_LABEL[day.kind]}" for day in runner.week
     )
     race = (
-        f"{escape(runner.race_name) + ' on ' if runner.race_name else ''}"
-        f"{runner.race_date:%d %b %Y}"
+        f"{runner.race_name + ' on ' if runner.race_name else ''}{runner.race_date:%d %b %Y}"
         if runner.race_date
         else "none planned"
     )
     runs = runner.trail_runs_per_week
-    lines = [
+    rows = [
         f"Experience: {EXPERIENCE_LABEL[runner.experience]}",
         f"Week: {week}",
         f"Trail runs a week: {runs if runs is not None else 'as in your week'}",
@@ -122,42 +118,4 @@ def profile_text(runner: Runner) -> str:
         f"Reminders: {clock_label(runner.reminder_time)} ({runner.timezone})",
         f"Week preview: {'on' if runner.week_preview else 'off'}",
     ]
-    return "\n".join(lines)
-
-
-def split(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Split text into pieces under ``limit`` characters, at blank lines, then lines."""
-    if len(text) <= limit:
-        return [text]
-    pieces: list[str] = []
-    current = ""
-    for block in _blocks(text, limit):
-        candidate = f"{current}\n\n{block}" if current else block
-        if len(candidate) <= limit:
-            current = candidate
-        else:
-            pieces.append(current)
-            current = block
-    if current:
-        pieces.append(current)
-    return pieces
-
-
-def _blocks(text: str, limit: int) -> Iterable[str]:
-    for block in text.split("\n\n"):
-        if len(block) <= limit:
-            yield block
-            continue
-        line_group = ""
-        for line in block.split("\n"):
-            while len(line) > limit:
-                yield line[:limit]
-                line = line[limit:]
-            candidate = f"{line_group}\n{line}" if line_group else line
-            if len(candidate) > limit:
-                yield line_group
-                line_group = line
-            else:
-                line_group = candidate
-        if line_group:
-            yield line_group
+    return "\n".join(rows)

@@ -11,7 +11,7 @@ from bot.coaching.explain import day_label
 from bot.services.dialog import Answers, Choice, Dialog, Finish, Step, Turn
 from bot.services.free_text import NotUnderstood
 from bot.services.planning import Replanned, replan
-from bot.services.render import clock_label, session_text, split, week_text
+from bot.services.render import clock_label, session_text, week_text
 from bot.services.replies import Button, Message, Reply, say
 from bot.services.reports import check_in_fields, check_in_report, log_fields, session_report
 from bot.storage.models import PlannedSession, Runner, RunnerStatus
@@ -84,12 +84,8 @@ def session_day(key: str) -> date | None:
 
 
 def session_reply(session: PlannedSession, *, later: bool = False) -> Reply:
-    """The session text split cleanly if long, with the session's buttons on its last part."""
-    pieces = split(session_text(session))
-    return tuple(
-        Message(piece, session_buttons(session, later=later) if last else ())
-        for last, piece in ((i == len(pieces) - 1, p) for i, p in enumerate(pieces))
-    )
+    """The session, with its buttons."""
+    return (Message(session_text(session), session_buttons(session, later=later)),)
 
 
 async def _on_hold(turn: Turn, runner: Runner) -> Reply:

@@ -141,6 +141,8 @@ class Runner(Timestamped, Base):
     week_preview: Mapped[bool] = mapped_column(default=True)
     started_on: Mapped[date] = mapped_column(Date)
     planned_until: Mapped[date | None] = mapped_column(index=True)  # last stored plan day
+    # The secret in the runner's calendar subscription URL; None until one is handed out.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
 
     week: Mapped[list[RunningDay]] = relationship(
         back_populates="runner",

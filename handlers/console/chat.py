@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-from html import unescape
 from pathlib import Path
 from string import ascii_lowercase
 from typing import TextIO
@@ -13,9 +12,9 @@ from typing import TextIO
 from bot.services.coach import Coach
 from bot.services.context import Person
 from bot.services.replies import Button, Document, Reply
+from bot.services.text import Text
 
 PLATFORM = "console"
-_TAGS = re.compile(r"</?(?:b|i)>")
 BYE = {"quit", "exit", "/quit", "/exit"}
 INTRO = (
     "Trail Strength Coach, offline. Type /start to begin, /help for commands, or quit to "
@@ -34,9 +33,9 @@ _WORDING = (
 )
 
 
-def plain(text: str) -> str:
+def plain(words: Text) -> str:
     """The coach's message as plain terminal text, in the console's words."""
-    text = unescape(_TAGS.sub("", text))
+    text = str(words)
     for pattern, replacement in _WORDING:
         text = pattern.sub(replacement, text)
     return text

@@ -1,8 +1,8 @@
 """The Application's update queue: an update is stored before ``put`` returns.
 
 python-telegram-bot's Updater awaits ``put`` for each polled update before it confirms the
-batch to Telegram (the next ``getUpdates`` offset), and its webhook handler awaits ``put``
-before it answers Telegram's POST. So nothing is acknowledged that is not stored.
+batch to Telegram (the next ``getUpdates`` offset), and our webhook (``webhook.py``) awaits
+``put`` before it answers Telegram's POST. So nothing is acknowledged that is not stored.
 
 A failed store is tried again after each of ``STORE_RETRY_DELAYS``. If it still fails,
 ``put`` raises ``StoreFailed``, a ``NetworkError``: the Updater's polling loop catches it,

@@ -8,14 +8,9 @@ from telegram import Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.services.coach import COMMANDS
+from bot.services.coach import COMMANDS, SORRY
 
 logger = logging.getLogger(__name__)
-
-SORRY = (
-    "Sorry, something went wrong on my side. Your data is safe and nothing was lost; "
-    "please try again in a moment."
-)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.services.coach import Coach
 from bot.services.context import Person, ServiceContext
-from bot.services.replies import Button, Reply
+from bot.services.replies import BUTTON_DATA_BYTES, Button, Reply
 from bot.storage.database import Database
 from tests.conftest import RED_FLAG_ANSWERS, FakeClock, Script, onboarding
 
@@ -27,10 +27,10 @@ class Talker:
 
     @property
     def text(self) -> str:
-        return "\n".join(message.text for message in self.last)
+        return "\n".join(str(message.text) for message in self.last)
 
-    async def command(self, name: str) -> Reply:
-        return self._keep(await self.coach.command(self.person, name))
+    async def command(self, name: str, payload: str = "") -> Reply:
+        return self._keep(await self.coach.command(self.person, name, payload))
 
     async def say(self, text: str) -> Reply:
         return self._keep(await self.coach.text(self.person, text))
@@ -59,6 +59,12 @@ class Talker:
                 await self.press(value)
 
     def _keep(self, reply: Reply) -> Reply:
+        """Keep the reply; every button in it must fit the smallest platform's limit."""
+        for message in reply:
+            for row in message.buttons:
+                for button in row:
+                    if isinstance(button, Button):
+                        assert 0 < len(button.data.encode()) <= BUTTON_DATA_BYTES, button
         self.replies.append(reply)
         return reply
 

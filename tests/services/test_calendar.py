@@ -115,4 +115,4 @@ async def test_after_a_red_flag_there_is_no_file_to_send(runner: Talker, clock: 
     await red_flag_after_a_session(runner, clock)
     (message,) = await runner.command("calendar")
     assert message.document is None
-    assert message.text.startswith("No strength sessions are planned in the next four weeks")
+    assert str(message.text).startswith("No strength sessions are planned in the next four weeks")

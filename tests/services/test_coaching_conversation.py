@@ -100,7 +100,7 @@ async def test_red_flag_reply_points_to_a_professional_once_and_not_to_a_session
     for _ in range(8):
         today = await runner.command("today")
         if any(message.buttons for message in today):
-            first_back = today[0].text
+            first_back = str(today[0].text)
             break
         clock.advance(days=1)
     assert first_back
@@ -180,11 +180,11 @@ async def test_a_paused_runners_check_in_asks_about_the_legs_not_a_session(
     await onboard(runner)
     await runner.command("pause")
     reply = await runner.command("checkin")
-    assert reply[0].text == "How do your legs feel today?"
+    assert str(reply[0].text) == "How do your legs feel today?"
     await runner.press("Fresh")
     done = await runner.press("Yes")
     assert "Thanks for checking in" in done[0].text
-    assert "next session" not in done[0].text.lower()
+    assert "next session" not in str(done[0].text).lower()
     async with database.unit_of_work() as uow:
         assert (await uow.session.scalars(select(CheckIn))).one().legs == "fresh"
 

@@ -18,7 +18,7 @@ async def test_a_new_runner_gets_an_empty_chart_and_a_plain_caption(runner: Talk
     assert message.image.mime_type == "image/png"
     with Image.open(BytesIO(message.image.content)) as image:
         assert image.size == (WIDTH, HEIGHT)
-    assert message.text == (
+    assert str(message.text) == (
         "No sessions are due yet: the chart fills in as you train. You're in the build phase."
     )
 
@@ -33,7 +33,7 @@ async def test_the_caption_counts_sessions_and_names_a_recent_pain(
         clock.advance(days=1)
     await runner.follow(KNEE_PAIN_CHECK_IN)
     (message,) = await runner.command("progress")
-    assert message.text.startswith("2 of 2 sessions in 1 week. Your hamstring work is at the ")
+    assert str(message.text).startswith("2 of 2 sessions in 1 week. Your hamstring work is at the ")
     assert "knee, 5 out of 10" in message.text
     clock.advance(days=21)
     (message,) = await runner.command("progress")

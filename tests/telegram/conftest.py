@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -12,6 +14,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.request import BaseRequest
 
+from bot.cli_run import serve_webhook
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.settings import Settings
@@ -25,6 +28,7 @@ from tests.fake_telegram import (
     HandlerErrors,
     InProcessRequest,
     fail_on_handler_error,
+    free_port,
     process,
     updates,
 )
@@ -248,3 +252,48 @@ async def running(fake_api: FakeBotAPI, coach: Coach) -> AsyncIterator[RunningBo
         yield bots
     finally:
         await bots.close()
+
+
+WEBHOOK_SECRET = "webhookSecret_0123456789"
+
+
+@dataclass
+class WebhookBot:
+    """The bot serving its webhook and calendar links on 127.0.0.1, as ``trailcoach run``."""
+
+    application: CoachApplication
+    base_url: str
+
+
+@pytest.fixture
+async def webhook_bot(
+    fake_server: FakeBotAPIServer, fake_api: FakeBotAPI, coach: Coach
+) -> AsyncIterator[WebhookBot]:
+    """``serve_webhook`` on a free port, until the test ends; then everything has stopped."""
+    port = free_port()
+    settings = settings_for(
+        fake_api,
+        telegram_api_base_url=fake_server.base_url,
+        webhook_url=f"http://127.0.0.1:{port}/telegram",
+        webhook_secret=WEBHOOK_SECRET,
+        webhook_listen="127.0.0.1",
+        webhook_port=port,
+    )
+    ctx = dataclasses.replace(coach.ctx, public_url=settings.public_url)
+    application = build_application(settings, Coach(ctx), limiter=virtual_limiter())
+    errors = fail_on_handler_error(application)
+    stop = asyncio.Event()
+    serving = asyncio.create_task(serve_webhook(application, settings, ctx, until=stop.wait))
+    announced = asyncio.create_task(fake_api.wait_for_call("setWebhook"))
+    await asyncio.wait({serving, announced}, return_when=asyncio.FIRST_COMPLETED)
+    if serving.done():  # it failed to start: say why
+        announced.cancel()
+        serving.result()
+    await announced
+    try:
+        yield WebhookBot(application, f"http://127.0.0.1:{port}")
+    finally:
+        stop.set()
+        await serving
+    assert not application.running
+    errors.assert_none()

@@ -8,19 +8,19 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from bot.services import clubs
 from bot.services.clubs import NOT_ADMIN, NOT_YOURS
-from bot.services.coach import Coach
+from bot.services.coach import SORRY, Coach
 from bot.services.context import Person
 from bot.services.dialog import Turn
 from bot.storage.database import Database
-from bot.storage.models import Base, Club, ClubMark, ClubMembership
-from handlers.telegram.errors import SORRY
+from bot.storage.models import Club, ClubMark, ClubMembership
 from handlers.telegram.render import send
 from tests.conftest import FakeClock, onboarding
 from tests.fake_telegram import FakeBotAPI, errors, process, updates
+from tests.personal_data import EXPORTED, rows_about
 from tests.telegram.conftest import TelegramUser
 
 JSONDict = dict[str, Any]
@@ -318,7 +318,7 @@ async def summary(coach: Coach, chat: JSONDict, last: date) -> str:
         message, chart = await clubs.weekly_summary(turn, club, last)
     assert chart.image is not None
     assert chart.image.content.startswith(b"\x89PNG")
-    return message.text
+    return str(message.text)
 
 
 async def per_week(coach: Coach, chat: JSONDict, last: date) -> list[int]:
@@ -443,40 +443,6 @@ async def test_more_than_two_strength_days_are_explained(ada: TelegramUser) -> N
     for label in ("Starting out", "No"):
         await press_in(ada, SUPERGROUP, label, by=ADMIN)
     assert "I'll post on two of those days each week" in ada.api.sent_texts(SUPERGROUP["id"])[-1]
-
-
-# Every table that keeps something about a runner, by runner id or platform user id, and the
-# part of /export that holds its rows (planned exercises go nested in their sessions).
-EXPORTED = {
-    "runners": "runner",
-    "running_days": "running_week",
-    "planned_sessions": "planned_sessions",
-    "session_logs": "session_logs",
-    "check_ins": "check_ins",
-    "plan_changes": "plan_changes",
-    "resumptions": "resumptions",
-    "plan_checkpoints": "plan_checkpoint",
-    "club_memberships": "club_memberships",
-    "club_marks": "club_marks",
-    "dispatches": "reminders",
-    "dialog_states": "open_question",
-}
-PERSONAL_COLUMNS = ("runner_id", "user_id", "platform_user_id")
-
-
-async def rows_about(database: Database, *, runner_id: int, user_id: str) -> dict[str, int]:
-    """How many rows of each table are about the runner, by runner id or platform user id."""
-    found = {}
-    async with database.unit_of_work() as uow:
-        for table in Base.metadata.sorted_tables:
-            columns = [table.c[name] for name in PERSONAL_COLUMNS if name in table.c]
-            keys = [c == (runner_id if c.name == "runner_id" else user_id) for c in columns]
-            if table.name == "runners":
-                keys.append(table.c.id == runner_id)
-            if keys:
-                query = select(func.count()).select_from(table).where(or_(*keys))
-                found[table.name] = int(await uow.session.scalar(query) or 0)
-    return found
 
 
 async def test_export_and_deleteme_cover_everything_of_the_runners_clubs_included(

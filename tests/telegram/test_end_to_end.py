@@ -11,9 +11,9 @@ from typing import Any
 
 from handlers.telegram.application import CoachApplication
 from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, Script, onboarding
-from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, serve_webhook, updates
+from tests.fake_telegram import FakeBotAPI, updates
+from tests.telegram.conftest import WebhookBot
 
-SECRET = "e2eWebhookSecret_0123456789"
 JSONDict = dict[str, Any]
 
 
@@ -116,18 +116,8 @@ async def test_polling_end_to_end(
 
 
 async def test_webhook_end_to_end_with_secret(
-    http_app: CoachApplication,
-    fake_api: FakeBotAPI,
-    fake_server: FakeBotAPIServer,
-    clock: FakeClock,
+    webhook_bot: WebhookBot, fake_api: FakeBotAPI, clock: FakeClock
 ) -> None:
-    await serve_webhook(http_app, secret_token=SECRET)
-    assert fake_api.webhook is not None
+    assert fake_api.webhook is not None and fake_api.webhook.secret_token
 
     await knee_pain_scenario(HttpRunner(fake_api), clock)
-
-    forged = updates.text_message(text="/deleteme", from_user=updates.user(user_id=4242))
-    assert (
-        await fake_server.post_to_webhook({**forged, "update_id": 999_999}, secret_token="wrong")
-        == 403
-    )

@@ -8,9 +8,8 @@ import logging
 import pytest
 from icalendar import Calendar
 
-from bot.services.coach import COMMANDS
+from bot.services.coach import COMMANDS, SORRY
 from bot.services.dialog import ALREADY, STALE
-from handlers.telegram.errors import SORRY
 from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
 from tests.fake_telegram import FakeBotAPI, errors, process, updates
 from tests.telegram.conftest import TelegramUser, settings_for
@@ -378,7 +377,17 @@ async def test_calendar_sends_an_ics_document(ada: TelegramUser, fake_api: FakeB
     events = Calendar.from_ical(upload.content).walk("VEVENT")
     assert len(events) == 8
     assert str(events[0]["summary"]).startswith("Strength: ")
-    assert "calendar file" in ada.api.last_message(ada.chat_id)["caption"]
+    caption = ada.api.last_message(ada.chat_id)["caption"]
+    assert "calendar file" in caption
+    assert "webhook mode" in caption  # polling: no subscription link, and it says why
+
+
+async def test_calendar_reset_switches_the_link_off_when_polling(ada: TelegramUser) -> None:
+    await ada.onboard()
+    await ada.send("/calendar reset")
+    assert ada.last_text.startswith("Done: any calendar link I gave you before no longer works")
+    await ada.send("/calendar now")
+    assert ada.last_text.startswith("Send /calendar for your sessions as a calendar file")
 
 
 async def test_deleteme_confirms_then_deletes(ada: TelegramUser) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from telegram.error import Conflict, NetworkError, TelegramError, TimedOut
 
 from handlers.telegram.start_up import start_up_problem
-from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, errors, free_port
+from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, errors, free_port, updates
 
 REVOKED = "111111111:AAThisTokenWasRevokedByBotFather_0123"
 
@@ -101,3 +102,42 @@ def test_dns_failures_timeouts_and_conflicts_are_named(error: TelegramError, say
     assert says in line
     assert "\n" not in line
     assert status == 1
+
+
+@pytest.fixture
+def webhook_env(bot_env: dict[str, str]) -> dict[str, str]:
+    port = free_port()
+    return {
+        **bot_env,
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "WEBHOOK_SECRET": "startUpWebhookSecret_0123",
+        "WEBHOOK_LISTEN": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+    }
+
+
+async def test_a_refused_webhook_is_one_line(
+    webhook_env: dict[str, str], fake_api: FakeBotAPI
+) -> None:
+    fake_api.fail_next("setWebhook", errors.ApiError(400, "Bad Request: bad webhook"))
+    status, stderr = await start_the_bot(webhook_env)
+    assert status == 1
+    assert_one_clear_line(stderr, says="refused a start-up call", token=fake_api.token)
+
+
+async def test_by_webhook_the_bot_answers_then_stops_cleanly_on_sigterm(
+    webhook_env: dict[str, str], fake_api: FakeBotAPI, fake_server: FakeBotAPIServer
+) -> None:
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=webhook_env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        await fake_api.wait_for_call("setWebhook", within=60)
+        update = updates.text_message(text="/help", from_user=updates.user(user_id=77))
+        assert await fake_server.post_to_webhook({**update, "update_id": 1}) == 200
+        await fake_api.wait_for_message(77, within=30)
+    finally:
+        child.send_signal(signal.SIGTERM)
+        _out, err = await asyncio.wait_for(child.communicate(), timeout=60)
+    assert child.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode()

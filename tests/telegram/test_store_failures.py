@@ -18,12 +18,11 @@ from bot.services.coach import HELP, Coach
 from bot.services.inbound import Inbox
 from bot.storage.database import Database
 from bot.storage.models import InboundUpdate
-from handlers.telegram.application import CoachApplication
 from handlers.telegram.callbacks import PLATFORM
 from handlers.telegram.durable_queue import DurableQueue
 from tests.conftest import VirtualTime
-from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, serve_webhook
-from tests.telegram.conftest import ADA, RunningBots, command
+from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer
+from tests.telegram.conftest import ADA, RunningBots, WebhookBot, command
 
 
 @dataclass
@@ -114,40 +113,40 @@ async def test_polling_goes_on_after_a_failed_store_and_telegram_sends_the_updat
     assert fake_api.sent_texts(ADA["id"]) == [HELP]
 
 
-async def start_webhook(application: CoachApplication) -> None:
-    """The webhook, with the store's retries on virtual time."""
-    await serve_webhook(application)
-    queue = application.update_queue
+def virtual_store_retries(bot: WebhookBot) -> None:
+    """The store's retries on virtual time."""
+    queue = bot.application.update_queue
     assert isinstance(queue, DurableQueue)
     queue.sleep = VirtualTime().sleep
 
 
 async def test_the_webhook_answers_500_while_the_store_fails_so_telegram_posts_again(
-    http_app: CoachApplication,
+    webhook_bot: WebhookBot,
     fake_api: FakeBotAPI,
     fake_server: FakeBotAPIServer,
     fault: StoreFault,
     coach: Coach,
 ) -> None:
-    await start_webhook(http_app)
+    virtual_store_retries(webhook_bot)
     update = {**command("/help", ADA), "update_id": 7}
     fault.failures = 4
 
     assert await fake_server.post_to_webhook(update) == 500
     assert await stored(coach.ctx.database) == 0
+    assert fake_api.sent_messages(ADA["id"]) == []
     assert await fake_server.post_to_webhook(update) == 200  # Telegram's retry
     await fake_api.wait_for_message(ADA["id"])
     assert fake_api.sent_texts(ADA["id"]) == [HELP]
 
 
 async def test_the_webhook_answers_only_after_the_update_is_stored(
-    http_app: CoachApplication,
+    webhook_bot: WebhookBot,
     fake_api: FakeBotAPI,
     fake_server: FakeBotAPIServer,
     coach: Coach,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    await start_webhook(http_app)
+    virtual_store_retries(webhook_bot)
     storing, release = asyncio.Event(), asyncio.Event()
     receive = Inbox.receive
 

@@ -26,6 +26,11 @@ class ClubRepository:
         query = select(Club).where(Club.platform == platform, Club.chat_id == chat_id)
         return (await self._session.scalars(query)).one_or_none()
 
+    async def active(self, *, platform: str) -> Sequence[Club]:
+        """The platform's clubs the coach still posts to."""
+        query = select(Club).where(Club.platform == platform, Club.active.is_(True))
+        return (await self._session.scalars(query.order_by(Club.id))).all()
+
     async def add(self, club: Club) -> Club:
         """Stage a new club and give it an id."""
         self._session.add(club)

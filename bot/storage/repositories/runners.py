@@ -33,6 +33,11 @@ class RunnerRepository:
         )
         return (await self._session.scalars(query)).one_or_none()
 
+    async def with_calendar_token(self, token: str) -> Runner | None:
+        """The runner whose calendar subscription has this secret token, if any."""
+        query = select(Runner).where(Runner.calendar_token == token)
+        return (await self._session.scalars(query)).one_or_none()
+
     async def add(self, runner: Runner) -> Runner:
         """Stage a new runner and give it an id."""
         self._session.add(runner)

@@ -1,0 +1,135 @@
+"""The one place that assembles the Discord client: intents, slash commands, event routing.
+
+The composition root logs in (``await client.login(token)``), syncs the slash commands
+(``await client.sync_commands()``) and runs ``client.connect()``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.services.coach import COMMANDS, Coach
+from handlers.discord.callbacks import Callbacks
+from handlers.discord.errors import on_error
+
+EXTRA_COMMANDS = (
+    ("start", "Set up your plan, or pick up where you left off"),
+    ("cancel", "Stop the current questions"),
+)
+CLUB = ("club", "Set up this channel's club sessions (server managers)")
+MEMBERS = "Show how many members have a personal plan instead"
+
+Command = app_commands.Command[Any, Any, None]
+
+
+class CoachClient(discord.Client):
+    """The coach on Discord: one command tree, and one router for every button and form."""
+
+    def __init__(self, coach: Coach, *, application_id: int | None) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True  # joins, removals, deleted channels, the channel cache
+        intents.dm_messages = True  # typed answers in DMs (their content needs no privilege)
+        known: dict[str, Any] = {} if application_id is None else {"application_id": application_id}
+        super().__init__(
+            intents=intents,
+            **known,  # else login() asks Discord for it
+            max_ratelimit_timeout=30.0,  # a longer 429 is raised, not slept on inside send()
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.callbacks = Callbacks(coach)
+        self.tree = app_commands.CommandTree(
+            self,
+            allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
+            allowed_contexts=app_commands.AppCommandContext(
+                guild=True, dm_channel=True, private_channel=True
+            ),
+        )
+        for command in slash_commands(self.callbacks):
+            self.tree.add_command(command)
+        self.tree.error(self._command_failed)
+
+    async def sync_commands(self) -> None:
+        """Register the slash commands with Discord (one bulk overwrite, for every server,
+        DM and user install)."""
+        await self.tree.sync()
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Every button press and form submit (slash commands go to the command tree)."""
+        await self.callbacks.interaction(interaction)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """A message the bot can see: only DMs are for the coach."""
+        await self.callbacks.message(message)
+
+    async def on_ready(self) -> None:
+        """Connected, and every server known: clubs in channels removed while the bot was
+        offline go quiet (no event ever tells of those)."""
+        await self.callbacks.ready(self.guilds)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Added to a server."""
+        await self.callbacks.joined(guild)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """A server seen at start (or back from an outage): one added while the bot was
+        offline gets its greeting now; any other was greeted already, and hears nothing."""
+        await self.callbacks.joined(guild)
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """Removed from a server (not an outage: that is ``on_guild_unavailable``)."""
+        await self.callbacks.left(guild)
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        """A channel of a server the bot is in was deleted."""
+        await self.callbacks.channel_gone(channel)
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        """A listener raised: log it, reassure the person, and keep the client running."""
+        await on_error(sys.exc_info()[1], event_method, args[0] if args else None)
+
+    async def _command_failed(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        if isinstance(error, app_commands.CommandNotFound):  # one no longer offered, say
+            await self.callbacks.command(interaction, error.name)
+            return
+        cause = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        await on_error(cause, "app_command", interaction)
+
+
+def build_client(coach: Coach, *, application_id: int | None) -> CoachClient:
+    """The Discord client for this coach (``application_id`` may be left for login to fill)."""
+    return CoachClient(coach, application_id=application_id)
+
+
+def slash_commands(callbacks: Callbacks) -> list[Command]:
+    """The slash commands: Telegram's menu, /start and /cancel, and /club for server managers."""
+    commands = [_command(name, text, callbacks) for name, text in (*COMMANDS, *EXTRA_COMMANDS)]
+    return [*commands, _club(callbacks)]
+
+
+def _command(name: str, description: str, callbacks: Callbacks) -> Command:
+    async def run(interaction: discord.Interaction) -> None:
+        await callbacks.command(interaction, name)
+
+    return app_commands.Command(name=name, description=description, callback=run)
+
+
+def _club(callbacks: Callbacks) -> Command:
+    name, description = CLUB
+
+    @app_commands.describe(members=MEMBERS)
+    async def run(interaction: discord.Interaction, members: bool = False) -> None:
+        await callbacks.command(interaction, name, "members" if members else "")
+
+    command: Command = app_commands.Command(name=name, description=description, callback=run)
+    command.default_permissions = discord.Permissions(manage_guild=True)
+    command.allowed_contexts = app_commands.AppCommandContext(
+        guild=True, dm_channel=False, private_channel=False
+    )  # servers only, and only where the bot itself is installed
+    command.allowed_installs = app_commands.AppInstallationType(guild=True, user=False)
+    return command

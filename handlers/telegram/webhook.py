@@ -1,0 +1,81 @@
+"""Telegram's updates by webhook, on the bot's own web server instead of PTB's Updater.
+
+``POST`` to the path of ``WEBHOOK_URL``: the secret header is checked, the body is read as
+an ``Update`` and put on the Application's update queue, the ``DurableQueue``, which stores
+the update before ``put`` returns. Only then does Telegram get its 200; an update that could
+not be stored gets 500, so Telegram posts it again.
+
+``TelegramWebhook`` also runs the Application without its Updater: ``start`` initialises and
+starts it (with its services), ``announce`` tells Telegram where to post (once the web server
+listens), and ``stop`` undoes ``start`` in reverse.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import Update
+
+from handlers.telegram.application import CoachApplication
+from handlers.telegram.durable_queue import StoreFailed
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class TelegramWebhook:
+    """The Application fed by Telegram's POSTs to ``url``, each carrying ``secret``."""
+
+    def __init__(self, application: CoachApplication, *, url: str, secret: str) -> None:
+        self.application = application
+        self.url = url
+        self._secret = secret.encode()
+        self.route = web.post(urlsplit(url).path or "/", self.receive)
+
+    async def receive(self, request: web.Request) -> web.Response:
+        """One update from Telegram: 200 once it is stored, never before."""
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, self._secret):
+            logger.warning("refused a webhook request without the right secret token")
+            return web.Response(status=403)
+        try:
+            update = Update.de_json(await request.json(), self.application.bot)
+            if not isinstance(update.update_id, int):
+                raise TypeError("update_id")
+        except Exception:  # the body is not an update; never log it, it may hold a message
+            logger.warning("refused a webhook request whose body is not a Telegram update")
+            return web.Response(status=400)
+        try:
+            await self.application.update_queue.put(update)
+        except StoreFailed:  # logged by the queue; Telegram will post the update again
+            return web.Response(status=500)
+        return web.Response(status=200)
+
+    async def start(self) -> None:
+        """Initialise and start the Application and its services; stopped again on failure."""
+        application = self.application
+        await application.initialize()
+        try:
+            if application.post_init is not None:
+                await application.post_init(application)
+            await application.start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def announce(self) -> None:
+        """Tell Telegram to post updates to ``url`` with the secret (call once listening)."""
+        await self.application.bot.set_webhook(self.url, secret_token=self._secret.decode())
+
+    async def stop(self) -> None:
+        """Stop the Application (after the updates already queued) and shut it down."""
+        application = self.application
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)

@@ -1,0 +1,1 @@
+"""The Discord adapter, run in process on the recorder."""

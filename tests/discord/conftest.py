@@ -1,0 +1,147 @@
+"""The coach's real Discord client on the recorder, and people acting on it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.services.coach import Coach
+from bot.services.context import ServiceContext
+from bot.storage.database import Database, create_engine
+from tests.conftest import FakeClock, Script, onboarding
+from tests.fake_discord import payloads
+from tests.fake_discord.harness import DiscordHarness, running_client
+from tests.fake_discord.payloads import JSONDict, Server
+from tests.fake_discord.recorder import EPHEMERAL, DiscordRecorder
+
+ADA = payloads.user(1001, "Ada")
+EVE = payloads.user(2002, "Eve")
+ADMIN = payloads.user(3001, "Ana")
+MEMBER = payloads.user(3002, "Ben")
+RIDGE = Server()
+
+
+def buttons(message: JSONDict) -> list[tuple[str, str]]:
+    """A message's buttons as (label, custom_id), row by row."""
+    return [
+        (str(button.get("label")), str(button.get("custom_id") or button.get("url")))
+        for row in message.get("components") or []
+        for button in row.get("components", [])
+    ]
+
+
+def ephemeral(message: JSONDict) -> bool:
+    return bool(message["flags"] & EPHEMERAL)
+
+
+def _matches(button_label: str, label: str) -> bool:
+    return button_label.removeprefix("✓ ") == label
+
+
+@dataclass
+class DiscordUser:
+    """Someone on Discord: types and presses in their DM with the bot, or in a server."""
+
+    harness: DiscordHarness
+    user: JSONDict
+
+    @property
+    def recorder(self) -> DiscordRecorder:
+        return self.harness.recorder
+
+    @property
+    def dm(self) -> str:
+        return payloads.dm_channel_id(self.user)
+
+    def where(self, server: Server | None = None, *, manage: bool = False) -> JSONDict:
+        if server is None:
+            return payloads.in_dm(self.user)
+        return payloads.in_server(self.user, server, manage=manage)
+
+    async def send(self, text: str) -> None:
+        """In the DM: a slash command for ``/name``, otherwise a typed message."""
+        if text.startswith("/"):
+            await self.command(text[1:])
+        else:
+            await self.harness.message(payloads.dm_message(text, self.user))
+
+    async def command(
+        self, name: str, server: Server | None = None, *, manage: bool = False, **options: bool
+    ) -> None:
+        where = self.where(server, manage=manage)
+        await self.harness.interact(payloads.slash(name, where, **options))
+
+    async def press(
+        self,
+        label: str,
+        *,
+        on: JSONDict | None = None,
+        server: Server | None = None,
+        manage: bool = False,
+    ) -> JSONDict:
+        """Press the newest button with this label (in the DM, or in the server's channel)."""
+        channel = self.dm if server is None else server.channel_id
+        message = on or self.message_with(label, channel)
+        data = next(c for text, c in buttons(message) if _matches(text, label))
+        payload = payloads.press(data, message, self.where(server, manage=manage))
+        await self.harness.interact(payload)
+        return payload
+
+    def message_with(self, label: str, channel: str | None = None) -> JSONDict:
+        for message in reversed(self.recorder.in_channel(channel or self.dm)):
+            if any(_matches(text, label) for text, _ in buttons(message)):
+                return message
+        raise AssertionError(f"no message offers {label!r}; last: {self.texts[-1:]}")
+
+    @property
+    def messages(self) -> list[JSONDict]:
+        return self.recorder.in_channel(self.dm)
+
+    @property
+    def texts(self) -> list[str]:
+        return [str(m["content"]) for m in self.messages]
+
+    @property
+    def last_text(self) -> str:
+        return self.texts[-1]
+
+    @property
+    def last(self) -> JSONDict:
+        return self.messages[-1]
+
+    async def follow(self, script: Script) -> None:
+        for kind, value in script:
+            await (self.send(value) if kind == "say" else self.press(value))
+
+    async def onboard(self, *, kit: tuple[str, ...] = ()) -> None:
+        await self.follow(onboarding(kit=kit))
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """Adapter tests run on SQLite only; the storage and service suites cover PostgreSQL."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'adapter.sqlite3'}")
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def coach(database: Database, clock: FakeClock) -> Coach:
+    return Coach(ServiceContext(database, clock, "Europe/Berlin"))
+
+
+@pytest.fixture
+async def discord_bot(coach: Coach) -> AsyncIterator[DiscordHarness]:
+    """The client on the recorder; fails the test if a handler raised."""
+    async with running_client(coach) as harness:
+        yield harness
+    harness.assert_sound()
+
+
+@pytest.fixture
+def ada(discord_bot: DiscordHarness) -> DiscordUser:
+    return DiscordUser(discord_bot, ADA)

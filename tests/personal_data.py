@@ -1,0 +1,42 @@
+"""Where a runner's personal data lives: every table that keeps something about them, and the
+part of /export that holds its rows; for the export and deletion tests of every platform."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from bot.storage.database import Database
+from bot.storage.models import Base
+
+# Every table that keeps something about a runner, by runner id or platform user id, and the
+# part of /export that holds its rows (planned exercises go nested in their sessions).
+EXPORTED = {
+    "runners": "runner",
+    "running_days": "running_week",
+    "planned_sessions": "planned_sessions",
+    "session_logs": "session_logs",
+    "check_ins": "check_ins",
+    "plan_changes": "plan_changes",
+    "resumptions": "resumptions",
+    "plan_checkpoints": "plan_checkpoint",
+    "club_memberships": "club_memberships",
+    "club_marks": "club_marks",
+    "dispatches": "reminders",
+    "dialog_states": "open_question",
+}
+PERSONAL_COLUMNS = ("runner_id", "user_id", "platform_user_id")
+
+
+async def rows_about(database: Database, *, runner_id: int, user_id: str) -> dict[str, int]:
+    """How many rows of each table are about the runner, by runner id or platform user id."""
+    found = {}
+    async with database.unit_of_work() as uow:
+        for table in Base.metadata.sorted_tables:
+            columns = [table.c[name] for name in PERSONAL_COLUMNS if name in table.c]
+            keys = [c == (runner_id if c.name == "runner_id" else user_id) for c in columns]
+            if table.name == "runners":
+                keys.append(table.c.id == runner_id)
+            if keys:
+                query = select(func.count()).select_from(table).where(or_(*keys))
+                found[table.name] = int(await uow.session.scalar(query) or 0)
+    return found
