@@ -36,7 +36,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.settings import Settings
-from handlers.telegram.application import build_application
+from handlers.telegram.adapter import TelegramAdapter
 from tests.conftest import onboarding
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, updates
 
@@ -125,20 +125,15 @@ async def measure(
             **settings,
         )
         ctx = ServiceContext.from_settings(config)
-        app = build_application(config, Coach(ctx))
-        await app.initialize()
-        assert app.post_init is not None and app.updater is not None
-        await app.post_init(app)
-        await app.updater.start_polling(poll_interval=0)
-        await app.start()
+        await ctx.prepare()
+        adapter = TelegramAdapter(config, Coach(ctx))
+        await adapter.open()
+        await adapter.start()
         run = Run(started=time.perf_counter())
         until = run.started + limit if limit else float("inf")
         await asyncio.gather(*(runner(api, 20_000 + n, run, think, until) for n in range(runners)))
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-        assert app.post_shutdown is not None
-        await app.post_shutdown(app)
+        await adapter.stop()
+        await ctx.close()
     return run, api
 
 

@@ -42,7 +42,7 @@ from bot.storage.models import (
 )
 from handlers.telegram.notifier import TelegramNotifier
 from handlers.telegram.render import html, keyboard
-from schedules.dispatch import Delivery, Dispatcher
+from schedules.dispatch import Delivery, Dispatcher, Route
 from schedules.planning import plan_all
 from schedules.rate_limit import RateLimiter
 from tests.factories import runner_row
@@ -77,6 +77,7 @@ ZONES = (
     "Pacific/Tongatapu",
 )
 UNLIMITED = 1e9
+PLATFORMS = ("telegram",)  # every seeded runner is on Telegram
 HISTORY_DAYS = 365  # the throughput part's runners have trained for a year
 SENT_DAYS = 90  # the scale part's database holds this many days of sent reminders
 DATABASE_URL: str | None = None  # --database-url: PostgreSQL instead of SQLite files
@@ -178,20 +179,24 @@ def dialect(database: Database) -> str:
 
 def dispatcher(database: Database, bot: Bot, per_second: float) -> Dispatcher:
     ctx = ServiceContext(database, clock)
-    return Dispatcher(
-        ctx, TelegramNotifier(bot), RateLimiter(per_second), Delivery(stale_after=timedelta(0))
-    )
+    route = Route(TelegramNotifier(bot), RateLimiter(per_second))
+    return Dispatcher(ctx, {"telegram": route}, Delivery(stale_after=timedelta(0)))
 
 
 async def same_messages(database: Database) -> list[tuple[str, Message]]:
     """The (chat, message) the tick is about to send, built as it builds them, rows left due."""
     async with database.unit_of_work() as uow:
-        rows = await uow.dispatches.claim(now=NOW, limit=1_000_000)
+        rows = await uow.dispatches.claim(now=NOW, limit=1_000_000, platforms=PLATFORMS)
         built = await build(
             ServiceContext(database, clock), uow, rows, now=NOW, late_after=Delivery().late_after
         )
         await uow.dispatches.release(ids=[row.id for row in rows])
-    return [(outgoing.chat_id, message) for outgoing in built for message in outgoing.reply]
+    return [
+        (outgoing.to.chat_id, message)
+        for outgoing in built
+        if outgoing.to is not None
+        for message in outgoing.reply
+    ]
 
 
 async def throughput(folder: Path, runners: int) -> None:
@@ -329,7 +334,7 @@ def peak_rss_mb() -> float:
 
 async def _claim(database: Database, now: datetime) -> int:
     async with database.unit_of_work() as uow:
-        return len(await uow.dispatches.claim(now=now, limit=5_000))
+        return len(await uow.dispatches.claim(now=now, limit=5_000, platforms=PLATFORMS))
 
 
 async def scale(folder: Path, runners: int) -> None:

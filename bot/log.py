@@ -15,13 +15,17 @@ REDACTED = "[REDACTED]"
 
 def _forms(secret: str) -> set[str]:
     """Every way ``secret`` can reach a log line: as is, percent-encoded once or twice, and,
-    for a bot token (``<bot id>:<key>``), its key alone, which no encoding changes."""
+    for a Telegram bot token (``<bot id>:<key>``) or a Discord one (``<bot id>.<time>.<key>``),
+    its key alone, which no encoding changes."""
     once = quote(secret, safe="")
     lower = re.sub(r"%[0-9A-F]{2}", lambda escape: escape[0].lower(), once)
     forms = {secret, once, lower, quote(once, safe="")}
     bot_id, colon, key = secret.partition(":")
     if colon and bot_id.isdigit() and key:
         forms.add(key)
+    parts = secret.split(".")
+    if len(parts) == 3 and all(parts):
+        forms.add(parts[2])
     return forms
 
 

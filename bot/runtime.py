@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
-import signal
 
 YOUNG_OBJECTS = 10_000  # Python's default is 700
 
@@ -23,19 +21,3 @@ def tune_garbage_collector() -> None:
     """
     gc.freeze()
     gc.set_threshold(YOUNG_OBJECTS, 20, 20)
-
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-async def until_stopped() -> None:
-    """Return when the process is asked to stop (SIGINT or SIGTERM)."""
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for number in STOP_SIGNALS:
-        loop.add_signal_handler(number, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        for number in STOP_SIGNALS:
-            loop.remove_signal_handler(number)

@@ -26,6 +26,8 @@ _ASYNC_DRIVERS = {
 }
 _PLACEHOLDER = re.compile(r"change[-_ ]?me|your[-_ ]|placeholder|example|xxx|<.*>|^secret$", re.I)
 _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
+# A Discord bot token: the bot's id, a timestamp and a signature, each base64url, dot-joined.
+_DISCORD_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{18,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
 _SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
@@ -69,6 +71,15 @@ def _token_shape(value: SecretStr | None) -> SecretStr | None:
     return value
 
 
+def _discord_token_shape(value: SecretStr | None) -> SecretStr | None:
+    if value is not None and not _DISCORD_TOKEN_SHAPE.match(value.get_secret_value()):
+        raise ValueError(
+            "does not look like a Discord bot token (three dot-separated parts, from the "
+            "Developer Portal's Bot page)"
+        )
+    return value
+
+
 def _secret_shape(value: SecretStr | None) -> SecretStr | None:
     if value is not None and not _SECRET_SHAPE.match(value.get_secret_value()):
         raise ValueError("must be 16-256 characters of A-Z, a-z, 0-9, _ and -")
@@ -76,6 +87,9 @@ def _secret_shape(value: SecretStr | None) -> SecretStr | None:
 
 
 BotToken = Annotated[SecretStr, AfterValidator(_no_placeholder), AfterValidator(_token_shape)]
+DiscordToken = Annotated[
+    SecretStr, AfterValidator(_no_placeholder), AfterValidator(_discord_token_shape)
+]
 WebhookSecret = Annotated[SecretStr, AfterValidator(_no_placeholder), AfterValidator(_secret_shape)]
 
 
@@ -95,6 +109,7 @@ class Settings(BaseSettings):
 
     telegram_bot_token: BotToken | None = None
     telegram_api_base_url: HttpUrl = HttpUrl("https://api.telegram.org")
+    discord_bot_token: DiscordToken | None = None
     database_url: Annotated[str, AfterValidator(normalise_database_url)] = DEFAULT_DATABASE_URL
     default_timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -134,7 +149,7 @@ class Settings(BaseSettings):
     @property
     def secrets(self) -> tuple[str, ...]:
         """Secret values that must never reach a log line."""
-        values = (self.telegram_bot_token, self.webhook_secret)
+        values = (self.telegram_bot_token, self.discord_bot_token, self.webhook_secret)
         return tuple(v.get_secret_value() for v in values if v is not None)
 
 

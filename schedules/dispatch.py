@@ -5,6 +5,12 @@ before the message goes out, and each outcome is committed together with the nex
 ``sending`` (one statement through the ``DispatchJournal``), so at most one row is ever in
 doubt. A row found ``sending`` after a crash is marked ``unknown`` and never retried: the
 one attempt per row is the guarantee.
+
+Each row goes to its recipient's platform, through that platform's ``Route``: its notifier,
+its limiter and its retry policy. A batch is sent in one lane per platform, side by side, so
+a 429 pause on one platform never holds up the other; each lane has at most one row in doubt.
+Rows for a platform without a route are not claimed: they stay pending (and expire after the
+grace period, like reminders due while the bot was down).
 """
 
 from __future__ import annotations
@@ -12,18 +18,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.services.context import ServiceContext
-from bot.services.reminders import Outgoing, build
+from bot.services.reminders import Outgoing, Recipient, build
 from bot.services.replies import Message
 from bot.storage.journal import DispatchJournal, Outcome
 from bot.storage.models import DispatchStatus, RunnerStatus
 from bot.storage.repositories.dispatches import Claimed
 from schedules.notifier import Notifier, Rejected, RetryLater, Transient, Unreachable
-from schedules.rate_limit import RateLimiter, is_group
+from schedules.rate_limit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -32,17 +38,26 @@ CLAIM_LEASE = timedelta(minutes=5)  # on PostgreSQL, a claim this old belongs to
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """How hard to try: batch size, retries, backoff and what counts as late."""
+    """How hard to try on every platform: batch size, backoff and what counts as late."""
 
     grace: timedelta = timedelta(hours=2)  # later than this: expired, not sent
     late_after: timedelta = timedelta(minutes=10)  # later than this: sent with an apology
     batch: int = 500
-    retries: int = 3  # more tries after a server error, timeout or network failure
     backoff: float = 1.0  # seconds before the first retry; doubles each time
     flood_waits: int = 5  # how many 429s one message may meet before it fails
     stale_after: timedelta = CLAIM_LEASE
     retention: timedelta = timedelta(days=30)  # settled rows older than this are deleted
     prune_batch: int = 1_000  # rows deleted per tick, at most
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """How the tick reaches one platform: its notifier, its limiter (shared with the replies
+    there), and how many more tries a ``Transient`` failure gets."""
+
+    notifier: Notifier
+    limiter: RateLimiter
+    retries: int = 3  # 0 where the platform's library already retries server errors itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,25 +70,24 @@ class _Outcome:
 
 
 class Dispatcher:
-    """Claims due rows in batches and sends them through one notifier and one limiter."""
+    """Claims due rows in batches and sends each through its platform's route."""
 
     def __init__(
         self,
         ctx: ServiceContext,
-        notifier: Notifier,
-        limiter: RateLimiter,
+        routes: Mapping[str, Route],
         delivery: Delivery = Delivery(),
         *,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.ctx = ctx
-        self.notifier = notifier
-        self.limiter = limiter
+        self.routes = dict(routes)
         self.delivery = delivery
         self.stopping = False
         self._sleep = sleep
-        self._unsaved: _Outcome | None = None
+        self._unsaved: dict[str, _Outcome] = {}  # per platform (lane)
         self._journal: DispatchJournal | None = None
+        self._writing = asyncio.Lock()  # the lanes share the journal's one connection
 
     async def run(self, now: datetime) -> Counter[str]:
         """Send everything due at ``now``; returns how many rows ended in each status."""
@@ -90,7 +104,7 @@ class Dispatcher:
         counts["released"], counts["unknown"] = released, unknown
         if unknown:
             logger.warning("%d reminders were in flight when a bot process died", unknown)
-        unreachable: set[str] = set()
+        unreachable: set[tuple[str, str]] = set()  # (platform, chat): gone for this tick
         async with self.ctx.database.journal() as self._journal:
             upcoming = asyncio.create_task(self._claim(now))
             try:
@@ -113,7 +127,9 @@ class Dispatcher:
         """Claim a batch, then build its messages; writes stay short, so the journal never
         waits for a batch being built."""
         async with self.ctx.database.unit_of_work() as uow:
-            rows = await uow.dispatches.claim(now=now, limit=self.delivery.batch)
+            rows = await uow.dispatches.claim(
+                now=now, limit=self.delivery.batch, platforms=tuple(self.routes)
+            )
         if not rows:
             return []
         try:
@@ -137,33 +153,61 @@ class Dispatcher:
         return built
 
     async def _send_batch(
-        self, batch: list[Outgoing], now: datetime, counts: Counter[str], unreachable: set[str]
+        self,
+        batch: list[Outgoing],
+        now: datetime,
+        counts: Counter[str],
+        unreachable: set[tuple[str, str]],
     ) -> None:
         to_send = [outgoing for outgoing in batch if not outgoing.cancelled]
         counts["cancelled"] += len(batch) - len(to_send)
+        lanes: dict[str, list[Outgoing]] = {}
+        for outgoing in to_send:
+            assert outgoing.to is not None, "a row to send has its recipient"
+            lanes.setdefault(outgoing.to.platform, []).append(outgoing)
+        sending = [
+            asyncio.create_task(self._send_lane(rows, counts, unreachable))
+            for rows in lanes.values()
+        ]
+        try:
+            await asyncio.gather(*sending)
+        finally:  # one lane failed: the others stop where they are
+            for lane in sending:
+                lane.cancel()
+            await asyncio.gather(*sending, return_exceptions=True)
+
+    async def _send_lane(
+        self, to_send: list[Outgoing], counts: Counter[str], unreachable: set[tuple[str, str]]
+    ) -> None:
+        """Send one platform's rows of a batch, in order."""
         for position, outgoing in enumerate(to_send):
             if self.stopping:
                 await self._release(to_send[position:])
                 return
-            if outgoing.chat_id in unreachable:
-                self._record(_Outcome(outgoing.due, DispatchStatus.CANCELLED, error="blocked"))
+            recipient = outgoing.to
+            assert recipient is not None, "a row to send has its recipient"
+            chat = (recipient.platform, recipient.chat_id)
+            if chat in unreachable:
+                await self._write(recipient.platform, start=None)  # keep the lane's last one
+                cancelled = _Outcome(outgoing.due, DispatchStatus.CANCELLED, error="blocked")
+                self._record(recipient.platform, cancelled)
                 counts["cancelled"] += 1
                 continue
-            outcome = await self._send(outgoing)
+            outcome = await self._send(outgoing, recipient)
             counts[outcome.status.value if outcome else "lost"] += 1
             if outcome is not None and outcome.unreachable:
-                unreachable.add(outgoing.chat_id)
+                unreachable.add(chat)
                 await self._block(outgoing.due)
 
-    async def _send(self, outgoing: Outgoing) -> _Outcome | None:
+    async def _send(self, outgoing: Outgoing, to: Recipient) -> _Outcome | None:
         """Attempt one row; None if another process took the claim over meanwhile."""
-        chat = outgoing.chat_id
-        if not await self._begin(outgoing.due):
+        if not await self._begin(outgoing.due, to.platform):
             return None
         sent: list[str] = []
         try:
-            for message in outgoing.reply:
-                sent.append(await self._deliver(chat, message))
+            for index, message in enumerate(outgoing.reply):
+                nonce = f"{outgoing.due.id}:{index}"
+                sent.append(await self._deliver(to, message, nonce))
         except Unreachable as error:
             outcome = _Outcome(
                 outgoing.due, DispatchStatus.FAILED, error=f"unreachable: {error}", unreachable=True
@@ -175,48 +219,58 @@ class Dispatcher:
             )
         else:
             outcome = _Outcome(outgoing.due, DispatchStatus.SENT, message_id=sent[-1])
-        self._record(outcome)
+        self._record(to.platform, outcome)
         return outcome
 
-    async def _deliver(self, chat: str, message: Message) -> str:
-        """Send one message, waiting out 429s and retrying transient failures with backoff."""
+    async def _deliver(self, to: Recipient, message: Message, nonce: str) -> str:
+        """Send one message on its platform, waiting out 429s (pausing that platform only)
+        and retrying transient failures with backoff as often as the platform's route says.
+        Every try carries the same ``nonce``, so a platform that honours it delivers once."""
+        route = self.routes[to.platform]
         floods = failures = 0
         while True:
             try:
-                async with self.limiter.slot(chat, group=is_group(chat)):
-                    return await self.notifier.send(chat, message)
+                async with route.limiter.slot(to.chat_id, group=to.group):
+                    return await route.notifier.send(to.chat_id, message, nonce=nonce)
             except RetryLater as error:
                 floods += 1
                 if floods > self.delivery.flood_waits:
                     raise
-                self.limiter.pause(error.seconds)
+                route.limiter.pause(error.seconds)
             except Transient:
                 failures += 1
-                if failures > self.delivery.retries:
+                if failures > route.retries:
                     raise
                 await self._sleep(self.delivery.backoff * 2 ** (failures - 1))
 
-    def _record(self, outcome: _Outcome) -> None:
-        """Keep an outcome to commit with the next row's start (or at the end of the batch)."""
-        self._unsaved = outcome
+    def _record(self, platform: str, outcome: _Outcome) -> None:
+        """Keep an outcome to commit with its lane's next row's start (or at the end of the
+        batch)."""
+        self._unsaved[platform] = outcome
 
-    async def _begin(self, row: Claimed) -> bool:
-        """Commit the last outcome and this row's ``sending``; False if its claim was lost."""
-        return await self._write(start=row)
+    async def _begin(self, row: Claimed, platform: str) -> bool:
+        """Commit the lane's last outcome and this row's ``sending``; False if its claim was
+        lost."""
+        return await self._write(platform, start=row)
 
     async def _save(self) -> None:
-        if self._unsaved is not None:
-            await self._write(start=None)
+        for platform in list(self._unsaved):
+            await self._write(platform, start=None)
 
-    async def _write(self, *, start: Claimed | None) -> bool:
+    async def _write(self, platform: str, *, start: Claimed | None) -> bool:
         assert self._journal is not None, "the journal is open while a tick sends"
-        outcome, self._unsaved = self._unsaved, None
-        stored = None
-        if outcome is not None:
-            stored = Outcome(
-                outcome.row.id, outcome.status, self.ctx.clock(), outcome.message_id, outcome.error
-            )
-        return await self._journal.record(outcome=stored, start=start)
+        async with self._writing:
+            outcome = self._unsaved.pop(platform, None)
+            stored = None
+            if outcome is not None:
+                stored = Outcome(
+                    outcome.row.id,
+                    outcome.status,
+                    self.ctx.clock(),
+                    outcome.message_id,
+                    outcome.error,
+                )
+            return await self._journal.record(outcome=stored, start=start)
 
     async def _release(self, rows: list[Outgoing]) -> None:
         await self._save()

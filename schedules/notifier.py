@@ -10,8 +10,12 @@ from bot.services.replies import Message
 class Notifier(Protocol):
     """Sends one message to a chat on one platform."""
 
-    async def send(self, chat_id: str, message: Message) -> str:
-        """Send ``message``; return the platform's message id, or raise a ``DeliveryError``."""
+    async def send(self, chat_id: str, message: Message, *, nonce: str) -> str:
+        """Send ``message``; return the platform's message id, or raise a ``DeliveryError``.
+
+        ``nonce`` (at most 25 characters) is the same on every try of one message: a platform
+        that can deduplicate by it (Discord) delivers a retried message once.
+        """
         ...
 
 

@@ -1,4 +1,7 @@
-"""One limiter for every outgoing message: Telegram's per-bot, per-chat and per-group limits.
+"""One limiter per platform for every outgoing message there: the platform's overall,
+per-chat and (on Telegram) per-group limits. Telegram: 30 messages a second, one a second
+per chat, 20 a minute per group. Discord: under its global 50 requests a second (45), and one
+a second per channel (Discord allows about 5 per 5 s); it has no per-group minute.
 
 A message first waits, without holding anything, until its chat (and its group's one-minute
 window) has room; then it holds its chat and queues for the overall slot. The overall slots
@@ -7,11 +10,11 @@ last was *actually* given, so a waiter that wakes up late (a busy event loop) pu
 next one back instead of landing close to it: no second ever sees more than
 ``per_second`` messages let go, however uneven the wake-ups. A message waiting for its own
 chat never holds back messages to other chats. A message is sent inside ``slot``: a chat
-has one message in flight at a time, and its next one is spaced from when Telegram
-*answered* the last (so it had received it), not from when the last was let go, so a slow
-or uneven path to Telegram cannot bring two messages to one chat closer than a second. A
-``retry_after`` from Telegram pauses everyone (the reminder tick's burst), or one chat (a
-reply).
+has one message in flight at a time, and its next one is spaced from when the platform
+*answered* the last (so it had received it), not from when the last was let go, so a slow or
+uneven path to the platform cannot bring two messages to one chat closer than a second. A
+``retry_after`` from the platform pauses everyone on that platform
+(the reminder tick's burst), or one chat (a reply).
 """
 
 from __future__ import annotations
@@ -24,28 +27,27 @@ from contextlib import asynccontextmanager
 
 PER_CHAT_SECONDS = 1.0  # at least this long between two messages to one chat
 GROUP_WINDOW_SECONDS = 60.0
-GROUP_MESSAGES_PER_WINDOW = 20
+GROUP_MESSAGES_PER_WINDOW = 20  # Telegram's
+DISCORD_PER_SECOND = 45.0  # under Discord's global 50 requests a second
 _SLACK = 1e-6  # keeps float sums from landing a hair inside a window
-_MARGIN = 1.03  # 3% wider spacing overall, for jitter between our clock and Telegram's
+_MARGIN = 1.03  # 3% wider spacing overall, for jitter between our clock and the platform's
 _PRUNE_AT = 10_000  # forget chats whose spacing has passed once this many are remembered
 
 
-def is_group(chat_id: str) -> bool:
-    """Whether a chat is a group or channel (20 a minute): Telegram's ids for them are negative."""
-    return chat_id.startswith("-")
-
-
 class RateLimiter:
-    """Spaces messages: ``per_second`` overall, 1 s per chat, 20 a minute per group."""
+    """Spaces messages: ``per_second`` overall, 1 s per chat, and ``group_per_minute`` per
+    group when the platform limits groups (Telegram's defaults; see ``discord_limiter``)."""
 
     def __init__(
         self,
         per_second: float,
         *,
+        group_per_minute: int | None = GROUP_MESSAGES_PER_WINDOW,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._interval = _MARGIN / per_second
+        self._group_limit = group_per_minute
         self._clock = clock
         self._sleep = sleep
         self._last_given = -float("inf")  # when the last overall slot was given
@@ -57,7 +59,9 @@ class RateLimiter:
 
     @asynccontextmanager
     async def slot(self, chat_id: str, *, group: bool = False) -> AsyncIterator[None]:
-        """Enter when one message to ``chat_id`` may go out; send it inside the block."""
+        """Enter when one message to ``chat_id`` (a group's chat if ``group``) may go out;
+        send it inside the block."""
+        group = group and self._group_limit is not None
         answered = await self._wait(chat_id, group)
         try:
             yield
@@ -128,11 +132,11 @@ class RateLimiter:
         """When the chat (and, for a group, its one-minute window) has room again."""
         ready = self._next_chat.get(chat_id, now)
         sent = self._group_sent.get(chat_id) if group else None
-        if sent is not None:
+        if sent is not None and (limit := self._group_limit) is not None:
             while sent and sent[0] <= now - GROUP_WINDOW_SECONDS:
                 sent.popleft()
-            if len(sent) >= GROUP_MESSAGES_PER_WINDOW:
-                ready = max(ready, sent[-GROUP_MESSAGES_PER_WINDOW] + GROUP_WINDOW_SECONDS + _SLACK)
+            if len(sent) >= limit:
+                ready = max(ready, sent[-limit] + GROUP_WINDOW_SECONDS + _SLACK)
         return ready
 
     def _given(self, chat_id: str, group: bool, now: float) -> None:
@@ -149,3 +153,12 @@ class RateLimiter:
             c for c, sent in self._group_sent.items() if sent[-1] <= now - GROUP_WINDOW_SECONDS
         ]:
             del self._group_sent[chat]
+
+
+def discord_limiter(
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> RateLimiter:
+    """Discord's limits: 45 requests a second overall, 1 s per channel, no group minute."""
+    return RateLimiter(DISCORD_PER_SECOND, group_per_minute=None, clock=clock, sleep=sleep)

@@ -1,17 +1,17 @@
-"""The APScheduler job that runs the tick: one job, never overlapping, started with the bot."""
+"""The APScheduler job that runs the tick: one job, never overlapping, started with the bot
+(by ``bot.bootstrap``, for every platform at once)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.services.context import Clock, ServiceContext
 from bot.settings import Settings
-from schedules.dispatch import CLAIM_LEASE, Delivery, Dispatcher
-from schedules.notifier import Notifier
-from schedules.rate_limit import RateLimiter
+from schedules.dispatch import CLAIM_LEASE, Delivery, Dispatcher, Route
 from schedules.tick import Tick
 
 JOB_ID = "reminder-tick"
@@ -66,9 +66,9 @@ class ReminderScheduler:
 
 
 def reminder_scheduler(
-    ctx: ServiceContext, notifier: Notifier, settings: Settings, limiter: RateLimiter
+    ctx: ServiceContext, routes: Mapping[str, Route], settings: Settings
 ) -> ReminderScheduler:
-    """The tick on the configured database and notifier, sharing the platform's limiter."""
+    """The one tick on the configured database, sending through each platform's route."""
     # SQLite runs one bot process, so a claim left at the start of a tick is from a dead one;
     # on PostgreSQL another live process may hold it, so wait out the lease.
     single = ctx.database.engine.dialect.name == "sqlite"
@@ -77,6 +77,6 @@ def reminder_scheduler(
         retention=timedelta(days=settings.dispatch_retention_days),
         stale_after=timedelta(0) if single else CLAIM_LEASE,
     )
-    dispatcher = Dispatcher(ctx, notifier, limiter, delivery)
+    dispatcher = Dispatcher(ctx, routes, delivery)
     tick = Tick(ctx, dispatcher, keep_handled_updates=settings.keep_handled_updates)
     return ReminderScheduler(tick, seconds=settings.tick_seconds, clock=ctx.clock)

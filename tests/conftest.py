@@ -16,14 +16,25 @@ import pytest
 # `RetryAfter.retry_after`; opt in to the coming `datetime.timedelta` values instead.
 os.environ["PTB_TIMEDELTA"] = "true"
 
-pytest_plugins = ["tests.database_fixtures", "tests.fake_telegram.fixtures"]
+pytest_plugins = [
+    "tests.database_fixtures",
+    "tests.fake_telegram.fixtures",
+    "tests.fake_discord.loopback",
+]
 
 
 @pytest.fixture
 def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """An environment free of the bot's settings, working in an empty folder."""
     monkeypatch.chdir(tmp_path)
-    prefixes = ("TELEGRAM_", "DATABASE_URL", "WEBHOOK_", "DEFAULT_TIMEZONE", "LOG_LEVEL")
+    prefixes = (
+        "TELEGRAM_",
+        "DISCORD_",
+        "DATABASE_URL",
+        "WEBHOOK_",
+        "DEFAULT_TIMEZONE",
+        "LOG_LEVEL",
+    )
     for name in [k for k in os.environ if k.startswith(prefixes)]:
         monkeypatch.delenv(name)
     return dict(os.environ)

@@ -33,7 +33,7 @@ def test_run_without_a_token_is_one_clear_line(clean_env: dict[str, str]) -> Non
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "TELEGRAM_BOT_TOKEN is not set" in lines[0]
+    assert "neither TELEGRAM_BOT_TOKEN nor DISCORD_BOT_TOKEN is set" in lines[0]
     assert ".env.example" in lines[0]
     assert "python -m bot chat" in lines[0]
 

@@ -98,3 +98,16 @@ def test_an_unknown_token_with_an_encoded_colon_is_redacted(
     other = "987654321%3AZZZ9r2Xb6kD0vVw3LqzT5yNf8GmJc1pEoXX"
     output = log_output(capsys, lambda: logging.getLogger("bot").warning("url /bot%s/x", other))
     assert "ZZZ9r2Xb6kD0vVw3LqzT5yNf8GmJc1pEoXX" not in output
+
+
+def test_a_discord_token_and_its_signature_alone_are_redacted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    token = "MTQyMDAwMDAwMDAwMDAwMDAwMg.GhK3sQ.p9Vt2Lw8RkZc4Nq1Xj7Fb0Ym5Hd3Ue6Ts"
+    signature = token.rsplit(".", 1)[1]
+    configure_logging("DEBUG", secrets=[token])
+    logging.getLogger("discord.http").warning("Authorization: Bot %s", token)
+    logging.getLogger("discord.http").warning("signature %s refused", signature)
+    output = capsys.readouterr().err
+    assert signature not in output
+    assert output.count(REDACTED) == 2

@@ -10,6 +10,7 @@ from bot.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, load_set
 from tests.conftest import run_bot
 
 REAL_LOOKING_TOKEN = "123456789:AAH9r2Xb6kD0vVw3LqzT5yNf8GmJc1pEoRs"
+DISCORD_LOOKING_TOKEN = "MTQyMDAwMDAwMDAwMDAwMDAwMg.GhK3sQ.p9Vt2Lw8RkZc4Nq1Xj7Fb0Ym5Hd3Ue6Ts"
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +50,8 @@ def test_database_url_is_mapped_onto_its_async_driver(
         ("DATABASE_URL", "not a url", "DATABASE_URL: cannot parse"),
         ("TELEGRAM_BOT_TOKEN", "your-bot-token-here", "TELEGRAM_BOT_TOKEN: still holds the"),
         ("TELEGRAM_BOT_TOKEN", "12345", "TELEGRAM_BOT_TOKEN: does not look like a bot token"),
+        ("DISCORD_BOT_TOKEN", "your-discord-token", "DISCORD_BOT_TOKEN: still holds the"),
+        ("DISCORD_BOT_TOKEN", REAL_LOOKING_TOKEN, "DISCORD_BOT_TOKEN: does not look like a Dis"),
         ("DEFAULT_TIMEZONE", "Mars/Olympus", "DEFAULT_TIMEZONE: 'Mars/Olympus' is not an IANA"),
         ("WEBHOOK_PORT", "99999", "WEBHOOK_PORT: Input should be less than or equal to 65535"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL: Input should be"),
@@ -63,7 +66,17 @@ def test_a_bad_setting_is_named_in_one_line(
     message = str(raised.value)
     assert message.startswith(said)
     assert "\n" not in message
-    assert value not in message or name != "TELEGRAM_BOT_TOKEN"
+    assert value not in message or not name.endswith("_BOT_TOKEN")
+
+
+def test_a_discord_token_is_a_secret_like_the_telegram_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_BOT_TOKEN", DISCORD_LOOKING_TOKEN)
+    settings = load_settings()
+    assert settings.discord_bot_token is not None
+    assert settings.discord_bot_token.get_secret_value() == DISCORD_LOOKING_TOKEN
+    assert settings.telegram_bot_token is None
+    assert DISCORD_LOOKING_TOKEN in settings.secrets
+    assert DISCORD_LOOKING_TOKEN not in repr(settings)
 
 
 def test_webhook_needs_a_real_secret(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,6 +24,7 @@ from bot.services.replies import Button, Message, Reply, say
 from bot.services.text import Text, italic, join
 from bot.storage.models import (
     CheckIn,
+    Club,
     DispatchKind,
     PlannedSession,
     Runner,
@@ -52,11 +53,21 @@ _SESSION_DAYS = {DispatchKind.CHECK_IN: (-1, -1), DispatchKind.WEEK_PREVIEW: (0,
 
 
 @dataclass(frozen=True, slots=True)
+class Recipient:
+    """Where a reminder goes: a chat on a platform; a club's chat (a group, a channel, a
+    server's channel) is a group, a runner's own chat is not."""
+
+    platform: str
+    chat_id: str
+    group: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
-    """What to do with one claimed row: send ``reply`` to ``chat_id``, or cancel it."""
+    """What to do with one claimed row: send ``reply`` to ``to``, or cancel it."""
 
     due: Due
-    chat_id: str = ""
+    to: Recipient | None = None
     reply: Reply = ()
     cancelled: str = ""  # why the row is no longer wanted
 
@@ -91,7 +102,7 @@ async def build(
         if outgoing.reply and now - due.due_at > late_after:
             first, *rest = outgoing.reply
             late = Message(LATE + "\n\n" + first.text, first.buttons, first.document)
-            outgoing = Outgoing(due, outgoing.chat_id, (late, *rest))
+            outgoing = Outgoing(due, outgoing.to, (late, *rest))
         built.append(outgoing)
     return built
 
@@ -146,7 +157,7 @@ async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) ->
         if (runner.id, due.local_date) in batch.logs:
             return Outgoing(due, cancelled="the session is already logged")
         later = due.kind is DispatchKind.SESSION
-        return Outgoing(due, runner.chat_id, training.session_reply(session, later=later))
+        return Outgoing(due, _private(runner), training.session_reply(session, later=later))
     if due.kind is DispatchKind.CHECK_IN:
         day = due.local_date - DAY
         answered = batch.check_ins.get((runner.id, day))
@@ -161,7 +172,7 @@ async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) ->
         turn = Turn(ctx, uow, _person(runner), {})
         answers = training.check_in_answers(day, happened=not paused or log is not None)
         reply = await _CHECK_IN.begin(turn, "ci", answers, intro=CHECK_IN_INTRO)
-        return Outgoing(due, runner.chat_id, reply)
+        return Outgoing(due, _private(runner), reply)
     if due.kind is DispatchKind.WEEK_PREVIEW:
         if runner.status is not RunnerStatus.ACTIVE or not runner.week_preview:
             return Outgoing(due, cancelled="the week preview is off or sessions are paused")
@@ -175,7 +186,7 @@ async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) ->
         parts: list[Text | str] = [week_text(week, title="Your week ahead"), PREVIEW_FOOTER]
         if week[0].phase != Phase.BUILD:
             parts.insert(0, phase_now(Phase(week[0].phase), due.local_date, runner.race_date))
-        return Outgoing(due, runner.chat_id, say(join("\n\n", parts)))
+        return Outgoing(due, _private(runner), say(join("\n\n", parts)))
     return Outgoing(due, cancelled=f"{due.kind} is not a runner reminder")
 
 
@@ -191,14 +202,21 @@ async def _club(ctx: ServiceContext, uow: UnitOfWork, due: Due, club_id: int) ->
         reply = await clubs.session_post(turn, club, due.local_date)
         if not reply:
             return Outgoing(due, cancelled="no club session that day any more")
-        return Outgoing(due, club.chat_id, reply)
+        return Outgoing(due, _club_chat(club), reply)
     if due.kind is DispatchKind.CLUB_SUMMARY:
         if not club.weekly_summary:
             return Outgoing(due, cancelled="the weekly summary is off")
-        return Outgoing(
-            due, club.chat_id, await clubs.weekly_summary(turn, club, due.local_date - DAY)
-        )
+        summary = await clubs.weekly_summary(turn, club, due.local_date - DAY)
+        return Outgoing(due, _club_chat(club), summary)
     return Outgoing(due, cancelled=f"{due.kind} is not a club message")
+
+
+def _private(runner: Runner) -> Recipient:
+    return Recipient(runner.platform, runner.chat_id)
+
+
+def _club_chat(club: Club) -> Recipient:
+    return Recipient(club.platform, club.chat_id, group=True)
 
 
 def _person(runner: Runner) -> Person:

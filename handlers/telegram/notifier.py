@@ -20,8 +20,11 @@ class TelegramNotifier:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send(self, chat_id: str, message: Message) -> str:
-        """Send one message; raise the ``DeliveryError`` that says what to do on failure."""
+    async def send(self, chat_id: str, message: Message, *, nonce: str) -> str:
+        """Send one message; raise the ``DeliveryError`` that says what to do on failure.
+
+        The Bot API has no idempotency key, so ``nonce`` goes unused.
+        """
         try:
             sent = await send_one(self.bot, chat_id, message)
         except RetryAfter as error:

@@ -17,12 +17,22 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from handlers.telegram.notifier import seconds
-from schedules.rate_limit import RateLimiter, is_group
+from schedules.rate_limit import RateLimiter
 
 POSTS = ("send", "copyMessage", "forwardMessage")
 NOT_A_POST = frozenset({"sendChatAction"})
 
 Answer = bool | dict[str, Any] | list[dict[str, Any]]
+
+
+def in_a_group(chat_id: str) -> bool:
+    """Whether a Bot API call's chat is a group, supergroup or channel (20 messages a minute).
+
+    The pipe sees only the call's ``chat_id``, not the chat, and in the Bot API those chats'
+    ids are negative (a private chat's id is the user's, positive). The reminder tick does not
+    need this: it knows a club's chat from a runner's.
+    """
+    return chat_id.startswith("-")
 
 
 def posts_a_message(endpoint: str) -> bool:
@@ -65,7 +75,9 @@ class OutboundPipe(BaseRateLimiter[None]):
         floods = 0
         while True:
             pacing = (
-                self.limiter.slot(str(chat), group=is_group(str(chat))) if paced else nullcontext()
+                self.limiter.slot(str(chat), group=in_a_group(str(chat)))
+                if paced
+                else nullcontext()
             )
             try:
                 async with pacing:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
-CONFIGURATION = 2  # exit status: a setting is wrong
-UNAVAILABLE = 1  # exit status: Telegram could not be reached, or refused a start-up call
+from handlers.lifecycle import CONFIGURATION, UNAVAILABLE, first_line
 
 
 def start_up_problem(error: TelegramError, *, api: str) -> tuple[str, int]:
@@ -21,7 +20,7 @@ def start_up_problem(error: TelegramError, *, api: str) -> tuple[str, int]:
             "if you set it.",
             CONFIGURATION,
         )
-    reason = _first_line(error.message)
+    reason = first_line(error.message)
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         return (
             f"cannot reach the Bot API at {api} ({reason}). Check the network and "
@@ -29,8 +28,3 @@ def start_up_problem(error: TelegramError, *, api: str) -> tuple[str, int]:
             UNAVAILABLE,
         )
     return f"the Bot API at {api} refused a start-up call ({reason}).", UNAVAILABLE
-
-
-def _first_line(text: str, limit: int = 200) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else "no details"
-    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -4,10 +4,7 @@
 an ``Update`` and put on the Application's update queue, the ``DurableQueue``, which stores
 the update before ``put`` returns. Only then does Telegram get its 200; an update that could
 not be stored gets 500, so Telegram posts it again.
-
-``TelegramWebhook`` also runs the Application without its Updater: ``start`` initialises and
-starts it (with its services), ``announce`` tells Telegram where to post (once the web server
-listens), and ``stop`` undoes ``start`` in reverse.
+``announce`` tells Telegram where to post, once the web server listens.
 """
 
 from __future__ import annotations
@@ -55,27 +52,6 @@ class TelegramWebhook:
             return web.Response(status=500)
         return web.Response(status=200)
 
-    async def start(self) -> None:
-        """Initialise and start the Application and its services; stopped again on failure."""
-        application = self.application
-        await application.initialize()
-        try:
-            if application.post_init is not None:
-                await application.post_init(application)
-            await application.start()
-        except BaseException:
-            await self.stop()
-            raise
-
     async def announce(self) -> None:
         """Tell Telegram to post updates to ``url`` with the secret (call once listening)."""
         await self.application.bot.set_webhook(self.url, secret_token=self._secret.decode())
-
-    async def stop(self) -> None:
-        """Stop the Application (after the updates already queued) and shut it down."""
-        application = self.application
-        if application.running:
-            await application.stop()
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)

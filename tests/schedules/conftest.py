@@ -17,7 +17,7 @@ from bot.services.reminder_plan import plan_reminders
 from bot.storage.database import Database
 from bot.storage.models import Dispatch, PlannedExercise, PlannedSession, Runner
 from handlers.telegram.notifier import TelegramNotifier
-from schedules.dispatch import Delivery, Dispatcher
+from schedules.dispatch import Delivery, Dispatcher, Route
 from schedules.rate_limit import RateLimiter
 from schedules.tick import Tick
 from tests.conftest import FakeClock, VirtualTime
@@ -37,6 +37,7 @@ class Reminders:
     time: VirtualTime
     tick: Tick
     bot: Bot
+    notifier: TelegramNotifier
 
     async def run(self) -> Counter[str]:
         return await self.tick.run(self.clock.now)
@@ -65,8 +66,10 @@ def reminders_for(
     ctx = ServiceContext(database, clock, "Europe/Berlin")
     virtual = virtual or VirtualTime()
     limiter = RateLimiter(30, clock=virtual, sleep=virtual.sleep)
-    dispatcher = Dispatcher(ctx, TelegramNotifier(bot), limiter, Delivery(), sleep=virtual.sleep)
-    return Reminders(database, clock, api, ctx, virtual, Tick(ctx, dispatcher), bot)
+    notifier = TelegramNotifier(bot)
+    routes = {"telegram": Route(notifier, limiter)}
+    dispatcher = Dispatcher(ctx, routes, Delivery(), sleep=virtual.sleep)
+    return Reminders(database, clock, api, ctx, virtual, Tick(ctx, dispatcher), bot, notifier)
 
 
 @pytest.fixture

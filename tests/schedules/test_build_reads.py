@@ -99,7 +99,7 @@ async def test_a_batch_gives_the_event_loop_a_turn_while_it_builds(
 
     monkeypatch.setattr(training, "session_reply", built)
     async with reminders.database.unit_of_work() as uow:
-        rows = await uow.dispatches.claim(now=SEVEN_BERLIN, limit=1_000)
+        rows = await uow.dispatches.claim(now=SEVEN_BERLIN, limit=1_000, platforms=("telegram",))
     waiting = asyncio.create_task(press())
     try:
         async with reminders.database.unit_of_work() as uow:

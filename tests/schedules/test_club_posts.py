@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import pytest
 
 from bot.services.clubs import CHART_TITLE
 from bot.services.reminder_plan import plan_club_posts
 from bot.storage.models import Club, DispatchKind, DispatchStatus
 from tests.fake_telegram import errors
-from tests.schedules.conftest import Reminders
+from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
 
 GROUP_ID = -1001000000001
 MONDAY = datetime(2026, 11, 23, tzinfo=UTC)
@@ -145,3 +148,32 @@ async def test_inactive_or_unset_clubs_are_not_planned(reminders: Reminders) -> 
     reminders.clock.now = MONDAY + timedelta(hours=8)
     await reminders.run()
     assert await club_rows(reminders) == []
+
+
+async def test_a_club_is_paced_as_a_group_and_a_runner_is_not_whatever_their_chat_ids(
+    reminders: Reminders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether a chat gets the group minute comes from the recipient: a club's chat, or a
+    runner's own; not from the sign of the id."""
+    paced: list[tuple[str, bool]] = []
+    limiter = reminders.tick.dispatcher.routes["telegram"].limiter
+    slot = limiter.slot
+
+    def record(chat_id: str, *, group: bool = False) -> Any:
+        paced.append((chat_id, group))
+        return slot(chat_id, group=group)
+
+    monkeypatch.setattr(limiter, "slot", record)
+    await add_club(reminders, chat_id="5550001")
+    reminders.clock.now = MONDAY + timedelta(hours=18)
+    await add_runner(
+        reminders,
+        sessions=(datetime(2026, 11, 24).date(),),
+        chat_id="-5550002",
+        **{**BERLIN_7, "reminder_time": time(18, 30)},
+    )
+    await reminders.run()
+    reminders.clock.now = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)  # 18:30 in Berlin
+    await reminders.run()
+    assert ("5550001", True) in paced
+    assert ("-5550002", False) in paced

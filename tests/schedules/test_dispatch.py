@@ -188,15 +188,15 @@ async def test_restart_between_claim_and_mark_sends_nothing_twice(reminders: Rem
 
     sent_before = 0
 
-    async def die_on_second(chat_id: str, message: Any) -> str:
+    async def die_on_second(chat_id: str, message: Any, *, nonce: str) -> str:
         nonlocal sent_before
         sent_before += 1
         if sent_before == 2:
             raise Crash
-        return await original(chat_id, message)
+        return await original(chat_id, message, nonce=nonce)
 
-    original = reminders.tick.dispatcher.notifier.send
-    reminders.tick.dispatcher.notifier.send = die_on_second  # type: ignore[method-assign]
+    original = reminders.notifier.send
+    reminders.notifier.send = die_on_second  # type: ignore[method-assign]
     reminders.clock.now = SEVEN_BERLIN
     with pytest.raises(Crash):
         await reminders.run()
@@ -222,13 +222,13 @@ async def test_a_stop_hands_back_every_claimed_row_including_the_batch_claimed_a
         await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
     dispatcher = reminders.tick.dispatcher
     dispatcher.delivery = Delivery(batch=1)  # so the next batch is claimed while one sends
-    original = dispatcher.notifier.send
+    original = reminders.notifier.send
 
-    async def stop_after_sending(chat_id: str, message: Any) -> str:
+    async def stop_after_sending(chat_id: str, message: Any, *, nonce: str) -> str:
         dispatcher.stopping = True
-        return await original(chat_id, message)
+        return await original(chat_id, message, nonce=nonce)
 
-    dispatcher.notifier.send = stop_after_sending  # type: ignore[method-assign]
+    reminders.notifier.send = stop_after_sending  # type: ignore[method-assign]
     reminders.clock.now = SEVEN_BERLIN
     assert (await reminders.run())["sent"] == 1
     due = [row for row in await reminders.rows() if row.due_at <= reminders.clock.now]
@@ -247,7 +247,7 @@ async def claimed_row(reminders: Reminders) -> Claimed:
     await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
     await reminders.run()
     async with reminders.database.unit_of_work() as uow:
-        [row] = await uow.dispatches.claim(now=SEVEN_BERLIN, limit=10)
+        [row] = await uow.dispatches.claim(now=SEVEN_BERLIN, limit=10, platforms=("telegram",))
     return row
 
 

@@ -13,7 +13,7 @@ from bot.services.context import ServiceContext
 from bot.services.replies import Message
 from bot.storage.database import Database
 from bot.storage.models import Dispatch, DispatchKind, PlannedSession, Runner, RunningDay
-from schedules.dispatch import Delivery, Dispatcher
+from schedules.dispatch import Delivery, Dispatcher, Route
 from schedules.rate_limit import RateLimiter
 from tests.conftest import FakeClock
 from tests.factories import runner_row
@@ -29,7 +29,7 @@ class CountingNotifier:
     def __init__(self) -> None:
         self.sent: Counter[str] = Counter()
 
-    async def send(self, chat_id: str, message: Message) -> str:
+    async def send(self, chat_id: str, message: Message, *, nonce: str) -> str:
         await asyncio.sleep(0)
         self.sent[chat_id] += 1
         return str(sum(self.sent.values()))
@@ -80,7 +80,8 @@ async def test_two_dispatchers_send_each_of_5000_rows_exactly_once(database: Dat
     notifier = CountingNotifier()
     ctx = ServiceContext(database, FakeClock(NOW))
     dispatchers = [
-        Dispatcher(ctx, notifier, RateLimiter(1_000_000), Delivery(batch=200)) for _ in range(2)
+        Dispatcher(ctx, {"telegram": Route(notifier, RateLimiter(1_000_000))}, Delivery(batch=200))
+        for _ in range(2)
     ]
     counts = await asyncio.gather(*(d.run(NOW) for d in dispatchers))
     assert len(notifier.sent) == ROWS

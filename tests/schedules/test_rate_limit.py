@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from schedules.rate_limit import RateLimiter
+from schedules.rate_limit import RateLimiter, discord_limiter
 from tests.conftest import VirtualTime
 from tests.fake_telegram import FakeBotAPI, RateLimits
 from tests.fake_telegram.rate_limits import RateLimiter as StrictServer
@@ -202,3 +202,17 @@ async def test_a_waiter_given_up_in_line_hands_the_line_on_and_frees_its_chat() 
     await timers.run([first, last, asyncio.create_task(send_to("2"))])
 
     assert let_go == ["1", "3", "2"]  # the line went on; chat 2 was not left held
+
+
+async def test_discord_has_no_group_minute_but_paces_each_channel(time: VirtualTime) -> None:
+    limiter = discord_limiter(clock=time, sleep=time.sleep)
+    for _ in range(21):
+        await send(limiter, "4200000000000000777", group=True)  # a club's server channel
+    assert 20.0 <= time.now < 20.01  # a second apart, and no minute's wait at the 21st
+
+
+async def test_discord_spaces_messages_under_its_global_limit(time: VirtualTime) -> None:
+    limiter = discord_limiter(clock=time, sleep=time.sleep)
+    for chat in range(90):
+        await send(limiter, str(chat))
+    assert 89 / 45 <= time.now <= 89 / 45 * 1.03 + 1e-6

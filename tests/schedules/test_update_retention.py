@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from bot.services.inbound import Inbox
 from bot.settings import Settings
 from bot.storage.models import InboundUpdate
-from schedules.rate_limit import RateLimiter
 from schedules.scheduler import reminder_scheduler
 from tests.fake_telegram import FakeBotAPI
 from tests.schedules.conftest import Reminders
@@ -38,7 +37,5 @@ def test_the_tick_keeps_handled_updates_as_long_as_the_setting_says(
 ) -> None:
     monkeypatch.setenv("KEEP_HANDLED_UPDATES", "PT6H")
     settings = Settings(_env_file=None, telegram_bot_token=fake_api.token)
-    scheduler = reminder_scheduler(
-        reminders.ctx, reminders.tick.dispatcher.notifier, settings, RateLimiter(30)
-    )
+    scheduler = reminder_scheduler(reminders.ctx, reminders.tick.dispatcher.routes, settings)
     assert scheduler.tick.keep_handled_updates == timedelta(hours=6)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +12,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.request import BaseRequest
 
-from bot.cli_run import serve_webhook
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.settings import Settings
 from bot.storage.database import Database, create_engine
+from handlers.telegram.adapter import TelegramAdapter
 from handlers.telegram.application import CoachApplication, build_application
 from schedules.rate_limit import RateLimiter
 from tests.conftest import FakeClock, Script, VirtualTime, onboarding
@@ -169,41 +167,32 @@ async def ada(new_app: Callable[[], Any], fake_api: FakeBotAPI) -> TelegramUser:
 async def http_app(
     fake_server: FakeBotAPIServer, fake_api: FakeBotAPI, coach: Coach
 ) -> AsyncIterator[CoachApplication]:
-    """The bot's Application, pointed at the fake server by TELEGRAM_API_BASE_URL only."""
+    """The bot's Application, opened as ``trailcoach run`` opens it (token checked, command
+    menu set), pointed at the fake server by TELEGRAM_API_BASE_URL only; the test starts
+    polling or the webhook."""
     settings = settings_for(fake_api, telegram_api_base_url=fake_server.base_url)
-    application = build_application(settings, coach, limiter=virtual_limiter())
+    adapter = TelegramAdapter(settings, coach, limiter=virtual_limiter())
+    application = adapter.application
     errors: list[BaseException] = []
 
     async def record(_update: object, context: Any) -> None:
         errors.append(context.error)
 
     application.add_error_handler(record)
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
+    await adapter.open()
     yield application
-    await stop_bot(application)
+    await adapter.stop()
     assert not errors, errors
 
 
-async def stop_bot(application: CoachApplication) -> None:
-    """Stop polling or the webhook, the Application and its services, as ``run`` does."""
-    if application.updater is not None and application.updater.running:
-        await application.updater.stop()
-    if application.running:
-        await application.stop()
-    await application.shutdown()
-    assert application.post_shutdown is not None
-    await application.post_shutdown(application)
-
-
 class RunningBots:
-    """Starts the bot as ``trailcoach run`` does (post_init, polling, start) on the fake."""
+    """Starts the bot's Telegram side as ``trailcoach run`` does (open, start: recovery,
+    polling) on the fake."""
 
     def __init__(self, api: FakeBotAPI, coach: Coach) -> None:
         self.api = api
         self.coach = coach
-        self._apps: list[tuple[CoachApplication, HandlerErrors]] = []
+        self._adapters: list[tuple[TelegramAdapter, HandlerErrors]] = []
 
     async def start(
         self,
@@ -212,26 +201,23 @@ class RunningBots:
         limiter: RateLimiter | None = None,
         **settings: Any,
     ) -> CoachApplication:
-        """Build, initialize and start one Application polling the fake."""
-        application = build_application(
+        """Build, open and start one Application polling the fake."""
+        adapter = TelegramAdapter(
             settings_for(self.api, **settings),
             Coach(self.coach.ctx),
             request=request or InProcessRequest(self.api),
             limiter=limiter or virtual_limiter(),
         )
-        self._apps.append((application, fail_on_handler_error(application)))
-        await application.initialize()
-        assert application.post_init is not None and application.updater is not None
-        await application.post_init(application)
-        await application.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
-        await application.start()
-        return application
+        self._adapters.append((adapter, fail_on_handler_error(adapter.application)))
+        await adapter.open()
+        await adapter.start()
+        return adapter.application
 
     async def close(self) -> None:
         """Stop every Application, newest first, and fail if a handler raised."""
-        for application, _ in reversed(self._apps):
-            await stop_bot(application)
-        for _, errors in self._apps:
+        for adapter, _ in reversed(self._adapters):
+            await adapter.stop()
+        for _, errors in self._adapters:
             errors.assert_none()
 
 
@@ -269,7 +255,8 @@ class WebhookBot:
 async def webhook_bot(
     fake_server: FakeBotAPIServer, fake_api: FakeBotAPI, coach: Coach
 ) -> AsyncIterator[WebhookBot]:
-    """``serve_webhook`` on a free port, until the test ends; then everything has stopped."""
+    """The bot by webhook on a free port, started as ``trailcoach run`` starts it (the
+    Telegram adapter: open, start; the web server, then setWebhook); stopped at the end."""
     port = free_port()
     settings = settings_for(
         fake_api,
@@ -280,20 +267,13 @@ async def webhook_bot(
         webhook_port=port,
     )
     ctx = dataclasses.replace(coach.ctx, public_url=settings.public_url)
-    application = build_application(settings, Coach(ctx), limiter=virtual_limiter())
-    errors = fail_on_handler_error(application)
-    stop = asyncio.Event()
-    serving = asyncio.create_task(serve_webhook(application, settings, ctx, until=stop.wait))
-    announced = asyncio.create_task(fake_api.wait_for_call("setWebhook"))
-    await asyncio.wait({serving, announced}, return_when=asyncio.FIRST_COMPLETED)
-    if serving.done():  # it failed to start: say why
-        announced.cancel()
-        serving.result()
-    await announced
+    adapter = TelegramAdapter(settings, Coach(ctx), limiter=virtual_limiter())
+    errors = fail_on_handler_error(adapter.application)
     try:
-        yield WebhookBot(application, f"http://127.0.0.1:{port}")
+        await adapter.open()
+        await adapter.start()
+        yield WebhookBot(adapter.application, f"http://127.0.0.1:{port}")
     finally:
-        stop.set()
-        await serving
-    assert not application.running
+        await adapter.stop()
+    assert not adapter.application.running
     errors.assert_none()

@@ -20,7 +20,6 @@ import sqlite3
 import sys
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import text
@@ -31,7 +30,7 @@ from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.settings import Settings
 from bot.storage.migrate import upgrade
-from handlers.telegram.application import build_application
+from handlers.telegram.adapter import TelegramAdapter
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, updates
 
 EFFECTS = "CREATE TABLE effects (id INTEGER PRIMARY KEY, update_id INTEGER, user_id INTEGER)"
@@ -128,7 +127,8 @@ async def _child(database: str, base_url: str) -> None:
         names = await connection.run_sync(lambda sync: sync.dialect.get_table_names(sync))
         if "effects" not in names:
             await connection.execute(text(EFFECTS))
-    application = build_application(settings, Coach(ctx))
+    adapter = TelegramAdapter(settings, Coach(ctx))
+    application = adapter.application
 
     async def record(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_user is not None
@@ -139,11 +139,8 @@ async def _child(database: str, base_url: str) -> None:
             )
 
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, record), group=-1)
-    await application.initialize()
-    assert application.post_init is not None and application.updater is not None
-    await application.post_init(application)
-    await application.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
-    await application.start()
+    await adapter.open()
+    await adapter.start()
     await asyncio.Event().wait()  # until the parent kills it
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from bot.services.coach import Coach
 from handlers.telegram.application import CoachApplication
 from handlers.telegram.notifier import TelegramNotifier
-from schedules.dispatch import Dispatcher
+from schedules.dispatch import Dispatcher, Route
 from schedules.rate_limit import RateLimiter
 from schedules.tick import Tick
 from tests.conftest import FakeClock
@@ -94,7 +94,8 @@ async def test_admin_setup_then_club_post_then_i_did_it(
     await group.press("Yes", by=ADMIN)
     assert "Club sessions: Tuesday, Thursday, posted at 18:30" in group.last()["text"]
 
-    tick = Tick(coach.ctx, Dispatcher(coach.ctx, TelegramNotifier(http_app.bot), RateLimiter(30)))
+    route = Route(TelegramNotifier(http_app.bot), RateLimiter(30))
+    tick = Tick(coach.ctx, Dispatcher(coach.ctx, {"telegram": route}))
     clock.now = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
     await tick.run(clock.now)  # ticking all along, it has had the post in view for a day
     clock.now = datetime(2026, 11, 24, 17, 30, tzinfo=UTC)  # Tuesday, 18:30 in Berlin

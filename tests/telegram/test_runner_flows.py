@@ -8,10 +8,11 @@ import logging
 import pytest
 from icalendar import Calendar
 
-from bot.services.coach import COMMANDS, SORRY
+from bot.services.coach import COMMANDS, SORRY, Coach
 from bot.services.dialog import ALREADY, STALE
+from handlers.telegram.adapter import TelegramAdapter
 from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
-from tests.fake_telegram import FakeBotAPI, errors, process, updates
+from tests.fake_telegram import FakeBotAPI, InProcessRequest, errors, process, updates
 from tests.telegram.conftest import TelegramUser, settings_for
 
 pytestmark = pytest.mark.usefixtures("no_real_telegram")
@@ -452,10 +453,10 @@ async def test_a_failing_handler_logs_no_word_the_runner_typed(
     started_apps[-1][1].errors.clear()  # this test's failure was on purpose
 
 
-async def test_command_menu_is_registered_on_start(ada: TelegramUser, fake_api: FakeBotAPI) -> None:
-    start_services = ada.application.post_init
-    assert start_services is not None
-    await start_services(ada.application)  # what run_polling and run_webhook do on start
+async def test_command_menu_is_registered_on_start(coach: Coach, fake_api: FakeBotAPI) -> None:
+    adapter = TelegramAdapter(settings_for(fake_api), coach, request=InProcessRequest(fake_api))
+    await adapter.open()  # what ``trailcoach run`` does first
+    await adapter.stop()
     commands = fake_api.calls("setMyCommands")[-1].params["commands"]
     if isinstance(commands, str):
         commands = json.loads(commands)

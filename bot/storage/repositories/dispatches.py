@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, NamedTuple, cast
 
@@ -58,6 +58,7 @@ PLANNED_KINDS = (
 # execution skips the ORM's per-row bookkeeping, which cost more than the database itself.
 _dispatches = cast(Table, Dispatch.__table__)
 _runners = cast(Table, Runner.__table__)
+_clubs = cast(Table, Club.__table__)
 _sessions = cast(Table, PlannedSession.__table__)
 _PLANNED_STATUSES = (RunnerStatus.ACTIVE, RunnerStatus.PAUSED)  # who may get reminders
 PAUSED_CHECK_IN_DAYS = (1, 4)  # a paused runner's legs check-in: Mondays and Thursdays
@@ -185,12 +186,19 @@ class DispatchRepository:
         statuses = Counter(result.scalars())
         return statuses[DispatchStatus.PENDING], statuses[DispatchStatus.UNKNOWN]
 
-    async def claim(self, *, now: datetime, limit: int) -> list[Claimed]:
-        """Claim up to ``limit`` due rows, oldest first; rows locked by others are skipped."""
+    async def claim(
+        self, *, now: datetime, limit: int, platforms: Collection[str]
+    ) -> list[Claimed]:
+        """Claim up to ``limit`` due rows for recipients on ``platforms``, oldest first; rows
+        locked by others are skipped, and rows for other platforms stay pending."""
         table = _dispatches.c
+        for_runner = exists().where(
+            _runners.c.id == table.runner_id, _runners.c.platform.in_(platforms)
+        )
+        for_club = exists().where(_clubs.c.id == table.club_id, _clubs.c.platform.in_(platforms))
         due = (
             select(table.id)
-            .where(PENDING_ROWS, table.due_at <= now)
+            .where(PENDING_ROWS, table.due_at <= now, or_(for_runner, for_club))
             .order_by(table.due_at)  # walks the pending rows' index; no sort of the backlog
             .limit(limit)
             .with_for_update(skip_locked=True)  # PostgreSQL; SQLite runs one dispatcher
@@ -200,7 +208,12 @@ class DispatchRepository:
             .where(table.id.in_(due.scalar_subquery()))
             .values(status=DispatchStatus.CLAIMED, claimed_at=now)
             .returning(
-                table.id, table.runner_id, table.club_id, table.kind, table.local_date, table.due_at
+                table.id,
+                table.runner_id,
+                table.club_id,
+                table.kind,
+                table.local_date,
+                table.due_at,
             )
         )
         rows = [Claimed._make((*row, now)) for row in claimed.all()]

@@ -1,0 +1,157 @@
+"""The Telegram side of the bot, started and stopped by ``bot.bootstrap``: the Application
+that answers updates (by polling or by webhook) and the bot the reminder tick sends through.
+
+python-telegram-bot's ``run_polling`` and ``run_webhook`` own the event loop, so the
+Application is driven by hand, as its docs describe for running beside other asyncio
+frameworks: initialize, start, start receiving; then stop in reverse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Protocol
+
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats
+from telegram.error import TelegramError
+from telegram.request import BaseRequest
+
+from bot.services.coach import COMMANDS, Coach
+from bot.settings import Settings
+from handlers.calendar_feed import calendar_route
+from handlers.lifecycle import CannotRun
+from handlers.telegram.application import (
+    CoachApplication,
+    api_urls,
+    bot_token,
+    build_application,
+)
+from handlers.telegram.callbacks import PLATFORM
+from handlers.telegram.durable_queue import DurableQueue
+from handlers.telegram.notifier import TelegramNotifier
+from handlers.telegram.start_up import start_up_problem
+from handlers.telegram.webhook import TelegramWebhook
+from handlers.web import WebServer
+from schedules.dispatch import Route
+from schedules.rate_limit import RateLimiter
+
+logger = logging.getLogger(__name__)
+
+
+class Receiver(Protocol):
+    """How updates arrive: polling, or a webhook server."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class Polling:
+    """Long polling by the Application's updater."""
+
+    def __init__(self, application: CoachApplication) -> None:
+        self.application = application
+
+    async def start(self) -> None:
+        assert self.application.updater is not None, "the Application is built with an updater"
+        await self.application.updater.start_polling()
+
+    async def stop(self) -> None:
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+
+
+class Webhook:
+    """Telegram posts each update to ``WEBHOOK_URL``, with ``WEBHOOK_SECRET``, to the bot's
+    own web server on ``WEBHOOK_LISTEN``:``WEBHOOK_PORT``, which also serves the runners'
+    calendar subscriptions."""
+
+    def __init__(self, application: CoachApplication, settings: Settings, coach: Coach) -> None:
+        url, secret = settings.webhook_url, settings.webhook_secret
+        assert url is not None and secret is not None, "webhook mode has a URL and a secret"
+        self.webhook = TelegramWebhook(application, url=str(url), secret=secret.get_secret_value())
+        self.server = WebServer(
+            [self.webhook.route, calendar_route(coach.ctx)],
+            host=settings.webhook_listen,
+            port=settings.webhook_port,
+        )
+
+    async def start(self) -> None:
+        """Listen, and only then tell Telegram where to post."""
+        await self.server.start()
+        await self.webhook.announce()
+
+    async def stop(self) -> None:
+        await self.server.stop()
+
+
+class TelegramAdapter:
+    """The Application and the reminders' bot, sharing one Telegram limiter."""
+
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        settings: Settings,
+        coach: Coach,
+        *,
+        request: BaseRequest | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        self.limiter = limiter or RateLimiter(settings.messages_per_second)
+        self.application = build_application(settings, coach, request=request, limiter=self.limiter)
+        # Reminders go out on a bot of their own: the tick paces them on the same limiter
+        # itself, so they skip the Application bot's pipe.
+        self.reminder_bot = Bot(bot_token(settings), *api_urls(settings), request=request)
+        self.receiver: Receiver = (
+            Webhook(self.application, settings, coach)
+            if settings.uses_webhook
+            else Polling(self.application)
+        )
+        self._api = str(settings.telegram_api_base_url).rstrip("/")
+        self._stopped = asyncio.Event()
+
+    @property
+    def route(self) -> Route:
+        """Reminders on the shared limiter; server errors get three more tries."""
+        return Route(TelegramNotifier(self.reminder_bot), self.limiter)
+
+    async def open(self) -> None:
+        """Check the token (``getMe``) and register the command menu."""
+        try:
+            await self.application.initialize()
+            await self.reminder_bot.initialize()
+            await self.application.bot.set_my_commands(
+                [BotCommand(name, text) for name, text in COMMANDS],
+                scope=BotCommandScopeAllPrivateChats(),
+            )
+        except TelegramError as error:
+            raise CannotRun(*start_up_problem(error, api=self._api)) from error
+
+    async def start(self) -> None:
+        """Queue what a crash left unhandled, start handling updates, then start receiving."""
+        queue = self.application.update_queue
+        assert isinstance(queue, DurableQueue), "the Application stores its updates"
+        if recovered := await queue.recover(self.application.bot):
+            logger.warning(
+                "%d updates were left unhandled by a crash; handling them now", recovered
+            )
+        try:
+            await self.application.start()
+            await self.receiver.start()
+        except TelegramError as error:
+            raise CannotRun(*start_up_problem(error, api=self._api)) from error
+
+    async def wait(self) -> None:
+        """Telegram's side never stops by itself: polling and the webhook ride out errors."""
+        await self._stopped.wait()
+
+    async def stop(self) -> None:
+        """Stop receiving, finish the updates in hand, and close both bots."""
+        await self.receiver.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+        await self.reminder_bot.shutdown()
+        self._stopped.set()
