@@ -127,11 +127,16 @@ class DiscordRecorder:
         line = f"{method} {path}"
         if scripted := self._failures.get(line):
             return RecordedResponse(*scripted.pop(0))
+        return RecordedResponse(*self.answer(call))
+
+    def answer(self, call: Call) -> tuple[int, Any]:
+        """Discord's answer to a call: its status and JSON body (None for no content)."""
+        line = f"{call.method} {call.path}"
         for name, pattern in ROUTES:
             if match := pattern.fullmatch(line):
-                status, answer = getattr(self, f"_{name}")(call, **match.groupdict())
-                return RecordedResponse(status, answer)
-        return RecordedResponse(404, {"message": f"no such route: {line}", "code": 0})
+                answered: tuple[int, Any] = getattr(self, f"_{name}")(call, **match.groupdict())
+                return answered
+        return 404, {"message": f"no such route: {line}", "code": 0}
 
     async def close(self) -> None:
         self.closed = True
@@ -175,11 +180,12 @@ class DiscordRecorder:
         """The calls made to paths starting with ``prefix``."""
         return [c for c in self.calls if c.method == method and c.path.startswith(prefix)]
 
-    # Discord's side
+    # Discord's side (the loopback server keeps its channels and interactions here too)
 
-    def _message(
+    def new_message(
         self, channel_id: str, body: JSONDict, files: tuple[Upload, ...], flags: int = 0
     ) -> JSONDict:
+        """A message the bot created in a channel, kept by its id."""
         message_id = str(next(self._ids))
         message: JSONDict = {
             "id": message_id,
@@ -229,10 +235,10 @@ class DiscordRecorder:
         pending.callbacks.append({"type": kind, "data": data})
         answer: JSONDict = {"id": interaction, "type": kind}
         if kind == 4:  # a message in answer
-            pending.original = self._message(pending.channel_id, data, call.files)["id"]
+            pending.original = self.new_message(pending.channel_id, data, call.files)["id"]
         elif kind == 5:  # "thinking...": the first follow-up fills it in
             flags = data.get("flags", 0) | LOADING
-            pending.original = self._message(pending.channel_id, {}, (), flags)["id"]
+            pending.original = self.new_message(pending.channel_id, {}, (), flags)["id"]
             answer |= {"response_message_loading": True}
         elif kind in (6, 7):  # on the pressed message
             pending.original = pending.pressed
@@ -250,7 +256,7 @@ class DiscordRecorder:
         if original is not None and original["flags"] & LOADING:
             self._apply(original, call.body, call.files)
             return 200, original
-        return 200, self._message(
+        return 200, self.new_message(
             pending.channel_id, call.body, call.files, call.body.get("flags", 0)
         )
 
@@ -276,7 +282,7 @@ class DiscordRecorder:
             for message in self.in_channel(channel):
                 if message.get("nonce") == nonce:
                     return 200, message
-        return 200, self._message(channel, call.body, call.files)
+        return 200, self.new_message(channel, call.body, call.files)
 
     def _sync(self, call: Call) -> tuple[int, list[JSONDict]]:
         return 200, [

@@ -2,12 +2,17 @@
 
 Enough of it to log in (``GET /users/@me``, ``GET /oauth2/applications/@me``), register the
 slash commands, connect to the gateway (HELLO, IDENTIFY, READY with no servers, heartbeats
-acknowledged), open a DM and create messages, with ``nonce`` and ``enforce_nonce`` honoured
-as Discord documents them: a second message with the same nonce from the same author within
-a few minutes returns the first message instead of creating another. Failures are scripted
-per channel: a 429 (with ``retry_after`` and the ``global`` flag, and the ``Via`` header that
-tells discord.py the answer came from Discord and not from Cloudflare), an error code such as
-50007, or a 5xx (optionally after the message was created, as when the answer is lost).
+acknowledged, then whatever events the test dispatches), answer interactions (callbacks,
+follow-ups, edits of the original response), open a DM and create messages, with ``nonce``
+and ``enforce_nonce`` honoured as Discord documents them: a second message with the same
+nonce from the same author within a few minutes returns the first message instead of creating
+another. Failures are scripted per channel: a 429 (with ``retry_after`` and the ``global``
+flag, and the ``Via`` header that tells discord.py the answer came from Discord and not from
+Cloudflare), an error code such as 50007, or a 5xx (optionally after the message was created,
+as when the answer is lost).
+
+Channels, their messages and interactions are kept in a ``DiscordRecorder`` (``server.discord``),
+the same model of Discord's side the in-process tests use, so both read the same way.
 
 Point the library at it with ``discord.http.Route.BASE = server.api_base`` (the
 ``fake_discord`` fixture does, undoing it afterwards).
@@ -22,11 +27,13 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
 from aiohttp import WSMsgType, web
+
+from tests.fake_discord import recorder
+from tests.fake_discord.recorder import DiscordRecorder, Upload
 
 JSONDict = dict[str, Any]
 
@@ -41,6 +48,7 @@ BOT_USER: JSONDict = {
     "bot": True,
 }
 _BODY = web.RequestKey("body", object)  # the request's decoded body
+_FILES = web.RequestKey("files", tuple)  # the files uploaded with it
 NONCE_WINDOW = 300.0  # seconds: Discord checks a nonce "in the past few minutes"
 _JSON = {"Content-Type": "application/json"}  # exactly: discord.py decodes only this
 _ERRORS = {
@@ -106,7 +114,7 @@ class FakeDiscord:
         self.clock = clock
         self.calls: list[Call] = []
         self.commands: list[JSONDict] = []
-        self._messages: defaultdict[str, list[JSONDict]] = defaultdict(list)
+        self.discord = DiscordRecorder()  # Discord's side: channels, messages, interactions
         self._nonces: dict[str, tuple[float, JSONDict]] = {}
         self._script: defaultdict[str, deque[Failure]] = defaultdict(deque)
         self._ids = itertools.count(6_000_000_000_000_000_000)
@@ -114,6 +122,9 @@ class FakeDiscord:
         self.port = 0
         self.identified = asyncio.Event()  # a client connected to the gateway and identified
         self.close_on_identify: int | None = None  # a close code to answer IDENTIFY with
+        self._socket: web.WebSocketResponse | None = None  # the identified client's gateway
+        self._sequence = 0  # the last dispatch's sequence number
+        self._called = asyncio.Event()  # set whenever a call is answered
 
     # -- the test's side ----------------------------------------------------------------
 
@@ -134,20 +145,26 @@ class FakeDiscord:
 
     def messages(self, channel_id: str) -> list[JSONDict]:
         """The messages a channel shows, oldest first."""
-        return list(self._messages[channel_id])
-
-    def texts(self, channel_id: str) -> list[str]:
-        return [str(message["content"]) for message in self._messages[channel_id]]
+        return self.discord.in_channel(channel_id)
 
     def posts(self, channel_id: str) -> int:
         """How many times a message was posted to the channel, answered or not."""
         path = f"/channels/{channel_id}/messages"
         return sum(1 for call in self.calls if call.method == "POST" and call.path == path)
 
-    @staticmethod
-    def dm_channel_of(user_id: str) -> str:
-        """The id of the DM channel between the bot and a user (stable, like Discord's)."""
-        return str(int(user_id) + 1)
+    async def dispatch(self, event: str, data: JSONDict) -> None:
+        """Send the connected client a gateway event (op 0, the next sequence number)."""
+        assert self._socket is not None, "no client has identified on the gateway"
+        self._sequence += 1
+        envelope = {"op": 0, "s": self._sequence, "t": event, "d": data}
+        await self._socket.send_str(json.dumps(envelope))
+
+    async def wait_for_calls(self, count: int, *, within: float = 10.0) -> None:
+        """Wait until ``count`` calls have been answered in all (at most ``within`` seconds)."""
+        async with asyncio.timeout(within):
+            while len(self.calls) < count:
+                self._called.clear()
+                await self._called.wait()
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -159,8 +176,12 @@ class FakeDiscord:
                 web.get("/api/v10/oauth2/applications/@me", self._application),
                 web.put("/api/v10/applications/{app}/commands", self._put_commands),
                 web.get("/api/v10/applications/{app}/commands", self._get_commands),
-                web.post("/api/v10/users/@me/channels", self._open_dm),
+                web.post("/api/v10/users/@me/channels", self._as_discord),
                 web.post("/api/v10/channels/{channel}/messages", self._create_message),
+                web.post("/api/v10/interactions/{id}/{token}/callback", self._as_discord),
+                web.post("/api/v10/webhooks/{app}/{token}", self._as_discord),
+                web.patch("/api/v10/webhooks/{app}/{token}/messages/@original", self._as_discord),
+                web.delete("/api/v10/webhooks/{app}/{token}/messages/@original", self._as_discord),
                 web.get("/gateway", self._gateway),
             ]
         )
@@ -194,14 +215,16 @@ class FakeDiscord:
     ) -> web.StreamResponse:
         if request.path == "/gateway":  # the client identifies with its token over the socket
             return await handler(request)  # type: ignore[no-any-return]
-        body = await _body(request)
+        body, files = await _body(request)
         path = request.path.removeprefix("/api/v10")
-        if request.headers.get("Authorization") != f"Bot {self.token}":
+        by_interaction = path.startswith(("/interactions/", "/webhooks/"))  # token in the path
+        if not by_interaction and request.headers.get("Authorization") != f"Bot {self.token}":
             response = _json(401, {"message": "401: Unauthorized", "code": 0})
         else:
-            request[_BODY] = body
+            request[_BODY], request[_FILES] = body, files
             response = await handler(request)
         self.calls.append(Call(request.method, path, body, response.status))
+        self._called.set()
         return response
 
     async def _me(self, _request: web.Request) -> web.Response:
@@ -235,13 +258,14 @@ class FakeDiscord:
     async def _get_commands(self, _request: web.Request) -> web.Response:
         return _json(200, self.commands)
 
-    async def _open_dm(self, request: web.Request) -> web.Response:
-        body = request[_BODY]
-        assert isinstance(body, dict)
-        user_id = str(body["recipient_id"])
-        recipient = {"id": user_id, "username": f"user{user_id}", "discriminator": "0"}
-        channel = {"id": self.dm_channel_of(user_id), "type": 1, "recipients": [recipient]}
-        return _json(200, channel)
+    async def _as_discord(self, request: web.Request) -> web.Response:
+        """What the model of Discord's side answers: DMs and interactions."""
+        path = request.path.removeprefix("/api/v10")
+        call = recorder.Call(
+            request.method, path, dict(request.query), request[_BODY], request[_FILES]
+        )
+        status, body = self.discord.answer(call)
+        return web.Response(status=status) if body is None else _json(status, body)
 
     async def _create_message(self, request: web.Request) -> web.Response:
         channel = request.match_info["channel"]
@@ -254,8 +278,7 @@ class FakeDiscord:
                 return _json(200, seen[1])
         failure = self._script[channel].popleft() if self._script[channel] else None
         if failure is None or failure.created:
-            message = self._message(channel, body)
-            self._messages[channel].append(message)
+            message = self.discord.new_message(channel, body, request[_FILES])
             if body.get("enforce_nonce") and nonce is not None:
                 self._nonces[str(nonce)] = (self.clock(), message)
             if failure is None:
@@ -288,57 +311,30 @@ class FakeDiscord:
                     "resume_gateway_url": self.gateway_url,
                     "application": {"id": APPLICATION_ID, "flags": 0},
                 }
-                await socket.send_str(json.dumps({"op": 0, "s": 1, "t": "READY", "d": ready}))
+                self._socket = socket
+                await self.dispatch("READY", ready)
                 self.identified.set()
         return socket
-
-    def _message(self, channel: str, body: JSONDict) -> JSONDict:
-        return {
-            "id": self._id(),
-            "channel_id": channel,
-            "author": BOT_USER,
-            "content": body.get("content") or "",
-            "timestamp": datetime.now(UTC).isoformat(),
-            "edited_timestamp": None,
-            "tts": False,
-            "mention_everyone": False,
-            "mentions": [],
-            "mention_roles": [],
-            "attachments": body.get("attachments", []),
-            "embeds": body.get("embeds", []),
-            "pinned": False,
-            "type": 0,
-            "flags": body.get("flags", 0),
-            "components": body.get("components", []),
-            "nonce": body.get("nonce"),
-        }
 
     def _id(self) -> str:
         return str(next(self._ids))
 
 
-async def _body(request: web.Request) -> JSONDict | list[Any] | None:
-    """A request's JSON body, or a multipart upload's ``payload_json`` with its files named."""
+async def _body(request: web.Request) -> tuple[JSONDict | list[Any] | None, tuple[Upload, ...]]:
+    """A request's JSON body, or a multipart upload's ``payload_json`` and its files."""
     if request.content_type == "application/json":
         loaded: JSONDict | list[Any] = json.loads(await request.text())
-        return loaded
+        return loaded, ()
     if request.content_type.startswith("multipart/"):
         form = await request.post()
         body: JSONDict = json.loads(str(form.get("payload_json", "{}")))
-        uploads = [value for name, value in form.items() if name.startswith("files[")]
-        body["attachments"] = [
-            {
-                "id": str(number),
-                "filename": upload.filename,
-                "size": len(upload.file.read()),
-                "url": f"https://cdn.invalid/{upload.filename}",
-                "proxy_url": f"https://cdn.invalid/{upload.filename}",
-            }
-            for number, upload in enumerate(uploads)
-            if isinstance(upload, web.FileField)
-        ]
-        return body
-    return None
+        files = tuple(
+            Upload(upload.filename, upload.file.read(), upload.content_type)
+            for name, upload in form.items()
+            if name.startswith("files[") and isinstance(upload, web.FileField)
+        )
+        return body, files
+    return None, ()
 
 
 def _json(status: int, body: object, headers: dict[str, str] | None = None) -> web.Response:
