@@ -3,14 +3,17 @@ per-chat and (on Telegram) per-group limits. Telegram: 30 messages a second, one
 per chat, 20 a minute per group. Discord: under its global 50 requests a second (45), and one
 a second per channel (Discord allows about 5 per 5 s); it has no per-group minute.
 
-A message first waits, without reserving anything, until its chat (and its group's
-one-minute window) has room; then it reserves the earliest overall slot and sleeps until it.
-Reserving happens without awaiting, so concurrent callers never take the same slot, and a
-message waiting for its own chat never holds back messages to other chats. A message is
-sent inside ``slot``: a chat has one message in flight at a time, and its next one is
-spaced from when the platform *answered* the last (so it had received it), not from when the
-last was let go, so a slow or uneven path to the platform cannot bring two messages to one chat
-closer than a second. A ``retry_after`` from the platform pauses everyone on that platform
+A message first waits, without holding anything, until its chat (and its group's one-minute
+window) has room; then it holds its chat and queues for the overall slot. The overall slots
+go first come, first served, one at a time, each ``1 / per_second`` (plus a margin) after the
+last was *actually* given, so a waiter that wakes up late (a busy event loop) pushes the
+next one back instead of landing close to it: no second ever sees more than
+``per_second`` messages let go, however uneven the wake-ups. A message waiting for its own
+chat never holds back messages to other chats. A message is sent inside ``slot``: a chat
+has one message in flight at a time, and its next one is spaced from when the platform
+*answered* the last (so it had received it), not from when the last was let go, so a slow or
+uneven path to the platform cannot bring two messages to one chat closer than a second. A
+``retry_after`` from the platform pauses everyone on that platform
 (the reminder tick's burst), or one chat (a reply).
 """
 
@@ -47,7 +50,8 @@ class RateLimiter:
         self._group_limit = group_per_minute
         self._clock = clock
         self._sleep = sleep
-        self._next_any = 0.0
+        self._last_given = -float("inf")  # when the last overall slot was given
+        self._queue: deque[asyncio.Future[None]] = deque()  # waiters for it, first come first
         self._next_chat: dict[str, float] = {}
         self._group_sent: defaultdict[str, deque[float]] = defaultdict(deque)
         self._paused_until = 0.0
@@ -58,8 +62,7 @@ class RateLimiter:
         """Enter when one message to ``chat_id`` (a group's chat if ``group``) may go out;
         send it inside the block."""
         group = group and self._group_limit is not None
-        await self._wait(chat_id, group)
-        answered = self._in_flight[chat_id] = asyncio.Event()
+        answered = await self._wait(chat_id, group)
         try:
             yield
         finally:
@@ -67,22 +70,45 @@ class RateLimiter:
             del self._in_flight[chat_id]
             answered.set()
 
-    async def _wait(self, chat_id: str, group: bool) -> None:
-        """Return when one message to ``chat_id`` may go out."""
+    async def _wait(self, chat_id: str, group: bool) -> asyncio.Event:
+        """Return when one message to ``chat_id`` may go out, with the chat held for it."""
         while True:
             if (in_flight := self._in_flight.get(chat_id)) is not None:
                 await in_flight.wait()
                 continue
             now = self._clock()
             ready = self._chat_ready(chat_id, group, now)
-            if ready > now:
-                await self._sleep(ready - now)
-                continue
-            slot = self._reserve(chat_id, group, now)
-            if slot > now:
-                await self._sleep(slot - now)
-            if self._clock() >= self._paused_until:
-                return
+            if ready <= now:
+                break
+            await self._sleep(ready - now)
+        held = self._in_flight[chat_id] = asyncio.Event()  # no await since the check
+        try:
+            given = await self._overall_slot()
+        except BaseException:
+            del self._in_flight[chat_id]
+            held.set()
+            raise
+        self._given(chat_id, group, given)
+        return held
+
+    async def _overall_slot(self) -> float:
+        """Wait in line for the next overall slot; returns when it was given."""
+        turn = asyncio.get_running_loop().create_future()
+        self._queue.append(turn)
+        try:
+            if self._queue[0] is not turn:
+                await turn  # the waiter before it hands the line on
+            while True:
+                now = self._clock()
+                at = max(self._last_given + self._interval, self._paused_until)
+                if at <= now:
+                    self._last_given = now
+                    return now
+                await self._sleep(at - now)
+        finally:
+            self._queue.remove(turn)
+            if self._queue and not self._queue[0].done():
+                self._queue[0].set_result(None)
 
     def pause(self, seconds: float, *, chat_id: str | None = None) -> None:
         """Hold every message, or only those to ``chat_id``, for ``seconds`` (``retry_after``)."""
@@ -91,7 +117,6 @@ class RateLimiter:
             self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), until)
             return
         self._paused_until = max(self._paused_until, until)
-        self._next_any = max(self._next_any, self._paused_until)
 
     def _answered(self, chat_id: str, group: bool) -> None:
         """Space the chat's next message (and count its group's) from this answer."""
@@ -114,16 +139,13 @@ class RateLimiter:
                 ready = max(ready, sent[-limit] + GROUP_WINDOW_SECONDS + _SLACK)
         return ready
 
-    def _reserve(self, chat_id: str, group: bool, now: float) -> float:
-        """Take the earliest overall slot for a chat that has room now."""
-        slot = max(now, self._next_any, self._paused_until)
+    def _given(self, chat_id: str, group: bool, now: float) -> None:
+        """Count a message let go at ``now`` against its chat and its group."""
         if group:
-            self._group_sent[chat_id].append(slot)
-        self._next_any = slot + self._interval
+            self._group_sent[chat_id].append(now)
         if len(self._next_chat) >= _PRUNE_AT:
             self._forget_before(now)
-        self._next_chat[chat_id] = slot + PER_CHAT_SECONDS + _SLACK
-        return slot
+        self._next_chat[chat_id] = now + PER_CHAT_SECONDS + _SLACK
 
     def _forget_before(self, now: float) -> None:
         self._next_chat = {chat: t for chat, t in self._next_chat.items() if t > now}

@@ -7,6 +7,7 @@ paused, the runner blocked the bot...). ``later`` and ``snooze`` answer the Late
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -40,6 +41,10 @@ SNOOZE_EVENING = "eve"
 LATE = italic("Sorry, this one comes late: I was offline for a while.")
 CHECK_IN_INTRO = "Time for your check-in: it takes under a minute."
 PREVIEW_FOOTER = italic("You can switch this preview off in /settings.")
+# Rows built between two turns of the event loop: a batch's rows are built from what
+# ``_load`` read, with no I/O of their own, so without a turn now and then a batch of 500
+# would hold a button press behind it for the whole build (some 50 ms of check-ins).
+BUILT_BETWEEN_TURNS = 50
 
 _CHECK_IN = Dialogs(training.CHECK_IN)
 # Which days' sessions a reminder shows, counted from its own day: a check-in asks about
@@ -90,7 +95,9 @@ async def build(
     """The message for each claimed row at ``now``, or why it is no longer wanted."""
     batch = await _load(uow, rows)
     built = []
-    for due in rows:
+    for position, due in enumerate(rows, start=1):
+        if position % BUILT_BETWEEN_TURNS == 0:
+            await asyncio.sleep(0)  # let the loop run what waits: see BUILT_BETWEEN_TURNS
         outgoing = await _one(ctx, uow, batch, due)
         if outgoing.reply and now - due.due_at > late_after:
             first, *rest = outgoing.reply

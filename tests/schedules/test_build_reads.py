@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 
+from bot.services import training
+from bot.services.reminders import BUILT_BETWEEN_TURNS, build
+from bot.services.replies import Reply
 from bot.storage.models import CheckIn, SessionLog
 from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
 
@@ -72,3 +77,39 @@ async def test_a_batch_of_check_ins_reads_their_dialogs_in_one_query(
     assert set(statements[1:]) == {"INSERT"}  # one each on SQLite, batched on PostgreSQL
     for runner in runners:
         assert "How do your legs feel today" in reminders.texts(int(runner.chat_id))[-1]
+
+
+async def test_a_batch_gives_the_event_loop_a_turn_while_it_builds(
+    reminders: Reminders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    for _ in range(2 * BUILT_BETWEEN_TURNS + 10):
+        await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    events: list[str] = []
+    session_reply = training.session_reply
+
+    def built(*args: Any, **kwargs: Any) -> Reply:
+        events.append("built")
+        return session_reply(*args, **kwargs)
+
+    async def press() -> None:  # what a button press waiting on the loop would get
+        while True:
+            events.append("turn")
+            await asyncio.sleep(0)
+
+    monkeypatch.setattr(training, "session_reply", built)
+    async with reminders.database.unit_of_work() as uow:
+        rows = await uow.dispatches.claim(now=SEVEN_BERLIN, limit=1_000, platforms=("telegram",))
+    waiting = asyncio.create_task(press())
+    try:
+        async with reminders.database.unit_of_work() as uow:
+            outgoing = await build(
+                reminders.ctx, uow, rows, now=SEVEN_BERLIN, late_after=timedelta(minutes=10)
+            )
+    finally:
+        waiting.cancel()
+
+    assert len(outgoing) == len(rows) == 2 * BUILT_BETWEEN_TURNS + 10
+    in_a_row = [len(run) for run in "".join(e[0] for e in events).split("t") if run]
+    assert sum(in_a_row) == len(rows)
+    assert max(in_a_row) <= BUILT_BETWEEN_TURNS  # not the whole batch in one go

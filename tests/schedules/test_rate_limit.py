@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
+import random
 from datetime import timedelta
 
 import pytest
@@ -128,6 +130,78 @@ async def test_a_chat_has_one_message_in_flight_at_a_time(time: VirtualTime) -> 
     answered.set()
     await asyncio.gather(*tasks)
     assert entered[1][1] >= entered[0][1] + 6
+
+
+class LateTimers:
+    """Timers that fire in time order, each up to ``late`` seconds after it was due, as on a
+    busy event loop; the clock only moves when the earliest timer fires."""
+
+    def __init__(self, late: float, seed: int = 14) -> None:
+        self.now = 0.0
+        self._late = late
+        self._random = random.Random(seed)
+        self._timers: list[tuple[float, int, asyncio.Future[None]]] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        due = self.now + seconds + self._random.uniform(0, self._late)
+        fired = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._timers, (due, id(fired), fired))
+        await fired
+
+    async def run(self, tasks: list[asyncio.Task[None]]) -> None:
+        """Drive ``tasks`` to the end, firing one timer whenever all of them wait on one."""
+        while not all(task.done() for task in tasks):
+            for _ in range(20):
+                await asyncio.sleep(0)
+            if not all(task.done() for task in tasks):
+                assert self._timers, "every task waits, and on no timer: stuck"
+                self.now, _, fired = heapq.heappop(self._timers)
+                if not fired.done():  # not given up meanwhile
+                    fired.set_result(None)
+        await asyncio.gather(*tasks)
+
+
+async def test_overall_slots_go_first_come_first_served_on_a_late_loop() -> None:
+    timers = LateTimers(late=0.04)  # wake-ups up to 40 ms late: more than one slot's spacing
+    limiter = RateLimiter(30, clock=timers, sleep=timers.sleep)
+    server = StrictServer(RateLimits(), clock=timers)  # Telegram's limits, on arrival
+    let_go: list[int] = []
+
+    async def send_to(chat: int) -> None:
+        async with limiter.slot(str(chat)):
+            let_go.append(chat)
+            server.admit(str(chat), is_group=False)
+
+    tasks = []
+    for chat in range(120):
+        tasks.append(asyncio.create_task(send_to(chat)))
+        await asyncio.sleep(0)  # each asks in turn
+    await timers.run(tasks)
+
+    assert let_go == list(range(120))  # in the order they asked
+    assert server.violations == 0  # never 31 in a second, however late the wake-ups
+    assert timers.now < 119 / 30 * 1.03 + 120 * 0.04  # spaced, not stalled
+
+
+async def test_a_waiter_given_up_in_line_hands_the_line_on_and_frees_its_chat() -> None:
+    timers = LateTimers(late=0.0)
+    limiter = RateLimiter(30, clock=timers, sleep=timers.sleep)
+    let_go: list[str] = []
+
+    async def send_to(chat: str) -> None:
+        async with limiter.slot(chat):
+            let_go.append(chat)
+
+    first, given_up, last = (asyncio.create_task(send_to(chat)) for chat in "123")
+    for _ in range(5):
+        await asyncio.sleep(0)  # all three in line; the first is let go, the next waits
+    given_up.cancel()
+    await timers.run([first, last, asyncio.create_task(send_to("2"))])
+
+    assert let_go == ["1", "3", "2"]  # the line went on; chat 2 was not left held
 
 
 async def test_discord_has_no_group_minute_but_paces_each_channel(time: VirtualTime) -> None:

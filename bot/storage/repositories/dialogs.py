@@ -2,7 +2,8 @@
 
 A batch that opens many dialogs at once (the reminder tick's check-ins) reads them first
 with ``preload``: its users' dialogs are then read from memory and written together when
-the unit of work ends, instead of one read and one write each.
+the unit of work ends, instead of one read and one write each. A dialog read once is not
+read again in the same unit of work: a press that finds no dialog and opens one reads once.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class DialogRepository:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._preloaded: dict[tuple[str, str], DialogState | None] = {}
+        self._read: dict[tuple[str, str], DialogState | None] = {}  # read or written here
 
     async def preload(self, *, platform: str, user_ids: Collection[str]) -> None:
         """Read the open dialogs of these users in one query, for a batch about to save many."""
@@ -33,12 +35,15 @@ class DialogRepository:
 
     async def get(self, *, platform: str, user_id: str) -> DialogState | None:
         """The user's open dialog, if any."""
-        if (platform, user_id) in self._preloaded:
-            return self._preloaded[platform, user_id]
-        query = select(DialogState).where(
-            DialogState.platform == platform, DialogState.user_id == user_id
-        )
-        return (await self._session.scalars(query)).one_or_none()
+        key = platform, user_id
+        if key in self._preloaded:
+            return self._preloaded[key]
+        if key not in self._read:
+            query = select(DialogState).where(
+                DialogState.platform == platform, DialogState.user_id == user_id
+            )
+            self._read[key] = (await self._session.scalars(query)).one_or_none()
+        return self._read[key]
 
     async def save(
         self, *, platform: str, user_id: str, dialog: str, step: str, data: dict[str, Any]
@@ -52,12 +57,14 @@ class DialogRepository:
         if (platform, user_id) in self._preloaded:
             self._preloaded[platform, user_id] = state  # written with the batch's others
         else:
+            self._read[platform, user_id] = state
             await self._session.flush()
         return state
 
     async def clear(self, *, platform: str, user_id: str) -> None:
         """Close the user's dialog."""
         self._preloaded.pop((platform, user_id), None)
+        self._read[platform, user_id] = None
         await self._session.execute(
             delete(DialogState).where(
                 DialogState.platform == platform, DialogState.user_id == user_id
@@ -68,6 +75,7 @@ class DialogRepository:
         """Close every dialog of the user: the private one, and any kept under their id in a
         group before a group's dialog belonged to the group itself."""
         self._preloaded.clear()
+        self._read.clear()
         await self._session.execute(
             delete(DialogState).where(
                 DialogState.platform == platform,
