@@ -140,8 +140,9 @@ class Settings(BaseSettings):
     @property
     def public_url(self) -> str | None:
         """The scheme and host of ``WEBHOOK_URL`` (with its port, if any): where the web
-        server that takes the webhook also serves calendar subscriptions; None without one."""
-        if self.webhook_url is None:
+        server that takes Telegram's webhook also serves calendar subscriptions; None when no
+        such server runs (no webhook, or no Telegram token)."""
+        if self.webhook_url is None or self.telegram_bot_token is None:
             return None
         parts = urlsplit(str(self.webhook_url))
         return f"{parts.scheme}://{parts.netloc}"

@@ -165,23 +165,39 @@ class Dispatcher:
         for outgoing in to_send:
             assert outgoing.to is not None, "a row to send has its recipient"
             lanes.setdefault(outgoing.to.platform, []).append(outgoing)
-        sending = [
-            asyncio.create_task(self._send_lane(rows, counts, unreachable))
-            for rows in lanes.values()
-        ]
-        try:
-            await asyncio.gather(*sending)
-        finally:  # one lane failed: the others stop where they are
-            for lane in sending:
-                lane.cancel()
-            await asyncio.gather(*sending, return_exceptions=True)
+        failed = asyncio.Event()
+        lanes_done = await asyncio.gather(
+            *(self._send_lane(rows, counts, unreachable, failed) for rows in lanes.values()),
+            return_exceptions=True,
+        )
+        for result in lanes_done:  # a lane failed: the others stopped between two rows
+            if isinstance(result, BaseException):
+                raise result
 
     async def _send_lane(
-        self, to_send: list[Outgoing], counts: Counter[str], unreachable: set[tuple[str, str]]
+        self,
+        to_send: list[Outgoing],
+        counts: Counter[str],
+        unreachable: set[tuple[str, str]],
+        failed: asyncio.Event,
     ) -> None:
-        """Send one platform's rows of a batch, in order."""
+        """Send one platform's rows of a batch, in order; if another lane ``failed``, stop
+        before the next row (never in the middle of a send), handing the rest back."""
+        try:
+            await self._send_rows(to_send, counts, unreachable, failed)
+        except Exception:
+            failed.set()
+            raise
+
+    async def _send_rows(
+        self,
+        to_send: list[Outgoing],
+        counts: Counter[str],
+        unreachable: set[tuple[str, str]],
+        failed: asyncio.Event,
+    ) -> None:
         for position, outgoing in enumerate(to_send):
-            if self.stopping:
+            if self.stopping or failed.is_set():
                 await self._release(to_send[position:])
                 return
             recipient = outgoing.to

@@ -101,9 +101,22 @@ def test_calendar_links_share_the_webhooks_scheme_and_host(
     webhook_url: str, public_url: str
 ) -> None:
     secret = "q8Zr3vKx1mT6pW0yN4bD"
-    settings = Settings(_env_file=None, webhook_url=webhook_url, webhook_secret=secret)
+    settings = Settings(
+        _env_file=None,
+        telegram_bot_token=REAL_LOOKING_TOKEN,
+        webhook_url=webhook_url,
+        webhook_secret=secret,
+    )
     assert settings.public_url == public_url
     assert Settings(_env_file=None).public_url is None
+    # Only Telegram's webhook runs the web server: on Discord alone no link would be served.
+    alone = Settings(
+        _env_file=None,
+        discord_bot_token=DISCORD_LOOKING_TOKEN,
+        webhook_url=webhook_url,
+        webhook_secret=secret,
+    )
+    assert alone.public_url is None
 
 
 def test_settings_are_read_from_a_dotenv_file(clean_env: dict[str, str]) -> None:

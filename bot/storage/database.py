@@ -16,8 +16,11 @@ from bot.storage.unit_of_work import UnitOfWork
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
-    """An async engine; SQLite runs in WAL mode with foreign keys on."""
-    engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"), **options)
+    """An async engine; SQLite runs in WAL mode with foreign keys on. A failed statement's
+    error never quotes its parameters: they may hold a calendar token or health answers."""
+    engine = create_async_engine(
+        url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True, **options
+    )
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _on_connect)
     return engine

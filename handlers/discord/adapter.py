@@ -14,13 +14,13 @@ import discord
 
 from bot.services.coach import Coach
 from bot.settings import Settings
+from handlers.discord.callbacks import PLATFORM
 from handlers.discord.client import CoachClient, build_client
 from handlers.discord.notifier import DiscordNotifier
 from handlers.lifecycle import CONFIGURATION, UNAVAILABLE, CannotRun, first_line
 from schedules.dispatch import Route
 from schedules.rate_limit import RateLimiter, discord_limiter
 
-PLATFORM = "discord"
 API = "Discord's API"
 
 

@@ -23,6 +23,7 @@ from handlers.discord.render import (
     link,
 )
 from handlers.discord.send import answer_press, follow_up, send
+from handlers.turns import Turns
 
 logger = logging.getLogger(__name__)
 PLATFORM = "discord"
@@ -66,17 +67,20 @@ def typed_answer(data: Mapping[str, Any]) -> str:
 
 
 class Callbacks:
-    """Every callback the client routes, bound to one coach."""
+    """Every callback the client routes, bound to one coach. Each interaction is acknowledged
+    at once; then one person's events are handled in the order they came, one at a time."""
 
     def __init__(self, coach: Coach) -> None:
         self.coach = coach
+        self.turns = Turns()
 
     async def command(self, interaction: discord.Interaction, name: str, payload: str = "") -> None:
         """A slash command: in a DM, answered there; elsewhere, only to whoever used it."""
         person = person_of(interaction)
         await interaction.response.defer(ephemeral=not person.private, thinking=True)
-        reply = await self.coach.command(person, name, payload, admin=admin_check(interaction))
-        await follow_up(interaction, reply, ephemeral=not person.private)
+        async with self.turns.turn(interaction.user.id):
+            reply = await self.coach.command(person, name, payload, admin=admin_check(interaction))
+            await follow_up(interaction, reply, ephemeral=not person.private)
 
     async def interaction(self, interaction: discord.Interaction) -> None:
         """Any button press or form submit, by its raw custom_id: stale, forged and pre-restart
@@ -98,15 +102,17 @@ class Callbacks:
             return
         await interaction.response.defer()
         person = person_of(interaction)
-        reply = await self.coach.button(person, data, admin=admin_check(interaction))
-        await answer_press(interaction, reply, data, ephemeral=not person.private)
+        async with self.turns.turn(interaction.user.id):
+            reply = await self.coach.button(person, data, admin=admin_check(interaction))
+            await answer_press(interaction, reply, data, ephemeral=not person.private)
 
     async def answer(self, interaction: discord.Interaction, text: str) -> None:
         """An answer typed in the form (a time or a timezone for the club, in its channel)."""
         person = person_of(interaction)
         await interaction.response.defer(ephemeral=not person.private, thinking=True)
-        reply = await self.coach.text(person, text, admin=admin_check(interaction))
-        await follow_up(interaction, reply, ephemeral=not person.private, typing=True)
+        async with self.turns.turn(interaction.user.id):
+            reply = await self.coach.text(person, text, admin=admin_check(interaction))
+            await follow_up(interaction, reply, ephemeral=not person.private, typing=True)
 
     async def continue_in_dm(self, interaction: discord.Interaction, payload: str) -> None:
         """ "Continue in private": open a DM with the presser and start there with the payload;
@@ -115,9 +121,9 @@ class Callbacks:
         user = interaction.user
         dm = await user.create_dm()
         person = Person(PLATFORM, str(user.id), str(dm.id), user.display_name, "private")
-        reply = await self.coach.command(person, "start", payload)
         try:
-            await send(dm, reply)
+            async with self.turns.turn(user.id):
+                await send(dm, await self.coach.command(person, "start", payload))
         except discord.Forbidden as error:
             if error.code not in UNREACHABLE_DM:
                 raise
@@ -136,14 +142,15 @@ class Callbacks:
             return
         person = Person(PLATFORM, str(author.id), str(channel.id), author.display_name)
         text = message.content.strip()
-        if text.startswith("/") and len(text) > 1:
-            word, _, payload = text[1:].partition(" ")
-            reply = await self.coach.command(person, word, payload.strip())
-        elif text:
-            reply = await self.coach.text(person, message.content)
-        else:
-            reply = await self.coach.unreadable(person)
-        await send(channel, reply)
+        async with self.turns.turn(author.id):
+            if text.startswith("/") and len(text) > 1:
+                word, _, payload = text[1:].partition(" ")
+                reply = await self.coach.command(person, word, payload.strip())
+            elif text:
+                reply = await self.coach.text(person, message.content)
+            else:
+                reply = await self.coach.unreadable(person)
+            await send(channel, reply)
 
     async def ready(self, guilds: Sequence[discord.Guild]) -> None:
         """At start, with every server known: the clubs whose channel the bot no longer sees

@@ -22,6 +22,7 @@ EXTRA_COMMANDS = (
 )
 CLUB = ("club", "Set up this channel's club sessions (server managers)")
 MEMBERS = "Show how many members have a personal plan instead"
+RESET_LINK = "Switch off your calendar link (and get a new one, where links are offered)"
 
 Command = app_commands.Command[Any, Any, None]
 
@@ -107,15 +108,31 @@ def build_client(coach: Coach, *, application_id: int | None) -> CoachClient:
 
 
 def slash_commands(callbacks: Callbacks) -> list[Command]:
-    """The slash commands: Telegram's menu, /start and /cancel, and /club for server managers."""
-    commands = [_command(name, text, callbacks) for name, text in (*COMMANDS, *EXTRA_COMMANDS)]
-    return [*commands, _club(callbacks)]
+    """The slash commands: Telegram's menu, /start and /cancel, /calendar with its reset, and
+    /club for server managers."""
+    commands = [
+        _command(name, text, callbacks)
+        for name, text in (*COMMANDS, *EXTRA_COMMANDS)
+        if name != "calendar"
+    ]
+    return [*commands, _calendar(callbacks), _club(callbacks)]
 
 
 def _command(name: str, description: str, callbacks: Callbacks) -> Command:
     async def run(interaction: discord.Interaction) -> None:
         await callbacks.command(interaction, name)
 
+    return app_commands.Command(name=name, description=description, callback=run)
+
+
+def _calendar(callbacks: Callbacks) -> Command:
+    name = "calendar"
+
+    @app_commands.describe(reset=RESET_LINK)
+    async def run(interaction: discord.Interaction, reset: bool = False) -> None:
+        await callbacks.command(interaction, name, "reset" if reset else "")
+
+    description = dict(COMMANDS)[name]
     return app_commands.Command(name=name, description=description, callback=run)
 
 

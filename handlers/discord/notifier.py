@@ -57,7 +57,7 @@ class DiscordNotifier:
             if error.status == 429:
                 raise RetryLater(CLOUDFLARE_WAIT) from error
             raise Rejected(f"{error.status}/{error.code} {error.text}") from error
-        except (aiohttp.ClientError, TimeoutError) as error:
+        except (aiohttp.ClientError, OSError) as error:  # TimeoutError is an OSError
             raise Transient(type(error).__name__) from error
         if sent is None:
             raise Rejected("the message had nothing to send")

@@ -154,15 +154,6 @@ class Outgoing:
     view: discord.ui.View | None = None
     file: discord.File | None = None
 
-    def options(self) -> dict[str, object]:
-        """The keyword arguments of a send (only those that are set)."""
-        extra: dict[str, object] = {}
-        if self.view is not None:
-            extra["view"] = self.view
-        if self.file is not None:
-            extra["file"] = self.file
-        return {"content": self.content, **extra}
-
 
 def outgoing(message: Message, *, typing: bool = False) -> list[Outgoing]:
     """The Discord messages one coach message becomes: the file on the first, the buttons on

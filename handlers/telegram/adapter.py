@@ -19,7 +19,7 @@ from telegram.request import BaseRequest
 from bot.services.coach import COMMANDS, Coach
 from bot.settings import Settings
 from handlers.calendar_feed import calendar_route
-from handlers.lifecycle import CannotRun
+from handlers.lifecycle import CONFIGURATION, CannotRun
 from handlers.telegram.application import (
     CoachApplication,
     api_urls,
@@ -79,7 +79,15 @@ class Webhook:
 
     async def start(self) -> None:
         """Listen, and only then tell Telegram where to post."""
-        await self.server.start()
+        try:
+            await self.server.start()
+        except OSError as error:  # the port is taken, or needs privileges
+            where = f"{self.server.host}:{self.server.port}"
+            raise CannotRun(
+                f"cannot listen on {where} ({error.strerror or error}): "
+                "check WEBHOOK_LISTEN and WEBHOOK_PORT",
+                CONFIGURATION,
+            ) from error
         await self.webhook.announce()
 
     async def stop(self) -> None:

@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.services.inbound import Inbox
+from handlers.turns import Turns
 
 _UNBOUNDED = 2**31  # the base class's semaphore; the real bound is taken after the queue
 
@@ -36,8 +37,7 @@ class ConversationProcessor(BaseUpdateProcessor):
         super().__init__(_UNBOUNDED)
         self._inbox = inbox
         self._slots = asyncio.BoundedSemaphore(limit)
-        self._last: dict[Hashable, asyncio.Future[None]] = {}
-        self.waiting = 0  # updates waiting for an earlier one of their conversation
+        self.turns = Turns()
 
     @property
     def max_concurrent_updates(self) -> int:
@@ -46,28 +46,14 @@ class ConversationProcessor(BaseUpdateProcessor):
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the conversation's previous update, then for a slot, then handle it."""
-        key = conversation_of(update)
-        previous = self._last.get(key) if key is not None else None
-        finished = asyncio.get_running_loop().create_future()
-        if key is not None:
-            self._last[key] = finished  # taken before the first await: arrival order holds
         started = False
         try:
-            if previous is not None:
-                self.waiting += 1
-                try:
-                    await previous
-                finally:
-                    self.waiting -= 1
-            async with self._slots:
+            async with self.turns.turn(conversation_of(update)), self._slots:
                 started = True
                 await self._handle(update, coroutine)
         finally:
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()  # cancelled while waiting its turn
-            finished.set_result(None)
-            if key is not None and self._last.get(key) is finished:
-                del self._last[key]
 
     async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
         if self._inbox is None or not isinstance(update, Update):

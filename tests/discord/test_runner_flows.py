@@ -13,7 +13,7 @@ from bot.services.dialog import ALREADY, STALE
 from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
 from tests.discord.conftest import EVE, RIDGE, DiscordUser, buttons, ephemeral
 from tests.fake_discord import payloads
-from tests.fake_discord.harness import DiscordHarness
+from tests.fake_discord.harness import DiscordHarness, settle
 from tests.fake_discord.markdown import read
 
 
@@ -93,6 +93,19 @@ async def test_typed_answers_in_the_dm(ada: DiscordUser) -> None:
     await ada.send("/race")
     await ada.send("2027-06-20 Lavaredo")
     assert "Lavaredo on 20 Jun 2027" in ada.last_text
+
+
+async def test_one_runners_quick_messages_are_handled_in_the_order_sent(
+    ada: DiscordUser, discord_bot: DiscordHarness
+) -> None:
+    """discord.py runs each event as a task of its own: two answers typed in quick
+    succession still reach the coach one after the other, the time before the city."""
+    await ada.follow(onboarding()[:-3])  # up to the reminder time
+    for text in ("7:30", "Berlin"):
+        discord_bot.state.parse_message_create(payloads.dm_message(text, ada.user))
+    await settle()
+    assert "Reminders: 07:30 (Europe/Berlin)" in ada.last_text
+    assert not any("couldn't read" in text for text in ada.texts)
 
 
 async def test_a_command_typed_as_a_message_in_the_dm_works_too(
@@ -343,6 +356,13 @@ async def test_calendar_sends_an_ics_file(ada: DiscordUser) -> None:
     assert str(events[0]["summary"]).startswith("Strength: ")
     assert "calendar file" in ada.last_text
     assert ada.last["attachments"][0]["filename"] == "strength-sessions.ics"
+
+
+async def test_calendar_reset_is_an_option_of_the_slash_command(ada: DiscordUser) -> None:
+    await ada.onboard()
+    await ada.command("calendar", reset=True)
+    assert "no longer works" in ada.last_text
+    assert not ada.recorder.calls[-1].files  # a reset sends no file
 
 
 async def test_deleteme_confirms_then_deletes(ada: DiscordUser) -> None:

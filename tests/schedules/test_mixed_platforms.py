@@ -299,12 +299,25 @@ class HeldNotifier:
 
     def __init__(self) -> None:
         self.go = asyncio.Event()
+        self.entered = asyncio.Event()
         self.sent: list[str] = []
 
     async def send(self, chat_id: str, message: Message, *, nonce: str) -> str:
+        self.entered.set()
         await self.go.wait()
         self.sent.append(chat_id)
         return nonce
+
+
+class BrokenNotifier:
+    """A notifier with a bug: it raises something that is not a delivery error."""
+
+    def __init__(self) -> None:
+        self.called = asyncio.Event()
+
+    async def send(self, chat_id: str, message: Message, *, nonce: str) -> str:
+        self.called.set()
+        raise RuntimeError("a bug in one platform's adapter")
 
 
 async def test_a_held_platform_does_not_hold_up_the_other(platforms: Platforms) -> None:
@@ -328,3 +341,28 @@ async def test_a_held_platform_does_not_hold_up_the_other(platforms: Platforms) 
     counts = await ticking
     assert counts["sent"] == 3
     assert held.sent == ["8001"]
+
+
+async def test_a_failing_platform_never_cuts_the_others_send_short(platforms: Platforms) -> None:
+    """A bug on one platform stops the batch, but the other platform's send in flight
+    finishes and is recorded as sent: it is not left in doubt, never to be retried."""
+    discord_runner = await platforms.runner("discord", "8001")
+    await platforms.runner("telegram", "7001")
+    held, broken = HeldNotifier(), BrokenNotifier()
+    routes = {
+        "telegram": Route(broken, platforms.telegram.route.limiter),
+        "discord": Route(held, platforms.discord.route.limiter, retries=0),
+    }
+    dispatcher = Dispatcher(platforms.ctx, routes, sleep=platforms.telegram_time.sleep)
+
+    platforms.clock.now = SEVEN_BERLIN
+    ticking = asyncio.create_task(dispatcher.run(platforms.clock.now))
+    await held.entered.wait()
+    await broken.called.wait()  # Telegram's lane fails while Discord's send is in flight
+    for _ in range(5):  # and the failure reaches the batch
+        await asyncio.sleep(0)
+    held.go.set()
+    with pytest.raises(RuntimeError, match="a bug"):
+        await ticking
+    assert held.sent == ["8001"]
+    assert (await platforms.session_row(discord_runner)).status is DispatchStatus.SENT

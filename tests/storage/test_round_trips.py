@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.database import Database
@@ -338,3 +338,15 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine: AsyncEngine) ->
     async with engine.connect() as connection:
         assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
         assert (await connection.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+
+
+async def test_a_failed_statement_never_quotes_its_parameters(database: Database) -> None:
+    """A calendar token or a health answer in a failed query stays out of every log."""
+    secret = "calendar-token-4c1f9e"
+    with pytest.raises(DBAPIError) as failed:
+        async with database.unit_of_work() as uow:
+            await uow.session.execute(
+                text("SELECT no_such_column FROM runners WHERE id = :s"), {"s": secret}
+            )
+    assert secret not in str(failed.value)
+    assert "hidden" in str(failed.value)

@@ -36,7 +36,7 @@ async def test_one_persons_batch_is_handled_in_order_while_another_person_overla
     held.release(BEA["id"])
     await fake_api.wait_for_message(BEA["id"])
     async with asyncio.timeout(5):
-        while processor.waiting != 1:  # noqa: ASYNC110 - Ada's second waits for her first
+        while processor.turns.waiting != 1:  # noqa: ASYNC110 - Ada's second waits for her first
             await asyncio.sleep(0)  # a turn of the loop, not the wall clock
     assert held.started(ADA["id"]) == 1
 

@@ -3,19 +3,23 @@ same server serves the calendar links, and stops cleanly."""
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
 from bot.services.coach import HELP, Coach
 from bot.storage.database import Database
 from bot.storage.models import InboundUpdate
+from handlers.lifecycle import CONFIGURATION, CannotRun
+from handlers.telegram.adapter import TelegramAdapter
 from tests.conftest import onboarding
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer
-from tests.telegram.conftest import ADA, WEBHOOK_SECRET, WebhookBot, command
+from tests.telegram.conftest import ADA, WEBHOOK_SECRET, WebhookBot, command, settings_for
 from tests.telegram.test_end_to_end import HttpRunner
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -103,3 +107,31 @@ async def test_the_calendar_link_is_served_by_the_same_server_and_reset_revokes_
         (new,) = [w for w in text.split() if w.startswith(f"{webhook_bot.base_url}/")]
         assert (await client.get(path)).status_code == 404
         assert (await client.get(urlsplit(new).path)).status_code == 200
+
+
+async def test_a_port_already_taken_is_one_line_to_act_on(
+    fake_server: FakeBotAPIServer, fake_api: FakeBotAPI, coach: Coach
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = settings_for(
+            fake_api,
+            telegram_api_base_url=fake_server.base_url,
+            webhook_url=f"https://coach.example.org:{port}/telegram",
+            webhook_secret=WEBHOOK_SECRET,
+            webhook_listen="127.0.0.1",
+            webhook_port=port,
+        )
+        adapter = TelegramAdapter(settings, coach)
+        try:
+            await adapter.open()
+            with pytest.raises(CannotRun) as refused:
+                await adapter.start()
+        finally:
+            await adapter.stop()
+    assert refused.value.status == CONFIGURATION
+    assert refused.value.line.startswith(f"cannot listen on 127.0.0.1:{port} (")
+    assert "WEBHOOK_PORT" in refused.value.line
+    assert fake_api.webhook is None  # Telegram was never told to post there

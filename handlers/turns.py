@@ -1,0 +1,39 @@
+"""One person's events are handled one at a time, in the order they arrived; different
+people's run side by side. Both adapters use it, so no platform lets two quick presses or
+messages of one runner race on the same dialog."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Hashable
+from contextlib import asynccontextmanager
+
+
+class Turns:
+    """Takes turns per key; ``waiting`` counts events waiting for an earlier one of theirs."""
+
+    def __init__(self) -> None:
+        self._last: dict[Hashable, asyncio.Future[None]] = {}
+        self.waiting = 0
+
+    @asynccontextmanager
+    async def turn(self, key: Hashable | None) -> AsyncIterator[None]:
+        """Wait for the previous event of ``key`` (None: of nobody) to finish, then run."""
+        if key is None:
+            yield
+            return
+        previous = self._last.get(key)
+        finished = asyncio.get_running_loop().create_future()
+        self._last[key] = finished  # taken before the first await: arrival order holds
+        try:
+            if previous is not None:
+                self.waiting += 1
+                try:
+                    await previous
+                finally:
+                    self.waiting -= 1
+            yield
+        finally:
+            finished.set_result(None)
+            if self._last.get(key) is finished:
+                del self._last[key]
