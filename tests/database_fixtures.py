@@ -1,11 +1,14 @@
 """Database fixtures: SQLite in a temporary file always, PostgreSQL when TEST_DATABASE_URL is set.
 
-On PostgreSQL every test gets a schema of its own, dropped afterwards.
+On PostgreSQL every test gets a schema of its own, dropped afterwards. On SQLite the schema
+is migrated once per session, and each test's database starts as a copy of that file.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -47,8 +50,34 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         await admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the schema at the newest migration, made once."""
+    path = tmp_path_factory.mktemp("schema") / "schema.sqlite3"
+
+    async def migrate() -> None:
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        await upgrade(engine)
+        await engine.dispose()  # the last connection closed: the WAL is in the file
+
+    asyncio.run(migrate())
+    return path
+
+
 @pytest.fixture
-async def database(engine: AsyncEngine) -> Database:
-    """A database with the schema at the newest migration."""
-    await upgrade(engine)
+async def database(engine: AsyncEngine, sqlite_schema: Path) -> Database:
+    """A database with the schema at the newest migration (on SQLite, a copy of the file
+    migrated once, made before the engine's first connection)."""
+    file = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not _copied(sqlite_schema, file):
+        await upgrade(engine)
     return Database(engine)
+
+
+def _copied(schema: Path, file: str | None) -> bool:
+    """Start ``file`` as a copy of ``schema``, unless the engine has made it already (then a
+    connection may hold it open)."""
+    if not file or os.path.exists(file):
+        return False
+    shutil.copyfile(schema, file)
+    return True
