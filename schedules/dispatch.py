@@ -184,36 +184,27 @@ class Dispatcher:
         """Send one platform's rows of a batch, in order; if another lane ``failed``, stop
         before the next row (never in the middle of a send), handing the rest back."""
         try:
-            await self._send_rows(to_send, counts, unreachable, failed)
+            for position, outgoing in enumerate(to_send):
+                if self.stopping or failed.is_set():
+                    await self._release(to_send[position:])
+                    return
+                recipient = outgoing.to
+                assert recipient is not None, "a row to send has its recipient"
+                chat = (recipient.platform, recipient.chat_id)
+                if chat in unreachable:
+                    await self._write(recipient.platform, start=None)  # keep the lane's last one
+                    cancelled = _Outcome(outgoing.due, DispatchStatus.CANCELLED, error="blocked")
+                    self._record(recipient.platform, cancelled)
+                    counts["cancelled"] += 1
+                    continue
+                outcome = await self._send(outgoing, recipient)
+                counts[outcome.status.value if outcome else "lost"] += 1
+                if outcome is not None and outcome.unreachable:
+                    unreachable.add(chat)
+                    await self._block(outgoing.due)
         except Exception:
             failed.set()
             raise
-
-    async def _send_rows(
-        self,
-        to_send: list[Outgoing],
-        counts: Counter[str],
-        unreachable: set[tuple[str, str]],
-        failed: asyncio.Event,
-    ) -> None:
-        for position, outgoing in enumerate(to_send):
-            if self.stopping or failed.is_set():
-                await self._release(to_send[position:])
-                return
-            recipient = outgoing.to
-            assert recipient is not None, "a row to send has its recipient"
-            chat = (recipient.platform, recipient.chat_id)
-            if chat in unreachable:
-                await self._write(recipient.platform, start=None)  # keep the lane's last one
-                cancelled = _Outcome(outgoing.due, DispatchStatus.CANCELLED, error="blocked")
-                self._record(recipient.platform, cancelled)
-                counts["cancelled"] += 1
-                continue
-            outcome = await self._send(outgoing, recipient)
-            counts[outcome.status.value if outcome else "lost"] += 1
-            if outcome is not None and outcome.unreachable:
-                unreachable.add(chat)
-                await self._block(outgoing.due)
 
     async def _send(self, outgoing: Outgoing, to: Recipient) -> _Outcome | None:
         """Attempt one row; None if another process took the claim over meanwhile."""
