@@ -22,6 +22,15 @@ EXTRA_COMMANDS = (
 )
 CLUB = ("club", "Set up this channel's club sessions (server managers)")
 MEMBERS = "Show how many members have a personal plan instead"
+THREADS = (
+    discord.ChannelType.public_thread,
+    discord.ChannelType.private_thread,
+    discord.ChannelType.news_thread,
+)
+CLUB_IN_THREAD = (
+    "A club lives in one of the server's channels, not in a thread: send /club in the channel "
+    "where its posts should go."
+)
 RESET_LINK = "Switch off your calendar link (and get a new one, where links are offered)"
 
 Command = app_commands.Command[Any, Any, None]
@@ -141,6 +150,10 @@ def _club(callbacks: Callbacks) -> Command:
 
     @app_commands.describe(members=MEMBERS)
     async def run(interaction: discord.Interaction, members: bool = False) -> None:
+        channel = interaction.channel
+        if channel is not None and channel.type in THREADS:  # archived, it drops from view
+            await interaction.response.send_message(CLUB_IN_THREAD, ephemeral=True)
+            return
         await callbacks.command(interaction, name, "members" if members else "")
 
     command: Command = app_commands.Command(name=name, description=description, callback=run)

@@ -15,6 +15,7 @@ from bot.services.context import Person
 from bot.services.dialog import Turn
 from bot.storage.database import Database
 from bot.storage.models import Club, ClubMark
+from handlers.discord.client import CLUB_IN_THREAD
 from handlers.discord.notifier import DiscordNotifier
 from handlers.discord.render import ANSWER_FIELD, ANSWER_FORM
 from tests.conftest import FakeClock
@@ -363,3 +364,33 @@ async def test_export_and_deleteme_cover_everything_of_the_runners_clubs_include
     await ada.press("Yes, delete everything")
     left = await rows_about(database, runner_id=runner_id, user_id=ADA["id"])
     assert left == dict.fromkeys(EXPORTED, 0)
+
+
+async def test_a_club_is_not_set_up_in_a_thread(
+    discord_bot: DiscordHarness, database: Database
+) -> None:
+    """A thread drops out of the bot's view once archived, which would end its club."""
+    await discord_bot.guild_create(RIDGE.guild_create())
+    where = payloads.in_server(ADMIN, RIDGE, manage=True)
+    thread = {
+        **RIDGE.channel(),
+        "id": "6100000000000000077",
+        "type": 11,
+        "parent_id": RIDGE.channel_id,
+        "owner_id": ADMIN["id"],
+        "message_count": 0,
+        "member_count": 1,
+        "rate_limit_per_user": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": "2026-11-23T09:00:00+00:00",
+            "locked": False,
+        },
+    }
+    await discord_bot.interact(
+        payloads.slash("club", {**where, "channel": thread, "channel_id": thread["id"]})
+    )
+    (reply,) = discord_bot.recorder.in_channel(thread["id"])
+    assert reply["content"] == CLUB_IN_THREAD
+    assert [club.chat_id for club in await stored_clubs(database)] == [RIDGE.channel_id]
