@@ -112,13 +112,10 @@ async def answer_button(query: CallbackQuery, reply: Reply) -> None:
     if pressed is None or not reply:
         return
     first, *rest = reply
-    if (
-        first.replace
-        and first.document is None
-        and first.image is None
-        and len(html(first.text)) <= MAX_MESSAGE
-    ):
-        await _edit(pressed, html(first.text), keyboard(first, pressed.get_bot().username))
+    text = html(first.text)
+    editable = first.document is None and first.image is None and len(text) <= MAX_MESSAGE
+    if first.replace and editable:
+        await _edit(pressed, text, keyboard(first, pressed.get_bot().username))
         reply = tuple(rest)
     else:  # a stale press changed nothing: its buttons go, and no choice is marked
         await _settle(pressed, "" if first.stale else query.data or "")
