@@ -2,11 +2,12 @@
 
 Run ``python -m bench.network [--runners N] [--rtt S] [--think S] [--baseline-seconds S]
 [--skip-strict | --only-strict]``.
-The fake Bot API (``tests/fake_telegram``) serves loopback HTTP in this process and adds a
-round trip to every call (``--rtt``, 50 ms). The bot is the real Application, polling, on
-SQLite in a file. Each runner sends ``/start`` within the first two seconds and answers every
-onboarding question with a button (or typed time), ``--think`` seconds after the question
-arrives. A tap's latency runs from the update reaching the fake to the bot's next message.
+The fake Bot API (``tests/fake_telegram``) serves loopback HTTP in a child process, with the
+runners, and adds a round trip to every call (``--rtt``, 50 ms). The bot is the real
+Application, polling, on SQLite in a file, in this process. Each runner sends ``/start``
+within the first two seconds and answers every onboarding question with a button (or typed
+time), ``--think`` seconds after the question arrives. A tap's latency runs from the update
+reaching the fake to the bot's next message.
 Three runs: CONCURRENT_UPDATES=64 at MESSAGES_PER_SECOND=1000 (the pipeline itself), the
 same bot one update at a time (the baseline, stopped after ``--baseline-seconds``), and 64
 at the default 30 a second against a fake that answers 429 to anything over Telegram's
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import random
 import statistics
@@ -24,7 +26,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -109,32 +111,81 @@ def _button(messages: list[JSONDict], label: str) -> tuple[JSONDict, str]:
 
 async def measure(
     folder: Path, *, runners: int, rtt: float, think: float, **settings: Any
-) -> tuple[Run, CountingAPI]:
-    """Onboard ``runners`` at once through the bot over loopback HTTP."""
+) -> tuple[Run, Telegram]:
+    """Onboard ``runners`` at once through the bot over loopback HTTP.
+
+    The fake Bot API and the runners run in a child process, as Telegram and its users run
+    on machines of their own: the bot's process spends its CPU on the bot alone."""
     limit = settings.pop("stop_after", None)
     strict = settings.pop("strict", False)
-    api = CountingAPI(latency=rtt)
-    if strict:
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bench.network",
+        "--serve",
+        json.dumps(
+            {"runners": runners, "rtt": rtt, "think": think, "strict": strict, "stop_after": limit}
+        ),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    port, token = (await child.stdout.readline()).decode().split()
+    config = Settings(
+        _env_file=None,
+        telegram_bot_token=token,
+        telegram_api_base_url=f"http://127.0.0.1:{port}",
+        database_url=f"sqlite:///{folder}/{random.random()}.db",
+        **settings,
+    )
+    ctx = ServiceContext.from_settings(config)
+    await ctx.prepare()
+    adapter = TelegramAdapter(config, Coach(ctx))
+    await adapter.open()
+    await adapter.start()
+    child.stdin.write(b"go\n")
+    await child.stdin.drain()
+    result = json.loads(await child.stdout.readline())
+    await adapter.stop()
+    await ctx.close()
+    child.stdin.close()
+    await child.wait()
+    return Run(**result["run"]), Telegram(**result["telegram"])
+
+
+@dataclass(frozen=True)
+class Telegram:
+    """What the fake Bot API counted in a run."""
+
+    messages: int
+    rate_limit_violations: int
+
+
+async def serve(options: dict[str, Any]) -> None:
+    """In the child: the fake Bot API on a free port (its port and token on the first line);
+    on ``go``, the runners onboard; then one line of JSON with what they measured. The fake
+    serves until the bot has stopped (its standard input closes)."""
+    api = CountingAPI(latency=options["rtt"])
+    if options["strict"]:
         api.enforce_rate_limits()
     async with FakeBotAPIServer(api) as server:
-        config = Settings(
-            _env_file=None,
-            telegram_bot_token=api.token,
-            telegram_api_base_url=server.base_url,
-            database_url=f"sqlite:///{folder}/{random.random()}.db",
-            **settings,
-        )
-        ctx = ServiceContext.from_settings(config)
-        await ctx.prepare()
-        adapter = TelegramAdapter(config, Coach(ctx))
-        await adapter.open()
-        await adapter.start()
+        print(server.port, api.token, flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
         run = Run(started=time.perf_counter())
+        limit = options["stop_after"]
         until = run.started + limit if limit else float("inf")
-        await asyncio.gather(*(runner(api, 20_000 + n, run, think, until) for n in range(runners)))
-        await adapter.stop()
-        await ctx.close()
-    return run, api
+        await asyncio.gather(
+            *(
+                runner(api, 20_000 + n, run, options["think"], until)
+                for n in range(options["runners"])
+            )
+        )
+        counted = Telegram(
+            messages=len(api.calls("sendMessage")) - api.rate_limit_violations,
+            rate_limit_violations=api.rate_limit_violations,
+        )
+        print(json.dumps({"run": asdict(run), "telegram": asdict(counted)}), flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
 
 
 def summary(name: str, run: Run) -> tuple[float, float]:
@@ -178,7 +229,11 @@ def main() -> None:
     parser.add_argument("--baseline-seconds", type=float, default=60)
     parser.add_argument("--skip-strict", action="store_true")
     parser.add_argument("--only-strict", action="store_true", help="just the 30 msg/s run")
+    parser.add_argument("--serve", help=argparse.SUPPRESS)  # the child process's options
     args = parser.parse_args()
+    if args.serve:
+        asyncio.run(serve(json.loads(args.serve)))
+        return
     common = {"runners": args.runners, "rtt": args.rtt, "think": args.think}
     print(
         f"{args.runners} runners onboarding, round trip {args.rtt * 1000:.0f} ms, "
@@ -192,7 +247,7 @@ def main() -> None:
             return
         strict, api = asyncio.run(measure(folder, strict=True, **common))
         summary("concurrent (64), 30 msg/s, strict", strict)
-        sent = len(api.calls("sendMessage")) - api.rate_limit_violations
+        sent = api.messages
         floor = sent / 30
         took = strict.ended - strict.started
         print(

@@ -28,6 +28,7 @@ from handlers.telegram.application import (
 )
 from handlers.telegram.callbacks import PLATFORM
 from handlers.telegram.durable_queue import DurableQueue
+from handlers.telegram.http import AiohttpRequest
 from handlers.telegram.notifier import TelegramNotifier
 from handlers.telegram.start_up import start_up_problem
 from handlers.telegram.webhook import TelegramWebhook
@@ -111,7 +112,9 @@ class TelegramAdapter:
         self.application = build_application(settings, coach, request=request, limiter=self.limiter)
         # Reminders go out on a bot of their own: the tick paces them on the same limiter
         # itself, so they skip the Application bot's pipe.
-        self.reminder_bot = Bot(bot_token(settings), *api_urls(settings), request=request)
+        self.reminder_bot = Bot(
+            bot_token(settings), *api_urls(settings), request=request or AiohttpRequest()
+        )
         self.receiver: Receiver = (
             Webhook(self.application, settings, coach)
             if settings.uses_webhook

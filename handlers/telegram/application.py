@@ -24,6 +24,7 @@ from handlers.telegram.callbacks import PLATFORM, Callbacks
 from handlers.telegram.conversations import ConversationProcessor
 from handlers.telegram.durable_queue import DurableQueue
 from handlers.telegram.errors import on_error
+from handlers.telegram.http import AiohttpRequest
 from handlers.telegram.pipe import OutboundPipe
 from schedules.rate_limit import RateLimiter
 
@@ -50,8 +51,9 @@ def build_application(
     request: BaseRequest | None = None,
     limiter: RateLimiter | None = None,
 ) -> CoachApplication:
-    """The bot's Application on the configured Bot API; ``request`` swaps the transport and
-    ``limiter`` is the Telegram limiter the replies share with the reminder tick.
+    """The bot's Application on the configured Bot API; ``request`` swaps the transport (by
+    default aiohttp, with a pool of its own for long polling) and ``limiter`` is the Telegram
+    limiter the replies share with the reminder tick.
 
     Updates are stored before Telegram is told they arrived, and handled concurrently, one
     conversation in order. Every Bot API call of the Application's bot goes through the
@@ -68,9 +70,9 @@ def build_application(
         .update_queue(DurableQueue(inbox))
         .concurrent_updates(ConversationProcessor(settings.concurrent_updates, inbox))
         .rate_limiter(OutboundPipe(limiter))
+        .request(request or AiohttpRequest())
+        .get_updates_request(request or AiohttpRequest(connections=1))
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
     application: CoachApplication = builder.build()
     add_handlers(application, Callbacks(coach, AdminCheck()))
     return application
