@@ -40,6 +40,7 @@ from bot.storage.models import (
     PlannedSession,
     Runner,
 )
+from handlers.telegram.http import AiohttpRequest
 from handlers.telegram.notifier import TelegramNotifier
 from handlers.telegram.render import html, keyboard
 from schedules.dispatch import Delivery, Dispatcher, Route
@@ -77,6 +78,7 @@ ZONES = (
     "Pacific/Tongatapu",
 )
 UNLIMITED = 1e9
+ROUND_TRIP = 0.05  # seconds, to Telegram and back, in the rate-limit run
 PLATFORMS = ("telegram",)  # every seeded runner is on Telegram
 HISTORY_DAYS = 365  # the throughput part's runners have trained for a year
 SENT_DAYS = 90  # the scale part's database holds this many days of sent reminders
@@ -177,6 +179,11 @@ def dialect(database: Database) -> str:
     return "PostgreSQL" if database.engine.dialect.name == "postgresql" else "SQLite"
 
 
+def telegram_bot(token: str, base_url: str) -> Bot:
+    """A bot on the transport the Telegram adapter gives its reminder bot."""
+    return Bot(token, base_url=base_url, request=AiohttpRequest())
+
+
 def dispatcher(database: Database, bot: Bot, per_second: float) -> Dispatcher:
     ctx = ServiceContext(database, clock)
     route = Route(TelegramNotifier(bot), RateLimiter(per_second))
@@ -219,7 +226,7 @@ async def throughput(folder: Path, runners: int) -> None:
     assert server.stdout is not None
     port = int(await server.stdout.readline())
     half = len(messages) // 2
-    async with Bot(FakeBotAPI().token, base_url=f"http://127.0.0.1:{port}/bot") as bot:
+    async with telegram_bot(FakeBotAPI().token, f"http://127.0.0.1:{port}/bot") as bot:
         bare_took = await bare_loop(bot, messages[:half])
         started = time.perf_counter()
         async with LoopLag() as lag:
@@ -278,15 +285,18 @@ async def rate_limited(folder: Path, runners: int) -> None:
     database = await fresh_database(folder, "rate.sqlite3")
     await seed(database, runners)
     await plan_all(ServiceContext(database, clock), NOW - timedelta(minutes=1))
-    api = FakeBotAPI()
+    api = FakeBotAPI(latency=ROUND_TRIP)
     api.enforce_rate_limits(RateLimits())
-    async with FakeBotAPIServer(api) as server, Bot(api.token, base_url=server.bot_base_url) as bot:
+    async with FakeBotAPIServer(api) as server, telegram_bot(api.token, server.bot_base_url) as bot:
         started = time.perf_counter()
         counts = await dispatcher(database, bot, 30).run(NOW)
         took = time.perf_counter() - started
     await database.dispose()
     floor = runners / 30
-    print(f"rate limit: {runners} due at once, limiter at 30/s, fake enforcing Telegram's limits")
+    print(
+        f"rate limit: {runners} due at once, limiter at 30/s, fake enforcing Telegram's limits, "
+        f"{ROUND_TRIP * 1000:.0f} ms round trip"
+    )
     print(
         f"  sent {counts['sent']} in {took:.1f} s; floor {floor:.1f} s; "
         f"over the floor {100 * (took / floor - 1):.1f}% (target under 5%)"
@@ -385,7 +395,7 @@ async def row_count(database: Database) -> int:
 async def crash_child(url: str, port: int, token: str) -> None:
     """In its own process: dispatch everything due, through the parent's fake server."""
     database = Database.from_url(url)
-    async with Bot(token, base_url=f"http://127.0.0.1:{port}/bot") as bot:
+    async with telegram_bot(token, f"http://127.0.0.1:{port}/bot") as bot:
         await dispatcher(database, bot, UNLIMITED).run(NOW)
     await database.dispose()
 
@@ -425,8 +435,11 @@ async def crash(folder: Path, runners: int) -> None:
     duplicates = sum(count - 1 for count in per_chat.values() if count > 1)
     missed = runners - len(per_chat)
     print(f"crash: kill -9 after {before:,} of {runners:,} sends, then a restart")
-    print(f"  duplicates: {duplicates}; missed: {missed} (target 0 apart from the send in flight)")
-    print(f"  rows due: {statuses}; 'unknown' is the send in flight at the kill")
+    print(
+        f"  duplicates: {duplicates}; missed: {missed} (target 0 apart from the sends in flight, "
+        f"at most {Delivery().in_flight})"
+    )
+    print(f"  rows due: {statuses}; 'unknown' are the sends in flight at the kill")
 
 
 async def main(quick: bool, only: str | None) -> None:

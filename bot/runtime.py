@@ -14,8 +14,8 @@ def tune_garbage_collector() -> None:
     Python's defaults the collector runs after every 700 new objects and keeps promoting
     them into the old generation, whose scans walk every module and mapping the bot
     loaded. Not much less often, though: a young collection holds the event loop for as long
-    as it takes to free what it finds, and each message sent leaves some 40 objects in
-    reference cycles (measured with httpx's request and response), so at 50,000 a collection during a
+    as it takes to free what it finds, and each message sent leaves objects in reference
+    cycles (some 40 with httpx, the transport then), so at 50,000 a collection during a
     reminder burst held the loop for 40-70 ms; at 10,000 it takes about a fifth of that.
     Call once, after the application is assembled.
     """

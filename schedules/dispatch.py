@@ -1,23 +1,26 @@
-"""Send claimed reminders, one at a time: wait for the limiter, attempt once, record it.
+"""Send claimed reminders: wait for the limiter, attempt each row once, record it.
 
 Each row goes ``pending → claimed → sending → sent | failed``; ``sending`` is committed
-before the message goes out, and each outcome is committed together with the next row's
-``sending`` (one statement through the ``DispatchJournal``), so at most one row is ever in
-doubt. A row found ``sending`` after a crash is marked ``unknown`` and never retried: the
-one attempt per row is the guarantee.
+before the message goes out, and each outcome is committed together with the same sender's
+next row's ``sending`` (one statement through the ``DispatchJournal``), so a row is in doubt
+only while its message is in flight. A row found ``sending`` after a crash is marked
+``unknown`` and never retried: the one attempt per row is the guarantee.
 
 Each row goes to its recipient's platform, through that platform's ``Route``: its notifier,
 its limiter and its retry policy. A batch is sent in one lane per platform, side by side, so
-a 429 pause on one platform never holds up the other; each lane has at most one row in doubt.
-Rows for a platform without a route are not claimed: they stay pending (and expire after the
-grace period, like reminders due while the bot was down).
+a 429 pause on one platform never holds up the other. Within a lane, ``Delivery.in_flight``
+senders work at once, each taking one chat's rows at a time, in order: a round trip to the
+platform (tens of milliseconds) or the journal's write never leaves the limit unused, a chat's
+one-second spacing never holds up other chats, and at most ``in_flight`` rows a lane are ever
+in doubt. Rows for a platform without a route are not claimed: they stay pending (and expire
+after the grace period, like reminders due while the bot was down).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,6 +46,7 @@ class Delivery:
     grace: timedelta = timedelta(hours=2)  # later than this: expired, not sent
     late_after: timedelta = timedelta(minutes=10)  # later than this: sent with an apology
     batch: int = 500
+    in_flight: int = 8  # rows a lane sends at once (and, after a crash, at most in doubt)
     backoff: float = 1.0  # seconds before the first retry; doubles each time
     flood_waits: int = 5  # how many 429s one message may meet before it fails
     stale_after: timedelta = CLAIM_LEASE
@@ -85,9 +89,8 @@ class Dispatcher:
         self.delivery = delivery
         self.stopping = False
         self._sleep = sleep
-        self._unsaved: dict[str, _Outcome] = {}  # per platform (lane)
+        self._unsaved: dict[str, _Outcome] = {}  # per sender
         self._journal: DispatchJournal | None = None
-        self._writing = asyncio.Lock()  # the lanes share the journal's one connection
 
     async def run(self, now: datetime) -> Counter[str]:
         """Send everything due at ``now``; returns how many rows ended in each status."""
@@ -167,7 +170,10 @@ class Dispatcher:
             lanes.setdefault(outgoing.to.platform, []).append(outgoing)
         failed = asyncio.Event()
         lanes_done = await asyncio.gather(
-            *(self._send_lane(rows, counts, unreachable, failed) for rows in lanes.values()),
+            *(
+                self._send_lane(platform, rows, counts, unreachable, failed)
+                for platform, rows in lanes.items()
+            ),
             return_exceptions=True,
         )
         for result in lanes_done:  # a lane failed: the others stopped between two rows
@@ -176,39 +182,80 @@ class Dispatcher:
 
     async def _send_lane(
         self,
+        platform: str,
         to_send: list[Outgoing],
         counts: Counter[str],
         unreachable: set[tuple[str, str]],
         failed: asyncio.Event,
     ) -> None:
-        """Send one platform's rows of a batch, in order; if another lane ``failed``, stop
-        before the next row (never in the middle of a send), handing the rest back."""
+        """Send one platform's rows of a batch with ``in_flight`` senders, each chat's rows in
+        order by one sender; if a sender here or another lane ``failed``, every sender stops
+        before its next row (never in the middle of a send), and the rest are handed back."""
+        by_chat: dict[str, deque[Outgoing]] = {}
+        for outgoing in to_send:
+            assert outgoing.to is not None, "a row to send has its recipient"
+            by_chat.setdefault(outgoing.to.chat_id, deque()).append(outgoing)
+        chats = deque(by_chat.values())
+        senders = min(self.delivery.in_flight, len(chats))
+        done = await asyncio.gather(
+            *(
+                self._sender(f"{platform}/{n}", chats, counts, unreachable, failed)
+                for n in range(senders)
+            ),
+            return_exceptions=True,
+        )
+        await self._release([outgoing for rows in chats for outgoing in rows])
+        for result in done:
+            if isinstance(result, BaseException):
+                raise result
+
+    async def _sender(
+        self,
+        sender: str,
+        chats: deque[deque[Outgoing]],
+        counts: Counter[str],
+        unreachable: set[tuple[str, str]],
+        failed: asyncio.Event,
+    ) -> None:
+        """Take one chat's rows at a time and send them in order; what is left when the
+        sender stops goes back to ``chats``."""
         try:
-            for position, outgoing in enumerate(to_send):
-                if self.stopping or failed.is_set():
-                    await self._release(to_send[position:])
-                    return
-                recipient = outgoing.to
-                assert recipient is not None, "a row to send has its recipient"
-                chat = (recipient.platform, recipient.chat_id)
-                if chat in unreachable:
-                    await self._write(recipient.platform, start=None)  # keep the lane's last one
-                    cancelled = _Outcome(outgoing.due, DispatchStatus.CANCELLED, error="blocked")
-                    self._record(recipient.platform, cancelled)
-                    counts["cancelled"] += 1
-                    continue
-                outcome = await self._send(outgoing, recipient)
-                counts[outcome.status.value if outcome else "lost"] += 1
-                if outcome is not None and outcome.unreachable:
-                    unreachable.add(chat)
-                    await self._block(outgoing.due)
-        except Exception:
+            while chats and not (self.stopping or failed.is_set()):
+                rows = chats.popleft()
+                try:
+                    while rows and not (self.stopping or failed.is_set()):
+                        await self._send_row(sender, rows.popleft(), counts, unreachable)
+                finally:
+                    if rows:
+                        chats.appendleft(rows)
+        except BaseException:
             failed.set()
             raise
 
-    async def _send(self, outgoing: Outgoing, to: Recipient) -> _Outcome | None:
+    async def _send_row(
+        self,
+        sender: str,
+        outgoing: Outgoing,
+        counts: Counter[str],
+        unreachable: set[tuple[str, str]],
+    ) -> None:
+        recipient = outgoing.to
+        assert recipient is not None, "a row to send has its recipient"
+        chat = (recipient.platform, recipient.chat_id)
+        if chat in unreachable:
+            await self._write(sender, start=None)  # keep the sender's last outcome
+            self._record(sender, _Outcome(outgoing.due, DispatchStatus.CANCELLED, error="blocked"))
+            counts["cancelled"] += 1
+            return
+        outcome = await self._send(sender, outgoing, recipient)
+        counts[outcome.status.value if outcome else "lost"] += 1
+        if outcome is not None and outcome.unreachable:
+            unreachable.add(chat)
+            await self._block(outgoing.due)
+
+    async def _send(self, sender: str, outgoing: Outgoing, to: Recipient) -> _Outcome | None:
         """Attempt one row; None if another process took the claim over meanwhile."""
-        if not await self._begin(outgoing.due, to.platform):
+        if not await self._begin(outgoing.due, sender):
             return None
         sent: list[str] = []
         try:
@@ -226,7 +273,7 @@ class Dispatcher:
             )
         else:
             outcome = _Outcome(outgoing.due, DispatchStatus.SENT, message_id=sent[-1])
-        self._record(to.platform, outcome)
+        self._record(sender, outcome)
         return outcome
 
     async def _deliver(self, to: Recipient, message: Message, nonce: str) -> str:
@@ -250,34 +297,29 @@ class Dispatcher:
                     raise
                 await self._sleep(self.delivery.backoff * 2 ** (failures - 1))
 
-    def _record(self, platform: str, outcome: _Outcome) -> None:
-        """Keep an outcome to commit with its lane's next row's start (or at the end of the
-        batch)."""
-        self._unsaved[platform] = outcome
+    def _record(self, sender: str, outcome: _Outcome) -> None:
+        """Keep an outcome to commit with the sender's next row's start (or at the end of
+        the batch)."""
+        self._unsaved[sender] = outcome
 
-    async def _begin(self, row: Claimed, platform: str) -> bool:
-        """Commit the lane's last outcome and this row's ``sending``; False if its claim was
-        lost."""
-        return await self._write(platform, start=row)
+    async def _begin(self, row: Claimed, sender: str) -> bool:
+        """Commit the sender's last outcome and this row's ``sending``; False if its claim
+        was lost."""
+        return await self._write(sender, start=row)
 
     async def _save(self) -> None:
-        for platform in list(self._unsaved):
-            await self._write(platform, start=None)
+        for sender in list(self._unsaved):
+            await self._write(sender, start=None)
 
-    async def _write(self, platform: str, *, start: Claimed | None) -> bool:
+    async def _write(self, sender: str, *, start: Claimed | None) -> bool:
         assert self._journal is not None, "the journal is open while a tick sends"
-        async with self._writing:
-            outcome = self._unsaved.pop(platform, None)
-            stored = None
-            if outcome is not None:
-                stored = Outcome(
-                    outcome.row.id,
-                    outcome.status,
-                    self.ctx.clock(),
-                    outcome.message_id,
-                    outcome.error,
-                )
-            return await self._journal.record(outcome=stored, start=start)
+        outcome = self._unsaved.pop(sender, None)
+        stored = None
+        if outcome is not None:
+            stored = Outcome(
+                outcome.row.id, outcome.status, self.ctx.clock(), outcome.message_id, outcome.error
+            )
+        return await self._journal.record(outcome=stored, start=start)
 
     async def _release(self, rows: list[Outgoing]) -> None:
         await self._save()

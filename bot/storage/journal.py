@@ -1,23 +1,29 @@
-"""The dispatcher's journal: one attempt begins as the previous one's outcome is recorded.
+"""The dispatcher's journal: attempts begin, and outcomes are recorded, in group commits.
 
-Sending reminders one at a time, the dispatcher writes twice per row: ``sending`` before the
-message goes out, the outcome after. The journal folds the previous row's outcome and the
-next row's ``sending`` into one ``UPDATE`` on a connection of its own in autocommit mode, so
-each row costs one statement and one round trip, without an ORM session. Once the statement
-returns, both writes are durable together, and at most one row (the one now ``sending``) is
-ever in doubt. The statement goes through SQLAlchemy's async connection like every other
-write, so it never blocks the event loop: waiting for a lock or a slow disk happens in the
-driver (aiosqlite's thread, or asyncpg's socket).
+Each sender of the reminder tick writes twice per row: ``sending`` before the message goes
+out, the outcome after; it hands the journal its last row's outcome together with its next
+row's start. Senders work side by side, so while one write is on its way to the database the
+others' records queue up, and the next write takes them all: their outcomes in one
+``executemany``, then their starts in one ``UPDATE``. A start is answered only once it is
+committed, so a row is in doubt only while its message is in flight; an outcome is committed
+no later than the same sender's next start (or the batch's end).
+
+The journal keeps a connection of its own in autocommit mode, without an ORM session. Its
+statements go through SQLAlchemy's async connection like every other write, so they never
+block the event loop: waiting for a lock or a slow disk happens in the driver (aiosqlite's
+thread, or asyncpg's socket).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple, cast
 
-from sqlalchemy import Table, and_, bindparam, case, literal, or_, update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.models import Dispatch, DispatchStatus
@@ -36,38 +42,37 @@ class Outcome(NamedTuple):
 
 _table = cast(Table, Dispatch.__table__)
 _row = _table.c
-_done = bindparam("done_id", type_=_row.id.type)
 
+_SETTLE = (
+    update(_table)
+    .where(_row.id == bindparam("done_id", type_=_row.id.type))
+    .values(
+        status=bindparam("new_status", type_=_row.status.type),
+        sent_at=bindparam("new_sent_at", type_=_row.sent_at.type),
+        message_id=bindparam("new_message_id", type_=_row.message_id.type),
+        error=bindparam("new_error", type_=_row.error.type),
+    )
+)
 
-def _if_done(column: str) -> object:
-    """The outcome's value for the finished row; any other row keeps its own."""
-    value = bindparam(f"new_{column}", type_=_row[column].type)
-    return case((_row.id == _done, value), else_=_row[column])
-
-
-_RECORD = (
+_START = (
     update(_table)
     .where(
-        or_(
-            _row.id == _done,
-            and_(
-                _row.id == bindparam("start_id", type_=_row.id.type),
-                _row.status == DispatchStatus.CLAIMED,
-                _row.claimed_at == bindparam("start_claimed_at", type_=_row.claimed_at.type),
-            ),
-        )
+        _row.id.in_(bindparam("start_ids", expanding=True)),
+        _row.status == DispatchStatus.CLAIMED,
+        _row.claimed_at == bindparam("start_claimed_at", type_=_row.claimed_at.type),
     )
-    .values(
-        status=case(
-            (_row.id == _done, bindparam("new_status", type_=_row.status.type)),
-            else_=literal(DispatchStatus.SENDING, _row.status.type),
-        ),
-        sent_at=_if_done("sent_at"),
-        message_id=_if_done("message_id"),
-        error=_if_done("error"),
-    )
+    .values(status=DispatchStatus.SENDING)
     .returning(_row.id)
 )
+
+
+@dataclass
+class _Record:
+    outcome: Outcome | None
+    start: Claimed | None
+    begun: asyncio.Future[bool] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
 
 
 class DispatchJournal:
@@ -75,6 +80,8 @@ class DispatchJournal:
 
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
+        self._queued: list[_Record] = []
+        self._writing = False
 
     @classmethod
     @asynccontextmanager
@@ -85,23 +92,73 @@ class DispatchJournal:
             yield cls(connection)
 
     async def record(self, *, outcome: Outcome | None, start: Claimed | None) -> bool:
-        """Store ``outcome`` and mark ``start`` as sending, atomically, in one statement.
+        """Store ``outcome`` and mark ``start`` as sending, in the next group commit.
 
-        Returns whether ``start`` is now sending: False if its claim was lost meanwhile (or
-        if there is no ``start``).
+        Returns once both are committed: whether ``start`` is now sending (False if its
+        claim was lost meanwhile, or if there is no ``start``).
         """
         if outcome is None and start is None:
             return False
-        sent = outcome is not None and outcome.status is DispatchStatus.SENT
-        values = {
-            "done_id": outcome.dispatch_id if outcome else None,
-            "new_status": outcome.status if outcome else None,
-            "new_sent_at": outcome.at if outcome is not None and sent else None,
-            "new_message_id": outcome.message_id if outcome else None,
-            "new_error": outcome.error if outcome else None,
-            "start_id": start.id if start else None,
-            "start_claimed_at": start.claimed_at if start else None,
-        }
-        result = await self._connection.execute(_RECORD, values)
-        changed: Sequence[int] = result.scalars().all()
-        return start is not None and start.id in changed
+        record = _Record(outcome, start)
+        self._queued.append(record)
+        if not self._writing:
+            await self._write_queued(record)
+        return await record.begun
+
+    async def _write_queued(self, mine: _Record) -> None:
+        """Write group after group until nothing is queued. A failed write fails the records
+        of its group and of every group waiting; if this writer is cancelled, so is its own."""
+        self._writing = True
+        try:
+            while self._queued:
+                group, self._queued = self._queued, []
+                try:
+                    begun = await self._write(group)
+                except BaseException as error:
+                    waiting, self._queued = [*group, *self._queued], []
+                    for record in waiting:
+                        if record is mine and not isinstance(error, Exception):
+                            record.begun.cancel()
+                        else:
+                            record.begun.set_exception(
+                                error if isinstance(error, Exception) else RuntimeError(error)
+                            )
+                    if not isinstance(error, Exception):
+                        raise
+                    return
+                for record in group:
+                    record.begun.set_result(record.start is not None and record.start.id in begun)
+        finally:
+            self._writing = False
+
+    async def _write(self, group: Sequence[_Record]) -> set[int]:
+        """Outcomes first, then starts: a crash between the two leaves no message sent
+        without its ``sending``. Returns the ids now sending."""
+        outcomes = [record.outcome for record in group if record.outcome is not None]
+        if outcomes:
+            await self._connection.execute(
+                _SETTLE,
+                [
+                    {
+                        "done_id": outcome.dispatch_id,
+                        "new_status": outcome.status,
+                        "new_sent_at": outcome.at
+                        if outcome.status is DispatchStatus.SENT
+                        else None,
+                        "new_message_id": outcome.message_id,
+                        "new_error": outcome.error,
+                    }
+                    for outcome in outcomes
+                ],
+            )
+        claims: dict[datetime, list[int]] = {}
+        for record in group:
+            if record.start is not None:
+                claims.setdefault(record.start.claimed_at, []).append(record.start.id)
+        begun: set[int] = set()
+        for claimed_at, ids in claims.items():  # one claim time per tick, in practice
+            result = await self._connection.execute(
+                _START, {"start_ids": ids, "start_claimed_at": claimed_at}
+            )
+            begun.update(result.scalars().all())
+        return begun

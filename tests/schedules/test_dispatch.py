@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from sqlalchemy import event, update
 
+from bot.storage.journal import Outcome
 from bot.storage.models import Dispatch, DispatchKind, DispatchStatus, RunnerStatus
 from bot.storage.repositories.dispatches import Claimed
 from schedules.dispatch import Delivery
@@ -178,21 +180,28 @@ async def test_paused_runner_gets_no_session_but_a_legs_check_in_twice_a_week(
 
 
 async def test_restart_between_claim_and_mark_sends_nothing_twice(reminders: Reminders) -> None:
-    """The process dies while a message is in flight: that row is never retried."""
+    """The process dies while messages are in flight: those rows are never retried, the rows
+    not yet attempted go out after the restart, and nobody gets anything twice."""
     reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
-    runners = [await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7) for _ in range(3)]
+    runners = [await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7) for _ in range(4)]
+    reminders.tick.dispatcher.delivery = Delivery(in_flight=2)
     crashed = reminders.api.calls
 
     class Crash(BaseException):
         pass
 
-    sent_before = 0
+    attempts = 0
+    second_in_flight = asyncio.Event()
 
     async def die_on_second(chat_id: str, message: Any, *, nonce: str) -> str:
-        nonlocal sent_before
-        sent_before += 1
-        if sent_before == 2:
+        """The first message is answered once the second is in flight; the second dies."""
+        nonlocal attempts
+        attempts += 1
+        if attempts == 2:
+            second_in_flight.set()
             raise Crash
+        async with asyncio.timeout(10):  # fails the test instead of hanging it
+            await second_in_flight.wait()
         return await original(chat_id, message, nonce=nonce)
 
     original = reminders.notifier.send
@@ -200,18 +209,53 @@ async def test_restart_between_claim_and_mark_sends_nothing_twice(reminders: Rem
     reminders.clock.now = SEVEN_BERLIN
     with pytest.raises(Crash):
         await reminders.run()
-    assert len(crashed("sendMessage")) == 1
-    statuses = [row.status for row in await reminders.rows()]
-    assert statuses.count(DispatchStatus.SENDING) == 1
-    assert statuses.count(DispatchStatus.CLAIMED) == 1
+    assert attempts == 2 and len(crashed("sendMessage")) == 1
+    statuses = [row.status for row in await reminders.rows() if row.due_at <= SEVEN_BERLIN]
+    assert statuses.count(DispatchStatus.SENDING) == 1  # the one in flight at the crash
+    assert statuses.count(DispatchStatus.SENT) == 1
+    assert statuses.count(DispatchStatus.PENDING) == 2  # the two chats no sender had taken
 
     reminders.clock.now += timedelta(minutes=6)  # past the PostgreSQL claim lease
     counts = await reminders.restart().run()
-    assert counts["unknown"] == 1 and counts["released"] == 1 and counts["sent"] == 1
+    assert counts["unknown"] == 1 and counts["sent"] == 2
     per_chat = [len(reminders.texts(int(r.chat_id))) for r in runners]
-    assert sorted(per_chat) == [0, 1, 1]
+    assert sorted(per_chat) == [0, 1, 1, 1]
     statuses = [row.status for row in await reminders.rows() if row.kind is DispatchKind.SESSION]
-    assert sorted(statuses) == [DispatchStatus.SENT, DispatchStatus.SENT, DispatchStatus.UNKNOWN]
+    assert sorted(statuses) == [DispatchStatus.SENT] * 3 + [DispatchStatus.UNKNOWN]
+
+
+async def test_several_chats_are_in_flight_at_once_and_each_chat_in_order(
+    reminders: Reminders,
+) -> None:
+    """A round trip to the platform never leaves the others waiting: the tick keeps several
+    chats' messages in flight; one chat's messages go one after the other, in claim order."""
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    week = (MONDAY, MONDAY + timedelta(days=3))
+    both = await add_runner(reminders, sessions=week, **{**BERLIN_7, "week_preview": True})
+    for _ in range(3):
+        await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    in_flight: list[str] = []
+    four_chats_waiting = asyncio.Event()
+    original = reminders.notifier.send
+
+    async def round_trip(chat_id: str, message: Any, *, nonce: str) -> str:
+        """The platform answers the first four messages only once all four are in flight."""
+        assert chat_id not in in_flight, "one chat has one message in flight at a time"
+        in_flight.append(chat_id)
+        if len(in_flight) == 4:
+            four_chats_waiting.set()
+        async with asyncio.timeout(10):  # fails the test instead of hanging it
+            await four_chats_waiting.wait()
+        in_flight.remove(chat_id)
+        return await original(chat_id, message, nonce=nonce)
+
+    reminders.notifier.send = round_trip  # type: ignore[method-assign]
+    reminders.clock.now = SEVEN_BERLIN
+    counts = await reminders.run()
+
+    assert counts["sent"] == 5
+    first, second = reminders.texts(int(both.chat_id))
+    assert "focused hamstring session" in first and "Your week ahead" in second
 
 
 async def test_a_stop_hands_back_every_claimed_row_including_the_batch_claimed_ahead(
@@ -243,11 +287,7 @@ async def test_a_stop_hands_back_every_claimed_row_including_the_batch_claimed_a
 
 async def claimed_row(reminders: Reminders) -> Claimed:
     """Monday's session reminder, planned and claimed, ready for the journal."""
-    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
-    await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
-    await reminders.run()
-    async with reminders.database.unit_of_work() as uow:
-        [row] = await uow.dispatches.claim(now=SEVEN_BERLIN, limit=10, platforms=("telegram",))
+    [row] = await claimed_rows(reminders, 1)
     return row
 
 
@@ -293,3 +333,68 @@ async def test_the_journal_writes_through_the_engine_like_every_other_write(
     assert seen == ["UPDATE"]  # one statement, through the engine's own connection and driver
     [stored] = await reminders.rows()
     assert stored.status is DispatchStatus.SENDING
+
+
+async def claimed_rows(reminders: Reminders, count: int) -> list[Claimed]:
+    """Monday's session reminders of ``count`` runners, planned and claimed."""
+    reminders.clock.now = SEVEN_BERLIN - timedelta(hours=12)
+    for _ in range(count):
+        await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
+    await reminders.run()
+    async with reminders.database.unit_of_work() as uow:
+        return await uow.dispatches.claim(now=SEVEN_BERLIN, limit=10, platforms=("telegram",))
+
+
+async def test_records_that_arrive_during_a_write_go_together_in_the_next(
+    reminders: Reminders,
+) -> None:
+    first, second, third = await claimed_rows(reminders, 3)
+    database = reminders.database
+    seen: list[str] = []
+
+    def watch(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.split()[0])
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", watch)
+    try:
+        async with database.journal() as journal:
+            sent = Outcome(first.id, DispatchStatus.SENT, SEVEN_BERLIN, "m1")
+            begun = await asyncio.gather(
+                journal.record(outcome=None, start=first),
+                journal.record(outcome=sent, start=second),  # queued while the first writes
+                journal.record(outcome=None, start=third),
+            )
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", watch)
+    assert list(begun) == [True, True, True]
+    assert seen == ["UPDATE", "UPDATE", "UPDATE"]  # first's start; then the outcome, two starts
+    statuses = {row.id: row.status for row in await reminders.rows()}
+    assert statuses[first.id] is DispatchStatus.SENT
+    assert statuses[second.id] is statuses[third.id] is DispatchStatus.SENDING
+
+
+async def test_a_failed_write_fails_every_record_of_its_group(
+    reminders: Reminders, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second, third = await claimed_rows(reminders, 3)
+    async with reminders.database.journal() as journal:
+        connection = journal._connection
+        writes = 0
+
+        async def second_write_fails(statement: Any, parameters: Any = None) -> Any:
+            nonlocal writes
+            writes += 1
+            if writes == 2:
+                raise ConnectionError("the database went away")
+            return await connection.execute(statement, parameters)
+
+        monkeypatch.setattr(journal, "_connection", SimpleNamespace(execute=second_write_fails))
+        results = await asyncio.gather(
+            journal.record(outcome=None, start=first),
+            journal.record(outcome=None, start=second),  # these two queue behind the
+            journal.record(outcome=None, start=third),  # first and are written together
+            return_exceptions=True,
+        )
+        assert results[0] is True
+        assert [type(result) for result in results[1:]] == [ConnectionError] * 2
+        assert await journal.record(outcome=None, start=second)  # the journal goes on
