@@ -378,10 +378,12 @@ class Dispatch(Base):
     __tablename__ = "dispatches"
     __table_args__ = (
         CheckConstraint("(runner_id IS NULL) <> (club_id IS NULL)", name="one_recipient"),
-        # One row per recipient, day and kind; each row is in the index of its own recipient.
+        # One row per recipient, day and kind. A runner's key starts with the day, so a day's
+        # planning appends its rows at the end of the index instead of rewriting a page of it
+        # for every runner; a runner's rows are found by the runner index below.
         _partial(
-            "uq_dispatches_runner_id_local_date_kind",
-            *("runner_id", "local_date", "kind"),
+            "uq_dispatches_local_date_kind_runner_id",
+            *("local_date", "kind", "runner_id"),
             where=text("runner_id IS NOT NULL"),
             unique=True,
         ),
@@ -397,6 +399,8 @@ class Dispatch(Base):
         _partial("ix_dispatches_in_flight", "claimed_at", where=IN_FLIGHT_ROWS),
         # The oldest rows first, for the retention window's pruning; settling never moves it.
         Index("ix_dispatches_due_at", "due_at"),
+        # A runner's rows: a re-plan's unsent ones, the export, the cascade of /deleteme.
+        Index("ix_dispatches_runner_id", "runner_id"),
     )
 
     id: Mapped[int] = mapped_column(
