@@ -44,7 +44,7 @@ PREVIEW_FOOTER = italic("You can switch this preview off in /settings.")
 # Rows built between two turns of the event loop: a batch's rows are built from what
 # ``_load`` read, with no I/O of their own, so without a turn now and then a batch of 500
 # would hold a button press behind it for the whole build (some 50 ms of check-ins).
-BUILT_BETWEEN_TURNS = 50
+BUILT_BETWEEN_TURNS = 25
 
 _CHECK_IN = Dialogs(training.CHECK_IN)
 # Which days' sessions a reminder shows, counted from its own day: a check-in asks about
