@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import random
 import statistics
@@ -165,6 +166,7 @@ async def serve(options: dict[str, Any]) -> None:
     """In the child: the fake Bot API on a free port (its port and token on the first line);
     on ``go``, the runners onboard; then one line of JSON with what they measured. The fake
     serves until the bot has stopped (its standard input closes)."""
+    logging.getLogger("tornado.access").setLevel(logging.ERROR)  # the 429s are counted below
     api = CountingAPI(latency=options["rtt"])
     if options["strict"]:
         api.enforce_rate_limits()

@@ -38,7 +38,7 @@ async def test_overall_rate_is_spaced_evenly(time: VirtualTime) -> None:
     limiter = RateLimiter(30, clock=time, sleep=time.sleep)
     for chat in range(90):
         await send(limiter, str(chat))
-    assert 89 / 30 <= time.now <= 89 / 30 * 1.03 + 1e-6  # 3% margin for clock jitter
+    assert 89 / 30 <= time.now <= 89 / 30 * 1.05 + 1e-6  # 5% margin for jitter on the way
 
 
 async def test_one_chat_waits_a_second_between_messages(time: VirtualTime) -> None:
@@ -183,7 +183,7 @@ async def test_overall_slots_go_first_come_first_served_on_a_late_loop() -> None
 
     assert let_go == list(range(120))  # in the order they asked
     assert server.violations == 0  # never 31 in a second, however late the wake-ups
-    assert timers.now < 119 / 30 * 1.03 + 120 * 0.04  # spaced, not stalled
+    assert timers.now < 119 / 30 * 1.05 + 120 * 0.04  # spaced, not stalled
 
 
 async def test_a_waiter_given_up_in_line_hands_the_line_on_and_frees_its_chat() -> None:
@@ -215,4 +215,4 @@ async def test_discord_spaces_messages_under_its_global_limit(time: VirtualTime)
     limiter = discord_limiter(clock=time, sleep=time.sleep)
     for chat in range(90):
         await send(limiter, str(chat))
-    assert 89 / 45 <= time.now <= 89 / 45 * 1.03 + 1e-6
+    assert 89 / 45 <= time.now <= 89 / 45 * 1.05 + 1e-6
