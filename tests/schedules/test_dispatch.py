@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -10,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event, update
 
+from bot.storage.database import Database
 from bot.storage.journal import Outcome
 from bot.storage.models import Dispatch, DispatchKind, DispatchStatus, RunnerStatus
 from bot.storage.repositories.dispatches import Claimed
@@ -285,6 +288,21 @@ async def test_a_stop_hands_back_every_claimed_row_including_the_batch_claimed_a
     assert len(reminders.api.calls("sendMessage")) == 3
 
 
+@contextmanager
+def statements(database: Database) -> Iterator[list[str]]:
+    """The first word of every statement the engine runs while the block runs."""
+    seen: list[str] = []
+
+    def watch(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.split()[0])
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", watch)
+    try:
+        yield seen
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", watch)
+
+
 async def claimed_row(reminders: Reminders) -> Claimed:
     """Monday's session reminder, planned and claimed, ready for the journal."""
     [row] = await claimed_rows(reminders, 1)
@@ -319,17 +337,9 @@ async def test_the_journal_writes_through_the_engine_like_every_other_write(
 ) -> None:
     row = await claimed_row(reminders)
     database = reminders.database
-    seen: list[str] = []
-
-    def watch(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement.split()[0])
-
-    event.listen(database.engine.sync_engine, "before_cursor_execute", watch)
-    try:
+    with statements(database) as seen:
         async with database.journal() as journal:
             assert await journal.record(outcome=None, start=row)
-    finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", watch)
     assert seen == ["UPDATE"]  # one statement, through the engine's own connection and driver
     [stored] = await reminders.rows()
     assert stored.status is DispatchStatus.SENDING
@@ -350,13 +360,7 @@ async def test_records_that_arrive_during_a_write_go_together_in_the_next(
 ) -> None:
     first, second, third = await claimed_rows(reminders, 3)
     database = reminders.database
-    seen: list[str] = []
-
-    def watch(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement.split()[0])
-
-    event.listen(database.engine.sync_engine, "before_cursor_execute", watch)
-    try:
+    with statements(database) as seen:
         async with database.journal() as journal:
             sent = Outcome(first.id, DispatchStatus.SENT, SEVEN_BERLIN, "m1")
             begun = await asyncio.gather(
@@ -364,8 +368,6 @@ async def test_records_that_arrive_during_a_write_go_together_in_the_next(
                 journal.record(outcome=sent, start=second),  # queued while the first writes
                 journal.record(outcome=None, start=third),
             )
-    finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", watch)
     assert list(begun) == [True, True, True]
     assert seen == ["UPDATE", "UPDATE", "UPDATE"]  # first's start; then the outcome, two starts
     statuses = {row.id: row.status for row in await reminders.rows()}
