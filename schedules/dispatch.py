@@ -162,49 +162,28 @@ class Dispatcher:
         counts: Counter[str],
         unreachable: set[tuple[str, str]],
     ) -> None:
+        """Send a batch: each platform's chats in a lane of ``in_flight`` senders, each
+        sender taking one chat's rows at a time, in order. If a sender fails, every sender
+        stops before its next row (never in the middle of a send), and the rows left are
+        handed back."""
         to_send = [outgoing for outgoing in batch if not outgoing.cancelled]
         counts["cancelled"] += len(batch) - len(to_send)
-        lanes: dict[str, list[Outgoing]] = {}
+        by_chat: dict[str, dict[str, deque[Outgoing]]] = {}
         for outgoing in to_send:
             assert outgoing.to is not None, "a row to send has its recipient"
-            lanes.setdefault(outgoing.to.platform, []).append(outgoing)
+            chats = by_chat.setdefault(outgoing.to.platform, {})
+            chats.setdefault(outgoing.to.chat_id, deque()).append(outgoing)
+        lanes = {platform: deque(chats.values()) for platform, chats in by_chat.items()}
         failed = asyncio.Event()
-        lanes_done = await asyncio.gather(
-            *(
-                self._send_lane(platform, rows, counts, unreachable, failed)
-                for platform, rows in lanes.items()
-            ),
-            return_exceptions=True,
-        )
-        for result in lanes_done:  # a lane failed: the others stopped between two rows
-            if isinstance(result, BaseException):
-                raise result
-
-    async def _send_lane(
-        self,
-        platform: str,
-        to_send: list[Outgoing],
-        counts: Counter[str],
-        unreachable: set[tuple[str, str]],
-        failed: asyncio.Event,
-    ) -> None:
-        """Send one platform's rows of a batch with ``in_flight`` senders, each chat's rows in
-        order by one sender; if a sender here or another lane ``failed``, every sender stops
-        before its next row (never in the middle of a send), and the rest are handed back."""
-        by_chat: dict[str, deque[Outgoing]] = {}
-        for outgoing in to_send:
-            assert outgoing.to is not None, "a row to send has its recipient"
-            by_chat.setdefault(outgoing.to.chat_id, deque()).append(outgoing)
-        chats = deque(by_chat.values())
-        senders = min(self.delivery.in_flight, len(chats))
         done = await asyncio.gather(
             *(
                 self._sender(f"{platform}/{n}", chats, counts, unreachable, failed)
-                for n in range(senders)
+                for platform, chats in lanes.items()
+                for n in range(min(self.delivery.in_flight, len(chats)))
             ),
             return_exceptions=True,
         )
-        await self._release([outgoing for rows in chats for outgoing in rows])
+        await self._release([row for chats in lanes.values() for rows in chats for row in rows])
         for result in done:
             if isinstance(result, BaseException):
                 raise result
