@@ -9,15 +9,18 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from bot.storage import receipts
+from bot.storage import receipts, sqlite_driver
 from bot.storage.journal import DispatchJournal
 from bot.storage.sqlite import apply_pragmas
 from bot.storage.unit_of_work import UnitOfWork
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
-    """An async engine; SQLite runs in WAL mode with foreign keys on. A failed statement's
-    error never quotes its parameters: they may hold a calendar token or health answers."""
+    """An async engine; SQLite runs in WAL mode with foreign keys on, one trip to the driver's
+    thread a statement (``sqlite_driver``). A failed statement's error never quotes its
+    parameters: they may hold a calendar token or health answers."""
+    if url.startswith("sqlite"):
+        options.setdefault("module", sqlite_driver.DBAPI)
     engine = create_async_engine(
         url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True, **options
     )
