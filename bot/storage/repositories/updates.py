@@ -40,10 +40,12 @@ class UpdateRepository:
         return [(row.update_id, row.payload) for row in await self._session.execute(query)]
 
     async def mark_handled(self, *, platform: str, update_id: int, at: datetime) -> None:
-        """Record that an update was handled."""
+        """Record that an update was handled (a table statement: no ORM objects to keep in
+        step, and it runs for every update)."""
+        table = _updates.c
         await self._session.execute(
-            update(InboundUpdate)
-            .where(InboundUpdate.platform == platform, InboundUpdate.update_id == update_id)
+            update(_updates)
+            .where(table.platform == platform, table.update_id == update_id)
             .values(handled_at=at)
         )
 
