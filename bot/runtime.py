@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 
 YOUNG_OBJECTS = 10_000  # Python's default is 700
+MIDDLE_EVERY = 5  # young collections between two of the middle generation (default 10)
 
 
 def tune_garbage_collector() -> None:
@@ -16,8 +17,10 @@ def tune_garbage_collector() -> None:
     loaded. Not much less often, though: a young collection holds the event loop for as long
     as it takes to free what it finds, and each message sent leaves objects in reference
     cycles (some 40 with httpx, the transport then), so at 50,000 a collection during a
-    reminder burst held the loop for 40-70 ms; at 10,000 it takes about a fifth of that.
-    Call once, after the application is assembled.
+    reminder burst held the loop for 40-70 ms; at 10,000 it takes about a fifth of that. The
+    middle generation is collected every fifth time: after twenty, with eight senders a lane
+    it held what survived some 200,000 allocations, and one collection took 59 ms of a
+    tick; after five, 11 ms at most. Call once, after the application is assembled.
     """
     gc.freeze()
-    gc.set_threshold(YOUNG_OBJECTS, 20, 20)
+    gc.set_threshold(YOUNG_OBJECTS, MIDDLE_EVERY, 20)
