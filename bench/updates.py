@@ -36,6 +36,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bench import tenure
 from bench.riders import Rider
+from bot.runtime import tune_garbage_collector
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.settings import Settings
@@ -132,6 +133,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["presses", "tenure"])
     parser.add_argument("--database-url", help="an empty database (default: SQLite on disk)")
     args = parser.parse_args()
+    tune_garbage_collector()  # as the bot runs
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{folder}/b.db"
         where = "PostgreSQL" if url.startswith("postgresql") else "SQLite on disk"
