@@ -10,11 +10,13 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import normalise_database_url
@@ -81,3 +83,21 @@ def _copied(schema: Path, file: str | None) -> bool:
         return False
     shutil.copyfile(schema, file)
     return True
+
+
+@contextmanager
+def statements(database: Database, *, naming: str = "") -> Iterator[list[str]]:
+    """The first word of every statement the database runs while the block runs (only those
+    whose text holds ``naming``, if given)."""
+    seen: list[str] = []
+
+    def watch(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if naming in statement:
+            seen.append(statement.split()[0])
+
+    engine = database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)

@@ -14,6 +14,7 @@ from bot.services import training
 from bot.services.reminders import BUILT_BETWEEN_TURNS, build
 from bot.services.replies import Reply
 from bot.storage.models import CheckIn, SessionLog
+from tests.database_fixtures import statements
 from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
 
 MONDAY = date(2026, 11, 23)
@@ -59,22 +60,12 @@ async def test_a_batch_of_check_ins_reads_their_dialogs_in_one_query(
     runners = [await add_runner(reminders, sessions=(sunday,), **BERLIN_7) for _ in range(5)]
     reminders.clock.now = SEVEN_BERLIN - timedelta(days=1)
     assert (await reminders.run())["sent"] == 5  # Sunday's sessions
-    statements: list[str] = []
-
-    def watch(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        if "dialog_states" in statement:
-            statements.append(statement.split()[0])
-
-    engine = reminders.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", watch)
-    try:
+    with statements(reminders.database, naming="dialog_states") as dialog_statements:
         reminders.clock.now = SEVEN_BERLIN
         assert (await reminders.run())["sent"] == 5  # the check-ins about them
-    finally:
-        event.remove(engine, "before_cursor_execute", watch)
 
-    assert statements[0] == "SELECT"  # one read for the batch; the writes go at the commit
-    assert set(statements[1:]) == {"INSERT"}  # one each on SQLite, batched on PostgreSQL
+    assert dialog_statements[0] == "SELECT"  # one read for the batch; the writes at the commit
+    assert set(dialog_statements[1:]) == {"INSERT"}  # one each on SQLite, batched on PostgreSQL
     for runner in runners:
         assert "How do your legs feel today" in reminders.texts(int(runner.chat_id))[-1]
 

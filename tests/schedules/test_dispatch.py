@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
-from bot.storage.database import Database
 from bot.storage.journal import Outcome
 from bot.storage.models import Dispatch, DispatchKind, DispatchStatus, RunnerStatus
 from bot.storage.repositories.dispatches import Claimed
 from schedules.dispatch import Delivery
+from tests.database_fixtures import statements
 from tests.fake_telegram import errors
 from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
 
@@ -286,21 +284,6 @@ async def test_a_stop_hands_back_every_claimed_row_including_the_batch_claimed_a
     due = [row for row in await reminders.rows() if row.due_at <= reminders.clock.now]
     assert [row.status for row in due] == [DispatchStatus.SENT] * 3
     assert len(reminders.api.calls("sendMessage")) == 3
-
-
-@contextmanager
-def statements(database: Database) -> Iterator[list[str]]:
-    """The first word of every statement the engine runs while the block runs."""
-    seen: list[str] = []
-
-    def watch(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        seen.append(statement.split()[0])
-
-    event.listen(database.engine.sync_engine, "before_cursor_execute", watch)
-    try:
-        yield seen
-    finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", watch)
 
 
 async def claimed_row(reminders: Reminders) -> Claimed:

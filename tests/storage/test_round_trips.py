@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -27,6 +26,7 @@ from bot.storage.models import (
     RunningDay,
     SessionLog,
 )
+from tests.database_fixtures import statements
 from tests.factories import make_runner
 
 
@@ -239,14 +239,7 @@ async def test_dialog_state_is_saved_moved_and_cleared(database: Database) -> No
 
 
 async def test_a_dialog_is_read_once_in_a_unit_of_work(database: Database) -> None:
-    statements: list[str] = []
-
-    def watch(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        if "dialog_states" in statement:
-            statements.append(statement.split()[0])
-
-    event.listen(database.engine.sync_engine, "before_cursor_execute", watch)
-    try:
+    with statements(database, naming="dialog_states") as seen:
         async with database.unit_of_work() as uow:
             key = {"platform": "telegram", "user_id": "7"}
             assert await uow.dialogs.get(**key) is None  # a press finds no dialog...
@@ -255,10 +248,8 @@ async def test_a_dialog_is_read_once_in_a_unit_of_work(database: Database) -> No
             assert state is not None and state.step == "legs"
             await uow.dialogs.clear(**key)
             assert await uow.dialogs.get(**key) is None
-    finally:
-        event.remove(database.engine.sync_engine, "before_cursor_execute", watch)
 
-    assert statements == ["SELECT", "INSERT", "DELETE"]
+    assert seen == ["SELECT", "INSERT", "DELETE"]
 
 
 async def test_deleting_a_runner_removes_every_row_of_theirs(database: Database) -> None:
