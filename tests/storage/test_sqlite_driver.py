@@ -89,3 +89,16 @@ async def test_a_failed_statement_raises_and_the_connection_goes_on(
         count = await connection.scalar(select(notes.c.id).where(notes.c.text == "Hill reps"))
 
     assert count == 1
+
+
+async def test_a_streamed_result_hands_out_its_rows_in_parts(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(insert(notes), [{"text": f"run {n}"} for n in range(5)])
+        streamed = await connection.stream(select(notes.c.text).order_by(notes.c.id))
+        first_two = await streamed.fetchmany(2)
+        third = await streamed.fetchone()
+        rest = await streamed.all()
+
+    assert [row.text for row in first_two] == ["run 0", "run 1"]
+    assert third is not None and third.text == "run 2"
+    assert [row.text for row in rest] == ["run 3", "run 4"]
