@@ -4,15 +4,24 @@ PTB's default transport (httpx) spends about 1 ms of CPU on each Bot API call, a
 once some dozens are in flight (its connection pool checks every pooled connection on each
 request); aiohttp spends about 0.3 ms either way (``docs/benchmarks.md``). A bot that answers
 a club's burst of taps makes three calls a tap, so the transport is most of its CPU.
+
+A proxy set in the environment (``HTTPS_PROXY``, ``NO_PROXY``...) is honoured as aiohttp's
+``trust_env`` would, but read once for each server rather than on every call (aiohttp reads
+the environment and ``~/.netrc`` in a worker thread per request: a tenth of the bot's CPU in
+a burst, ``docs/benchmarks.md``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput, UploadFileDict
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
 
 from bot.log import redact
 
@@ -30,6 +39,7 @@ class AiohttpRequest(BaseRequest):
     def __init__(self, connections: int = CONNECTIONS) -> None:
         self._connections = connections
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, _Proxy] = {}  # by server (scheme, host and port)
 
     @property
     def read_timeout(self) -> float:
@@ -39,7 +49,8 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._connections)
-            self._session = aiohttp.ClientSession(connector=connector, trust_env=True)
+            self._session = aiohttp.ClientSession(connector=connector)
+            self._proxies.clear()  # the environment is read again after a restart
 
     async def shutdown(self) -> None:
         if self._session is not None:
@@ -77,9 +88,16 @@ class AiohttpRequest(BaseRequest):
             sock_read=read,
         )
         body = _body(request_data, files)
+        proxy = self._proxy(URL(url))
         try:
             async with self._session.request(
-                method, url, data=body, timeout=timeout, headers={"User-Agent": self.USER_AGENT}
+                method,
+                url,
+                data=body,
+                timeout=timeout,
+                headers={"User-Agent": self.USER_AGENT},
+                proxy=proxy.url,
+                proxy_auth=proxy.auth,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as error:
@@ -89,6 +107,22 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(
                 f"aiohttp.{type(error).__name__}: {redact(str(error), ())}"
             ) from error
+
+    def _proxy(self, url: URL) -> _Proxy:
+        """The environment's proxy for ``url``'s server, read at its first call."""
+        server = str(url.origin())
+        if server not in self._proxies:
+            try:
+                self._proxies[server] = _Proxy(*get_env_proxy_for_url(url))
+            except LookupError:  # no proxy for this server
+                self._proxies[server] = _Proxy()
+        return self._proxies[server]
+
+
+@dataclass(frozen=True, slots=True)
+class _Proxy:
+    url: URL | None = None
+    auth: aiohttp.BasicAuth | None = None
 
 
 def _given(value: ODVInput[float], default: float) -> float | None:

@@ -6,9 +6,13 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+from aiohttp import BasicAuth, web
+from aiohttp.helpers import get_env_proxy_for_url
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from yarl import URL
 
+from handlers.telegram import http
 from handlers.telegram.http import AiohttpRequest
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer
 from tests.fake_telegram.errors import (
@@ -109,3 +113,70 @@ async def test_a_request_is_usable_again_after_shutdown(
     assert len(fake_api.calls("sendMessage")) == 2
     with pytest.raises(RuntimeError, match="not initialized"):
         await request.do_request(f"{fake_server.bot_base_url}{fake_api.token}/getMe", "POST")
+
+
+@pytest.fixture
+async def proxy(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[list[str]]:
+    """A forward proxy on loopback, set in the environment; it lists the URLs it was asked
+    for, and answers each itself."""
+    asked: list[str] = []
+
+    async def forward(request: web.Request) -> web.Response:
+        asked.append(str(request.url))
+        return web.json_response({"ok": True, "result": True})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", forward)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    for name in ("http_proxy", "HTTP_PROXY"):
+        monkeypatch.setenv(name, f"http://127.0.0.1:{port}")
+    for name in ("no_proxy", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    yield asked
+    await runner.cleanup()
+
+
+async def test_calls_go_through_the_proxy_the_environment_names_read_once(
+    fake_server: FakeBotAPIServer,
+    fake_api: FakeBotAPI,
+    proxy: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reads: list[str] = []
+
+    def read(url: URL) -> tuple[URL, BasicAuth | None]:
+        reads.append(str(url))
+        return get_env_proxy_for_url(url)
+
+    monkeypatch.setattr(http, "get_env_proxy_for_url", read)
+    request = AiohttpRequest()
+    await request.initialize()
+    url = f"{fake_server.bot_base_url}{fake_api.token}/getMe"
+    for _ in range(3):
+        assert await request.do_request(url, "POST") == (200, b'{"ok": true, "result": true}')
+    await request.shutdown()
+
+    assert proxy == [url] * 3
+    assert fake_api.calls("getMe") == []
+    assert len(reads) == 1
+
+
+async def test_a_server_the_environment_exempts_is_called_directly(
+    proxy: list[str],
+    fake_server: FakeBotAPIServer,
+    fake_api: FakeBotAPI,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+
+    request = AiohttpRequest()
+    async with Bot(fake_api.token, base_url=fake_server.bot_base_url, request=request) as bot:
+        await bot.send_message(42, "Hill reps")
+
+    assert proxy == []
+    assert len(fake_api.calls("sendMessage")) == 1
