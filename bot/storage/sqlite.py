@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+BUSY_TIMEOUT = 5.0  # seconds a connection waits for another one's write lock
+
 PRAGMAS = {
     "journal_mode": "WAL",
     "foreign_keys": "ON",
-    "busy_timeout": "5000",  # ms to wait for another connection's write lock
+    "busy_timeout": str(int(BUSY_TIMEOUT * 1000)),
     "synchronous": "NORMAL",  # WAL commits survive a crash of the process without an fsync
     "cache_size": "-65536",  # 64 MB
 }

@@ -1,20 +1,36 @@
-"""aiosqlite, with a statement run in one trip to the connection's thread instead of four.
+"""aiosqlite, with a statement run in one trip to the connection's thread instead of four,
+and the process's writers queued for SQLite's one write lock.
 
 SQLAlchemy's aiosqlite adapter opens a cursor, executes, fetches and closes it: each step is
 a trip to the connection's thread (queue, wake-up, a turn of the GIL, a wake-up of the event
 loop back), so a button press's seven statements took 25 trips. Here the cursor does all four
-in the thread in one go, keeping the rows for ``fetchall``. Everything else is aiosqlite's.
+in the thread in one go, keeping the rows for ``fetchall``.
+
+SQLite lets one connection of a database write at a time, and a connection that finds the
+lock taken sleeps and tries again (1 to 100 ms a sleep, up to ``busy_timeout``): in a burst,
+writers slept while the lock was free, and the event loop had nothing to run. Here a
+connection about to open a write transaction (the statements that make Python's ``sqlite3``
+begin one) first waits its turn in a queue that the process's connections to that file share
+(``WriteQueue``), and leaves it at its commit or rollback; the next writer starts at once.
+SQLite's own lock stays as the guard against other processes. A rollback with no transaction
+open costs no trip (the pool rolls back every connection it is given back).
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
 import sqlite3
+import weakref
 from collections.abc import Iterable, Sequence
 from types import SimpleNamespace, TracebackType
 from typing import Any
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_dbapi
+
+from bot.storage.sqlite import BUSY_TIMEOUT
 
 Description = tuple[tuple[Any, ...], ...] | None
 
@@ -43,12 +59,12 @@ class OneTripCursor:
         await self.close()
 
     async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> OneTripCursor:
-        result = await self._connection.in_thread(_execute, sql, parameters or ())
+        result = await self._connection.statement(_execute, sql, parameters or ())
         self.description, self.rowcount, self.lastrowid, self._rows = result
         return self
 
     async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> OneTripCursor:
-        result = await self._connection.in_thread(_execute_many, sql, list(parameters))
+        result = await self._connection.statement(_execute_many, sql, list(parameters))
         self.description, self.rowcount, self.lastrowid, self._rows = result
         return self
 
@@ -89,8 +105,61 @@ def _execute_many(
     return _outcome(connection.executemany(sql, parameters))
 
 
+_BEGINS = re.compile(r"\s*(insert|update|delete|replace)\b", re.IGNORECASE)
+"""The statements before which Python's ``sqlite3`` opens a transaction (its legacy mode,
+which SQLAlchemy uses): a transaction is open from the first of them to the commit."""
+
+
+class WriteQueue:
+    """The turns of one database file's writers in this process, first come first served.
+
+    A turn not given within ``timeout`` seconds fails as SQLite's own lock would
+    ("database is locked")."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._lock = asyncio.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def wait_turn(self) -> None:
+        """Wait until no other connection of this process is writing to the file."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # an asyncio lock serves one event loop
+            self._lock, self._loop = asyncio.Lock(), loop
+        try:
+            async with asyncio.timeout(self.timeout):
+                await self._lock.acquire()
+        except TimeoutError:
+            raise sqlite3.OperationalError("database is locked") from None
+
+    def end_turn(self) -> None:
+        """Let the next writer go."""
+        self._lock.release()
+
+
+_queues: weakref.WeakValueDictionary[str, WriteQueue] = weakref.WeakValueDictionary()
+
+
+def write_queue(database: str, timeout: float) -> WriteQueue | None:
+    """The queue of the file ``database`` (None for a database in memory, private to its
+    connection)."""
+    if database in ("", ":memory:") or "mode=memory" in database:
+        return None
+    key = database if database.startswith("file:") else os.path.realpath(database)
+    queue = _queues.get(key)
+    if queue is None:
+        queue = _queues[key] = WriteQueue(timeout)
+    return queue
+
+
 class OneTripConnection(aiosqlite.Connection):
-    """An aiosqlite connection whose cursors take one trip a statement."""
+    """An aiosqlite connection whose cursors take one trip a statement, and which writes in
+    its turn of ``writes`` (if given)."""
+
+    def __init__(self, connector: Any, iter_chunk_size: int, writes: WriteQueue | None) -> None:
+        super().__init__(connector, iter_chunk_size)
+        self._writes = writes
+        self._writing = False
 
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
@@ -99,10 +168,49 @@ class OneTripConnection(aiosqlite.Connection):
         """Run ``function(sqlite3_connection, *args)`` on the connection's thread."""
         return await self._execute(lambda: function(self._conn, *args))  # type: ignore[no-untyped-call]
 
+    async def statement(self, function: Any, sql: str, parameters: Any) -> Any:
+        """Run ``function(sqlite3_connection, sql, parameters)`` on the connection's thread,
+        in this connection's turn to write if the statement opens a write transaction. The
+        turn ends with the transaction: at once when none is left open (autocommit, or a
+        statement that failed before it began one), else at the commit or rollback."""
+        if self._writes and not self._writing and _BEGINS.match(sql) and not self.in_transaction:
+            await self._writes.wait_turn()
+            self._writing = True
+        try:
+            return await self.in_thread(function, sql, parameters)
+        finally:
+            if self._writing and not self.in_transaction:
+                self._end_turn()
+
+    async def commit(self) -> None:
+        try:
+            await super().commit()
+        finally:
+            self._end_turn()
+
+    async def rollback(self) -> None:
+        try:
+            if self.in_transaction:
+                await super().rollback()
+        finally:
+            self._end_turn()
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            self._end_turn()
+
+    def _end_turn(self) -> None:
+        if self._writing and self._writes:
+            self._writing = False
+            self._writes.end_turn()
+
 
 def connect(database: str, *, iter_chunk_size: int = 64, **options: Any) -> OneTripConnection:
     """Like ``aiosqlite.connect``: the connection opens when awaited."""
-    return OneTripConnection(lambda: sqlite3.connect(database, **options), iter_chunk_size)
+    writes = write_queue(database, BUSY_TIMEOUT)
+    return OneTripConnection(lambda: sqlite3.connect(database, **options), iter_chunk_size, writes)
 
 
 DBAPI = AsyncAdapt_aiosqlite_dbapi(

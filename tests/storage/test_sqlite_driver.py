@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,9 +11,10 @@ from typing import Any
 import aiosqlite
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.storage import sqlite, sqlite_driver
 from bot.storage.database import create_engine
 
 metadata = MetaData()
@@ -25,8 +27,13 @@ notes = Table(
 
 
 @pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.db'}")
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "driver.db"
+
+
+@pytest.fixture
+async def engine(path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
     async with engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
     yield engine
@@ -102,3 +109,81 @@ async def test_a_streamed_result_hands_out_its_rows_in_parts(engine: AsyncEngine
     assert [row.text for row in first_two] == ["run 0", "run 1"]
     assert third is not None and third.text == "run 2"
     assert [row.text for row in rest] == ["run 3", "run 4"]
+
+
+@pytest.fixture
+async def impatient(path: Path, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Writers of the file get no wait at all: from SQLite, nor from the process's queue."""
+    queue = sqlite_driver.write_queue(str(path), timeout=5.0)
+    assert queue is not None
+    monkeypatch.setattr(queue, "timeout", 0)
+    monkeypatch.setitem(sqlite.PRAGMAS, "busy_timeout", "0")
+    await engine.dispose()  # connections made from now on have the pragma
+
+
+async def test_writers_in_one_process_take_turns_instead_of_polling_sqlites_lock(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sqlite.PRAGMAS, "busy_timeout", "0")  # SQLite would refuse B
+    await engine.dispose()  # new connections, with the pragma
+    a_wrote, a_may_commit = asyncio.Event(), asyncio.Event()
+    order: list[str] = []
+
+    async def writer_a() -> None:
+        async with engine.begin() as connection:
+            await connection.execute(insert(notes).values(text="A"))
+            a_wrote.set()
+            await a_may_commit.wait()
+            order.append("A commits")
+
+    async def writer_b() -> None:
+        await a_wrote.wait()
+        async with engine.begin() as connection:
+            waiting = asyncio.ensure_future(connection.execute(insert(notes).values(text="B")))
+            await asyncio.sleep(0)  # B is queued behind A...
+            assert not waiting.done()
+            a_may_commit.set()  # ...until A commits
+            await waiting
+            order.append("B wrote")
+
+    await asyncio.gather(writer_a(), writer_b())
+
+    assert order == ["A commits", "B wrote"]
+    async with engine.connect() as connection:
+        assert (await connection.execute(select(notes.c.text))).scalars().all() == ["A", "B"]
+
+
+async def test_a_writer_not_given_its_turn_in_time_hears_the_database_is_locked(
+    engine: AsyncEngine, impatient: None
+) -> None:
+    async with engine.begin() as holding:
+        await holding.execute(insert(notes).values(text="A"))
+        async with engine.connect() as late:
+            with pytest.raises(OperationalError, match="database is locked"):
+                await late.execute(insert(notes).values(text="B"))
+
+
+async def test_an_autocommitted_write_and_a_rollback_end_the_turn(
+    engine: AsyncEngine, impatient: None
+) -> None:
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(insert(notes).values(text="A"))
+        async with engine.connect() as other:
+            await other.execute(insert(notes).values(text="B"))
+            await other.rollback()
+        async with engine.begin() as other:
+            await other.execute(insert(notes).values(text="C"))
+
+    async with engine.connect() as connection:
+        assert (await connection.execute(select(notes.c.text))).scalars().all() == ["A", "C"]
+
+
+async def test_a_connection_given_back_unwritten_costs_no_trip(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with trips(monkeypatch) as queued:
+        async with engine.connect() as connection:
+            await connection.execute(select(notes.c.id))
+
+    assert len(queued) == 1  # the query; the pool's rollback on return had nothing to do
