@@ -102,6 +102,67 @@ async def test_planned_session_keeps_exercise_order_and_dose(database: Database)
         assert stored.exercises[0].reps is None and stored.exercises[0].hold_s == 2
 
 
+async def test_new_sessions_are_stored_in_three_statements_however_many(
+    database: Database,
+) -> None:
+    def session(runner_id: int, day: int, exercises: int) -> PlannedSession:
+        row = PlannedSession(
+            runner_id=runner_id,
+            date=date(2026, 11, day),
+            kind="focused",
+            phase="base",
+            minutes=30,
+            after_run=day % 2 == 0,
+            rules=["P4"],
+        )
+        row.exercises = [
+            PlannedExercise(
+                position=n,
+                exercise_id=f"ex{n}",
+                name=f"Exercise {n}",
+                sets=2,
+                reps=None if n else 8,
+                hold_s=20 if n else None,
+                load="bodyweight",
+                cues=[f"cue {n}"],
+                cues_emphasised=n == 1,
+            )
+            for n in range(exercises)
+        ]
+        return row
+
+    async with database.unit_of_work() as uow:
+        ada = await uow.runners.add(make_runner(platform_user_id="1"))
+        bea = await uow.runners.add(make_runner(platform_user_id="2"))
+        old = session(ada.id, 2, 1)
+        await uow.plans.replace([], [old])
+    async with database.unit_of_work() as uow:
+        stale = await uow.plans.between(
+            runner_id=ada.id, first=date(2026, 11, 1), last=date(2026, 11, 30)
+        )
+        fresh = [session(ada.id, 23, 6), session(ada.id, 26, 4), session(bea.id, 23, 5)]
+        with statements(database) as seen:
+            await uow.plans.replace(stale, fresh)
+
+    assert seen == ["DELETE", "INSERT", "SELECT", "INSERT"]
+    async with database.unit_of_work() as uow:
+        stored = await uow.plans.of_runners(
+            [ada.id, bea.id], first=date(2026, 11, 1), last=date(2026, 11, 30)
+        )
+        assert [(row.runner_id, row.date.day, len(row.exercises)) for row in stored] == [
+            (ada.id, 23, 6),
+            (bea.id, 23, 5),
+            (ada.id, 26, 4),
+        ]
+        first = stored[0]
+        assert (first.after_run, first.rules, first.created_at is not None) == (False, ["P4"], True)
+        assert [(e.position, e.reps, e.hold_s, e.cues) for e in first.exercises[:2]] == [
+            (0, 8, None, ["cue 0"]),
+            (1, None, 20, ["cue 1"]),
+        ]
+        assert [e.cues_emphasised for e in first.exercises[:3]] == [False, True, False]
+
+
 async def test_logs_check_ins_and_plan_changes(database: Database) -> None:
     day = date(2026, 11, 23)
     async with database.unit_of_work() as uow:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import PlannedSession
+from bot.storage.models import PlannedExercise, PlannedSession
+
+_sessions = cast(Table, PlannedSession.__table__)
+_exercises = cast(Table, PlannedExercise.__table__)
 
 
 class PlanRepository:
@@ -59,11 +63,60 @@ class PlanRepository:
     async def replace(
         self, stale: Sequence[PlannedSession], fresh: Sequence[PlannedSession]
     ) -> None:
-        """Swap stored sessions for new ones, in one delete and one flush."""
+        """Swap stored sessions for new ones (rows not yet stored, with their exercises).
+
+        Three statements store the new ones however many there are: their sessions, their
+        ids read back by runner and date, their exercises. (The ORM would insert each row
+        on its own to read its id back: SQLite does not return inserted rows in order.)
+        The new rows are not added to the unit of work; a later query reads them."""
         if stale:
-            ids = [session.id for session in stale]
-            await self._session.execute(delete(PlannedSession).where(PlannedSession.id.in_(ids)))
+            gone = [session.id for session in stale]
+            await self._session.execute(delete(PlannedSession).where(PlannedSession.id.in_(gone)))
             for session in stale:
                 self._session.expunge(session)
-        self._session.add_all(fresh)
-        await self._session.flush()
+        if not fresh:
+            return
+        await self._session.execute(insert(_sessions), [_session_values(row) for row in fresh])
+        keys = [(row.runner_id, row.date) for row in fresh]
+        found = await self._session.execute(
+            select(_sessions.c.runner_id, _sessions.c.date, _sessions.c.id).where(
+                tuple_(_sessions.c.runner_id, _sessions.c.date).in_(keys)
+            )
+        )
+        ids = {(runner_id, day): session_id for runner_id, day, session_id in found}
+        exercises = [
+            _exercise_values(exercise, ids[row.runner_id, row.date])
+            for row in fresh
+            for exercise in row.exercises
+        ]
+        if exercises:
+            await self._session.execute(insert(_exercises), exercises)
+
+
+def _session_values(row: PlannedSession) -> dict[str, Any]:
+    return {
+        "runner_id": row.runner_id,
+        "date": row.date,
+        "kind": row.kind,
+        "phase": row.phase,
+        "minutes": row.minutes,
+        "after_run": row.after_run,
+        "rules": row.rules,
+    }
+
+
+def _exercise_values(row: PlannedExercise, session_id: int) -> dict[str, Any]:
+    return {
+        "session_id": session_id,
+        "position": row.position,
+        "exercise_id": row.exercise_id,
+        "name": row.name,
+        "sets": row.sets,
+        "reps": row.reps,
+        "hold_s": row.hold_s,
+        "load": row.load,
+        "tempo": row.tempo,
+        "range": row.range,
+        "cues": row.cues,
+        "cues_emphasised": row.cues_emphasised,
+    }
