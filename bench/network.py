@@ -64,9 +64,11 @@ class CountingAPI(FakeBotAPI):
 
 @dataclass
 class Run:
-    """One run's taps: latencies, unanswered taps, and when it started and ended."""
+    """One run's taps: latencies (and what each tap answered), unanswered taps, and when the
+    run started and ended."""
 
     latencies: list[float] = field(default_factory=list)
+    answers: list[str] = field(default_factory=list)
     unanswered: int = 0
     started: float = 0.0
     ended: float = 0.0
@@ -97,6 +99,7 @@ async def runner(api: CountingAPI, user_id: int, run: Run, think: float, until: 
             run.unanswered += 1
             return
         run.latencies.append(time.perf_counter() - started)
+        run.answers.append(value)
         run.ended = time.perf_counter()
         await asyncio.sleep(think)
 
@@ -129,6 +132,7 @@ async def measure(
         ),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
+        limit=1 << 24,  # the run's answer is one line of JSON with every latency
     )
     assert child.stdin is not None and child.stdout is not None
     port, token = (await child.stdout.readline()).decode().split()
@@ -200,6 +204,11 @@ def summary(name: str, run: Run) -> tuple[float, float]:
         f"{name:<34} {taps:>5} taps {rate:8.1f} taps/s   p50 {p50:6.3f} s   p99 {p99:6.3f} s"
         f"   unanswered {run.unanswered}"
     )
+    by_answer: defaultdict[str, list[float]] = defaultdict(list)
+    for answer, latency in zip(run.answers, run.latencies, strict=True):
+        by_answer[answer].append(latency)
+    slowest, latencies = max(by_answer.items(), key=lambda item: statistics.median(item[1]))
+    print(f"{'':<34} slowest answer: {slowest!r}, p50 {statistics.median(latencies):.3f} s")
     return rate, p99
 
 
