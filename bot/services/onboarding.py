@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
-from bot.services.planning import plan_notes, replan
+from bot.services.planning import phase_on, plan_notes, replan, session_row
 from bot.services.profile_questions import apply_answers, profile_steps
 from bot.services.render import profile_text, week_text
 from bot.services.replies import Reply, say
@@ -59,9 +59,12 @@ async def _finish(turn: Turn) -> Reply:
     if "club" in turn.answers:
         await turn.uow.clubs.join(club_id=int(turn.answers["club"]), runner_id=runner.id)
     replanned = await replan(turn.ctx, turn.uow, runner)
-    first_week = await turn.uow.plans.between(
-        runner_id=runner.id, first=runner.started_on, last=runner.started_on + timedelta(days=6)
-    )
+    last = runner.started_on + timedelta(days=6)
+    first_week = [  # as just stored: a new runner has no session reported to keep
+        session_row(session, phase_on(replanned.plan, session.date))
+        for session in replanned.plan.sessions
+        if runner.started_on <= session.date <= last
+    ]
     notes = plan_notes(replanned, runner.started_on)
     return say(
         join(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from bot.services.coach import Coach
 from bot.services.context import Person
 from bot.services.dialog import STALE
+from bot.services.render import week_text
 from bot.storage.database import Database
 from bot.storage.models import (
     CheckIn,
@@ -23,6 +25,7 @@ from bot.storage.models import (
     SessionLog,
 )
 from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
+from tests.database_fixtures import statements
 from tests.services.conftest import (
     Talker,
     go_to_next_session,
@@ -76,6 +79,26 @@ async def test_summary_is_confirmed_before_anything_is_stored(
     assert "Wed hard run" in runner.text
     async with database.unit_of_work() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(Runner)) == 0
+
+
+async def test_the_first_week_shown_is_the_week_stored_and_is_not_read_back(
+    runner: Talker, database: Database
+) -> None:
+    await onboard_until_summary(runner)
+    with statements(database, naming="FROM planned_sessions") as read:
+        await runner.follow(onboarding()[-1:])
+
+    stored_week = await stored_runner(database)
+    async with database.unit_of_work() as uow:
+        sessions = await uow.plans.between(
+            runner_id=stored_week.id,
+            first=stored_week.started_on,
+            last=stored_week.started_on + timedelta(days=6),
+        )
+    assert sessions
+    assert str(week_text(sessions, title="Your first week")) in runner.text
+    # the stored sessions to compare with, the new sessions' ids, the reminders' plan
+    assert read == ["SELECT", "SELECT", "INSERT"]
 
 
 async def onboard_until_summary(runner: Talker) -> None:
