@@ -121,12 +121,13 @@ class DispatchRepository:
         """Forget a runner's (or a club's) planned messages not sent yet: those nobody has
         claimed, and those cancelled ahead of time (the runner blocked the bot, the club removed
         it) that fall due after ``after``, so planning again can take their (day, kind) back."""
-        cancelled_ahead = and_(Dispatch.status == DispatchStatus.CANCELLED, Dispatch.due_at > after)
-        await self._session.execute(
-            delete(Dispatch).where(
+        row = _dispatches.c
+        cancelled_ahead = and_(row.status == DispatchStatus.CANCELLED, row.due_at > after)
+        await self._session.execute(  # a table statement: no loaded rows to keep in step
+            delete(_dispatches).where(
                 _recipient(runner_id, club_id),
-                or_(Dispatch.status == DispatchStatus.PENDING, cancelled_ahead),
-                Dispatch.kind.in_(PLANNED_KINDS),
+                or_(row.status == DispatchStatus.PENDING, cancelled_ahead),
+                row.kind.in_(PLANNED_KINDS),
             )
         )
 
@@ -352,7 +353,8 @@ def _recipient(runner_id: int | None, club_id: int | None) -> ColumnElement[bool
     """Rows for one runner, or for one club."""
     if (runner_id is None) == (club_id is None):
         raise ValueError("name exactly one of runner_id and club_id")
-    return Dispatch.runner_id == runner_id if runner_id is not None else Dispatch.club_id == club_id
+    row = _dispatches.c
+    return row.runner_id == runner_id if runner_id is not None else row.club_id == club_id
 
 
 def _slots(slots: Sequence[Slot]) -> CTE:
