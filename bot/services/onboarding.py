@@ -58,7 +58,7 @@ async def _finish(turn: Turn) -> Reply:
     await turn.uow.runners.add(runner)
     if "club" in turn.answers:
         await turn.uow.clubs.join(club_id=int(turn.answers["club"]), runner_id=runner.id)
-    replanned = await replan(turn.ctx, turn.uow, runner)
+    replanned = await replan(turn.ctx, turn.uow, runner, joined=True)
     last = runner.started_on + timedelta(days=6)
     first_week = [  # as just stored: a new runner has no session reported to keep
         session_row(session, phase_on(replanned.plan, session.date))

@@ -144,41 +144,76 @@ def weeks_to_plan(start: date, today: date, ahead: int = LOOK_AHEAD_WEEKS) -> in
 
 
 async def replan(
-    ctx: ServiceContext, uow: UnitOfWork, runner: Runner, *, ahead: int = LOOK_AHEAD_WEEKS
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    runner: Runner,
+    *,
+    ahead: int = LOOK_AHEAD_WEEKS,
+    joined: bool = False,
 ) -> Replanned:
     """Replay the runner's plan, store the upcoming sessions and any new plan changes.
 
     The plan reaches ``ahead`` weeks from today's week (a calendar looks further than the
     stored weeks); what is stored, sessions and changes alike, ends with the
-    ``LOOK_AHEAD_WEEKS`` stored weeks whatever ``ahead`` is.
+    ``LOOK_AHEAD_WEEKS`` stored weeks whatever ``ahead`` is. ``joined``: the runner joined
+    in this unit of work, so nothing of theirs is stored yet and nothing is read back.
     """
     today = ctx.today(runner.timezone)
     profile = profile_of(runner)
-    resume = await _checkpoint(uow, runner, profile)
-    since = resume.day if resume else date.min
-    logs = await uow.feedback.logs(runner_id=runner.id, since=since)
+    stored = _NOTHING_STORED if joined else await _stored(uow, runner, profile, today)
     current = plan(
         profile,
         start=runner.started_on,
         weeks=weeks_to_plan(runner.started_on, today, max(ahead, LOOK_AHEAD_WEEKS)),
-        history=await history_of(uow, runner, logs, since),
+        history=stored.history,
         as_of=today,
-        resume=resume,
+        resume=stored.resume,
         keep=today - CHECKPOINT_LAG,
     )
     kept = current.checkpoint
-    if kept is not None and kept != resume:
+    if kept is not None and kept != stored.resume:
         await uow.feedback.keep_checkpoint(runner_id=runner.id, day=kept.day, state=kept.to_json())
     last = _last_day(current, today, end=_stored_end(runner.started_on, today))
-    stored = [change for change in current.changes if change.date <= last]
-    new_changes = await _store_changes(uow, runner, stored, since)
-    logged = {log.session_date for log in logs}
-    added, removed, altered = await _store_sessions(uow, runner, current, today, last, logged)
+    new_changes = await _store_changes(
+        uow, runner, [change for change in current.changes if change.date <= last], stored
+    )
+    added, removed, altered = await _store_sessions(uow, runner, current, today, last, stored)
     runner.planned_until = last
     if current.paused and runner.status is RunnerStatus.ACTIVE:
         runner.status = RunnerStatus.PAUSED  # C7: check-ins only, until the runner resumes
     await plan_reminders(ctx, uow, runner)
     return Replanned(current, new_changes, added, removed, altered)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What a replay starts from: the checkpoint that fits, the reports since it (as the
+    session logs and as core history), the plan changes stored since it, and the stored
+    sessions from today on."""
+
+    resume: Checkpoint | None
+    logs: Sequence[SessionLog]
+    history: Sequence[HistoryEvent]
+    changes: frozenset[tuple[date, tuple[str, ...], str]]
+    sessions: dict[date, PlannedSession]
+
+
+_NOTHING_STORED = _Stored(None, (), (), frozenset(), {})
+
+
+async def _stored(uow: UnitOfWork, runner: Runner, profile: Profile, today: date) -> _Stored:
+    resume = await _checkpoint(uow, runner, profile)
+    since = resume.day if resume else date.min
+    logs = await uow.feedback.logs(runner_id=runner.id, since=since)
+    changes = await uow.feedback.changes(runner_id=runner.id, since=since)
+    sessions = await uow.plans.between(runner_id=runner.id, first=today, last=date.max)
+    return _Stored(
+        resume=resume,
+        logs=logs,
+        history=await history_of(uow, runner, logs, since),
+        changes=frozenset((row.effective_date, tuple(row.rules), row.why) for row in changes),
+        sessions={row.date: row for row in sessions},
+    )
 
 
 async def _checkpoint(uow: UnitOfWork, runner: Runner, profile: Profile) -> Checkpoint | None:
@@ -191,13 +226,9 @@ async def _checkpoint(uow: UnitOfWork, runner: Runner, profile: Profile) -> Chec
 
 
 async def _store_changes(
-    uow: UnitOfWork, runner: Runner, changes: Sequence[Change], since: date
+    uow: UnitOfWork, runner: Runner, changes: Sequence[Change], stored: _Stored
 ) -> tuple[Change, ...]:
-    stored = {
-        (row.effective_date, tuple(row.rules), row.why)
-        for row in await uow.feedback.changes(runner_id=runner.id, since=since)
-    }
-    new = tuple(c for c in changes if (c.date, tuple(c.rules), c.why) not in stored)
+    new = tuple(c for c in changes if (c.date, tuple(c.rules), c.why) not in stored.changes)
     for change in new:
         await uow.feedback.add(
             PlanChange(
@@ -211,22 +242,20 @@ async def _store_changes(
 
 
 async def _store_sessions(
-    uow: UnitOfWork, runner: Runner, current: Plan, today: date, last: date, logged: set[date]
+    uow: UnitOfWork, runner: Runner, current: Plan, today: date, last: date, stored: _Stored
 ) -> tuple[tuple[date, ...], tuple[date, ...], tuple[date, ...]]:
     planned = {s.date: s for s in current.sessions if today <= s.date <= last}
-    stored = {
-        row.date: row
-        for row in await uow.plans.between(runner_id=runner.id, first=today, last=last)
-    }
+    kept = {day: row for day, row in stored.sessions.items() if day <= last}
+    logged = {log.session_date for log in stored.logs}
     stale: list[PlannedSession] = []
     fresh: list[PlannedSession] = []
     added: list[date] = []
     removed: list[date] = []
     altered: list[date] = []
-    for day in sorted(planned.keys() | stored.keys()):
+    for day in sorted(planned.keys() | kept.keys()):
         if day in logged:
             continue  # a session already reported stays as it was done
-        old, new = stored.get(day), planned.get(day)
+        old, new = kept.get(day), planned.get(day)
         row = session_row(new, phase_on(current, day)) if new else None
         if row is not None:
             row.runner_id = runner.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from contextlib import ExitStack
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -81,24 +82,28 @@ async def test_summary_is_confirmed_before_anything_is_stored(
         assert await uow.session.scalar(select(func.count()).select_from(Runner)) == 0
 
 
-async def test_the_first_week_shown_is_the_week_stored_and_is_not_read_back(
+async def test_a_runner_who_joins_is_planned_without_reading_anything_back(
     runner: Talker, database: Database
 ) -> None:
     await onboard_until_summary(runner)
-    with statements(database, naming="FROM planned_sessions") as read:
+    history = ("plan_checkpoints", "session_logs", "check_ins", "resumptions", "plan_changes")
+    with ExitStack() as watching:
+        reads = {
+            table: watching.enter_context(statements(database, naming=f"FROM {table}"))
+            for table in (*history, "planned_sessions")
+        }
         await runner.follow(onboarding()[-1:])
 
-    stored_week = await stored_runner(database)
+    assert {table: reads[table] for table in history} == {table: [] for table in history}
+    # the new sessions' ids, and the reminders planned from them
+    assert reads["planned_sessions"] == ["SELECT", "INSERT"]
+    joined = await stored_runner(database)
     async with database.unit_of_work() as uow:
         sessions = await uow.plans.between(
-            runner_id=stored_week.id,
-            first=stored_week.started_on,
-            last=stored_week.started_on + timedelta(days=6),
+            runner_id=joined.id, first=joined.started_on, last=joined.started_on + timedelta(days=6)
         )
     assert sessions
-    assert str(week_text(sessions, title="Your first week")) in runner.text
-    # the stored sessions to compare with, the new sessions' ids, the reminders' plan
-    assert read == ["SELECT", "SELECT", "INSERT"]
+    assert str(week_text(sessions, title="Your first week")) in runner.text  # as stored
 
 
 async def onboard_until_summary(runner: Talker) -> None:
