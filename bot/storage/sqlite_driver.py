@@ -121,20 +121,19 @@ class WriteQueue:
         self._lock = asyncio.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def wait_turn(self) -> None:
-        """Wait until no other connection of this process is writing to the file."""
+    async def wait_turn(self) -> asyncio.Lock:
+        """Wait until no other connection of this process is writing to the file; returns
+        the lock now held, to release when the turn ends."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # an asyncio lock serves one event loop
             self._lock, self._loop = asyncio.Lock(), loop
+        lock = self._lock
         try:
             async with asyncio.timeout(self.timeout):
-                await self._lock.acquire()
+                await lock.acquire()
         except TimeoutError:
             raise sqlite3.OperationalError("database is locked") from None
-
-    def end_turn(self) -> None:
-        """Let the next writer go."""
-        self._lock.release()
+        return lock
 
 
 _queues: weakref.WeakValueDictionary[str, WriteQueue] = weakref.WeakValueDictionary()
@@ -159,7 +158,7 @@ class OneTripConnection(aiosqlite.Connection):
     def __init__(self, connector: Any, iter_chunk_size: int, writes: WriteQueue | None) -> None:
         super().__init__(connector, iter_chunk_size)
         self._writes = writes
-        self._writing = False
+        self._turn: asyncio.Lock | None = None  # held from a write's start to its commit
 
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
@@ -173,13 +172,12 @@ class OneTripConnection(aiosqlite.Connection):
         in this connection's turn to write if the statement opens a write transaction. The
         turn ends with the transaction: at once when none is left open (autocommit, or a
         statement that failed before it began one), else at the commit or rollback."""
-        if self._writes and not self._writing and _BEGINS.match(sql) and not self.in_transaction:
-            await self._writes.wait_turn()
-            self._writing = True
+        if self._writes and self._turn is None and _BEGINS.match(sql) and not self.in_transaction:
+            self._turn = await self._writes.wait_turn()
         try:
             return await self.in_thread(function, sql, parameters)
         finally:
-            if self._writing and not self.in_transaction:
+            if self._turn is not None and not self.in_transaction:
                 self._end_turn()
 
     async def commit(self) -> None:
@@ -202,9 +200,9 @@ class OneTripConnection(aiosqlite.Connection):
             self._end_turn()
 
     def _end_turn(self) -> None:
-        if self._writing and self._writes:
-            self._writing = False
-            self._writes.end_turn()
+        if self._turn is not None:
+            turn, self._turn = self._turn, None
+            turn.release()
 
 
 def connect(database: str, *, iter_chunk_size: int = 64, **options: Any) -> OneTripConnection:
