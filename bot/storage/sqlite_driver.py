@@ -12,8 +12,9 @@ writers slept while the lock was free, and the event loop had nothing to run. He
 connection about to open a write transaction (the statements that make Python's ``sqlite3``
 begin one) first waits its turn in a queue that the process's connections to that file share
 (``WriteQueue``), and leaves it at its commit or rollback; the next writer starts at once.
-SQLite's own lock stays as the guard against other processes. A rollback with no transaction
-open costs no trip (the pool rolls back every connection it is given back).
+SQLite's own lock stays as the guard against other processes. A commit or rollback with no
+transaction open costs no trip (a unit of work that only read commits, and the pool rolls
+back every connection it is given back).
 """
 
 from __future__ import annotations
@@ -182,7 +183,8 @@ class OneTripConnection(aiosqlite.Connection):
 
     async def commit(self) -> None:
         try:
-            await super().commit()
+            if self.in_transaction:
+                await super().commit()
         finally:
             self._end_turn()
 

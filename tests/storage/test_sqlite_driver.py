@@ -179,11 +179,13 @@ async def test_an_autocommitted_write_and_a_rollback_end_the_turn(
         assert (await connection.execute(select(notes.c.text))).scalars().all() == ["A", "C"]
 
 
-async def test_a_connection_given_back_unwritten_costs_no_trip(
+async def test_ending_a_transaction_that_only_read_costs_no_trip(
     engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with trips(monkeypatch) as queued:
         async with engine.connect() as connection:
             await connection.execute(select(notes.c.id))
+        async with engine.begin() as connection:
+            await connection.execute(select(notes.c.id))
 
-    assert len(queued) == 1  # the query; the pool's rollback on return had nothing to do
+    assert len(queued) == 2  # the queries; the commit and the pool's rollbacks had nothing to do
