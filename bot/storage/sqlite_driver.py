@@ -24,7 +24,7 @@ import os
 import re
 import sqlite3
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from types import SimpleNamespace, TracebackType
 from typing import Any
 
@@ -159,7 +159,7 @@ class OneTripConnection(aiosqlite.Connection):
     def __init__(self, connector: Any, iter_chunk_size: int, writes: WriteQueue | None) -> None:
         super().__init__(connector, iter_chunk_size)
         self._writes = writes
-        self._turn: asyncio.Lock | None = None  # held from a write's start to its commit
+        self._turn: asyncio.Lock | None = None  # held from a write's start to its transaction's end
 
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
@@ -182,16 +182,16 @@ class OneTripConnection(aiosqlite.Connection):
                 self._end_turn()
 
     async def commit(self) -> None:
-        try:
-            if self.in_transaction:
-                await super().commit()
-        finally:
-            self._end_turn()
+        await self._end_transaction(super().commit)
 
     async def rollback(self) -> None:
+        await self._end_transaction(super().rollback)
+
+    async def _end_transaction(self, end: Callable[[], Awaitable[None]]) -> None:
+        """Commit or roll back (no trip when no transaction is open), then end the turn."""
         try:
             if self.in_transaction:
-                await super().rollback()
+                await end()
         finally:
             self._end_turn()
 
