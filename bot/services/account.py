@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
@@ -205,7 +206,7 @@ async def export(turn: Turn, runner: Runner) -> Reply:
         "club_memberships": [as_dict(row) for row in await uow.clubs.memberships(runner_id=rid)],
         "club_marks": [as_dict(row) for row in marks],
         "reminders": [as_dict(row) for row in await uow.dispatches.of_runner(rid)],
-        "open_question": [as_dict(question)] if question is not None else [],
+        "open_question": [asdict(question)] if question is not None else [],
     }
     table = io.StringIO()
     writer = csv.writer(table)

@@ -17,7 +17,7 @@ from bot.services.context import Person, ServiceContext
 from bot.services.free_text import NotUnderstood
 from bot.services.replies import Button, Message, Reply, out_of_date, say, toast
 from bot.services.text import Text, as_text, plain
-from bot.storage.models import DialogState
+from bot.storage.repositories.dialogs import OpenDialog
 from bot.storage.unit_of_work import UnitOfWork
 
 Answers = dict[str, Any]
@@ -211,7 +211,7 @@ class Dialogs:
             return await self.current(turn, str(problem))
         return await self._advance(turn, dialog, step, state, value)
 
-    async def _where(self, turn: Turn) -> tuple[DialogState, Dialog, Step] | None:
+    async def _where(self, turn: Turn) -> tuple[OpenDialog, Dialog, Step] | None:
         """The open dialog's state, the dialog and the step it is on, if one is open."""
         state = await turn.uow.dialogs.get(**self._key(turn.person))
         dialog = self._dialogs.get(state.dialog) if state is not None else None
@@ -225,7 +225,7 @@ class Dialogs:
         turn: Turn,
         dialog: Dialog,
         step: Step,
-        state: DialogState,
+        state: OpenDialog,
         value: str,
         offered: set[str],
     ) -> Reply:
@@ -234,7 +234,7 @@ class Dialogs:
         chosen = list(state.data["answers"].get(step.key, []))
         chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
         data = {**state.data, "answers": {**state.data["answers"], step.key: chosen}}
-        state.data = data
+        await self._save(turn, dialog, step, data)
         prompt = self._prompt(turn.ctx, dialog, step, data)
         return (Message(prompt.text, prompt.buttons, replace=True),)
 
@@ -243,7 +243,7 @@ class Dialogs:
         turn: Turn,
         dialog: Dialog,
         step: Step,
-        state: DialogState,
+        state: OpenDialog,
         value: Any,
         *,
         pressed: str = "",
@@ -254,8 +254,8 @@ class Dialogs:
             await turn.uow.dialogs.clear(**self._key(turn.person))
             return await dialog.finish(Turn(turn.ctx, turn.uow, turn.person, answers))
         data = {**state.data, "answers": answers, "answered_by": pressed}
-        state.step, state.data = following.key, data
-        return (self._prompt(turn.ctx, dialog, following, state.data),)
+        await self._save(turn, dialog, following, data)
+        return (self._prompt(turn.ctx, dialog, following, data),)
 
     async def _save(self, turn: Turn, dialog: Dialog, step: Step, data: dict[str, Any]) -> None:
         await turn.uow.dialogs.save(
@@ -281,7 +281,7 @@ class Dialogs:
         return Message(step.ask(answers), tuple(rows), typed=step.read_text is not None)
 
 
-def _handled(state: DialogState) -> set[str]:
+def _handled(state: OpenDialog) -> set[str]:
     """The buttons the open dialog has acted on: the one that opened it, and the answer that
     brought it to its question."""
     return {state.data.get("opened_by") or "", state.data.get("answered_by") or ""} - {""}

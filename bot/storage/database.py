@@ -56,6 +56,7 @@ class Database:
         async with self._sessions() as session, session.begin():
             uow = UnitOfWork(session)
             yield uow
+            await uow.write_pending()
             if receipt is not None and not receipt.handled:
                 await uow.updates.mark_handled(
                     platform=receipt.platform, update_id=receipt.update_id, at=receipt.at

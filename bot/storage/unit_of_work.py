@@ -25,3 +25,7 @@ class UnitOfWork:
         self.clubs = ClubRepository(session)
         self.dispatches = DispatchRepository(session)
         self.updates = UpdateRepository(session)
+
+    async def write_pending(self) -> None:
+        """Write what the repositories hold back for the end (a batch's dialogs)."""
+        await self.dialogs.write_pending()
