@@ -17,9 +17,12 @@ from sqlalchemy.sql.dml import Insert
 _DIALECTS = ("postgresql", "sqlite")
 
 
-def insert_ignoring_conflicts(session: AsyncSession, table: Table) -> Insert:
-    """An insert into ``table`` that skips rows whose key is already there."""
-    return _ignoring(_dialect(session), table)
+def insert_ignoring_conflicts(
+    session: AsyncSession, table: Table, *, returning: str | None = None
+) -> Insert:
+    """An insert into ``table`` that skips rows whose key is already there, returning the
+    column ``returning`` of the rows it inserts, if named."""
+    return _ignoring(_dialect(session), table, returning)
 
 
 def upsert(session: AsyncSession, table: Table, *keys: str) -> Insert:
@@ -40,8 +43,9 @@ def _insert(dialect: str, table: Table) -> postgresql.Insert | sqlite.Insert:
 
 
 @cache
-def _ignoring(dialect: str, table: Table) -> Insert:
-    return _insert(dialect, table).on_conflict_do_nothing()
+def _ignoring(dialect: str, table: Table, returning: str | None) -> Insert:
+    statement = _insert(dialect, table).on_conflict_do_nothing()
+    return statement if returning is None else statement.returning(table.c[returning])
 
 
 @cache

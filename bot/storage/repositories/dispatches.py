@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
-    CTE,
+    ColumnClause,
     ColumnElement,
     Date,
     Integer,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Table,
     Time,
     and_,
+    bindparam,
     case,
     column,
     delete,
@@ -30,6 +32,8 @@ from sqlalchemy import (
     values,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.selectable import HasCTE
 from sqlalchemy.types import TypeEngine
 
 from bot.storage.models import (
@@ -62,7 +66,7 @@ _clubs = cast(Table, Club.__table__)
 _sessions = cast(Table, PlannedSession.__table__)
 _PLANNED_STATUSES = (RunnerStatus.ACTIVE, RunnerStatus.PAUSED)  # who may get reminders
 PAUSED_CHECK_IN_DAYS = (1, 4)  # a paused runner's legs check-in: Mondays and Thursdays
-FEW_SLOTS = 8  # up to this many slots, the planning statement is cached (see ``_slots``)
+FEW_SLOTS = 8  # up to this many slots, the planning statement is built once (``_planning_few``)
 _SLOT_COLUMNS: tuple[tuple[str, TypeEngine[Any]], ...] = (
     ("timezone", String()),
     ("reminder_time", Time()),
@@ -105,9 +109,7 @@ class DispatchRepository:
         returns how many are new."""
         if not rows:
             return 0
-        statement = insert_ignoring_conflicts(self._session, _dispatches).returning(
-            _dispatches.c.id
-        )
+        statement = insert_ignoring_conflicts(self._session, _dispatches, returning="id")
         return len((await self._session.execute(statement, rows)).all())
 
     async def of_runner(self, runner_id: int) -> Sequence[Dispatch]:
@@ -280,55 +282,21 @@ class DispatchRepository:
         """
         if not slots:
             return 0
-        slot = _slots(slots)
-        runner = _runners.c
-        everyone = (runner.id == runner_id,) if runner_id is not None else ()
-
-        def reminders(kind: DispatchKind, *conditions: ColumnElement[bool]) -> Select[Any]:
-            keeps_the_time = and_(
-                runner.timezone == slot.c.timezone, runner.reminder_time == slot.c.reminder_time
-            )
-            return (
-                select(
-                    runner.id,
-                    literal(kind, _dispatches.c.kind.type),
-                    slot.c.local_date,
-                    slot.c.due_at,
-                    literal(DispatchStatus.PENDING, _dispatches.c.status.type),
-                )
-                .select_from(slot.join(_runners, keeps_the_time))
-                .where(*everyone, *conditions)
-            )
-
-        active = runner.status == RunnerStatus.ACTIVE
-        paused = runner.status == RunnerStatus.PAUSED
-        every_kind = union_all(
-            reminders(DispatchKind.SESSION, active, _session_on(slot.c.local_date)),
-            reminders(
-                DispatchKind.CHECK_IN,
-                or_(
-                    and_(active, _session_on(slot.c.day_before)),
-                    and_(paused, slot.c.weekday.in_(PAUSED_CHECK_IN_DAYS)),
-                ),
-            ),
-            reminders(
-                DispatchKind.WEEK_PREVIEW,
-                active,
-                runner.week_preview.is_(True),
-                extract("dow", runner.started_on) == slot.c.weekday,
-            ),
-        )
-        # Stored in due order, the rows one claim takes sit together on a few pages. The
-        # slots go inside the INSERT, which leaves the statement's row count readable.
-        in_due_order = every_kind.order_by(every_kind.selected_columns.due_at).add_cte(
-            slot, nest_here=True
-        )
-        statement = (
-            insert_ignoring_conflicts(self._session, _dispatches)
-            .from_select(["runner_id", "kind", "local_date", "due_at", "status"], in_due_order)
-            .execution_options(preserve_rowcount=True)
-        )
-        return int((await self._session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+        into = insert_ignoring_conflicts(self._session, _dispatches)
+        one = runner_id is not None
+        rows = [_slot_row(slot) for slot in slots]
+        parameters: dict[str, Any] = {"runner": runner_id} if one else {}
+        if len(rows) > FEW_SLOTS:
+            statement = _planning(into, values(*_slot_columns(), name="slots").data(rows), one)
+        else:
+            statement = _planning_few(into, len(rows), one)
+            parameters |= {
+                f"slot{n}_{name}": value
+                for n, row in enumerate(rows)
+                for (name, _), value in zip(_SLOT_COLUMNS, row, strict=True)
+            }
+        result = await self._session.execute(statement, parameters)
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def clubs_to_plan(self) -> Sequence[Club]:
         """Active clubs with strength days and a post time."""
@@ -357,37 +325,86 @@ def _recipient(runner_id: int | None, club_id: int | None) -> ColumnElement[bool
     return row.runner_id == runner_id if runner_id is not None else row.club_id == club_id
 
 
-def _slots(slots: Sequence[Slot]) -> CTE:
-    """The slots as a table of their own, with the day before and the weekday (Sunday is 0).
+def _slot_row(slot: Slot) -> tuple[Any, ...]:
+    """A slot with the day before and the weekday (Sunday is 0), as ``_SLOT_COLUMNS``."""
+    day = slot.local_date
+    return (
+        slot.timezone,
+        slot.reminder_time,
+        day,
+        day - timedelta(days=1),
+        day.isoweekday() % 7,
+        slot.due_at,
+    )
 
-    A few slots (one runner's re-plan) become a ``SELECT`` of parameters each, so the whole
-    statement keeps a cache key and is compiled once per process; many (the hourly pass)
-    become one ``VALUES`` list, which SQLAlchemy compiles afresh each time.
-    """
-    rows = [
-        (
-            slot.timezone,
-            slot.reminder_time,
-            slot.local_date,
-            slot.local_date - timedelta(days=1),
-            slot.local_date.isoweekday() % 7,
-            slot.due_at,
-        )
-        for slot in slots
-    ]
-    if len(rows) > FEW_SLOTS:
-        columns = (column(name, kind) for name, kind in _SLOT_COLUMNS)
-        return values(*columns, name="slots").data(rows).cte()
+
+def _slot_columns() -> list[ColumnClause[Any]]:
+    return [column(name, kind) for name, kind in _SLOT_COLUMNS]
+
+
+@cache
+def _planning_few(into: Insert, count: int, one_runner: bool) -> Insert:
+    """The planning statement for ``count`` slots given as parameters (``slot<n>_<column>``),
+    built once: a runner's re-plan (one or two slots) runs it on every change of their plan."""
     selects = [
         select(
-            *(
-                literal(value, kind).label(name)
-                for value, (name, kind) in zip(row, _SLOT_COLUMNS, strict=True)
-            )
+            *(bindparam(f"slot{n}_{name}", type_=kind).label(name) for name, kind in _SLOT_COLUMNS)
         )
-        for row in rows
+        for n in range(count)
     ]
-    return (union_all(*selects) if len(selects) > 1 else selects[0]).cte("slots")
+    return _planning(into, union_all(*selects) if count > 1 else selects[0], one_runner)
+
+
+def _planning(into: Insert, slots: HasCTE, one_runner: bool) -> Insert:
+    """Insert, in due order, the reminders of every runner (or the one bound as ``runner``)
+    that keeps a slot's local time. Many slots come as a ``VALUES`` list, which SQLAlchemy
+    compiles afresh each time."""
+    slot = slots.cte("slots")
+    runner = _runners.c
+    everyone = (runner.id == bindparam("runner"),) if one_runner else ()
+
+    def reminders(kind: DispatchKind, *conditions: ColumnElement[bool]) -> Select[Any]:
+        keeps_the_time = and_(
+            runner.timezone == slot.c.timezone, runner.reminder_time == slot.c.reminder_time
+        )
+        return (
+            select(
+                runner.id,
+                literal(kind, _dispatches.c.kind.type),
+                slot.c.local_date,
+                slot.c.due_at,
+                literal(DispatchStatus.PENDING, _dispatches.c.status.type),
+            )
+            .select_from(slot.join(_runners, keeps_the_time))
+            .where(*everyone, *conditions)
+        )
+
+    active = runner.status == RunnerStatus.ACTIVE
+    paused = runner.status == RunnerStatus.PAUSED
+    every_kind = union_all(
+        reminders(DispatchKind.SESSION, active, _session_on(slot.c.local_date)),
+        reminders(
+            DispatchKind.CHECK_IN,
+            or_(
+                and_(active, _session_on(slot.c.day_before)),
+                and_(paused, slot.c.weekday.in_(PAUSED_CHECK_IN_DAYS)),
+            ),
+        ),
+        reminders(
+            DispatchKind.WEEK_PREVIEW,
+            active,
+            runner.week_preview.is_(True),
+            extract("dow", runner.started_on) == slot.c.weekday,
+        ),
+    )
+    # Stored in due order, the rows one claim takes sit together on a few pages. The
+    # slots go inside the INSERT, which leaves the statement's row count readable.
+    in_due_order = every_kind.order_by(every_kind.selected_columns.due_at).add_cte(
+        slot, nest_here=True
+    )
+    return into.from_select(
+        ["runner_id", "kind", "local_date", "due_at", "status"], in_due_order
+    ).execution_options(preserve_rowcount=True)
 
 
 def _session_on(day: ColumnElement[date]) -> ColumnElement[bool]:

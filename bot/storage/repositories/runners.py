@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import raiseload
 
 from bot.storage.models import Runner
+
+# Most updates look their runner up: built once, not built and keyed anew each time.
+_FIND = select(Runner).where(
+    Runner.platform == bindparam("at"), Runner.platform_user_id == bindparam("who")
+)
 
 
 class RunnerRepository:
@@ -28,10 +33,8 @@ class RunnerRepository:
 
     async def find(self, *, platform: str, user_id: str) -> Runner | None:
         """The runner behind a platform user, if they have onboarded."""
-        query = select(Runner).where(
-            Runner.platform == platform, Runner.platform_user_id == user_id
-        )
-        return (await self._session.scalars(query)).one_or_none()
+        found = await self._session.scalars(_FIND, {"at": platform, "who": user_id})
+        return found.one_or_none()
 
     async def with_calendar_token(self, token: str) -> Runner | None:
         """The runner whose calendar subscription has this secret token, if any."""

@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import InboundUpdate
 from bot.storage.upsert import insert_ignoring_conflicts
 
 _updates = cast(Table, InboundUpdate.__table__)
+# Every update runs both: built once, not built and keyed anew each time.
+_MARK_HANDLED = (
+    update(_updates)
+    .where(_updates.c.platform == bindparam("at"), _updates.c.update_id == bindparam("number"))
+    .values(handled_at=bindparam("handled"))
+)
 
 
 class UpdateRepository:
@@ -24,10 +30,11 @@ class UpdateRepository:
         self, *, platform: str, update_id: int, payload: dict[str, Any], at: datetime
     ) -> bool:
         """Store an update; False if its id was stored already (Telegram delivered it again)."""
-        statement = insert_ignoring_conflicts(self._session, _updates).values(
-            platform=platform, update_id=update_id, payload=payload, received_at=at
+        statement = insert_ignoring_conflicts(self._session, _updates, returning="update_id")
+        added = await self._session.execute(
+            statement,
+            {"platform": platform, "update_id": update_id, "payload": payload, "received_at": at},
         )
-        added = await self._session.execute(statement.returning(_updates.c.update_id))
         return added.scalar_one_or_none() is not None
 
     async def unhandled(self, *, platform: str) -> list[tuple[int, dict[str, Any]]]:
@@ -40,13 +47,9 @@ class UpdateRepository:
         return [(row.update_id, row.payload) for row in await self._session.execute(query)]
 
     async def mark_handled(self, *, platform: str, update_id: int, at: datetime) -> None:
-        """Record that an update was handled (a table statement: no ORM objects to keep in
-        step, and it runs for every update)."""
-        table = _updates.c
+        """Record that an update was handled."""
         await self._session.execute(
-            update(_updates)
-            .where(table.platform == platform, table.update_id == update_id)
-            .values(handled_at=at)
+            _MARK_HANDLED, {"at": platform, "number": update_id, "handled": at}
         )
 
     async def prune(self, *, handled_before: datetime, limit: int) -> int:
