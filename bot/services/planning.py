@@ -181,7 +181,7 @@ async def replan(
     runner.planned_until = last
     if current.paused and runner.status is RunnerStatus.ACTIVE:
         runner.status = RunnerStatus.PAUSED  # C7: check-ins only, until the runner resumes
-    await plan_reminders(ctx, uow, runner)
+    await plan_reminders(ctx, uow, runner, joined=joined)
     return Replanned(current, new_changes, added, removed, altered)
 
 

@@ -44,10 +44,14 @@ def slots(times: Iterable[tuple[str, time]], after: datetime, until: datetime) -
     return found
 
 
-async def plan_reminders(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> None:
-    """Re-plan every reminder of the runner not yet sent, from their settings and plan now."""
+async def plan_reminders(
+    ctx: ServiceContext, uow: UnitOfWork, runner: Runner, *, joined: bool = False
+) -> None:
+    """Re-plan every reminder of the runner not yet sent, from their settings and plan now;
+    ``joined``: the runner joined in this unit of work, so none is planned yet."""
     now = ctx.clock()
-    await uow.dispatches.drop_unsent(runner_id=runner.id, after=now)
+    if not joined:
+        await uow.dispatches.drop_unsent(runner_id=runner.id, after=now)
     await uow.session.flush()  # the plan reads the runner's stored settings and sessions
     due = slots([(runner.timezone, runner.reminder_time)], now, now + HORIZON)
     await uow.dispatches.plan_runners(due, runner_id=runner.id)

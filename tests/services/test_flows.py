@@ -92,11 +92,13 @@ async def test_a_runner_who_joins_is_planned_without_reading_anything_back(
             table: watching.enter_context(statements(database, naming=f"FROM {table}"))
             for table in (*history, "planned_sessions")
         }
+        reads["dispatches"] = watching.enter_context(statements(database, naming="dispatches"))
         await runner.follow(onboarding()[-1:])
 
     assert {table: reads[table] for table in history} == {table: [] for table in history}
     # the new sessions' ids, and the reminders planned from them
     assert reads["planned_sessions"] == ["SELECT", "INSERT"]
+    assert reads["dispatches"] == ["INSERT"]  # none to drop before planning the first
     joined = await stored_runner(database)
     async with database.unit_of_work() as uow:
         sessions = await uow.plans.between(
