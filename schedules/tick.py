@@ -39,21 +39,25 @@ class Tick:
     async def run(self, now: datetime) -> Counter[str]:
         """One tick at ``now``; returns how many rows ended in each status."""
         async with self._running:
-            counts: Counter[str] = Counter()
-            if self.dispatcher.stopping:  # a run that starts after ``stop`` does nothing
-                return counts
-            counts["refreshed"] = await refresh_plans(self.ctx, now)
-            through = self._planned_through
-            if through is None or now + HORIZON - through >= PLAN_EVERY:
-                counts["planned"] = await plan_all(self.ctx, now, since=through)
-                self._planned_through = now + HORIZON
-            counts.update(await self.dispatcher.run(now))
-            counts["pruned updates"] = await prune_handled_updates(
-                self.ctx, now, self.keep_handled_updates
-            )
-            if +counts:
-                logger.info("reminder tick: %s", dict(+counts))
+            with self.ctx.database.off_the_loop():  # its batches span every runner
+                return await self._run(now)
+
+    async def _run(self, now: datetime) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        if self.dispatcher.stopping:  # a run that starts after ``stop`` does nothing
             return counts
+        counts["refreshed"] = await refresh_plans(self.ctx, now)
+        through = self._planned_through
+        if through is None or now + HORIZON - through >= PLAN_EVERY:
+            counts["planned"] = await plan_all(self.ctx, now, since=through)
+            self._planned_through = now + HORIZON
+        counts.update(await self.dispatcher.run(now))
+        counts["pruned updates"] = await prune_handled_updates(
+            self.ctx, now, self.keep_handled_updates
+        )
+        if +counts:
+            logger.info("reminder tick: %s", dict(+counts))
+        return counts
 
     async def stop(self) -> None:
         """Finish the send in flight, hand the rest of the batch back, and return."""

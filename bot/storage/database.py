@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
@@ -63,6 +63,13 @@ class Database:
                 )
         if receipt is not None:
             receipt.handled = True
+
+    @staticmethod
+    def off_the_loop() -> AbstractContextManager[None]:
+        """Statements in the block may each take long (a batch over every runner): on SQLite
+        they run on their connections' threads, so the event loop goes on meanwhile (see
+        ``sqlite_driver``)."""
+        return sqlite_driver.off_the_loop()
 
     @asynccontextmanager
     async def journal(self) -> AsyncIterator[DispatchJournal]:

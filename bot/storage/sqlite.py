@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-BUSY_TIMEOUT = 5.0  # seconds a connection waits for another one's write lock
+BUSY_TIMEOUT = 5.0  # seconds a connection waits for another one's lock (``sqlite_driver``)
 
 PRAGMAS = {
     "journal_mode": "WAL",
     "foreign_keys": "ON",
-    "busy_timeout": str(int(BUSY_TIMEOUT * 1000)),
+    "busy_timeout": "0",  # SQLite would wait asleep, and the event loop with it
     "synchronous": "NORMAL",  # WAL commits survive a crash of the process without an fsync
     "cache_size": "-65536",  # 64 MB
 }

@@ -1,18 +1,23 @@
-"""aiosqlite, with a statement run in one trip to the connection's thread instead of four,
-and the process's writers queued for SQLite's one write lock.
+"""aiosqlite, with a statement run on the event loop's thread in one step, and the process's
+writers queued for SQLite's one write lock.
 
 SQLAlchemy's aiosqlite adapter opens a cursor, executes, fetches and closes it: each step is
 a trip to the connection's thread (queue, wake-up, a turn of the GIL, a wake-up of the event
-loop back), so a button press's seven statements took 25 trips. Here the cursor does all four
-in the thread in one go, keeping the rows for ``fetchall``.
+loop back). A trip costs about 0.1 ms of CPU; a button press's statement on SQLite in WAL
+mode costs a few microseconds. So a statement runs, fetches and closes in one step, on the
+event loop's thread, keeping the rows for ``fetchall``. Two kinds of work still go to the
+connection's thread, where they cannot stall the event loop: the end of a transaction (a
+commit may checkpoint the WAL, which writes and syncs the database file), and every
+statement inside ``off_the_loop()`` (batches whose statements may each take long, such as
+planning the reminders of every runner: the reminder tick).
 
-SQLite lets one connection of a database write at a time, and a connection that finds the
-lock taken sleeps and tries again (1 to 100 ms a sleep, up to ``busy_timeout``): in a burst,
-writers slept while the lock was free, and the event loop had nothing to run. Here a
-connection about to open a write transaction (the statements that make Python's ``sqlite3``
-begin one) first waits its turn in a queue that the process's connections to that file share
-(``WriteQueue``), and leaves it at its commit or rollback; the next writer starts at once.
-SQLite's own lock stays as the guard against other processes. A commit or rollback with no
+SQLite lets one connection of a database write at a time. A connection about to open a
+write transaction (the statements that make Python's ``sqlite3`` begin one) first waits its
+turn in a queue that the process's connections to that file share (``WriteQueue``), and
+leaves it at its commit or rollback; the next writer starts at once. SQLite's own lock stays
+as the guard against other processes; SQLite does not wait for it (its busy timeout is 0,
+which would put the event loop to sleep): a statement or commit that finds it taken is tried
+again after a pause, for up to ``BUSY_TIMEOUT`` seconds. A commit or rollback with no
 transaction open costs no trip (a unit of work that only read commits, and the pool rolls
 back every connection it is given back).
 """
@@ -23,15 +28,18 @@ import asyncio
 import os
 import re
 import sqlite3
+import time
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from types import SimpleNamespace, TracebackType
 from typing import Any
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_dbapi
 
-from bot.storage.sqlite import BUSY_TIMEOUT
+from bot.storage import sqlite
 
 Description = tuple[tuple[Any, ...], ...] | None
 
@@ -106,6 +114,29 @@ def _execute_many(
     return _outcome(connection.executemany(sql, parameters))
 
 
+_BUSY = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_BUSY_RECOVERY})
+"""Another connection holds a lock: trying again later may succeed (unlike
+``SQLITE_BUSY_SNAPSHOT``, a transaction whose snapshot another writer made stale)."""
+_FIRST_PAUSE = 0.001  # seconds before trying a busy statement again; doubled up to
+_LONGEST_PAUSE = 0.05
+
+clock: Callable[[], float] = time.monotonic  # the patience's time; tests put virtual time here
+sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+_off_the_loop: ContextVar[bool] = ContextVar("sqlite_off_the_loop", default=False)
+
+
+@contextmanager
+def off_the_loop() -> Iterator[None]:
+    """Run the block's statements on their connections' threads, so that statements which may
+    each take long (a batch over every runner) leave the event loop free meanwhile."""
+    token = _off_the_loop.set(True)
+    try:
+        yield
+    finally:
+        _off_the_loop.reset(token)
+
+
 _BEGINS = re.compile(r"\s*(insert|update|delete|replace)\b", re.IGNORECASE)
 """The statements before which Python's ``sqlite3`` opens a transaction (its legacy mode,
 which SQLAlchemy uses): a transaction is open from the first of them to the commit."""
@@ -153,33 +184,57 @@ def write_queue(database: str, timeout: float) -> WriteQueue | None:
 
 
 class OneTripConnection(aiosqlite.Connection):
-    """An aiosqlite connection whose cursors take one trip a statement, and which writes in
-    its turn of ``writes`` (if given)."""
+    """An aiosqlite connection whose statements run in one step on the event loop's thread
+    (see ``off_the_loop``), which writes in its turn of ``writes`` (if given), and which
+    waits out another process's lock for up to ``patience`` seconds."""
 
-    def __init__(self, connector: Any, iter_chunk_size: int, writes: WriteQueue | None) -> None:
+    def __init__(
+        self,
+        connector: Any,
+        iter_chunk_size: int,
+        writes: WriteQueue | None,
+        patience: float,
+    ) -> None:
         super().__init__(connector, iter_chunk_size)
         self._writes = writes
+        self._patience = patience
         self._turn: asyncio.Lock | None = None  # held from a write's start to its transaction's end
 
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
         return OneTripCursor(self)
 
-    async def in_thread(self, function: Any, *args: Any) -> Any:
-        """Run ``function(sqlite3_connection, *args)`` on the connection's thread."""
-        return await self._execute(lambda: function(self._conn, *args))  # type: ignore[no-untyped-call]
-
     async def statement(self, function: Any, sql: str, parameters: Any) -> Any:
-        """Run ``function(sqlite3_connection, sql, parameters)`` on the connection's thread,
-        in this connection's turn to write if the statement opens a write transaction. The
-        turn ends with the transaction: at once when none is left open (autocommit, or a
-        statement that failed before it began one), else at the commit or rollback."""
+        """Run ``function(sqlite3_connection, sql, parameters)``, in this connection's turn to
+        write if the statement opens a write transaction. The turn ends with the transaction:
+        at once when none is left open (autocommit, or a statement that failed before it
+        began one), else at the commit or rollback."""
         if self._writes and self._turn is None and _BEGINS.match(sql) and not self.in_transaction:
             self._turn = await self._writes.wait_turn()
         try:
-            return await self.in_thread(function, sql, parameters)
+            return await self._patiently(lambda: self._run(function, sql, parameters))
         finally:
             if self._turn is not None and not self.in_transaction:
                 self._end_turn()
+
+    async def _run(self, function: Any, *args: Any) -> Any:
+        if _off_the_loop.get():
+            return await self._execute(lambda: function(self._conn, *args))  # type: ignore[no-untyped-call]
+        return function(self._conn, *args)
+
+    async def _patiently(self, attempt: Callable[[], Awaitable[Any]]) -> Any:
+        """``attempt()``, tried again while another connection holds a lock SQLite needs, for
+        up to ``patience`` seconds; then its "database is locked" is raised."""
+        deadline = clock() + self._patience
+        pause = _FIRST_PAUSE
+        while True:
+            try:
+                return await attempt()
+            except sqlite3.OperationalError as error:
+                left = deadline - clock()
+                if error.sqlite_errorcode not in _BUSY or left <= 0:
+                    raise
+            await sleep(min(pause, left))
+            pause = min(2 * pause, _LONGEST_PAUSE)
 
     async def commit(self) -> None:
         await self._end_transaction(super().commit)
@@ -188,10 +243,11 @@ class OneTripConnection(aiosqlite.Connection):
         await self._end_transaction(super().rollback)
 
     async def _end_transaction(self, end: Callable[[], Awaitable[None]]) -> None:
-        """Commit or roll back (no trip when no transaction is open), then end the turn."""
+        """Commit or roll back on the connection's thread (no trip when no transaction is
+        open), then end the turn."""
         try:
             if self.in_transaction:
-                await end()
+                await self._patiently(end)
         finally:
             self._end_turn()
 
@@ -208,9 +264,14 @@ class OneTripConnection(aiosqlite.Connection):
 
 
 def connect(database: str, *, iter_chunk_size: int = 64, **options: Any) -> OneTripConnection:
-    """Like ``aiosqlite.connect``: the connection opens when awaited."""
-    writes = write_queue(database, BUSY_TIMEOUT)
-    return OneTripConnection(lambda: sqlite3.connect(database, **options), iter_chunk_size, writes)
+    """Like ``aiosqlite.connect``: the connection opens when awaited. It is used from two
+    threads, never at once: each step is awaited before the next."""
+    patience = sqlite.BUSY_TIMEOUT
+    writes = write_queue(database, patience)
+    options["check_same_thread"] = False
+    return OneTripConnection(
+        lambda: sqlite3.connect(database, **options), iter_chunk_size, writes, patience
+    )
 
 
 DBAPI = AsyncAdapt_aiosqlite_dbapi(

@@ -343,7 +343,7 @@ async def test_records_that_arrive_during_a_write_go_together_in_the_next(
 ) -> None:
     first, second, third = await claimed_rows(reminders, 3)
     database = reminders.database
-    with statements(database) as seen:
+    with statements(database) as seen, database.off_the_loop():  # as in the tick
         async with database.journal() as journal:
             sent = Outcome(first.id, DispatchStatus.SENT, SEVEN_BERLIN, "m1")
             begun = await asyncio.gather(
@@ -362,24 +362,25 @@ async def test_a_failed_write_fails_every_record_of_its_group(
     reminders: Reminders, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first, second, third = await claimed_rows(reminders, 3)
-    async with reminders.database.journal() as journal:
-        connection = journal._connection
-        writes = 0
+    with reminders.database.off_the_loop():  # as in the tick
+        async with reminders.database.journal() as journal:
+            connection = journal._connection
+            writes = 0
 
-        async def second_write_fails(statement: Any, parameters: Any = None) -> Any:
-            nonlocal writes
-            writes += 1
-            if writes == 2:
-                raise ConnectionError("the database went away")
-            return await connection.execute(statement, parameters)
+            async def second_write_fails(statement: Any, parameters: Any = None) -> Any:
+                nonlocal writes
+                writes += 1
+                if writes == 2:
+                    raise ConnectionError("the database went away")
+                return await connection.execute(statement, parameters)
 
-        monkeypatch.setattr(journal, "_connection", SimpleNamespace(execute=second_write_fails))
-        results = await asyncio.gather(
-            journal.record(outcome=None, start=first),
-            journal.record(outcome=None, start=second),  # these two queue behind the
-            journal.record(outcome=None, start=third),  # first and are written together
-            return_exceptions=True,
-        )
-        assert results[0] is True
-        assert [type(result) for result in results[1:]] == [ConnectionError] * 2
-        assert await journal.record(outcome=None, start=second)  # the journal goes on
+            monkeypatch.setattr(journal, "_connection", SimpleNamespace(execute=second_write_fails))
+            results = await asyncio.gather(
+                journal.record(outcome=None, start=first),
+                journal.record(outcome=None, start=second),  # these two queue behind the
+                journal.record(outcome=None, start=third),  # first and are written together
+                return_exceptions=True,
+            )
+            assert results[0] is True
+            assert [type(result) for result in results[1:]] == [ConnectionError] * 2
+            assert await journal.record(outcome=None, start=second)  # the journal goes on

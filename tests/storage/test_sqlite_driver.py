@@ -1,8 +1,11 @@
-"""SQLite's driver: aiosqlite with one trip to its thread a statement, under SQLAlchemy."""
+"""SQLite's driver: aiosqlite with each statement run in one step on the event loop's thread
+(or on the connection's thread when asked), under SQLAlchemy."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,6 +44,21 @@ async def engine(path: Path) -> AsyncIterator[AsyncEngine]:
 
 
 @contextmanager
+def threads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+    """The thread each statement ran on while the block runs."""
+    ran_on: list[int] = []
+    original = sqlite_driver._execute
+
+    def recorded(connection: sqlite3.Connection, sql: str, parameters: Any) -> Any:
+        ran_on.append(threading.get_ident())
+        return original(connection, sql, parameters)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(sqlite_driver, "_execute", recorded)
+        yield ran_on
+
+
+@contextmanager
 def trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Every call queued to an aiosqlite connection's thread while the block runs."""
     queued: list[str] = []
@@ -55,16 +73,33 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         yield queued
 
 
-async def test_a_query_and_its_rows_take_one_trip_to_the_thread(
+async def test_a_query_runs_with_its_rows_on_the_event_loops_thread(
     engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with engine.begin() as connection:
         await connection.execute(insert(notes), [{"text": "Hill reps"}, {"text": "Zoë's 10k"}])
-        with trips(monkeypatch) as queued:
+        with trips(monkeypatch) as queued, threads(monkeypatch) as ran_on:
             rows = (await connection.execute(select(notes.c.text).order_by(notes.c.id))).all()
 
     assert [row.text for row in rows] == ["Hill reps", "Zoë's 10k"]
-    assert len(queued) == 1
+    assert queued == []
+    assert ran_on == [threading.get_ident()]
+
+
+async def test_off_the_loop_a_statement_takes_one_trip_to_the_connections_thread(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with engine.begin() as connection:
+        await connection.execute(insert(notes), [{"text": "Hill reps"}, {"text": "Zoë's 10k"}])
+        with trips(monkeypatch) as queued, threads(monkeypatch) as ran_on:
+            with sqlite_driver.off_the_loop():
+                rows = (await connection.execute(select(notes.c.text))).all()
+            await connection.execute(select(notes.c.text))
+
+    assert len(rows) == 2
+    assert len(queued) == 1  # the statement, with its rows
+    assert ran_on[0] != threading.get_ident()
+    assert ran_on[1] == threading.get_ident()  # and the next one, after the block, on the loop
 
 
 async def test_writes_report_their_rows_and_ids(engine: AsyncEngine) -> None:
@@ -117,15 +152,16 @@ async def impatient(path: Path, engine: AsyncEngine, monkeypatch: pytest.MonkeyP
     queue = sqlite_driver.write_queue(str(path), timeout=5.0)
     assert queue is not None
     monkeypatch.setattr(queue, "timeout", 0)
-    monkeypatch.setitem(sqlite.PRAGMAS, "busy_timeout", "0")
-    await engine.dispose()  # connections made from now on have the pragma
+    monkeypatch.setattr(sqlite, "BUSY_TIMEOUT", 0)
+    await engine.dispose()  # connections made from now on have no patience
 
 
 async def test_writers_in_one_process_take_turns_instead_of_polling_sqlites_lock(
-    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+    path: Path, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sqlite.PRAGMAS, "busy_timeout", "0")  # SQLite would refuse B
-    await engine.dispose()  # new connections, with the pragma
+    queue = sqlite_driver.write_queue(str(path), timeout=5.0)  # kept, with its patience
+    monkeypatch.setattr(sqlite, "BUSY_TIMEOUT", 0)  # but SQLite's lock would refuse B at once
+    await engine.dispose()  # new connections, with no patience for SQLite's lock
     a_wrote, a_may_commit = asyncio.Event(), asyncio.Event()
     order: list[str] = []
 
@@ -149,6 +185,7 @@ async def test_writers_in_one_process_take_turns_instead_of_polling_sqlites_lock
     await asyncio.gather(writer_a(), writer_b())
 
     assert order == ["A commits", "B wrote"]
+    assert queue is not None and queue.timeout == 5.0
     async with engine.connect() as connection:
         assert (await connection.execute(select(notes.c.text))).scalars().all() == ["A", "B"]
 
@@ -188,4 +225,66 @@ async def test_ending_a_transaction_that_only_read_costs_no_trip(
         async with engine.begin() as connection:
             await connection.execute(select(notes.c.id))
 
-    assert len(queued) == 2  # the queries; the commit and the pool's rollbacks had nothing to do
+    assert queued == []  # the queries ran on the loop; the commit and the pool's rollbacks
+    # had nothing to do
+
+
+@pytest.fixture
+def other_process(path: Path, engine: AsyncEngine) -> Iterator[sqlite3.Connection]:
+    """A connection of the file's own, as another process (the CLI, say) would have."""
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    yield other
+    other.close()
+
+
+@pytest.fixture
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The driver's pauses between tries, on a virtual clock that each pause moves on."""
+    taken: list[float] = []
+    now = [0.0]
+
+    async def pause(seconds: float) -> None:
+        taken.append(seconds)
+        now[0] += seconds
+        await asyncio.sleep(0)  # the event loop has its turn
+
+    monkeypatch.setattr(sqlite_driver, "clock", lambda: now[0])
+    monkeypatch.setattr(sqlite_driver, "sleep", pause)
+    return taken
+
+
+async def test_a_lock_held_by_another_process_is_waited_out_in_pauses_of_the_event_loop(
+    engine: AsyncEngine,
+    other_process: sqlite3.Connection,
+    pauses: list[float],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    other_process.execute("BEGIN IMMEDIATE")  # holds the write lock...
+    pause = sqlite_driver.sleep
+
+    async def then_let_go(seconds: float) -> None:
+        await pause(seconds)
+        if len(pauses) == 3:
+            other_process.execute("COMMIT")  # ...for three pauses
+
+    monkeypatch.setattr(sqlite_driver, "sleep", then_let_go)
+    async with engine.begin() as connection:
+        await connection.execute(insert(notes).values(text="Hill reps"))
+
+    assert pauses == [0.001, 0.002, 0.004]  # not asleep in SQLite, which would hold the loop
+    async with engine.connect() as connection:
+        assert (await connection.execute(select(notes.c.text))).scalars().all() == ["Hill reps"]
+
+
+async def test_a_lock_held_longer_than_the_patience_is_the_database_is_locked(
+    engine: AsyncEngine, other_process: sqlite3.Connection, pauses: list[float]
+) -> None:
+    other_process.execute("BEGIN IMMEDIATE")
+
+    async with engine.connect() as connection:
+        with pytest.raises(OperationalError, match="database is locked"):
+            await connection.execute(insert(notes).values(text="Hill reps"))
+    other_process.execute("ROLLBACK")
+
+    assert sum(pauses) == pytest.approx(sqlite.BUSY_TIMEOUT)
+    assert max(pauses) == 0.05  # each pause short, so a freed lock is taken soon
