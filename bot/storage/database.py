@@ -71,6 +71,16 @@ class Database:
         ``sqlite_driver``)."""
         return sqlite_driver.off_the_loop()
 
+    async def checkpoint(self) -> None:
+        """On SQLite, copy the pages committed to the WAL into the database file, off the
+        event loop (commits never do it themselves, see ``sqlite_driver``), so the WAL stays
+        small; waits for no reader or writer. Elsewhere, nothing to do."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.off_the_loop():
+            async with self.engine.connect() as connection:
+                await connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
     @asynccontextmanager
     async def journal(self) -> AsyncIterator[DispatchJournal]:
         """The dispatcher's journal, on a connection of its own while the block runs."""

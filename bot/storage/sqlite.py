@@ -11,6 +11,7 @@ PRAGMAS = {
     "foreign_keys": "ON",
     "busy_timeout": "0",  # SQLite would wait asleep, and the event loop with it
     "synchronous": "NORMAL",  # WAL commits survive a crash of the process without an fsync
+    "wal_autocheckpoint": "0",  # commits run on the event loop: the tick copies the WAL
     "cache_size": "-65536",  # 64 MB
 }
 

@@ -1,15 +1,16 @@
-"""aiosqlite, with a statement run on the event loop's thread in one step, and the process's
-writers queued for SQLite's one write lock.
+"""aiosqlite, with each statement, commit and rollback run in one step on the event loop's
+thread, and the process's writers queued for SQLite's one write lock.
 
 SQLAlchemy's aiosqlite adapter opens a cursor, executes, fetches and closes it: each step is
 a trip to the connection's thread (queue, wake-up, a turn of the GIL, a wake-up of the event
-loop back). A trip costs about 0.1 ms of CPU; a button press's statement on SQLite in WAL
-mode costs a few microseconds. So a statement runs, fetches and closes in one step, on the
-event loop's thread, keeping the rows for ``fetchall``. Two kinds of work still go to the
-connection's thread, where they cannot stall the event loop: the end of a transaction (a
-commit may checkpoint the WAL, which writes and syncs the database file), and every
-statement inside ``off_the_loop()`` (batches whose statements may each take long, such as
-planning the reminders of every runner: the reminder tick).
+loop back). A trip costs about 0.1 ms of CPU, and more in the GIL's hand-overs under load; a
+button press's statement on SQLite in WAL mode costs microseconds, and so does its commit,
+which appends the changed pages to the WAL (``synchronous=NORMAL``: no sync). So they run in
+one step on the event loop's thread, a statement keeping its rows for ``fetchall``. What may
+take long goes to the connection's thread, where it cannot stall the event loop: every
+statement inside ``off_the_loop()`` (the reminder tick's batches span every runner, and the
+tick copies the WAL into the database file: ``Database.checkpoint``, since commits never do
+it themselves, ``wal_autocheckpoint=0``).
 
 SQLite lets one connection of a database write at a time. A connection about to open a
 write transaction (the statements that make Python's ``sqlite3`` begin one) first waits its
@@ -18,7 +19,7 @@ leaves it at its commit or rollback; the next writer starts at once. SQLite's ow
 as the guard against other processes; SQLite does not wait for it (its busy timeout is 0,
 which would put the event loop to sleep): a statement or commit that finds it taken is tried
 again after a pause, for up to ``BUSY_TIMEOUT`` seconds. A commit or rollback with no
-transaction open costs no trip (a unit of work that only read commits, and the pool rolls
+transaction open does nothing (a unit of work that only read commits, and the pool rolls
 back every connection it is given back).
 """
 
@@ -106,6 +107,14 @@ def _outcome(cursor: sqlite3.Cursor) -> Result:
 
 def _execute(connection: sqlite3.Connection, sql: str, parameters: Sequence[Any]) -> Result:
     return _outcome(connection.execute(sql, parameters))
+
+
+def _commit(connection: sqlite3.Connection) -> None:
+    connection.commit()
+
+
+def _rollback(connection: sqlite3.Connection) -> None:
+    connection.rollback()
 
 
 def _execute_many(
@@ -237,17 +246,17 @@ class OneTripConnection(aiosqlite.Connection):
             pause = min(2 * pause, _LONGEST_PAUSE)
 
     async def commit(self) -> None:
-        await self._end_transaction(super().commit)
+        await self._end_transaction(_commit)
 
     async def rollback(self) -> None:
-        await self._end_transaction(super().rollback)
+        await self._end_transaction(_rollback)
 
-    async def _end_transaction(self, end: Callable[[], Awaitable[None]]) -> None:
-        """Commit or roll back on the connection's thread (no trip when no transaction is
-        open), then end the turn."""
+    async def _end_transaction(self, end: Callable[[sqlite3.Connection], None]) -> None:
+        """Commit or roll back (nothing to do when no transaction is open), then end the
+        turn."""
         try:
             if self.in_transaction:
-                await self._patiently(end)
+                await self._patiently(lambda: self._run(end))
         finally:
             self._end_turn()
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage import sqlite, sqlite_driver
-from bot.storage.database import create_engine
+from bot.storage.database import Database, create_engine
 
 metadata = MetaData()
 notes = Table(
@@ -288,3 +288,35 @@ async def test_a_lock_held_longer_than_the_patience_is_the_database_is_locked(
 
     assert sum(pauses) == pytest.approx(sqlite.BUSY_TIMEOUT)
     assert max(pauses) == 0.05  # each pause short, so a freed lock is taken soon
+
+
+async def test_a_write_and_its_commit_run_on_the_loop_and_off_it_only_when_asked(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with trips(monkeypatch) as queued:
+        async with engine.begin() as connection:
+            await connection.execute(insert(notes).values(text="A"))
+        on_the_loop = list(queued)
+        with sqlite_driver.off_the_loop():
+            async with engine.begin() as connection:
+                await connection.execute(insert(notes).values(text="B"))
+
+    assert on_the_loop == []
+    assert len(queued) == 2  # the insert and the commit
+
+
+def size(path: Path) -> int:
+    return path.stat().st_size
+
+
+async def test_commits_leave_the_wal_to_the_checkpoint(path: Path, engine: AsyncEngine) -> None:
+    database = Database(engine)
+    page = "x" * 4000
+    async with engine.begin() as connection:  # more than SQLite's default 1,000 WAL pages
+        await connection.execute(insert(notes), [{"text": f"{n} {page}"} for n in range(1200)])
+    before = size(path)
+
+    await database.checkpoint()
+
+    assert before < 100_000  # the rows are all in the WAL still...
+    assert size(path) > 4_000_000  # ...until the checkpoint copies them over
