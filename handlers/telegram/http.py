@@ -14,6 +14,8 @@ a burst, ``docs/benchmarks.md``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp.helpers import get_env_proxy_for_url
@@ -49,7 +51,9 @@ class AiohttpRequest(BaseRequest):
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
             connector = aiohttp.TCPConnector(limit=self._connections)
-            self._session = aiohttp.ClientSession(connector=connector)
+            self._session = aiohttp.ClientSession(
+                connector=connector, headers={"User-Agent": self.USER_AGENT}
+            )
             self._proxies.clear()  # the environment is read again after a restart
 
     async def shutdown(self) -> None:
@@ -80,22 +84,15 @@ class AiohttpRequest(BaseRequest):
             _given(write_timeout, MEDIA_WRITE_TIMEOUT if files else WRITE_TIMEOUT),
             _given(read_timeout, READ_TIMEOUT),
         )
-        pool, connect, _, read = phases
-        timeout = aiohttp.ClientTimeout(
-            total=None if None in phases else sum(p for p in phases if p is not None),
-            connect=None if pool is None or connect is None else pool + connect,
-            sock_connect=connect,
-            sock_read=read,
-        )
-        body = _body(request_data, files)
+        body, headers = _body(request_data, files)
         proxy = self._proxy(URL(url))
         try:
             async with self._session.request(
                 method,
                 url,
                 data=body,
-                timeout=timeout,
-                headers={"User-Agent": self.USER_AGENT},
+                timeout=_timeout(*phases),
+                headers=headers,
                 proxy=proxy.url,
                 proxy_auth=proxy.auth,
             ) as response:
@@ -129,19 +126,37 @@ def _given(value: ODVInput[float], default: float) -> float | None:
     return default if isinstance(value, DefaultValue) else value
 
 
+@lru_cache(maxsize=16)  # calls take a handful of combinations
+def _timeout(
+    pool: float | None, connect: float | None, write: float | None, read: float | None
+) -> aiohttp.ClientTimeout:
+    phases = (pool, connect, write, read)
+    return aiohttp.ClientTimeout(
+        total=None if None in phases else sum(p for p in phases if p is not None),
+        connect=None if pool is None or connect is None else pool + connect,
+        sock_connect=connect,
+        sock_read=read,
+    )
+
+
+_URL_ENCODED = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
 def _body(
     request_data: RequestData | None, files: UploadFileDict
-) -> aiohttp.FormData | dict[str, str] | None:
-    """The call's parameters as a form: url-encoded, or multipart when it uploads files."""
+) -> tuple[aiohttp.FormData | bytes | None, dict[str, str] | None]:
+    """The call's parameters as a form, and its headers: url-encoded (by the standard
+    library, without the multipart writer aiohttp builds for any form), or multipart when
+    it uploads files."""
     if request_data is None:
-        return None
+        return None, None
     fields = request_data.json_parameters
     if not files:
-        return fields
+        return urlencode(fields).encode(), _URL_ENCODED
     form = aiohttp.FormData(quote_fields=False)  # a file's name as it is, as Telegram expects
     for name, value in fields.items():
         form.add_field(name, value)
     for name, part in files.items():
         filename, content, mimetype = part
         form.add_field(name, content, filename=filename, content_type=mimetype)
-    return form
+    return form, None
