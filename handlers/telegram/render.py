@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from html import escape
 
@@ -103,23 +104,26 @@ async def _send_file(
 
 
 async def answer_button(query: CallbackQuery, reply: Reply) -> None:
-    """Answer a pressed button: a toast for the presser, then edit its message in place, or
-    settle it (remove its buttons, note the choice) and send the rest of the reply."""
+    """Answer a pressed button: a toast for the presser, its message edited in place or
+    settled (its buttons removed, the choice noted), and the rest of the reply sent. The
+    three go out together: none waits for another's round trip to Telegram."""
     toast = str(reply[0].text) if reply and reply[0].toast else None
-    await query.answer(toast)
     reply = reply[1:] if toast is not None else reply
     pressed = query.message if isinstance(query.message, TelegramMessage) else None
     if pressed is None or not reply:
+        await query.answer(toast)
         return
     first, *rest = reply
     text = html(first.text)
     editable = first.document is None and first.image is None and len(text) <= MAX_MESSAGE
     if first.replace and editable:
-        await _edit(pressed, text, keyboard(first, pressed.get_bot().username))
+        settle = _edit(pressed, text, keyboard(first, pressed.get_bot().username))
         reply = tuple(rest)
     else:  # a stale press changed nothing: its buttons go, and no choice is marked
-        await _settle(pressed, "" if first.stale else query.data or "")
-    await send(pressed.get_bot(), pressed.chat_id, reply)
+        settle = _settle(pressed, "" if first.stale else query.data or "")
+    await asyncio.gather(
+        query.answer(toast), settle, send(pressed.get_bot(), pressed.chat_id, reply)
+    )
 
 
 async def _settle(pressed: TelegramMessage, data: str) -> None:

@@ -9,8 +9,8 @@ import pytest
 
 from bot.services.coach import HELP
 from handlers.telegram.conversations import ConversationProcessor
-from tests.fake_telegram import FakeBotAPI, HeldRequest
-from tests.telegram.conftest import ADA, BEA, RunningBots, command
+from tests.fake_telegram import FakeBotAPI, HeldRequest, updates
+from tests.telegram.conftest import ADA, BEA, RunningBots, TelegramUser, command
 
 
 @pytest.fixture
@@ -48,3 +48,27 @@ async def test_one_persons_batch_is_handled_in_order_while_another_person_overla
     ]
     ada = [event for event in held.log if event[1] == ADA["id"]]
     assert ada == [("start", ADA["id"]), ("end", ADA["id"])] * 2
+
+
+async def test_a_press_is_answered_settled_and_followed_at_once_not_one_after_another(
+    running: RunningBots, fake_api: FakeBotAPI
+) -> None:
+    edits = HeldRequest(fake_api, method="editMessageText")
+    application = await running.start(request=edits)
+    fake_api.push_update(command("/start", ADA))
+    question = await fake_api.wait_for_message(ADA["id"])
+    edits.hold(ADA["id"])
+    try:
+        first = TelegramUser(application, fake_api, ADA).buttons(question)[0]
+        fake_api.push_update(
+            updates.callback_query(message=question, data=first["callback_data"], from_user=ADA)
+        )
+
+        # The next question arrives while the pressed one's edit is still on its way.
+        await fake_api.wait_for_message(ADA["id"], count=2)
+        assert edits.log == [("start", ADA["id"])]
+        assert fake_api.calls("answerCallbackQuery")
+    finally:
+        edits.release(ADA["id"])
+    await edits.until(lambda: ("end", ADA["id"]) in edits.log)
+    assert f"→ {first['text']}" in fake_api.sent_messages(ADA["id"])[0]["text"]
