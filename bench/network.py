@@ -37,6 +37,7 @@ if __package__ in (None, ""):  # run as ``python bench/network.py``
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+from bot.runtime import tune_garbage_collector
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.settings import Settings
@@ -251,6 +252,7 @@ def main() -> None:
     if args.serve:
         asyncio.run(serve(json.loads(args.serve)))
         return
+    tune_garbage_collector()  # as the bot runs
     common = {"runners": args.runners, "rtt": args.rtt, "think": args.think}
     print(
         f"{args.runners} runners onboarding, round trip {args.rtt * 1000:.0f} ms, "
