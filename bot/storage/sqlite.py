@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-BUSY_TIMEOUT = 5.0  # seconds a connection waits for another one's lock (``sqlite_driver``)
+BUSY_TIMEOUT = 5.0  # seconds a statement waits for another connection's lock (``sqlite_driver``)
 
 PRAGMAS = {
     "journal_mode": "WAL",
     "foreign_keys": "ON",
-    "busy_timeout": "0",  # SQLite would wait asleep, and the event loop with it
     "synchronous": "NORMAL",  # WAL commits survive a crash of the process without an fsync
     "wal_autocheckpoint": "0",  # commits run on the event loop: the tick copies the WAL
     "cache_size": "-65536",  # 64 MB

@@ -16,9 +16,9 @@ SQLite lets one connection of a database write at a time. A connection about to 
 write transaction (the statements that make Python's ``sqlite3`` begin one) first waits its
 turn in a queue that the process's connections to that file share (``WriteQueue``), and
 leaves it at its commit or rollback; the next writer starts at once. SQLite's own lock stays
-as the guard against other processes; SQLite does not wait for it (its busy timeout is 0,
-which would put the event loop to sleep): a statement or commit that finds it taken is tried
-again after a pause, for up to ``BUSY_TIMEOUT`` seconds. A commit or rollback with no
+as the guard against other processes; SQLite does not wait for it (its busy timeout is 0:
+it would sleep, and the event loop with it): a statement or commit that finds it taken is
+tried again after a pause, for up to ``BUSY_TIMEOUT`` seconds. A commit or rollback with no
 transaction open does nothing (a unit of work that only read commits, and the pool rolls
 back every connection it is given back).
 """
@@ -278,6 +278,7 @@ def connect(database: str, *, iter_chunk_size: int = 64, **options: Any) -> OneT
     patience = sqlite.BUSY_TIMEOUT
     writes = write_queue(database, patience)
     options["check_same_thread"] = False
+    options["timeout"] = 0  # SQLite never sleeps on a lock: ``_patiently`` waits instead
     return OneTripConnection(
         lambda: sqlite3.connect(database, **options), iter_chunk_size, writes, patience
     )

@@ -237,6 +237,13 @@ def other_process(path: Path, engine: AsyncEngine) -> Iterator[sqlite3.Connectio
     other.close()
 
 
+async def test_sqlite_itself_never_sleeps_on_a_lock(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        busy_timeout = (await connection.exec_driver_sql("PRAGMA busy_timeout")).scalar()
+
+    assert busy_timeout == 0  # the driver waits, in pauses of the event loop
+
+
 @pytest.fixture
 def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The driver's pauses between tries, on a virtual clock that each pause moves on."""
