@@ -16,9 +16,9 @@ from bot.storage.unit_of_work import UnitOfWork
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
-    """An async engine; SQLite runs in WAL mode with foreign keys on, one trip to the driver's
-    thread a statement (``sqlite_driver``). A failed statement's error never quotes its
-    parameters: they may hold a calendar token or health answers."""
+    """An async engine; SQLite runs in WAL mode with foreign keys on, each statement in one
+    step on the event loop's thread (``sqlite_driver``). A failed statement's error never
+    quotes its parameters: they may hold a calendar token or health answers."""
     if url.startswith("sqlite"):
         options.setdefault("module", sqlite_driver.DBAPI)
     engine = create_async_engine(

@@ -45,19 +45,19 @@ from bot.storage import sqlite
 Description = tuple[tuple[Any, ...], ...] | None
 
 
-class OneTripCursor:
+class OneStepCursor:
     """The cursor SQLAlchemy's adapter drives: ``execute`` runs, fetches and closes at once."""
 
     arraysize = 1
 
-    def __init__(self, connection: OneTripConnection) -> None:
+    def __init__(self, connection: OneStepConnection) -> None:
         self._connection = connection
         self.description: Description = None
         self.rowcount = -1
         self.lastrowid: int | None = None
         self._rows: list[Any] = []
 
-    async def __aenter__(self) -> OneTripCursor:
+    async def __aenter__(self) -> OneStepCursor:
         return self
 
     async def __aexit__(
@@ -68,12 +68,12 @@ class OneTripCursor:
     ) -> None:
         await self.close()
 
-    async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> OneTripCursor:
+    async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> OneStepCursor:
         result = await self._connection.statement(_execute, sql, parameters or ())
         self.description, self.rowcount, self.lastrowid, self._rows = result
         return self
 
-    async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> OneTripCursor:
+    async def executemany(self, sql: str, parameters: Iterable[Sequence[Any]]) -> OneStepCursor:
         result = await self._connection.statement(_execute_many, sql, list(parameters))
         self.description, self.rowcount, self.lastrowid, self._rows = result
         return self
@@ -192,7 +192,7 @@ def write_queue(database: str, timeout: float) -> WriteQueue | None:
     return queue
 
 
-class OneTripConnection(aiosqlite.Connection):
+class OneStepConnection(aiosqlite.Connection):
     """An aiosqlite connection whose statements run in one step on the event loop's thread
     (see ``off_the_loop``), which writes in its turn of ``writes`` (if given), and which
     waits out another process's lock for up to ``patience`` seconds."""
@@ -209,8 +209,8 @@ class OneTripConnection(aiosqlite.Connection):
         self._patience = patience
         self._turn: asyncio.Lock | None = None  # held from a write's start to its transaction's end
 
-    def cursor(self) -> OneTripCursor:  # type: ignore[override]
-        return OneTripCursor(self)
+    def cursor(self) -> OneStepCursor:  # type: ignore[override]
+        return OneStepCursor(self)
 
     async def statement(self, function: Any, sql: str, parameters: Any) -> Any:
         """Run ``function(sqlite3_connection, sql, parameters)``, in this connection's turn to
@@ -272,14 +272,14 @@ class OneTripConnection(aiosqlite.Connection):
             turn.release()
 
 
-def connect(database: str, *, iter_chunk_size: int = 64, **options: Any) -> OneTripConnection:
+def connect(database: str, *, iter_chunk_size: int = 64, **options: Any) -> OneStepConnection:
     """Like ``aiosqlite.connect``: the connection opens when awaited. It is used from two
     threads, never at once: each step is awaited before the next."""
     patience = sqlite.BUSY_TIMEOUT
     writes = write_queue(database, patience)
     options["check_same_thread"] = False
     options["timeout"] = 0  # SQLite never sleeps on a lock: ``_patiently`` waits instead
-    return OneTripConnection(
+    return OneStepConnection(
         lambda: sqlite3.connect(database, **options), iter_chunk_size, writes, patience
     )
 
