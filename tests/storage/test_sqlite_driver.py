@@ -73,33 +73,21 @@ def trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
         yield queued
 
 
-async def test_a_query_runs_with_its_rows_on_the_event_loops_thread(
+async def test_a_query_runs_on_the_loops_thread_and_off_it_in_one_trip_when_asked(
     engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     async with engine.begin() as connection:
         await connection.execute(insert(notes), [{"text": "Hill reps"}, {"text": "Zoë's 10k"}])
         with trips(monkeypatch) as queued, threads(monkeypatch) as ran_on:
-            rows = (await connection.execute(select(notes.c.text).order_by(notes.c.id))).all()
-
-    assert [row.text for row in rows] == ["Hill reps", "Zoë's 10k"]
-    assert queued == []
-    assert ran_on == [threading.get_ident()]
-
-
-async def test_off_the_loop_a_statement_takes_one_trip_to_the_connections_thread(
-    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async with engine.begin() as connection:
-        await connection.execute(insert(notes), [{"text": "Hill reps"}, {"text": "Zoë's 10k"}])
-        with trips(monkeypatch) as queued, threads(monkeypatch) as ran_on:
+            query = select(notes.c.text).order_by(notes.c.id)
+            on_the_loop = (await connection.execute(query)).scalars().all()
             with sqlite_driver.off_the_loop():
-                rows = (await connection.execute(select(notes.c.text))).all()
-            await connection.execute(select(notes.c.text))
+                off_it = (await connection.execute(query)).scalars().all()
 
-    assert len(rows) == 2
-    assert len(queued) == 1  # the statement, with its rows
-    assert ran_on[0] != threading.get_ident()
-    assert ran_on[1] == threading.get_ident()  # and the next one, after the block, on the loop
+    assert on_the_loop == ["Hill reps", "Zoë's 10k"] == off_it
+    assert ran_on[0] == threading.get_ident()
+    assert ran_on[1] != threading.get_ident()
+    assert len(queued) == 1  # off the loop: the statement and its rows, in one trip
 
 
 async def test_writes_report_their_rows_and_ids(engine: AsyncEngine) -> None:
