@@ -109,14 +109,6 @@ def _execute(connection: sqlite3.Connection, sql: str, parameters: Sequence[Any]
     return _outcome(connection.execute(sql, parameters))
 
 
-def _commit(connection: sqlite3.Connection) -> None:
-    connection.commit()
-
-
-def _rollback(connection: sqlite3.Connection) -> None:
-    connection.rollback()
-
-
 def _execute_many(
     connection: sqlite3.Connection, sql: str, parameters: list[Sequence[Any]]
 ) -> Result:
@@ -246,10 +238,10 @@ class OneStepConnection(aiosqlite.Connection):
             pause = min(2 * pause, _LONGEST_PAUSE)
 
     async def commit(self) -> None:
-        await self._end_transaction(_commit)
+        await self._end_transaction(sqlite3.Connection.commit)
 
     async def rollback(self) -> None:
-        await self._end_transaction(_rollback)
+        await self._end_transaction(sqlite3.Connection.rollback)
 
     async def _end_transaction(self, end: Callable[[sqlite3.Connection], None]) -> None:
         """Commit or roll back (nothing to do when no transaction is open), then end the

@@ -14,7 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, or_, select
+from sqlalchemy import Table, and_, bindparam, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import DialogState, utcnow
@@ -22,12 +22,9 @@ from bot.storage.upsert import upsert
 
 _dialogs = cast(Table, DialogState.__table__)
 _KEY = ("platform", "user_id")
-_GET = select(_dialogs.c.dialog, _dialogs.c.step, _dialogs.c.data).where(
-    _dialogs.c.platform == bindparam("at"), _dialogs.c.user_id == bindparam("who")
-)
-_CLEAR = delete(_dialogs).where(
-    _dialogs.c.platform == bindparam("at"), _dialogs.c.user_id == bindparam("who")
-)
+_THE_USERS = and_(_dialogs.c.platform == bindparam("at"), _dialogs.c.user_id == bindparam("who"))
+_GET = select(_dialogs.c.dialog, _dialogs.c.step, _dialogs.c.data).where(_THE_USERS)
+_CLEAR = delete(_dialogs).where(_THE_USERS)
 
 
 @dataclass(frozen=True, slots=True)
