@@ -1,17 +1,18 @@
 """The inbox of one platform: each update is stored before it is acknowledged, handled once.
 
-``receive`` stores an update (a redelivered id is ignored) and is awaited before the platform
-is told the update arrived. ``handling`` wraps the handling of a stored update: the first unit
-of work the handler commits marks it handled in the same transaction as its effects; if the
-handler committed none (a reply without a write, or a failure that rolled back), it is marked
-handled on its own afterwards. An update whose handling was cut short by a crash stays
-unhandled, and ``unhandled`` gives it back at the next start. Handled updates are
-forgotten by the reminder tick (``bot/services/update_retention.py``).
+``receive`` stores updates, several in one transaction (a redelivered id is ignored), and is
+awaited before the platform is told they arrived. ``handling`` wraps the handling of a
+stored update: the first unit of work the handler commits marks it handled in the same
+transaction as its effects; if the handler committed none (a reply without a write, or a
+failure that rolled back), it is marked handled on its own afterwards. An update whose
+handling was cut short by a crash stays unhandled, and ``unhandled`` gives it back at the
+next start. Handled updates are forgotten by the reminder tick
+(``bot/services/update_retention.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -26,11 +27,12 @@ class Inbox:
         self.ctx = ctx
         self.platform = platform
 
-    async def receive(self, update_id: int, payload: dict[str, Any]) -> bool:
-        """Store an update durably; False if it was stored before (so it is not new)."""
+    async def receive(self, payloads: Mapping[int, dict[str, Any]]) -> set[int]:
+        """Store updates durably, by id, in one transaction; the ids that are new (not stored
+        before)."""
         async with self.ctx.database.unit_of_work() as uow:
             return await uow.updates.add(
-                platform=self.platform, update_id=update_id, payload=payload, at=self.ctx.clock()
+                platform=self.platform, payloads=payloads, at=self.ctx.clock()
             )
 
     async def unhandled(self) -> list[tuple[int, dict[str, Any]]]:

@@ -22,7 +22,7 @@ from bot.settings import Settings
 from handlers.telegram.admins import AdminCheck
 from handlers.telegram.callbacks import PLATFORM, Callbacks
 from handlers.telegram.conversations import ConversationProcessor
-from handlers.telegram.durable_queue import DurableQueue
+from handlers.telegram.durable_queue import DurableQueue, StoringBot
 from handlers.telegram.errors import on_error
 from handlers.telegram.http import AiohttpRequest
 from handlers.telegram.pipe import OutboundPipe
@@ -62,16 +62,21 @@ def build_application(
     base_url, base_file_url = api_urls(settings)
     limiter = limiter or RateLimiter(settings.messages_per_second)
     inbox = Inbox(coach.ctx, PLATFORM)
+    queue = DurableQueue(inbox)
+    bot = StoringBot(
+        bot_token(settings),
+        queue=queue,
+        base_url=base_url,
+        base_file_url=base_file_url,
+        rate_limiter=OutboundPipe(limiter),
+        request=request or AiohttpRequest(),
+        get_updates_request=request or AiohttpRequest(connections=1),
+    )
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
-        .token(bot_token(settings))
-        .base_url(base_url)
-        .base_file_url(base_file_url)
-        .update_queue(DurableQueue(inbox))
+        .bot(bot)
+        .update_queue(queue)
         .concurrent_updates(ConversationProcessor(settings.concurrent_updates, inbox))
-        .rate_limiter(OutboundPipe(limiter))
-        .request(request or AiohttpRequest())
-        .get_updates_request(request or AiohttpRequest(connections=1))
     )
     application: CoachApplication = builder.build()
     add_handlers(application, Callbacks(coach, AdminCheck()))

@@ -1,13 +1,16 @@
-"""The Application's update queue: an update is stored before ``put`` returns.
+"""The Application's update queue: nothing is acknowledged to Telegram that is not stored.
 
-python-telegram-bot's Updater awaits ``put`` for each polled update before it confirms the
-batch to Telegram (the next ``getUpdates`` offset), and our webhook (``webhook.py``) awaits
-``put`` before it answers Telegram's POST. So nothing is acknowledged that is not stored.
+python-telegram-bot's Updater ``put``s each update of a poll, then polls again; the next
+``getUpdates`` offset is what tells Telegram the updates arrived. ``put`` only takes an
+update in; ``store`` stores every update taken in since, in one transaction, and queues
+the new ones. The Application's bot (``StoringBot``) calls ``store`` before every
+``getUpdates``, so a poll goes out only once the updates it confirms are stored; our webhook
+(``webhook.py``) calls it before it answers Telegram's POST.
 
 A failed store is tried again after each of ``STORE_RETRY_DELAYS``. If it still fails,
-``put`` raises ``StoreFailed``, a ``NetworkError``: the Updater's polling loop catches it,
-keeps the offset where it was, and polls again after a pause, so Telegram sends the update
-again; the webhook answers 500, so Telegram posts it again.
+``store`` raises ``StoreFailed``, a ``NetworkError``, and keeps the updates for its next
+call: the Updater's polling loop catches it, pauses and polls again (storing first), with
+the offset still unsent; the webhook answers 500, so Telegram posts the update again.
 """
 
 from __future__ import annotations
@@ -15,19 +18,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import NetworkError
+from telegram.ext import ExtBot
 
 from bot.services.inbound import Inbox
 
 logger = logging.getLogger(__name__)
 
-STORE_RETRY_DELAYS = (0.1, 0.5, 2.0)  # seconds before each further try to store an update
+STORE_RETRY_DELAYS = (0.1, 0.5, 2.0)  # seconds before each further try to store updates
 
 
 class StoreFailed(NetworkError):
-    """An update could not be stored, so it must not be acknowledged to Telegram."""
+    """Updates could not be stored, so they must not be acknowledged to Telegram."""
 
 
 class DurableQueue(asyncio.Queue[object]):
@@ -39,29 +44,55 @@ class DurableQueue(asyncio.Queue[object]):
         super().__init__()
         self._inbox = inbox
         self.sleep = sleep  # between tries to store; tests put virtual time here
+        self._taken: dict[int, Update] = {}
+        self._storing = asyncio.Lock()
 
     async def put(self, item: object) -> None:
-        """Store an update, then queue it; anything else (a stop signal) is just queued."""
-        if isinstance(item, Update) and not await self._store(item):
+        """Take an update in, for ``store``; anything else (a stop signal) is queued after
+        every update taken in."""
+        if isinstance(item, Update):
+            self._taken.setdefault(item.update_id, item)
             return
+        await self.store()
         await super().put(item)
 
-    async def _store(self, update: Update) -> bool:
-        """Whether the update is new, once stored; raises ``StoreFailed`` if it never was."""
+    async def store(self) -> None:
+        """Store the updates taken in, in one transaction, and queue the new ones in the
+        order they came. When this returns, every update taken in before the call is stored;
+        raises ``StoreFailed`` (keeping them for the next call) if they could not be."""
+        async with self._storing:  # a caller waiting here finds its updates stored, or not
+            taken, self._taken = self._taken, {}
+            if not taken:
+                return
+            try:
+                new = await self._store(taken)
+            except StoreFailed:
+                self._taken = {**taken, **self._taken}
+                raise
+            for update_id, update in taken.items():
+                if update_id in new:
+                    self.put_nowait(update)
+
+    async def _store(self, updates: dict[int, Update]) -> set[int]:
+        """The ids of the updates that are new, once stored; raises ``StoreFailed`` if they
+        never were."""
+        payloads = {update_id: update.to_dict() for update_id, update in updates.items()}
         for delay in (*STORE_RETRY_DELAYS, None):
             try:
-                return await self._inbox.receive(update.update_id, update.to_dict())
-            except Exception as error:  # any failure means the update is not stored
-                failure = type(error).__name__  # not the error's text: it may quote the update
+                return await self._inbox.receive(payloads)
+            except Exception as error:  # any failure means the updates are not stored
+                failure = type(error).__name__  # not the error's text: it may quote an update
             if delay is not None:
                 await self.sleep(delay)
+        ids = ", ".join(map(str, updates))
         logger.error(
-            "could not store update %d after %d tries (%s); Telegram will send it again",
-            update.update_id,
+            "could not store updates %s after %d tries (%s); they are not acknowledged to "
+            "Telegram, and are tried again",
+            ids,
             len(STORE_RETRY_DELAYS) + 1,
             failure,
         )
-        raise StoreFailed(f"update {update.update_id} could not be stored") from None
+        raise StoreFailed(f"updates {ids} could not be stored") from None
 
     async def recover(self, bot: Bot) -> int:
         """Queue, ahead of anything new, the stored updates a crash left unhandled."""
@@ -69,3 +100,17 @@ class DurableQueue(asyncio.Queue[object]):
         for _update_id, payload in left:
             self.put_nowait(Update.de_json(payload, bot))
         return len(left)
+
+
+class StoringBot(ExtBot[None]):
+    """The Application's bot: each poll first stores the updates of the polls before it, as
+    its offset tells Telegram they arrived."""
+
+    def __init__(self, token: str, *, queue: DurableQueue, **options: Any) -> None:
+        super().__init__(token, **options)
+        self._queue = queue
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        """Store what earlier polls took in, then poll (confirming it)."""
+        await self._queue.store()
+        return await super().get_updates(*args, **kwargs)

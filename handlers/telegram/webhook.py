@@ -1,9 +1,9 @@
 """Telegram's updates by webhook, on the bot's own web server instead of PTB's Updater.
 
 ``POST`` to the path of ``WEBHOOK_URL``: the secret header is checked, the body is read as
-an ``Update`` and put on the Application's update queue, the ``DurableQueue``, which stores
-the update before ``put`` returns. Only then does Telegram get its 200; an update that could
-not be stored gets 500, so Telegram posts it again.
+an ``Update``, put on the Application's update queue, the ``DurableQueue``, and stored
+there (with any other update posted meanwhile). Only then does Telegram get its 200; an
+update that could not be stored gets 500, so Telegram posts it again.
 ``announce`` tells Telegram where to post, once the web server listens.
 """
 
@@ -17,7 +17,7 @@ from aiohttp import web
 from telegram import Update
 
 from handlers.telegram.application import CoachApplication
-from handlers.telegram.durable_queue import StoreFailed
+from handlers.telegram.durable_queue import DurableQueue, StoreFailed
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +46,11 @@ class TelegramWebhook:
         except Exception:  # the body is not an update; never log it, it may hold a message
             logger.warning("refused a webhook request whose body is not a Telegram update")
             return web.Response(status=400)
+        queue = self.application.update_queue
+        assert isinstance(queue, DurableQueue), "the Application stores its updates"
+        await queue.put(update)
         try:
-            await self.application.update_queue.put(update)
+            await queue.store()
         except StoreFailed:  # logged by the queue; Telegram will post the update again
             return web.Response(status=500)
         return web.Response(status=200)

@@ -18,10 +18,10 @@ from tests.schedules.conftest import Reminders
 async def test_a_tick_forgets_updates_handled_longer_ago_than_kept(reminders: Reminders) -> None:
     inbox = Inbox(reminders.ctx, "telegram")
     for update_id in (1, 2):
-        await inbox.receive(update_id, {"update_id": update_id})
+        await inbox.receive({update_id: {"update_id": update_id}})
         async with inbox.handling(update_id):
             pass
-    await inbox.receive(3, {"update_id": 3})  # unhandled: kept whatever its age
+    await inbox.receive({3: {"update_id": 3}})  # unhandled: kept whatever its age
 
     reminders.clock.advance(days=2, seconds=1)
     counts = await reminders.run()

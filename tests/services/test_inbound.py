@@ -28,17 +28,18 @@ async def stored(ctx: ServiceContext) -> dict[int, Row[Any]]:
     return {row.update_id: row for row in rows}
 
 
-async def test_an_update_is_stored_once_by_id(inbox: Inbox) -> None:
-    assert await inbox.receive(7, PAYLOAD)
-    assert not await inbox.receive(7, {"update_id": 7, "message": {"text": "other"}})
+async def test_updates_are_stored_once_by_id(inbox: Inbox) -> None:
+    later = {"update_id": 8, "message": {"text": "/help"}}
+    assert await inbox.receive({7: PAYLOAD}) == {7}
+    assert await inbox.receive({7: {"update_id": 7, "message": {"text": "other"}}, 8: later}) == {8}
 
-    assert await inbox.unhandled() == [(7, PAYLOAD)]
+    assert await inbox.unhandled() == [(7, PAYLOAD), (8, later)]
 
 
 async def test_the_unit_of_work_of_the_update_marks_it_handled_with_its_effects(
     inbox: Inbox, coach: Coach
 ) -> None:
-    await inbox.receive(7, PAYLOAD)
+    await inbox.receive({7: PAYLOAD})
 
     async with inbox.handling(7):
         await coach.command(ADA, "start")
@@ -50,7 +51,7 @@ async def test_the_unit_of_work_of_the_update_marks_it_handled_with_its_effects(
 async def test_a_handler_that_rolled_back_is_still_marked_handled_once_it_returns(
     inbox: Inbox, coach: Coach
 ) -> None:
-    await inbox.receive(7, PAYLOAD)
+    await inbox.receive({7: PAYLOAD})
 
     async def fail() -> None:
         async with coach.ctx.database.unit_of_work() as uow:
@@ -68,8 +69,8 @@ async def test_a_handler_that_rolled_back_is_still_marked_handled_once_it_return
 async def test_handling_cut_short_leaves_the_update_for_the_next_start(
     inbox: Inbox, coach: Coach
 ) -> None:
-    await inbox.receive(7, PAYLOAD)
-    await inbox.receive(8, {**PAYLOAD, "update_id": 8})
+    await inbox.receive({7: PAYLOAD})
+    await inbox.receive({8: {**PAYLOAD, "update_id": 8}})
 
     with pytest.raises(KeyboardInterrupt):
         async with inbox.handling(7):

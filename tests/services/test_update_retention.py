@@ -18,7 +18,7 @@ from tests.conftest import FakeClock
 
 async def handled(inbox: Inbox, *update_ids: int) -> None:
     for update_id in update_ids:
-        await inbox.receive(update_id, {"update_id": update_id})
+        await inbox.receive({update_id: {"update_id": update_id}})
         async with inbox.handling(update_id):
             pass
 
@@ -34,7 +34,7 @@ async def test_only_updates_handled_longer_ago_than_kept_are_forgotten(
 ) -> None:
     inbox = Inbox(coach.ctx, "telegram")
     await handled(inbox, 7)
-    await inbox.receive(8, {"update_id": 8})  # never handled: a restart still needs it
+    await inbox.receive({8: {"update_id": 8}})  # never handled: a restart still needs it
     clock.now += KEEP_HANDLED_UPDATES
     await handled(inbox, 9)
 

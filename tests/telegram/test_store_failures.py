@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +22,7 @@ from handlers.telegram.callbacks import PLATFORM
 from handlers.telegram.durable_queue import DurableQueue
 from tests.conftest import VirtualTime
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer
-from tests.telegram.conftest import ADA, RunningBots, WebhookBot, command
+from tests.telegram.conftest import ADA, BEA, JSONDict, RunningBots, WebhookBot, command
 
 
 @dataclass
@@ -56,8 +56,43 @@ async def stored(database: Database) -> int:
     return int(count or 0)
 
 
-def an_update() -> Update:
-    return Update.de_json({**command("/help", ADA), "update_id": 41}, None)
+def an_update(update_id: int = 41, sender: JSONDict = ADA) -> Update:
+    return Update.de_json({**command("/help", sender), "update_id": update_id}, None)
+
+
+def queued(queue: DurableQueue) -> list[int]:
+    """The ids of the updates queued for handling, in order (the queue is emptied)."""
+    ids = []
+    while not queue.empty():
+        update = queue.get_nowait()
+        assert isinstance(update, Update)
+        ids.append(update.update_id)
+    return ids
+
+
+async def test_updates_taken_in_are_stored_in_one_statement_and_the_new_queued_in_order(
+    coach: Coach, engine: AsyncEngine
+) -> None:
+    queue = DurableQueue(Inbox(coach.ctx, PLATFORM))
+    await queue.put(an_update(40))
+    await queue.store()
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+
+    for update_id, sender in ((42, BEA), (40, ADA), (41, ADA), (42, BEA)):  # 40: delivered again
+        await queue.put(an_update(update_id, sender))
+    assert queue.qsize() == 1  # taken in, not queued: nothing is handled before it is stored
+    await queue.store()
+    event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO INBOUND")]
+    assert len(inserts) == 1
+    assert queued(queue) == [40, 42, 41]
+    assert await stored(coach.ctx.database) == 3
 
 
 async def test_a_failed_store_is_tried_again_after_a_growing_pause_then_queued(
@@ -68,49 +103,91 @@ async def test_a_failed_store_is_tried_again_after_a_growing_pause_then_queued(
     fault.failures = 2
 
     await queue.put(an_update())
+    await queue.store()
 
     assert time.sleeps == [0.1, 0.5]
-    assert queue.qsize() == 1
+    assert queued(queue) == [41]
     assert await stored(coach.ctx.database) == 1
 
 
-async def test_a_store_that_keeps_failing_refuses_the_update_and_logs_no_text(
+async def test_a_store_that_keeps_failing_refuses_and_keeps_the_updates_and_logs_no_text(
     coach: Coach, fault: StoreFault, caplog: pytest.LogCaptureFixture
 ) -> None:
     time = VirtualTime()
     queue = DurableQueue(Inbox(coach.ctx, PLATFORM), sleep=time.sleep)
     fault.failures = 10
+    await queue.put(an_update())
 
     with pytest.raises(NetworkError) as refused:  # what PTB's polling loop survives
-        await queue.put(an_update())
+        await queue.store()
 
     assert fault.failed == 4
     assert time.sleeps == [0.1, 0.5, 2.0]
-    assert queue.qsize() == 0
+    assert queue.empty()
     assert refused.value.__suppress_context__  # the SQL error (and its parameters) not chained
-    assert "could not store update 41 after 4 tries (OperationalError)" in caplog.text
+    assert "could not store updates 41 after 4 tries (OperationalError)" in caplog.text
     assert "/help" not in caplog.text and "Ada" not in caplog.text
 
+    fault.failures = 0
+    await queue.put(an_update(42))
+    await queue.store()  # the next store takes the refused update too
+    assert queued(queue) == [41, 42]
 
-async def test_polling_goes_on_after_a_failed_store_and_telegram_sends_the_update_again(
-    running: RunningBots, fake_api: FakeBotAPI, fault: StoreFault
+
+async def test_a_poll_goes_out_only_once_what_it_confirms_is_stored(
+    running: RunningBots,
+    fake_api: FakeBotAPI,
+    coach: Coach,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    storing, release = asyncio.Event(), asyncio.Event()
+    receive = Inbox.receive
+
+    async def held_receive(inbox: Inbox, payloads: Mapping[int, JSONDict]) -> set[int]:
+        storing.set()
+        await release.wait()
+        return await receive(inbox, payloads)
+
+    monkeypatch.setattr(Inbox, "receive", held_receive)
+    await running.start()
+    update = fake_api.push_update(command("/help", ADA))
+    async with asyncio.timeout(5):
+        await storing.wait()
+    polls = len(fake_api.calls("getUpdates"))
+
+    await asyncio.sleep(0.2)  # a poll that did not wait for the store would go out meanwhile
+    assert len(fake_api.calls("getUpdates")) == polls
+    assert fake_api.unconfirmed_updates == 1
+
+    release.set()
+    confirming = await fake_api.wait_for_call("getUpdates", count=polls + 1)
+    assert int(confirming.params["offset"]) == update["update_id"] + 1
+    assert await stored(coach.ctx.database) == 1
+    await fake_api.wait_for_message(ADA["id"])
+    assert fake_api.sent_texts(ADA["id"]) == [HELP]
+
+
+async def test_polling_goes_on_after_a_failed_store_and_handles_the_update_once_stored(
+    running: RunningBots, fake_api: FakeBotAPI, fault: StoreFault, coach: Coach
 ) -> None:
     application = await running.start()
     queue = application.update_queue
     assert isinstance(queue, DurableQueue)
     queue.sleep = VirtualTime().sleep
-    fault.failures = 4  # every try of the first delivery
+    fault.failures = 4  # every try of the first store
 
     update = fake_api.push_update(command("/help", ADA))
     async with asyncio.timeout(5):
         await fault.exhausted.wait()
-    polls = len(fake_api.calls("getUpdates"))
+    assert all(  # nothing confirmed while the store failed
+        int(call.params.get("offset", 0)) <= update["update_id"]
+        for call in fake_api.calls("getUpdates")
+    )
 
-    # The next poll (after PTB's pause) has not confirmed the update, so it comes again.
-    again = await fake_api.wait_for_call("getUpdates", count=polls + 1)
-    assert int(again.params.get("offset", 0)) <= update["update_id"]
+    # After PTB's pause the next poll stores the update first, then confirms it.
     await fake_api.wait_for_message(ADA["id"])
     assert fake_api.sent_texts(ADA["id"]) == [HELP]
+    assert await stored(coach.ctx.database) == 1
 
 
 def virtual_store_retries(bot: WebhookBot) -> None:
@@ -139,7 +216,7 @@ async def test_the_webhook_answers_500_while_the_store_fails_so_telegram_posts_a
     assert fake_api.sent_texts(ADA["id"]) == [HELP]
 
 
-async def test_the_webhook_answers_only_after_the_update_is_stored(
+async def test_the_webhook_answers_only_after_the_update_is_stored_and_a_retry_counts_once(
     webhook_bot: WebhookBot,
     fake_api: FakeBotAPI,
     fake_server: FakeBotAPIServer,
@@ -150,23 +227,30 @@ async def test_the_webhook_answers_only_after_the_update_is_stored(
     storing, release = asyncio.Event(), asyncio.Event()
     receive = Inbox.receive
 
-    async def held_receive(inbox: Inbox, update_id: int, payload: dict[str, Any]) -> bool:
+    async def held_receive(inbox: Inbox, payloads: Mapping[int, JSONDict]) -> set[int]:
         storing.set()
         await release.wait()
-        return await receive(inbox, update_id, payload)
+        return await receive(inbox, payloads)
 
     monkeypatch.setattr(Inbox, "receive", held_receive)
     update = {**command("/help", ADA), "update_id": 8}
     post = asyncio.create_task(fake_server.post_to_webhook(update))
     async with asyncio.timeout(5):
         await storing.wait()
+    # Meanwhile Telegram posts it again (its first POST seemed lost), and another update.
+    others = [
+        asyncio.create_task(fake_server.post_to_webhook(body))
+        for body in (update, {**command("/help", BEA), "update_id": 9})
+    ]
 
     # An answer sent before the store would be back over loopback well within this bound.
-    answered, _ = await asyncio.wait({post}, timeout=0.3)
+    answered, _ = await asyncio.wait({post, *others}, timeout=0.3)
     assert not answered
     assert await stored(coach.ctx.database) == 0
 
     release.set()
-    assert await post == 200
-    assert await stored(coach.ctx.database) == 1
+    assert [await post, *[await other for other in others]] == [200, 200, 200]
+    assert await stored(coach.ctx.database) == 2
+    await fake_api.wait_for_message(BEA["id"])
     await fake_api.wait_for_message(ADA["id"])
+    assert fake_api.sent_texts(ADA["id"]) == [HELP]

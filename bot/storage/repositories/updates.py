@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
@@ -27,15 +28,19 @@ class UpdateRepository:
         self._session = session
 
     async def add(
-        self, *, platform: str, update_id: int, payload: dict[str, Any], at: datetime
-    ) -> bool:
-        """Store an update; False if its id was stored already (Telegram delivered it again)."""
+        self, *, platform: str, payloads: Mapping[int, dict[str, Any]], at: datetime
+    ) -> set[int]:
+        """Store updates by id, in one statement; the ids that were not stored already (an id
+        that was, Telegram delivered again)."""
+        if not payloads:
+            return set()
         statement = insert_ignoring_conflicts(self._session, _updates, returning="update_id")
-        added = await self._session.execute(
-            statement,
-            {"platform": platform, "update_id": update_id, "payload": payload, "received_at": at},
-        )
-        return added.scalar_one_or_none() is not None
+        rows = [
+            {"platform": platform, "update_id": update_id, "payload": payload, "received_at": at}
+            for update_id, payload in payloads.items()
+        ]
+        added = await self._session.execute(statement, rows)
+        return set(added.scalars())
 
     async def unhandled(self, *, platform: str) -> list[tuple[int, dict[str, Any]]]:
         """Every stored update not yet handled, oldest first, as (id, payload)."""
