@@ -48,13 +48,13 @@ class DurableQueue(asyncio.Queue[object]):
         self._storing = asyncio.Lock()
 
     async def put(self, item: object) -> None:
-        """Take an update in, for ``store``; anything else (a stop signal) is queued after
-        every update taken in."""
+        """Take an update in, for ``store``; anything else (a stop signal) is queued at once.
+        (Polling stops first, storing what it took in with its last ``getUpdates``; what is
+        still not stored then was not confirmed either, and Telegram sends it again.)"""
         if isinstance(item, Update):
             self._taken.setdefault(item.update_id, item)
-            return
-        await self.store()
-        await super().put(item)
+        else:
+            await super().put(item)
 
     async def store(self) -> None:
         """Store the updates taken in, in one transaction, and queue the new ones in the
