@@ -256,11 +256,12 @@ async def _store_sessions(
         if day in logged:
             continue  # a session already reported stays as it was done
         old, new = kept.get(day), planned.get(day)
-        row = session_row(new, phase_on(current, day)) if new else None
+        columns = _columns(new, phase_on(current, day)) if new else None
+        if old is not None and columns is not None and _unchanged(old, *columns):
+            continue
+        row = _row(*columns) if columns else None
         if row is not None:
             row.runner_id = runner.id
-        if old is not None and row is not None and _same(old, row):
-            continue
         stale += [old] if old is not None else []
         fresh += [row] if row is not None else []
         (added if old is None else removed if row is None else altered).append(day)
@@ -279,35 +280,6 @@ def _last_day(current: Plan, today: date, *, end: date) -> date:
     return max(starts, default=today) + timedelta(days=6)
 
 
-def session_row(session: Session, phase: str) -> PlannedSession:
-    """A coaching session as a (not yet stored) planned-session row with its exercises."""
-    row = PlannedSession(
-        date=session.date,
-        kind=session.kind.value,
-        phase=phase,
-        minutes=session.minutes,
-        after_run=session.after_run,
-        rules=list(session.rules),
-    )
-    row.exercises = [
-        PlannedExercise(
-            position=position,
-            exercise_id=item.exercise.id,
-            name=item.exercise.name,
-            sets=item.sets,
-            reps=item.reps,
-            hold_s=item.hold_s,
-            load=item.load,
-            tempo=item.tempo or None,
-            range=item.range,
-            cues=list(item.cues),
-            cues_emphasised=item.cues_emphasised,
-        )
-        for position, item in enumerate(session.exercises)
-    ]
-    return row
-
-
 def phase_on(current: Plan, day: date) -> str:
     """The phase of the plan week holding ``day``."""
     return next(w.phase.value for w in current.weeks if w.start <= day < _end(w.start))
@@ -317,28 +289,71 @@ def _end(start: date) -> date:
     return start + timedelta(days=7)
 
 
-def _same(old: PlannedSession, new: PlannedSession) -> bool:
-    def shape(row: PlannedSession) -> tuple[object, ...]:
-        return (
-            row.kind,
-            row.phase,
-            row.minutes,
-            row.after_run,
-            list(row.rules),
-            [
-                (
-                    e.exercise_id,
-                    e.sets,
-                    e.reps,
-                    e.hold_s,
-                    e.load,
-                    e.tempo,
-                    e.range,
-                    e.cues,
-                    e.cues_emphasised,
-                )
-                for e in row.exercises
-            ],
-        )
+Columns = dict[str, Any]
 
-    return shape(old) == shape(new)
+
+def session_row(session: Session, phase: str) -> PlannedSession:
+    """A coaching session as a (not yet stored) planned-session row with its exercises."""
+    return _row(*_columns(session, phase))
+
+
+def _columns(session: Session, phase: str) -> tuple[Columns, list[Columns]]:
+    """The columns of the planned-session row for ``session``, and of its exercises' rows."""
+    exercises = [
+        {
+            "position": position,
+            "exercise_id": item.exercise.id,
+            "name": item.exercise.name,
+            "sets": item.sets,
+            "reps": item.reps,
+            "hold_s": item.hold_s,
+            "load": item.load,
+            "tempo": item.tempo or None,
+            "range": item.range,
+            "cues": list(item.cues),
+            "cues_emphasised": item.cues_emphasised,
+        }
+        for position, item in enumerate(session.exercises)
+    ]
+    return {
+        "date": session.date,
+        "kind": session.kind.value,
+        "phase": phase,
+        "minutes": session.minutes,
+        "after_run": session.after_run,
+        "rules": list(session.rules),
+    }, exercises
+
+
+def _row(session: Columns, exercises: list[Columns]) -> PlannedSession:
+    return PlannedSession(**session, exercises=[PlannedExercise(**e) for e in exercises])
+
+
+# What makes a stored session differ from a new plan's: not its exercises' names (a renamed
+# exercise is not a changed session).
+_SESSION_SHAPE = ("kind", "phase", "minutes", "after_run", "rules")
+_EXERCISE_SHAPE = (
+    "exercise_id",
+    "sets",
+    "reps",
+    "hold_s",
+    "load",
+    "tempo",
+    "range",
+    "cues",
+    "cues_emphasised",
+)
+
+
+def _unchanged(old: PlannedSession, session: Columns, exercises: list[Columns]) -> bool:
+    """Whether a stored session is already the one these columns describe (compared
+    without building the rows: most sessions stay as they were at each replan)."""
+    return (
+        all(getattr(old, name) == session[name] for name in _SESSION_SHAPE)
+        and len(old.exercises) == len(exercises)
+        and all(
+            getattr(stored, name) == new[name]
+            for stored, new in zip(old.exercises, exercises, strict=True)
+            for name in _EXERCISE_SHAPE
+        )
+    )
