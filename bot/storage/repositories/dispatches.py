@@ -32,7 +32,7 @@ from sqlalchemy import (
     values,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
+from sqlalchemy.sql.dml import Delete, Insert
 from sqlalchemy.sql.selectable import HasCTE
 from sqlalchemy.types import TypeEngine
 
@@ -75,6 +75,21 @@ _SLOT_COLUMNS: tuple[tuple[str, TypeEngine[Any]], ...] = (
     ("weekday", Integer()),
     ("due_at", UTCDateTime()),
 )
+
+
+def _drop_unsent(recipient: ColumnElement[int | None]) -> Delete:
+    """``drop_unsent`` for one recipient (runner or club): built once, as every replan runs it."""
+    row = _dispatches.c
+    cancelled_ahead = and_(row.status == DispatchStatus.CANCELLED, row.due_at > bindparam("after"))
+    return delete(_dispatches).where(
+        recipient == bindparam("recipient"),
+        or_(row.status == DispatchStatus.PENDING, cancelled_ahead),
+        row.kind.in_(PLANNED_KINDS),
+    )
+
+
+_DROP_UNSENT_OF_RUNNER = _drop_unsent(_dispatches.c.runner_id)
+_DROP_UNSENT_OF_CLUB = _drop_unsent(_dispatches.c.club_id)
 
 
 class Claimed(NamedTuple):
@@ -123,15 +138,14 @@ class DispatchRepository:
         """Forget a runner's (or a club's) planned messages not sent yet: those nobody has
         claimed, and those cancelled ahead of time (the runner blocked the bot, the club removed
         it) that fall due after ``after``, so planning again can take their (day, kind) back."""
-        row = _dispatches.c
-        cancelled_ahead = and_(row.status == DispatchStatus.CANCELLED, row.due_at > after)
-        await self._session.execute(  # a table statement: no loaded rows to keep in step
-            delete(_dispatches).where(
-                _recipient(runner_id, club_id),
-                or_(row.status == DispatchStatus.PENDING, cancelled_ahead),
-                row.kind.in_(PLANNED_KINDS),
-            )
-        )
+        if runner_id is not None and club_id is None:
+            statement, recipient = _DROP_UNSENT_OF_RUNNER, runner_id
+        elif club_id is not None and runner_id is None:
+            statement, recipient = _DROP_UNSENT_OF_CLUB, club_id
+        else:
+            raise ValueError("name exactly one of runner_id and club_id")
+        # a table statement: no loaded rows to keep in step
+        await self._session.execute(statement, {"recipient": recipient, "after": after})
 
     async def cancel_pending(
         self, *, reason: str, runner_id: int | None = None, club_id: int | None = None
