@@ -46,6 +46,7 @@ from bot.storage.models import (
     RunnerStatus,
     SessionLog,
 )
+from bot.storage.repositories.plans import NewSession
 from bot.storage.unit_of_work import UnitOfWork
 
 LOOK_AHEAD_WEEKS = 2  # the current plan week and the next one are stored
@@ -248,7 +249,7 @@ async def _store_sessions(
     kept = {day: row for day, row in stored.sessions.items() if day <= last}
     logged = {log.session_date for log in stored.logs}
     stale: list[PlannedSession] = []
-    fresh: list[PlannedSession] = []
+    fresh: list[NewSession] = []
     added: list[date] = []
     removed: list[date] = []
     altered: list[date] = []
@@ -256,12 +257,9 @@ async def _store_sessions(
         if day in logged:
             continue  # a session already reported stays as it was done
         old, new = kept.get(day), planned.get(day)
-        columns = _columns(new, phase_on(current, day)) if new else None
-        if old is not None and columns is not None and _unchanged(old, *columns):
+        row = _columns(new, phase_on(current, day), runner.id) if new else None
+        if old is not None and row is not None and _unchanged(old, row):
             continue
-        row = _row(*columns) if columns else None
-        if row is not None:
-            row.runner_id = runner.id
         stale += [old] if old is not None else []
         fresh += [row] if row is not None else []
         (added if old is None else removed if row is None else altered).append(day)
@@ -289,15 +287,13 @@ def _end(start: date) -> date:
     return start + timedelta(days=7)
 
 
-Columns = dict[str, Any]
-
-
 def session_row(session: Session, phase: str) -> PlannedSession:
     """A coaching session as a (not yet stored) planned-session row with its exercises."""
-    return _row(*_columns(session, phase))
+    columns, exercises = _columns(session, phase)
+    return PlannedSession(**columns, exercises=[PlannedExercise(**e) for e in exercises])
 
 
-def _columns(session: Session, phase: str) -> tuple[Columns, list[Columns]]:
+def _columns(session: Session, phase: str, runner_id: int | None = None) -> NewSession:
     """The columns of the planned-session row for ``session``, and of its exercises' rows."""
     exercises = [
         {
@@ -315,18 +311,17 @@ def _columns(session: Session, phase: str) -> tuple[Columns, list[Columns]]:
         }
         for position, item in enumerate(session.exercises)
     ]
-    return {
+    columns = {
         "date": session.date,
         "kind": session.kind.value,
         "phase": phase,
         "minutes": session.minutes,
         "after_run": session.after_run,
         "rules": list(session.rules),
-    }, exercises
-
-
-def _row(session: Columns, exercises: list[Columns]) -> PlannedSession:
-    return PlannedSession(**session, exercises=[PlannedExercise(**e) for e in exercises])
+    }
+    return NewSession(
+        columns if runner_id is None else {**columns, "runner_id": runner_id}, exercises
+    )
 
 
 # What makes a stored session differ from a new plan's: not its exercises' names (a renamed
@@ -345,15 +340,15 @@ _EXERCISE_SHAPE = (
 )
 
 
-def _unchanged(old: PlannedSession, session: Columns, exercises: list[Columns]) -> bool:
-    """Whether a stored session is already the one these columns describe (compared
-    without building the rows: most sessions stay as they were at each replan)."""
+def _unchanged(old: PlannedSession, new: NewSession) -> bool:
+    """Whether a stored session is already the new one (compared without building rows:
+    most sessions stay as they were at each replan)."""
     return (
-        all(getattr(old, name) == session[name] for name in _SESSION_SHAPE)
-        and len(old.exercises) == len(exercises)
+        all(getattr(old, name) == new.columns[name] for name in _SESSION_SHAPE)
+        and len(old.exercises) == len(new.exercises)
         and all(
-            getattr(stored, name) == new[name]
-            for stored, new in zip(old.exercises, exercises, strict=True)
+            getattr(stored, name) == exercise[name]
+            for stored, exercise in zip(old.exercises, new.exercises, strict=True)
             for name in _EXERCISE_SHAPE
         )
     )

@@ -26,6 +26,7 @@ from bot.storage.models import (
     RunningDay,
     SessionLog,
 )
+from bot.storage.repositories.plans import NewSession
 from tests.database_fixtures import statements
 from tests.factories import make_runner
 
@@ -105,31 +106,33 @@ async def test_planned_session_keeps_exercise_order_and_dose(database: Database)
 async def test_new_sessions_are_stored_in_three_statements_however_many(
     database: Database,
 ) -> None:
-    def session(runner_id: int, day: int, exercises: int) -> PlannedSession:
-        row = PlannedSession(
-            runner_id=runner_id,
-            date=date(2026, 11, day),
-            kind="focused",
-            phase="base",
-            minutes=30,
-            after_run=day % 2 == 0,
-            rules=["P4"],
+    def session(runner_id: int, day: int, exercises: int) -> NewSession:
+        columns = {
+            "runner_id": runner_id,
+            "date": date(2026, 11, day),
+            "kind": "focused",
+            "phase": "base",
+            "minutes": 30,
+            "after_run": day % 2 == 0,
+            "rules": ["P4"],
+        }
+        return NewSession(
+            columns,
+            [
+                {
+                    "position": n,
+                    "exercise_id": f"ex{n}",
+                    "name": f"Exercise {n}",
+                    "sets": 2,
+                    "reps": None if n else 8,
+                    "hold_s": 20 if n else None,
+                    "load": "bodyweight",
+                    "cues": [f"cue {n}"],
+                    "cues_emphasised": n == 1,
+                }
+                for n in range(exercises)
+            ],
         )
-        row.exercises = [
-            PlannedExercise(
-                position=n,
-                exercise_id=f"ex{n}",
-                name=f"Exercise {n}",
-                sets=2,
-                reps=None if n else 8,
-                hold_s=20 if n else None,
-                load="bodyweight",
-                cues=[f"cue {n}"],
-                cues_emphasised=n == 1,
-            )
-            for n in range(exercises)
-        ]
-        return row
 
     async with database.unit_of_work() as uow:
         ada = await uow.runners.add(make_runner(platform_user_id="1"))

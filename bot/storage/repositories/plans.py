@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +13,16 @@ from bot.storage.models import PlannedExercise, PlannedSession
 
 _sessions = cast(Table, PlannedSession.__table__)
 _exercises = cast(Table, PlannedExercise.__table__)
+
+Columns = dict[str, Any]
+
+
+class NewSession(NamedTuple):
+    """A planned session to store, as the columns of its row and of its exercises' rows
+    (``runner_id`` among the first; the exercises' ``session_id`` is given on storing)."""
+
+    columns: Columns
+    exercises: list[Columns]
 
 
 class PlanRepository:
@@ -60,10 +70,8 @@ class PlanRepository:
         )
         return (await self._session.scalars(query)).all()
 
-    async def replace(
-        self, stale: Sequence[PlannedSession], fresh: Sequence[PlannedSession]
-    ) -> None:
-        """Swap stored sessions for new ones (rows not yet stored, with their exercises).
+    async def replace(self, stale: Sequence[PlannedSession], fresh: Sequence[NewSession]) -> None:
+        """Swap stored sessions for new ones.
 
         Three statements store the new ones however many there are: their sessions, their
         ids read back by runner and date, their exercises. (The ORM would insert each row
@@ -76,8 +84,8 @@ class PlanRepository:
                 self._session.expunge(session)
         if not fresh:
             return
-        await self._session.execute(insert(_sessions), [_session_values(row) for row in fresh])
-        keys = [(row.runner_id, row.date) for row in fresh]
+        await self._session.execute(insert(_sessions), [new.columns for new in fresh])
+        keys = [(new.columns["runner_id"], new.columns["date"]) for new in fresh]
         found = await self._session.execute(
             select(_sessions.c.runner_id, _sessions.c.date, _sessions.c.id).where(
                 tuple_(_sessions.c.runner_id, _sessions.c.date).in_(keys)
@@ -85,38 +93,9 @@ class PlanRepository:
         )
         ids = {(runner_id, day): session_id for runner_id, day, session_id in found}
         exercises = [
-            _exercise_values(exercise, ids[row.runner_id, row.date])
-            for row in fresh
-            for exercise in row.exercises
+            {**exercise, "session_id": ids[key]}
+            for key, new in zip(keys, fresh, strict=True)
+            for exercise in new.exercises
         ]
         if exercises:
             await self._session.execute(insert(_exercises), exercises)
-
-
-def _session_values(row: PlannedSession) -> dict[str, Any]:
-    return {
-        "runner_id": row.runner_id,
-        "date": row.date,
-        "kind": row.kind,
-        "phase": row.phase,
-        "minutes": row.minutes,
-        "after_run": row.after_run,
-        "rules": row.rules,
-    }
-
-
-def _exercise_values(row: PlannedExercise, session_id: int) -> dict[str, Any]:
-    return {
-        "session_id": session_id,
-        "position": row.position,
-        "exercise_id": row.exercise_id,
-        "name": row.name,
-        "sets": row.sets,
-        "reps": row.reps,
-        "hold_s": row.hold_s,
-        "load": row.load,
-        "tempo": row.tempo,
-        "range": row.range,
-        "cues": row.cues,
-        "cues_emphasised": row.cues_emphasised,
-    }
