@@ -257,7 +257,7 @@ async def _store_sessions(
         if day in logged:
             continue  # a session already reported stays as it was done
         old, new = kept.get(day), planned.get(day)
-        row = _columns(new, phase_on(current, day), runner.id) if new else None
+        row = _new_session(new, phase_on(current, day), runner.id) if new else None
         if old is not None and row is not None and _unchanged(old, row):
             continue
         stale += [old] if old is not None else []
@@ -289,12 +289,12 @@ def _end(start: date) -> date:
 
 def session_row(session: Session, phase: str) -> PlannedSession:
     """A coaching session as a (not yet stored) planned-session row with its exercises."""
-    columns, exercises = _columns(session, phase)
+    columns, exercises = _new_session(session, phase)
     return PlannedSession(**columns, exercises=[PlannedExercise(**e) for e in exercises])
 
 
-def _columns(session: Session, phase: str, runner_id: int | None = None) -> NewSession:
-    """The columns of the planned-session row for ``session``, and of its exercises' rows."""
+def _new_session(session: Session, phase: str, runner_id: int | None = None) -> NewSession:
+    """``session`` as a planned session to store: its row's columns and its exercises'."""
     exercises = [
         {
             "position": position,
