@@ -50,6 +50,28 @@ def fault(engine: AsyncEngine) -> Iterator[StoreFault]:
     event.remove(engine.sync_engine, "before_cursor_execute", fault)
 
 
+@dataclass
+class HeldStore:
+    """Every store of updates waits for ``release``; ``storing`` is set once one waits."""
+
+    storing: asyncio.Event = field(default_factory=asyncio.Event)
+    release: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@pytest.fixture
+def held(monkeypatch: pytest.MonkeyPatch) -> HeldStore:
+    held = HeldStore()
+    receive = Inbox.receive
+
+    async def held_receive(inbox: Inbox, payloads: Mapping[int, JSONDict]) -> set[int]:
+        held.storing.set()
+        await held.release.wait()
+        return await receive(inbox, payloads)
+
+    monkeypatch.setattr(Inbox, "receive", held_receive)
+    return held
+
+
 async def stored(database: Database) -> int:
     async with database.unit_of_work() as uow:
         count = await uow.session.scalar(select(func.count()).select_from(InboundUpdate))
@@ -135,31 +157,19 @@ async def test_a_store_that_keeps_failing_refuses_and_keeps_the_updates_and_logs
 
 
 async def test_a_poll_goes_out_only_once_what_it_confirms_is_stored(
-    running: RunningBots,
-    fake_api: FakeBotAPI,
-    coach: Coach,
-    monkeypatch: pytest.MonkeyPatch,
+    running: RunningBots, fake_api: FakeBotAPI, coach: Coach, held: HeldStore
 ) -> None:
-    storing, release = asyncio.Event(), asyncio.Event()
-    receive = Inbox.receive
-
-    async def held_receive(inbox: Inbox, payloads: Mapping[int, JSONDict]) -> set[int]:
-        storing.set()
-        await release.wait()
-        return await receive(inbox, payloads)
-
-    monkeypatch.setattr(Inbox, "receive", held_receive)
     await running.start()
     update = fake_api.push_update(command("/help", ADA))
     async with asyncio.timeout(5):
-        await storing.wait()
+        await held.storing.wait()
     polls = len(fake_api.calls("getUpdates"))
 
     await asyncio.sleep(0.2)  # a poll that did not wait for the store would go out meanwhile
     assert len(fake_api.calls("getUpdates")) == polls
     assert fake_api.unconfirmed_updates == 1
 
-    release.set()
+    held.release.set()
     confirming = await fake_api.wait_for_call("getUpdates", count=polls + 1)
     assert int(confirming.params["offset"]) == update["update_id"] + 1
     assert await stored(coach.ctx.database) == 1
@@ -221,22 +231,13 @@ async def test_the_webhook_answers_only_after_the_update_is_stored_and_a_retry_c
     fake_api: FakeBotAPI,
     fake_server: FakeBotAPIServer,
     coach: Coach,
-    monkeypatch: pytest.MonkeyPatch,
+    held: HeldStore,
 ) -> None:
     virtual_store_retries(webhook_bot)
-    storing, release = asyncio.Event(), asyncio.Event()
-    receive = Inbox.receive
-
-    async def held_receive(inbox: Inbox, payloads: Mapping[int, JSONDict]) -> set[int]:
-        storing.set()
-        await release.wait()
-        return await receive(inbox, payloads)
-
-    monkeypatch.setattr(Inbox, "receive", held_receive)
     update = {**command("/help", ADA), "update_id": 8}
     post = asyncio.create_task(fake_server.post_to_webhook(update))
     async with asyncio.timeout(5):
-        await storing.wait()
+        await held.storing.wait()
     # Meanwhile Telegram posts it again (its first POST seemed lost), and another update.
     others = [
         asyncio.create_task(fake_server.post_to_webhook(body))
@@ -248,7 +249,7 @@ async def test_the_webhook_answers_only_after_the_update_is_stored_and_a_retry_c
     assert not answered
     assert await stored(coach.ctx.database) == 0
 
-    release.set()
+    held.release.set()
     assert [await post, *[await other for other in others]] == [200, 200, 200]
     assert await stored(coach.ctx.database) == 2
     await fake_api.wait_for_message(BEA["id"])
