@@ -61,12 +61,11 @@ async def crash_run(
             api.push_update(updates.text_message(text=f"step {n}", from_user=senders[n % runners]))
         for replies in kill_after:
             child = await _start(database, server)
-            with contextlib.suppress(TimeoutError):  # fewer left than that: kill it anyway
-                await api.wait_for_call("sendMessage", count=_replies(api) + replies, within=60)
+            await _until_replies(api, database, _replies(api) + replies)
             child.kill()  # SIGKILL: no cleanup of any kind
             await child.wait()
         child = await _start(database, server)
-        while api.unconfirmed_updates or _unhandled(database):
+        while _left(api, database):
             await api.wait_for_call("getUpdates", count=len(api.calls("getUpdates")) + 1, within=60)
         child.kill()
         await child.wait()
@@ -87,6 +86,21 @@ async def _start(database: Path, server: FakeBotAPIServer) -> asyncio.subprocess
 
 def _replies(api: FakeBotAPI) -> int:
     return len(api.calls("sendMessage"))
+
+
+async def _until_replies(api: FakeBotAPI, database: Path, count: int) -> None:
+    """Until the bot has sent ``count`` replies in all, or has nothing left to handle (then
+    it is killed all the same), or a minute has passed."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(60):
+            while _replies(api) < count and _left(api, database):
+                with contextlib.suppress(TimeoutError):  # look again at what is left
+                    await api.wait_for_call("sendMessage", count=_replies(api) + 1, within=1)
+
+
+def _left(api: FakeBotAPI, database: Path) -> bool:
+    """Whether an update is still to be confirmed to Telegram or handled."""
+    return bool(api.unconfirmed_updates or _unhandled(database))
 
 
 def _unhandled(database: Path) -> int:

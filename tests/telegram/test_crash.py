@@ -8,6 +8,6 @@ from tests.telegram.crash import crash_run
 
 
 async def test_kill_9_three_times_loses_no_update_and_handles_none_twice(tmp_path: Path) -> None:
-    result = await crash_run(tmp_path, total=200, runners=100, kill_after=[30, 50, 60])
+    result = await crash_run(tmp_path, total=200, runners=100, kill_after=[15, 25, 25])
 
     assert (result.lost, result.twice, result.out_of_order) == (0, 0, 0)
