@@ -405,3 +405,33 @@ async def test_a_failed_statement_never_quotes_its_parameters(database: Database
             )
     assert secret not in str(failed.value)
     assert "hidden" in str(failed.value)
+
+
+async def test_a_runners_reports_from_a_day_on_include_that_day_in_order(
+    database: Database,
+) -> None:
+    async with database.unit_of_work() as uow:
+        ada = await uow.runners.add(make_runner())
+        bea = await uow.runners.add(make_runner())
+        for runner, day in ((ada, 12), (ada, 10), (ada, 9), (bea, 11)):
+            await uow.feedback.save_log(
+                runner_id=runner.id, day=date(2026, 11, day), completed="full"
+            )
+            await uow.feedback.save_check_in(
+                runner_id=runner.id, day=date(2026, 11, day), legs="fine"
+            )
+        for day in (12, 9, 10):
+            await uow.feedback.add(
+                PlanChange(
+                    runner_id=ada.id, effective_date=date(2026, 11, day), rules=["C1"], why="w"
+                )
+            )
+    since = date(2026, 11, 10)
+    async with database.unit_of_work() as uow:
+        logs = await uow.feedback.logs(runner_id=ada.id, since=since)
+        check_ins = await uow.feedback.check_ins(runner_id=ada.id, since=since)
+        changes = await uow.feedback.changes(runner_id=ada.id, since=since)
+
+    assert [row.session_date.day for row in logs] == [10, 12]
+    assert [row.session_date.day for row in check_ins] == [10, 12]
+    assert [row.effective_date.day for row in changes] == [12, 10]  # in the order they came

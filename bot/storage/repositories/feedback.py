@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import date
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import CheckIn, PlanChange, PlanCheckpoint, Resumption, SessionLog
@@ -54,23 +55,19 @@ class FeedbackRepository:
 
     async def logs(self, *, runner_id: int, since: date = date.min) -> Sequence[SessionLog]:
         """Every session log of the runner (about ``since`` or later), oldest first."""
-        day = SessionLog.session_date
-        return await self._all(SessionLog, runner_id, day, day >= since)
+        return await self._all(SessionLog, runner_id, since, day="session_date")
 
     async def check_ins(self, *, runner_id: int, since: date = date.min) -> Sequence[CheckIn]:
         """Every check-in of the runner (about ``since`` or later), oldest first."""
-        day = CheckIn.session_date
-        return await self._all(CheckIn, runner_id, day, day >= since)
+        return await self._all(CheckIn, runner_id, since, day="session_date")
 
     async def changes(self, *, runner_id: int, since: date = date.min) -> Sequence[PlanChange]:
         """Every plan change of the runner (effective ``since`` or later), oldest first."""
-        day = PlanChange.effective_date
-        return await self._all(PlanChange, runner_id, PlanChange.id, day >= since)
+        return await self._all(PlanChange, runner_id, since, day="effective_date", order="id")
 
     async def resumptions(self, *, runner_id: int, since: date = date.min) -> Sequence[Resumption]:
         """Every time the runner resumed (``since`` or later), oldest first."""
-        day = Resumption.resumed_on
-        return await self._all(Resumption, runner_id, day, day >= since)
+        return await self._all(Resumption, runner_id, since, day="resumed_on")
 
     async def checkpoint(self, *, runner_id: int) -> PlanCheckpoint | None:
         """The runner's plan checkpoint, if one is kept."""
@@ -106,7 +103,18 @@ class FeedbackRepository:
         return (await self._session.scalars(query)).one_or_none()
 
     async def _all(
-        self, model: type[Row], runner_id: int, order: Any, *where: Any
+        self, model: type[Row], runner_id: int, since: date, *, day: str, order: str | None = None
     ) -> Sequence[Row]:
-        query = select(model).where(model.runner_id == runner_id, *where).order_by(order)
-        return (await self._session.scalars(query)).all()
+        query = _since(model, day, order or day)
+        return (await self._session.scalars(query, {"runner": runner_id, "since": since})).all()
+
+
+@cache
+def _since(model: type[Row], day: str, order: str) -> Select[Row]:
+    """A runner's rows from a day on (``day`` a date column), in ``order``: built once per
+    kind of row, as every replan reads them."""
+    return (
+        select(model)
+        .where(model.runner_id == bindparam("runner"), getattr(model, day) >= bindparam("since"))
+        .order_by(getattr(model, order))
+    )
