@@ -88,8 +88,7 @@ def _drop_unsent(recipient: ColumnElement[int | None]) -> Delete:
     )
 
 
-_DROP_UNSENT_OF_RUNNER = _drop_unsent(_dispatches.c.runner_id)
-_DROP_UNSENT_OF_CLUB = _drop_unsent(_dispatches.c.club_id)
+_DROP_UNSENT = {name: _drop_unsent(_dispatches.c[name]) for name in ("runner_id", "club_id")}
 
 
 class Claimed(NamedTuple):
@@ -138,14 +137,9 @@ class DispatchRepository:
         """Forget a runner's (or a club's) planned messages not sent yet: those nobody has
         claimed, and those cancelled ahead of time (the runner blocked the bot, the club removed
         it) that fall due after ``after``, so planning again can take their (day, kind) back."""
-        if runner_id is not None and club_id is None:
-            statement, recipient = _DROP_UNSENT_OF_RUNNER, runner_id
-        elif club_id is not None and runner_id is None:
-            statement, recipient = _DROP_UNSENT_OF_CLUB, club_id
-        else:
-            raise ValueError("name exactly one of runner_id and club_id")
+        column, recipient = _one_recipient(runner_id, club_id)
         # a table statement: no loaded rows to keep in step
-        await self._session.execute(statement, {"recipient": recipient, "after": after})
+        await self._session.execute(_DROP_UNSENT[column], {"recipient": recipient, "after": after})
 
     async def cancel_pending(
         self, *, reason: str, runner_id: int | None = None, club_id: int | None = None
@@ -333,10 +327,17 @@ class DispatchRepository:
 
 def _recipient(runner_id: int | None, club_id: int | None) -> ColumnElement[bool]:
     """Rows for one runner, or for one club."""
-    if (runner_id is None) == (club_id is None):
-        raise ValueError("name exactly one of runner_id and club_id")
-    row = _dispatches.c
-    return row.runner_id == runner_id if runner_id is not None else row.club_id == club_id
+    column, recipient = _one_recipient(runner_id, club_id)
+    return _dispatches.c[column] == recipient
+
+
+def _one_recipient(runner_id: int | None, club_id: int | None) -> tuple[str, int]:
+    """The column naming the recipient, and its id: a runner's or a club's, never both."""
+    if runner_id is not None and club_id is None:
+        return "runner_id", runner_id
+    if club_id is not None and runner_id is None:
+        return "club_id", club_id
+    raise ValueError("name exactly one of runner_id and club_id")
 
 
 def _slot_row(slot: Slot) -> tuple[Any, ...]:
