@@ -156,6 +156,20 @@ async def test_a_store_that_keeps_failing_refuses_and_keeps_the_updates_and_logs
     assert queued(queue) == [41, 42]
 
 
+async def test_a_stop_signal_is_queued_at_once_without_a_store(
+    coach: Coach, fault: StoreFault
+) -> None:
+    queue = DurableQueue(Inbox(coach.ctx, PLATFORM), sleep=VirtualTime().sleep)
+    fault.failures = 10  # a store now would fail, and Application.stop with it
+    await queue.put(an_update())
+    stop = object()
+
+    await queue.put(stop)
+
+    assert queue.get_nowait() is stop
+    assert fault.failed == 0  # the update taken in is left for polling's last store
+
+
 async def test_a_poll_goes_out_only_once_what_it_confirms_is_stored(
     running: RunningBots, fake_api: FakeBotAPI, coach: Coach, held: HeldStore
 ) -> None:
