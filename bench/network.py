@@ -1,17 +1,21 @@
 """Inbound benchmark with the network: runners onboard at once against a fake Bot API over HTTP.
 
 Run ``python -m bench.network [--runners N] [--rtt S] [--think S] [--baseline-seconds S]
-[--skip-strict | --only-strict]``.
+[--capacity-runners N] [--skip-strict | --only-strict]``.
 The fake Bot API (``tests/fake_telegram``) serves loopback HTTP in a child process, with the
 runners, and adds a round trip to every call (``--rtt``, 50 ms). The bot is the real
 Application, polling, on SQLite in a file, in this process. Each runner sends ``/start``
 within the first two seconds and answers every onboarding question with a button (or typed
 time), ``--think`` seconds after the question arrives. A tap's latency runs from the update
 reaching the fake to the bot's next message.
-Three runs: CONCURRENT_UPDATES=64 at MESSAGES_PER_SECOND=1000 (the pipeline itself), the
-same bot one update at a time (the baseline, stopped after ``--baseline-seconds``), and 64
-at the default 30 a second against a fake that answers 429 to anything over Telegram's
-limits.
+Four runs: CONCURRENT_UPDATES=64 at MESSAGES_PER_SECOND=1000 (the pipeline itself), the
+same bot one update at a time (the baseline, stopped after ``--baseline-seconds``), the
+concurrent bot again with ``--capacity-runners`` (600), more than it can answer at their
+pace (what it can do, not what 200 runners ask of it), and 64 at the default 30 a second
+against a fake that answers 429 to anything over Telegram's limits.
+
+Runners who think after every answer cannot tap faster than their own pace allows, however
+fast the bot: the run prints that ceiling (``ceiling``) beside the concurrent bot's figure.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from tests.conftest import onboarding
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, updates
 
 JSONDict = dict[str, Any]
+START_SPREAD = 2.0  # seconds within which the runners send /start
 
 
 class CountingAPI(FakeBotAPI):
@@ -79,7 +84,7 @@ class Run:
 async def runner(api: CountingAPI, user_id: int, run: Run, think: float, until: float) -> None:
     """Onboard one runner, timing each tap from the update to the bot's next message."""
     user = updates.user(user_id=user_id, first_name=f"R{user_id}")
-    await asyncio.sleep(random.uniform(0, 2))
+    await asyncio.sleep(random.uniform(0, START_SPREAD))
     for kind, value in onboarding():
         if time.perf_counter() > until:
             return
@@ -201,6 +206,14 @@ async def serve(options: dict[str, Any]) -> None:
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
 
 
+def ceiling(runners: int, rtt: float, think: float) -> float:
+    """The most taps a second the runners can make with a bot that costs nothing: the last
+    starts up to ``START_SPREAD`` in, thinks after each answer but the last, and waits at
+    least one round trip for each (its answer's way to Telegram)."""
+    taps = len(onboarding())
+    return runners * taps / (START_SPREAD + (taps - 1) * think + taps * rtt)
+
+
 def summary(name: str, run: Run) -> tuple[float, float]:
     """Print and return taps a second and p99 (s)."""
     taps = len(run.latencies)
@@ -219,8 +232,11 @@ def summary(name: str, run: Run) -> tuple[float, float]:
     return rate, p99
 
 
-def compare(folder: Path, baseline_seconds: float, common: dict[str, Any]) -> None:
-    """The concurrent bot against one update at a time, both at 1000 msg/s."""
+def compare(
+    folder: Path, baseline_seconds: float, capacity_runners: int, common: dict[str, Any]
+) -> None:
+    """The concurrent bot against one update at a time, both at 1000 msg/s; then the
+    concurrent bot's capacity, with more runners than it can keep up with."""
     fast, _ = asyncio.run(measure(folder, messages_per_second=1000, **common))
     f_rate, f_p99 = summary("concurrent (64), 1000 msg/s", fast)
     one, _ = asyncio.run(
@@ -233,9 +249,19 @@ def compare(folder: Path, baseline_seconds: float, common: dict[str, Any]) -> No
         )
     )
     o_rate, _ = summary("one at a time, 1000 msg/s", one)
+    most = ceiling(common["runners"], common["rtt"], common["think"])
     print(
-        f"throughput ratio {f_rate / o_rate:.1f}x (target >= 10x); "
-        f"p99 {f_p99:.3f} s (target <= 1 s)"
+        f"throughput ratio {f_rate / o_rate:.1f}x (target >= 10x); p99 {f_p99:.3f} s "
+        f"(target <= 1 s)\nthe runners' own pace allows at most {most:.1f} taps/s, "
+        f"{most / o_rate:.1f}x; the concurrent bot reached {f_rate / most:.0%} of it"
+    )
+    many, _ = asyncio.run(
+        measure(folder, messages_per_second=1000, **{**common, "runners": capacity_runners})
+    )
+    m_rate, _ = summary(f"{capacity_runners} runners, concurrent (64)", many)
+    print(
+        f"capacity ratio {m_rate / o_rate:.1f}x the one-at-a-time bot (their pace asks up to "
+        f"{ceiling(capacity_runners, common['rtt'], common['think']):.1f} taps/s)"
     )
 
 
@@ -245,6 +271,7 @@ def main() -> None:
     parser.add_argument("--rtt", type=float, default=0.05)
     parser.add_argument("--think", type=float, default=1.0)
     parser.add_argument("--baseline-seconds", type=float, default=60)
+    parser.add_argument("--capacity-runners", type=int, default=600)
     parser.add_argument("--skip-strict", action="store_true")
     parser.add_argument("--only-strict", action="store_true", help="just the 30 msg/s run")
     parser.add_argument("--serve", help=argparse.SUPPRESS)  # the child process's options
@@ -261,7 +288,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         if not args.only_strict:
-            compare(folder, args.baseline_seconds, common)
+            compare(folder, args.baseline_seconds, args.capacity_runners, common)
         if args.skip_strict:
             return
         strict, api = asyncio.run(measure(folder, strict=True, **common))
