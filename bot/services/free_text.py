@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import re
 from datetime import date, time
 from functools import cache
@@ -110,7 +111,11 @@ def _is_zone(name: str) -> bool:
 def _finder() -> TimezoneFinder:
     from timezonefinder import TimezoneFinder  # imported late: its data takes a moment to load
 
-    return TimezoneFinder()
+    finder = TimezoneFinder()
+    # Close its mapped data files at exit while the library can: left to the collector at
+    # shutdown, they are dropped unclosed.
+    atexit.register(finder.cleanup)
+    return finder
 
 
 def timezone_at(*, latitude: float, longitude: float) -> str:
