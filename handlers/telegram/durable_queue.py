@@ -57,21 +57,22 @@ class DurableQueue(asyncio.Queue[object]):
             await super().put(item)
 
     async def store(self) -> None:
-        """Store the updates taken in, in one transaction, and queue the new ones in the
-        order they came. When this returns, every update taken in before the call is stored;
-        raises ``StoreFailed`` (keeping them for the next call) if they could not be."""
+        """Store the updates taken in, in one transaction, and queue the new ones in
+        ``update_id`` order (a webhook's POSTs may arrive out of it). When this returns,
+        every update taken in before the call is stored; raises ``StoreFailed`` if they could
+        not be. A store that failed or was cancelled (polling stopped meanwhile) keeps its
+        updates for the next call, so no later call can return without storing them."""
         async with self._storing:  # a caller waiting here finds its updates stored, or not
             taken, self._taken = self._taken, {}
             if not taken:
                 return
             try:
                 new = await self._store(taken)
-            except StoreFailed:
+            except BaseException:
                 self._taken = {**taken, **self._taken}
                 raise
-            for update_id, update in taken.items():
-                if update_id in new:
-                    self.put_nowait(update)
+            for update_id in sorted(new):
+                self.put_nowait(taken[update_id])
 
     async def _store(self, updates: dict[int, Update]) -> set[int]:
         """The ids of the updates that are new, once stored; raises ``StoreFailed`` if they

@@ -52,9 +52,11 @@ def fault(engine: AsyncEngine) -> Iterator[StoreFault]:
 
 @dataclass
 class HeldStore:
-    """Every store of updates waits for ``release``; ``storing`` is set once one waits."""
+    """Every store of updates waits for ``release``; ``storing`` is set once one waits, and
+    ``again`` once a second one does."""
 
     storing: asyncio.Event = field(default_factory=asyncio.Event)
+    again: asyncio.Event = field(default_factory=asyncio.Event)
     release: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -64,7 +66,7 @@ def held(monkeypatch: pytest.MonkeyPatch) -> HeldStore:
     receive = Inbox.receive
 
     async def held_receive(inbox: Inbox, payloads: Mapping[int, JSONDict]) -> set[int]:
-        held.storing.set()
+        (held.again if held.storing.is_set() else held.storing).set()
         await held.release.wait()
         return await receive(inbox, payloads)
 
@@ -92,7 +94,7 @@ def queued(queue: DurableQueue) -> list[int]:
     return ids
 
 
-async def test_updates_taken_in_are_stored_in_one_statement_and_the_new_queued_in_order(
+async def test_updates_taken_in_are_stored_in_one_statement_and_the_new_queued_by_id(
     coach: Coach, engine: AsyncEngine
 ) -> None:
     queue = DurableQueue(Inbox(coach.ctx, PLATFORM))
@@ -105,7 +107,8 @@ async def test_updates_taken_in_are_stored_in_one_statement_and_the_new_queued_i
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
 
-    for update_id, sender in ((42, BEA), (40, ADA), (41, ADA), (42, BEA)):  # 40: delivered again
+    # 40: delivered again; 42 before 41, as two webhook POSTs may arrive
+    for update_id, sender in ((42, BEA), (40, ADA), (41, ADA), (42, BEA)):
         await queue.put(an_update(update_id, sender))
     assert queue.qsize() == 1  # taken in, not queued: nothing is handled before it is stored
     await queue.store()
@@ -113,7 +116,7 @@ async def test_updates_taken_in_are_stored_in_one_statement_and_the_new_queued_i
 
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO INBOUND")]
     assert len(inserts) == 1
-    assert queued(queue) == [40, 42, 41]
+    assert queued(queue) == [40, 41, 42]
     assert await stored(coach.ctx.database) == 3
 
 
@@ -154,6 +157,44 @@ async def test_a_store_that_keeps_failing_refuses_and_keeps_the_updates_and_logs
     await queue.put(an_update(42))
     await queue.store()  # the next store takes the refused update too
     assert queued(queue) == [41, 42]
+
+
+async def test_a_store_cancelled_midway_keeps_its_updates_for_the_next(
+    coach: Coach, held: HeldStore
+) -> None:
+    queue = DurableQueue(Inbox(coach.ctx, PLATFORM))
+    await queue.put(an_update())
+    cancelled = asyncio.create_task(queue.store())
+    async with asyncio.timeout(5):
+        await held.storing.wait()
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    held.release.set()
+
+    await queue.store()  # returns only once the update is stored
+
+    assert await stored(coach.ctx.database) == 1
+    assert queued(queue) == [41]
+
+
+async def test_polling_stopped_during_a_store_confirms_only_what_it_then_stores(
+    running: RunningBots, fake_api: FakeBotAPI, coach: Coach, held: HeldStore
+) -> None:
+    application = await running.start()
+    assert application.updater is not None
+    fake_api.push_update(command("/help", ADA))
+    async with asyncio.timeout(5):
+        await held.storing.wait()
+
+    stopping = asyncio.create_task(application.updater.stop())  # cancels the poll's store
+    async with asyncio.timeout(5):  # the last poll stores the update again before it confirms
+        await held.again.wait()
+    held.release.set()
+    await stopping
+
+    assert fake_api.unconfirmed_updates == 0
+    assert await stored(coach.ctx.database) == 1
 
 
 async def test_a_stop_signal_is_queued_at_once_without_a_store(
