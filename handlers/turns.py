@@ -18,7 +18,9 @@ class Turns:
 
     @asynccontextmanager
     async def turn(self, key: Hashable | None) -> AsyncIterator[None]:
-        """Wait for the previous event of ``key`` (None: of nobody) to finish, then run."""
+        """Wait for the previous event of ``key`` (None: of nobody) to finish, then run. An
+        event cancelled while it waits hands its place on: the next still waits for the one
+        before it."""
         if key is None:
             yield
             return
@@ -29,11 +31,17 @@ class Turns:
             if previous is not None:
                 self.waiting += 1
                 try:
-                    await previous
+                    await asyncio.shield(previous)  # a cancelled wait leaves it for the rest
                 finally:
                     self.waiting -= 1
             yield
         finally:
-            finished.set_result(None)
-            if self._last.get(key) is finished:
-                del self._last[key]
+            if previous is None or previous.done():
+                self._finish(key, finished)
+            else:
+                previous.add_done_callback(lambda _: self._finish(key, finished))
+
+    def _finish(self, key: Hashable, finished: asyncio.Future[None]) -> None:
+        finished.set_result(None)
+        if self._last.get(key) is finished:
+            del self._last[key]
