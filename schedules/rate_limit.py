@@ -84,12 +84,11 @@ class RateLimiter:
             await self._sleep(ready - now)
         held = self._in_flight[chat_id] = asyncio.Event()  # no await since the check
         try:
-            given = await self._overall_slot()
-        except BaseException:
+            self._given(chat_id, group, await self._overall_slot())
+        except BaseException:  # the chat is never left held by a message that did not go
             del self._in_flight[chat_id]
             held.set()
             raise
-        self._given(chat_id, group, given)
         return held
 
     async def _overall_slot(self) -> float:
@@ -150,8 +149,10 @@ class RateLimiter:
 
     def _forget_before(self, now: float) -> None:
         self._next_chat = {chat: t for chat, t in self._next_chat.items() if t > now}
-        for chat in [
-            c for c, sent in self._group_sent.items() if sent[-1] <= now - GROUP_WINDOW_SECONDS
+        for chat in [  # a window emptied by a waiter that then gave up is forgotten too
+            c
+            for c, sent in self._group_sent.items()
+            if not sent or sent[-1] <= now - GROUP_WINDOW_SECONDS
         ]:
             del self._group_sent[chat]
 

@@ -216,3 +216,22 @@ async def test_discord_spaces_messages_under_its_global_limit(time: VirtualTime)
     for chat in range(90):
         await send(limiter, str(chat))
     assert 89 / 45 <= time.now <= 89 / 45 * 1.05 + 1e-6
+
+
+async def test_a_group_window_emptied_by_a_waiter_that_gave_up_is_pruned_cleanly(
+    time: VirtualTime,
+) -> None:
+    limiter = RateLimiter(30, clock=time, sleep=time.sleep)
+    await send(limiter, "-100", group=True)
+    await time.sleep(61)  # the group's one message has left its minute
+    limiter.pause(5, chat_id="-100")  # a 429 on that group
+    waiter = asyncio.create_task(send(limiter, "-100", group=True))
+    await asyncio.sleep(0)  # it empties the group's window, then waits out the pause...
+    waiter.cancel()  # ...and gives up (the tick stopped)
+    await asyncio.gather(waiter, return_exceptions=True)
+    for chat in range(10_000):  # enough chats remembered that the next message prunes them
+        limiter.pause(30, chat_id=str(chat))
+
+    async with asyncio.timeout(1):
+        await send(limiter, "42")
+        await send(limiter, "-100", group=True)
