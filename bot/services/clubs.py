@@ -262,11 +262,17 @@ async def session_post(turn: Turn, club: Club, day: date) -> Reply:
     return (_post(turn, club, session, await turn.uow.clubs.mark_count(club_id=club.id, day=day)),)
 
 
+def is_mark(data: str) -> bool:
+    """Whether a button's data is an "I did it" press (well formed or not)."""
+    return data.partition(":")[0] == MARK
+
+
 async def mark(turn: Turn, data: str) -> Reply | None:
-    """An "I did it" press: counted once per person; pressing again takes it back."""
-    prefix, _, rest = data.partition(":")
+    """An "I did it" press: counted once per person; pressing again takes it back. None if
+    the data is not a mark of this chat's club, or out of date."""
+    _prefix, _, rest = data.partition(":")
     club_id, _, stamp = rest.partition(":")
-    if prefix != MARK or not club_id.isdigit() or len(stamp) != 8 or not stamp.isdigit():
+    if not is_mark(data) or not club_id.isdigit() or len(stamp) != 8 or not stamp.isdigit():
         return None
     club = await turn.uow.clubs.get(int(club_id))
     try:

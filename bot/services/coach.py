@@ -16,6 +16,7 @@ from bot.services.free_text import mentions_pain, timezone_at
 from bot.services.onboarding import ONBOARDING, WELCOME
 from bot.services.reminder_plan import plan_reminders
 from bot.services.replies import Reply, out_of_date, say, toast
+from bot.services.turns import Turns
 from bot.storage.models import Club, Runner, RunnerStatus
 
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -85,6 +86,7 @@ class Coach:
             account.DELETE,
             clubs.CLUB_SETUP,
         )
+        self._club_setups = Turns()  # one chat's setup dialog, answered by any of its admins
         self._runner_commands: dict[str, RunnerAction] = {
             "today": training.today,
             "week": training.week,
@@ -104,16 +106,19 @@ class Coach:
         }
 
     @asynccontextmanager
-    async def _turn(self, person: Person) -> AsyncIterator[Turn]:
-        async with self.ctx.database.unit_of_work() as uow:
+    async def _turn(self, person: Person, *, club_setup: bool = False) -> AsyncIterator[Turn]:
+        """One unit of work for ``person``. With ``club_setup`` it first waits for any other
+        answer to the chat's club setup: its admins' answers take turns, as one person's do."""
+        setup = person.dialog_key if club_setup else None
+        async with self._club_setups.turn(setup), self.ctx.database.unit_of_work() as uow:
             yield Turn(self.ctx, uow, person, {})
 
     async def command(
         self, person: Person, name: str, payload: str = "", *, admin: IsAdmin = no_admin
     ) -> Reply:
         """A slash command, without its slash; ``admin`` is asked only for ``/club``."""
-        async with self._turn(person) as turn:
-            name = name.lower()
+        name = name.lower()
+        async with self._turn(person, club_setup=not person.private and name == "club") as turn:
             if not person.private:
                 return await self._group_command(turn, name, payload, admin=admin)
             if name == "start":
@@ -138,7 +143,7 @@ class Coach:
     async def text(self, person: Person, text: str, *, admin: IsAdmin = no_admin) -> Reply:
         """Free text: an answer to the open question, or a pointer to /help; in a group, only
         an admin's reply answers the club's setup, and anything else is not for the coach."""
-        async with self._turn(person) as turn:
+        async with self._turn(person, club_setup=not person.private) as turn:
             if not person.private and not (await self.dialogs.is_open(turn) and await admin()):
                 return ()
             reply = await self.dialogs.type(turn, text)
@@ -176,12 +181,9 @@ class Coach:
     async def button(self, person: Person, data: str, *, admin: IsAdmin = no_admin) -> Reply:
         """A pressed button; stale or forged data changes nothing and shows where we are. In a
         group or channel: "I did it" for anyone, the club's setup for its admins only."""
+        if not person.private:  # nothing personal is ever answered in a group
+            return await self._group_button(person, data, admin=admin)
         async with self._turn(person) as turn:
-            if not person.private:  # nothing personal is ever answered in a group
-                reply = await clubs.mark(turn, data)
-                if reply is None and await admin():
-                    reply = await self.dialogs.press(turn, data)
-                return reply if reply is not None else toast(clubs.NOT_YOURS)
             reply = await self.dialogs.press(turn, data)
             if reply is not None:
                 return reply
@@ -216,6 +218,15 @@ class Coach:
         """A group became a supergroup with a new chat id."""
         async with self._turn(person) as turn:
             await clubs.migrate(turn, old_chat_id=person.chat_id, new_chat_id=new_chat_id)
+
+    async def _group_button(self, person: Person, data: str, *, admin: IsAdmin) -> Reply:
+        if clubs.is_mark(data):
+            async with self._turn(person) as turn:
+                reply = await clubs.mark(turn, data)
+        else:
+            async with self._turn(person, club_setup=True) as turn:
+                reply = await self.dialogs.press(turn, data) if await admin() else None
+        return reply if reply is not None else toast(clubs.NOT_YOURS)
 
     async def _group_command(self, turn: Turn, name: str, args: str, *, admin: IsAdmin) -> Reply:
         if name == "club":

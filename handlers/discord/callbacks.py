@@ -15,6 +15,7 @@ import discord
 
 from bot.services.coach import Coach
 from bot.services.context import IsAdmin, Person
+from bot.services.turns import Turns
 from handlers.discord.render import (
     ANSWER_FIELD,
     ANSWER_FORM,
@@ -23,7 +24,6 @@ from handlers.discord.render import (
     link,
 )
 from handlers.discord.send import answer_press, follow_up, send
-from handlers.turns import Turns
 
 logger = logging.getLogger(__name__)
 PLATFORM = "discord"

@@ -18,7 +18,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 from bot.services.inbound import Inbox
-from handlers.turns import Turns
+from bot.services.turns import Turns
 
 _UNBOUNDED = 2**31  # the base class's semaphore; the real bound is taken after the queue
 

@@ -1,6 +1,7 @@
-"""One person's events are handled one at a time, in the order they arrived; different
-people's run side by side. Both adapters use it, so no platform lets two quick presses or
-messages of one runner race on the same dialog."""
+"""Events of one key are handled one at a time, in the order they arrived; other keys' run
+side by side. Both adapters take turns per person, so no platform lets two quick presses or
+messages of one runner race on the same dialog; the coach takes turns per club setup, which
+several admins may answer at once."""
 
 from __future__ import annotations
 

@@ -1,0 +1,59 @@
+"""A club's setup is one dialog that any of the chat's admins may answer: their answers take
+turns, as one person's do, so no admin's answer overwrites another's."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.services.coach import Coach
+from bot.services.context import Person
+from bot.services.replies import Button, Reply
+
+ANA = Person("telegram", "3001", "-4001", "Ana", "group")
+CY = Person("telegram", "3003", "-4001", "Cy", "group")
+
+
+async def an_admin() -> bool:
+    return True
+
+
+def buttons(reply: Reply) -> dict[str, str]:
+    """Each button's label and data."""
+    return {
+        button.label: button.data
+        for message in reply
+        for row in message.buttons
+        for button in row
+        if isinstance(button, Button)
+    }
+
+
+async def test_two_admins_answers_to_one_club_setup_take_turns(coach: Coach) -> None:
+    asked = await coach.command(ANA, "club", admin=an_admin)
+    days = buttons(asked)
+    checked: list[str] = []
+    ana_checking, ana_may_go = asyncio.Event(), asyncio.Event()
+
+    async def ana_is_admin() -> bool:  # Telegram's answer to getChatMember takes a while
+        checked.append("Ana")
+        ana_checking.set()
+        await ana_may_go.wait()
+        return True
+
+    async def cy_is_admin() -> bool:
+        checked.append("Cy")
+        return True
+
+    ana = asyncio.create_task(coach.button(ANA, days["Tuesday"], admin=ana_is_admin))
+    await ana_checking.wait()
+    cy = asyncio.create_task(coach.button(CY, days["Thursday"], admin=cy_is_admin))
+    for _ in range(20):
+        await asyncio.sleep(0)  # room for Cy's press to go ahead, if it did not wait
+    assert checked == ["Ana"]
+
+    ana_may_go.set()
+    await ana
+    chosen = await cy
+
+    assert checked == ["Ana", "Cy"]
+    assert {"✓ Tuesday", "✓ Thursday"} <= buttons(chosen).keys()  # neither choice lost
