@@ -4,12 +4,12 @@ A conversation is whoever sent the update: a user (in any chat, so a runner's pr
 and their presses in a club's group never race on the same rows), or a chat speaking as
 itself (a channel, or a group's anonymous admins). Each update waits for the one before it
 in its conversation *before* it takes one of the ``limit`` slots, so a conversation with a
-backlog never holds up the others.
+backlog never holds up the others; it gives its slot back once its reply goes out
+(``slots.py``), so a reply waiting on Telegram's limits does not either.
 """
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 from collections.abc import Awaitable, Hashable
 from typing import Any
@@ -19,8 +19,9 @@ from telegram.ext import BaseUpdateProcessor
 
 from bot.services.inbound import Inbox
 from bot.services.turns import Turns
+from handlers.telegram.slots import Slots
 
-_UNBOUNDED = 2**31  # the base class's semaphore; the real bound is taken after the queue
+_UNBOUNDED = 2**31
 
 
 def conversation_of(update: object) -> Hashable | None:
@@ -33,22 +34,19 @@ class ConversationProcessor(BaseUpdateProcessor):
     """At most ``limit`` updates at once; each handled under its inbox receipt, if stored."""
 
     def __init__(self, limit: int, inbox: Inbox | None = None) -> None:
-        self._limit = limit  # read by the base class's check, so set first
+        # python-telegram-bot takes its own slot before ``do_process_update``, where an update
+        # waits for its conversation's turn: bounded, one conversation's backlog could hold
+        # every slot. So its bound is left open, and ``limit`` slots are taken after the turn.
         super().__init__(_UNBOUNDED)
         self._inbox = inbox
-        self._slots = asyncio.BoundedSemaphore(limit)
+        self._slots = Slots(limit)
         self.turns = Turns()
-
-    @property
-    def max_concurrent_updates(self) -> int:
-        """How many updates may be handled at once."""
-        return self._limit
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the conversation's previous update, then for a slot, then handle it."""
         started = False
         try:
-            async with self.turns.turn(conversation_of(update)), self._slots:
+            async with self.turns.turn(conversation_of(update)), self._slots.place():
                 started = True
                 await self._handle(update, coroutine)
         finally:

@@ -50,6 +50,23 @@ async def test_one_persons_batch_is_handled_in_order_while_another_person_overla
     assert ada == [("start", ADA["id"]), ("end", ADA["id"])] * 2
 
 
+async def test_one_persons_backlog_holds_no_slot_while_it_waits_its_turn(
+    running: RunningBots, fake_api: FakeBotAPI, held: HeldRequest
+) -> None:
+    held.hold(ADA["id"])
+    for _ in range(3):  # more of Ada's updates than there are slots
+        fake_api.push_update(command("/help", ADA))
+    await running.start(request=held, concurrent_updates=2)
+    await held.until(lambda: held.started(ADA["id"]) == 1)
+
+    fake_api.push_update(command("/help", BEA))
+
+    await fake_api.wait_for_message(BEA["id"])  # while Ada's first reply is still held
+    assert held.started(ADA["id"]) == 1
+    held.release(ADA["id"])
+    await fake_api.wait_for_message(ADA["id"], count=3)
+
+
 async def test_a_press_is_answered_settled_and_followed_at_once_not_one_after_another(
     running: RunningBots, fake_api: FakeBotAPI
 ) -> None:

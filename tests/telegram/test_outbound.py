@@ -14,7 +14,7 @@ from bot.services.coach import HELP
 from handlers.telegram.pipe import OutboundPipe, posts_a_message
 from schedules.rate_limit import RateLimiter
 from tests.conftest import VirtualTime
-from tests.fake_telegram import FakeBotAPI, errors
+from tests.fake_telegram import FakeBotAPI, errors, updates
 from tests.telegram.conftest import ADA, BEA, RunningBots, command, virtual_limiter
 
 
@@ -110,3 +110,22 @@ async def test_only_new_messages_wait_for_a_slot_but_every_429_is_waited_out() -
         True,
         False,
     ]
+
+
+async def test_replies_waiting_out_429s_hold_no_slot_so_other_runners_are_answered(
+    running: RunningBots, fake_api: FakeBotAPI, held_time: HeldTime
+) -> None:
+    cy = updates.user(user_id=1003, first_name="Cy")
+    for runner in (ADA, cy):  # as many replies held by 429s as there are slots
+        fake_api.fail_next("sendMessage", errors.too_many_requests(30), chat_id=runner["id"])
+        fake_api.push_update(command("/help", runner))
+    await running.start(limiter=virtual_limiter(held_time), concurrent_updates=2)
+    await held_time.until_held()
+
+    fake_api.push_update(command("/help", BEA))
+
+    await fake_api.wait_for_message(BEA["id"])
+    assert fake_api.sent_messages(ADA["id"]) == [] and fake_api.sent_messages(cy["id"]) == []
+    held_time.release()
+    await fake_api.wait_for_message(ADA["id"])
+    await fake_api.wait_for_message(cy["id"])
