@@ -4,28 +4,58 @@
 awaited before the platform is told they arrived. ``handling`` wraps the handling of a
 stored update: the first unit of work the handler commits marks it handled in the same
 transaction as its effects; if the handler committed none (a reply without a write, or a
-failure that rolled back), it is marked handled on its own afterwards. An update whose
-handling was cut short by a crash stays unhandled, and ``unhandled`` gives it back at the
-next start. Handled updates are forgotten by the reminder tick
+failure that rolled back), it is marked handled on its own afterwards, tried again after
+each of ``RETRY_DELAYS`` while its conversation's next update waits. An update whose
+handling was cut short by a crash, or whose mark never went in, stays unhandled, and
+``unhandled`` gives it back at the next start. Handled updates are forgotten by the reminder tick
 (``bot/services/update_retention.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.services.context import ServiceContext
 from bot.storage import receipts
+
+logger = logging.getLogger(__name__)
+
+RETRY_DELAYS = (0.1, 0.5, 2.0)  # seconds before each further try to write to the inbox
+TRIES = len(RETRY_DELAYS) + 1
+
+T = TypeVar("T")
+
+
+async def retried(
+    write: Callable[[], Awaitable[T]], sleep: Callable[[float], Awaitable[None]]
+) -> T:
+    """What ``write`` returns, trying it again after each of ``RETRY_DELAYS`` while it fails;
+    its last error if it never succeeds."""
+    for delay in RETRY_DELAYS:
+        try:
+            return await write()
+        except Exception:  # a locked or unreachable database may answer the next try
+            await sleep(delay)
+    return await write()
 
 
 class Inbox:
     """Stored updates of one platform, on the service context's database and clock."""
 
-    def __init__(self, ctx: ServiceContext, platform: str) -> None:
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        platform: str,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.ctx = ctx
         self.platform = platform
+        self.sleep = sleep  # between tries to mark an update handled; tests put virtual time
 
     async def receive(self, payloads: Mapping[int, dict[str, Any]]) -> set[int]:
         """Store updates durably, by id, in one transaction; the ids that are new (not stored
@@ -49,8 +79,21 @@ class Inbox:
             yield
         finally:
             receipts.current.reset(token)
-        if not receipt.handled:
-            async with self.ctx.database.unit_of_work() as uow:
-                await uow.updates.mark_handled(
-                    platform=self.platform, update_id=update_id, at=receipt.at
-                )
+        if receipt.handled:
+            return
+        try:
+            await retried(lambda: self._mark(receipt), self.sleep)
+        except Exception as error:  # the person was answered; raising would answer again
+            logger.error(
+                "could not mark update %s handled after %d tries (%s); it is handled again "
+                "at the next start",
+                update_id,
+                TRIES,
+                type(error).__name__,  # not the error's text: it may quote the update
+            )
+
+    async def _mark(self, receipt: receipts.Receipt) -> None:
+        async with self.ctx.database.unit_of_work() as uow:
+            await uow.updates.mark_handled(
+                platform=self.platform, update_id=receipt.update_id, at=receipt.at
+            )

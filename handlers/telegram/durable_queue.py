@@ -7,7 +7,7 @@ the new ones. The Application's bot (``StoringBot``) calls ``store`` before ever
 ``getUpdates``, so a poll goes out only once the updates it confirms are stored; our webhook
 (``webhook.py``) calls it before it answers Telegram's POST.
 
-A failed store is tried again after each of ``STORE_RETRY_DELAYS``. If it still fails,
+A failed store is tried again after each of the inbox's ``RETRY_DELAYS``. If it still fails,
 ``store`` raises ``StoreFailed``, a ``NetworkError``, and keeps the updates for its next
 call: the Updater's polling loop catches it, pauses and polls again (storing first), with
 the offset still unsent; the webhook answers 500, so Telegram posts the update again.
@@ -17,18 +17,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import NetworkError
 from telegram.ext import ExtBot
 
-from bot.services.inbound import Inbox
+from bot.services.inbound import TRIES, Inbox, retried
 
 logger = logging.getLogger(__name__)
-
-STORE_RETRY_DELAYS = (0.1, 0.5, 2.0)  # seconds before each further try to store updates
 
 
 class StoreFailed(NetworkError):
@@ -38,12 +35,9 @@ class StoreFailed(NetworkError):
 class DurableQueue(asyncio.Queue[object]):
     """Updates stored in the inbox, then queued; a redelivered update is dropped."""
 
-    def __init__(
-        self, inbox: Inbox, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
-    ) -> None:
+    def __init__(self, inbox: Inbox) -> None:
         super().__init__()
-        self._inbox = inbox
-        self.sleep = sleep  # between tries to store; tests put virtual time here
+        self.inbox = inbox
         self._taken: dict[int, Update] = {}
         self._storing = asyncio.Lock()
 
@@ -78,26 +72,23 @@ class DurableQueue(asyncio.Queue[object]):
         """The ids of the updates that are new, once stored; raises ``StoreFailed`` if they
         never were."""
         payloads = {update_id: update.to_dict() for update_id, update in updates.items()}
-        for delay in (*STORE_RETRY_DELAYS, None):
-            try:
-                return await self._inbox.receive(payloads)
-            except Exception as error:  # any failure means the updates are not stored
-                failure = type(error).__name__  # not the error's text: it may quote an update
-            if delay is not None:
-                await self.sleep(delay)
+        try:
+            return await retried(lambda: self.inbox.receive(payloads), self.inbox.sleep)
+        except Exception as error:  # any failure means the updates are not stored
+            failure = type(error).__name__  # not the error's text: it may quote an update
         ids = ", ".join(map(str, updates))
         logger.error(
             "could not store updates %s after %d tries (%s); they are not acknowledged to "
             "Telegram, and are tried again",
             ids,
-            len(STORE_RETRY_DELAYS) + 1,
+            TRIES,
             failure,
         )
         raise StoreFailed(f"updates {ids} could not be stored") from None
 
     async def recover(self, bot: Bot) -> int:
         """Queue, ahead of anything new, the stored updates a crash left unhandled."""
-        left = await self._inbox.unhandled()
+        left = await self.inbox.unhandled()
         for _update_id, payload in left:
             self.put_nowait(Update.de_json(payload, bot))
         return len(left)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Row, select
+from sqlalchemy import Row, event, select
 
 from bot.services.coach import Coach
 from bot.services.context import Person, ServiceContext
 from bot.services.inbound import Inbox
 from bot.storage.models import InboundUpdate, Runner
+from tests.conftest import VirtualTime
 
 PAYLOAD = {"update_id": 7, "message": {"text": "/start"}}
 ADA = Person("telegram", "501", "501", "Ada")
@@ -77,3 +80,54 @@ async def test_handling_cut_short_leaves_the_update_for_the_next_start(
             raise KeyboardInterrupt  # the process is going down mid-handler
 
     assert [update_id for update_id, _ in await inbox.unhandled()] == [7, 8]
+
+
+class MarkFault:
+    """Makes the next ``failures`` statements that mark an update handled fail."""
+
+    def __init__(self) -> None:
+        self.failures = 0
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if self.failures and statement.lstrip().upper().startswith("UPDATE INBOUND_UPDATES"):
+            self.failures -= 1
+            raise sqlite3.OperationalError("database is locked")
+
+
+@pytest.fixture
+def mark_fault(coach: Coach) -> Iterator[MarkFault]:
+    fault = MarkFault()
+    engine = coach.ctx.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", fault)
+    yield fault
+    event.remove(engine, "before_cursor_execute", fault)
+
+
+async def test_a_mark_that_fails_is_tried_again_before_the_handling_ends(
+    coach: Coach, mark_fault: MarkFault
+) -> None:
+    time = VirtualTime()
+    inbox = Inbox(coach.ctx, "telegram", sleep=time.sleep)
+    await inbox.receive({7: PAYLOAD})
+    mark_fault.failures = 2
+
+    async with inbox.handling(7):
+        pass  # a reply without a write: marked on its own
+
+    assert time.sleeps == [0.1, 0.5]
+    assert await inbox.unhandled() == []
+
+
+async def test_a_mark_that_never_goes_in_is_logged_and_left_for_the_next_start(
+    coach: Coach, mark_fault: MarkFault, caplog: pytest.LogCaptureFixture
+) -> None:
+    inbox = Inbox(coach.ctx, "telegram", sleep=VirtualTime().sleep)
+    await inbox.receive({7: PAYLOAD})
+    mark_fault.failures = 4
+
+    async with inbox.handling(7):  # does not raise: the person was answered already
+        pass
+
+    assert "could not mark update 7 handled after 4 tries (OperationalError)" in caplog.text
+    assert "/start" not in caplog.text
+    assert [update_id for update_id, _ in await inbox.unhandled()] == [7]

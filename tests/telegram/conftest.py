@@ -199,6 +199,11 @@ class RunningBots:
         await adapter.start()
         return adapter.application
 
+    @property
+    def handler_errors(self) -> list[BaseException]:
+        """What the newest Application's handlers raised (a test clears what it caused)."""
+        return self._adapters[-1][1].errors
+
     async def close(self) -> None:
         """Stop every Application, newest first, and fail if a handler raised."""
         for adapter, _ in reversed(self._adapters):

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.error import NetworkError
 
-from bot.services.coach import HELP, Coach
+from bot.services.coach import HELP, SORRY, Coach
 from bot.services.inbound import Inbox
 from bot.storage.database import Database
 from bot.storage.models import InboundUpdate
@@ -27,14 +27,16 @@ from tests.telegram.conftest import ADA, BEA, JSONDict, RunningBots, WebhookBot,
 
 @dataclass
 class StoreFault:
-    """Makes the next ``failures`` inserts into ``inbound_updates`` fail, as a locked database."""
+    """Makes the next ``failures`` inserts into ``inbound_updates`` (or other ``writes``) fail,
+    as a locked database."""
 
     failures: int = 0
     failed: int = 0
     exhausted: asyncio.Event = field(default_factory=asyncio.Event)
+    writes: str = "INSERT INTO INBOUND_UPDATES"
 
     def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if self.failures and statement.lstrip().upper().startswith("INSERT INTO INBOUND_UPDATES"):
+        if self.failures and statement.lstrip().upper().startswith(self.writes):
             self.failures -= 1
             self.failed += 1
             if not self.failures:
@@ -124,7 +126,7 @@ async def test_a_failed_store_is_tried_again_after_a_growing_pause_then_queued(
     coach: Coach, fault: StoreFault
 ) -> None:
     time = VirtualTime()
-    queue = DurableQueue(Inbox(coach.ctx, PLATFORM), sleep=time.sleep)
+    queue = DurableQueue(Inbox(coach.ctx, PLATFORM, sleep=time.sleep))
     fault.failures = 2
 
     await queue.put(an_update())
@@ -139,7 +141,7 @@ async def test_a_store_that_keeps_failing_refuses_and_keeps_the_updates_and_logs
     coach: Coach, fault: StoreFault, caplog: pytest.LogCaptureFixture
 ) -> None:
     time = VirtualTime()
-    queue = DurableQueue(Inbox(coach.ctx, PLATFORM), sleep=time.sleep)
+    queue = DurableQueue(Inbox(coach.ctx, PLATFORM, sleep=time.sleep))
     fault.failures = 10
     await queue.put(an_update())
 
@@ -200,7 +202,7 @@ async def test_polling_stopped_during_a_store_confirms_only_what_it_then_stores(
 async def test_a_stop_signal_is_queued_at_once_without_a_store(
     coach: Coach, fault: StoreFault
 ) -> None:
-    queue = DurableQueue(Inbox(coach.ctx, PLATFORM), sleep=VirtualTime().sleep)
+    queue = DurableQueue(Inbox(coach.ctx, PLATFORM, sleep=VirtualTime().sleep))
     fault.failures = 10  # a store now would fail, and Application.stop with it
     await queue.put(an_update())
     stop = object()
@@ -238,7 +240,7 @@ async def test_polling_goes_on_after_a_failed_store_and_handles_the_update_once_
     application = await running.start()
     queue = application.update_queue
     assert isinstance(queue, DurableQueue)
-    queue.sleep = VirtualTime().sleep
+    queue.inbox.sleep = VirtualTime().sleep
     fault.failures = 4  # every try of the first store
 
     update = fake_api.push_update(command("/help", ADA))
@@ -259,7 +261,7 @@ def virtual_store_retries(bot: WebhookBot) -> None:
     """The store's retries on virtual time."""
     queue = bot.application.update_queue
     assert isinstance(queue, DurableQueue)
-    queue.sleep = VirtualTime().sleep
+    queue.inbox.sleep = VirtualTime().sleep
 
 
 async def test_the_webhook_answers_500_while_the_store_fails_so_telegram_posts_again(
@@ -310,3 +312,23 @@ async def test_the_webhook_answers_only_after_the_update_is_stored_and_a_retry_c
     await fake_api.wait_for_message(BEA["id"])
     await fake_api.wait_for_message(ADA["id"])
     assert fake_api.sent_texts(ADA["id"]) == [HELP]
+
+
+async def test_a_failed_handler_whose_mark_fails_too_says_sorry_once_and_is_marked_in_turn(
+    running: RunningBots, fake_api: FakeBotAPI, fault: StoreFault, coach: Coach
+) -> None:
+    application = await running.start()
+    queue = application.update_queue
+    assert isinstance(queue, DurableQueue)
+    queue.inbox.sleep = VirtualTime().sleep
+    fault.writes = "UPDATE INBOUND_UPDATES"  # the mark: in the handler's commit, then alone
+    fault.failures = 2
+
+    fake_api.push_update(command("/start", ADA))
+    fake_api.push_update(command("/help", ADA))  # waits for the first, its mark included
+
+    await fake_api.wait_for_message(ADA["id"], count=2)
+    assert fake_api.sent_texts(ADA["id"]) == [SORRY, HELP]
+    assert await queue.inbox.unhandled() == []
+    assert len(running.handler_errors) == 1  # the handler's failed commit, reported once
+    running.handler_errors.clear()
