@@ -59,11 +59,14 @@ class RateLimiter:
         self._in_flight: dict[str, asyncio.Event] = {}
 
     @asynccontextmanager
-    async def slot(self, chat_id: str, *, group: bool = False) -> AsyncIterator[None]:
+    async def slot(
+        self, chat_id: str, *, group: bool = False, waiting: Callable[[], None] = lambda: None
+    ) -> AsyncIterator[None]:
         """Enter when one message to ``chat_id`` (a group's chat if ``group``) may go out;
-        send it inside the block."""
+        send it inside the block. ``waiting`` is called before each wait for the limits (a
+        reply gives up what it holds that others need)."""
         group = group and self._group_limit is not None
-        answered = await self._wait(chat_id, group)
+        answered = await self._wait(chat_id, group, waiting)
         try:
             yield
         finally:
@@ -71,32 +74,35 @@ class RateLimiter:
             del self._in_flight[chat_id]
             answered.set()
 
-    async def _wait(self, chat_id: str, group: bool) -> asyncio.Event:
+    async def _wait(self, chat_id: str, group: bool, waiting: Callable[[], None]) -> asyncio.Event:
         """Return when one message to ``chat_id`` may go out, with the chat held for it."""
         while True:
             if (in_flight := self._in_flight.get(chat_id)) is not None:
+                waiting()
                 await in_flight.wait()
                 continue
             now = self._clock()
             ready = self._chat_ready(chat_id, group, now)
             if ready <= now:
                 break
+            waiting()
             await self._sleep(ready - now)
         held = self._in_flight[chat_id] = asyncio.Event()  # no await since the check
         try:
-            self._given(chat_id, group, await self._overall_slot())
+            self._given(chat_id, group, await self._overall_slot(waiting))
         except BaseException:  # the chat is never left held by a message that did not go
             del self._in_flight[chat_id]
             held.set()
             raise
         return held
 
-    async def _overall_slot(self) -> float:
+    async def _overall_slot(self, waiting: Callable[[], None]) -> float:
         """Wait in line for the next overall slot; returns when it was given."""
         turn = asyncio.get_running_loop().create_future()
         self._queue.append(turn)
         try:
             if self._queue[0] is not turn:
+                waiting()
                 await turn  # the waiter before it hands the line on
             while True:
                 now = self._clock()
@@ -104,6 +110,7 @@ class RateLimiter:
                 if at <= now:
                     self._last_given = now
                     return now
+                waiting()
                 await self._sleep(at - now)
         finally:
             self._queue.remove(turn)

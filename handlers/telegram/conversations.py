@@ -4,8 +4,8 @@ A conversation is whoever sent the update: a user (in any chat, so a runner's pr
 and their presses in a club's group never race on the same rows), or a chat speaking as
 itself (a channel, or a group's anonymous admins). Each update waits for the one before it
 in its conversation *before* it takes one of the ``limit`` slots, so a conversation with a
-backlog never holds up the others; it gives its slot back once its reply goes out
-(``slots.py``), so a reply waiting on Telegram's limits does not either.
+backlog never holds up the others; it gives its slot back when its reply must wait on
+Telegram's limits (``slots.py``), so a reply held there does not either.
 """
 
 from __future__ import annotations

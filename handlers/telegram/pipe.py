@@ -4,6 +4,8 @@ A call that posts a new message in a chat (``send*`` but chat actions, ``copyMes
 ``forwardMessage``) is sent in its slot on the platform's one ``RateLimiter``, which the
 reminder tick shares. Any call answered with 429 waits ``retry_after`` and is tried again,
 up to ``flood_waits`` times; only that chat is held meanwhile, so other conversations go on.
+A reply that must wait, on the limiter or a 429, first gives its update's place among those
+handled at once to the next update (``slots.give_back``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from handlers.telegram.notifier import seconds
+from handlers.telegram.slots import give_back
 from schedules.rate_limit import RateLimiter
 
 POSTS = ("send", "copyMessage", "forwardMessage")
@@ -75,7 +78,7 @@ class OutboundPipe(BaseRateLimiter[None]):
         floods = 0
         while True:
             pacing = (
-                self.limiter.slot(str(chat), group=in_a_group(str(chat)))
+                self.limiter.slot(str(chat), group=in_a_group(str(chat)), waiting=give_back)
                 if paced
                 else nullcontext()
             )
@@ -86,6 +89,7 @@ class OutboundPipe(BaseRateLimiter[None]):
                 floods += 1
                 if floods > self.flood_waits:
                     raise
+                give_back()
                 wait = seconds(error.retry_after)
                 if paced:
                     self.limiter.pause(wait, chat_id=str(chat))

@@ -22,7 +22,6 @@ from telegram.error import BadRequest
 from bot.services.replies import Button, Document, Message, Reply
 from bot.services.text import Style, Text
 from handlers.pieces import pieces
-from handlers.telegram.slots import give_back
 
 logger = logging.getLogger(__name__)
 
@@ -71,9 +70,7 @@ def callback_data(button: Button) -> str:
 
 
 async def send(bot: Bot, chat_id: int | str, reply: Reply) -> list[TelegramMessage]:
-    """Send every message of a reply to a chat, in order; the update being handled gives
-    its slot to the next first, as its reply may wait on Telegram's limits."""
-    give_back()
+    """Send every message of a reply to a chat, in order."""
     return [await send_one(bot, chat_id, message) for message in reply]
 
 
@@ -109,9 +106,7 @@ async def _send_file(
 async def answer_button(query: CallbackQuery, reply: Reply) -> None:
     """Answer a pressed button: a toast for the presser, its message edited in place or
     settled (its buttons removed, the choice noted), and the rest of the reply sent. The
-    three go out together: none waits for another's round trip to Telegram. The update
-    being handled gives its slot to the next first, as for ``send``."""
-    give_back()
+    three go out together: none waits for another's round trip to Telegram."""
     toast = str(reply[0].text) if reply and reply[0].toast else None
     reply = reply[1:] if toast is not None else reply
     pressed = query.message if isinstance(query.message, TelegramMessage) else None

@@ -1,10 +1,11 @@
-"""The places of the few updates handled at once, each given back as soon as its reply goes out.
+"""The places of the few updates handled at once; a reply that must wait gives its back.
 
-The processor (``conversations.py``) bounds how many updates are handled at once. Sending a
-reply can wait long on Telegram's limits (a group's minute, a 429's ``retry_after``) without
-using anything the bound protects, so the reply's sender gives the place back first
-(``give_back``): a reply held by the limiter holds up no other conversation. Its own
-conversation still waits for it: the update keeps its turn until it is done.
+The processor (``conversations.py``) bounds how many updates are handled at once. A reply
+can wait long on Telegram's limits (behind a reminder burst, a group's minute, a 429's
+``retry_after``) without using anything the bound protects, so the outbound pipe gives the
+update's place to the next update before such a wait (``give_back``): a reply held by the
+limiter holds up no other conversation. Its own conversation still waits for it: the update
+keeps its turn until it is done.
 """
 
 from __future__ import annotations

@@ -235,3 +235,22 @@ async def test_a_group_window_emptied_by_a_waiter_that_gave_up_is_pruned_cleanly
     async with asyncio.timeout(1):
         await send(limiter, "42")
         await send(limiter, "-100", group=True)
+
+
+async def test_a_message_that_must_wait_says_so_first_and_one_that_goes_at_once_does_not(
+    time: VirtualTime,
+) -> None:
+    limiter = RateLimiter(30, clock=time, sleep=time.sleep)
+    waits: list[str] = []
+
+    async def send_to(chat: str) -> None:
+        async with limiter.slot(chat, waiting=lambda: waits.append(chat)):
+            pass
+
+    await send_to("1")
+    assert waits == []
+    await send_to("1")  # a second after the first is answered
+    assert waits == ["1"]
+    await time.sleep(2)
+    await send_to("2")
+    assert waits == ["1"]
