@@ -234,13 +234,19 @@ async def test_a_poll_goes_out_only_once_what_it_confirms_is_stored(
     assert fake_api.sent_texts(ADA["id"]) == [HELP]
 
 
-async def test_polling_goes_on_after_a_failed_store_and_handles_the_update_once_stored(
-    running: RunningBots, fake_api: FakeBotAPI, fault: StoreFault, coach: Coach
-) -> None:
+async def polling_with_virtual_retries(running: RunningBots) -> DurableQueue:
+    """Start the bot polling, its inbox's retries on virtual time; returns its queue."""
     application = await running.start()
     queue = application.update_queue
     assert isinstance(queue, DurableQueue)
     queue.inbox.sleep = VirtualTime().sleep
+    return queue
+
+
+async def test_polling_goes_on_after_a_failed_store_and_handles_the_update_once_stored(
+    running: RunningBots, fake_api: FakeBotAPI, fault: StoreFault, coach: Coach
+) -> None:
+    await polling_with_virtual_retries(running)
     fault.failures = 4  # every try of the first store
 
     update = fake_api.push_update(command("/help", ADA))
@@ -317,10 +323,7 @@ async def test_the_webhook_answers_only_after_the_update_is_stored_and_a_retry_c
 async def test_a_failed_handler_whose_mark_fails_too_says_sorry_once_and_is_marked_in_turn(
     running: RunningBots, fake_api: FakeBotAPI, fault: StoreFault, coach: Coach
 ) -> None:
-    application = await running.start()
-    queue = application.update_queue
-    assert isinstance(queue, DurableQueue)
-    queue.inbox.sleep = VirtualTime().sleep
+    queue = await polling_with_virtual_retries(running)
     fault.writes = "UPDATE INBOUND_UPDATES"  # the mark: in the handler's commit, then alone
     fault.failures = 2
 
