@@ -270,8 +270,7 @@ def is_mark(data: str) -> bool:
 async def mark(turn: Turn, data: str) -> Reply | None:
     """An "I did it" press: counted once per person; pressing again takes it back. None if
     the data is not a mark of this chat's club, or out of date."""
-    _prefix, _, rest = data.partition(":")
-    club_id, _, stamp = rest.partition(":")
+    club_id, _, stamp = data.partition(":")[2].partition(":")
     if not is_mark(data) or not club_id.isdigit() or len(stamp) != 8 or not stamp.isdigit():
         return None
     club = await turn.uow.clubs.get(int(club_id))

@@ -31,16 +31,26 @@ def conversation_of(update: object) -> Hashable | None:
 
 
 class ConversationProcessor(BaseUpdateProcessor):
-    """At most ``limit`` updates at once; each handled under its inbox receipt, if stored."""
+    """At most ``limit`` updates handled at once (one whose reply waits on Telegram's limits
+    lets the next go ahead; with a limit of 1, python-telegram-bot hands over one update at
+    a time, reply and all); each handled under its inbox receipt, if stored."""
 
     def __init__(self, limit: int, inbox: Inbox | None = None) -> None:
-        # python-telegram-bot takes its own slot before ``do_process_update``, where an update
-        # waits for its conversation's turn: bounded, one conversation's backlog could hold
-        # every slot. So its bound is left open, and ``limit`` slots are taken after the turn.
+        # python-telegram-bot sizes its own semaphore from ``max_concurrent_updates`` and
+        # takes it before ``do_process_update``, where an update waits for its conversation's
+        # turn: bounded, one conversation's backlog could hold every slot. So it is built
+        # unbounded, and the limit, reported from then on, is taken in slots after the turn.
+        self._limit = _UNBOUNDED
         super().__init__(_UNBOUNDED)
+        self._limit = limit
         self._inbox = inbox
         self._slots = Slots(limit)
         self.turns = Turns()
+
+    @property
+    def max_concurrent_updates(self) -> int:
+        """How many updates may be handled at once."""
+        return self._limit
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the conversation's previous update, then for a slot, then handle it."""

@@ -4,13 +4,19 @@ turns, as one person's do, so no admin's answer overwrites another's."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import pytest
 
 from bot.services.coach import Coach
-from bot.services.context import Person
+from bot.services.context import IsAdmin, Person
 from bot.services.replies import Button, Reply
 
 ANA = Person("telegram", "3001", "-4001", "Ana", "group")
 CY = Person("telegram", "3003", "-4001", "Cy", "group")
+
+CyAnswers = Callable[[Coach, dict[str, str], IsAdmin], Coroutine[Any, Any, Reply]]
 
 
 async def an_admin() -> bool:
@@ -28,9 +34,23 @@ def buttons(reply: Reply) -> dict[str, str]:
     }
 
 
-async def test_two_admins_answers_to_one_club_setup_take_turns(coach: Coach) -> None:
-    asked = await coach.command(ANA, "club", admin=an_admin)
-    days = buttons(asked)
+async def cy_presses(coach: Coach, days: dict[str, str], admin: IsAdmin) -> Reply:
+    return await coach.button(CY, days["Thursday"], admin=admin)
+
+
+async def cy_types(coach: Coach, _days: dict[str, str], admin: IsAdmin) -> Reply:
+    return await coach.text(CY, "18:30", admin=admin)
+
+
+async def cy_starts_over(coach: Coach, _days: dict[str, str], admin: IsAdmin) -> Reply:
+    return await coach.command(CY, "club", admin=admin)
+
+
+@pytest.mark.parametrize("cy_answers", [cy_presses, cy_types, cy_starts_over])
+async def test_two_admins_answers_to_one_club_setup_take_turns(
+    coach: Coach, cy_answers: CyAnswers
+) -> None:
+    days = buttons(await coach.command(ANA, "club", admin=an_admin))
     checked: list[str] = []
     ana_checking, ana_may_go = asyncio.Event(), asyncio.Event()
 
@@ -46,14 +66,14 @@ async def test_two_admins_answers_to_one_club_setup_take_turns(coach: Coach) -> 
 
     ana = asyncio.create_task(coach.button(ANA, days["Tuesday"], admin=ana_is_admin))
     await ana_checking.wait()
-    cy = asyncio.create_task(coach.button(CY, days["Thursday"], admin=cy_is_admin))
+    cy = asyncio.create_task(cy_answers(coach, days, cy_is_admin))
     for _ in range(20):
-        await asyncio.sleep(0)  # room for Cy's press to go ahead, if it did not wait
+        await asyncio.sleep(0)  # room for Cy's answer to go ahead, if it did not wait
     assert checked == ["Ana"]
 
     ana_may_go.set()
     await ana
-    chosen = await cy
-
+    answered = await cy
     assert checked == ["Ana", "Cy"]
-    assert {"✓ Tuesday", "✓ Thursday"} <= buttons(chosen).keys()  # neither choice lost
+    if cy_answers is cy_presses:  # both days chosen: neither admin's choice was lost
+        assert {"✓ Tuesday", "✓ Thursday"} <= buttons(answered).keys()

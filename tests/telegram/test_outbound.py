@@ -129,3 +129,45 @@ async def test_replies_waiting_out_429s_hold_no_slot_so_other_runners_are_answer
     held_time.release()
     await fake_api.wait_for_message(ADA["id"])
     await fake_api.wait_for_message(cy["id"])
+
+
+async def test_replies_waiting_on_the_limiter_hold_no_slot_so_other_runners_are_answered(
+    running: RunningBots, fake_api: FakeBotAPI, held_time: HeldTime
+) -> None:
+    limiter = virtual_limiter(held_time)
+    cy = updates.user(user_id=1003, first_name="Cy")
+    for runner in (ADA, cy):  # as many replies held by their chats' limits as there are slots
+        limiter.pause(30, chat_id=str(runner["id"]))
+        fake_api.push_update(command("/help", runner))
+    await running.start(limiter=limiter, concurrent_updates=2)
+    await held_time.until_held()
+
+    fake_api.push_update(command("/help", BEA))
+
+    await fake_api.wait_for_message(BEA["id"])
+    assert fake_api.sent_messages(ADA["id"]) == [] and fake_api.sent_messages(cy["id"]) == []
+    held_time.release()
+    await fake_api.wait_for_message(ADA["id"])
+    await fake_api.wait_for_message(cy["id"])
+
+
+async def test_one_at_a_time_means_one_update_reply_and_all(
+    running: RunningBots, fake_api: FakeBotAPI, held_time: HeldTime
+) -> None:
+    fake_api.fail_next("sendMessage", errors.too_many_requests(30), chat_id=ADA["id"])
+    fake_api.push_update(command("/help", ADA))
+    fake_api.push_update(command("/help", BEA))
+    application = await running.start(limiter=virtual_limiter(held_time), concurrent_updates=1)
+    assert application.concurrent_updates == 1
+    await held_time.until_held()
+
+    for _ in range(50):
+        await asyncio.sleep(0)  # turns of the loop for Bea's update, were it handed over
+    assert fake_api.sent_messages(BEA["id"]) == []
+    held_time.release()
+    await fake_api.wait_for_message(BEA["id"])
+    assert [call.params["chat_id"] for call in fake_api.calls("sendMessage")] == [
+        ADA["id"],  # refused with a 429
+        ADA["id"],
+        BEA["id"],
+    ]
