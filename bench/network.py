@@ -255,6 +255,8 @@ def compare(
         f"(target <= 1 s)\nthe runners' own pace allows at most {most:.1f} taps/s, "
         f"{most / o_rate:.1f}x; the concurrent bot reached {f_rate / most:.0%} of it"
     )
+    if not capacity_runners:
+        return
     many, _ = asyncio.run(
         measure(folder, messages_per_second=1000, **{**common, "runners": capacity_runners})
     )
@@ -271,7 +273,7 @@ def main() -> None:
     parser.add_argument("--rtt", type=float, default=0.05)
     parser.add_argument("--think", type=float, default=1.0)
     parser.add_argument("--baseline-seconds", type=float, default=60)
-    parser.add_argument("--capacity-runners", type=int, default=600)
+    parser.add_argument("--capacity-runners", type=int, default=600, help="0 skips that run")
     parser.add_argument("--skip-strict", action="store_true")
     parser.add_argument("--only-strict", action="store_true", help="just the 30 msg/s run")
     parser.add_argument("--serve", help=argparse.SUPPRESS)  # the child process's options
