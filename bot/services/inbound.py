@@ -7,8 +7,8 @@ transaction as its effects; if the handler committed none (a reply without a wri
 failure that rolled back), it is marked handled on its own afterwards, tried again after
 each of ``RETRY_DELAYS`` while its conversation's next update waits. An update whose
 handling was cut short by a crash, or whose mark never went in, stays unhandled, and
-``unhandled`` gives it back at the next start. Handled updates are forgotten by the reminder tick
-(``bot/services/update_retention.py``).
+``unhandled`` gives it back at the next start. Handled updates are forgotten by the
+reminder tick (``bot/services/update_retention.py``).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class Inbox:
     ) -> None:
         self.ctx = ctx
         self.platform = platform
-        self.sleep = sleep  # between tries to mark an update handled; tests put virtual time
+        self.sleep = sleep  # between tries to write to the inbox; tests put virtual time here
 
     async def receive(self, payloads: Mapping[int, dict[str, Any]]) -> set[int]:
         """Store updates durably, by id, in one transaction; the ids that are new (not stored
