@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -15,7 +16,14 @@ from handlers.telegram.pipe import OutboundPipe, posts_a_message
 from schedules.rate_limit import RateLimiter
 from tests.conftest import VirtualTime
 from tests.fake_telegram import FakeBotAPI, errors, updates
-from tests.telegram.conftest import ADA, BEA, RunningBots, command, virtual_limiter
+from tests.telegram.conftest import (
+    ADA,
+    BEA,
+    JSONDict,
+    RunningBots,
+    command,
+    virtual_limiter,
+)
 
 
 @dataclass
@@ -112,32 +120,25 @@ async def test_only_new_messages_wait_for_a_slot_but_every_429_is_waited_out() -
     ]
 
 
-async def test_replies_waiting_out_429s_hold_no_slot_so_other_runners_are_answered(
-    running: RunningBots, fake_api: FakeBotAPI, held_time: HeldTime
-) -> None:
-    cy = updates.user(user_id=1003, first_name="Cy")
-    for runner in (ADA, cy):  # as many replies held by 429s as there are slots
-        fake_api.fail_next("sendMessage", errors.too_many_requests(30), chat_id=runner["id"])
-        fake_api.push_update(command("/help", runner))
-    await running.start(limiter=virtual_limiter(held_time), concurrent_updates=2)
-    await held_time.until_held()
-
-    fake_api.push_update(command("/help", BEA))
-
-    await fake_api.wait_for_message(BEA["id"])
-    assert fake_api.sent_messages(ADA["id"]) == [] and fake_api.sent_messages(cy["id"]) == []
-    held_time.release()
-    await fake_api.wait_for_message(ADA["id"])
-    await fake_api.wait_for_message(cy["id"])
+def a_429(api: FakeBotAPI, _limiter: RateLimiter, runner: JSONDict) -> None:
+    api.fail_next("sendMessage", errors.too_many_requests(30), chat_id=runner["id"])
 
 
-async def test_replies_waiting_on_the_limiter_hold_no_slot_so_other_runners_are_answered(
-    running: RunningBots, fake_api: FakeBotAPI, held_time: HeldTime
+def the_chats_limit(_api: FakeBotAPI, limiter: RateLimiter, runner: JSONDict) -> None:
+    limiter.pause(30, chat_id=str(runner["id"]))
+
+
+@pytest.mark.parametrize("hold", [a_429, the_chats_limit])
+async def test_replies_held_by_telegrams_limits_hold_no_slot_so_other_runners_are_answered(
+    running: RunningBots,
+    fake_api: FakeBotAPI,
+    held_time: HeldTime,
+    hold: Callable[[FakeBotAPI, RateLimiter, JSONDict], None],
 ) -> None:
     limiter = virtual_limiter(held_time)
     cy = updates.user(user_id=1003, first_name="Cy")
-    for runner in (ADA, cy):  # as many replies held by their chats' limits as there are slots
-        limiter.pause(30, chat_id=str(runner["id"]))
+    for runner in (ADA, cy):  # as many replies held as there are slots
+        hold(fake_api, limiter, runner)
         fake_api.push_update(command("/help", runner))
     await running.start(limiter=limiter, concurrent_updates=2)
     await held_time.until_held()
