@@ -14,6 +14,7 @@ class Completed(StrEnum):
     FULL = "full"
     PARTIAL = "partial"
     SKIPPED = "skipped"
+    NOT_LOGGED = "not_logged"  # a check-in came, but no log: not taken as done (P9, C4)
 
 
 class Legs(StrEnum):
@@ -82,8 +83,8 @@ class Feedback:
 
     @property
     def done(self) -> bool:
-        """Whether any strength work happened."""
-        return self.completed is not Completed.SKIPPED
+        """Whether the runner logged strength work as done (fully or partly)."""
+        return self.completed in (Completed.FULL, Completed.PARTIAL)
 
 
 @dataclass(frozen=True, slots=True)

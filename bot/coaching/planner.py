@@ -23,7 +23,8 @@ Choices where COACHING.md is silent:
   says so; when it leaves none, the Floor change names the least bad option. C5's extra
   distance is a preference that yields rather than removing a session (the Floor).
 - Sessions are never moved to make up for a missed one (P9). A session is ``missed`` when it
-  is before ``as_of`` (or before the latest history entry) with no feedback. Future sessions
+  is before ``as_of`` (or before the latest history entry) with no log of it done or
+  skipped: a check-in alone (``Completed.NOT_LOGGED``) never counts as done. Future sessions
   are assumed to happen for P3's "first four weeks of Nordic work" and P9's two-week gap, but
   only reported sessions progress (P8/C4): the plan shows today's level for the weeks ahead.
 - P9 steps back once per gap, at the first strength session after it; recovery sessions do not
@@ -62,7 +63,7 @@ from bot.coaching.decisions import (
     next_run,
 )
 from bot.coaching.explain import phase_note
-from bot.coaching.feedback import Feedback, HistoryEvent, PainSite, Resumed
+from bot.coaching.feedback import Completed, Feedback, HistoryEvent, PainSite, Resumed
 from bot.coaching.library import Exercise, Family, Library, library
 from bot.coaching.model import Change, Plan, Session, SessionKind, SessionStatus, Week
 from bot.coaching.phases import Phase, phase_on, taper_window
@@ -465,9 +466,11 @@ class _Replay:
 
     def _status(self, day: date) -> SessionStatus:
         feedback = self.feedback_on.get(day)
-        if feedback is not None:
-            return SessionStatus.DONE if feedback.done else SessionStatus.SKIPPED
-        if day < self.known_until:
+        if feedback is not None and feedback.done:
+            return SessionStatus.DONE
+        if feedback is not None and feedback.completed is Completed.SKIPPED:
+            return SessionStatus.SKIPPED
+        if day < self.known_until:  # a check-in alone is no log: the session counts as missed
             return SessionStatus.MISSED  # dropped, not crammed (P9)
         return SessionStatus.PLANNED
 

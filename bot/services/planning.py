@@ -72,7 +72,7 @@ def feedback_of(day: date, log: SessionLog | None, check_in: CheckIn | None) -> 
     """One feedback entry from the session log and the check-in about ``day``."""
     return Feedback(
         date=day,
-        completed=Completed(log.completed) if log else Completed.FULL,
+        completed=Completed(log.completed) if log else Completed.NOT_LOGGED,
         rpe=log.rpe if log else None,
         legs=Legs(check_in.legs) if check_in and check_in.legs else None,
         soreness_where=tuple(check_in.soreness_where) if check_in else (),

@@ -82,6 +82,7 @@ class _Batch:
     sessions: dict[tuple[int, date], PlannedSession]
     logs: dict[tuple[int, date], SessionLog]
     check_ins: dict[tuple[int, date], CheckIn]
+    sent: set[tuple[int, date]]  # the session reminders that went out
 
 
 async def build(
@@ -110,7 +111,7 @@ async def build(
 async def _load(uow: UnitOfWork, rows: Sequence[Due]) -> _Batch:
     ids = {due.runner_id for due in rows if due.runner_id is not None}
     if not ids:
-        return _Batch({}, {}, {}, {})
+        return _Batch({}, {}, {}, {}, set())
     spans = [_days_shown(due) for due in rows]
     first = min(start for start, _ in spans)
     last = max(end for _, end in spans)
@@ -133,6 +134,7 @@ async def _load(uow: UnitOfWork, rows: Sequence[Due]) -> _Batch:
         },
         logs={(row.runner_id, row.session_date): row for row in logs},
         check_ins={(row.runner_id, row.session_date): row for row in check_ins},
+        sent=await uow.dispatches.sessions_sent(ids, first=first, last=last),
     )
 
 
@@ -169,6 +171,8 @@ async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) ->
         log = batch.logs.get((runner.id, day))
         if not paused and log is not None and log.completed == "skipped":
             return Outgoing(due, cancelled="the session was skipped")
+        if not paused and log is None and (runner.id, day) not in batch.sent:
+            return Outgoing(due, cancelled="the session was never sent nor logged")
         turn = Turn(ctx, uow, _person(runner), {})
         answers = training.check_in_answers(day, happened=not paused or log is not None)
         reply = await _CHECK_IN.begin(turn, "ci", answers, intro=CHECK_IN_INTRO)

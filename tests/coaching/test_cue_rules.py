@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from bot.coaching import (
     Resumed,
     Session,
     SessionKind,
+    SessionStatus,
     decide_feedback,
     merge_pain,
     plan,
@@ -337,3 +339,32 @@ def test_c8_pain_above_5_during_the_session_counts_even_when_it_settled_by_morni
     merged = merge_pain(during, morning)
     assert merged == (PainReport(PainSite.LOWER_BACK, 7, True), PainReport(PainSite.KNEE, 2, True))
     assert "C2" in change_on(replay(good(day(0), pain=merged)), day(0))
+
+
+def unlogged(when: date, **answers: object) -> Feedback:
+    """A check-in about a session the runner never logged (issue 25, item 2)."""
+    return replace(good(when, **answers), completed=Completed.NOT_LOGGED, rpe=None)
+
+
+def test_a_check_in_without_a_log_is_a_missed_session_not_a_pass() -> None:
+    """Item 2, P9 and C4: no invented history; two unlogged sessions progress nothing."""
+    result = replay(unlogged(day(0)), unlogged(day(2)))
+    assert [s.status for s in result.weeks[0].sessions] == [SessionStatus.MISSED] * 2
+    assert doses(result.weeks[1].sessions[0]) == doses(replay().weeks[1].sessions[0])
+    assert not any({"C4", "P8"} & set(c.rules) for c in result.changes)
+
+
+def test_an_unlogged_session_does_not_use_up_the_graded_return() -> None:
+    """Item 2, C7: the control session promised after a resume is still the next one done."""
+    before = (good(day(0), **pain(PainSite.KNEE, 7)), good(day(2), **SHARP_KNEE), Resumed(day(9)))
+    first_back = next(s for s in replay(*before, weeks=4).sessions if s.date >= day(9))
+    result = replay(*before, unlogged(first_back.date), weeks=4)
+    following = after(result, first_back.date)
+    assert following.kind is SessionKind.CONTROL
+    assert "C7" in following.rules
+
+
+def test_a_check_in_still_counts_for_health_without_a_log() -> None:
+    """Item 2: the pain a check-in reports shapes the next session even with no log (C2)."""
+    result = replay(unlogged(day(0), **pain(PainSite.KNEE, 7)))
+    assert "C2" in after(result, day(0)).rules

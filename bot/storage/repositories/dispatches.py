@@ -80,10 +80,10 @@ _SLOT_COLUMNS: tuple[tuple[str, TypeEngine[Any]], ...] = (
 def _drop_unsent(recipient: ColumnElement[int | None]) -> Delete:
     """``drop_unsent`` for one recipient (runner or club): built once, as every replan runs it."""
     row = _dispatches.c
-    cancelled_ahead = and_(row.status == DispatchStatus.CANCELLED, row.due_at > bindparam("after"))
     return delete(_dispatches).where(
         recipient == bindparam("recipient"),
-        or_(row.status == DispatchStatus.PENDING, cancelled_ahead),
+        row.status.in_((DispatchStatus.PENDING, DispatchStatus.CANCELLED)),
+        row.due_at > bindparam("after"),
         row.kind.in_(PLANNED_KINDS),
     )
 
@@ -134,9 +134,10 @@ class DispatchRepository:
     async def drop_unsent(
         self, *, after: datetime, runner_id: int | None = None, club_id: int | None = None
     ) -> None:
-        """Forget a runner's (or a club's) planned messages not sent yet: those nobody has
-        claimed, and those cancelled ahead of time (the runner blocked the bot, the club removed
-        it) that fall due after ``after``, so planning again can take their (day, kind) back."""
+        """Forget a runner's (or a club's) planned messages that fall due after ``after``:
+        those nobody has claimed, and those cancelled ahead of time (the runner blocked the
+        bot, the club removed it), so planning again can take their (day, kind) back. A row
+        already due is a fact: it stays for the tick, which sends it or says why not."""
         column, recipient = _one_recipient(runner_id, club_id)
         # a table statement: no loaded rows to keep in step
         await self._session.execute(_DROP_UNSENT[column], {"recipient": recipient, "after": after})
@@ -268,6 +269,20 @@ class DispatchRepository:
             Dispatch.kind == kind,
         )
         return (await self._session.scalars(query)).first() is not None
+
+    async def sessions_sent(
+        self, runner_ids: Collection[int], *, first: date, last: date
+    ) -> set[tuple[int, date]]:
+        """The (runner, local date) pairs from ``first`` to ``last`` whose session reminder
+        (or its snoozed resend) went out: what a check-in may ask about."""
+        row = _dispatches.c
+        query = select(row.runner_id, row.local_date).where(
+            row.runner_id.in_(runner_ids),
+            row.local_date.between(first, last),
+            row.kind.in_((DispatchKind.SESSION, DispatchKind.SNOOZED_SESSION)),
+            row.status == DispatchStatus.SENT,
+        )
+        return {(runner_id, day) for runner_id, day in await self._session.execute(query)}
 
     async def reminder_times(self) -> Sequence[tuple[str, time]]:
         """Every (timezone, reminder time) kept by a runner who may get reminders."""
