@@ -15,7 +15,9 @@ Inputs (``inputs``, ``profile``, ``feedback``):
   values, Monday first; ``Profile.trail_runs`` is the derived count.
 - ``Feedback(date, completed=FULL, rpe=None, legs=None, soreness_where=(), pain=(),
   ran_normally=None, descending_stiff=None, hamstring_sensitive=None, hips_level=None)`` with
-  ``PainReport(where, score, settled=None)``; ``Resumed(date)`` ends a C7 pause.
+  ``PainReport(where, score, settled=None)``; ``Resumed(date)`` ends a C7 pause;
+  ``ProfileChanged(date, profile)`` gives the profile from that day on (progress is kept).
+  ``profile_to_dict(profile)`` is the inverse of ``profile_from_dict``.
 
 Planning (``planner``, ``model``):
 
@@ -53,10 +55,11 @@ from bot.coaching.feedback import (
     Legs,
     PainReport,
     PainSite,
+    ProfileChanged,
     Resumed,
     merge_pain,
 )
-from bot.coaching.inputs import feedback_from_list, profile_from_dict
+from bot.coaching.inputs import feedback_from_list, profile_from_dict, profile_to_dict
 from bot.coaching.library import Exercise, Family, Joint, Library, Tag, library, load_library
 from bot.coaching.model import (
     BODYWEIGHT,
@@ -99,6 +102,7 @@ __all__ = [
     "Plan",
     "Prescription",
     "Profile",
+    "ProfileChanged",
     "Reminder",
     "Resumed",
     "RuleSettings",
@@ -117,5 +121,6 @@ __all__ = [
     "plan",
     "plan_table",
     "profile_from_dict",
+    "profile_to_dict",
     "rules",
 ]

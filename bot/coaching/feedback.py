@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from bot.coaching.profile import Profile
+
 
 class Completed(StrEnum):
     """Whether the session was done."""
@@ -94,4 +96,13 @@ class Resumed:
     date: date
 
 
-HistoryEvent = Feedback | Resumed
+@dataclass(frozen=True, slots=True)
+class ProfileChanged:
+    """From ``date`` on, the runner's week, kit, race or the like are ``profile``: the coming
+    sessions are laid out and composed again, and every exercise keeps its progress."""
+
+    date: date
+    profile: Profile
+
+
+HistoryEvent = Feedback | Resumed | ProfileChanged

@@ -127,6 +127,19 @@ def profile_from_dict(data: object) -> Profile:
     )
 
 
+def profile_to_dict(profile: Profile) -> dict[str, object]:
+    """The coaching fields of a profile as the JSON object ``profile_from_dict`` reads."""
+    return {
+        "experience": profile.experience.value,
+        "week": {day: kind.value for day, kind in zip(WEEKDAYS, profile.week, strict=True)},
+        "equipment": sorted(item.value for item in profile.equipment),
+        "sessions_per_week": profile.sessions_per_week,
+        "race_date": profile.race_date.isoformat() if profile.race_date else None,
+        "race_name": profile.race_name,
+        "trail_runs_per_week": profile.trail_runs_per_week,
+    }
+
+
 def _reminder(data: Mapping[str, object]) -> Reminder | None:
     zone, at = data.get("timezone"), data.get("reminder_time")
     if zone is None and at is None:

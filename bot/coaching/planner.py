@@ -33,6 +33,10 @@ Choices where COACHING.md is silent:
 - Heavy eccentric work is Nordics, or eccentric exercises carrying external load; P3 allows at
   most ``heavy_sessions_per_week`` (one) session with it per week. A runner whose week never
   leaves 72 h before a long or hard run never gets Nordics: their ladder ends before them.
+- ``profile`` is the runner's profile on ``start``; a ``ProfileChanged`` event (a new week,
+  kit, race, sessions a week...) takes over from its day: the rest of that week is laid out
+  again with the new profile, and every exercise keeps the step, dose and two-for-two count
+  it had reached (``Progress.refit``). Days before it keep what was planned then.
 - C7 drops every session from the red flag on, until a ``Resumed`` event; then the rest of that
   week is laid out again, the first session back is a control session, and the adjustment
   open at the red flag holds until a check-in replaces it.
@@ -63,7 +67,15 @@ from bot.coaching.decisions import (
     next_run,
 )
 from bot.coaching.explain import phase_note
-from bot.coaching.feedback import Completed, Feedback, HistoryEvent, PainSite, Resumed
+from bot.coaching.feedback import (
+    Completed,
+    Feedback,
+    HistoryEvent,
+    PainSite,
+    ProfileChanged,
+    Resumed,
+)
+from bot.coaching.inputs import profile_from_dict, profile_to_dict
 from bot.coaching.library import Exercise, Family, Library, library
 from bot.coaching.model import Change, Plan, Session, SessionKind, SessionStatus, Week
 from bot.coaching.phases import Phase, phase_on, taper_window
@@ -138,6 +150,7 @@ class _Replay:
         settings: RuleSettings,
     ) -> None:
         self.profile, self.start, self.library, self.settings = profile, start, library, settings
+        self.initial = profile  # what the checkpoint key names; ``ProfileChanged`` moves on
         self.events = sorted(history, key=lambda event: event.date)
         self.cursor = 0
         self.feedback_on = {e.date: e for e in self.events if isinstance(e, Feedback)}
@@ -235,14 +248,17 @@ class _Replay:
             "taper_windows": sorted(self.taper_windows),
             "previous": self.previous.value,
         }
-        return Checkpoint(key_of(self.profile, self.start), index, week_start, state)
+        state["profile"] = profile_to_dict(self.profile)
+        return Checkpoint(key_of(self.initial, self.start), index, week_start, state)
 
     def _resume_at(self, checkpoint: Checkpoint) -> int:
         """Take back a checkpoint's state, skip the history before it; its week comes next."""
         if not checkpoint.fits(self.profile, self.start):
             raise ValueError("checkpoint: taken for another profile or start day")
         state = checkpoint.state
+        self.profile = profile_from_dict(state["profile"])
         self.progress.restore(state["progress"])
+        self.progress.refit(self.profile, nordics=nordics_fit(self.profile, self.settings))
         self.keep_away = {
             DayKind(kind): date.fromisoformat(until) for kind, until in state["keep_away"].items()
         }
@@ -308,6 +324,12 @@ class _Replay:
         placed: list[SessionKind] = []
         for day in days:
             today = self._take(day)
+            changed = [e.profile for e in today if isinstance(e, ProfileChanged)]
+            if changed:
+                self._refit(changed[-1])
+                kinds = self._kinds(index, phase)
+                self._note_shortfall(day, days, len(kinds))
+                slots = self._relayout(days, kinds, placed, day)
             if any(isinstance(e, Resumed) for e in today) and self.paused:
                 self._resume()
                 slots = self._relayout(days, kinds, placed, day)
@@ -371,16 +393,20 @@ class _Replay:
     ) -> dict[date, SessionKind]:
         """Lay out the sessions not yet placed this week on the days from ``since``."""
         remaining = list(kinds)
-        for kind in placed:
-            remaining.remove(kind)
+        for kind in placed:  # a new profile may have asked for other kinds: drop the lightest
+            if kind in remaining:
+                remaining.remove(kind)
+            elif remaining:
+                remaining.pop()
         return self._layout([d for d in days if d >= since], remaining, week_empty=not placed)
 
-    def _note_shortfall(self, week_start: date, days: Sequence[date], wanted: int) -> None:
-        """P2 leaves too few days: fewer sessions, and say so; none at all: the Floor."""
+    def _note_shortfall(self, since: date, days: Sequence[date], wanted: int) -> None:
+        """P2 leaves too few days: fewer sessions, and say so (from ``since``); none: the
+        Floor."""
         week = self.profile.week
         valid = sum(strength_allowed(week, day.weekday(), NO_KEEP_AWAY) for day in days)
         if valid != self.valid_days and valid < wanted:
-            self._change(week_start, {"Floor"} if valid == 0 else {"P2"})
+            self._change(since, {"Floor"} if valid == 0 else {"P2"})
         self.valid_days = valid
 
     def _heavy_ok(self, day: date) -> bool:
@@ -502,7 +528,15 @@ class _Replay:
             if self.paused:
                 self._resume()
             return False
+        if isinstance(event, ProfileChanged):
+            self._refit(event.profile)
+            return False
         return self._checkin(event, session, lighter)
+
+    def _refit(self, profile: Profile) -> None:
+        """A new week, kit, race or the like from today on: progress stays the runner's."""
+        self.profile = profile
+        self.progress.refit(profile, nordics=nordics_fit(profile, self.settings))
 
     def _resume(self) -> None:
         """C7: the runner is cleared; the open adjustment stays until a check-in clears it."""

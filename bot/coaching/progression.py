@@ -14,6 +14,11 @@ seven days): more reps (or seconds, or range for C10) within its range, then, if
 chain's head, the next variant (C9: the one-leg slider curl needs level hips), then
 external load (only with weights, never for experience ``none``: P7). P9 steps every chain
 back one level: one load step off, else the previous variant, else back one dose step.
+
+What a runner has reached belongs to them, not to their kit or week: a profile change
+(``refit``) keeps every chain's furthest link and every exercise's dose, and only changes
+which links today's kit allows. Load added later (new weights) comes through P8, one step
+at a time, never all at once.
 """
 
 from __future__ import annotations
@@ -40,9 +45,9 @@ class DoseState:
     stepped_on: date | None = None  # the session day of its last step up
 
 
-def _chains(library: Library, profile: Profile, nordics: bool) -> list[tuple[Exercise, ...]]:
-    """The runner's chains: progression links followed from each root, kit permitting."""
-    chains = []
+def _links(library: Library) -> dict[str, tuple[Exercise, ...]]:
+    """Every chain of the library, by its root: progression links followed from each root."""
+    chains = {}
     for root in library.exercises.values():
         if root.regression is not None or root.family is Family.RECOVERY:
             continue
@@ -52,12 +57,17 @@ def _chains(library: Library, profile: Profile, nordics: bool) -> list[tuple[Exe
             if exercise.progression is None:
                 break
             exercise = library[exercise.progression]
-        usable = tuple(
-            e for e in links if e.equipment <= profile.equipment and (nordics or not e.heavy)
-        )
-        if usable and usable[0].level <= profile.experience.level:
-            chains.append(usable)
+        chains[root.id] = tuple(links)
     return chains
+
+
+def _usable(links: tuple[Exercise, ...], profile: Profile, nordics: bool) -> tuple[Exercise, ...]:
+    """The links the runner has the kit for (and the Nordics only when the week allows them),
+    or none when even the first of those is above the runner's level."""
+    usable = tuple(
+        e for e in links if e.equipment <= profile.equipment and (nordics or not e.heavy)
+    )
+    return usable if usable and usable[0].level <= profile.experience.level else ()
 
 
 def _start(chain: tuple[Exercise, ...], experience: Experience) -> int:
@@ -73,32 +83,51 @@ def _start(chain: tuple[Exercise, ...], experience: Experience) -> int:
 
 
 class Progress:
-    """The mutable progression state of one runner during one replay."""
+    """The mutable progression state of one runner during one replay.
+
+    What the runner has reached is kept by chain, as the furthest link of the whole chain
+    (``reached``), and by exercise (``doses``), whatever kit they have today: a profile
+    change (``refit``) only changes which of those links a session may use, so removing
+    kit and adding it back, or a new running week, never costs a step.
+    """
 
     def __init__(
         self, library: Library, profile: Profile, settings: RuleSettings, *, nordics: bool
     ) -> None:
-        chains = _chains(library, profile, nordics)
         self.library, self.settings = library, settings
-        self.chains = {chain[0].id: chain for chain in chains}
-        self.position = {chain[0].id: _start(chain, profile.experience) for chain in chains}
-        self.chain_of = {e.id: chain[0].id for chain in chains for e in chain}
+        self.links = _links(library)
+        self.rank = {e.id: index for links in self.links.values() for index, e in enumerate(links)}
+        self.reached: dict[str, int] = {}
+        self.doses: dict[str, DoseState] = {}
+        self.seen: set[str] = set()
+        self.refit(profile, nordics=nordics)
+        if self.can_load and profile.experience is Experience.REGULAR:  # P13
+            for exercise_id, state in self.doses.items():
+                state.load = int(_loadable_foundation(library[exercise_id]))
+
+    def refit(self, profile: Profile, *, nordics: bool) -> None:
+        """The chains and exercises ``profile`` allows from now on, keeping every step reached;
+        a chain new to the runner starts where their experience suits (P7)."""
+        chains = {
+            root: usable
+            for root, links in self.links.items()
+            if (usable := _usable(links, profile, nordics))
+        }
+        self.chains = chains
+        self.chain_of = {e.id: root for root, chain in chains.items() for e in chain}
+        for root, chain in chains.items():
+            self.reached.setdefault(root, self.rank[chain[_start(chain, profile.experience)].id])
+        for exercise_id in self.chain_of:
+            self.doses.setdefault(exercise_id, DoseState())
         self.can_load = (
             Equipment.WEIGHTS in profile.equipment and profile.experience is not Experience.NONE
         )
-        lifter = self.can_load and profile.experience is Experience.REGULAR  # P13
-        self.doses = {
-            e.id: DoseState(load=int(lifter and _loadable_foundation(e)))
-            for chain in chains
-            for e in chain
-        }
-        self.hamstring = next(c[0].id for c in chains if c[0].family is Family.HAMSTRING)
-        self.seen: set[str] = set()
+        self.hamstring = next(root for root, c in chains.items() if c[0].family is Family.HAMSTRING)
 
     def snapshot(self) -> dict[str, Any]:
         """The mutable progression state as JSON-able data (for a plan checkpoint)."""
         return {
-            "position": dict(self.position),
+            "reached": dict(self.reached),
             "doses": {
                 exercise_id: [state.step, state.load, state.passes, iso(state.stepped_on)]
                 for exercise_id, state in self.doses.items()
@@ -107,21 +136,26 @@ class Progress:
         }
 
     def restore(self, data: dict[str, Any]) -> None:
-        """Take back the state ``snapshot`` returned, for the same profile."""
-        self.position = dict(data["position"])
+        """Take back the state ``snapshot`` returned (``refit`` then sets the profile's kit)."""
+        self.reached = dict(data["reached"])
         self.doses = {
             exercise_id: DoseState(step, load, passes, day_of(stepped_on))
             for exercise_id, (step, load, passes, stepped_on) in data["doses"].items()
         }
         self.seen = set(data["seen"])
 
+    def position(self, chain_id: str) -> int:
+        """Where the chain's head stands among the links the runner can use now."""
+        chain, reached = self.chains[chain_id], self.reached[chain_id]
+        return max((i for i, e in enumerate(chain) if self.rank[e.id] <= reached), default=0)
+
     def pool(self, chain_id: str) -> tuple[Exercise, ...]:
         """The chain's variants up to and including its head."""
-        return self.chains[chain_id][: self.position[chain_id] + 1]
+        return self.chains[chain_id][: self.position(chain_id) + 1]
 
     def head(self, chain_id: str) -> Exercise:
         """The hardest variant reached on a chain."""
-        return self.chains[chain_id][self.position[chain_id]]
+        return self.chains[chain_id][self.position(chain_id)]
 
     def heads(self, family: Family) -> tuple[Exercise, ...]:
         """The head of every chain of a family, in library order."""
@@ -142,7 +176,7 @@ class Progress:
         """The exercise at its current dose; ``lighter`` takes one load step off (C2)."""
         state = self.doses.get(exercise.id, DoseState())
         span, amount = exercise.dose.steps[state.step]
-        load_step = 0 if bodyweight else max(0, state.load - lighter)
+        load_step = 0 if bodyweight or not self.can_load else max(0, state.load - lighter)
         return Prescription(
             exercise=exercise,
             sets=max(1, sets),
@@ -156,7 +190,7 @@ class Progress:
     def loaded(self, exercise: Exercise) -> bool:
         """Whether the exercise currently carries external load."""
         state = self.doses.get(exercise.id)
-        return state is not None and state.load > 0
+        return self.can_load and state is not None and state.load > 0
 
     def hold(self, exercise: Exercise) -> None:
         """The exercise's session did not pass C4: its two-for-two count starts again."""
@@ -199,7 +233,7 @@ class Progress:
             if span != steps[state.step - 1][0]:
                 return ranged, Moved(exercise, "range", span or "")
             return ranged, Moved(exercise, "reps", str(amount))
-        chain, position = self.chains[chain_id], self.position[chain_id]
+        chain, position = self.chains[chain_id], self.position(chain_id)
         if chain[position] is not exercise:
             return frozenset(), None  # a lower variant at the top of its range holds
         if position + 1 < len(chain):
@@ -207,7 +241,7 @@ class Progress:
             gated = following.gate is Gate.HIPS_LEVEL
             if gated and hips_level is not True:
                 return frozenset({"C9"}), None
-            self.position[chain_id] = position + 1
+            self.reached[chain_id] = self.rank[following.id]
             self.doses[following.id].stepped_on = day  # the new variant's week starts too
             notes = {"C9"} if gated else set()
             notes |= {"C10"} if following.dose.ranges else set()
@@ -220,12 +254,13 @@ class Progress:
 
     def step_back(self) -> None:
         """P9: every chain one level back."""
-        for chain_id, position in self.position.items():
-            state = self.doses[self.chains[chain_id][position].id]
-            if state.load:
+        for chain_id, chain in self.chains.items():
+            position = self.position(chain_id)
+            state = self.doses[chain[position].id]
+            if state.load and self.can_load:
                 state.load -= 1
             elif position:
-                self.position[chain_id] = position - 1
+                self.reached[chain_id] = self.rank[chain[position - 1].id]
             else:
                 state.step = max(0, state.step - 1)
 
