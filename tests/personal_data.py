@@ -19,6 +19,7 @@ EXPORTED = {
     "plan_changes": "plan_changes",
     "resumptions": "resumptions",
     "plan_checkpoints": "plan_checkpoint",
+    "profile_versions": "profile_versions",
     "club_memberships": "club_memberships",
     "club_marks": "club_marks",
     "dispatches": "reminders",

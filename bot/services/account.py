@@ -7,12 +7,12 @@ import io
 import json
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bot.coaching.explain import day_label
 from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
-from bot.services.planning import Replanned, plan_notes, replan
+from bot.services.planning import first_open_day, plan_notes, replan
 from bot.services.profile_questions import (
     apply_answers,
     one_day_steps,
@@ -29,7 +29,14 @@ from bot.storage.models import Resumption, Runner, RunnerStatus, as_dict
 # The calendar link's secret is a key, not data about the runner: an export file that gets
 # passed around must not let anyone follow their calendar.
 UNEXPORTED = frozenset({"calendar_token"})
-DATE_FIELDS = ("date", "session_date", "effective_date", "local_date", "resumed_on")
+DATE_FIELDS = (
+    "date",
+    "session_date",
+    "effective_date",
+    "effective_on",
+    "local_date",
+    "resumed_on",
+)
 SETTINGS_FIELDS = (
     Choice("experience", "Experience"),
     Choice("week", "Running week"),
@@ -45,8 +52,9 @@ SETTINGS_FIELDS = (
 
 
 def settings(runner: Runner) -> Answers:
-    """What the settings dialog starts from: the running days of the stored week."""
-    return {"running_days": running_days(runner)}
+    """What the settings dialog starts from: the running days of the stored week, and the
+    kit the runner has (the kit question starts from it)."""
+    return {"running_days": running_days(runner), "kit": list(runner.equipment)}
 
 
 def _field_is(name: str) -> Callable[[Answers], bool]:
@@ -62,27 +70,52 @@ async def _finish_settings(turn: Turn, runner: Runner) -> Reply:
             return say("You haven't joined a club yet: use a club's \"My personal plan\" button.")
         named = "will appear" if shown else "won't appear"
         return say(f"Saved: your first name {named} in your clubs' weekly summaries.")
+    today = turn.ctx.today(runner.timezone)
+    before = await _upcoming(turn, runner, today)
     apply_answers(runner, turn.answers)
     await turn.uow.session.flush()
     replanned = await replan(turn.ctx, turn.uow, runner)
-    notes = plan_notes(replanned, turn.ctx.today(runner.timezone))
-    lines = ["Saved.", profile_text(runner), plan_moves(replanned), *notes]
+    after = await _upcoming(turn, runner, today)
+    notes = plan_notes(replanned, today)
+    lines = ["Saved.", profile_text(runner), plan_moves(before, after), *notes]
     return say("\n\n".join(lines))
 
 
-def plan_moves(replanned: Replanned) -> str:
-    """What a change did to the upcoming sessions, in one or two plain lines."""
-    if not replanned.moved:
+Upcoming = list[tuple[date, tuple[str, ...]]]
+
+
+async def _upcoming(turn: Turn, runner: Runner, today: date) -> Upcoming:
+    """The stored sessions of the next two weeks: each day and its exercises' names."""
+    sessions = await turn.uow.plans.between(
+        runner_id=runner.id, first=today, last=today + timedelta(days=13)
+    )
+    return [(s.date, tuple(e.name for e in s.exercises)) for s in sessions]
+
+
+def plan_moves(before: Upcoming, after: Upcoming) -> str:
+    """What a change did to the coming sessions, as the plan now shows it."""
+    if before == after:
         return "Your upcoming sessions stay as they were."
-    parts = []
-    for label, days in (
-        ("New", replanned.added),
-        ("Dropped", replanned.removed),
-        ("Updated", replanned.altered),
-    ):
-        if days:
-            parts.append(f"{label}: {', '.join(day_label(day) for day in days)}.")
-    return "I've re-planned your upcoming sessions. " + " ".join(parts)
+    lines = []
+    days = [day for day, _ in after]
+    if days != [day for day, _ in before]:
+        lines.append(
+            f"Your next sessions: {_listed([day_label(day) for day in days[:4]])}."
+            if days
+            else "No session fits the next two weeks."
+        )
+    names = [{name for _, names in sessions for name in names} for sessions in (before, after)]
+    joined, left = sorted(names[1] - names[0]), sorted(names[0] - names[1])
+    if joined:
+        lines.append(f"New in them: {_listed(joined)}.")
+    if left:
+        lines.append(f"No longer in them: {_listed(left)}.")
+    lines.append("Every exercise keeps the progress you've made.")
+    return " ".join(lines)
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 SETTINGS = Dialog(
@@ -154,10 +187,10 @@ async def pause(turn: Turn, runner: Runner) -> Reply:
 
 async def resume(turn: Turn, runner: Runner) -> Reply:
     """Resume sessions; after a red flag, this is the runner saying they have been cleared."""
-    today = turn.ctx.today(runner.timezone)
     held = (await replan(turn.ctx, turn.uow, runner)).plan.paused
-    if held:
-        await turn.uow.feedback.add(Resumption(runner_id=runner.id, resumed_on=today))
+    if held:  # from the first day a session can still be sent on (C7's graded return)
+        back = await first_open_day(turn.ctx, turn.uow, runner)
+        await turn.uow.feedback.add(Resumption(runner_id=runner.id, resumed_on=back))
     runner.status = RunnerStatus.ACTIVE
     await replan(turn.ctx, turn.uow, runner)
     if held:
@@ -202,6 +235,7 @@ async def export(turn: Turn, runner: Runner) -> Reply:
         "check_ins": [as_dict(row) for row in await uow.feedback.check_ins(runner_id=rid)],
         "plan_changes": [as_dict(row) for row in await uow.feedback.changes(runner_id=rid)],
         "resumptions": [as_dict(row) for row in await uow.feedback.resumptions(runner_id=rid)],
+        "profile_versions": [as_dict(row) for row in await uow.feedback.profiles(runner_id=rid)],
         "plan_checkpoint": [as_dict(checkpoint)] if checkpoint is not None else [],
         "club_memberships": [as_dict(row) for row in await uow.clubs.memberships(runner_id=rid)],
         "club_marks": [as_dict(row) for row in marks],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -16,3 +16,10 @@ def due_at(local_date: date, local_time: time, timezone: str | ZoneInfo) -> date
     """
     zone = timezone if isinstance(timezone, ZoneInfo) else ZoneInfo(timezone)
     return datetime.combine(local_date, local_time.replace(fold=0), tzinfo=zone).astimezone(UTC)
+
+
+def first_day(now: datetime, timezone: str, reminder: time) -> date:
+    """Today in ``timezone``, or tomorrow once today's reminder time has passed: a session
+    placed after its own reminder would never be sent."""
+    local = now.astimezone(ZoneInfo(timezone))
+    return local.date() + timedelta(days=int(local.time() >= reminder))

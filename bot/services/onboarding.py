@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import time, timedelta
 
 from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
+from bot.services.local_time import first_day
 from bot.services.planning import phase_on, plan_notes, replan, session_row
 from bot.services.profile_questions import apply_answers, profile_steps
 from bot.services.render import profile_text, week_text
@@ -38,13 +38,6 @@ def draft_runner(answers: Answers) -> Runner:
     return runner
 
 
-def first_day(now: datetime, timezone: str, reminder: time) -> date:
-    """Coaching starts today, or tomorrow once today's reminder time has passed: a first
-    session that would arrive after its own reminder is almost certainly missed (P7)."""
-    local = now.astimezone(ZoneInfo(timezone))
-    return local.date() + timedelta(days=int(local.time() >= reminder))
-
-
 async def _finish(turn: Turn) -> Reply:
     if turn.answers["ok"] == "again":
         return say("No problem. Send /start whenever you want to go through it again.")
@@ -54,7 +47,7 @@ async def _finish(turn: Turn) -> Reply:
     runner = draft_runner(turn.answers)
     runner.platform, runner.platform_user_id = person.platform, person.user_id
     runner.chat_id, runner.display_name = person.chat_id, person.name
-    runner.started_on = first_day(turn.ctx.clock(), runner.timezone, runner.reminder_time)
+    runner.started_on = first_day(turn.ctx.clock(), runner.timezone, runner.reminder_time)  # P7
     await turn.uow.runners.add(runner)
     if "club" in turn.answers:
         await turn.uow.clubs.join(club_id=int(turn.answers["club"]), runner_id=runner.id)

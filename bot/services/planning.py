@@ -30,18 +30,23 @@ from bot.coaching import (
     PainSite,
     Plan,
     Profile,
+    ProfileChanged,
     Resumed,
     Session,
     merge_pain,
     plan,
+    profile_from_dict,
+    profile_to_dict,
 )
 from bot.services.context import ServiceContext
+from bot.services.local_time import first_day
 from bot.services.reminder_plan import plan_reminders
 from bot.storage.models import (
     CheckIn,
     PlanChange,
     PlannedExercise,
     PlannedSession,
+    ProfileVersion,
     Runner,
     RunnerStatus,
     SessionLog,
@@ -91,9 +96,14 @@ def _pain(rows: Sequence[dict[str, Any]]) -> tuple[PainReport, ...]:
 
 
 async def history_of(
-    uow: UnitOfWork, runner: Runner, logs: Sequence[SessionLog], since: date = date.min
+    uow: UnitOfWork,
+    runner: Runner,
+    logs: Sequence[SessionLog],
+    since: date = date.min,
+    profiles: Sequence[ProfileChanged] = (),
 ) -> list[HistoryEvent]:
-    """What the runner reported from ``since`` on (``logs`` and the rest), as core history."""
+    """What the runner reported from ``since`` on (``logs`` and the rest, and the profile
+    changes among ``profiles``), as core history."""
     by_day = {row.session_date: row for row in logs}
     check_ins = {
         row.session_date: row
@@ -107,6 +117,7 @@ async def history_of(
         (row.resumed_on, 1, Resumed(row.resumed_on))
         for row in await uow.feedback.resumptions(runner_id=runner.id, since=since)
     ]
+    events += [(change.date, 2, change) for change in profiles if change.date >= since]
     return [event for _day, _order, event in sorted(events, key=lambda e: (e[0], e[1]))]
 
 
@@ -160,8 +171,8 @@ async def replan(
     in this unit of work, so nothing of theirs is stored yet and nothing is read back.
     """
     today = ctx.today(runner.timezone)
-    profile = profile_of(runner)
-    stored = _NOTHING_STORED if joined else await _stored(uow, runner, profile, today)
+    profile, changes = await _profiles(ctx, uow, runner, joined=joined)
+    stored = _NOTHING_STORED if joined else await _stored(uow, runner, profile, changes, today)
     current = plan(
         profile,
         start=runner.started_on,
@@ -202,7 +213,57 @@ class _Stored:
 _NOTHING_STORED = _Stored(None, (), (), frozenset(), {})
 
 
-async def _stored(uow: UnitOfWork, runner: Runner, profile: Profile, today: date) -> _Stored:
+async def first_open_day(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> date:
+    """The first day a change may re-plan: today, unless today's session is already a fact
+    (its reminder is due or sent, or the runner logged it), then tomorrow."""
+    now = ctx.clock()
+    day = first_day(now, runner.timezone, runner.reminder_time)
+    today = ctx.today(runner.timezone)
+    if day == today and (
+        await uow.feedback.log(runner_id=runner.id, day=today) is not None
+        or await uow.dispatches.session_reminded(runner_id=runner.id, local_date=today, now=now)
+    ):
+        return today + timedelta(days=1)
+    return day
+
+
+async def _profiles(
+    ctx: ServiceContext, uow: UnitOfWork, runner: Runner, *, joined: bool
+) -> tuple[Profile, list[ProfileChanged]]:
+    """The runner's profile on their first day, and each change of it since.
+
+    A profile that differs from the last one kept is kept from the first day still open
+    (``first_open_day``): a session already due or done keeps the profile it was planned by.
+    """
+    current = profile_of(runner)
+    if joined:  # nothing of theirs is stored yet: no read, no stale checkpoint to drop
+        row = ProfileVersion(
+            runner_id=runner.id, effective_on=runner.started_on, profile=profile_to_dict(current)
+        )
+        await uow.feedback.add(row)
+        return current, []
+    versions = await uow.feedback.profiles(runner_id=runner.id)
+    kept = [(row.effective_on, profile_from_dict(row.profile)) for row in versions]
+    if not kept or kept[-1][1] != current:
+        day = runner.started_on
+        if kept:
+            day = max(day, await first_open_day(ctx, uow, runner))
+        await uow.feedback.save_profile(
+            runner_id=runner.id, day=day, profile=profile_to_dict(current)
+        )
+        kept = [(effective, profile) for effective, profile in kept if effective < day]
+        kept.append((day, current))
+    (_, first), *later = kept
+    return first, [ProfileChanged(day, profile) for day, profile in later]
+
+
+async def _stored(
+    uow: UnitOfWork,
+    runner: Runner,
+    profile: Profile,
+    profiles: Sequence[ProfileChanged],
+    today: date,
+) -> _Stored:
     resume = await _checkpoint(uow, runner, profile)
     since = resume.day if resume else date.min
     logs = await uow.feedback.logs(runner_id=runner.id, since=since)
@@ -211,14 +272,15 @@ async def _stored(uow: UnitOfWork, runner: Runner, profile: Profile, today: date
     return _Stored(
         resume=resume,
         logs=logs,
-        history=await history_of(uow, runner, logs, since),
+        history=await history_of(uow, runner, logs, since, profiles),
         changes=frozenset((row.effective_date, tuple(row.rules), row.why) for row in changes),
         sessions={row.date: row for row in sessions},
     )
 
 
 async def _checkpoint(uow: UnitOfWork, runner: Runner, profile: Profile) -> Checkpoint | None:
-    """The stored checkpoint, if it was taken for this profile and start (and core version)."""
+    """The stored checkpoint, if it was taken for this first profile and start (and core
+    version)."""
     row = await uow.feedback.checkpoint(runner_id=runner.id)
     if row is None:
         return None

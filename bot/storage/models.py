@@ -273,6 +273,19 @@ class Resumption(Base):
     resumed_on: Mapped[date]
 
 
+class ProfileVersion(Base):
+    """The runner's coaching profile (week, kit, race...) from one day on, as the coaching
+    core's profile JSON: the plan replays each change from its day, keeping progress."""
+
+    __tablename__ = "profile_versions"
+
+    runner_id: Mapped[int] = mapped_column(
+        ForeignKey("runners.id", ondelete="CASCADE"), primary_key=True
+    )
+    effective_on: Mapped[date] = mapped_column(primary_key=True)
+    profile: Mapped[dict[str, Any]]
+
+
 class PlanCheckpoint(Base):
     """Where the runner's plan replay stood at the start of a plan week, to resume from.
 

@@ -48,7 +48,15 @@ async def change_week_preview(talker: Talker) -> None:
     await talker.press("No thanks")
 
 
-@pytest.mark.parametrize("act", ["today", "week", "settings"])
+async def make_the_day_a_hard_run(talker: Talker, day: date) -> None:
+    """A new running week in which the session's day could hold no strength work (P2)."""
+    await talker.command("settings")
+    await talker.press("Running week")
+    await talker.press(f"{day:%A}")
+    await talker.press("Hard run")
+
+
+@pytest.mark.parametrize("act", ["today", "week", "settings", "running week"])
 async def test_a_command_seconds_after_the_reminder_time_keeps_the_due_reminder(
     reminders: Reminders, talker: Talker, act: str
 ) -> None:
@@ -60,6 +68,8 @@ async def test_a_command_seconds_after_the_reminder_time_keeps_the_due_reminder(
     reminders.clock.now = at(day, seconds=3)
     if act == "settings":
         await change_week_preview(talker)
+    elif act == "running week":
+        await make_the_day_a_hard_run(talker, day)
     else:
         await talker.command(act)
     reminders.clock.now = at(day, seconds=5)

@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 
 from bot.coaching import Checkpoint
 from bot.services.context import ServiceContext
-from bot.services.planning import CHECKPOINT_LAG, Replanned, profile_of, replan
+from bot.services.planning import CHECKPOINT_LAG, Replanned, replan
 from bot.storage.database import Database
 from bot.storage.models import PlanCheckpoint, PlannedSession, Runner
 from tests.conftest import FakeClock
@@ -81,19 +81,25 @@ async def test_a_report_about_a_day_before_the_checkpoint_drops_it(
         assert await uow.feedback.checkpoint(runner_id=runner_id) is None
 
 
-async def test_a_changed_profile_replays_from_the_start(
+async def test_a_changed_profile_resumes_from_the_checkpoint_as_a_full_replay_would(
     runner: Talker, clock: FakeClock, database: Database
 ) -> None:
-    await trained(runner, clock, database)
+    """Issue 25, item 3: a profile change is a dated event of the history, so the checkpoint
+    before it still holds, and the plan is the one a replay from the first day gives."""
+    _, checkpoint = await trained(runner, clock, database)
 
     async with database.unit_of_work() as uow:
         stored = (await uow.session.scalars(select(Runner))).one()
         stored.sessions_per_week = 1
-        started_on = stored.started_on
-    again, checkpoint = await replanned(database, clock)
+    again, kept = await replanned(database, clock)
+    assert again.plan.weeks[0].start == checkpoint.day
+    assert kept is not None
+    sessions = await stored_sessions(database)
 
-    assert again.plan.weeks[0].start == started_on
-    assert checkpoint is not None
     async with database.unit_of_work() as uow:
-        stored = (await uow.session.scalars(select(Runner))).one()
-        assert checkpoint.fits(profile_of(stored), stored.started_on)
+        await uow.session.execute(delete(PlanCheckpoint))
+        versions = await uow.feedback.profiles(runner_id=stored.id)
+    full, _ = await replanned(database, clock)
+    assert [row.profile["sessions_per_week"] for row in versions] == [2, 1]
+    assert full.plan.weeks[-len(again.plan.weeks) :] == again.plan.weeks
+    assert await stored_sessions(database) == sessions

@@ -270,6 +270,28 @@ class DispatchRepository:
         )
         return (await self._session.scalars(query)).first() is not None
 
+    async def session_reminded(self, *, runner_id: int, local_date: date, now: datetime) -> bool:
+        """Whether the runner's session reminder for ``local_date`` is due by ``now`` or already
+        on its way: a fact no replan may take back."""
+        row = _dispatches.c
+        query = select(row.id).where(
+            row.runner_id == runner_id,
+            row.local_date == local_date,
+            row.kind.in_((DispatchKind.SESSION, DispatchKind.SNOOZED_SESSION)),
+            or_(
+                row.status.in_(
+                    (
+                        DispatchStatus.CLAIMED,
+                        DispatchStatus.SENDING,
+                        DispatchStatus.SENT,
+                        DispatchStatus.UNKNOWN,
+                    )
+                ),
+                and_(row.status == DispatchStatus.PENDING, row.due_at <= now),
+            ),
+        )
+        return (await self._session.execute(query.limit(1))).first() is not None
+
     async def sessions_sent(
         self, runner_ids: Collection[int], *, first: date, last: date
     ) -> set[tuple[int, date]]:

@@ -1,4 +1,5 @@
-"""What runners report: session logs, check-ins, resumptions, and the plan changes they cause.
+"""What runners report: session logs, check-ins, resumptions, profile changes, and the plan
+changes they cause.
 
 The plan checkpoint lives here too: a report about a day before it makes it stale, so every
 write of a report drops a checkpoint taken after that day, in the same unit of work.
@@ -14,7 +15,14 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import CheckIn, PlanChange, PlanCheckpoint, Resumption, SessionLog
+from bot.storage.models import (
+    CheckIn,
+    PlanChange,
+    PlanCheckpoint,
+    ProfileVersion,
+    Resumption,
+    SessionLog,
+)
 
 Row = TypeVar("Row", SessionLog, CheckIn, PlanChange, Resumption)
 Report = TypeVar("Report", SessionLog, CheckIn)
@@ -46,8 +54,8 @@ class FeedbackRepository:
         await self._reported(runner_id, day)
         return await self._save(row or CheckIn(runner_id=runner_id, session_date=day), fields)
 
-    async def add(self, row: PlanChange | Resumption) -> None:
-        """Stage a plan change or a resumption."""
+    async def add(self, row: PlanChange | Resumption | ProfileVersion) -> None:
+        """Stage a plan change, a resumption or a new runner's first profile."""
         if isinstance(row, Resumption):
             await self._reported(row.runner_id, row.resumed_on)
         self._session.add(row)
@@ -68,6 +76,23 @@ class FeedbackRepository:
     async def resumptions(self, *, runner_id: int, since: date = date.min) -> Sequence[Resumption]:
         """Every time the runner resumed (``since`` or later), oldest first."""
         return await self._all(Resumption, runner_id, since, day="resumed_on")
+
+    async def profiles(self, *, runner_id: int) -> Sequence[ProfileVersion]:
+        """Every version of the runner's coaching profile, oldest first."""
+        query = (
+            select(ProfileVersion)
+            .where(ProfileVersion.runner_id == runner_id)
+            .order_by(ProfileVersion.effective_on)
+        )
+        return (await self._session.scalars(query)).all()
+
+    async def save_profile(self, *, runner_id: int, day: date, profile: dict[str, Any]) -> None:
+        """The runner's profile from ``day`` on (replacing one saved for that same day)."""
+        await self._reported(runner_id, day)
+        await self._session.merge(
+            ProfileVersion(runner_id=runner_id, effective_on=day, profile=profile)
+        )
+        await self._session.flush()
 
     async def checkpoint(self, *, runner_id: int) -> PlanCheckpoint | None:
         """The runner's plan checkpoint, if one is kept."""
