@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.migrate import downgrade, upgrade
@@ -44,6 +44,25 @@ async def test_upgrade_downgrade_upgrade(engine: AsyncEngine) -> None:
 async def test_models_and_migrations_agree(engine: AsyncEngine) -> None:
     await upgrade(engine)
     assert await model_differences(engine) == []
+
+
+async def test_upgrading_forgets_what_handled_updates_said_and_keeps_the_unhandled(
+    engine: AsyncEngine,
+) -> None:
+    await upgrade(engine, "0008")
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO inbound_updates VALUES "
+                "('telegram', 1, '{\"text\": \"Zoë\"}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), "
+                "('telegram', 2, '{\"text\": \"/help\"}', CURRENT_TIMESTAMP, NULL)"
+            )
+        )
+    await upgrade(engine)
+    async with engine.connect() as connection:
+        query = text("SELECT update_id, payload IS NULL FROM inbound_updates ORDER BY update_id")
+        rows = (await connection.execute(query)).all()
+    assert [tuple(row) for row in rows] == [(1, True), (2, False)]
 
 
 async def test_upgrade_twice_is_harmless(engine: AsyncEngine) -> None:
