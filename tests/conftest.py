@@ -110,6 +110,22 @@ def onboarding(*, kit: tuple[str, ...] = ()) -> Script:
     ]
 
 
+TYPED_RACE = "Trail des Écrins ⛰️"
+TYPED_ONBOARDING: Script = [
+    ("say", "/start"),
+    ("press", "Some"),
+    *(("press", kind) for kind in WEEK),
+    ("press", "Yes, 5"),
+    ("say", f"15 May {TYPED_RACE}"),
+    ("press", "None of these"),
+    ("press", "Two (recommended)"),
+    ("say", "6:45pm"),
+    ("say", "Denver"),
+    ("press", "Looks good"),
+]
+"""Onboarding with the race, the reminder time and the timezone typed, not pressed."""
+
+
 KNEE_PAIN_CHECK_IN: Script = [
     ("say", "/checkin"),
     ("press", "Joint pain"),

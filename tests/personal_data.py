@@ -1,9 +1,14 @@
-"""Where a runner's personal data lives: every table that keeps something about them, and the
-part of /export that holds its rows; for the export and deletion tests of every platform."""
+"""Where a runner's personal data lives: every table that keeps something about them, the
+part of /export that holds its rows, and a search of every column for their names and words;
+for the export and deletion tests of every platform."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+import json
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import Connection, MetaData, Table, func, or_, select
 
 from bot.storage.database import Database
 from bot.storage.models import Base
@@ -41,3 +46,27 @@ async def rows_about(database: Database, *, runner_id: int, user_id: str) -> dic
                 query = select(func.count()).select_from(table).where(or_(*keys))
                 found[table.name] = int(await uow.session.scalar(query) or 0)
     return found
+
+
+async def traces_of(database: Database, needles: Collection[str]) -> list[str]:
+    """Every ``table.column`` of the database (as it is, not as the models say) holding one of
+    ``needles`` in some row: as given, or escaped as JSON keeps it."""
+    forms = {form for needle in needles for form in (needle, json.dumps(needle)[1:-1])}
+    found = set()
+    async with database.engine.connect() as connection:
+        for table in await connection.run_sync(_tables):
+            for row in await connection.execute(select(table)):
+                for column, value in zip(table.columns, row, strict=True):
+                    if any(form in _as_text(value) for form in forms):
+                        found.add(f"{table.name}.{column.name}")
+    return sorted(found)
+
+
+def _tables(connection: Connection) -> list[Table]:
+    metadata = MetaData()
+    metadata.reflect(connection)
+    return list(metadata.sorted_tables)
+
+
+def _as_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)

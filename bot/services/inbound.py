@@ -5,10 +5,11 @@ awaited before the platform is told they arrived. ``handling`` wraps the handlin
 stored update: the first unit of work the handler commits marks it handled in the same
 transaction as its effects; if the handler committed none (a reply without a write, or a
 failure that rolled back), it is marked handled on its own afterwards, tried again after
-each of ``RETRY_DELAYS`` while its conversation's next update waits. An update whose
-handling was cut short by a crash, or whose mark never went in, stays unhandled, and
-``unhandled`` gives it back at the next start. Handled updates are forgotten by the
-reminder tick (``bot/services/update_retention.py``).
+each of ``RETRY_DELAYS`` while its conversation's next update waits. The mark clears the
+update's payload (who sent it, what they said): only its id is left, to tell a redelivery
+apart. An update whose handling was cut short by a crash, or whose mark never went in,
+stays unhandled, and ``unhandled`` gives it back at the next start. Handled updates are
+forgotten by the reminder tick (``bot/services/update_retention.py``).
 """
 
 from __future__ import annotations

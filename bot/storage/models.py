@@ -452,7 +452,8 @@ UNHANDLED_ROWS = text("handled_at IS NULL")
 
 
 class InboundUpdate(Base):
-    """An update from a platform, stored before it is acknowledged, until it is handled."""
+    """An update from a platform, stored before it is acknowledged; once handled, only its id
+    and times are kept (what tells a redelivered update from a new one), until pruned."""
 
     __tablename__ = "inbound_updates"
     __table_args__ = (
@@ -462,6 +463,6 @@ class InboundUpdate(Base):
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    payload: Mapped[dict[str, Any]]
+    payload: Mapped[dict[str, Any] | None]  # what a restart replays; None once handled
     received_at: Mapped[datetime]
     handled_at: Mapped[datetime | None]

@@ -46,9 +46,12 @@ async def test_the_unit_of_work_of_the_update_marks_it_handled_with_its_effects(
 
     async with inbox.handling(7):
         await coach.command(ADA, "start")
-        assert (await stored(coach.ctx))[7].handled_at is not None  # committed with the reply
+        handled = (await stored(coach.ctx))[7]  # committed with the reply
+        assert handled.handled_at is not None
+        assert handled.payload is None  # who sent it and what they said: gone with the mark
 
     assert await inbox.unhandled() == []
+    assert await inbox.receive({7: PAYLOAD}) == set()  # its id still tells a redelivery
 
 
 async def test_a_handler_that_rolled_back_is_still_marked_handled_once_it_returns(
@@ -67,6 +70,7 @@ async def test_a_handler_that_rolled_back_is_still_marked_handled_once_it_return
         assert (await stored(coach.ctx))[7].handled_at is None  # rolled back with the effects
 
     assert await inbox.unhandled() == []
+    assert (await stored(coach.ctx))[7].payload is None
 
 
 async def test_handling_cut_short_leaves_the_update_for_the_next_start(

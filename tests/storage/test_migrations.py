@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.migrate import downgrade, upgrade
@@ -44,6 +45,58 @@ async def test_upgrade_downgrade_upgrade(engine: AsyncEngine) -> None:
 async def test_models_and_migrations_agree(engine: AsyncEngine) -> None:
     await upgrade(engine)
     assert await model_differences(engine) == []
+
+
+async def test_upgrading_forgets_what_handled_updates_said_and_keeps_the_unhandled(
+    engine: AsyncEngine,
+) -> None:
+    await upgrade(engine, "0008")
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO inbound_updates VALUES "
+                "('telegram', 1, '{\"text\": \"Zoë\"}', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP), "
+                "('telegram', 2, '{\"text\": \"/help\"}', CURRENT_TIMESTAMP, NULL)"
+            )
+        )
+    await upgrade(engine)
+    async with engine.connect() as connection:
+        query = text("SELECT update_id, payload IS NULL FROM inbound_updates ORDER BY update_id")
+        rows = (await connection.execute(query)).all()
+    assert [tuple(row) for row in rows] == [(1, True), (2, False)]
+
+
+async def test_upgrading_keeps_each_runners_profile_from_their_first_day(
+    engine: AsyncEngine,
+) -> None:
+    """Issue 25: a runner who was there before profile versions gets their profile as the
+    first version, so the next change is a change, not a new start."""
+    await upgrade(engine, "0009")
+    async with engine.begin() as connection:
+        await connection.execute(
+            text(
+                "INSERT INTO runners (id, platform, platform_user_id, chat_id, status,"
+                " experience, equipment, sessions_per_week, race_date, timezone, reminder_time,"
+                " week_preview, started_on, created_at, updated_at) VALUES (7, 'telegram', '5',"
+                " '5', 'active', 'some', '[\"step\"]', 2, '2027-05-15', 'UTC', '07:00:00',"
+                " true, '2026-11-02', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        for weekday, kind in enumerate(("rest", "easy", "hard", "rest", "easy", "long", "rest")):
+            await connection.execute(
+                text("INSERT INTO running_days VALUES (7, :weekday, :kind)"),
+                {"weekday": weekday, "kind": kind},
+            )
+    await upgrade(engine)
+    async with engine.connect() as connection:
+        query = text("SELECT runner_id, effective_on, profile FROM profile_versions")
+        rows = (await connection.execute(query)).all()
+    assert len(rows) == 1
+    runner_id, effective_on, profile = rows[0]
+    profile = json.loads(profile) if isinstance(profile, str) else profile
+    assert (runner_id, str(effective_on)) == (7, "2026-11-02")
+    assert profile["week"]["sat"] == "long" and profile["equipment"] == ["step"]
+    assert profile["race_date"] == "2027-05-15" and profile["experience"] == "some"
 
 
 async def test_upgrade_twice_is_harmless(engine: AsyncEngine) -> None:

@@ -56,20 +56,24 @@ class TelegramUser:
     def chat_id(self) -> int:
         return int(self.user["id"])
 
+    async def deliver(self, update: JSONDict) -> None:
+        """Have the Application handle an update (straight away: it is not stored)."""
+        await process(self.application, update)
+
     async def send(self, text: str) -> None:
-        await process(self.application, updates.text_message(text=text, from_user=self.user))
+        await self.deliver(updates.text_message(text=text, from_user=self.user))
 
     async def share_location(self, *, latitude: float, longitude: float) -> None:
         update = updates.location_message(
             latitude=latitude, longitude=longitude, from_user=self.user
         )
-        await process(self.application, update)
+        await self.deliver(update)
 
     async def press(self, label: str, *, on: JSONDict | None = None) -> None:
         message = on or self.message_with(label)
         data = self.data_of(message, label)
         update = updates.callback_query(message=message, data=data, from_user=self.user)
-        await process(self.application, update)
+        await self.deliver(update)
 
     def message_with(self, label: str) -> JSONDict:
         for message in reversed(self.api.sent_messages(self.chat_id)):

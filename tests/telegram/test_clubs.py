@@ -42,16 +42,14 @@ async def bot_joins(
     update = updates.my_chat_member(
         bot=ada.api.bot_user, chat=chat, old_status="left", new_status=status, from_user=ADMIN
     )
-    await process(ada.application, update)
+    await ada.deliver(update)
 
 
 async def say_in(
     ada: TelegramUser, chat: JSONDict, text: str, *, by: JSONDict = ADMIN, replying: bool = False
 ) -> None:
     extra = {"reply_to_message": ada.api.last_message(chat["id"])} if replying else {}
-    await process(
-        ada.application, updates.text_message(text=text, chat=chat, from_user=by, **extra)
-    )
+    await ada.deliver(updates.text_message(text=text, chat=chat, from_user=by, **extra))
 
 
 def buttons_in(api: FakeBotAPI, chat: JSONDict) -> list[JSONDict]:
@@ -66,7 +64,7 @@ async def press_in(ada: TelegramUser, chat: JSONDict, label: str, *, by: JSONDic
         for b in buttons_in(ada.api, chat)
         if b["text"].removeprefix("✓ ") == label
     )
-    await process(ada.application, updates.callback_query(message=message, data=data, from_user=by))
+    await ada.deliver(updates.callback_query(message=message, data=data, from_user=by))
 
 
 async def set_up(ada: TelegramUser, chat: JSONDict) -> None:

@@ -1,4 +1,5 @@
-"""Inbound updates: stored once by id, read back until handled, pruned once old."""
+"""Inbound updates: stored once by id, read back until handled (then only the id is kept),
+pruned once old."""
 
 from __future__ import annotations
 
@@ -6,18 +7,19 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, null, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import InboundUpdate
 from bot.storage.upsert import insert_ignoring_conflicts
 
 _updates = cast(Table, InboundUpdate.__table__)
-# Every update runs both: built once, not built and keyed anew each time.
+# Every update runs both: built once, not built and keyed anew each time. A handled update's
+# payload (who sent it, what they typed) goes: telling a redelivery apart needs only its id.
 _MARK_HANDLED = (
     update(_updates)
     .where(_updates.c.platform == bindparam("at"), _updates.c.update_id == bindparam("number"))
-    .values(handled_at=bindparam("handled"))
+    .values(handled_at=bindparam("handled"), payload=null())
 )
 
 
@@ -52,7 +54,7 @@ class UpdateRepository:
         return [(row.update_id, row.payload) for row in await self._session.execute(query)]
 
     async def mark_handled(self, *, platform: str, update_id: int, at: datetime) -> None:
-        """Record that an update was handled."""
+        """Record that an update was handled, forgetting what it said and who sent it."""
         await self._session.execute(
             _MARK_HANDLED, {"at": platform, "number": update_id, "handled": at}
         )
