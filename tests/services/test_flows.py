@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from contextlib import ExitStack
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -25,7 +25,7 @@ from bot.storage.models import (
     RunnerStatus,
     SessionLog,
 )
-from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
+from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, Script, onboarding
 from tests.database_fixtures import statements
 from tests.services.conftest import (
     Talker,
@@ -318,6 +318,50 @@ async def test_history_lists_sessions_and_changes_with_why(
     assert "Recent sessions" in reply[0].text
     assert "effort 10/10" in reply[0].text
     assert "C4" in reply[0].text
+
+
+SORE_CHECK_IN: Script = [
+    ("say", "/checkin"),
+    ("press", "Sore muscles"),
+    ("toggle", "Hamstrings"),
+    ("press", "Done"),
+    ("press", "Yes"),
+    ("press", "Fine"),
+]
+
+
+def _history_rows(text: str, heading: str) -> list[tuple[date, str]]:
+    """The (day, rest of line) rows under one heading of /history."""
+    block = text.split(heading + "\n", 1)[1].split("\n\n", 1)[0]
+    rows = []
+    for line in block.splitlines():
+        label, _, rest = line.removeprefix("• ").partition(": ")
+        rows.append((datetime.strptime(f"{label} 2026", "%a %d %b %Y").date(), rest))
+    return rows
+
+
+async def test_history_lists_each_session_once_and_everything_in_date_order(
+    runner: Talker, clock: FakeClock
+) -> None:
+    """The defect: each session twice (its log's change and its check-in's), out of order."""
+    await onboard(runner, kit=("Step or sturdy box",))
+    for n in range(6):
+        await go_to_next_session(runner, clock)
+        if n == 2:
+            await runner.press("Skip")
+        else:
+            await log_done(runner, effort="Hard" if n % 2 else "OK")
+            clock.advance(days=1)
+            await runner.follow(KNEE_PAIN_CHECK_IN if n == 3 else SORE_CHECK_IN)
+        clock.advance(days=1)
+    text = str((await runner.command("history"))[0].text)
+    sessions = [day for day, _ in _history_rows(text, "Recent sessions")]
+    assert len(sessions) == 6
+    assert sessions == sorted(set(sessions))
+    changes = _history_rows(text, "Plan changes")
+    assert [day for day, _ in changes] == sorted(day for day, _ in changes)
+    by_feedback = [day for day, why in changes if "(C" in why or ", C" in why]
+    assert len(by_feedback) == len(set(by_feedback)) == 5  # one per session done
 
 
 async def test_export_gives_json_and_csv_of_everything(runner: Talker, clock: FakeClock) -> None:
