@@ -151,6 +151,7 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?(?:\s+(\d{4}))?$")
 _MONTH_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?(?:\s+(\d{4}))?$")
 _NUMERIC = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+_YEAR = re.compile(r"\b\d{4}\b")
 NO_RACE = frozenset({"none", "no", "no race", "-", "nothing", "not yet"})
 
 
@@ -165,6 +166,12 @@ def read_race_date(text: str, *, today: date) -> date | None:
     if day < today:
         raise NotUnderstood("That date has already passed. Send the date of your next race.")
     return day
+
+
+def year_guessed(text: str, day: date, *, today: date) -> bool:
+    """Whether ``day``, read from ``text`` that named no year, fell in next year because
+    this year's date has passed: a guess worth checking with the runner."""
+    return day.year != today.year and _YEAR.search(text) is None
 
 
 def _read_date(text: str, *, today: date) -> date | None:

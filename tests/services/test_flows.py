@@ -8,6 +8,7 @@ import json
 from contextlib import ExitStack
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.services.coach import Coach
@@ -298,7 +299,8 @@ async def test_settings_change_one_day_replans_and_says_what_changed(
 async def test_race_date_by_free_text_with_a_name(runner: Talker, database: Database) -> None:
     await onboard(runner)
     await runner.command("race")
-    await runner.say("15 May Zugspitz Ultra")
+    await runner.say("15 May Zugspitz Ultra")  # May has passed this year: next year's, asked
+    await runner.press("Yes")
     stored = await stored_runner(database)
     assert stored.race_date is not None
     assert stored.race_date.isoformat() == "2027-05-15"
@@ -306,6 +308,50 @@ async def test_race_date_by_free_text_with_a_name(runner: Talker, database: Data
     await runner.command("race")
     reply = await runner.say("yesterday-ish")
     assert "couldn't read that date" in reply[0].text
+
+
+async def test_a_passed_race_date_without_a_year_is_confirmed_in_onboarding(
+    runner: Talker, database: Database
+) -> None:
+    """The defect: "20 Nov" typed on Mon 23 Nov 2026 was stored as next year's, unasked."""
+    script = onboarding()
+    at = script.index(("press", "No race planned"))
+    await runner.follow(script[:at])
+    await runner.say("20 Nov Trail des Fous")
+    assert runner.text == "Do you mean Sat 20 Nov 2027?"
+    assert [b.label for b in runner.last[0].buttons[0]] == ["Yes", "No, I'll type it again"]
+    await runner.press("Yes")
+    await runner.follow(script[at + 1 :])
+    stored = await stored_runner(database)
+    assert (stored.race_date, stored.race_name) == (date(2027, 11, 20), "Trail des Fous")
+
+
+async def test_a_passed_race_date_turned_down_is_typed_again_with_its_year(
+    runner: Talker, database: Database
+) -> None:
+    await onboard(runner)
+    await runner.command("race")
+    await runner.say("20 Nov")
+    assert "Do you mean Sat 20 Nov 2027?" in runner.text
+    await runner.press("No, I'll type it again")
+    assert "with its year" in runner.text
+    await runner.say("20 Nov")
+    assert "Please add the year" in runner.text
+    assert (await stored_runner(database)).race_date is None
+    await runner.say("2027-01-20 Winter Trail")
+    assert "Winter Trail on 20 Jan 2027" in runner.text
+    assert (await stored_runner(database)).race_date == date(2027, 1, 20)
+
+
+@pytest.mark.parametrize("typed", ["28 Nov", "20 Nov 2027", "2027-11-20", "None"])
+async def test_a_race_date_later_this_year_or_with_a_year_needs_no_confirming(
+    runner: Talker, database: Database, typed: str
+) -> None:
+    await onboard(runner)
+    await runner.command("race")
+    await runner.say(typed)
+    assert "Saved." in runner.text
+    assert "Do you mean" not in runner.text
 
 
 async def test_history_lists_sessions_and_changes_with_why(
