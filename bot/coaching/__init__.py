@@ -31,7 +31,8 @@ Planning (``planner``, ``model``):
   and ``sessions``; ``Week(start, phase, sessions)``; ``Session(date, kind, minutes,
   exercises, rules, status, after_run)``; ``Prescription(exercise, sets, reps, hold_s, load,
   tempo, range, cues_emphasised)`` with ``cues`` and ``heavy_eccentric``;
-  ``Change(date, rules, why)``.
+  ``Change(date, rules, why)``. ``duration.session_minutes(exercises, warm_up_minutes)``
+  counts a session's minutes from its sets, reps, tempo, holds and rest.
 - ``decide_feedback(profile, *, start, history, feedback, as_of=None) -> Decision``: the same
   replay, returning the decision for one new entry: ``Decision(date, rules, why, progress,
   pause, next, keep_away, nordic_block, concerns)`` with ``message``.

@@ -64,13 +64,6 @@ class Table:
             raise self.fail(key, f"expected a non-empty string, got {value!r}")
         return value
 
-    def flag(self, key: str) -> bool:
-        """A true/false value."""
-        value = self._get(key)
-        if not isinstance(value, bool):
-            raise self.fail(key, "expected true or false")
-        return value
-
     def integer(self, key: str, low: int = 0, high: int = 10**6) -> int:
         """An integer within [low, high]."""
         value = self._get(key)

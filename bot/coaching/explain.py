@@ -150,7 +150,7 @@ def explain(decision: Decision, following: Session | None, *, paused: bool) -> s
             " When you've been cleared, send /resume."
         )
     if "C7" in rules and paused:
-        return "Thanks. Your strength sessions stay paused until you send /resume."
+        return "Your strength sessions stay paused until you've been cleared: then send /resume."
     lines: list[str] = []
     if "C6" in rules:
         which = f"{weekday(following.date)}'s" if following is not None else "the next"

@@ -41,6 +41,13 @@ class Joint(StrEnum):
     HAMSTRING = "hamstring"
 
 
+class Side(StrEnum):
+    """What per-side work is counted on: each leg, or each side (hand, arm, half of the body)."""
+
+    LEG = "leg"
+    SIDE = "side"
+
+
 class Gate(StrEnum):
     """A report the runner must give before an exercise is reached (C9)."""
 
@@ -88,10 +95,15 @@ class Exercise:
     joints: tuple[Joint, ...]
     cues: tuple[str, ...]
     dose: DoseRange
-    per_side: bool = False  # reps or seconds are for each leg or side
+    per_side: Side | None = None  # reps or seconds are for each leg or side; None: counted once
     rest_s: int = 60  # rest between sets
     pattern: str = ""  # a movement pattern shared with other exercises (P5); "" = its own
     gate: Gate | None = None
+
+    @property
+    def each(self) -> str:
+        """``each leg`` or ``each side`` for per-side work, "" for work counted once."""
+        return f"each {self.per_side}" if self.per_side else ""
 
     @property
     def heavy(self) -> bool:
@@ -160,6 +172,13 @@ def _dose(table: Table) -> DoseRange:
     )
 
 
+def _per_side(table: Table) -> Side | None:
+    """``per_side``: "leg" or "side", or false for work counted once."""
+    if table.has("per_side") and table.data["per_side"] is False:
+        return None
+    return table.choice("per_side", Side)
+
+
 def _link(table: Table, key: str) -> str | None:
     return table.text(key, empty=True).strip() or None
 
@@ -177,7 +196,7 @@ def _exercise(table: Table) -> Exercise:
         joints=table.choices("joints", Joint, low=1),
         cues=table.texts("cues", 2, 4),
         dose=_dose(table.table("dose")),
-        per_side=table.flag("per_side"),
+        per_side=_per_side(table),
         rest_s=table.integer("rest_s", 0, 600),
         pattern=table.text("pattern") if table.has("pattern") else "",
         gate=table.choice("gate", Gate) if table.has("gate") else None,

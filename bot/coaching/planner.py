@@ -66,6 +66,7 @@ from bot.coaching.decisions import (
     is_new_eccentric,
     next_run,
 )
+from bot.coaching.duration import session_minutes
 from bot.coaching.explain import phase_note
 from bot.coaching.feedback import (
     Completed,
@@ -478,11 +479,11 @@ class _Replay:
             self.last_strength = day
             if heavy and self.nordic_since is None:
                 self.nordic_since = day
-        minutes = self.settings.minutes["short" if short and strength else kind]
+        warm_up = self.settings.warm_up_minutes if strength else 0
         return Session(
             date=day,
             kind=kind,
-            minutes=minutes,
+            minutes=session_minutes(exercises, warm_up),
             exercises=exercises,
             rules=ordered(rule_ids),
             status=status,

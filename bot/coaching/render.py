@@ -10,7 +10,8 @@ def _dose(item: Prescription) -> str:
         amount = f"{item.hold_s // 60} min" if item.hold_s >= 120 else f"{item.hold_s} s"
     else:
         amount = f"{item.reps} reps"
-    parts = [f"{item.sets} x {amount}", item.load]
+    each = f" {item.exercise.each}" if item.exercise.per_side else ""
+    parts = [f"{item.sets} x {amount}{each}", item.load]
     if item.range:
         parts.append(item.range)
     return ", ".join(parts)

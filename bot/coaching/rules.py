@@ -67,15 +67,9 @@ class RuleSettings:
     min_exercises: int
     warm_up_minutes: int
     warm_up: tuple[str, ...]
-    minutes: Mapping[str, int]
     pain_fine: str
     shapes: Mapping[str, Shape]
     why: Mapping[str, str]
-
-
-def _minutes(table: Table) -> dict[str, int]:
-    low, high = table.integer("min", 1, 240), table.integer("max", 1, 240)
-    return {kind: table.integer(kind, low, high) for kind in (*SESSION_KINDS, "short")}
 
 
 def _shape(table: Table) -> Shape:
@@ -125,7 +119,6 @@ def load_rules(path: Path | None = None) -> RuleSettings:
         min_exercises=sites.integer("min_exercises", 1, 6),
         warm_up_minutes=warm_up.integer("minutes", 1, 15),
         warm_up=warm_up.texts("moves", 2, 8),
-        minutes=MappingProxyType(_minutes(root.table("minutes"))),
         pain_fine=root.table("pain_fine").text("C8"),
         shapes=MappingProxyType({kind: _shape(shapes.table(kind)) for kind in SESSION_KINDS[:-1]}),
         why=MappingProxyType({rule: why.text(rule) for rule in RULE_IDS}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date, timedelta
 from typing import Any
@@ -24,7 +24,7 @@ from bot.services.render import change_text, profile_text
 from bot.services.replies import Document, Message, Reply, say
 from bot.services.text import Text, bold, join, plain
 from bot.services.training import runner_or_none, with_runner
-from bot.storage.models import Resumption, Runner, RunnerStatus, as_dict
+from bot.storage.models import PlanChange, Resumption, Runner, RunnerStatus, as_dict
 
 # The calendar link's secret is a key, not data about the runner: an export file that gets
 # passed around must not let anyone follow their calendar.
@@ -213,8 +213,21 @@ async def history(turn: Turn, runner: Runner) -> Reply:
         for log in logs[-10:]
     ] or ["None logged yet."]
     lines += ["", bold("Plan changes")]
-    lines += ["• " + change_text(change) for change in changes] or ["None yet."]
+    lines += ["• " + change_text(change) for change in shown_changes(changes)] or ["None yet."]
     return say(join("\n", lines))
+
+
+def shown_changes(changes: Sequence[PlanChange]) -> list[PlanChange]:
+    """The changes in date order, each report once: a session's check-in re-decides what its
+    log decided, so of a day's changes made by feedback (a C rule) only the latest stands."""
+    latest = {change.effective_date: change.id for change in changes if _by_feedback(change)}
+    kept = [c for c in changes if not _by_feedback(c) or latest[c.effective_date] == c.id]
+    return sorted(kept, key=lambda change: (change.effective_date, change.id))
+
+
+def _by_feedback(change: PlanChange) -> bool:
+    """Whether a report on the session (not the planner's calendar) made the change."""
+    return any(rule.startswith("C") for rule in change.rules)
 
 
 async def export(turn: Turn, runner: Runner) -> Reply:

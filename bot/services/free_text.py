@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import atexit
 import re
-from datetime import date, time
+from datetime import date, time, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -151,6 +151,7 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?(?:\s+(\d{4}))?$")
 _MONTH_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?(?:\s+(\d{4}))?$")
 _NUMERIC = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+_YEAR = re.compile(r"\b\d{4}\b")
 NO_RACE = frozenset({"none", "no", "no race", "-", "nothing", "not yet"})
 
 
@@ -165,6 +166,21 @@ def read_race_date(text: str, *, today: date) -> date | None:
     if day < today:
         raise NotUnderstood("That date has already passed. Send the date of your next race.")
     return day
+
+
+RECENTLY_PASSED = timedelta(days=60)
+"""A date typed without a year that passed no longer ago than this is checked with the runner
+(did they mean next year's, or is it a slip?); one further back is plainly next year's."""
+
+
+def year_guessed(text: str, day: date, *, today: date) -> bool:
+    """Whether ``day``, read from ``text`` that named no year, fell in next year because
+    this year's date passed only recently: a guess worth checking with the runner."""
+    return (
+        day.year != today.year
+        and _YEAR.search(text) is None
+        and day - today > timedelta(days=365) - RECENTLY_PASSED
+    )
 
 
 def _read_date(text: str, *, today: date) -> date | None:

@@ -8,7 +8,13 @@ from typing import Any
 
 from bot.services.context import ServiceContext
 from bot.services.dialog import Answers, Choice, Step
-from bot.services.free_text import NotUnderstood, read_race_date, read_time, read_timezone
+from bot.services.free_text import (
+    NotUnderstood,
+    read_race_date,
+    read_time,
+    read_timezone,
+    year_guessed,
+)
 from bot.services.render import DAY_KIND_LABEL, EQUIPMENT_LABEL, WEEKDAYS
 from bot.storage.models import Runner, RunningDay
 
@@ -16,20 +22,69 @@ DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RUNNING = ("easy", "hard", "long")
 
 
-def _race(text: str, _answers: Answers, ctx: ServiceContext) -> dict[str, str | None]:
-    """A race date, optionally followed by its name: ``15 May Zugspitz Ultra``."""
+def _race(text: str, _answers: Answers, ctx: ServiceContext) -> dict[str, Any]:
+    """A race date, optionally followed by its name: ``15 May Zugspitz Ultra``; ``guessed``
+    when it named no year and this year's date has passed, so next year's is only a guess."""
     today = ctx.today(ctx.default_timezone)
     words = text.split()
     for cut in range(len(words), 0, -1):
+        typed = " ".join(words[:cut])
         try:
-            day = read_race_date(" ".join(words[:cut]), today=today)
+            day = read_race_date(typed, today=today)
         except NotUnderstood:
             if cut == 1:
                 raise
             continue
         name = " ".join(words[cut:])[:128] or None
-        return {"date": day.isoformat() if day else None, "name": name}
+        guessed = day is not None and year_guessed(typed, day, today=today)
+        return {"date": day.isoformat() if day else None, "name": name, "guessed": guessed}
     raise NotUnderstood("I couldn't read that date. Try 2027-05-15, 15 May, or none.")
+
+
+def _race_with_year(text: str, answers: Answers, ctx: ServiceContext) -> dict[str, Any]:
+    """The race typed again after a guessed year was turned down: this time with its year."""
+    race = _race(text, answers, ctx)
+    if race["guessed"]:
+        raise NotUnderstood("Please add the year this time, like 24 Jan 2027.")
+    return race
+
+
+def _guessed_race(answers: Answers) -> str:
+    """``Sun 24 Jan 2027``: the date read from a typed race date with no year."""
+    race = answers.get("race")
+    if not isinstance(race, dict) or not race.get("guessed"):
+        return ""
+    day = date.fromisoformat(race["date"])
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def _race_steps(asked: Callable[[Answers], bool]) -> tuple[Step, ...]:
+    """The race date (typed, or none); a date typed without a year that has passed this year
+    is confirmed with buttons, or typed again with its year."""
+    return (
+        Step(
+            "race",
+            "Do you have a race coming up? Type its date (like 2027-05-15 or 15 May), "
+            "with its name after it if you like.",
+            [Choice("none", "No race planned")],
+            read_text=_race,
+            when=asked,
+        ),
+        Step(
+            "race_ok",
+            lambda a: f"Do you mean {_guessed_race(a)}?",
+            [Choice("yes", "Yes"), Choice("again", "No, I'll type it again")],
+            when=lambda a: asked(a) and bool(_guessed_race(a)),
+        ),
+        Step(
+            "race_again",
+            "OK, type the race date with its year (like 24 Jan 2027), with its name after it "
+            "if you like.",
+            [Choice("none", "No race planned")],
+            read_text=_race_with_year,
+            when=lambda a: asked(a) and a.get("race_ok") == "again",
+        ),
+    )
 
 
 def running_days(runner: Runner) -> int:
@@ -116,14 +171,7 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
             columns=4,
             when=when("runs"),
         ),
-        Step(
-            "race",
-            "Do you have a race coming up? Type its date (like 2027-05-15 or 15 May), "
-            "with its name after it if you like.",
-            [Choice("none", "No race planned")],
-            read_text=_race,
-            when=when("race"),
-        ),
+        *_race_steps(when("race")),
         Step(
             "kit",
             "What do you have at home? Tap all that apply, then Done.",
@@ -170,6 +218,7 @@ def apply_answers(runner: Runner, answers: Answers) -> None:
         "exp": lambda v: setattr(runner, "experience", v),
         "runs": lambda v: setattr(runner, "trail_runs_per_week", None if v == "auto" else int(v)),
         "race": lambda v: _set_race(runner, v),
+        "race_again": lambda v: _set_race(runner, v),  # after "race": it replaces a wrong guess
         "kit": lambda v: setattr(runner, "equipment", sorted(v)),
         "spw": lambda v: setattr(runner, "sessions_per_week", int(v)),
         "time": lambda v: setattr(runner, "reminder_time", time.fromisoformat(v)),

@@ -40,10 +40,10 @@ def clock_label(moment: time) -> str:
 def dose(item: PlannedExercise) -> str:
     """``3 × 8 each leg, tempo 3 s down, rest 60 s``: what to do, as it reads to a runner."""
     exercise = library().exercises.get(item.exercise_id)
-    side = " each leg" if exercise is not None and exercise.per_side else ""
+    each = f" {exercise.each}" if exercise is not None and exercise.per_side else ""
     if exercise is not None and exercise.dose.in_minutes and item.hold_s is not None:
         return f"{item.hold_s // 60} minutes"
-    amount = f"{item.reps}{side}" if item.reps is not None else f"{item.hold_s} s hold{side}"
+    amount = f"{item.reps}{each}" if item.reps is not None else f"{item.hold_s} s hold{each}"
     parts = [f"{item.sets} × {amount}"]
     if item.range:
         parts.append(item.range)

@@ -24,6 +24,10 @@ MEDICAL_NOTE = (
     "that keeps coming back, please see a doctor or physiotherapist."
 )
 PAUSED = "Your sessions are paused. Send /resume when you're ready to go again."
+PAUSED_CHECK_IN = (
+    "Your sessions stay paused while you take a break. Send /resume when you're ready to "
+    "train again."
+)
 ON_HOLD = (
     "Strength sessions are on hold after the warning signs you reported. "
     f"{MEDICAL_NOTE} Once you're cleared, send /resume."
@@ -268,11 +272,20 @@ async def _finish_check_in(turn: Turn, runner: Runner) -> Reply:
     if not turn.answers.get("session", True):
         await _no_session_on(turn, runner, report)
     replanned = await replan(turn.ctx, turn.uow, runner)
-    today = turn.ctx.today(runner.timezone)
-    lines = ["Thanks for checking in.", what_changes(replanned, report.date, today)]
-    if runner.status is RunnerStatus.ACTIVE:
-        lines.append(_next_session_line(replanned, today))
+    lines = ["Thanks for checking in.", *_check_in_news(turn, runner, replanned, report)]
     return say("\n\n".join(line for line in lines if line))
+
+
+def _check_in_news(turn: Turn, runner: Runner, replanned: Replanned, report: Feedback) -> list[str]:
+    """What a check-in changes, as fits the runner: paused by /pause, held by a red flag
+    (C7, which ``explain`` words), or training."""
+    if runner.status is RunnerStatus.PAUSED and not replanned.plan.paused:
+        return [PAUSED_CHECK_IN, MEDICAL_NOTE if report.pain else ""]
+    today = turn.ctx.today(runner.timezone)
+    news = [what_changes(replanned, report.date, today)]
+    if runner.status is RunnerStatus.ACTIVE:
+        news.append(_next_session_line(replanned, today))
+    return news
 
 
 CHECK_IN = Dialog(

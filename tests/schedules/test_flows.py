@@ -116,7 +116,7 @@ async def test_red_flag_stops_session_reminders_but_check_ins_continue(
     assert all("How do your legs feel today?" in message["text"] for message in after)
     await talker.press("Fresh", reply=reply_of(reminders, 501, containing="check-in"))
     await talker.press("No run today")
-    assert "stay paused until you send /resume" in talker.text
+    assert "stay paused until you've been cleared: then send /resume" in talker.text
     kinds = {row.kind for row in await reminders.rows() if row.status is DispatchStatus.PENDING}
     assert DispatchKind.SESSION not in kinds
 

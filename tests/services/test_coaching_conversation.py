@@ -205,3 +205,48 @@ async def test_today_shows_the_session_not_rule_sentences(runner: Talker, clock:
     await go_to_next_session(runner, clock)
     assert "Check your form on this one" in runner.text
     assert not any(sentence in runner.text for sentence in rules().why.values())
+
+
+async def _legs_only_check_in(runner: Talker, legs: str, *answers: str) -> str:
+    """/checkin while paused: the legs, then each answer, then whether the run went normally."""
+    await runner.command("checkin")
+    await runner.press(legs)
+    for answer in answers:
+        await runner.press(answer)
+    await runner.press("Yes")
+    return runner.text
+
+
+async def test_a_paused_runners_check_in_reply_speaks_to_the_pause(
+    runner: Talker, clock: FakeClock
+) -> None:
+    """The defect: a runner paused by /pause was told "Your plan stays as it is: keep going"."""
+    await onboard(runner)
+    await runner.command("pause")
+    clock.advance(days=1)
+    reply = await _legs_only_check_in(runner, "Fresh")
+    assert reply.count("Thanks") == 1
+    assert "paused" in reply
+    assert "/resume" in reply
+    assert "keep going" not in reply
+    assert "next session" not in reply.lower()
+    clock.advance(days=3)
+    pain = await _legs_only_check_in(runner, "Joint pain", "Knee", "Done", "4", "Yes, it has")
+    assert "/resume" in pain
+    assert "doctor or physiotherapist" in pain  # pain while paused: whom to see
+
+
+async def test_a_red_flagged_runners_later_check_in_thanks_once_and_talks_of_no_session(
+    runner: Talker, clock: FakeClock
+) -> None:
+    """The defect: "Thanks for checking in. Thanks. Your strength sessions stay paused…"."""
+    await onboard(runner)
+    await red_flag_after_a_session(runner, clock)
+    for legs, answers in (("Fresh", ()), ("Sore muscles", ("Glutes", "Done"))):
+        clock.advance(days=3)
+        reply = await _legs_only_check_in(runner, legs, *answers)
+        assert reply.count("Thanks") == 1
+        assert reply.count("paused") == 1
+        assert reply.count("/resume") == 1
+        assert "keep going" not in reply
+        assert "next session" not in reply.lower()

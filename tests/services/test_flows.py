@@ -6,8 +6,9 @@ import csv
 import io
 import json
 from contextlib import ExitStack
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.services.coach import Coach
@@ -25,7 +26,7 @@ from bot.storage.models import (
     RunnerStatus,
     SessionLog,
 )
-from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
+from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, Script, onboarding
 from tests.database_fixtures import statements
 from tests.services.conftest import (
     Talker,
@@ -298,7 +299,7 @@ async def test_settings_change_one_day_replans_and_says_what_changed(
 async def test_race_date_by_free_text_with_a_name(runner: Talker, database: Database) -> None:
     await onboard(runner)
     await runner.command("race")
-    await runner.say("15 May Zugspitz Ultra")
+    await runner.say("15 May Zugspitz Ultra")  # May is long past: plainly next year's
     stored = await stored_runner(database)
     assert stored.race_date is not None
     assert stored.race_date.isoformat() == "2027-05-15"
@@ -306,6 +307,50 @@ async def test_race_date_by_free_text_with_a_name(runner: Talker, database: Data
     await runner.command("race")
     reply = await runner.say("yesterday-ish")
     assert "couldn't read that date" in reply[0].text
+
+
+async def test_a_passed_race_date_without_a_year_is_confirmed_in_onboarding(
+    runner: Talker, database: Database
+) -> None:
+    """The defect: "20 Nov" typed on Mon 23 Nov 2026 was stored as next year's, unasked."""
+    script = onboarding()
+    at = script.index(("press", "No race planned"))
+    await runner.follow(script[:at])
+    await runner.say("20 Nov Trail des Fous")
+    assert runner.text == "Do you mean Sat 20 Nov 2027?"
+    assert [b.label for b in runner.last[0].buttons[0]] == ["Yes", "No, I'll type it again"]
+    await runner.press("Yes")
+    await runner.follow(script[at + 1 :])
+    stored = await stored_runner(database)
+    assert (stored.race_date, stored.race_name) == (date(2027, 11, 20), "Trail des Fous")
+
+
+async def test_a_passed_race_date_turned_down_is_typed_again_with_its_year(
+    runner: Talker, database: Database
+) -> None:
+    await onboard(runner)
+    await runner.command("race")
+    await runner.say("20 Nov")
+    assert "Do you mean Sat 20 Nov 2027?" in runner.text
+    await runner.press("No, I'll type it again")
+    assert "with its year" in runner.text
+    await runner.say("20 Nov")
+    assert "Please add the year" in runner.text
+    assert (await stored_runner(database)).race_date is None
+    await runner.say("2027-01-20 Winter Trail")
+    assert "Winter Trail on 20 Jan 2027" in runner.text
+    assert (await stored_runner(database)).race_date == date(2027, 1, 20)
+
+
+@pytest.mark.parametrize("typed", ["28 Nov", "20 Nov 2027", "2027-11-20", "None"])
+async def test_a_race_date_later_this_year_or_with_a_year_needs_no_confirming(
+    runner: Talker, database: Database, typed: str
+) -> None:
+    await onboard(runner)
+    await runner.command("race")
+    await runner.say(typed)
+    assert "Saved." in runner.text
+    assert "Do you mean" not in runner.text
 
 
 async def test_history_lists_sessions_and_changes_with_why(
@@ -318,6 +363,50 @@ async def test_history_lists_sessions_and_changes_with_why(
     assert "Recent sessions" in reply[0].text
     assert "effort 10/10" in reply[0].text
     assert "C4" in reply[0].text
+
+
+SORE_CHECK_IN: Script = [
+    ("say", "/checkin"),
+    ("press", "Sore muscles"),
+    ("toggle", "Hamstrings"),
+    ("press", "Done"),
+    ("press", "Yes"),
+    ("press", "Fine"),
+]
+
+
+def _history_rows(text: str, heading: str) -> list[tuple[date, str]]:
+    """The (day, rest of line) rows under one heading of /history."""
+    block = text.split(heading + "\n", 1)[1].split("\n\n", 1)[0]
+    rows = []
+    for line in block.splitlines():
+        label, _, rest = line.removeprefix("• ").partition(": ")
+        rows.append((datetime.strptime(f"{label} 2026", "%a %d %b %Y").date(), rest))
+    return rows
+
+
+async def test_history_lists_each_session_once_and_everything_in_date_order(
+    runner: Talker, clock: FakeClock
+) -> None:
+    """The defect: each session twice (its log's change and its check-in's), out of order."""
+    await onboard(runner, kit=("Step or sturdy box",))
+    for n in range(6):
+        await go_to_next_session(runner, clock)
+        if n == 2:
+            await runner.press("Skip")
+        else:
+            await log_done(runner, effort="Hard" if n % 2 else "OK")
+            clock.advance(days=1)
+            await runner.follow(KNEE_PAIN_CHECK_IN if n == 3 else SORE_CHECK_IN)
+        clock.advance(days=1)
+    text = str((await runner.command("history"))[0].text)
+    sessions = [day for day, _ in _history_rows(text, "Recent sessions")]
+    assert len(sessions) == 6
+    assert sessions == sorted(set(sessions))
+    changes = _history_rows(text, "Plan changes")
+    assert [day for day, _ in changes] == sorted(day for day, _ in changes)
+    by_feedback = [day for day, why in changes if "(C" in why or ", C" in why]
+    assert len(by_feedback) == len(set(by_feedback)) == 5  # one per session done
 
 
 async def test_export_gives_json_and_csv_of_everything(runner: Talker, clock: FakeClock) -> None:

@@ -12,6 +12,7 @@ from bot.services.free_text import (
     read_time,
     read_timezone,
     timezone_at,
+    year_guessed,
 )
 
 TODAY = date(2026, 11, 21)
@@ -94,3 +95,21 @@ def test_read_race_date(text: str, expected: date | None) -> None:
 def test_bad_race_dates_are_refused_kindly(text: str, said: str) -> None:
     with pytest.raises(NotUnderstood, match=said):
         read_race_date(text, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "guessed"),
+    [
+        ("20 Nov", True),  # passed yesterday: this year's race, or next year's?
+        ("Nov 1", True),
+        ("15 May", False),  # long passed: plainly next May
+        ("28 November", False),
+        ("20 Nov 2027", False),
+    ],
+)
+def test_a_year_is_guessed_only_for_a_recently_passed_date_typed_without_one(
+    text: str, guessed: bool
+) -> None:
+    day = read_race_date(text, today=TODAY)
+    assert day is not None
+    assert year_guessed(text, day, today=TODAY) is guessed

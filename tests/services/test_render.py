@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.coaching import library, rules
+from bot.services.plan_calendar import _entry
 from bot.services.render import dose, session_text
 from bot.services.text import Style
 from bot.storage.models import PlannedExercise, PlannedSession
@@ -74,3 +75,26 @@ def test_a_session_can_be_followed_alone() -> None:
     assert "3 × 10, tempo 3 s down, 1 s up, rest 75 s between sets" in text
     assert dose(_item("easy_walk", sets=1, hold_s=900)) == "15 minutes"
     assert "hip circles" in library()["gentle_mobility"].name
+
+
+def _amount(exercise_id: str) -> PlannedExercise:
+    """Its first dose step, as the planner prescribes it."""
+    exercise = library()[exercise_id]
+    reps, hold = exercise.dose.reps, exercise.dose.hold_s
+    return _item(exercise_id, reps=reps[0] if reps else None, hold_s=hold[0] if hold else None)
+
+
+def test_every_exercise_counted_per_side_says_each_leg_or_each_side() -> None:
+    for exercise in library().exercises.values():
+        text = dose(_amount(exercise.id))
+        said = [side for side in ("each leg", "each side") if side in text]
+        assert said == ([exercise.each] if exercise.per_side else []), exercise.id
+
+
+def test_plank_shoulder_taps_are_counted_on_each_side() -> None:
+    """The defect: "2 × 8 plank shoulder taps" with no "per side"."""
+    assert dose(_item("core_anti_rotation", sets=2, reps=8)).startswith("2 × 8 each side,")
+    session = long_session(0)
+    session.exercises = [_item("core_anti_rotation", sets=2, reps=8)]
+    assert "2 × 8 each side" in session_text(session)
+    assert _entry(session, 1, cancelled=False).description.count("2 × 8 each side") == 1
