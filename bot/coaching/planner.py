@@ -27,7 +27,8 @@ Choices where COACHING.md is silent:
   are assumed to happen for P3's "first four weeks of Nordic work" and P9's two-week gap, but
   only reported sessions progress (P8/C4): the plan shows today's level for the weeks ahead.
 - P9 steps back once per gap, at the first strength session after it; recovery sessions do not
-  count as strength work.
+  count as strength work. A skipped or missed session starts the two-for-two count (P10) of
+  its exercises again, like a session that did not pass C4.
 - No progression in maintain, taper, race and recovery days, nor in a lighter week (P6, P11).
 - Heavy eccentric work is Nordics, or eccentric exercises carrying external load; P3 allows at
   most ``heavy_sessions_per_week`` (one) session with it per week. A runner whose week never
@@ -430,6 +431,9 @@ class _Replay:
         )
         self.rotation += 1
         exercises, shaped_by = compose(brief, self.progress, self.library, self.settings)
+        if status is SessionStatus.MISSED:  # P10: not two sessions in a row any more
+            for item in exercises:
+                self.progress.hold(item.exercise)
         window = self._taper_window(day)
         if window is not None:
             self.taper_windows.add(window)
@@ -545,10 +549,9 @@ class _Replay:
         self, decision: Decision, exercises: tuple[Exercise, ...], lighter: bool
     ) -> Decision:
         """P8 and P10 for a decision that passed C4, unless the phase or a light week holds."""
-        if not decision.progress:
-            if decision.report.done:  # a session that did not pass: two-for-two starts again
-                for exercise in exercises:
-                    self.progress.hold(exercise)
+        if not decision.progress:  # not passed, or skipped: two-for-two starts again (P10)
+            for exercise in exercises:
+                self.progress.hold(exercise)
             return decision
         held = {"P6"} if self._phase(decision.date) in NO_PROGRESSION else set()
         held |= {"P11"} if lighter else set()

@@ -12,8 +12,11 @@ work (P7). A regular lifter with weights starts the foundation strength work loa
 P8 order, for an exercise that passed C4 twice in a row (P10, at most one step in any
 seven days): more reps (or seconds, or range for C10) within its range, then, if it is its
 chain's head, the next variant (C9: the one-leg slider curl needs level hips), then
-external load (only with weights, never for experience ``none``: P7). P9 steps every chain
-back one level: one load step off, else the previous variant, else back one dose step.
+external load (only with weights, never for experience ``none``: P7). A session that does
+not pass C4, skipped or missed included, starts an exercise's two-for-two count again (P10:
+"sessions in a row"). P9 steps every exercise reached back one level and starts every count
+again: a chain's head goes back to the previous variant unless it carries load; every other
+exercise reached, and a loaded head, takes one load step off, else one dose step down.
 """
 
 from __future__ import annotations
@@ -159,7 +162,7 @@ class Progress:
         return state is not None and state.load > 0
 
     def hold(self, exercise: Exercise) -> None:
-        """The exercise's session did not pass C4: its two-for-two count starts again."""
+        """The exercise's session did not pass C4 (or was not done): its count starts again."""
         state = self.doses.get(exercise.id)
         if state is not None:
             state.passes = 0
@@ -219,15 +222,18 @@ class Progress:
         return frozenset(), None
 
     def step_back(self) -> None:
-        """P9: every chain one level back."""
+        """P9: every exercise reached one level back, every two-for-two count from zero."""
         for chain_id, position in self.position.items():
-            state = self.doses[self.chains[chain_id][position].id]
-            if state.load:
-                state.load -= 1
-            elif position:
-                self.position[chain_id] = position - 1
-            else:
-                state.step = max(0, state.step - 1)
+            if position and not self.doses[self.head(chain_id).id].load:
+                self.position[chain_id] = position - 1  # the head: the previous variant
+            for exercise in self.pool(chain_id):
+                state = self.doses[exercise.id]
+                if state.load:
+                    state.load -= 1
+                else:
+                    state.step = max(0, state.step - 1)
+        for state in self.doses.values():
+            state.passes = 0
 
 
 def _loadable_foundation(exercise: Exercise) -> bool:

@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import pairwise
 
+import pytest
+
 from bot.coaching import (
     BODYWEIGHT,
+    Completed,
     DayKind,
     Equipment,
     Family,
+    Feedback,
     Phase,
     SessionKind,
     SessionStatus,
@@ -17,7 +21,7 @@ from bot.coaching import (
     plan,
 )
 from bot.coaching.placement import heavy_allowed
-from tests.coaching.helpers import MONDAY, day, runner, train
+from tests.coaching.helpers import MONDAY, day, good, runner, train
 
 
 def test_p1_two_sessions_a_week_of_30_to_40_minutes_or_one_by_choice() -> None:
@@ -311,3 +315,40 @@ def test_nordics_that_never_fit_the_week_leave_the_ladder_progressing() -> None:
         if i.exercise.family is Family.HAMSTRING
     }
     assert loads - {BODYWEIGHT}
+
+
+def test_item5_p9_p10_a_gap_steps_every_exercise_back_and_counts_two_for_two_anew() -> None:
+    """Issue 25.5: after three weeks off, no exercise is above its level before the gap
+    after one session back, and every exercise reached is one level lower at the comeback."""
+    profile = runner("RERRHLR", experience="some", equipment=())
+    _, history = train(profile, weeks=6)
+    levels = {
+        i.exercise.id: i.reps or i.hold_s or 0
+        for s in plan(profile, start=MONDAY, weeks=7, history=history).weeks[6].sessions
+        for i in s.exercises
+    }
+    comeback_day = history[-1].date + timedelta(days=24)
+    gap = plan(profile, start=MONDAY, weeks=12, history=history, as_of=comeback_day)
+    comeback = next(s for s in gap.sessions if s.status is SessionStatus.PLANNED)
+    assert "P9" in comeback.rules
+    for item in comeback.exercises:
+        if item.exercise.id in levels and item.exercise.dose.steps[0][1] < levels[item.exercise.id]:
+            assert (item.reps or item.hold_s or 0) < levels[item.exercise.id], item.exercise.id
+    back = plan(profile, start=MONDAY, weeks=12, history=[*history, good(comeback.date)])
+    assert not next(d for d in back.decisions if d.date == comeback.date).moved  # P10
+    following = next(s for s in back.sessions if s.date > comeback.date)
+    for item in following.exercises:
+        assert (item.reps or item.hold_s or 0) <= levels.get(item.exercise.id, 99)
+
+
+@pytest.mark.parametrize("answered", [True, False])
+def test_item5_p10_a_skipped_or_missed_session_breaks_two_sessions_in_a_row(
+    answered: bool,
+) -> None:
+    """Issue 25.5: good, skipped (or missed), good is not two good sessions in a row."""
+    profile = runner("RERRHLR", sessions_per_week=1)
+    first = plan(profile, start=MONDAY, weeks=3).sessions
+    between = [Feedback(first[1].date, completed=Completed.SKIPPED)] if answered else []
+    history = [good(first[0].date), *between, good(first[2].date)]
+    result = plan(profile, start=MONDAY, weeks=4, history=history)
+    assert not any("P8" in c.rules for c in result.changes)
