@@ -53,7 +53,10 @@ def phase_note(phase: Phase, day: date, race: date | None) -> str:
             " session a week and nothing heavy."
         )
     if phase is Phase.RACE:
-        return "Race week: no strength work in the last four days before it. Good luck!"
+        return (
+            f"Race week: from {day_label(day)} no strength work, to arrive fresh on"
+            f" {day_label(race)}. Good luck!"
+        )
     return f"After the race: from {day_label(day)} a week of gentle recovery sessions only."
 
 

@@ -17,8 +17,9 @@ Choices where COACHING.md is silent:
   three weeks count from it. Any weekday may start a plan.
 - P4 with no trail runs is treated like one run (a control and a short heavier session); one
   session a week keeps the more demanding kind of the pair (heavy, or focused).
-- Phases go by the day, counted back from race day (P6); a taper day holds a short
-  maintenance session, one in each 7-day window before the race.
+- Phases go by the day, counted back from race day (P6), and each change is noted on its own
+  day; a taper day holds a short maintenance session, one in each 7-day window before the
+  race; the recovery week is the seven days after race day, whatever its weekday.
 - When P2 leaves fewer valid days than sessions, the week gets fewer sessions and a P2 change
   says so; when it leaves none, the Floor change names the least bad option. C5's extra
   distance is a preference that yields rather than removing a session (the Floor).
@@ -175,11 +176,7 @@ class _Replay:
             week_start = self.start + index * 7 * DAY
             if index == kept and checkpoint is None:
                 checkpoint = self._checkpoint(index, week_start)
-            phase = phase_on(week_start, self.profile.race_date, self.settings)
-            if phase is not self.previous:
-                note = phase_note(phase, week_start, self.profile.race_date)
-                self.changes.append(Change(week_start, ("P6",), note))
-            self.previous = phase
+            phase = self._note_phase(week_start)
             lighter = self._lighter_week(phase)
             if lighter:
                 self._change(week_start, {"P11"})
@@ -275,11 +272,21 @@ class _Replay:
 
     # -- weeks and days ---------------------------------------------------------------------
 
+    def _note_phase(self, day: date) -> Phase:
+        """P6: the phase of ``day``; a change of phase is noted, named, on its own day."""
+        phase = self._phase(day)
+        if phase is not self.previous:
+            note = phase_note(phase, day, self.profile.race_date)
+            self.changes.append(Change(day, ("P6",), note))
+        self.previous = phase
+        return phase
+
     def _kinds(self, index: int, phase: Phase) -> list[SessionKind]:
-        """P4 week composition, shaped by P6 phases and P7's first weeks; most demanding first."""
+        """P4 week composition, shaped by P6 phases and P7's first weeks; most demanding first.
+
+        Recovery goes by the day (``_day_kind``), so a race mid-week gives seven days of it.
+        """
         per_week = self.profile.sessions_per_week
-        if phase is Phase.RECOVERY:
-            return [SessionKind.RECOVERY] * per_week
         if self._beginner(index, self.settings.first_weeks):
             return [SessionKind.CONTROL] * self.settings.first_weeks_sessions
         if self._beginner(index, self.settings.gentle_weeks):
@@ -307,6 +314,7 @@ class _Replay:
         sessions: list[Session] = []
         placed: list[SessionKind] = []
         for day in days:
+            self._note_phase(day)
             today = self._take(day)
             if any(isinstance(e, Resumed) for e in today) and self.paused:
                 self._resume()

@@ -352,3 +352,20 @@ def test_item5_p10_a_skipped_or_missed_session_breaks_two_sessions_in_a_row(
     history = [good(first[0].date), *between, good(first[2].date)]
     result = plan(profile, start=MONDAY, weeks=4, history=history)
     assert not any("P8" in c.rules for c in result.changes)
+
+
+def test_item6_p6_a_mid_week_race_gives_one_recovery_week_announced_on_its_day() -> None:
+    """Issue 25.6: race on a Tuesday: recovery sessions for the seven days after it only,
+    and every phase change is noted on the day it happens, with that day in its words."""
+    race = day(7 * 6 + 1)  # Tuesday of week 7
+    result = plan(runner("REREHRL", race_date=race), start=MONDAY, weeks=9)
+    after = [s for s in result.sessions if s.date > race]
+    recovery = [s for s in after if s.kind is SessionKind.RECOVERY]
+    assert recovery and all((s.date - race).days <= 7 for s in recovery)
+    assert all(s.kind is not SessionKind.RECOVERY for s in after if (s.date - race).days > 7)
+    notes = {c.date: c.why for c in result.changes if c.rules == ("P6",)}
+    starts = [race - timedelta(days=14), race - timedelta(days=4), race + timedelta(days=1)]
+    assert [d for d in notes if d > day(0)] == [*starts, race + timedelta(days=8)]
+    for when in starts:
+        assert f"{when:%a} {when.day} {when:%b}" in notes[when]
+    assert notes[race + timedelta(days=1)].startswith("After the race: from Wed 16 Apr")
