@@ -156,6 +156,7 @@ class _Replay:
         self.last_strength: date | None = None  # P9
         self.stepped_back_after: date | None = None
         self.nordic_since: date | None = None  # P3
+        self.nordic_started = False  # C10: a session with a Nordic has happened
         self.week_heavy = 0
         self.last_session: date | None = None
         self.valid_days = 7
@@ -215,7 +216,7 @@ class _Replay:
             "progress": progress,
             "keep_away": {kind.value: until.isoformat() for kind, until in self.keep_away.items()},
             "adjustment": adjustment_json(self.adjustment),
-            "flags": [self.nordic_blocked, self.paused, self.control_next],
+            "flags": [self.nordic_blocked, self.paused, self.control_next, self.nordic_started],
             "reported": {site.value: count for site, count in self.reported.items()},
             "reducing": {site.value: count for site, count in self.reducing.items()},
             "last_scores": {site.value: score for site, score in self.last_scores.items()},
@@ -244,7 +245,7 @@ class _Replay:
             DayKind(kind): date.fromisoformat(until) for kind, until in state["keep_away"].items()
         }
         self.adjustment = adjustment_of(state["adjustment"])
-        self.nordic_blocked, self.paused, self.control_next = state["flags"]
+        self.nordic_blocked, self.paused, self.control_next, self.nordic_started = state["flags"]
         self.reported = {PainSite(site): n for site, n in state["reported"].items()}
         self.reducing = {PainSite(site): n for site, n in state["reducing"].items()}
         self.last_scores = {PainSite(site): n for site, n in state["last_scores"].items()}
@@ -434,6 +435,7 @@ class _Replay:
             heavy_ok=self._heavy_ok(day),
             eccentric_ok=self.profile.day(day + DAY) is not DayKind.LONG,
             lighter_week=lighter and kind is not SessionKind.RECOVERY,
+            first_nordic=not self.nordic_started,
             rotation=self.rotation,
             adjustment=self.adjustment,
         )
@@ -463,6 +465,7 @@ class _Replay:
             self.last_strength = day
             if heavy and self.nordic_since is None:
                 self.nordic_since = day
+            self.nordic_started |= any(item.exercise.heavy for item in exercises)
         minutes = self.settings.minutes["short" if short and strength else kind]
         return Session(
             date=day,

@@ -9,7 +9,8 @@ the day before a long run (P12). Until the next check-in, C2 shows the cues of e
 loading a sore joint and steps their load down (one load step off, else the previous
 variant, else one set fewer), or, the second time in a row, swaps them for joint-sparing
 exercises; a swap that leaves fewer than three exercises makes a recovery session (C12). C5
-and a lighter week (P11) take one set off everything; C6 makes a recovery session.
+and a lighter week (P11) take one set off everything; C6 makes a recovery session. A first
+Nordic waits for a session that takes nothing off, so it comes with C10's two or three sets.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class Brief:
     heavy_ok: bool  # heavy eccentric work allowed on this day (P3, P6, C6)
     eccentric_ok: bool  # eccentric work allowed on this day (P12: not before a long run)
     lighter_week: bool  # P11: one set fewer
+    first_nordic: bool  # C10: no Nordic session has happened yet
     rotation: int  # varies the strength foundation exercises from session to session
     adjustment: Adjustment
 
@@ -48,6 +50,21 @@ def _order(exercise: Exercise) -> int:
 
 def _spares(exercise: Exercise, joints: frozenset[Joint]) -> bool:
     return not joints.intersection(exercise.joints)
+
+
+def _nordic_waits(exercise: Exercise, brief: Brief) -> bool:
+    """C10: a first Nordic comes with its full sets, so not in a session taking sets off
+    (P11, C5) or easing a joint it loads (C2)."""
+    adjustment = brief.adjustment
+    return (
+        exercise.heavy
+        and brief.first_nordic
+        and (
+            brief.lighter_week
+            or adjustment.fewer_sets > 0
+            or not _spares(exercise, adjustment.ease | adjustment.swap)
+        )
+    )
 
 
 def _distinct(exercises: Iterable[Exercise]) -> list[Exercise]:
@@ -82,6 +99,7 @@ def _pick(brief: Brief, progress: Progress, settings: RuleSettings) -> tuple[lis
         e
         for e in progress.pool(progress.hamstring)
         if (brief.heavy_ok or not e.heavy)
+        and not _nordic_waits(e, brief)
         and (brief.eccentric_ok or not e.eccentric)
         and (brief.kind is not SessionKind.CONTROL or Tag.CONTROL in e.tags)
     ]
@@ -166,4 +184,6 @@ def compose(
         rules.add("P12")
     if brief.lighter_week:
         rules.add("P11")
+    if brief.heavy_ok and any(_nordic_waits(e, brief) for e in progress.pool(progress.hamstring)):
+        rules.add("C10")
     return tuple(prescriptions), frozenset(rules | adjustment.rules())

@@ -24,6 +24,10 @@ from bot.coaching import (
     plan,
     rules,
 )
+from bot.coaching.decisions import Adjustment
+from bot.coaching.library import library
+from bot.coaching.progression import Progress
+from bot.coaching.sessions import Brief, compose
 from tests.coaching.helpers import MONDAY, day, good, runner, train
 
 PROFILE = runner("REREHRL", experience="some", trail_runs_per_week=3)  # Monday and Wednesday
@@ -337,3 +341,42 @@ def test_c8_pain_above_5_during_the_session_counts_even_when_it_settled_by_morni
     merged = merge_pain(during, morning)
     assert merged == (PainReport(PainSite.LOWER_BACK, 7, True), PainReport(PainSite.KNEE, 2, True))
     assert "C2" in change_on(replay(good(day(0), pain=merged)), day(0))
+
+
+def test_item7_c10_p11_c5_the_first_nordic_never_comes_with_a_set_taken_off() -> None:
+    """Issue 25.7: no first Nordic at 1 x 3 in a lighter week, nor after C5 takes a set off;
+    when it comes, it comes with C10's two or three sets."""
+    profile = runner("RERRRLR", experience="regular", equipment={Equipment.NORDIC_ANCHOR})
+    result, _ = train(profile, weeks=8)
+    first = next(s for s in result.sessions if any(i.exercise.heavy for i in s.exercises))
+    assert "P11" not in first.rules
+    assert all(i.sets >= 2 for i in first.exercises if i.exercise.heavy)
+    assert any({"C10", "P11"} <= set(s.rules) for s in result.sessions if s.date < first.date)
+
+
+@pytest.mark.parametrize(("first_nordic", "fewer_sets"), [(True, 1), (True, 0), (False, 1)])
+def test_item7_c10_c5_a_first_nordic_waits_for_a_session_that_takes_no_set_off(
+    first_nordic: bool, fewer_sets: int
+) -> None:
+    """Issue 25.7: C5's set off holds a first Nordic back (C10 noted), not a later one."""
+    profile = runner("RERRRLR", experience="regular", equipment={Equipment.NORDIC_ANCHOR})
+    progress = Progress(library(), profile, rules(), nordics=True)
+    ladder = progress.chains[progress.hamstring]
+    progress.position[progress.hamstring] = next(n for n, e in enumerate(ladder) if e.heavy)
+    brief = Brief(
+        kind=SessionKind.MAINTENANCE,
+        light=True,
+        heavy_ok=True,
+        eccentric_ok=True,
+        lighter_week=False,
+        first_nordic=first_nordic,
+        rotation=0,
+        adjustment=Adjustment(fewer_sets=fewer_sets),
+    )
+    items, shaped_by = compose(brief, progress, library(), rules())
+    nordics = [i for i in items if i.exercise.heavy]
+    waits = first_nordic and fewer_sets > 0
+    assert ("C10" in shaped_by) == waits
+    assert bool(nordics) != waits
+    if first_nordic and not waits:
+        assert all(i.sets >= 2 for i in nordics)
