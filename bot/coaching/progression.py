@@ -15,8 +15,10 @@ chain's head, the next variant (C9: the one-leg slider curl needs level hips), t
 external load (only with weights, never for experience ``none``: P7). A session that does
 not pass C4, skipped or missed included, starts an exercise's two-for-two count again (P10:
 "sessions in a row"). P9 steps every exercise reached back one level and starts every count
-again: a chain's head goes back to the previous variant unless it carries load; every other
-exercise reached, and a loaded head, takes one load step off, else one dose step down.
+again: a chain's head goes back to the previous variant unless it carries load or stands at
+P7's bottom of the chain (H2 on the ladder, so P5's two hamstring exercises stay); every
+other exercise reached, and a head that stays, takes one load step off, else one dose step
+down.
 """
 
 from __future__ import annotations
@@ -85,6 +87,7 @@ class Progress:
         self.library, self.settings = library, settings
         self.chains = {chain[0].id: chain for chain in chains}
         self.position = {chain[0].id: _start(chain, profile.experience) for chain in chains}
+        self.bottom = {chain[0].id: _start(chain, Experience.NONE) for chain in chains}  # P7
         self.chain_of = {e.id: chain[0].id for chain in chains for e in chain}
         self.can_load = (
             Equipment.WEIGHTS in profile.equipment and profile.experience is not Experience.NONE
@@ -224,7 +227,7 @@ class Progress:
     def step_back(self) -> None:
         """P9: every exercise reached one level back, every two-for-two count from zero."""
         for chain_id, position in self.position.items():
-            if position and not self.doses[self.head(chain_id).id].load:
+            if position > self.bottom[chain_id] and not self.doses[self.head(chain_id).id].load:
                 self.position[chain_id] = position - 1  # the head: the previous variant
             for exercise in self.pool(chain_id):
                 state = self.doses[exercise.id]

@@ -369,3 +369,32 @@ def test_item6_p6_a_mid_week_race_gives_one_recovery_week_announced_on_its_day()
     for when in starts:
         assert f"{when:%a} {when.day} {when:%b}" in notes[when]
     assert notes[race + timedelta(days=1)].startswith("After the race: from Wed 16 Apr")
+
+
+@pytest.mark.parametrize("race_weeks", [4, 6, 8])
+def test_item8_p5_p7_p9_beginners_keep_two_hamstring_exercises_after_a_race(
+    race_weeks: int,
+) -> None:
+    """Issue 25.8: P9's step back never takes a beginner below H1-H2 (P7), which left one
+    hamstring exercise for weeks after the race; P5 asks for two or three."""
+    profile = runner("RERRHLR", experience="none", equipment=(), race_date=day(7 * race_weeks + 5))
+    result, _ = train(profile, weeks=16)
+    after = [
+        s
+        for s in result.sessions
+        if s.date > day(7 * race_weeks + 5) and s.kind is not SessionKind.RECOVERY
+    ]
+    assert after
+    for session in after:
+        assert sum(i.exercise.family is Family.HAMSTRING for i in session.exercises) >= 2
+
+
+def test_item8_p5_p9_a_beginner_back_from_a_gap_keeps_two_hamstring_exercises() -> None:
+    """Issue 25.8: a real gap steps the beginner's exercises back a dose step, not below H1-H2."""
+    profile = runner("RERRHLR", experience="none", equipment=())
+    _, history = train(profile, weeks=6)
+    comeback_day = history[-1].date + timedelta(days=24)
+    gap = plan(profile, start=MONDAY, weeks=12, history=history, as_of=comeback_day)
+    comeback = next(s for s in gap.sessions if s.status is SessionStatus.PLANNED)
+    assert "P9" in comeback.rules
+    assert sum(i.exercise.family is Family.HAMSTRING for i in comeback.exercises) >= 2
