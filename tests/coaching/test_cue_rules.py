@@ -26,6 +26,7 @@ from bot.coaching import (
 )
 from bot.coaching.decisions import Adjustment
 from bot.coaching.library import library
+from bot.coaching.placement import DayRules, choose_days
 from bot.coaching.progression import Progress
 from bot.coaching.sessions import Brief, compose
 from tests.coaching.helpers import MONDAY, day, good, runner, train
@@ -380,3 +381,20 @@ def test_item7_c10_c5_a_first_nordic_waits_for_a_session_that_takes_no_set_off(
     assert bool(nordics) != waits
     if first_nordic and not waits:
         assert all(i.sets >= 2 for i in nordics)
+
+
+@pytest.mark.parametrize("free_days", [2, 1])
+def test_item9_c5_floor_the_extra_distance_wins_over_a_heavy_capable_day(free_days: int) -> None:
+    """Issue 25.9: a focused session moves off C5's kept-away day even to a day without
+    heavy work; with no other day it stays (the Floor)."""
+    near, away = day(0), day(2)
+    day_rules = DayRules(
+        heavy_ok=lambda d: d == near,
+        kept_away=lambda d: d == near,
+        easy_day=lambda d: False,
+        distance=lambda d: 3,
+        window=lambda d: None,
+    )
+    free = [near, away][:free_days]
+    chosen = choose_days(free, [SessionKind.FOCUSED], None, day_rules)
+    assert chosen == [(away if free_days == 2 else near, SessionKind.FOCUSED)]
