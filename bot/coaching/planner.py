@@ -31,6 +31,8 @@ Choices where COACHING.md is silent:
   count as strength work. A skipped or missed session starts the two-for-two count (P10) of
   its exercises again, like a session that did not pass C4.
 - No progression in maintain, taper, race and recovery days, nor in a lighter week (P6, P11).
+- P6's maintain cuts volume as P11's lighter week does, one set off every exercise, for every
+  session kind (short ones too); a maintain day in a lighter week loses one set, not two.
 - Heavy eccentric work is Nordics, or eccentric exercises carrying external load; P3 allows at
   most ``heavy_sessions_per_week`` (one) session with it per week. A runner whose week never
   leaves 72 h before a long or hard run never gets Nordics: their ladder ends before them.
@@ -431,10 +433,10 @@ class _Replay:
         short = (self.profile.trail_runs >= 4 and kind in SHORT_KINDS) or phase is Phase.TAPER
         brief = Brief(
             kind=kind,
-            light=kind in LIGHT_KINDS or short or phase is not Phase.BUILD,
+            light=kind in LIGHT_KINDS or short,
             heavy_ok=self._heavy_ok(day),
             eccentric_ok=self.profile.day(day + DAY) is not DayKind.LONG,
-            lighter_week=lighter and kind is not SessionKind.RECOVERY,
+            set_off="P11" if lighter else "P6" if phase is Phase.MAINTAIN else None,
             first_nordic=not self.nordic_started,
             rotation=self.rotation,
             adjustment=self.adjustment,

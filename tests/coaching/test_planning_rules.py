@@ -398,3 +398,17 @@ def test_item8_p5_p9_a_beginner_back_from_a_gap_keeps_two_hamstring_exercises() 
     comeback = next(s for s in gap.sessions if s.status is SessionStatus.PLANNED)
     assert "P9" in comeback.rules
     assert sum(i.exercise.family is Family.HAMSTRING for i in comeback.exercises) >= 2
+
+
+@pytest.mark.parametrize("pattern", ["REHRELE", "RERRHLR", "RRRRRLR"])
+def test_item10_p6_maintain_cuts_volume_for_everyone_and_keeps_intensity(pattern: str) -> None:
+    """Issue 25.10: four runs a week or more already had short sessions, and maintain cut
+    nothing for them; now every runner loses volume, with the same variants and loads."""
+    build = plan(runner(pattern), start=MONDAY, weeks=1).sessions
+    maintain = plan(runner(pattern, race_date=day(40)), start=MONDAY, weeks=1).sessions
+    assert [s.kind for s in maintain] == [s.kind for s in build]
+    for before, now in zip(build, maintain, strict=True):
+        assert [(i.exercise.id, i.reps, i.hold_s, i.load) for i in now.exercises] == [
+            (i.exercise.id, i.reps, i.hold_s, i.load) for i in before.exercises
+        ]
+        assert all(a.sets < b.sets for a, b in zip(now.exercises, before.exercises, strict=True))
