@@ -28,8 +28,10 @@ Choices where COACHING.md is silent:
   are assumed to happen for P3's "first four weeks of Nordic work" and P9's two-week gap, but
   only reported sessions progress (P8/C4): the plan shows today's level for the weeks ahead.
 - P9 steps back once per gap, at the first strength session after it; recovery sessions do not
-  count as strength work. A skipped or missed session starts the two-for-two count (P10) of
-  its exercises again, like a session that did not pass C4.
+  count as strength work, and the race rest and recovery week P6 prescribes do not count as
+  time off: P9 is about missed sessions and time off, not the plan's own taper. A skipped
+  or missed session starts the two-for-two count (P10) of its exercises again, like a
+  session that did not pass C4.
 - No progression in maintain, taper, race and recovery days, nor in a lighter week (P6, P11).
 - P6's maintain cuts volume as P11's lighter week does, one set off every exercise, for every
   session kind (short ones too); a maintain day in a lighter week loses one set, not two.
@@ -84,6 +86,7 @@ from bot.coaching.sessions import Brief, compose
 
 DAY = timedelta(days=1)
 NO_PROGRESSION = (Phase.MAINTAIN, Phase.TAPER, Phase.RACE, Phase.RECOVERY)
+PRESCRIBED_REST = (Phase.RACE, Phase.RECOVERY)  # P6's own days without strength work
 LIGHT_KINDS = (SessionKind.CONTROL, SessionKind.MAINTENANCE)
 SHORT_KINDS = (SessionKind.FOCUSED, SessionKind.MAINTENANCE)
 NO_KEEP_AWAY: frozenset[DayKind] = frozenset()
@@ -493,12 +496,17 @@ class _Replay:
         last = self.last_strength
         if last is None or last == self.stepped_back_after:
             return False
-        if (day - last).days < 7 * self.settings.detraining_weeks:
+        if self._days_off(last, day) < 7 * self.settings.detraining_weeks:
             return False
         self.progress.step_back()
         self.stepped_back_after = last
         self._change(day, {"P9"})
         return True
+
+    def _days_off(self, last: date, day: date) -> int:
+        """P9: days after ``last`` up to ``day`` without strength work that P6 did not prescribe."""
+        days = (day - last).days
+        return sum(self._phase(last + n * DAY) not in PRESCRIBED_REST for n in range(1, days + 1))
 
     # -- history ----------------------------------------------------------------------------
 

@@ -412,3 +412,12 @@ def test_item10_p6_maintain_cuts_volume_for_everyone_and_keeps_intensity(pattern
             (i.exercise.id, i.reps, i.hold_s, i.load) for i in before.exercises
         ]
         assert all(a.sets < b.sets for a, b in zip(now.exercises, before.exercises, strict=True))
+
+
+def test_item11_p9_p6_the_planned_race_rest_and_recovery_week_are_no_gap() -> None:
+    """Issue 25.11: a runner who missed nothing hears no P9 'missed sessions' after a race."""
+    race = day(7 * 6 + 1)
+    result, _ = train(runner("REREHRL", race_date=race), weeks=10)
+    assert [s for s in result.sessions if s.date > race + timedelta(days=7)]
+    assert not any("P9" in c.rules for c in result.changes)
+    assert not any("P9" in s.rules for s in result.sessions)
