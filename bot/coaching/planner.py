@@ -64,13 +64,22 @@ from bot.coaching.decisions import (
     Decision,
     Moved,
     decide,
+    felt_too_hard,
     is_new_eccentric,
     next_run,
 )
 from bot.coaching.explain import phase_note
 from bot.coaching.feedback import Feedback, HistoryEvent, PainSite, Resumed
 from bot.coaching.library import Exercise, Family, Library, library
-from bot.coaching.model import Change, Plan, Session, SessionKind, SessionStatus, Week
+from bot.coaching.model import (
+    Change,
+    Plan,
+    Prescription,
+    Session,
+    SessionKind,
+    SessionStatus,
+    Week,
+)
 from bot.coaching.phases import Phase, phase_on, taper_window
 from bot.coaching.placement import (
     DayRules,
@@ -162,6 +171,7 @@ class _Replay:
         self.stepped_back_after: date | None = None
         self.nordic_since: date | None = None  # P3
         self.nordic_started = False  # C10: a session with a Nordic has happened
+        self.hard_before = False  # C4: the last strength session felt harder than RPE 7
         self.week_heavy = 0
         self.last_session: date | None = None
         self.valid_days = 7
@@ -221,7 +231,13 @@ class _Replay:
             "progress": progress,
             "keep_away": {kind.value: until.isoformat() for kind, until in self.keep_away.items()},
             "adjustment": adjustment_json(self.adjustment),
-            "flags": [self.nordic_blocked, self.paused, self.control_next, self.nordic_started],
+            "flags": [
+                self.nordic_blocked,
+                self.paused,
+                self.control_next,
+                self.nordic_started,
+                self.hard_before,
+            ],
             "reported": {site.value: count for site, count in self.reported.items()},
             "reducing": {site.value: count for site, count in self.reducing.items()},
             "last_scores": {site.value: score for site, score in self.last_scores.items()},
@@ -250,7 +266,13 @@ class _Replay:
             DayKind(kind): date.fromisoformat(until) for kind, until in state["keep_away"].items()
         }
         self.adjustment = adjustment_of(state["adjustment"])
-        self.nordic_blocked, self.paused, self.control_next, self.nordic_started = state["flags"]
+        (
+            self.nordic_blocked,
+            self.paused,
+            self.control_next,
+            self.nordic_started,
+            self.hard_before,
+        ) = state["flags"]
         self.reported = {PainSite(site): n for site, n in state["reported"].items()}
         self.reducing = {PainSite(site): n for site, n in state["reducing"].items()}
         self.last_scores = {PainSite(site): n for site, n in state["last_scores"].items()}
@@ -446,9 +468,8 @@ class _Replay:
         )
         self.rotation += 1
         exercises, shaped_by = compose(brief, self.progress, self.library, self.settings)
-        if status is SessionStatus.MISSED:  # P10: not two sessions in a row any more
-            for item in exercises:
-                self.progress.hold(item.exercise)
+        if status is SessionStatus.MISSED:
+            self._missed(exercises)
         window = self._taper_window(day)
         if window is not None:
             self.taper_windows.add(window)
@@ -482,6 +503,13 @@ class _Replay:
             after_run=self.profile.day(day) is DayKind.EASY,
             warm_up=self.settings.warm_up if strength else (),
         )
+
+    def _missed(self, exercises: Sequence[Prescription]) -> None:
+        """A missed strength session breaks 'in a row': P10's count, C4's hard sessions."""
+        for item in exercises:
+            self.progress.hold(item.exercise)
+        if exercises[0].exercise.family is not Family.RECOVERY:
+            self.hard_before = False
 
     def _status(self, day: date) -> SessionStatus:
         feedback = self.feedback_on.get(day)
@@ -545,10 +573,13 @@ class _Replay:
             reducing=self.reducing,
             next_run=next_run(self.profile, feedback.date),
             paused=self.paused,
+            hard_before=self.hard_before,
         )
         decision = self._progress(decide(feedback, context, self.settings), exercises, lighter)
         if feedback.done:
             self.progress.seen.update(exercise.id for exercise in exercises)
+        if exercises:  # C4: a strength session, done or skipped, continues or breaks the row
+            self.hard_before = felt_too_hard(feedback, self.settings)
         self.reported = {site: context.reported.get(site, 0) + 1 for site in decision.reported}
         self.reducing = {site: context.reducing.get(site, 0) + 1 for site in decision.concerns}
         self.last_scores.update((report.where, report.score) for report in feedback.pain)

@@ -398,3 +398,21 @@ def test_item9_c5_floor_the_extra_distance_wins_over_a_heavy_capable_day(free_da
     free = [near, away][:free_days]
     chosen = choose_days(free, [SessionKind.FOCUSED], None, day_rules)
     assert chosen == [(away if free_days == 2 else near, SessionKind.FOCUSED)]
+
+
+def test_item11_c4_c5_hard_two_sessions_in_a_row_takes_a_set_off_without_keeping_away() -> None:
+    """Issue 25.11: RPE 9 twice in a row is a dose too high (C5's set off, stored with C4
+    and C5), with no extra distance from a run since nothing was said about the runs."""
+    once = replay(good(day(0), rpe=9))
+    assert change_on(once, day(0)) == ("C4",)
+    twice = replay(good(day(0), rpe=9), good(day(2), rpe=9))
+    decision = twice.decisions[-1]
+    assert decision.rules == ("C5", "C4") and decision.too_hard
+    assert decision.keep_away is None and decision.next.fewer_sets == 1
+    assert rules().too_hard in twice.changes[-1].why
+    cut, planned = after(twice, day(2)), after(replay(), day(2))
+    assert cut.date == planned.date and "C5" in cut.rules
+    assert [i.sets for i in cut.exercises] == [i.sets - 1 for i in planned.exercises]
+    skipped = Feedback(day(2), completed=Completed.SKIPPED)
+    broken = replay(good(day(0), rpe=9), skipped, good(day(7), rpe=9))
+    assert "C5" not in change_on(broken, day(7))  # a skipped session breaks the row
