@@ -13,6 +13,9 @@ Choices where the rules are silent:
 - C7's "same pain in three check-ins in a row" counts reports at one site at any score; C2's
   swap and C12's referral count load-reducing reports at one site.
 - C3 keeps the plan but holds progression (heavy legs are no day to push).
+- C4 failing on effort (RPE above 7) at two strength sessions in a row means the dose is too
+  high: C5's set off for the next session, without its extra distance from a run unless C5's
+  own trigger (stiff descents, or C3's heavy legs) applied too.
 - C4 needs every answer: an unanswered ``ran_normally`` or ``rpe`` holds the exercise.
 - The C5 "kind of run" is the first running day after the session in the usual week; the
   extra distance lasts ``keep_away_weeks`` from the report.
@@ -83,6 +86,7 @@ class CheckinContext:
     reducing: Mapping[PainSite, int] = field(default_factory=dict)  # C2, C12: reductions in a row
     next_run: DayKind | None = None  # the first run after the session (C5)
     paused: bool = False  # a red flag is already open (C7)
+    hard_before: bool = False  # the last strength session before felt too hard too (C4, C5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +110,7 @@ class Decision:
     moved: tuple[Moved, ...] = ()  # P8: what progressed
     waiting: tuple[Exercise, ...] = ()  # P10: passed once, one more to go
     gated: bool = False  # C9: the one-leg slider curl waits for level hips
+    too_hard: bool = False  # C4 failed on effort two sessions in a row: C5's set off
 
     @property
     def message(self) -> str:
@@ -130,11 +135,14 @@ class Moved:
 def why_for(rules: tuple[str, ...], report: Feedback, settings: RuleSettings) -> tuple[str, ...]:
     """The general sentence of each rule, choosing C8's that fits the score reported."""
     worst = max((pain.score for pain in report.pain), default=0)
+    run_felt = report.descending_stiff or report.legs is Legs.HEAVY  # C5's own trigger
     return tuple(
         settings.why["C8"]
         if rule == "C8" and worst > settings.pain_ok_max
         else settings.pain_fine
         if rule == "C8"
+        else settings.too_hard
+        if rule == "C5" and not run_felt
         else settings.why[rule]
         for rule in rules
     )
@@ -220,6 +228,10 @@ def decide(feedback: Feedback, context: CheckinContext, settings: RuleSettings) 
         applied.add("C1")
         if context.new_eccentric:
             applied.add("C11")
+    keep_away = context.next_run if "C5" in applied else None
+    too_hard = strength_session and context.hard_before and felt_too_hard(feedback, settings)
+    if too_hard:
+        applied |= {"C4", "C5"}  # C4 failing on effort twice in a row: the dose is too high
     if feedback.completed is Completed.SKIPPED and context.exercises:
         applied.add("P9")
     holding = applied & {"C7", "C6", "C12", "C2", "C5", "C3"}
@@ -238,7 +250,6 @@ def decide(feedback: Feedback, context: CheckinContext, settings: RuleSettings) 
         adjustment = NO_ADJUSTMENT
 
     rules = ordered(applied)
-    keep_away = context.next_run if "C5" in applied else None
     return Decision(
         date=feedback.date,
         rules=rules,
@@ -256,7 +267,13 @@ def decide(feedback: Feedback, context: CheckinContext, settings: RuleSettings) 
         reported=frozenset(reported),
         repeated=frozenset(repeated),
         refer=frozenset(refer),
+        too_hard=too_hard,
     )
+
+
+def felt_too_hard(feedback: Feedback, settings: RuleSettings) -> bool:
+    """C4 fails on effort: the session was done and felt harder than RPE 7."""
+    return feedback.done and feedback.rpe is not None and feedback.rpe > settings.rpe_progress_max
 
 
 def is_new_eccentric(exercises: tuple[Exercise, ...], seen: frozenset[str] | set[str]) -> bool:

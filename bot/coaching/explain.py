@@ -53,7 +53,10 @@ def phase_note(phase: Phase, day: date, race: date | None) -> str:
             " session a week and nothing heavy."
         )
     if phase is Phase.RACE:
-        return "Race week: no strength work in the last four days before it. Good luck!"
+        return (
+            f"Race week: from {day_label(day)} no strength work, to arrive fresh on"
+            f" {day_label(race)}. Good luck!"
+        )
     return f"After the race: from {day_label(day)} a week of gentle recovery sessions only."
 
 
@@ -74,6 +77,11 @@ def phase_now(phase: Phase, day: date, race: date | None) -> str:
 def _sites(sites: Iterable[PainSite]) -> str:
     names = [SITE[site] for site in PainSite if site in set(sites)]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _agree(sites: Iterable[PainSite], one: str, several: str) -> str:
+    """The word agreeing with ``_sites``: "your knee has", "your knee and hip have"."""
+    return one if len(set(sites)) == 1 else several
 
 
 def _pain(report: PainReport) -> str:
@@ -106,7 +114,7 @@ def _eased(decision: Decision, session: Session) -> str:
     if decision.next.swap & joints:
         return (
             f"on {weekday(session.date)} the exercises that load your {where} are swapped for"
-            " ones that spare it"
+            f" ones that spare {_agree(decision.concerns, 'it', 'them')}"
         )
     if not checked:
         return f"{weekday(session.date)}'s session already keeps clear of your {where}"
@@ -143,7 +151,11 @@ def explain(decision: Decision, following: Session | None, *, paused: bool) -> s
         if report.legs is Legs.RED_FLAG:
             said = "You reported sharp pain, bruising or weakness."
         else:
-            said = f"Your {_sites(decision.repeated)} has come up in three check-ins in a row."
+            repeated = decision.repeated
+            said = (
+                f"Your {_sites(repeated)} {_agree(repeated, 'has', 'have')} come up in three"
+                " check-ins in a row."
+            )
         return (
             f"{said} That deserves personal advice, so {SEE_SOMEONE} before more strength work."
             " I've paused your strength sessions and will only check in on your legs."
@@ -166,8 +178,9 @@ def explain(decision: Decision, following: Session | None, *, paused: bool) -> s
         lines.append(f"{_what_you_said(report, decision.concerns)}, so I'll ease off there.")
     if "C12" in rules:
         lines.append(
-            f"Your {_sites(decision.refer)} has needed a lighter load two check-ins in a row,"
-            f" so {SEE_SOMEONE} to check it. Your sessions carry on meanwhile."
+            f"Your {_sites(decision.refer)} {_agree(decision.refer, 'has', 'have')} needed a"
+            f" lighter load two check-ins in a row, so {SEE_SOMEONE} to check"
+            f" {_agree(decision.refer, 'it', 'them')}. Your sessions carry on meanwhile."
         )
     fine = [r for r in report.pain if r.score > 0 and r.where not in decision.concerns]
     if fine:
@@ -194,18 +207,21 @@ def explain(decision: Decision, following: Session | None, *, paused: bool) -> s
 
 def _lighter(decision: Decision, when: str) -> str:
     """C5: what was reported, the lighter session, and the extra distance."""
-    cause = (
-        "descending felt stiff or the hills felt unusually heavy"
-        if decision.report.descending_stiff
-        else "your legs have felt heavy"
-    )
+    report, causes = decision.report, []
+    if report.descending_stiff:
+        causes.append("you said descending felt stiff or the hills felt unusually heavy")
+    elif report.legs is Legs.HEAVY:
+        causes.append("you said your legs have felt heavy")
+    if decision.too_hard:  # C4 failed on effort twice in a row
+        causes.append(f"it felt hard two sessions in a row ({report.rpe}/10)")
+    cause = _names(causes)
     away = RUN.get(decision.keep_away) if decision.keep_away else None
     distance = (
         f", and for three weeks strength sits a day further from your {away} where the week allows"
         if away
         else ""
     )
-    return f"You said {cause}, so{when} every exercise loses a set{distance}."
+    return f"{cause[0].upper()}{cause[1:]}, so{when} every exercise loses a set{distance}."
 
 
 def _progression(decision: Decision, when: str) -> list[str]:
@@ -225,7 +241,7 @@ def _progression(decision: Decision, when: str) -> list[str]:
         lines.append("It's a lighter week, so your exercises hold where they are.")
     if "C4" in rules and not decision.progress and "P6" not in rules and "P11" not in rules:
         held = []
-        if report.rpe is not None and report.rpe > 7:
+        if report.rpe is not None and report.rpe > 7 and not decision.too_hard:
             held.append(f"it felt hard ({report.rpe}/10)")
         if report.completed.value == "partial":
             held.append("you did part of it")

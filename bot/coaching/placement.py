@@ -81,9 +81,10 @@ def choose_days(
     says no session was placed in it yet). A taper window holds one session (P6), counting
     ``used_windows`` from earlier weeks.
 
-    Preference: a heavy-capable day for heavy and focused sessions, then outside C5's extra
-    distance (it yields, never removing a session), then the day farthest from the next long
-    or hard run (P12), then rest over an easy-run day, then the earliest day.
+    Preference: outside C5's extra distance whenever a free day is (it yields, never removing
+    a session: the Floor), then a heavy-capable day for heavy and focused sessions (a
+    preference of ours, so it gives way to C5), then the day farthest from the next long or
+    hard run (P12), then rest over an easy-run day, then the earliest day.
     """
     chosen: list[tuple[date, SessionKind]] = []
     taken = [previous] if previous is not None else []
@@ -103,8 +104,8 @@ def choose_days(
         best = min(
             options,
             key=lambda day: (
-                wants_heavy and not rules.heavy_ok(day),
                 rules.kept_away(day),
+                wants_heavy and not rules.heavy_ok(day),
                 -rules.distance(day),
                 rules.easy_day(day),
                 day,

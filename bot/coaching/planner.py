@@ -17,8 +17,9 @@ Choices where COACHING.md is silent:
   three weeks count from it. Any weekday may start a plan.
 - P4 with no trail runs is treated like one run (a control and a short heavier session); one
   session a week keeps the more demanding kind of the pair (heavy, or focused).
-- Phases go by the day, counted back from race day (P6); a taper day holds a short
-  maintenance session, one in each 7-day window before the race.
+- Phases go by the day, counted back from race day (P6), and each change is noted on its own
+  day; a taper day holds a short maintenance session, one in each 7-day window before the
+  race; the recovery week is the seven days after race day, whatever its weekday.
 - When P2 leaves fewer valid days than sessions, the week gets fewer sessions and a P2 change
   says so; when it leaves none, the Floor change names the least bad option. C5's extra
   distance is a preference that yields rather than removing a session (the Floor).
@@ -28,8 +29,13 @@ Choices where COACHING.md is silent:
   are assumed to happen for P3's "first four weeks of Nordic work" and P9's two-week gap, but
   only reported sessions progress (P8/C4): the plan shows today's level for the weeks ahead.
 - P9 steps back once per gap, at the first strength session after it; recovery sessions do not
-  count as strength work.
+  count as strength work, and the race rest and recovery week P6 prescribes do not count as
+  time off: P9 is about missed sessions and time off, not the plan's own taper. A skipped
+  or missed session starts the two-for-two count (P10) of its exercises again, like a
+  session that did not pass C4.
 - No progression in maintain, taper, race and recovery days, nor in a lighter week (P6, P11).
+- P6's maintain cuts volume as P11's lighter week does, one set off every exercise, for every
+  session kind (short ones too); a maintain day in a lighter week loses one set, not two.
 - Heavy eccentric work is Nordics, or eccentric exercises carrying external load; P3 allows at
   most ``heavy_sessions_per_week`` (one) session with it per week. A runner whose week never
   leaves 72 h before a long or hard run never gets Nordics: their ladder ends before them.
@@ -63,6 +69,7 @@ from bot.coaching.decisions import (
     Decision,
     Moved,
     decide,
+    felt_too_hard,
     is_new_eccentric,
     next_run,
 )
@@ -78,7 +85,15 @@ from bot.coaching.feedback import (
 )
 from bot.coaching.inputs import profile_from_dict, profile_to_dict
 from bot.coaching.library import Exercise, Family, Library, library
-from bot.coaching.model import Change, Plan, Session, SessionKind, SessionStatus, Week
+from bot.coaching.model import (
+    Change,
+    Plan,
+    Prescription,
+    Session,
+    SessionKind,
+    SessionStatus,
+    Week,
+)
 from bot.coaching.phases import Phase, phase_on, taper_window
 from bot.coaching.placement import (
     DayRules,
@@ -94,6 +109,7 @@ from bot.coaching.sessions import Brief, compose
 
 DAY = timedelta(days=1)
 NO_PROGRESSION = (Phase.MAINTAIN, Phase.TAPER, Phase.RACE, Phase.RECOVERY)
+PRESCRIBED_REST = (Phase.RACE, Phase.RECOVERY)  # P6's own days without strength work
 LIGHT_KINDS = (SessionKind.CONTROL, SessionKind.MAINTENANCE)
 SHORT_KINDS = (SessionKind.FOCUSED, SessionKind.MAINTENANCE)
 NO_KEEP_AWAY: frozenset[DayKind] = frozenset()
@@ -169,6 +185,8 @@ class _Replay:
         self.last_strength: date | None = None  # P9
         self.stepped_back_after: date | None = None
         self.nordic_since: date | None = None  # P3
+        self.nordic_started = False  # C10: a session with a Nordic has happened
+        self.hard_before = False  # C4: the last strength session felt harder than RPE 7
         self.week_heavy = 0
         self.last_session: date | None = None
         self.valid_days = 7
@@ -189,11 +207,7 @@ class _Replay:
             week_start = self.start + index * 7 * DAY
             if index == kept and checkpoint is None:
                 checkpoint = self._checkpoint(index, week_start)
-            phase = phase_on(week_start, self.profile.race_date, self.settings)
-            if phase is not self.previous:
-                note = phase_note(phase, week_start, self.profile.race_date)
-                self.changes.append(Change(week_start, ("P6",), note))
-            self.previous = phase
+            phase = self._note_phase(week_start)
             lighter = self._lighter_week(phase)
             if lighter:
                 self._change(week_start, {"P11"})
@@ -232,7 +246,13 @@ class _Replay:
             "progress": progress,
             "keep_away": {kind.value: until.isoformat() for kind, until in self.keep_away.items()},
             "adjustment": adjustment_json(self.adjustment),
-            "flags": [self.nordic_blocked, self.paused, self.control_next],
+            "flags": [
+                self.nordic_blocked,
+                self.paused,
+                self.control_next,
+                self.nordic_started,
+                self.hard_before,
+            ],
             "reported": {site.value: count for site, count in self.reported.items()},
             "reducing": {site.value: count for site, count in self.reducing.items()},
             "last_scores": {site.value: score for site, score in self.last_scores.items()},
@@ -264,7 +284,13 @@ class _Replay:
             DayKind(kind): date.fromisoformat(until) for kind, until in state["keep_away"].items()
         }
         self.adjustment = adjustment_of(state["adjustment"])
-        self.nordic_blocked, self.paused, self.control_next = state["flags"]
+        (
+            self.nordic_blocked,
+            self.paused,
+            self.control_next,
+            self.nordic_started,
+            self.hard_before,
+        ) = state["flags"]
         self.reported = {PainSite(site): n for site, n in state["reported"].items()}
         self.reducing = {PainSite(site): n for site, n in state["reducing"].items()}
         self.last_scores = {PainSite(site): n for site, n in state["last_scores"].items()}
@@ -292,11 +318,21 @@ class _Replay:
 
     # -- weeks and days ---------------------------------------------------------------------
 
+    def _note_phase(self, day: date) -> Phase:
+        """P6: the phase of ``day``; a change of phase is noted, named, on its own day."""
+        phase = self._phase(day)
+        if phase is not self.previous:
+            note = phase_note(phase, day, self.profile.race_date)
+            self.changes.append(Change(day, ("P6",), note))
+        self.previous = phase
+        return phase
+
     def _kinds(self, index: int, phase: Phase) -> list[SessionKind]:
-        """P4 week composition, shaped by P6 phases and P7's first weeks; most demanding first."""
+        """P4 week composition, shaped by P6 phases and P7's first weeks; most demanding first.
+
+        Recovery goes by the day (``_day_kind``), so a race mid-week gives seven days of it.
+        """
         per_week = self.profile.sessions_per_week
-        if phase is Phase.RECOVERY:
-            return [SessionKind.RECOVERY] * per_week
         if self._beginner(index, self.settings.first_weeks):
             return [SessionKind.CONTROL] * self.settings.first_weeks_sessions
         if self._beginner(index, self.settings.gentle_weeks):
@@ -324,6 +360,7 @@ class _Replay:
         sessions: list[Session] = []
         placed: list[SessionKind] = []
         for day in days:
+            self._note_phase(day)
             today = self._take(day)
             changed = [e.profile for e in today if isinstance(e, ProfileChanged)]
             if changed:
@@ -449,15 +486,18 @@ class _Replay:
         short = (self.profile.trail_runs >= 4 and kind in SHORT_KINDS) or phase is Phase.TAPER
         brief = Brief(
             kind=kind,
-            light=kind in LIGHT_KINDS or short or phase is not Phase.BUILD,
+            light=kind in LIGHT_KINDS or short,
             heavy_ok=self._heavy_ok(day),
             eccentric_ok=self.profile.day(day + DAY) is not DayKind.LONG,
-            lighter_week=lighter and kind is not SessionKind.RECOVERY,
+            set_off="P11" if lighter else "P6" if phase is Phase.MAINTAIN else None,
+            first_nordic=not self.nordic_started,
             rotation=self.rotation,
             adjustment=self.adjustment,
         )
         self.rotation += 1
         exercises, shaped_by = compose(brief, self.progress, self.library, self.settings)
+        if status is SessionStatus.MISSED:
+            self._missed(exercises)
         window = self._taper_window(day)
         if window is not None:
             self.taper_windows.add(window)
@@ -479,6 +519,7 @@ class _Replay:
             self.last_strength = day
             if heavy and self.nordic_since is None:
                 self.nordic_since = day
+            self.nordic_started |= any(item.exercise.heavy for item in exercises)
         warm_up = self.settings.warm_up_minutes if strength else 0
         return Session(
             date=day,
@@ -490,6 +531,13 @@ class _Replay:
             after_run=self.profile.day(day) is DayKind.EASY,
             warm_up=self.settings.warm_up if strength else (),
         )
+
+    def _missed(self, exercises: Sequence[Prescription]) -> None:
+        """A missed strength session breaks 'in a row': P10's count, C4's hard sessions."""
+        for item in exercises:
+            self.progress.hold(item.exercise)
+        if exercises[0].exercise.family is not Family.RECOVERY:
+            self.hard_before = False
 
     def _status(self, day: date) -> SessionStatus:
         feedback = self.feedback_on.get(day)
@@ -506,12 +554,17 @@ class _Replay:
         last = self.last_strength
         if last is None or last == self.stepped_back_after:
             return False
-        if (day - last).days < 7 * self.settings.detraining_weeks:
+        if self._days_off(last, day) < 7 * self.settings.detraining_weeks:
             return False
         self.progress.step_back()
         self.stepped_back_after = last
         self._change(day, {"P9"})
         return True
+
+    def _days_off(self, last: date, day: date) -> int:
+        """P9: days after ``last`` up to ``day`` without strength work that P6 did not prescribe."""
+        days = (day - last).days
+        return sum(self._phase(last + n * DAY) not in PRESCRIBED_REST for n in range(1, days + 1))
 
     # -- history ----------------------------------------------------------------------------
 
@@ -558,10 +611,13 @@ class _Replay:
             reducing=self.reducing,
             next_run=next_run(self.profile, feedback.date),
             paused=self.paused,
+            hard_before=self.hard_before,
         )
         decision = self._progress(decide(feedback, context, self.settings), exercises, lighter)
         if feedback.done:
             self.progress.seen.update(exercise.id for exercise in exercises)
+        if exercises:  # C4: a strength session, done or skipped, continues or breaks the row
+            self.hard_before = felt_too_hard(feedback, self.settings)
         self.reported = {site: context.reported.get(site, 0) + 1 for site in decision.reported}
         self.reducing = {site: context.reducing.get(site, 0) + 1 for site in decision.concerns}
         self.last_scores.update((report.where, report.score) for report in feedback.pain)
@@ -583,10 +639,9 @@ class _Replay:
         self, decision: Decision, exercises: tuple[Exercise, ...], lighter: bool
     ) -> Decision:
         """P8 and P10 for a decision that passed C4, unless the phase or a light week holds."""
-        if not decision.progress:
-            if decision.report.done:  # a session that did not pass: two-for-two starts again
-                for exercise in exercises:
-                    self.progress.hold(exercise)
+        if not decision.progress:  # not passed, or skipped: two-for-two starts again (P10)
+            for exercise in exercises:
+                self.progress.hold(exercise)
             return decision
         held = {"P6"} if self._phase(decision.date) in NO_PROGRESSION else set()
         held |= {"P11"} if lighter else set()

@@ -12,8 +12,13 @@ work (P7). A regular lifter with weights starts the foundation strength work loa
 P8 order, for an exercise that passed C4 twice in a row (P10, at most one step in any
 seven days): more reps (or seconds, or range for C10) within its range, then, if it is its
 chain's head, the next variant (C9: the one-leg slider curl needs level hips), then
-external load (only with weights, never for experience ``none``: P7). P9 steps every chain
-back one level: one load step off, else the previous variant, else back one dose step.
+external load (only with weights, never for experience ``none``: P7). A session that does
+not pass C4, skipped or missed included, starts an exercise's two-for-two count again (P10:
+"sessions in a row"). P9 steps every exercise reached back one level and starts every count
+again: a chain's head goes back to the previous variant unless it carries load or stands at
+P7's bottom of the chain (H2 on the ladder, so P5's two hamstring exercises stay); every
+other exercise reached, and a head that stays, takes one load step off, else one dose step
+down.
 
 What a runner has reached belongs to them, not to their kit or week: a profile change
 (``refit``) keeps every chain's furthest link and every exercise's dose, and only changes
@@ -115,7 +120,8 @@ class Progress:
         }
         self.chains = chains
         self.chain_of = {e.id: root for root, chain in chains.items() for e in chain}
-        for root, chain in chains.items():
+        self.bottom = {root: _start(chain, Experience.NONE) for root, chain in chains.items()}
+        for root, chain in chains.items():  # P7
             self.reached.setdefault(root, self.rank[chain[_start(chain, profile.experience)].id])
         for exercise_id in self.chain_of:
             self.doses.setdefault(exercise_id, DoseState())
@@ -193,7 +199,7 @@ class Progress:
         return self.can_load and state is not None and state.load > 0
 
     def hold(self, exercise: Exercise) -> None:
-        """The exercise's session did not pass C4: its two-for-two count starts again."""
+        """The exercise's session did not pass C4 (or was not done): its count starts again."""
         state = self.doses.get(exercise.id)
         if state is not None:
             state.passes = 0
@@ -253,16 +259,19 @@ class Progress:
         return frozenset(), None
 
     def step_back(self) -> None:
-        """P9: every chain one level back."""
+        """P9: every exercise reached one level back, every two-for-two count from zero."""
         for chain_id, chain in self.chains.items():
             position = self.position(chain_id)
-            state = self.doses[chain[position].id]
-            if state.load and self.can_load:
-                state.load -= 1
-            elif position:
-                self.reached[chain_id] = self.rank[chain[position - 1].id]
-            else:
-                state.step = max(0, state.step - 1)
+            if position > self.bottom[chain_id] and not self.loaded(chain[position]):
+                self.reached[chain_id] = self.rank[chain[position - 1].id]  # the head goes back
+            for exercise in self.pool(chain_id):
+                state = self.doses[exercise.id]
+                if self.loaded(exercise):
+                    state.load -= 1
+                else:
+                    state.step = max(0, state.step - 1)
+        for state in self.doses.values():
+            state.passes = 0
 
 
 def _loadable_foundation(exercise: Exercise) -> bool:

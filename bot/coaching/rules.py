@@ -68,6 +68,7 @@ class RuleSettings:
     warm_up_minutes: int
     warm_up: tuple[str, ...]
     pain_fine: str
+    too_hard: str
     shapes: Mapping[str, Shape]
     why: Mapping[str, str]
 
@@ -120,6 +121,7 @@ def load_rules(path: Path | None = None) -> RuleSettings:
         warm_up_minutes=warm_up.integer("minutes", 1, 15),
         warm_up=warm_up.texts("moves", 2, 8),
         pain_fine=root.table("pain_fine").text("C8"),
+        too_hard=root.table("too_hard").text("C5"),
         shapes=MappingProxyType({kind: _shape(shapes.table(kind)) for kind in SESSION_KINDS[:-1]}),
         why=MappingProxyType({rule: why.text(rule) for rule in RULE_IDS}),
     )

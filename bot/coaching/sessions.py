@@ -9,7 +9,9 @@ the day before a long run (P12). Until the next check-in, C2 shows the cues of e
 loading a sore joint and steps their load down (one load step off, else the previous
 variant, else one set fewer), or, the second time in a row, swaps them for joint-sparing
 exercises; a swap that leaves fewer than three exercises makes a recovery session (C12). C5
-and a lighter week (P11) take one set off everything; C6 makes a recovery session.
+and a lighter week (P11) take one set off everything, and so does maintain (P6: volume cut,
+intensity kept) whatever the session's kind; C6 makes a recovery session. A first
+Nordic waits for a session that takes nothing off, so it comes with C10's two or three sets.
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ class Brief:
     """What the planner asks of one session."""
 
     kind: SessionKind
-    light: bool  # lower end of the set range (maintenance, control, taper, short weeks)
+    light: bool  # lower end of the set range (maintenance, control, taper, short sessions)
     heavy_ok: bool  # heavy eccentric work allowed on this day (P3, P6, C6)
     eccentric_ok: bool  # eccentric work allowed on this day (P12: not before a long run)
-    lighter_week: bool  # P11: one set fewer
+    set_off: str | None  # the rule taking one set off everything: P11 (lighter week), P6
+    first_nordic: bool  # C10: no Nordic session has happened yet
     rotation: int  # varies the strength foundation exercises from session to session
     adjustment: Adjustment
 
@@ -48,6 +51,21 @@ def _order(exercise: Exercise) -> int:
 
 def _spares(exercise: Exercise, joints: frozenset[Joint]) -> bool:
     return not joints.intersection(exercise.joints)
+
+
+def _nordic_waits(exercise: Exercise, brief: Brief) -> bool:
+    """C10: a first Nordic comes with its full sets, so not in a session taking sets off
+    (P11, P6's maintain, C5) or easing a joint it loads (C2)."""
+    adjustment = brief.adjustment
+    return (
+        exercise.heavy
+        and brief.first_nordic
+        and (
+            brief.set_off is not None
+            or adjustment.fewer_sets > 0
+            or not _spares(exercise, adjustment.ease | adjustment.swap)
+        )
+    )
 
 
 def _distinct(exercises: Iterable[Exercise]) -> list[Exercise]:
@@ -82,6 +100,7 @@ def _pick(brief: Brief, progress: Progress, settings: RuleSettings) -> tuple[lis
         e
         for e in progress.pool(progress.hamstring)
         if (brief.heavy_ok or not e.heavy)
+        and not _nordic_waits(e, brief)
         and (brief.eccentric_ok or not e.eccentric)
         and (brief.kind is not SessionKind.CONTROL or Tag.CONTROL in e.tags)
     ]
@@ -143,7 +162,7 @@ def compose(
         if len(chosen) < settings.min_exercises:
             return recovery_session(library), frozenset({"C2", "C12"})
     prescriptions = []
-    fewer_sets = adjustment.fewer_sets + brief.lighter_week
+    fewer_sets = adjustment.fewer_sets + (brief.set_off is not None)
     for original in sorted(dict.fromkeys(chosen), key=_order):
         exercise, lighter, fewer = original, False, fewer_sets
         easing = not _spares(original, adjustment.ease)
@@ -164,6 +183,8 @@ def compose(
         rules.add("P3")
     if not brief.eccentric_ok and any(e.eccentric for e in progress.pool(progress.hamstring)):
         rules.add("P12")
-    if brief.lighter_week:
-        rules.add("P11")
+    if brief.set_off is not None:
+        rules.add(brief.set_off)
+    if brief.heavy_ok and any(_nordic_waits(e, brief) for e in progress.pool(progress.hamstring)):
+        rules.add("C10")
     return tuple(prescriptions), frozenset(rules | adjustment.rules())

@@ -26,6 +26,11 @@ from bot.coaching import (
     plan,
     rules,
 )
+from bot.coaching.decisions import Adjustment
+from bot.coaching.library import library
+from bot.coaching.placement import DayRules, choose_days
+from bot.coaching.progression import Progress
+from bot.coaching.sessions import Brief, compose
 from tests.coaching.helpers import MONDAY, day, good, runner, train
 
 PROFILE = runner("REREHRL", experience="some", trail_runs_per_week=3)  # Monday and Wednesday
@@ -368,3 +373,77 @@ def test_a_check_in_still_counts_for_health_without_a_log() -> None:
     """Item 2: the pain a check-in reports shapes the next session even with no log (C2)."""
     result = replay(unlogged(day(0), **pain(PainSite.KNEE, 7)))
     assert "C2" in after(result, day(0)).rules
+
+
+def test_item7_c10_p11_c5_the_first_nordic_never_comes_with_a_set_taken_off() -> None:
+    """Issue 25.7: no first Nordic at 1 x 3 in a lighter week, nor after C5 takes a set off;
+    when it comes, it comes with C10's two or three sets."""
+    profile = runner("RERRRLR", experience="regular", equipment={Equipment.NORDIC_ANCHOR})
+    result, _ = train(profile, weeks=8)
+    first = next(s for s in result.sessions if any(i.exercise.heavy for i in s.exercises))
+    assert "P11" not in first.rules
+    assert all(i.sets >= 2 for i in first.exercises if i.exercise.heavy)
+    assert any({"C10", "P11"} <= set(s.rules) for s in result.sessions if s.date < first.date)
+
+
+@pytest.mark.parametrize(("first_nordic", "fewer_sets"), [(True, 1), (True, 0), (False, 1)])
+def test_item7_c10_c5_a_first_nordic_waits_for_a_session_that_takes_no_set_off(
+    first_nordic: bool, fewer_sets: int
+) -> None:
+    """Issue 25.7: C5's set off holds a first Nordic back (C10 noted), not a later one."""
+    profile = runner("RERRRLR", experience="regular", equipment={Equipment.NORDIC_ANCHOR})
+    progress = Progress(library(), profile, rules(), nordics=True)
+    ladder = progress.chains[progress.hamstring]
+    progress.reached[progress.hamstring] = progress.rank[next(e for e in ladder if e.heavy).id]
+    brief = Brief(
+        kind=SessionKind.MAINTENANCE,
+        light=True,
+        heavy_ok=True,
+        eccentric_ok=True,
+        set_off=None,
+        first_nordic=first_nordic,
+        rotation=0,
+        adjustment=Adjustment(fewer_sets=fewer_sets),
+    )
+    items, shaped_by = compose(brief, progress, library(), rules())
+    nordics = [i for i in items if i.exercise.heavy]
+    waits = first_nordic and fewer_sets > 0
+    assert ("C10" in shaped_by) == waits
+    assert bool(nordics) != waits
+    if first_nordic and not waits:
+        assert all(i.sets >= 2 for i in nordics)
+
+
+@pytest.mark.parametrize("free_days", [2, 1])
+def test_item9_c5_floor_the_extra_distance_wins_over_a_heavy_capable_day(free_days: int) -> None:
+    """Issue 25.9: a focused session moves off C5's kept-away day even to a day without
+    heavy work; with no other day it stays (the Floor)."""
+    near, away = day(0), day(2)
+    day_rules = DayRules(
+        heavy_ok=lambda d: d == near,
+        kept_away=lambda d: d == near,
+        easy_day=lambda d: False,
+        distance=lambda d: 3,
+        window=lambda d: None,
+    )
+    free = [near, away][:free_days]
+    chosen = choose_days(free, [SessionKind.FOCUSED], None, day_rules)
+    assert chosen == [(away if free_days == 2 else near, SessionKind.FOCUSED)]
+
+
+def test_item11_c4_c5_hard_two_sessions_in_a_row_takes_a_set_off_without_keeping_away() -> None:
+    """Issue 25.11: RPE 9 twice in a row is a dose too high (C5's set off, stored with C4
+    and C5), with no extra distance from a run since nothing was said about the runs."""
+    once = replay(good(day(0), rpe=9))
+    assert change_on(once, day(0)) == ("C4",)
+    twice = replay(good(day(0), rpe=9), good(day(2), rpe=9))
+    decision = twice.decisions[-1]
+    assert decision.rules == ("C5", "C4") and decision.too_hard
+    assert decision.keep_away is None and decision.next.fewer_sets == 1
+    assert rules().too_hard in twice.changes[-1].why
+    cut, planned = after(twice, day(2)), after(replay(), day(2))
+    assert cut.date == planned.date and "C5" in cut.rules
+    assert [i.sets for i in cut.exercises] == [i.sets - 1 for i in planned.exercises]
+    skipped = Feedback(day(2), completed=Completed.SKIPPED)
+    broken = replay(good(day(0), rpe=9), skipped, good(day(7), rpe=9))
+    assert "C5" not in change_on(broken, day(7))  # a skipped session breaks the row

@@ -63,3 +63,27 @@ def test_progress_names_what_moved() -> None:
 def test_a_phase_change_names_the_phase_and_the_day() -> None:
     note = phase_note(Phase.MAINTAIN, date(2026, 11, 24), date(2026, 12, 29))
     assert note.startswith("Race in 5 weeks: from Tue 24 Nov your sessions switch to maintenance.")
+
+
+def test_item11_c4_c5_hard_twice_is_explained_by_what_the_runner_reported() -> None:
+    """Issue 25.11: the effort reported, twice, and the set off on the next session's day."""
+    text = said(THREE_RUNS, good(day(0), rpe=9), good(day(2), rpe=9))
+    assert (
+        text
+        == "It felt hard two sessions in a row (9/10), so on Monday every exercise loses a set."
+    )
+
+
+def test_item11_c7_c12_several_sites_take_a_plural_verb() -> None:
+    """Issue 25.11: "Your knee and hip have needed ...", never "has"."""
+    both = {
+        "legs": Legs.JOINT_PAIN,
+        "pain": (PainReport(PainSite.KNEE, 6, False), PainReport(PainSite.HIP, 6, False)),
+    }
+    text = said(THREE_RUNS, good(day(0), **both), good(day(2), **both))
+    assert "Your knee and hip have needed a lighter load" in text
+    assert "to check them." in text
+    repeated = said(THREE_RUNS, good(day(0), **both), good(day(2), **both), good(day(7), **both))
+    assert repeated.startswith("Your knee and hip have come up in three check-ins in a row.")
+    single = said(THREE_RUNS, good(day(0), **KNEE_6), good(day(2), **KNEE_6))
+    assert "Your knee has needed a lighter load" in single and "to check it." in single

@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import pairwise
 
+import pytest
+
 from bot.coaching import (
     BODYWEIGHT,
+    Completed,
     DayKind,
     Equipment,
     Family,
+    Feedback,
     Phase,
     SessionKind,
     SessionStatus,
@@ -18,7 +22,7 @@ from bot.coaching import (
 )
 from bot.coaching.duration import session_minutes
 from bot.coaching.placement import heavy_allowed
-from tests.coaching.helpers import MONDAY, day, runner, train
+from tests.coaching.helpers import MONDAY, day, good, runner, train
 
 
 def test_p1_two_sessions_a_week_of_at_most_40_minutes_or_one_by_choice() -> None:
@@ -315,3 +319,109 @@ def test_nordics_that_never_fit_the_week_leave_the_ladder_progressing() -> None:
         if i.exercise.family is Family.HAMSTRING
     }
     assert loads - {BODYWEIGHT}
+
+
+def test_item5_p9_p10_a_gap_steps_every_exercise_back_and_counts_two_for_two_anew() -> None:
+    """Issue 25.5: after three weeks off, no exercise is above its level before the gap
+    after one session back, and every exercise reached is one level lower at the comeback."""
+    profile = runner("RERRHLR", experience="some", equipment=())
+    _, history = train(profile, weeks=6)
+    levels = {
+        i.exercise.id: i.reps or i.hold_s or 0
+        for s in plan(profile, start=MONDAY, weeks=7, history=history).weeks[6].sessions
+        for i in s.exercises
+    }
+    comeback_day = history[-1].date + timedelta(days=24)
+    gap = plan(profile, start=MONDAY, weeks=12, history=history, as_of=comeback_day)
+    comeback = next(s for s in gap.sessions if s.status is SessionStatus.PLANNED)
+    assert "P9" in comeback.rules
+    for item in comeback.exercises:
+        if item.exercise.id in levels and item.exercise.dose.steps[0][1] < levels[item.exercise.id]:
+            assert (item.reps or item.hold_s or 0) < levels[item.exercise.id], item.exercise.id
+    back = plan(profile, start=MONDAY, weeks=12, history=[*history, good(comeback.date)])
+    assert not next(d for d in back.decisions if d.date == comeback.date).moved  # P10
+    following = next(s for s in back.sessions if s.date > comeback.date)
+    for item in following.exercises:
+        assert (item.reps or item.hold_s or 0) <= levels.get(item.exercise.id, 99)
+
+
+@pytest.mark.parametrize("answered", [True, False])
+def test_item5_p10_a_skipped_or_missed_session_breaks_two_sessions_in_a_row(
+    answered: bool,
+) -> None:
+    """Issue 25.5: good, skipped (or missed), good is not two good sessions in a row."""
+    profile = runner("RERRHLR", sessions_per_week=1)
+    first = plan(profile, start=MONDAY, weeks=3).sessions
+    between = [Feedback(first[1].date, completed=Completed.SKIPPED)] if answered else []
+    history = [good(first[0].date), *between, good(first[2].date)]
+    result = plan(profile, start=MONDAY, weeks=4, history=history)
+    assert not any("P8" in c.rules for c in result.changes)
+
+
+def test_item6_p6_a_mid_week_race_gives_one_recovery_week_announced_on_its_day() -> None:
+    """Issue 25.6: race on a Tuesday: recovery sessions for the seven days after it only,
+    and every phase change is noted on the day it happens, with that day in its words."""
+    race = day(7 * 6 + 1)  # Tuesday of week 7
+    result = plan(runner("REREHRL", race_date=race), start=MONDAY, weeks=9)
+    after = [s for s in result.sessions if s.date > race]
+    recovery = [s for s in after if s.kind is SessionKind.RECOVERY]
+    assert recovery and all((s.date - race).days <= 7 for s in recovery)
+    assert all(s.kind is not SessionKind.RECOVERY for s in after if (s.date - race).days > 7)
+    notes = {c.date: c.why for c in result.changes if c.rules == ("P6",)}
+    starts = [race - timedelta(days=14), race - timedelta(days=4), race + timedelta(days=1)]
+    assert [d for d in notes if d > day(0)] == [*starts, race + timedelta(days=8)]
+    for when in starts:
+        assert f"{when:%a} {when.day} {when:%b}" in notes[when]
+    assert notes[race + timedelta(days=1)].startswith("After the race: from Wed 16 Apr")
+
+
+@pytest.mark.parametrize("race_weeks", [4, 6, 8])
+def test_item8_p5_p7_p9_beginners_keep_two_hamstring_exercises_after_a_race(
+    race_weeks: int,
+) -> None:
+    """Issue 25.8: P9's step back never takes a beginner below H1-H2 (P7), which left one
+    hamstring exercise for weeks after the race; P5 asks for two or three."""
+    profile = runner("RERRHLR", experience="none", equipment=(), race_date=day(7 * race_weeks + 5))
+    result, _ = train(profile, weeks=16)
+    after = [
+        s
+        for s in result.sessions
+        if s.date > day(7 * race_weeks + 5) and s.kind is not SessionKind.RECOVERY
+    ]
+    assert after
+    for session in after:
+        assert sum(i.exercise.family is Family.HAMSTRING for i in session.exercises) >= 2
+
+
+def test_item8_p5_p9_a_beginner_back_from_a_gap_keeps_two_hamstring_exercises() -> None:
+    """Issue 25.8: a real gap steps the beginner's exercises back a dose step, not below H1-H2."""
+    profile = runner("RERRHLR", experience="none", equipment=())
+    _, history = train(profile, weeks=6)
+    comeback_day = history[-1].date + timedelta(days=24)
+    gap = plan(profile, start=MONDAY, weeks=12, history=history, as_of=comeback_day)
+    comeback = next(s for s in gap.sessions if s.status is SessionStatus.PLANNED)
+    assert "P9" in comeback.rules
+    assert sum(i.exercise.family is Family.HAMSTRING for i in comeback.exercises) >= 2
+
+
+@pytest.mark.parametrize("pattern", ["REHRELE", "RERRHLR", "RRRRRLR"])
+def test_item10_p6_maintain_cuts_volume_for_everyone_and_keeps_intensity(pattern: str) -> None:
+    """Issue 25.10: four runs a week or more already had short sessions, and maintain cut
+    nothing for them; now every runner loses volume, with the same variants and loads."""
+    build = plan(runner(pattern), start=MONDAY, weeks=1).sessions
+    maintain = plan(runner(pattern, race_date=day(40)), start=MONDAY, weeks=1).sessions
+    assert [s.kind for s in maintain] == [s.kind for s in build]
+    for before, now in zip(build, maintain, strict=True):
+        assert [(i.exercise.id, i.reps, i.hold_s, i.load) for i in now.exercises] == [
+            (i.exercise.id, i.reps, i.hold_s, i.load) for i in before.exercises
+        ]
+        assert all(a.sets < b.sets for a, b in zip(now.exercises, before.exercises, strict=True))
+
+
+def test_item11_p9_p6_the_planned_race_rest_and_recovery_week_are_no_gap() -> None:
+    """Issue 25.11: a runner who missed nothing hears no P9 'missed sessions' after a race."""
+    race = day(7 * 6 + 1)
+    result, _ = train(runner("REREHRL", race_date=race), weeks=10)
+    assert [s for s in result.sessions if s.date > race + timedelta(days=7)]
+    assert not any("P9" in c.rules for c in result.changes)
+    assert not any("P9" in s.rules for s in result.sessions)
