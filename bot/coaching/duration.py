@@ -3,8 +3,9 @@
 Each rep takes the seconds its tempo names ("3 s down, 1 s up" is 4 s; a range such as
 "3-4 s" counts its middle, and a phase with no seconds, such as "pause", one second). A
 tempo that names no seconds ("lower as slowly as you can") counts ``UNTIMED_REP_S``. Holds
-count their seconds, a walk its minutes; work for each leg or side counts twice; between
-sets comes the exercise's rest.
+count their seconds, a walk its minutes; work for each leg or side counts twice. After
+every set but the session's last comes the exercise's rest: between its sets, and before
+the next exercise.
 """
 
 from __future__ import annotations
@@ -36,16 +37,18 @@ def rep_seconds(tempo: str) -> float:
 
 
 def prescription_seconds(item: Prescription) -> float:
-    """One exercise's work and rest between its sets, in seconds."""
+    """One exercise's work and the rest after each of its sets, in seconds."""
     if item.hold_s is not None:
         per_set = float(item.hold_s)
     else:
         per_set = (item.reps or 0) * rep_seconds(item.tempo)
     sides = 2 if item.exercise.per_side else 1
-    return item.sets * per_set * sides + (item.sets - 1) * item.exercise.rest_s
+    return item.sets * (per_set * sides + item.exercise.rest_s)
 
 
 def session_minutes(exercises: Iterable[Prescription], warm_up_minutes: int) -> int:
     """The whole session in minutes, rounded, with ``warm_up_minutes`` before it."""
-    seconds = warm_up_minutes * 60 + sum(prescription_seconds(item) for item in exercises)
+    items = list(exercises)
+    done = items[-1].exercise.rest_s if items else 0  # no rest after the very last set
+    seconds = warm_up_minutes * 60 + sum(prescription_seconds(item) for item in items) - done
     return max(1, round(seconds / 60))

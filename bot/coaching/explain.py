@@ -134,7 +134,7 @@ def _moved(step: Moved) -> str:
     name = _the(step.exercise.name)
     if step.step == "reps":
         unit = "seconds" if step.exercise.dose.hold_s else "reps"
-        side = " each leg" if step.exercise.per_side else ""
+        side = f" {step.exercise.each}" if step.exercise.each else ""
         return f"{name} goes up to {step.to} {unit}{side}"
     if step.step == "range":
         return f"{name} moves to a {step.to}"

@@ -491,6 +491,7 @@ class _Replay:
             eccentric_ok=self.profile.day(day + DAY) is not DayKind.LONG,
             set_off="P11" if lighter else "P6" if phase is Phase.MAINTAIN else None,
             first_nordic=not self.nordic_started,
+            whole=phase is Phase.BUILD and not lighter and not short,
             rotation=self.rotation,
             adjustment=self.adjustment,
         )

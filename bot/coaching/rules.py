@@ -65,6 +65,8 @@ class RuleSettings:
     red_flag_checkins: int
     refer_checkins: int
     min_exercises: int
+    least_minutes: int  # P1: a session no rule cuts lasts at least this ...
+    most_minutes: int  # ... and never more than this
     warm_up_minutes: int
     warm_up: tuple[str, ...]
     pain_fine: str
@@ -118,6 +120,8 @@ def load_rules(path: Path | None = None) -> RuleSettings:
         red_flag_checkins=sites.integer("red_flag_checkins", 2, 10),
         refer_checkins=sites.integer("refer_checkins", 2, 10),
         min_exercises=sites.integer("min_exercises", 1, 6),
+        least_minutes=root.table("minutes").integer("least", 10, 90),
+        most_minutes=root.table("minutes").integer("most", 10, 120),
         warm_up_minutes=warm_up.integer("minutes", 1, 15),
         warm_up=warm_up.texts("moves", 2, 8),
         pain_fine=root.table("pain_fine").text("C8"),
@@ -125,6 +129,8 @@ def load_rules(path: Path | None = None) -> RuleSettings:
         shapes=MappingProxyType({kind: _shape(shapes.table(kind)) for kind in SESSION_KINDS[:-1]}),
         why=MappingProxyType({rule: why.text(rule) for rule in RULE_IDS}),
     )
+    if settings.most_minutes < settings.least_minutes:
+        raise CoachingDataError(f"{name}: minutes: most: must not be below least")
     if settings.pain_settled_max < settings.pain_ok_max:
         raise CoachingDataError(f"{name}: pain: settled_max: must not be below ok_max")
     return settings

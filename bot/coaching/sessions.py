@@ -12,6 +12,9 @@ exercises; a swap that leaves fewer than three exercises makes a recovery sessio
 and a lighter week (P11) take one set off everything, and so does maintain (P6: volume cut,
 intensity kept) whatever the session's kind; C6 makes a recovery session. A first
 Nordic waits for a session that takes nothing off, so it comes with C10's two or three sets.
+The week's main session (focused or heavy), when no phase, lighter week, short week (P4) or
+cue rule cuts it, is filled with real work to P1's 30-40 minutes: more sets within each
+dose's range, then more foundation work; a session some rule makes small stays small.
 """
 
 from __future__ import annotations
@@ -20,10 +23,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from bot.coaching.decisions import Adjustment
+from bot.coaching.duration import session_minutes
 from bot.coaching.library import Exercise, Family, Joint, Library, Tag
 from bot.coaching.model import Prescription, SessionKind
 from bot.coaching.progression import Progress
 from bot.coaching.rules import RuleSettings
+
+FULL_KINDS = (SessionKind.FOCUSED, SessionKind.HEAVY)  # P4: the week's main session
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +42,7 @@ class Brief:
     eccentric_ok: bool  # eccentric work allowed on this day (P12: not before a long run)
     set_off: str | None  # the rule taking one set off everything: P11 (lighter week), P6
     first_nordic: bool  # C10: no Nordic session has happened yet
+    whole: bool  # P1: no phase or lighter week cuts this session's volume (build, P6, P11)
     rotation: int  # varies the strength foundation exercises from session to session
     adjustment: Adjustment
 
@@ -149,6 +156,50 @@ def _ease(
     return exercise, False, 1
 
 
+def _filled(
+    items: list[Prescription], brief: Brief, progress: Progress, settings: RuleSettings
+) -> list[Prescription]:
+    """P1: a session no rule cuts lasts at least ``least_minutes`` of real work: first more
+    sets, within each exercise's range, then more foundation work (control work only in a
+    control session), never past ``most_minutes``."""
+
+    def fits(trial: list[Prescription]) -> bool:
+        return session_minutes(trial, settings.warm_up_minutes) <= settings.most_minutes
+
+    def short(trial: list[Prescription]) -> bool:
+        return session_minutes(trial, settings.warm_up_minutes) < settings.least_minutes
+
+    while short(items):
+        room = [n for n, item in enumerate(items) if item.sets < item.exercise.dose.sets[1]]
+        if not room:
+            break
+        n = min(room, key=lambda n: items[n].sets)  # the fewest sets first, in session order
+        trial = [*items[:n], replace(items[n], sets=items[n].sets + 1), *items[n + 1 :]]
+        if not fits(trial):
+            break
+        items = trial
+    taken = {item.exercise.movement for item in items}
+    for exercise in progress.heads(Family.FOUNDATION):
+        if not short(items):
+            break
+        control = brief.kind is not SessionKind.CONTROL or Tag.CONTROL in exercise.tags
+        if (
+            exercise.movement in taken
+            or not control
+            or (exercise.eccentric and not brief.eccentric_ok)
+        ):
+            continue
+        item = progress.prescribe(
+            exercise,
+            exercise.dose.sets[0 if brief.light else 1],
+            bodyweight=not brief.heavy_ok and exercise.eccentric,
+        )
+        trial = sorted([*items, item], key=lambda p: _order(p.exercise))
+        if fits(trial):
+            items, taken = trial, taken | {exercise.movement}
+    return items
+
+
 def compose(
     brief: Brief, progress: Progress, library: Library, settings: RuleSettings
 ) -> tuple[tuple[Prescription, ...], frozenset[str]]:
@@ -177,6 +228,8 @@ def compose(
             bodyweight=not brief.heavy_ok and exercise.eccentric,
         )
         prescriptions.append(replace(item, cues_emphasised=True) if easing else item)
+    if brief.whole and brief.kind in FULL_KINDS and not adjustment.rules():
+        prescriptions = _filled(prescriptions, brief, progress, settings)
     rules = {"P5"}
     held_back = not brief.heavy_ok and any(e.heavy for e in progress.pool(progress.hamstring))
     if held_back or any(item.heavy_eccentric for item in prescriptions):

@@ -402,6 +402,7 @@ def test_item7_c10_c5_a_first_nordic_waits_for_a_session_that_takes_no_set_off(
         eccentric_ok=True,
         set_off=None,
         first_nordic=first_nordic,
+        whole=False,
         rotation=0,
         adjustment=Adjustment(fewer_sets=fewer_sets),
     )

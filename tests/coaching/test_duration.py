@@ -45,21 +45,23 @@ def _dose(exercise_id: str, sets: int, reps: int | None, hold_s: int | None) -> 
     return Prescription(exercise, sets, reps, hold_s, tempo=exercise.dose.tempo)
 
 
-def test_work_counts_each_leg_and_the_rest_between_sets() -> None:
+def test_work_counts_each_leg_and_the_rest_after_each_set() -> None:
     squat = _dose("single_leg_squat", 3, 8, None)  # 3 s down, 1 s up; each leg; rest 60 s
-    assert prescription_seconds(squat) == 3 * 8 * 4 * 2 + 2 * 60
+    assert prescription_seconds(squat) == 3 * 8 * 4 * 2 + 3 * 60
     bridge = _dose("h1_glute_bridge", 2, 10, None)  # 6 s a rep; rest 45 s
-    assert prescription_seconds(bridge) == 2 * 10 * 6 + 45
+    assert prescription_seconds(bridge) == 2 * 10 * 6 + 2 * 45
     balance = _dose("hip_stability", 2, None, 30)  # each leg; rest 30 s
-    assert prescription_seconds(balance) == 2 * 30 * 2 + 30
+    assert prescription_seconds(balance) == 2 * 30 * 2 + 2 * 30
     walk = _dose("easy_walk", 1, None, 15 * 60)
-    assert prescription_seconds(walk) == 15 * 60
+    assert prescription_seconds(walk) == 15 * 60 + walk.exercise.rest_s
 
 
-def test_session_minutes_add_the_warm_up_and_round_to_the_minute() -> None:
+def test_session_minutes_add_the_warm_up_and_no_rest_after_the_last_set() -> None:
+    """The rest after an exercise's last set is the move to the next exercise; none at the end."""
     items = (_dose("single_leg_squat", 3, 8, None), _dose("h1_glute_bridge", 2, 10, None))
-    assert session_minutes(items, 5) == round(5 + (312 + 165) / 60)
-    assert session_minutes(items, 0) == round((312 + 165) / 60)
+    work = 3 * 8 * 4 * 2 + 3 * 60 + 2 * 10 * 6 + 45
+    assert session_minutes(items, 5) == round(5 + work / 60)
+    assert session_minutes(items, 0) == round(work / 60)
 
 
 def test_the_planner_shows_the_minutes_a_session_holds() -> None:

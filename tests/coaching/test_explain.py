@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from bot.coaching import (
@@ -13,8 +14,10 @@ from bot.coaching import (
     Phase,
     Profile,
     explain,
+    library,
     plan,
 )
+from bot.coaching.decisions import Moved
 from bot.coaching.explain import phase_note
 from tests.coaching.helpers import MONDAY, day, good, runner
 
@@ -87,3 +90,16 @@ def test_item11_c7_c12_several_sites_take_a_plural_verb() -> None:
     assert repeated.startswith("Your knee and hip have come up in three check-ins in a row.")
     single = said(THREE_RUNS, good(day(0), **KNEE_6), good(day(2), **KNEE_6))
     assert "Your knee has needed a lighter load" in single and "to check it." in single
+
+
+def test_progress_counts_per_side_work_on_each_leg_or_each_side() -> None:
+    """Issue 25.11: "per side" wherever a unilateral or alternating exercise is counted."""
+    taps = library()["core_anti_rotation"]
+    lunge = library()["h3_single_leg_rdl"]
+    decision = replace(
+        plan(THREE_RUNS, start=MONDAY, weeks=1, history=[good(day(0))]).decisions[-1],
+        moved=(Moved(taps, "reps", "10"), Moved(lunge, "reps", "8")),
+    )
+    text = explain(decision, None, paused=False)
+    assert "plank shoulder taps) goes up to 10 reps each side" in text
+    assert "single-leg Romanian deadlift goes up to 8 reps each leg" in text

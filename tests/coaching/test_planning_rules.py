@@ -34,6 +34,19 @@ def test_p1_two_sessions_a_week_of_at_most_40_minutes_or_one_by_choice() -> None
     assert all(s.minutes == session_minutes(s.exercises, 5) <= 40 for s in two.sessions)
 
 
+@pytest.mark.parametrize("experience", ["some", "regular"])
+def test_p1_the_weeks_main_session_holds_30_to_40_minutes_of_real_work(experience: str) -> None:
+    """Issue 25.11 and P1: the minutes are counted, so a whole focused session gets the sets
+    and foundation work to fill 30-40 minutes; a lighter week (P11) is not filled back up."""
+    sliders_only = runner("RERRHRL", experience=experience, equipment={Equipment.SLIDERS})
+    result = plan(sliders_only, start=MONDAY, weeks=4)  # its sets alone come to 29 minutes
+    main = [s for s in result.sessions if s.kind is SessionKind.FOCUSED]
+    whole, lighter = main[:3], main[3]
+    assert all(30 <= s.minutes <= 40 for s in whole)
+    assert all(s.minutes == session_minutes(s.exercises, 5) for s in main)
+    assert "P11" in lighter.rules and lighter.minutes < 30
+
+
 def test_p2_never_on_hard_day_or_day_before() -> None:
     profile = runner("RHRHELR")
     result = plan(profile, start=MONDAY, weeks=4)
@@ -407,15 +420,19 @@ def test_item8_p5_p9_a_beginner_back_from_a_gap_keeps_two_hamstring_exercises() 
 @pytest.mark.parametrize("pattern", ["REHRELE", "RERRHLR", "RRRRRLR"])
 def test_item10_p6_maintain_cuts_volume_for_everyone_and_keeps_intensity(pattern: str) -> None:
     """Issue 25.10: four runs a week or more already had short sessions, and maintain cut
-    nothing for them; now every runner loses volume, with the same variants and loads."""
+    nothing for them; now every runner loses volume, with the same variants and loads (a
+    whole build session's P1 filler work is volume too: maintain drops it)."""
     build = plan(runner(pattern), start=MONDAY, weeks=1).sessions
     maintain = plan(runner(pattern, race_date=day(40)), start=MONDAY, weeks=1).sessions
     assert [s.kind for s in maintain] == [s.kind for s in build]
     for before, now in zip(build, maintain, strict=True):
-        assert [(i.exercise.id, i.reps, i.hold_s, i.load) for i in now.exercises] == [
-            (i.exercise.id, i.reps, i.hold_s, i.load) for i in before.exercises
-        ]
-        assert all(a.sets < b.sets for a, b in zip(now.exercises, before.exercises, strict=True))
+        was = {i.exercise.id: i for i in before.exercises}
+        assert all(i.exercise.id in was for i in now.exercises)
+        for item in now.exercises:
+            old = was[item.exercise.id]
+            assert (item.reps, item.hold_s, item.load) == (old.reps, old.hold_s, old.load)
+            assert item.sets < old.sets
+        assert now.minutes < before.minutes
 
 
 def test_item11_p9_p6_the_planned_race_rest_and_recovery_week_are_no_gap() -> None:
