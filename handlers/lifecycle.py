@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from schedules.dispatch import Route
+from bot.delivery.route import Route
 
 CONFIGURATION = 2  # exit status: a setting is wrong
 UNAVAILABLE = 1  # exit status: the platform could not be reached, or refused a start-up call

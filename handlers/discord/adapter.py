@@ -12,14 +12,14 @@ import asyncio
 import aiohttp
 import discord
 
+from bot.delivery.rate_limit import RateLimiter, discord_limiter
+from bot.delivery.route import Route
 from bot.services.coach import Coach
 from bot.settings import Settings
 from handlers.discord.callbacks import PLATFORM
 from handlers.discord.client import CoachClient, build_client
 from handlers.discord.notifier import DiscordNotifier
 from handlers.lifecycle import CONFIGURATION, UNAVAILABLE, CannotRun, first_line
-from schedules.dispatch import Route
-from schedules.rate_limit import RateLimiter, discord_limiter
 
 API = "Discord's API"
 

@@ -16,6 +16,8 @@ from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats
 from telegram.error import TelegramError
 from telegram.request import BaseRequest
 
+from bot.delivery.rate_limit import RateLimiter
+from bot.delivery.route import Route
 from bot.services.coach import COMMANDS, Coach
 from bot.settings import Settings
 from handlers.calendar_feed import calendar_route
@@ -33,8 +35,6 @@ from handlers.telegram.notifier import TelegramNotifier
 from handlers.telegram.start_up import start_up_problem
 from handlers.telegram.webhook import TelegramWebhook
 from handlers.web import WebServer
-from schedules.dispatch import Route
-from schedules.rate_limit import RateLimiter
 
 logger = logging.getLogger(__name__)
 

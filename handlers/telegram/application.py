@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.delivery.rate_limit import RateLimiter
 from bot.services.coach import Coach
 from bot.services.inbound import Inbox
 from bot.settings import Settings
@@ -26,7 +27,6 @@ from handlers.telegram.durable_queue import DurableQueue, StoringBot
 from handlers.telegram.errors import on_error
 from handlers.telegram.http import AiohttpRequest
 from handlers.telegram.pipe import OutboundPipe
-from schedules.rate_limit import RateLimiter
 
 CoachApplication = Application[Any, Any, Any, Any, Any, Any]
 

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.delivery.rate_limit import RateLimiter, discord_limiter
+from bot.delivery.route import Route
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.services.reminder_plan import plan_reminders
@@ -23,8 +25,7 @@ from bot.storage.models import Dispatch, DispatchKind, DispatchStatus, Runner, R
 from handlers.discord.adapter import DiscordAdapter
 from handlers.lifecycle import Adapter
 from handlers.telegram.adapter import TelegramAdapter
-from schedules.dispatch import Delivery, Dispatcher, Route
-from schedules.rate_limit import RateLimiter, discord_limiter
+from schedules.dispatch import Delivery, Dispatcher
 from schedules.tick import Tick
 from tests.conftest import FakeClock, VirtualTime
 from tests.factories import make_runner

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from telegram.request import BaseRequest
 
+from bot.delivery.rate_limit import RateLimiter
 from bot.services.coach import Coach
 from bot.settings import Settings
 from handlers.telegram.adapter import TelegramAdapter
 from handlers.telegram.application import CoachApplication, build_application
-from schedules.rate_limit import RateLimiter
 from tests.adapter_fixtures import coach, engine
 from tests.conftest import Script, VirtualTime, onboarding
 from tests.fake_telegram import (
