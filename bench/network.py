@@ -41,11 +41,11 @@ if __package__ in (None, ""):  # run as ``python bench/network.py``
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
+from bot import bootstrap
 from bot.runtime import tune_garbage_collector
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.settings import Settings
-from handlers.telegram.adapter import TelegramAdapter
 from tests.conftest import onboarding
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, updates
 
@@ -152,7 +152,7 @@ async def measure(
     )
     ctx = ServiceContext.from_settings(config)
     await ctx.prepare()
-    adapter = TelegramAdapter(config, Coach(ctx))
+    adapter = bootstrap.telegram(config, Coach(ctx)).adapter
     await adapter.open()
     await adapter.start()
     child.stdin.write(b"go\n")

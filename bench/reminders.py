@@ -26,6 +26,8 @@ from telegram import Bot
 
 from bench import history
 from bench.loop_lag import LoopLag
+from bot.delivery.rate_limit import RateLimiter
+from bot.delivery.route import Route
 from bot.runtime import tune_garbage_collector
 from bot.services.context import ServiceContext
 from bot.services.reminders import build
@@ -43,9 +45,8 @@ from bot.storage.models import (
 from handlers.telegram.http import AiohttpRequest
 from handlers.telegram.notifier import TelegramNotifier
 from handlers.telegram.render import html, keyboard
-from schedules.dispatch import Delivery, Dispatcher, Route
+from schedules.dispatch import Delivery, Dispatcher
 from schedules.planning import plan_all
-from schedules.rate_limit import RateLimiter
 from tests.factories import runner_row
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, RateLimits
 

@@ -39,8 +39,10 @@ from bench.riders import Rider
 from bot.runtime import tune_garbage_collector
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
+from bot.services.inbound import Inbox
 from bot.settings import Settings
 from handlers.telegram.application import CoachApplication, build_application
+from handlers.telegram.callbacks import PLATFORM
 from tests.conftest import FakeClock
 from tests.fake_telegram import FakeBotAPI, InProcessRequest, process, updates
 from tests.telegram.conftest import virtual_limiter
@@ -56,7 +58,11 @@ async def coach_app(
     context = ServiceContext.from_settings(settings, clock=clock)
     await context.prepare()
     app: CoachApplication = build_application(
-        settings, Coach(context), request=InProcessRequest(api), limiter=virtual_limiter()
+        settings,
+        Coach(context),
+        inbox=Inbox(context, PLATFORM),
+        limiter=virtual_limiter(),
+        request=InProcessRequest(api),
     )
     await app.initialize()
     riders = [Rider(app, api, first_id + n) for n in range(runners)]

@@ -1,8 +1,11 @@
 """The one composition root: settings in, a running bot out.
 
-It builds the database and service context, the coach, one adapter for each platform that
-has a token (Telegram, Discord, or both), and the one reminder tick, which sends each row
-through its platform's route (notifier and limiter). Everything runs under one event loop:
+It builds every long-lived part and hands it to the adapters, which build none: the
+database and service context, the coach; for each platform that has a token (Telegram,
+Discord, or both) its rate limiter, its notifier and route, and its adapter, with, on
+Telegram, the inbox and, by webhook, the web server and its routes; and the one reminder
+tick, which sends each row through its platform's route. ``trailcoach chat`` runs the
+console adapter the same way, without the tick. Everything runs under one event loop:
 
 1. the database schema is brought up to date;
 2. each adapter opens (logs in, registers its commands): a bad token stops the process
@@ -10,6 +13,9 @@ through its platform's route (notifier and limiter). Everything runs under one e
 3. the reminder tick starts, then each adapter starts receiving;
 4. on SIGINT or SIGTERM (or an adapter stopping by itself) the tick stops first, so nothing
    is sent into a closing client, then the adapters in reverse, then the database.
+
+A platform's modules, and the scheduler's, are imported only when they run: the console
+loads no platform library.
 """
 
 from __future__ import annotations
@@ -17,25 +23,110 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TextIO, TypeVar
 
+from bot.delivery.rate_limit import RateLimiter, discord_limiter
+from bot.delivery.route import Route
 from bot.runtime import tune_garbage_collector
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
+from bot.services.inbound import Inbox
 from bot.settings import Settings
-from handlers.discord.adapter import DiscordAdapter
 from handlers.lifecycle import Adapter
-from handlers.telegram.adapter import TelegramAdapter
-from schedules.scheduler import reminder_scheduler
+
+if TYPE_CHECKING:
+    from telegram.request import BaseRequest
+
+    from handlers.discord.adapter import DiscordAdapter
+    from handlers.telegram.adapter import Receiver, TelegramAdapter
+    from handlers.telegram.application import CoachApplication
+    from schedules.scheduler import ReminderScheduler
+
+AdapterT = TypeVar("AdapterT", bound=Adapter, covariant=True)
 
 
-def adapters_for(settings: Settings, coach: Coach) -> list[Adapter]:
-    """An adapter for each platform that has a token."""
-    adapters: list[Adapter] = []
+@dataclass(frozen=True, slots=True)
+class Platform(Generic[AdapterT]):
+    """One platform as the root wires it: its adapter, and the route its reminders take."""
+
+    adapter: AdapterT
+    route: Route
+
+
+def telegram(
+    settings: Settings,
+    coach: Coach,
+    *,
+    limiter: RateLimiter | None = None,
+    request: BaseRequest | None = None,
+) -> Platform[TelegramAdapter]:
+    """Telegram: one limiter for the replies and the reminders, the inbox, the Application,
+    its receiver, and the reminders' own bot and notifier. Tests give their ``limiter`` and
+    ``request`` (the Bot API transport)."""
+    from handlers.telegram.adapter import Polling, TelegramAdapter
+    from handlers.telegram.application import build_application, reminder_bot
+    from handlers.telegram.callbacks import PLATFORM
+    from handlers.telegram.notifier import TelegramNotifier
+
+    limiter = limiter or RateLimiter(settings.messages_per_second)
+    inbox = Inbox(coach.ctx, PLATFORM)
+    application = build_application(settings, coach, inbox=inbox, limiter=limiter, request=request)
+    receiver: Receiver = (
+        _webhook(settings, application, coach) if settings.uses_webhook else Polling(application)
+    )
+    bot = reminder_bot(settings, request=request)
+    api = str(settings.telegram_api_base_url).rstrip("/")
+    adapter = TelegramAdapter(application, receiver, reminder_bot=bot, api=api)
+    return Platform(adapter, Route(TelegramNotifier(bot), limiter))
+
+
+def _webhook(settings: Settings, application: CoachApplication, coach: Coach) -> Receiver:
+    """The bot's web server on ``WEBHOOK_LISTEN``:``WEBHOOK_PORT``, with its routes:
+    Telegram's POSTs to the path of ``WEBHOOK_URL``, and the runners' calendar links."""
+    from handlers.calendar_feed import calendar_route
+    from handlers.telegram.adapter import Webhook
+    from handlers.telegram.webhook import TelegramWebhook
+    from handlers.web import WebServer
+
+    url, secret = settings.webhook_url, settings.webhook_secret
+    assert url is not None and secret is not None, "webhook mode has a URL and a secret"
+    webhook = TelegramWebhook(application, url=str(url), secret=secret.get_secret_value())
+    server = WebServer(
+        [webhook.route, calendar_route(coach.ctx)],
+        host=settings.webhook_listen,
+        port=settings.webhook_port,
+    )
+    return Webhook(webhook, server)
+
+
+def discord(
+    settings: Settings, coach: Coach, *, limiter: RateLimiter | None = None
+) -> Platform[DiscordAdapter]:
+    """Discord: the client, and the reminders' notifier on its REST session and the Discord
+    limiter. Tests give their ``limiter``."""
+    from handlers.discord.adapter import DiscordAdapter
+    from handlers.discord.client import build_client
+    from handlers.discord.notifier import DiscordNotifier
+
+    token = settings.discord_bot_token
+    assert token is not None, "the Discord side needs its token"
+    client = build_client(coach, application_id=None)
+    # discord.py already retries 500, 502, 504 and 524 inside send(): a server error
+    # that reaches the tick is final, so the route adds no retries of its own.
+    route = Route(DiscordNotifier(client), limiter or discord_limiter(), retries=0)
+    return Platform(DiscordAdapter(client, token=token.get_secret_value()), route)
+
+
+def platforms_for(settings: Settings, coach: Coach) -> list[Platform[Adapter]]:
+    """A platform for each token set."""
+    platforms: list[Platform[Adapter]] = []
     if settings.telegram_bot_token is not None:
-        adapters.append(TelegramAdapter(settings, coach))
+        platforms.append(telegram(settings, coach))
     if settings.discord_bot_token is not None:
-        adapters.append(DiscordAdapter(settings, coach))
-    return adapters
+        platforms.append(discord(settings, coach))
+    return platforms
 
 
 async def serve(
@@ -50,24 +141,30 @@ async def serve(
     start, or an adapter that stops by itself, raises ``CannotRun`` after everything started
     has been stopped.
     """
+    from schedules.scheduler import reminder_scheduler
+
     ctx = ctx or ServiceContext.from_settings(settings)
-    adapters = adapters_for(settings, Coach(ctx))
-    reminders = reminder_scheduler(ctx, {a.platform: a.route for a in adapters}, settings)
-    opened: list[Adapter] = []
-    try:
-        await ctx.prepare()
-        for adapter in adapters:
-            opened.append(adapter)
-            await adapter.open()
-        reminders.start()
-        for adapter in adapters:
-            await adapter.start()
-        await _until_stopped(stop, adapters)
-    finally:
-        await reminders.stop()
-        for adapter in reversed(opened):
-            await adapter.stop()
-        await ctx.close()
+    platforms = platforms_for(settings, Coach(ctx))
+    reminders = reminder_scheduler(ctx, {p.adapter.platform: p.route for p in platforms}, settings)
+    await _running(ctx, [p.adapter for p in platforms], stop, reminders)
+
+
+async def chat(
+    settings: Settings,
+    *,
+    name: str,
+    stdin: TextIO,
+    out: TextIO,
+    exports: Path,
+    ctx: ServiceContext | None = None,
+) -> None:
+    """The console coach for ``name`` on ``stdin`` and ``out``, until end of input or
+    ``quit``: the same database and coach, with no platform and no reminder tick."""
+    from handlers.console.adapter import ConsoleAdapter
+
+    ctx = ctx or ServiceContext.from_settings(settings)
+    console = ConsoleAdapter(Coach(ctx), name=name, stdin=stdin, out=out, exports=exports)
+    await _running(ctx, [console], asyncio.Event())  # it ends when the person leaves
 
 
 def run(settings: Settings) -> None:
@@ -82,6 +179,33 @@ def run(settings: Settings) -> None:
         await serve(settings, stop)
 
     asyncio.run(main())
+
+
+async def _running(
+    ctx: ServiceContext,
+    adapters: Sequence[Adapter],
+    stop: asyncio.Event,
+    reminders: ReminderScheduler | None = None,
+) -> None:
+    """Start the database, the adapters and the tick in order, run until ``stop`` is set or
+    an adapter stops by itself, and stop everything started, in reverse."""
+    opened: list[Adapter] = []
+    try:
+        await ctx.prepare()
+        for adapter in adapters:
+            opened.append(adapter)
+            await adapter.open()
+        if reminders is not None:
+            reminders.start()
+        for adapter in adapters:
+            await adapter.start()
+        await _until_stopped(stop, adapters)
+    finally:
+        if reminders is not None:
+            await reminders.stop()
+        for adapter in reversed(opened):
+            await adapter.stop()
+        await ctx.close()
 
 
 async def _until_stopped(stop: asyncio.Event, adapters: Sequence[Adapter]) -> None:

@@ -1,11 +1,9 @@
-"""What the composition root needs from each platform's adapter: how to start it, how to stop
-it, and the route its reminders take."""
+"""What the composition root needs from each platform's adapter: how to start it and how to
+stop it."""
 
 from __future__ import annotations
 
 from typing import Protocol
-
-from schedules.dispatch import Route
 
 CONFIGURATION = 2  # exit status: a setting is wrong
 UNAVAILABLE = 1  # exit status: the platform could not be reached, or refused a start-up call
@@ -28,7 +26,8 @@ def first_line(text: str, limit: int = 200) -> str:
 
 
 class Adapter(Protocol):
-    """One platform's side of the bot, run by ``bot.bootstrap`` under one event loop.
+    """One platform's side of the bot, run by ``bot.bootstrap`` under one event loop; it is
+    handed every long-lived part it drives (client, limiter, inbox, web server) and builds none.
 
     ``open`` makes every start-up call (logging in, registering commands) before anything
     flows, so a bad token stops the process before any platform starts; ``start`` begins
@@ -40,11 +39,6 @@ class Adapter(Protocol):
     @property
     def platform(self) -> str:
         """The platform's name, as stored on runners and clubs."""
-        ...
-
-    @property
-    def route(self) -> Route:
-        """How the reminder tick reaches this platform."""
         ...
 
     async def open(self) -> None: ...

@@ -25,14 +25,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.delivery.notifier import Rejected, RetryLater, Transient, Unreachable
+from bot.delivery.route import Route
 from bot.services.context import ServiceContext
 from bot.services.reminders import Outgoing, Recipient, build
 from bot.services.replies import Message
 from bot.storage.journal import DispatchJournal, Outcome
 from bot.storage.models import DispatchStatus, RunnerStatus
 from bot.storage.repositories.dispatches import Claimed
-from schedules.notifier import Notifier, Rejected, RetryLater, Transient, Unreachable
-from schedules.rate_limit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -52,16 +52,6 @@ class Delivery:
     stale_after: timedelta = CLAIM_LEASE
     retention: timedelta = timedelta(days=30)  # settled rows older than this are deleted
     prune_batch: int = 1_000  # rows deleted per tick, at most
-
-
-@dataclass(frozen=True, slots=True)
-class Route:
-    """How the tick reaches one platform: its notifier, its limiter (shared with the replies
-    there), and how many more tries a ``Transient`` failure gets."""
-
-    notifier: Notifier
-    limiter: RateLimiter
-    retries: int = 3  # 0 where the platform's library already retries server errors itself
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.delivery.route import Route
 from bot.services.context import Clock, ServiceContext
 from bot.settings import Settings
-from schedules.dispatch import CLAIM_LEASE, Delivery, Dispatcher, Route
+from schedules.dispatch import CLAIM_LEASE, Delivery, Dispatcher
 from schedules.tick import Tick
 
 JOB_ID = "reminder-tick"

@@ -1,16 +1,22 @@
-"""The composition root runs the platforms that have a token, and one reminder tick for all."""
+"""The composition root runs the platforms that have a token, and one reminder tick for all;
+and the console, on its own."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import io
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import bot.bootstrap as bootstrap
+import schedules.scheduler
 from bot import cli_run
 from bot.services.context import ServiceContext
 from bot.settings import Settings
@@ -22,6 +28,7 @@ from tests.conftest import FakeClock
 from tests.fake_discord.server import TOKEN, FakeDiscord
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, free_port, updates
 
+HEAVY = {"telegram", "discord", "aiohttp", "apscheduler", "schedules"}
 OTHER_DISCORD_TOKEN = "MTQyMDAwMDAwMDAwMDAwMDA5OQ.Zz9Yy8.Revoked0Token1Xj7Fb0Ym5Hd3Ue6Ts"
 
 
@@ -35,7 +42,7 @@ def schedulers(monkeypatch: pytest.MonkeyPatch) -> list[ReminderScheduler]:
         built.append(make(*args, **kwargs))
         return built[-1]
 
-    monkeypatch.setattr(bootstrap, "reminder_scheduler", keep)
+    monkeypatch.setattr(schedules.scheduler, "reminder_scheduler", keep)
     return built
 
 
@@ -216,6 +223,35 @@ async def test_a_gateway_that_refuses_the_bot_stops_everything_with_one_line(
     assert "intents" in refused.value.line
     [reminders] = schedulers
     assert not reminders.running()
+
+
+async def test_the_console_runs_through_the_root_without_a_tick(
+    database: Database, clock: FakeClock, schedulers: list[ReminderScheduler], tmp_path: Path
+) -> None:
+    out = io.StringIO()
+    await asyncio.wait_for(
+        bootstrap.chat(
+            settings(),
+            name="ada",
+            stdin=io.StringIO("/help\nquit\n"),
+            out=out,
+            exports=tmp_path,
+            ctx=ServiceContext(database, clock, "Europe/Berlin"),
+        ),
+        timeout=10,
+    )
+    assert "/today: Today's session" in out.getvalue()
+    assert out.getvalue().rstrip().endswith("Bye! Your plan is saved.")
+    assert schedulers == []
+
+
+def test_the_root_loads_a_platform_library_only_for_a_platform_that_runs() -> None:
+    """``trailcoach chat`` goes through the root, and loads no platform or scheduler."""
+    script = "import sys, bot.bootstrap; print(*sys.modules)"
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert HEAVY.isdisjoint(loaded.stdout.split())
 
 
 def test_run_prints_a_start_up_failure_as_one_redacted_line(

@@ -1,4 +1,4 @@
-"""The Discord side of the bot, started and stopped by ``bot.bootstrap``.
+"""The Discord side of the bot, built, started and stopped by ``bot.bootstrap``.
 
 ``Client.start`` is ``login`` then ``connect``; they are split so that a bad token fails
 before any platform starts, and the reminder tick can send (REST only) while the gateway
@@ -12,32 +12,22 @@ import asyncio
 import aiohttp
 import discord
 
-from bot.services.coach import Coach
-from bot.settings import Settings
 from handlers.discord.callbacks import PLATFORM
-from handlers.discord.client import CoachClient, build_client
-from handlers.discord.notifier import DiscordNotifier
+from handlers.discord.client import CoachClient
 from handlers.lifecycle import CONFIGURATION, UNAVAILABLE, CannotRun, first_line
-from schedules.dispatch import Route
-from schedules.rate_limit import RateLimiter, discord_limiter
 
 API = "Discord's API"
 
 
 class DiscordAdapter:
-    """The client (slash commands, buttons, DMs, server events) and the reminders' route."""
+    """The client's lifecycle: log in with ``token``, register the slash commands, run the
+    gateway (the reminders' route shares the client's REST session)."""
 
     platform = PLATFORM
 
-    def __init__(
-        self, settings: Settings, coach: Coach, *, limiter: RateLimiter | None = None
-    ) -> None:
-        assert settings.discord_bot_token is not None, "the Discord side needs its token"
-        self.client: CoachClient = build_client(coach, application_id=None)
-        # discord.py already retries 500, 502, 504 and 524 inside send(): a server error
-        # that reaches the tick is final, so the route adds no retries of its own.
-        self.route = Route(DiscordNotifier(self.client), limiter or discord_limiter(), retries=0)
-        self._token = settings.discord_bot_token.get_secret_value()
+    def __init__(self, client: CoachClient, *, token: str) -> None:
+        self.client = client
+        self._token = token
         self._gateway: asyncio.Task[None] | None = None
 
     async def open(self) -> None:

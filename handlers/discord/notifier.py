@@ -10,9 +10,9 @@ import aiohttp
 import discord
 from discord.utils import MISSING
 
+from bot.delivery.notifier import Rejected, RetryLater, Transient, Unreachable
 from bot.services.replies import Message
 from handlers.discord.render import outgoing
-from schedules.notifier import Rejected, RetryLater, Transient, Unreachable
 
 UNREACHABLE = frozenset(
     {

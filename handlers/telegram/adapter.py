@@ -1,5 +1,6 @@
-"""The Telegram side of the bot, started and stopped by ``bot.bootstrap``: the Application
-that answers updates (by polling or by webhook) and the bot the reminder tick sends through.
+"""The Telegram side of the bot, built, started and stopped by ``bot.bootstrap``: the
+Application that answers updates (by polling or by webhook) and the bot the reminder tick
+sends through.
 
 python-telegram-bot's ``run_polling`` and ``run_webhook`` own the event loop, so the
 Application is driven by hand, as its docs describe for running beside other asyncio
@@ -14,27 +15,15 @@ from typing import Protocol
 
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats
 from telegram.error import TelegramError
-from telegram.request import BaseRequest
 
-from bot.services.coach import COMMANDS, Coach
-from bot.settings import Settings
-from handlers.calendar_feed import calendar_route
+from bot.services.coach import COMMANDS
 from handlers.lifecycle import CONFIGURATION, CannotRun
-from handlers.telegram.application import (
-    CoachApplication,
-    api_urls,
-    bot_token,
-    build_application,
-)
+from handlers.telegram.application import CoachApplication
 from handlers.telegram.callbacks import PLATFORM
 from handlers.telegram.durable_queue import DurableQueue
-from handlers.telegram.http import AiohttpRequest
-from handlers.telegram.notifier import TelegramNotifier
 from handlers.telegram.start_up import start_up_problem
 from handlers.telegram.webhook import TelegramWebhook
 from handlers.web import WebServer
-from schedules.dispatch import Route
-from schedules.rate_limit import RateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -68,15 +57,9 @@ class Webhook:
     own web server on ``WEBHOOK_LISTEN``:``WEBHOOK_PORT``, which also serves the runners'
     calendar subscriptions."""
 
-    def __init__(self, application: CoachApplication, settings: Settings, coach: Coach) -> None:
-        url, secret = settings.webhook_url, settings.webhook_secret
-        assert url is not None and secret is not None, "webhook mode has a URL and a secret"
-        self.webhook = TelegramWebhook(application, url=str(url), secret=secret.get_secret_value())
-        self.server = WebServer(
-            [self.webhook.route, calendar_route(coach.ctx)],
-            host=settings.webhook_listen,
-            port=settings.webhook_port,
-        )
+    def __init__(self, webhook: TelegramWebhook, server: WebServer) -> None:
+        self.webhook = webhook
+        self.server = server
 
     async def start(self) -> None:
         """Listen, and only then tell Telegram where to post."""
@@ -96,37 +79,19 @@ class Webhook:
 
 
 class TelegramAdapter:
-    """The Application and the reminders' bot, sharing one Telegram limiter."""
+    """The Application, its receiver and the reminders' bot, started and stopped together;
+    ``api`` is the Bot API's address, for start-up errors."""
 
     platform = PLATFORM
 
     def __init__(
-        self,
-        settings: Settings,
-        coach: Coach,
-        *,
-        request: BaseRequest | None = None,
-        limiter: RateLimiter | None = None,
+        self, application: CoachApplication, receiver: Receiver, *, reminder_bot: Bot, api: str
     ) -> None:
-        self.limiter = limiter or RateLimiter(settings.messages_per_second)
-        self.application = build_application(settings, coach, request=request, limiter=self.limiter)
-        # Reminders go out on a bot of their own: the tick paces them on the same limiter
-        # itself, so they skip the Application bot's pipe.
-        self.reminder_bot = Bot(
-            bot_token(settings), *api_urls(settings), request=request or AiohttpRequest()
-        )
-        self.receiver: Receiver = (
-            Webhook(self.application, settings, coach)
-            if settings.uses_webhook
-            else Polling(self.application)
-        )
-        self._api = str(settings.telegram_api_base_url).rstrip("/")
+        self.application = application
+        self.receiver = receiver
+        self.reminder_bot = reminder_bot
+        self._api = api
         self._stopped = asyncio.Event()
-
-    @property
-    def route(self) -> Route:
-        """Reminders on the shared limiter; server errors get three more tries."""
-        return Route(TelegramNotifier(self.reminder_bot), self.limiter)
 
     async def open(self) -> None:
         """Check the token (``getMe``) and register the command menu."""

@@ -1,11 +1,14 @@
-"""The one place that assembles the Telegram Application: handlers and their order.
+"""The one place that assembles the Telegram Application (handlers and their order) and the
+reminders' bot.
 
-``handlers.telegram.adapter`` starts and stops it, under ``bot.bootstrap``."""
+``bot.bootstrap`` builds it on the parts it shares (the inbox, the Telegram limiter), and
+``handlers.telegram.adapter`` starts and stops it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from telegram import Bot
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -16,17 +19,17 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot.delivery.rate_limit import RateLimiter
 from bot.services.coach import Coach
 from bot.services.inbound import Inbox
 from bot.settings import Settings
 from handlers.telegram.admins import AdminCheck
-from handlers.telegram.callbacks import PLATFORM, Callbacks
+from handlers.telegram.callbacks import Callbacks
 from handlers.telegram.conversations import ConversationProcessor
 from handlers.telegram.durable_queue import DurableQueue, StoringBot
 from handlers.telegram.errors import on_error
 from handlers.telegram.http import AiohttpRequest
 from handlers.telegram.pipe import OutboundPipe
-from schedules.rate_limit import RateLimiter
 
 CoachApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -48,20 +51,20 @@ def build_application(
     settings: Settings,
     coach: Coach,
     *,
+    inbox: Inbox,
+    limiter: RateLimiter,
     request: BaseRequest | None = None,
-    limiter: RateLimiter | None = None,
 ) -> CoachApplication:
-    """The bot's Application on the configured Bot API; ``request`` swaps the transport (by
-    default aiohttp, with a pool of its own for long polling) and ``limiter`` is the Telegram
-    limiter the replies share with the reminder tick.
+    """The bot's Application on the configured Bot API, storing updates in ``inbox``;
+    ``limiter`` is the Telegram limiter the replies share with the reminder tick, and
+    ``request`` swaps the transport (by default aiohttp, with a pool of its own for long
+    polling).
 
     Updates are stored before Telegram is told they arrived, and handled concurrently, one
     conversation in order. Every Bot API call of the Application's bot goes through the
     outbound pipe on ``limiter``.
     """
     base_url, base_file_url = api_urls(settings)
-    limiter = limiter or RateLimiter(settings.messages_per_second)
-    inbox = Inbox(coach.ctx, PLATFORM)
     queue = DurableQueue(inbox)
     bot = StoringBot(
         bot_token(settings),
@@ -81,6 +84,12 @@ def build_application(
     application: CoachApplication = builder.build()
     add_handlers(application, Callbacks(coach, AdminCheck()))
     return application
+
+
+def reminder_bot(settings: Settings, *, request: BaseRequest | None = None) -> Bot:
+    """The bot reminders go out on: the tick paces them on the Telegram limiter itself, so
+    they skip the Application bot's pipe."""
+    return Bot(bot_token(settings), *api_urls(settings), request=request or AiohttpRequest())
 
 
 def add_handlers(application: CoachApplication, callbacks: Callbacks) -> None:

@@ -7,9 +7,9 @@ from datetime import timedelta
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.delivery.notifier import Rejected, RetryLater, Transient, Unreachable
 from bot.services.replies import Message
 from handlers.telegram.render import send_one
-from schedules.notifier import Rejected, RetryLater, Transient, Unreachable
 
 CHAT_GONE = ("chat not found", "user not found", "peer_id_invalid")
 

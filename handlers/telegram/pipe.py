@@ -18,9 +18,9 @@ from typing import Any
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.delivery.rate_limit import RateLimiter
 from handlers.telegram.notifier import seconds
 from handlers.telegram.slots import give_back
-from schedules.rate_limit import RateLimiter
 
 POSTS = ("send", "copyMessage", "forwardMessage")
 NOT_A_POST = frozenset({"sendChatAction"})

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.delivery.notifier import DeliveryError, Rejected, RetryLater, Transient, Unreachable
 from bot.services.replies import Message
 from bot.services.text import bold, plain
 from handlers.discord.notifier import DiscordNotifier
-from schedules.notifier import DeliveryError, Rejected, RetryLater, Transient, Unreachable
 from tests.fake_discord.harness import DiscordHarness
 
 CHANNEL = "701001"

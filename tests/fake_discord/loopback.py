@@ -15,7 +15,8 @@ import pytest
 import yarl
 from discord.gateway import DiscordWebSocket
 
-import handlers.discord.adapter
+import handlers.discord.client
+import schedules.scheduler
 from bot import bootstrap
 from bot.services.context import ServiceContext
 from bot.settings import Settings
@@ -124,8 +125,10 @@ async def served_bot(
 
         return making
 
-    monkeypatch.setattr(handlers.discord.adapter, "build_client", keep("client", build_client))
-    monkeypatch.setattr(bootstrap, "reminder_scheduler", keep("reminders", reminder_scheduler))
+    monkeypatch.setattr(handlers.discord.client, "build_client", keep("client", build_client))
+    monkeypatch.setattr(
+        schedules.scheduler, "reminder_scheduler", keep("reminders", reminder_scheduler)
+    )
     settings = Settings(_env_file=None, tick_seconds=3600, discord_bot_token=TOKEN)
     stop = asyncio.Event()
     ctx = ServiceContext(database, clock, "Europe/Berlin")

@@ -11,14 +11,15 @@ import pytest
 from sqlalchemy import select
 from telegram import Bot
 
+from bot.delivery.rate_limit import RateLimiter
+from bot.delivery.route import Route
 from bot.services.coach import Coach
 from bot.services.context import Person, ServiceContext
 from bot.services.reminder_plan import plan_reminders
 from bot.storage.database import Database
 from bot.storage.models import Dispatch, PlannedExercise, PlannedSession, Runner
 from handlers.telegram.notifier import TelegramNotifier
-from schedules.dispatch import Delivery, Dispatcher, Route
-from schedules.rate_limit import RateLimiter
+from schedules.dispatch import Delivery, Dispatcher
 from schedules.tick import Tick
 from tests.conftest import FakeClock, VirtualTime
 from tests.factories import make_runner

@@ -13,6 +13,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot import bootstrap
+from bot.bootstrap import Platform
+from bot.delivery.rate_limit import RateLimiter, discord_limiter
+from bot.delivery.route import Route
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.services.reminder_plan import plan_reminders
@@ -23,8 +27,7 @@ from bot.storage.models import Dispatch, DispatchKind, DispatchStatus, Runner, R
 from handlers.discord.adapter import DiscordAdapter
 from handlers.lifecycle import Adapter
 from handlers.telegram.adapter import TelegramAdapter
-from schedules.dispatch import Delivery, Dispatcher, Route
-from schedules.rate_limit import RateLimiter, discord_limiter
+from schedules.dispatch import Delivery, Dispatcher
 from schedules.tick import Tick
 from tests.conftest import FakeClock, VirtualTime
 from tests.factories import make_runner
@@ -49,23 +52,23 @@ class Platforms:
 
     database: Database
     clock: FakeClock
-    telegram: TelegramAdapter
-    discord: DiscordAdapter
+    telegram: Platform[TelegramAdapter]
+    discord: Platform[DiscordAdapter]
     telegram_api: FakeBotAPI
     discord_api: FakeDiscord
     telegram_time: VirtualTime
     discord_time: VirtualTime
     ctx: ServiceContext
 
-    def tick(self, *adapters: Adapter) -> Tick:
-        """The tick as bootstrap builds it, on the routes of ``adapters`` (default: both)."""
-        chosen = adapters or (self.telegram, self.discord)
-        routes: Mapping[str, Route] = {a.platform: a.route for a in chosen}
+    def tick(self, *platforms: Platform[Adapter]) -> Tick:
+        """The tick as bootstrap builds it, on the routes of ``platforms`` (default: both)."""
+        chosen = platforms or (self.telegram, self.discord)
+        routes: Mapping[str, Route] = {p.adapter.platform: p.route for p in chosen}
         dispatcher = Dispatcher(self.ctx, routes, Delivery(), sleep=self.telegram_time.sleep)
         return Tick(self.ctx, dispatcher)
 
-    async def run(self, *adapters: Adapter) -> Counter[str]:
-        return await self.tick(*adapters).run(self.clock.now)
+    async def run(self, *platforms: Platform[Adapter]) -> Counter[str]:
+        return await self.tick(*platforms).run(self.clock.now)
 
     async def runner(self, platform: str, chat_id: str) -> Runner:
         """A runner on ``platform`` whose chat is ``chat_id``, with a session on Monday."""
@@ -114,16 +117,16 @@ async def platforms(
     )
     ctx = ServiceContext(database, clock, "Europe/Berlin")
     telegram_time, discord_time = VirtualTime(), VirtualTime()
-    telegram = TelegramAdapter(
+    telegram = bootstrap.telegram(
         settings,
         Coach(ctx),
         limiter=RateLimiter(30, clock=telegram_time, sleep=telegram_time.sleep),
     )
-    discord = DiscordAdapter(
+    discord = bootstrap.discord(
         settings, Coach(ctx), limiter=discord_limiter(clock=discord_time, sleep=discord_time.sleep)
     )
-    await telegram.open()
-    await discord.open()
+    await telegram.adapter.open()
+    await discord.adapter.open()
     try:
         yield Platforms(
             database,
@@ -137,8 +140,8 @@ async def platforms(
             ctx,
         )
     finally:
-        await discord.stop()
-        await telegram.stop()
+        await discord.adapter.stop()
+        await telegram.adapter.stop()
 
 
 def waits(time: VirtualTime) -> list[float]:

@@ -9,12 +9,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import insert
 
+from bot.delivery.rate_limit import RateLimiter
+from bot.delivery.route import Route
 from bot.services.context import ServiceContext
 from bot.services.replies import Message
 from bot.storage.database import Database
 from bot.storage.models import Dispatch, DispatchKind, PlannedSession, Runner, RunningDay
-from schedules.dispatch import Delivery, Dispatcher, Route
-from schedules.rate_limit import RateLimiter
+from schedules.dispatch import Delivery, Dispatcher
 from tests.conftest import FakeClock
 from tests.factories import runner_row
 

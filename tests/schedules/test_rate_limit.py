@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from schedules.rate_limit import RateLimiter, discord_limiter
+from bot.delivery.rate_limit import RateLimiter, discord_limiter
 from tests.conftest import VirtualTime
 from tests.fake_telegram import FakeBotAPI, RateLimits
 from tests.fake_telegram.rate_limits import RateLimiter as StrictServer

@@ -10,11 +10,14 @@ from typing import Any
 import pytest
 from telegram.request import BaseRequest
 
+from bot import bootstrap
+from bot.delivery.rate_limit import RateLimiter
 from bot.services.coach import Coach
+from bot.services.inbound import Inbox
 from bot.settings import Settings
 from handlers.telegram.adapter import TelegramAdapter
 from handlers.telegram.application import CoachApplication, build_application
-from schedules.rate_limit import RateLimiter
+from handlers.telegram.callbacks import PLATFORM
 from tests.adapter_fixtures import coach, engine
 from tests.conftest import Script, VirtualTime, onboarding
 from tests.fake_telegram import (
@@ -138,8 +141,9 @@ def new_app(
         application = build_application(
             settings_for(fake_api),
             Coach(coach.ctx),
-            request=InProcessRequest(fake_api),
+            inbox=Inbox(coach.ctx, PLATFORM),
             limiter=virtual_limiter(),
+            request=InProcessRequest(fake_api),
         )
         started_apps.append((application, fail_on_handler_error(application)))
         await application.initialize()
@@ -161,7 +165,7 @@ async def http_app(
     menu set), pointed at the fake server by TELEGRAM_API_BASE_URL only; the test starts
     polling or the webhook."""
     settings = settings_for(fake_api, telegram_api_base_url=fake_server.base_url)
-    adapter = TelegramAdapter(settings, coach, limiter=virtual_limiter())
+    adapter = bootstrap.telegram(settings, coach, limiter=virtual_limiter()).adapter
     application = adapter.application
     errors: list[BaseException] = []
 
@@ -192,12 +196,12 @@ class RunningBots:
         **settings: Any,
     ) -> CoachApplication:
         """Build, open and start one Application polling the fake."""
-        adapter = TelegramAdapter(
+        adapter = bootstrap.telegram(
             settings_for(self.api, **settings),
             Coach(self.coach.ctx),
-            request=request or InProcessRequest(self.api),
             limiter=limiter or virtual_limiter(),
-        )
+            request=request or InProcessRequest(self.api),
+        ).adapter
         self._adapters.append((adapter, fail_on_handler_error(adapter.application)))
         await adapter.open()
         await adapter.start()
@@ -262,7 +266,7 @@ async def webhook_bot(
         webhook_port=port,
     )
     ctx = dataclasses.replace(coach.ctx, public_url=settings.public_url)
-    adapter = TelegramAdapter(settings, Coach(ctx), limiter=virtual_limiter())
+    adapter = bootstrap.telegram(settings, Coach(ctx), limiter=virtual_limiter()).adapter
     errors = fail_on_handler_error(adapter.application)
     try:
         await adapter.open()

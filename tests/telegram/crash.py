@@ -26,11 +26,11 @@ from sqlalchemy import text
 from telegram import Update
 from telegram.ext import ContextTypes, MessageHandler, filters
 
+from bot import bootstrap
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.settings import Settings
 from bot.storage.migrate import upgrade
-from handlers.telegram.adapter import TelegramAdapter
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, updates
 
 EFFECTS = "CREATE TABLE effects (id INTEGER PRIMARY KEY, update_id INTEGER, user_id INTEGER)"
@@ -141,7 +141,7 @@ async def _child(database: str, base_url: str) -> None:
         names = await connection.run_sync(lambda sync: sync.dialect.get_table_names(sync))
         if "effects" not in names:
             await connection.execute(text(EFFECTS))
-    adapter = TelegramAdapter(settings, Coach(ctx))
+    adapter = bootstrap.telegram(settings, Coach(ctx)).adapter
     application = adapter.application
 
     async def record(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.delivery.rate_limit import RateLimiter
+from bot.delivery.route import Route
 from bot.services.coach import Coach
 from handlers.telegram.application import CoachApplication
 from handlers.telegram.notifier import TelegramNotifier
-from schedules.dispatch import Dispatcher, Route
-from schedules.rate_limit import RateLimiter
+from schedules.dispatch import Dispatcher
 from schedules.tick import Tick
 from tests.conftest import FakeClock
 from tests.fake_telegram import FakeBotAPI, updates

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
+from bot.delivery.rate_limit import RateLimiter
 from bot.services.coach import HELP
 from handlers.telegram.pipe import OutboundPipe, posts_a_message
-from schedules.rate_limit import RateLimiter
 from tests.conftest import VirtualTime
 from tests.fake_telegram import FakeBotAPI, errors, updates
 from tests.telegram.conftest import (

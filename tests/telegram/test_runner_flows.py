@@ -8,9 +8,9 @@ import logging
 import pytest
 from icalendar import Calendar
 
+from bot import bootstrap
 from bot.services.coach import COMMANDS, SORRY, Coach
 from bot.services.dialog import ALREADY, STALE
-from handlers.telegram.adapter import TelegramAdapter
 from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
 from tests.fake_telegram import FakeBotAPI, InProcessRequest, errors, process, updates
 from tests.telegram.conftest import TelegramUser, settings_for
@@ -454,7 +454,8 @@ async def test_a_failing_handler_logs_no_word_the_runner_typed(
 
 
 async def test_command_menu_is_registered_on_start(coach: Coach, fake_api: FakeBotAPI) -> None:
-    adapter = TelegramAdapter(settings_for(fake_api), coach, request=InProcessRequest(fake_api))
+    settings = settings_for(fake_api)
+    adapter = bootstrap.telegram(settings, coach, request=InProcessRequest(fake_api)).adapter
     await adapter.open()  # what ``trailcoach run`` does first
     await adapter.stop()
     commands = fake_api.calls("setMyCommands")[-1].params["commands"]

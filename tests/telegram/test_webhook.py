@@ -12,11 +12,11 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
+from bot import bootstrap
 from bot.services.coach import HELP, Coach
 from bot.storage.database import Database
 from bot.storage.models import InboundUpdate
 from handlers.lifecycle import CONFIGURATION, CannotRun
-from handlers.telegram.adapter import TelegramAdapter
 from tests.conftest import onboarding
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer
 from tests.telegram.conftest import ADA, WEBHOOK_SECRET, WebhookBot, command, settings_for
@@ -124,7 +124,7 @@ async def test_a_port_already_taken_is_one_line_to_act_on(
             webhook_listen="127.0.0.1",
             webhook_port=port,
         )
-        adapter = TelegramAdapter(settings, coach)
+        adapter = bootstrap.telegram(settings, coach).adapter
         try:
             await adapter.open()
             with pytest.raises(CannotRun) as refused:
