@@ -12,7 +12,7 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot.services.coach import Coach
-from bot.services.context import Person, ServiceContext
+from bot.services.context import Person, Platform, ServiceContext
 from bot.services.reminder_plan import plan_reminders
 from bot.storage.database import Database
 from bot.storage.models import Dispatch, PlannedExercise, PlannedSession, Runner
@@ -101,7 +101,7 @@ def coach(reminders: Reminders) -> Coach:
 
 @pytest.fixture
 def talker(coach: Coach) -> Talker:
-    return Talker(coach, Person("telegram", "501", "501", "Ada"))
+    return Talker(coach, Person(Platform.TELEGRAM, "501", "501", "Ada"))
 
 
 async def add_runner(
