@@ -8,12 +8,14 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from bot.coaching.explain import day_label
+from bot.services.buttons import DialogName
 from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
 from bot.services.planning import first_open_day, plan_notes, replan
 from bot.services.profile_questions import (
+    ProfileAnswers,
     apply_answers,
     one_day_steps,
     profile_steps,
@@ -57,14 +59,26 @@ def settings(runner: Runner) -> Answers:
     return {"running_days": running_days(runner), "kit": list(runner.equipment)}
 
 
+class SettingsAnswers(ProfileAnswers, total=False):
+    """Which ``field`` changes, and its new answer: a profile answer, one day of the week
+    (``wday`` and ``wkind``), or ``shown`` ("yes" names the runner in club summaries).
+    ``running_days`` is the stored week's count of runs, for the trail-runs question."""
+
+    field: str
+    shown: str
+    wday: str
+    wkind: str
+    running_days: int
+
+
 def _field_is(name: str) -> Callable[[Answers], bool]:
     return lambda answers: answers.get("field") == name
 
 
 @with_runner
-async def _finish_settings(turn: Turn, runner: Runner) -> Reply:
-    if "shown" in turn.answers:
-        shown = turn.answers["shown"] == "yes"
+async def _finish_settings(turn: Turn, runner: Runner, answers: SettingsAnswers) -> Reply:
+    if "shown" in answers:
+        shown = answers["shown"] == "yes"
         clubs = await turn.uow.clubs.show_name(runner_id=runner.id, shown=shown)
         if not clubs:
             return say("You haven't joined a club yet: use a club's \"My personal plan\" button.")
@@ -72,7 +86,7 @@ async def _finish_settings(turn: Turn, runner: Runner) -> Reply:
         return say(f"Saved: your first name {named} in your clubs' weekly summaries.")
     today = turn.ctx.today(runner.timezone)
     before = await _upcoming(turn, runner, today)
-    apply_answers(runner, turn.answers)
+    apply_answers(runner, answers)
     await turn.uow.session.flush()
     replanned = await replan(turn.ctx, turn.uow, runner)
     after = await _upcoming(turn, runner, today)
@@ -119,7 +133,7 @@ def _listed(items: list[str]) -> str:
 
 
 SETTINGS = Dialog(
-    "set",
+    DialogName.SETTINGS,
     (
         Step(
             "field",
@@ -145,8 +159,14 @@ SETTINGS = Dialog(
 )
 
 
-async def _finish_delete(turn: Turn) -> Reply:
-    if turn.answers["confirm"] != "delete":
+class DeleteAnswers(TypedDict):
+    """``confirm``: "delete", or "keep"."""
+
+    confirm: str
+
+
+async def _finish_delete(turn: Turn, answers: DeleteAnswers) -> Reply:
+    if answers["confirm"] != "delete":
         return say("Nothing was deleted. Your plan carries on.")
     runner = await runner_or_none(turn)
     person = turn.person
@@ -161,7 +181,7 @@ async def _finish_delete(turn: Turn) -> Reply:
 
 
 DELETE = Dialog(
-    "del",
+    DialogName.DELETE,
     (
         Step(
             "confirm",

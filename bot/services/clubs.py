@@ -9,9 +9,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection
 from datetime import date, time, timedelta
+from typing import TypedDict
 
 from bot.coaching import DayKind, Experience, Profile, plan
+from bot.services.buttons import DialogName, DidIt, encode
 from bot.services.charts import sessions_chart
+from bot.services.context import ChatKind
 from bot.services.dialog import Choice, Dialog, Step, Turn
 from bot.services.local_time import due_at
 from bot.services.planning import phase_on, session_row
@@ -33,10 +36,17 @@ CHART_WEEKS = 8
 CHART_TITLE = "Club strength sessions per week, the last eight weeks"
 
 
+def chat_kind(club: Club) -> ChatKind:
+    """The club's chat: a channel or a group (rows stored before the coach had its own words
+    for chats may say Telegram's "supergroup", a group)."""
+    return ChatKind.CHANNEL if club.chat_type == ChatKind.CHANNEL else ChatKind.GROUP
+
+
 def greeting(club: Club) -> str:
     """The one hello when the coach joins a club's chat."""
     title = club.title or "everyone"
-    how = "post /club in this channel" if club.chat_type == "channel" else "send /club here"
+    channel = chat_kind(club) is ChatKind.CHANNEL
+    how = "post /club in this channel" if channel else "send /club here"
     return (
         f"Hello, {title}! I'm the trail strength coach. Admins: {how} to choose "
         "the club's strength days, time, timezone and level, and I'll post each club "
@@ -46,7 +56,7 @@ def greeting(club: Club) -> str:
 
 
 async def chat_membership(
-    turn: Turn, *, chat_id: str, chat_kind: str, title: str | None, present: bool
+    turn: Turn, *, chat_id: str, kind: ChatKind, title: str | None, present: bool
 ) -> Reply:
     """The bot was added to or removed from a group or channel: greet once, or go quiet."""
     club = await turn.uow.clubs.find(platform=turn.person.platform, chat_id=chat_id)
@@ -55,10 +65,10 @@ async def chat_membership(
             await _go_quiet(turn, club)
         return ()
     if club is not None and club.active:
-        club.title, club.chat_type = title, chat_kind
+        club.title, club.chat_type = title, kind
         return ()  # a promotion or a second event: the chat was greeted already
     if club is None:
-        club = await _add_club(turn, chat_id=chat_id, chat_kind=chat_kind, title=title)
+        club = await _add_club(turn, chat_id=chat_id, kind=kind, title=title)
     club.active = True
     await plan_club_posts(turn.ctx, turn.uow, club)
     return say(greeting(club))
@@ -88,7 +98,7 @@ async def migrate(turn: Turn, *, old_chat_id: str, new_chat_id: str) -> None:
     club = await turn.uow.clubs.find(platform=turn.person.platform, chat_id=old_chat_id)
     moved = await turn.uow.clubs.find(platform=turn.person.platform, chat_id=new_chat_id)
     if club is not None and moved is None:
-        club.chat_id, club.chat_type = new_chat_id, "supergroup"
+        club.chat_id, club.chat_type = new_chat_id, ChatKind.GROUP
 
 
 def private_redirect(club: Club | None) -> Reply:
@@ -129,11 +139,21 @@ def setup_text(club: Club) -> str:
     )
 
 
-async def _finish_setup(turn: Turn) -> Reply:
+class ClubSetupAnswers(TypedDict):
+    """The club's setup: its weekdays (0 is Monday), post time (HH:MM), timezone, level, and
+    whether to post a weekly summary ("on" or "off")."""
+
+    days: list[str]
+    time: str
+    tz: str
+    level: str
+    summary: str
+
+
+async def _finish_setup(turn: Turn, answers: ClubSetupAnswers) -> Reply:
     club = await turn.uow.clubs.find(platform=turn.person.platform, chat_id=turn.person.chat_id)
     if club is None:
         return say("I can't find this club any more. Remove me and add me again to start over.")
-    answers = turn.answers
     club.session_days = sorted(int(day) for day in answers["days"])
     club.post_time = time.fromisoformat(answers["time"])
     club.timezone = answers["tz"]
@@ -144,7 +164,7 @@ async def _finish_setup(turn: Turn) -> Reply:
 
 
 CLUB_SETUP = Dialog(
-    "club",
+    DialogName.CLUB_SETUP,
     (
         Step(
             "days",
@@ -194,24 +214,21 @@ async def register(turn: Turn) -> Club:
     club = await turn.uow.clubs.find(platform=person.platform, chat_id=person.chat_id)
     if club is not None:
         return club
-    return await _add_club(turn, chat_id=person.chat_id, chat_kind=person.chat_kind, title=None)
+    return await _add_club(turn, chat_id=person.chat_id, kind=person.chat_kind, title=None)
 
 
-async def _add_club(turn: Turn, *, chat_id: str, chat_kind: str, title: str | None) -> Club:
+async def _add_club(turn: Turn, *, chat_id: str, kind: ChatKind, title: str | None) -> Club:
     """A new club for this chat, dated by the injected clock: its plan weeks count from it."""
     return await turn.uow.clubs.add(
         Club(
             platform=turn.person.platform,
             chat_id=chat_id,
-            chat_type=chat_kind,
+            chat_type=kind,
             title=title,
             timezone=turn.ctx.default_timezone,
             created_at=turn.ctx.clock(),
         )
     )
-
-
-MARK = "did"  # "I did it" button data: did:<club id>:<YYYYMMDD>
 
 
 def club_profile(club: Club) -> Profile:
@@ -248,7 +265,7 @@ def _post(turn: Turn, club: Club, session: PlannedSession, count: int) -> Messag
     return Message(
         heading + "\n" + session_text(session),
         (
-            (Button(label, f"{MARK}:{club.id}:{session.date:%Y%m%d}"),),
+            (Button(label, encode(DidIt(club.id, session.date))),),
             (DeepLink("My personal plan", f"club{club.id}"),),
         ),
     )
@@ -262,22 +279,11 @@ async def session_post(turn: Turn, club: Club, day: date) -> Reply:
     return (_post(turn, club, session, await turn.uow.clubs.mark_count(club_id=club.id, day=day)),)
 
 
-def is_mark(data: str) -> bool:
-    """Whether a button's data is an "I did it" press (well formed or not)."""
-    return data.partition(":")[0] == MARK
-
-
-async def mark(turn: Turn, data: str) -> Reply | None:
+async def mark(turn: Turn, pressed: DidIt) -> Reply | None:
     """An "I did it" press: counted once per person; pressing again takes it back. None if
-    the data is not a mark of this chat's club, or out of date."""
-    club_id, _, stamp = data.partition(":")[2].partition(":")
-    if not is_mark(data) or not club_id.isdigit() or len(stamp) != 8 or not stamp.isdigit():
-        return None
-    club = await turn.uow.clubs.get(int(club_id))
-    try:
-        day = date(int(stamp[:4]), int(stamp[4:6]), int(stamp[6:]))
-    except ValueError:
-        return None
+    it is not for this chat's club, or out of date."""
+    day = pressed.day
+    club = await turn.uow.clubs.get(pressed.club_id)
     session = club_session(club, day) if club is not None else None
     if club is None or session is None or club.chat_id != turn.person.chat_id:
         return None

@@ -10,7 +10,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 
 from bot.services import account, clubs, plan_calendar, progress, reminders, training
-from bot.services.context import IsAdmin, Person, ServiceContext, no_admin
+from bot.services.buttons import (
+    DialogAnswer,
+    DialogName,
+    DidIt,
+    Pressed,
+    SessionAction,
+    SessionChoice,
+    decode,
+)
+from bot.services.context import ChatKind, IsAdmin, Person, Platform, ServiceContext, no_admin
 from bot.services.dialog import STALE, Dialogs, Turn
 from bot.services.free_text import mentions_pain, timezone_at
 from bot.services.onboarding import ONBOARDING, WELCOME
@@ -93,9 +102,11 @@ class Coach:
             "done": self._done,
             "skip": self._skip,
             "checkin": self._check_in,
-            "settings": lambda turn, r: self.dialogs.begin(turn, "set", account.settings(r)),
+            "settings": lambda turn, r: self.dialogs.begin(
+                turn, DialogName.SETTINGS, account.settings(r)
+            ),
             "race": lambda turn, r: self.dialogs.begin(
-                turn, "set", {**account.settings(r), "field": "race"}
+                turn, DialogName.SETTINGS, {**account.settings(r), "field": "race"}
             ),
             "pause": account.pause,
             "resume": account.resume,
@@ -111,7 +122,7 @@ class Coach:
         answer to the chat's club setup: its admins' answers take turns, as one person's do."""
         setup = person.dialog_key if club_setup else None
         async with self._club_setups.turn(setup), self.ctx.database.unit_of_work() as uow:
-            yield Turn(self.ctx, uow, person, {})
+            yield Turn(self.ctx, uow, person)
 
     async def command(
         self, person: Person, name: str, payload: str = "", *, admin: IsAdmin = no_admin
@@ -126,7 +137,7 @@ class Coach:
             if name == "help":
                 return say(HELP)
             if name == "deleteme":  # with or without a plan: club marks are theirs too
-                return await self.dialogs.begin(turn, "del")
+                return await self.dialogs.begin(turn, DialogName.DELETE)
             if name == "cancel":
                 cancelled = await self.dialogs.cancel(turn)
                 return say("Stopped. Nothing was changed." if cancelled else "Nothing to stop.")
@@ -181,15 +192,17 @@ class Coach:
     async def button(self, person: Person, data: str, *, admin: IsAdmin = no_admin) -> Reply:
         """A pressed button; stale or forged data changes nothing and shows where we are. In a
         group or channel: "I did it" for anyone, the club's setup for its admins only."""
+        pressed = decode(data)
         if not person.private:  # nothing personal is ever answered in a group
-            return await self._group_button(person, data, admin=admin)
+            return await self._group_button(person, pressed, admin=admin)
         async with self._turn(person) as turn:
-            reply = await self.dialogs.press(turn, data)
+            reply = await self.dialogs.press(turn, pressed) if pressed is not None else None
             if reply is not None:
                 return reply
             runner = await training.runner_or_none(turn)
             if runner is not None:
-                reply = await self._session_button(turn, runner, data)
+                if isinstance(pressed, SessionAction):
+                    reply = await self._session_button(turn, runner, pressed)
                 if reply is not None:
                     return reply
                 return (*out_of_date(STALE), *await training.today(turn, runner))
@@ -203,15 +216,15 @@ class Coach:
             return await clubs.chat_membership(
                 turn,
                 chat_id=person.chat_id,
-                chat_kind=person.chat_kind,
+                kind=person.chat_kind,
                 title=title,
                 present=present,
             )
 
-    async def still_in(self, platform: str, chat_ids: Collection[str]) -> list[str]:
+    async def still_in(self, platform: Platform, chat_ids: Collection[str]) -> list[str]:
         """At start, the chats the bot can still see on ``platform``: the clubs of every other
         chat go quiet. Returns their chat ids."""
-        async with self._turn(Person(platform, "0", "0", None, "group")) as turn:
+        async with self._turn(Person(platform, "0", "0", None, ChatKind.GROUP)) as turn:
             return await clubs.still_in(turn, chat_ids)
 
     async def migrate(self, person: Person, *, new_chat_id: str) -> None:
@@ -219,13 +232,16 @@ class Coach:
         async with self._turn(person) as turn:
             await clubs.migrate(turn, old_chat_id=person.chat_id, new_chat_id=new_chat_id)
 
-    async def _group_button(self, person: Person, data: str, *, admin: IsAdmin) -> Reply:
-        if clubs.is_mark(data):
+    async def _group_button(
+        self, person: Person, pressed: Pressed | None, *, admin: IsAdmin
+    ) -> Reply:
+        reply: Reply | None = None
+        if isinstance(pressed, DidIt):
             async with self._turn(person) as turn:
-                reply = await clubs.mark(turn, data)
-        else:
+                reply = await clubs.mark(turn, pressed)
+        elif isinstance(pressed, DialogAnswer):
             async with self._turn(person, club_setup=True) as turn:
-                reply = await self.dialogs.press(turn, data) if await admin() else None
+                reply = await self.dialogs.press(turn, pressed) if await admin() else None
         return reply if reply is not None else toast(clubs.NOT_YOURS)
 
     async def _group_command(self, turn: Turn, name: str, args: str, *, admin: IsAdmin) -> Reply:
@@ -236,7 +252,7 @@ class Coach:
             if args.strip().lower() == "members":
                 return await clubs.members(turn, club)
             intro = clubs.setup_text(club) if club.session_days else "Let's set up the club."
-            return await self.dialogs.begin(turn, "club", intro=intro)
+            return await self.dialogs.begin(turn, DialogName.CLUB_SETUP, intro=intro)
         if name in PERSONAL:
             person = turn.person
             here = await turn.uow.clubs.find(platform=person.platform, chat_id=person.chat_id)
@@ -249,7 +265,7 @@ class Coach:
         runner = await training.runner_or_none(turn)
         club = await self._club_from(turn, payload)
         if runner is None:
-            if await self.dialogs.is_open(turn, ONBOARDING.name):
+            if await self.dialogs.is_open(turn, DialogName.ONBOARDING):
                 return await self.dialogs.offer_restart(turn, ONBOARDING_OPEN)
             answers = {"club": club.id} if club is not None else {}
             intro = (
@@ -257,7 +273,7 @@ class Coach:
                 if club is None
                 else WELCOME + f"\n\nYou'll join {club.title or 'your club'} too."
             )
-            return await self.dialogs.begin(turn, "ob", answers, intro=intro)
+            return await self.dialogs.begin(turn, DialogName.ONBOARDING, answers, intro=intro)
         if club is not None:
             joined = await turn.uow.clubs.join(club_id=club.id, runner_id=runner.id)
             title = club.title or "the club"
@@ -288,33 +304,29 @@ class Coach:
             return await self.dialogs.current(turn, "Let's finish setting you up first.")
         return say("I don't know your running week yet. Send /start to set up your plan.")
 
-    async def _session_button(self, turn: Turn, runner: Runner, data: str) -> Reply | None:
-        prefix, _, rest = data.partition(":")
-        key, _, action = rest.partition(":")
-        day = training.session_day(key)
-        if prefix != training.SESSION_PREFIX or day is None:
-            return None
-        session = await turn.uow.plans.on(runner_id=runner.id, day=day)
+    async def _session_button(
+        self, turn: Turn, runner: Runner, pressed: SessionAction
+    ) -> Reply | None:
+        session = await turn.uow.plans.on(runner_id=runner.id, day=pressed.day)
         if session is None:
             return None
         if await turn.uow.feedback.log(runner_id=runner.id, day=session.date) is not None:
             return say("That session is already logged. Send /today to see what's next.")
-        if action == "done":
+        if pressed.action is SessionChoice.DONE:
             answers = training.post_session_answers(session)
-            return await self.dialogs.begin(turn, "ps", answers, pressed=data)
-        if action == "skip":
+            return await self.dialogs.begin(turn, DialogName.POST_SESSION, answers, pressed=pressed)
+        if pressed.action is SessionChoice.SKIP:
             return await training.skip(turn, runner, session.date)
-        if action == "later":
+        if pressed.action is SessionChoice.LATER:
             return await reminders.later(turn, runner, session)
-        if action in reminders.SNOOZES or action == reminders.SNOOZE_EVENING:
-            return await reminders.snooze(turn, runner, session, action)
-        return None
+        return await reminders.snooze(turn, runner, session, pressed.action)
 
     async def _done(self, turn: Turn, runner: Runner) -> Reply:
         session = await training.unreported(turn, runner, need="log")
         if session is None:
             return say("There's no recent session waiting to be logged. Send /today to check.")
-        return await self.dialogs.begin(turn, "ps", training.post_session_answers(session))
+        answers = training.post_session_answers(session)
+        return await self.dialogs.begin(turn, DialogName.POST_SESSION, answers)
 
     async def _skip(self, turn: Turn, runner: Runner) -> Reply:
         session = await training.unreported(turn, runner, need="log")
@@ -325,11 +337,12 @@ class Coach:
     async def _check_in(self, turn: Turn, runner: Runner) -> Reply:
         session = await training.unreported(turn, runner, need="check_in")
         if session is not None:
-            return await self.dialogs.begin(turn, "ci", training.check_in_answers(session.date))
+            answers = training.check_in_answers(session.date)
+            return await self.dialogs.begin(turn, DialogName.CHECK_IN, answers)
         if runner.status is RunnerStatus.PAUSED:  # no sessions: how are the legs today?
             today = turn.ctx.today(runner.timezone)
             answers = training.check_in_answers(today, happened=False)
-            return await self.dialogs.begin(turn, "ci", answers)
+            return await self.dialogs.begin(turn, DialogName.CHECK_IN, answers)
         return say(
             "Nothing to check in about right now: I ask the day after a session you've "
             "logged. Send /today to see your plan."

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
@@ -26,20 +27,37 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+class Platform(StrEnum):
+    """Where the coach talks, by the name stored with runners, clubs and dialogs."""
+
+    TELEGRAM = "telegram"
+    DISCORD = "discord"
+    CONSOLE = "console"
+
+
+class ChatKind(StrEnum):
+    """A chat as the coach sees it, whatever the platform calls it (a Telegram supergroup
+    and a Discord server channel are groups)."""
+
+    PRIVATE = "private"
+    GROUP = "group"
+    CHANNEL = "channel"
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     """Who sent an update: a user on a platform, talking in a chat."""
 
-    platform: str
+    platform: Platform
     user_id: str
     chat_id: str
     name: str | None = None
-    chat_kind: str = "private"  # private, group, supergroup or channel
+    chat_kind: ChatKind = ChatKind.PRIVATE
 
     @property
     def private(self) -> bool:
         """Whether this is a one-to-one chat with the bot."""
-        return self.chat_kind == "private"
+        return self.chat_kind is ChatKind.PRIVATE
 
     @property
     def dialog_key(self) -> str:

@@ -1,18 +1,18 @@
 """Multi-step dialogs kept in the database, so a restart or a second instance continues them.
 
 A dialog is a list of steps. Each step asks one question, answered by a button (or several,
-for a multi-choice step) and, where people naturally type, by free text. Button data carries
-the dialog, a per-dialog nonce and the step, so a stale or forged button is recognised and
-changes nothing.
+for a multi-choice step) and, where people naturally type, by free text. A button carries a
+``DialogAnswer``: the dialog, a per-dialog nonce and the step, so a stale or forged button is
+recognised and changes nothing.
 """
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
+from bot.services.buttons import DialogAnswer, DialogName, Pressed, encode, new_nonce
 from bot.services.context import Person, ServiceContext
 from bot.services.free_text import NotUnderstood
 from bot.services.replies import Button, Message, Reply, out_of_date, say, toast
@@ -21,6 +21,8 @@ from bot.storage.repositories.dialogs import OpenDialog
 from bot.storage.unit_of_work import UnitOfWork
 
 Answers = dict[str, Any]
+"""The answers so far, as stored with the open dialog; each dialog types its finished ones."""
+AnswersT = TypeVar("AnswersT", bound=Mapping[str, Any])
 DONE = "="  # the value of a multi-choice step's "Done" button
 RESTART = "~"  # the value of the button that starts the open dialog over
 
@@ -66,24 +68,24 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class Turn:
-    """Everything a dialog's finish needs."""
+    """One person's unit of work: what every use case needs."""
 
     ctx: ServiceContext
     uow: UnitOfWork
     person: Person
-    answers: Answers
 
 
-Finish = Callable[[Turn], Awaitable[Reply]]
+Finish = Callable[[Turn, AnswersT], Awaitable[Reply]]
+"""What a dialog does with its finished answers, typed as that dialog's answers."""
 
 
 @dataclass(frozen=True, slots=True)
-class Dialog:
+class Dialog(Generic[AnswersT]):
     """A named sequence of steps and what to do with the answers."""
 
-    name: str
+    name: DialogName
     steps: tuple[Step, ...]
-    finish: Finish
+    finish: Finish[AnswersT]
     _index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -99,21 +101,25 @@ class Dialog:
         start = 0 if after is None else self._index[after] + 1
         return next((s for s in self.steps[start:] if s.when(answers)), None)
 
+    async def complete(self, turn: Turn, answers: Answers) -> Reply:
+        """Finish with ``answers``: every step that applies is answered, so they are typed."""
+        return await self.finish(turn, cast(AnswersT, answers))
+
 
 class Dialogs:
     """The registry of dialogs, and the engine that runs them for one unit of work."""
 
-    def __init__(self, *dialogs: Dialog) -> None:
-        self._dialogs = {dialog.name: dialog for dialog in dialogs}
+    def __init__(self, *dialogs: Dialog[Any]) -> None:
+        self._dialogs: dict[str, Dialog[Any]] = {dialog.name: dialog for dialog in dialogs}
 
     async def begin(
         self,
         turn: Turn,
-        name: str,
-        answers: Answers | None = None,
+        name: DialogName,
+        answers: Mapping[str, Any] | None = None,
         intro: Text | str = "",
         *,
-        pressed: str = "",
+        pressed: Pressed | None = None,
     ) -> Reply:
         """Open dialog ``name`` (replacing any open one) and ask its first question;
         ``pressed`` is the button that opened it, if one did."""
@@ -121,13 +127,14 @@ class Dialogs:
         answers = dict(answers or {})
         step = dialog.next_step(answers)
         if step is None:
-            return await dialog.finish(Turn(turn.ctx, turn.uow, turn.person, answers))
-        data = {"nonce": secrets.token_hex(2), "answers": answers, "opened_by": pressed}
+            return await dialog.complete(turn, answers)
+        opened_by = encode(pressed) if pressed is not None else ""
+        data = {"nonce": new_nonce(), "answers": answers, "opened_by": opened_by}
         await self._save(turn, dialog, step, data)
         prompt = self._prompt(turn.ctx, dialog, step, data)
         return (replace(prompt, text=intro + "\n\n" + prompt.text),) if intro else (prompt,)
 
-    async def is_open(self, turn: Turn, name: str | None = None) -> bool:
+    async def is_open(self, turn: Turn, name: DialogName | None = None) -> bool:
         """Whether the person is in the middle of a dialog (of that name, if given)."""
         state = await turn.uow.dialogs.get(**self._key(turn.person))
         return state is not None and name in (None, state.dialog)
@@ -148,7 +155,8 @@ class Dialogs:
         if where is None:
             return say(note)
         state, dialog, step = where
-        over = Button("Start over", f"{dialog.name}:{state.data['nonce']}:{step.key}:{RESTART}")
+        restart = DialogAnswer(dialog.name, state.data["nonce"], step.key, RESTART)
+        over = Button("Start over", encode(restart))
         return (Message(plain(note), ((over,),)), self._prompt(turn.ctx, dialog, step, state.data))
 
     async def cancel(self, turn: Turn) -> bool:
@@ -157,34 +165,32 @@ class Dialogs:
         await turn.uow.dialogs.clear(**self._key(turn.person))
         return was_open
 
-    async def press(self, turn: Turn, data: str) -> Reply | None:
-        """Handle a dialog button; None if it is not one, or no dialog is open to take it.
+    async def press(self, turn: Turn, pressed: Pressed) -> Reply | None:
+        """Handle a pressed button; None if it is no dialog's, or no dialog is open to take it.
 
         A second press of a button the open dialog has already acted on (the one that opened
         it, or the answer that brought it to this question) is a no-op with a toast.
         """
         where = await self._where(turn)
-        if where is not None and data in _handled(where[0]):
+        if where is not None and encode(pressed) in _handled(where[0]):
             return toast(ALREADY)
-        parts = data.split(":", 3)
-        if len(parts) != 4 or parts[0] not in self._dialogs:
-            return None
-        if where is None:
+        if where is None or not isinstance(pressed, DialogAnswer):
             return None
         state, dialog, step = where
-        name, nonce, key, value = parts
-        if (dialog.name, state.data.get("nonce"), step.key) != (name, nonce, key):
+        value = pressed.value
+        asked = (dialog.name, state.data.get("nonce"), step.key)
+        if asked != (pressed.dialog, pressed.nonce, pressed.step):
             return await self.current(turn, STALE, stale=True)
         if value == RESTART:
             first = {k: v for k, v in state.data["answers"].items() if dialog.step(k) is None}
-            return await self.begin(turn, name, first, intro="OK, let's start over.")
+            return await self.begin(turn, dialog.name, first, intro="OK, let's start over.")
         offered = {choice.value for choice in step.options(state.data["answers"], turn.ctx)}
         if step.multi and value != DONE:
             return await self._toggle(turn, dialog, step, state, value, offered)
         if not step.multi and value not in offered:
             return await self.current(turn, STALE, stale=True)
         answer = list(state.data["answers"].get(step.key, [])) if step.multi else value
-        return await self._advance(turn, dialog, step, state, answer, pressed=data)
+        return await self._advance(turn, dialog, step, state, answer, pressed=encode(pressed))
 
     async def type(self, turn: Turn, text: str) -> Reply | None:
         """Handle typed text; None if no dialog is open."""
@@ -211,7 +217,7 @@ class Dialogs:
             return await self.current(turn, str(problem))
         return await self._advance(turn, dialog, step, state, value)
 
-    async def _where(self, turn: Turn) -> tuple[OpenDialog, Dialog, Step] | None:
+    async def _where(self, turn: Turn) -> tuple[OpenDialog, Dialog[Any], Step] | None:
         """The open dialog's state, the dialog and the step it is on, if one is open."""
         state = await turn.uow.dialogs.get(**self._key(turn.person))
         dialog = self._dialogs.get(state.dialog) if state is not None else None
@@ -223,7 +229,7 @@ class Dialogs:
     async def _toggle(
         self,
         turn: Turn,
-        dialog: Dialog,
+        dialog: Dialog[Any],
         step: Step,
         state: OpenDialog,
         value: str,
@@ -241,7 +247,7 @@ class Dialogs:
     async def _advance(
         self,
         turn: Turn,
-        dialog: Dialog,
+        dialog: Dialog[Any],
         step: Step,
         state: OpenDialog,
         value: Any,
@@ -252,12 +258,14 @@ class Dialogs:
         following = dialog.next_step(answers, after=step.key)
         if following is None:
             await turn.uow.dialogs.clear(**self._key(turn.person))
-            return await dialog.finish(Turn(turn.ctx, turn.uow, turn.person, answers))
+            return await dialog.complete(turn, answers)
         data = {**state.data, "answers": answers, "answered_by": pressed}
         await self._save(turn, dialog, following, data)
         return (self._prompt(turn.ctx, dialog, following, data),)
 
-    async def _save(self, turn: Turn, dialog: Dialog, step: Step, data: dict[str, Any]) -> None:
+    async def _save(
+        self, turn: Turn, dialog: Dialog[Any], step: Step, data: dict[str, Any]
+    ) -> None:
         await turn.uow.dialogs.save(
             **self._key(turn.person), dialog=dialog.name, step=step.key, data=data
         )
@@ -267,17 +275,22 @@ class Dialogs:
         return {"platform": person.platform, "user_id": person.dialog_key}
 
     @staticmethod
-    def _prompt(ctx: ServiceContext, dialog: Dialog, step: Step, data: dict[str, Any]) -> Message:
+    def _prompt(
+        ctx: ServiceContext, dialog: Dialog[Any], step: Step, data: dict[str, Any]
+    ) -> Message:
         answers: Answers = data["answers"]
-        prefix = f"{dialog.name}:{data['nonce']}:{step.key}:"
+
+        def answer(value: str) -> str:
+            return encode(DialogAnswer(dialog.name, data["nonce"], step.key, value))
+
         chosen = set(answers.get(step.key, [])) if step.multi else set()
         buttons = [
-            Button(f"✓ {c.label}" if c.value in chosen else c.label, prefix + c.value)
+            Button(f"✓ {c.label}" if c.value in chosen else c.label, answer(c.value))
             for c in step.options(answers, ctx)
         ]
         rows = [tuple(buttons[i : i + step.columns]) for i in range(0, len(buttons), step.columns)]
         if step.multi:
-            rows.append((Button(step.done_label if not chosen else "Done", prefix + DONE),))
+            rows.append((Button(step.done_label if not chosen else "Done", answer(DONE)),))
         return Message(step.ask(answers), tuple(rows), typed=step.read_text is not None)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import time, timedelta
+from typing import Any, Required
 
-from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
+from bot.services.buttons import DialogName
+from bot.services.dialog import Choice, Dialog, Step, Turn
 from bot.services.local_time import first_day
 from bot.services.planning import phase_on, plan_notes, replan, session_row
-from bot.services.profile_questions import apply_answers, profile_steps
+from bot.services.profile_questions import ProfileAnswers, apply_answers, profile_steps
 from bot.services.render import profile_text, week_text
 from bot.services.replies import Reply, say
 from bot.services.text import italic, join
@@ -25,7 +28,15 @@ WELCOME = (
 )
 
 
-def draft_runner(answers: Answers) -> Runner:
+class OnboardingAnswers(ProfileAnswers, total=False):
+    """Every profile answer, then ``ok`` ("yes", or "again" to start over); ``club`` is the
+    id of the club whose link started it, if one did."""
+
+    ok: Required[str]
+    club: int
+
+
+def draft_runner(answers: Mapping[str, Any]) -> Runner:
     """A runner built from the answers so far, not stored."""
     runner = Runner(
         equipment=[],
@@ -38,19 +49,19 @@ def draft_runner(answers: Answers) -> Runner:
     return runner
 
 
-async def _finish(turn: Turn) -> Reply:
-    if turn.answers["ok"] == "again":
+async def _finish(turn: Turn, answers: OnboardingAnswers) -> Reply:
+    if answers["ok"] == "again":
         return say("No problem. Send /start whenever you want to go through it again.")
     person = turn.person
     if await turn.uow.runners.find(platform=person.platform, user_id=person.user_id):
         return say("You're already set up. Send /today for today's session.")
-    runner = draft_runner(turn.answers)
+    runner = draft_runner(answers)
     runner.platform, runner.platform_user_id = person.platform, person.user_id
     runner.chat_id, runner.display_name = person.chat_id, person.name
     runner.started_on = first_day(turn.ctx.clock(), runner.timezone, runner.reminder_time)  # P7
     await turn.uow.runners.add(runner)
-    if "club" in turn.answers:
-        await turn.uow.clubs.join(club_id=int(turn.answers["club"]), runner_id=runner.id)
+    if "club" in answers:
+        await turn.uow.clubs.join(club_id=int(answers["club"]), runner_id=runner.id)
     replanned = await replan(turn.ctx, turn.uow, runner, joined=True)
     last = runner.started_on + timedelta(days=6)
     first_week = [  # as just stored: a new runner has no session reported to keep
@@ -73,7 +84,7 @@ async def _finish(turn: Turn) -> Reply:
 
 
 ONBOARDING = Dialog(
-    "ob",
+    DialogName.ONBOARDING,
     (
         *profile_steps(lambda field: lambda _answers: field != "preview"),
         Step(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, time
-from typing import Any
+from typing import Any, TypedDict
 
 from bot.services.context import ServiceContext
 from bot.services.dialog import Answers, Choice, Step
@@ -22,7 +22,39 @@ DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RUNNING = ("easy", "hard", "long")
 
 
-def _race(text: str, _answers: Answers, ctx: ServiceContext) -> dict[str, Any]:
+class RaceAnswer(TypedDict):
+    """A typed race: its ISO date (None for none), its name, and whether its year was a guess."""
+
+    date: str | None
+    name: str | None
+    guessed: bool
+
+
+class ProfileAnswers(TypedDict, total=False):
+    """The profile questions' answers, each there when its question was asked: experience,
+    each day of the running week, trail runs, race, kit, sessions a week, reminder time (HH:MM),
+    timezone and week preview ("on" or "off")."""
+
+    exp: str
+    mon: str
+    tue: str
+    wed: str
+    thu: str
+    fri: str
+    sat: str
+    sun: str
+    runs: str
+    race: RaceAnswer | str
+    race_ok: str
+    race_again: RaceAnswer | str
+    kit: list[str]
+    spw: str
+    time: str
+    tz: str
+    preview: str
+
+
+def _race(text: str, _answers: Answers, ctx: ServiceContext) -> RaceAnswer:
     """A race date, optionally followed by its name: ``15 May Zugspitz Ultra``; ``guessed``
     when it named no year and this year's date has passed, so next year's is only a guess."""
     today = ctx.today(ctx.default_timezone)
@@ -41,7 +73,7 @@ def _race(text: str, _answers: Answers, ctx: ServiceContext) -> dict[str, Any]:
     raise NotUnderstood("I couldn't read that date. Try 2027-05-15, 15 May, or none.")
 
 
-def _race_with_year(text: str, answers: Answers, ctx: ServiceContext) -> dict[str, Any]:
+def _race_with_year(text: str, answers: Answers, ctx: ServiceContext) -> RaceAnswer:
     """The race typed again after a guessed year was turned down: this time with its year."""
     race = _race(text, answers, ctx)
     if race["guessed"]:
@@ -212,8 +244,8 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
     )
 
 
-def apply_answers(runner: Runner, answers: Answers) -> None:
-    """Copy every answered profile field onto the runner."""
+def apply_answers(runner: Runner, answers: Mapping[str, Any]) -> None:
+    """Copy every answered profile field (of ``ProfileAnswers``, so far) onto the runner."""
     setters: dict[str, Callable[[Any], None]] = {
         "exp": lambda v: setattr(runner, "experience", v),
         "runs": lambda v: setattr(runner, "trail_runs_per_week", None if v == "auto" else int(v)),
@@ -236,7 +268,7 @@ def apply_answers(runner: Runner, answers: Answers) -> None:
         runner.week[DAY_KEYS.index(answers["wday"])].kind = answers["wkind"]
 
 
-def _set_race(runner: Runner, value: str | dict[str, str | None]) -> None:
+def _set_race(runner: Runner, value: RaceAnswer | str) -> None:
     if value == "none" or not isinstance(value, dict) or value.get("date") is None:
         runner.race_date, runner.race_name = None, None
         return

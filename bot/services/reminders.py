@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 from bot.coaching import Phase
 from bot.coaching.explain import phase_now
 from bot.services import clubs, training
-from bot.services.context import Person, ServiceContext
+from bot.services.buttons import DialogName, SessionChoice
+from bot.services.context import Person, Platform, ServiceContext
 from bot.services.dialog import Dialogs, Turn
 from bot.services.local_time import due_at
 from bot.services.render import clock_label, week_text
-from bot.services.replies import Button, Message, Reply, say
+from bot.services.replies import Message, Reply, say
 from bot.services.text import Text, italic, join
 from bot.storage.models import (
     CheckIn,
@@ -36,8 +37,10 @@ from bot.storage.unit_of_work import UnitOfWork
 
 DAY = timedelta(days=1)
 EVENING = time(19, 0)
-SNOOZES = {"in1": ("In 1 hour", timedelta(hours=1)), "in3": ("In 3 hours", timedelta(hours=3))}
-SNOOZE_EVENING = "eve"
+SNOOZES = {
+    SessionChoice.IN_1H: ("In 1 hour", timedelta(hours=1)),
+    SessionChoice.IN_3H: ("In 3 hours", timedelta(hours=3)),
+}
 LATE = italic("Sorry, this one comes late: I was offline for a while.")
 CHECK_IN_INTRO = "Time for your check-in: it takes under a minute."
 PREVIEW_FOOTER = italic("You can switch this preview off in /settings.")
@@ -173,9 +176,9 @@ async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) ->
             return Outgoing(due, cancelled="the session was skipped")
         if not paused and log is None and (runner.id, day) not in batch.sent:
             return Outgoing(due, cancelled="the session was never sent nor logged")
-        turn = Turn(ctx, uow, _person(runner), {})
+        turn = Turn(ctx, uow, _person(runner))
         answers = training.check_in_answers(day, happened=not paused or log is not None)
-        reply = await _CHECK_IN.begin(turn, "ci", answers, intro=CHECK_IN_INTRO)
+        reply = await _CHECK_IN.begin(turn, DialogName.CHECK_IN, answers, intro=CHECK_IN_INTRO)
         return Outgoing(due, _private(runner), reply)
     if due.kind is DispatchKind.WEEK_PREVIEW:
         if runner.status is not RunnerStatus.ACTIVE or not runner.week_preview:
@@ -199,9 +202,7 @@ async def _club(ctx: ServiceContext, uow: UnitOfWork, due: Due, club_id: int) ->
     club = await uow.clubs.get(club_id)
     if club is None or not club.active:
         return Outgoing(due, cancelled="the club is gone or removed the bot")
-    turn = Turn(
-        ctx, uow, Person(club.platform, club.chat_id, club.chat_id, None, club.chat_type), {}
-    )
+    turn = Turn(ctx, uow, _club_person(club))
     if due.kind is DispatchKind.CLUB_SESSION:
         reply = await clubs.session_post(turn, club, due.local_date)
         if not reply:
@@ -224,27 +225,38 @@ def _club_chat(club: Club) -> Recipient:
 
 
 def _person(runner: Runner) -> Person:
-    return Person(runner.platform, runner.platform_user_id, runner.chat_id, runner.display_name)
+    return Person(
+        Platform(runner.platform), runner.platform_user_id, runner.chat_id, runner.display_name
+    )
+
+
+def _club_person(club: Club) -> Person:
+    """The club's chat, speaking as itself."""
+    return Person(Platform(club.platform), club.chat_id, club.chat_id, None, clubs.chat_kind(club))
 
 
 async def later(turn: Turn, runner: Runner, session: PlannedSession) -> Reply:
     """Offer when to send the session again: in 1 h, in 3 h or this evening (once only)."""
     if await _snoozed(turn.uow, runner, session):
         return say("I'll already send this session again later; there's one Later per session.")
-    prefix = f"{training.SESSION_PREFIX}:{training.session_key(session.date)}:"
-    buttons = [Button(label, prefix + key) for key, (label, _delay) in SNOOZES.items()]
+    buttons = [
+        training.session_button(label, session.date, choice)
+        for choice, (label, _delay) in SNOOZES.items()
+    ]
     evening = due_at(turn.ctx.today(runner.timezone), EVENING, runner.timezone)
     if evening - turn.ctx.clock() >= timedelta(hours=1):
-        buttons.append(Button("This evening", prefix + SNOOZE_EVENING))
+        buttons.append(training.session_button("This evening", session.date, SessionChoice.EVENING))
     return say("When shall I send it again?", tuple(buttons))
 
 
-async def snooze(turn: Turn, runner: Runner, session: PlannedSession, choice: str) -> Reply:
+async def snooze(
+    turn: Turn, runner: Runner, session: PlannedSession, choice: SessionChoice
+) -> Reply:
     """Send the session again at the chosen time, with Done and Skip but no further Later."""
     if await _snoozed(turn.uow, runner, session):
         return say("I'll already send this session again later; there's one Later per session.")
     now = turn.ctx.clock()
-    if choice == SNOOZE_EVENING:
+    if choice is SessionChoice.EVENING:
         when = due_at(turn.ctx.today(runner.timezone), EVENING, runner.timezone)
     else:
         when = now + SNOOZES[choice][1]

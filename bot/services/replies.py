@@ -6,13 +6,11 @@ from dataclasses import dataclass
 
 from bot.services.text import Text, as_text
 
-BUTTON_DATA_BYTES = 64  # the most any platform keeps: Telegram's callback data
-
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A button; ``data`` comes back verbatim when it is pressed (each adapter checks it
-    against its platform's limit; the services keep within ``BUTTON_DATA_BYTES``)."""
+    """A button; ``data`` comes back verbatim when it is pressed: what ``buttons.encode``
+    wrote, within every platform's limit (each adapter checks it against its own)."""
 
     label: str
     data: str

@@ -6,34 +6,58 @@ stored rows are written from that ``Feedback``: no other code reads the answers'
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, Required, TypedDict
 
 from bot.coaching import Completed, Feedback, Legs, PainReport, PainSite, rules
 
-Answers = dict[str, Any]
 TRAIL = {"stiff": (True, None), "hamstring": (None, True), "fine": (False, False)}
 YES_NO = {"yes": True, "no": False}
 
 
-def _pain(answers: Answers, sites: str, score: str, settled: bool | None) -> tuple[PainReport, ...]:
-    value = int(answers.get(score, 0))
-    return tuple(PainReport(PainSite(site), value, settled) for site in answers.get(sites, []))
+class SessionReportAnswers(TypedDict, total=False):
+    """The after-session answers: how much was done and how hard (typed 1-10, or a word);
+    where it hurt and how much, and whether the hips stayed level, when asked."""
+
+    how: Required[str]
+    rpe: Required[str | int]
+    hurt: list[str]
+    hurt_score: str
+    hips: str
 
 
-def session_report(day: date, answers: Answers) -> Feedback:
+class CheckInReportAnswers(TypedDict, total=False):
+    """The next-day check-in answers: the legs and the run always; soreness, pain and the
+    trail run when asked. ``session`` is False when no session was sent that day."""
+
+    legs: Required[str]
+    ran: Required[str]
+    session: bool
+    sore: list[str]
+    where: list[str]
+    score: str
+    settled: str
+    trail: str
+
+
+def _pain(sites: Iterable[str], score: str, settled: bool | None) -> tuple[PainReport, ...]:
+    return tuple(PainReport(PainSite(site), int(score), settled) for site in sites)
+
+
+def session_report(day: date, answers: SessionReportAnswers) -> Feedback:
     """The after-session answers: completed, effort, pain during the session, level hips."""
     effort = answers["rpe"]
     return Feedback(
         date=day,
         completed=Completed(answers["how"]),
-        rpe=int(effort) if str(effort).isdigit() else rules().rpe_words[effort],
-        pain=_pain(answers, "hurt", "hurt_score", None),
+        rpe=int(effort) if str(effort).isdigit() else rules().rpe_words[str(effort)],
+        pain=_pain(answers.get("hurt", []), answers.get("hurt_score", "0"), None),
         hips_level=YES_NO.get(answers.get("hips", "")),
     )
 
 
-def check_in_report(day: date, answers: Answers) -> Feedback:
+def check_in_report(day: date, answers: CheckInReportAnswers) -> Feedback:
     """The next-day check-in answers: legs, soreness, pain, running, and the trail run."""
     stiff, hamstring = TRAIL.get(answers.get("trail", ""), (None, None))
     return Feedback(
@@ -41,7 +65,11 @@ def check_in_report(day: date, answers: Answers) -> Feedback:
         completed=Completed.FULL if answers.get("session", True) else Completed.SKIPPED,
         legs=Legs(answers["legs"]),
         soreness_where=tuple(answers.get("sore", [])),
-        pain=_pain(answers, "where", "score", YES_NO.get(answers.get("settled", ""))),
+        pain=_pain(
+            answers.get("where", []),
+            answers.get("score", "0"),
+            YES_NO.get(answers.get("settled", "")),
+        ),
         ran_normally=YES_NO.get(answers.get("ran", "")),
         descending_stiff=stiff,
         hamstring_sensitive=hamstring,

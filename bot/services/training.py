@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Required
 
 from bot.coaching import Feedback, explain, library
 from bot.coaching.explain import day_label
-from bot.services.dialog import Answers, Choice, Dialog, Finish, Step, Turn
+from bot.services.buttons import DialogName, SessionAction, SessionChoice, encode
+from bot.services.dialog import Answers, AnswersT, Choice, Dialog, Finish, Step, Turn
 from bot.services.free_text import NotUnderstood
 from bot.services.planning import Replanned, replan
 from bot.services.render import clock_label, session_text, week_text
 from bot.services.replies import Button, Message, Reply, say
-from bot.services.reports import check_in_fields, check_in_report, log_fields, session_report
+from bot.services.reports import (
+    CheckInReportAnswers,
+    SessionReportAnswers,
+    check_in_fields,
+    check_in_report,
+    log_fields,
+    session_report,
+)
 from bot.storage.models import PlannedSession, Runner, RunnerStatus
 
-SESSION_PREFIX = "ses"
 LOOK_BACK_DAYS = 2  # /done and /checkin look this far back for an unreported session
 
 MEDICAL_NOTE = (
@@ -49,42 +56,37 @@ async def runner_or_none(turn: Turn) -> Runner | None:
     return await turn.uow.runners.find(platform=turn.person.platform, user_id=turn.person.user_id)
 
 
-def with_runner(finish: Callable[[Turn, Runner], Awaitable[Reply]]) -> Finish:
+def with_runner(
+    finish: Callable[[Turn, Runner, AnswersT], Awaitable[Reply]],
+) -> Finish[AnswersT]:
     """A dialog's finish that needs the runner (who may have deleted their data meanwhile)."""
 
-    async def run(turn: Turn) -> Reply:
+    async def run(turn: Turn, answers: AnswersT) -> Reply:
         runner = await runner_or_none(turn)
         if runner is None:
             return say("I couldn't find your profile. Send /start to set up.")
-        return await finish(turn, runner)
+        return await finish(turn, runner, answers)
 
     return run
+
+
+def session_button(label: str, day: date, action: SessionChoice) -> Button:
+    """A button under the session of ``day``: bound to its day, so a re-plan of its content
+    keeps the button valid."""
+    return Button(label, encode(SessionAction(day, action)))
 
 
 def session_buttons(
     session: PlannedSession, *, later: bool = False
 ) -> tuple[tuple[Button, ...], ...]:
     """Done and Skip (and Later, on a reminder), bound to this exact planned session."""
-    prefix = f"{SESSION_PREFIX}:{session_key(session.date)}"
-    buttons = [Button("✅ Done", f"{prefix}:done"), Button("Skip", f"{prefix}:skip")]
+    buttons = [
+        session_button("✅ Done", session.date, SessionChoice.DONE),
+        session_button("Skip", session.date, SessionChoice.SKIP),
+    ]
     if later:
-        buttons.append(Button("Later", f"{prefix}:later"))
+        buttons.append(session_button("Later", session.date, SessionChoice.LATER))
     return (tuple(buttons),)
-
-
-def session_key(day: date) -> str:
-    """A session's button key: its day, so a re-plan of its content keeps the buttons valid."""
-    return f"{day:%Y%m%d}"
-
-
-def session_day(key: str) -> date | None:
-    """The day a session button's key names, or None for a forged or old-style key."""
-    if len(key) != 8 or not key.isdigit():
-        return None
-    try:
-        return date(int(key[:4]), int(key[4:6]), int(key[6:]))
-    except ValueError:
-        return None
 
 
 def session_reply(session: PlannedSession, *, later: bool = False) -> Reply:
@@ -180,9 +182,17 @@ def _rpe(text: str, _answers: Answers, _ctx: Any) -> int:
     raise NotUnderstood("Tap a button, or type your effort as a number from 1 to 10.")
 
 
+class PostSessionAnswers(SessionReportAnswers, total=False):
+    """The post-session dialog's answers: the session's day, and whether it had slider curls
+    (whose level-hips question C9 asks), then the answers the report reads."""
+
+    day: Required[str]
+    sliders: bool
+
+
 @with_runner
-async def _finish_post_session(turn: Turn, runner: Runner) -> Reply:
-    report = session_report(date.fromisoformat(turn.answers["day"]), turn.answers)
+async def _finish_post_session(turn: Turn, runner: Runner, answers: PostSessionAnswers) -> Reply:
+    report = session_report(date.fromisoformat(answers["day"]), answers)
     await turn.uow.feedback.save_log(runner_id=runner.id, day=report.date, **log_fields(report))
     replanned = await replan(turn.ctx, turn.uow, runner)
     lines = ["Logged. Well done for doing the work that doesn't show on the trail."]
@@ -207,7 +217,7 @@ def what_changes(replanned: Replanned, day: date, today: date) -> str:
 
 
 POST_SESSION = Dialog(
-    "ps",
+    DialogName.POST_SESSION,
     (
         Step(
             "how",
@@ -264,12 +274,20 @@ def _pain(answers: Answers) -> bool:
     return answers.get("legs") in {"joint_pain", "red_flag"}
 
 
+class CheckInAnswers(CheckInReportAnswers, total=False):
+    """The check-in dialog's answers: the day asked about and its weekday, then the answers
+    the report reads."""
+
+    day: Required[str]
+    label: Required[str]
+
+
 @with_runner
-async def _finish_check_in(turn: Turn, runner: Runner) -> Reply:
-    report = check_in_report(date.fromisoformat(turn.answers["day"]), turn.answers)
+async def _finish_check_in(turn: Turn, runner: Runner, answers: CheckInAnswers) -> Reply:
+    report = check_in_report(date.fromisoformat(answers["day"]), answers)
     fields = check_in_fields(report)
     await turn.uow.feedback.save_check_in(runner_id=runner.id, day=report.date, **fields)
-    if not turn.answers.get("session", True):
+    if not answers.get("session", True):
         await _no_session_on(turn, runner, report)
     replanned = await replan(turn.ctx, turn.uow, runner)
     lines = ["Thanks for checking in.", *_check_in_news(turn, runner, replanned, report)]
@@ -289,7 +307,7 @@ def _check_in_news(turn: Turn, runner: Runner, replanned: Replanned, report: Fee
 
 
 CHECK_IN = Dialog(
-    "ci",
+    DialogName.CHECK_IN,
     (
         Step(
             "legs",

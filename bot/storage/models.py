@@ -311,7 +311,7 @@ class Club(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
-    chat_type: Mapped[str] = mapped_column(String(16))  # group, supergroup, channel
+    chat_type: Mapped[str] = mapped_column(String(16))  # a ChatKind: group or channel
     title: Mapped[str | None] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
     level: Mapped[str] = mapped_column(String(16), default="starting")

@@ -10,11 +10,11 @@ from string import ascii_lowercase
 from typing import TextIO
 
 from bot.services.coach import Coach
-from bot.services.context import Person
+from bot.services.context import Person, Platform
 from bot.services.replies import Button, Document, Reply
 from bot.services.text import Text
 
-PLATFORM = "console"
+PLATFORM = Platform.CONSOLE
 BYE = {"quit", "exit", "/quit", "/exit"}
 INTRO = (
     "Trail Strength Coach, offline. Type /start to begin, /help for commands, or quit to "

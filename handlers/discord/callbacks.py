@@ -14,7 +14,7 @@ from typing import Any
 import discord
 
 from bot.services.coach import Coach
-from bot.services.context import IsAdmin, Person
+from bot.services.context import ChatKind, IsAdmin, Person, Platform
 from bot.services.turns import Turns
 from handlers.discord.render import (
     ANSWER_FIELD,
@@ -26,7 +26,7 @@ from handlers.discord.render import (
 from handlers.discord.send import answer_press, follow_up, send
 
 logger = logging.getLogger(__name__)
-PLATFORM = "discord"
+PLATFORM = Platform.DISCORD
 UNREACHABLE_DM = frozenset({50007, 50278})  # their DMs are closed to the bot
 SENT_TO_DM = "I've sent you a direct message: carry on there."
 DMS_CLOSED = (
@@ -42,7 +42,7 @@ def person_of(interaction: discord.Interaction) -> Person:
     user, channel_id = interaction.user, interaction.channel_id
     if channel_id is None:
         raise ValueError("an interaction without a channel reached the coach")
-    kind = "private" if interaction.context.dm_channel else "group"
+    kind = ChatKind.PRIVATE if interaction.context.dm_channel else ChatKind.GROUP
     return Person(PLATFORM, str(user.id), str(channel_id), user.display_name, kind)
 
 
@@ -120,7 +120,7 @@ class Callbacks:
         await interaction.response.defer(ephemeral=True, thinking=True)
         user = interaction.user
         dm = await user.create_dm()
-        person = Person(PLATFORM, str(user.id), str(dm.id), user.display_name, "private")
+        person = Person(PLATFORM, str(user.id), str(dm.id), user.display_name)
         try:
             async with self.turns.turn(user.id):
                 await send(dm, await self.coach.command(person, "start", payload))
@@ -170,7 +170,8 @@ class Callbacks:
         channel = greeting_channel(guild)
         if channel is None:
             return
-        person = Person(PLATFORM, str(guild.owner_id or guild.id), str(channel.id), None, "group")
+        owner = str(guild.owner_id or guild.id)
+        person = Person(PLATFORM, owner, str(channel.id), None, ChatKind.GROUP)
         reply = await self.coach.chat_membership(person, title=guild.name, present=True)
         await send(channel, reply)
 
@@ -181,7 +182,8 @@ class Callbacks:
 
     async def channel_gone(self, channel: discord.abc.GuildChannel) -> None:
         """A channel was deleted: its club, if it had one, goes quiet."""
-        person = Person(PLATFORM, str(channel.guild.owner_id), str(channel.id), None, "group")
+        owner = str(channel.guild.owner_id)
+        person = Person(PLATFORM, owner, str(channel.id), None, ChatKind.GROUP)
         await self.coach.chat_membership(person, title=None, present=False)
 
 

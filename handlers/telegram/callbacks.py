@@ -7,12 +7,18 @@ from telegram.constants import ChatMemberStatus
 from telegram.ext import ContextTypes
 
 from bot.services.coach import Coach
-from bot.services.context import IsAdmin, Person
+from bot.services.context import ChatKind, IsAdmin, Person, Platform
 from handlers.telegram.admins import AdminCheck
 from handlers.telegram.render import answer_button, send
 
-PLATFORM = "telegram"
+PLATFORM = Platform.TELEGRAM
 PRESENT = {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+KINDS = {Chat.PRIVATE: ChatKind.PRIVATE, Chat.CHANNEL: ChatKind.CHANNEL}
+
+
+def kind_of(chat: Chat) -> ChatKind:
+    """The chat in the coach's words: private, a channel, or else a group (a supergroup)."""
+    return KINDS.get(chat.type, ChatKind.GROUP)
 
 
 def person_of(update: Update) -> Person:
@@ -21,8 +27,8 @@ def person_of(update: Update) -> Person:
     if chat is None:
         raise ValueError("an update without a chat reached a chat handler")
     if user is None:
-        return Person(PLATFORM, str(chat.id), str(chat.id), chat.title, chat.type)
-    return Person(PLATFORM, str(user.id), str(chat.id), user.first_name, chat.type)
+        return Person(PLATFORM, str(chat.id), str(chat.id), chat.title, kind_of(chat))
+    return Person(PLATFORM, str(user.id), str(chat.id), user.first_name, kind_of(chat))
 
 
 class Callbacks:
@@ -97,7 +103,7 @@ class Callbacks:
         if change.chat.type == Chat.CHANNEL and status == ChatMemberStatus.MEMBER:
             present = False  # a channel member bot cannot post; it counts once it is an admin
         chat = change.chat
-        person = Person(PLATFORM, str(change.from_user.id), str(chat.id), None, chat.type)
+        person = Person(PLATFORM, str(change.from_user.id), str(chat.id), None, kind_of(chat))
         reply = await self.coach.chat_membership(person, title=chat.title, present=present)
         await send(context.bot, chat.id, reply)
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.services import clubs
 from bot.services.clubs import NOT_ADMIN, NOT_YOURS
 from bot.services.coach import Coach
-from bot.services.context import Person
+from bot.services.context import ChatKind, Person, Platform
 from bot.services.dialog import Turn
 from bot.storage.database import Database
 from bot.storage.models import Club, ClubMark
@@ -61,8 +61,8 @@ async def post_session(harness: DiscordHarness, coach: Coach, day: date) -> payl
     async with coach.ctx.database.unit_of_work() as uow:
         club = await uow.clubs.find(platform="discord", chat_id=RIDGE.channel_id)
         assert club is not None
-        person = Person("discord", "0", RIDGE.channel_id, None, "group")
-        (post,) = await clubs.session_post(Turn(coach.ctx, uow, person, {}), club, day)
+        person = Person(Platform.DISCORD, "0", RIDGE.channel_id, None, ChatKind.GROUP)
+        (post,) = await clubs.session_post(Turn(coach.ctx, uow, person), club, day)
     await DiscordNotifier(harness.client).send(RIDGE.channel_id, post, nonce="1:0")
     return in_channel(harness)[-1]
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.services import clubs
 from bot.services.coach import Coach
-from bot.services.context import Person
+from bot.services.context import ChatKind, Person, Platform
 from bot.services.dialog import Turn
 from bot.storage.database import Database
 from handlers.discord.notifier import DiscordNotifier
@@ -84,9 +84,9 @@ async def test_any_name_title_or_race_name_shows_as_typed(
         await uow.clubs.toggle_mark(club_id=club_id, day=MONDAY, user_id=runner.user["id"])
         club = await uow.clubs.get(club_id)
         assert club is not None
-        person = Person("discord", "0", server.channel_id, None, "group")
+        person = Person(Platform.DISCORD, "0", server.channel_id, None, ChatKind.GROUP)
         summary, _chart = await clubs.weekly_summary(
-            Turn(coach.ctx, uow, person, {}), club, MONDAY + date.resolution * 6
+            Turn(coach.ctx, uow, person), club, MONDAY + date.resolution * 6
         )
     await DiscordNotifier(discord_bot.client).send(server.channel_id, summary, nonce="1:0")
     assert f"Well done, {typed}!" in seen(discord_bot, server.channel_id)

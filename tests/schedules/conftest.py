@@ -14,7 +14,7 @@ from telegram import Bot
 from bot.delivery.rate_limit import RateLimiter
 from bot.delivery.route import Route
 from bot.services.coach import Coach
-from bot.services.context import Person, ServiceContext
+from bot.services.context import Person, Platform, ServiceContext
 from bot.services.reminder_plan import plan_reminders
 from bot.storage.database import Database
 from bot.storage.models import Dispatch, PlannedExercise, PlannedSession, Runner
@@ -102,7 +102,7 @@ def coach(reminders: Reminders) -> Coach:
 
 @pytest.fixture
 def talker(coach: Coach) -> Talker:
-    return Talker(coach, Person("telegram", "501", "501", "Ada"))
+    return Talker(coach, Person(Platform.TELEGRAM, "501", "501", "Ada"))
 
 
 async def add_runner(

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 
 from bot.services.coach import Coach
-from bot.services.context import Person
+from bot.services.context import Person, Platform
 from bot.services.replies import Button, Message, Reply
 from bot.storage.models import DispatchKind, DispatchStatus, RunnerStatus
 from tests.conftest import RED_FLAG_ANSWERS
@@ -136,7 +136,7 @@ async def test_a_runner_who_unblocks_the_bot_gets_the_very_next_reminder(
 
     reminders.api.clear()
     reminders.clock.now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
-    person = Person("telegram", runner.platform_user_id, runner.chat_id, "Ada")
+    person = Person(Platform.TELEGRAM, runner.platform_user_id, runner.chat_id, "Ada")
     await Talker(coach, person).command("start")
     reminders.clock.now = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)  # Wednesday 07:00 in Berlin
     await reminders.run()

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.coaching import Plan, plan
 from bot.services import plan_calendar, planning
 from bot.services.coach import Coach
-from bot.services.context import Person
+from bot.services.context import Person, Platform
 from bot.services.plan_calendar import subscription
 from bot.services.planning import profile_of, weeks_to_plan
 from bot.storage.database import Database
@@ -34,12 +34,12 @@ def webhook_coach(coach: Coach) -> Coach:
 
 @pytest.fixture
 def ada(webhook_coach: Coach) -> Talker:
-    return Talker(webhook_coach, Person("telegram", "501", "501", "Ada"))
+    return Talker(webhook_coach, Person(Platform.TELEGRAM, "501", "501", "Ada"))
 
 
 @pytest.fixture
 def bea(webhook_coach: Coach) -> Talker:
-    return Talker(webhook_coach, Person("telegram", "502", "502", "Bea"))
+    return Talker(webhook_coach, Person(Platform.TELEGRAM, "502", "502", "Bea"))
 
 
 def link_in(talker: Talker) -> str:
@@ -192,7 +192,7 @@ async def test_the_export_leaves_the_secret_out_and_deleteme_revokes_it(
 async def test_calendar_plans_once_and_stores_no_further_than_week(
     runner: Talker, database: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    twin = Talker(runner.coach, Person("telegram", "502", "502", "Bea"))
+    twin = Talker(runner.coach, Person(Platform.TELEGRAM, "502", "502", "Bea"))
     for talker in (runner, twin):
         await onboard(talker)
         await talker.command("race")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.services.coach import Coach
-from bot.services.context import Person
+from bot.services.context import ChatKind, Person, Platform
 from bot.storage.database import Database
 from bot.storage.models import Club
 
@@ -17,17 +17,18 @@ async def active(database: Database) -> dict[tuple[str, str], bool]:
 
 
 async def test_only_the_chats_still_seen_keep_their_clubs(coach: Coach, database: Database) -> None:
-    for platform, chat in (("discord", "11"), ("discord", "12"), ("telegram", "13")):
-        person = Person(platform, "1", chat, None, "group")
+    discord, telegram = Platform.DISCORD, Platform.TELEGRAM
+    for platform, chat in ((discord, "11"), (discord, "12"), (telegram, "13")):
+        person = Person(platform, "1", chat, None, ChatKind.GROUP)
         await coach.chat_membership(person, title="Club", present=True)
-    assert await coach.still_in("discord", {"11", "99"}) == ["12"]
+    assert await coach.still_in(Platform.DISCORD, {"11", "99"}) == ["12"]
     assert await active(database) == {
         ("discord", "11"): True,
         ("discord", "12"): False,
         ("telegram", "13"): True,  # another platform's chats are not this one's business
     }
-    assert await coach.still_in("discord", {"11"}) == []  # once quiet, it stays so quietly
+    assert await coach.still_in(Platform.DISCORD, {"11"}) == []  # once quiet, it stays so quietly
     await coach.chat_membership(
-        Person("discord", "1", "12", None, "group"), title="Club", present=True
+        Person(Platform.DISCORD, "1", "12", None, ChatKind.GROUP), title="Club", present=True
     )
     assert (await active(database))[("discord", "12")]  # added again: active again

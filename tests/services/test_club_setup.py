@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from bot.services.coach import Coach
-from bot.services.context import IsAdmin, Person
+from bot.services.context import ChatKind, IsAdmin, Person, Platform
 from bot.services.replies import Button, Reply
 
-ANA = Person("telegram", "3001", "-4001", "Ana", "group")
-CY = Person("telegram", "3003", "-4001", "Cy", "group")
+ANA = Person(Platform.TELEGRAM, "3001", "-4001", "Ana", ChatKind.GROUP)
+CY = Person(Platform.TELEGRAM, "3003", "-4001", "Cy", ChatKind.GROUP)
 
 CyAnswers = Callable[[Coach, dict[str, str], IsAdmin], Coroutine[Any, Any, Reply]]
 

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from bot.coaching import DayKind, Experience, Profile, library
 from bot.coaching.placement import heavy_allowed, strength_allowed
 from bot.services.coach import Coach
-from bot.services.context import Person, ServiceContext
+from bot.services.context import Person, Platform, ServiceContext
 from bot.services.planning import profile_of
 from bot.storage.database import Database, create_engine
 from bot.storage.migrate import upgrade
@@ -292,7 +292,9 @@ async def test_the_rules_hold_through_the_conversation(
             database = Database(engine)
             clock = FakeClock(datetime(2026, 11, 23, 5, 0, tzinfo=UTC))
             coach = Coach(ServiceContext(database, clock, "Europe/Berlin"))
-            runs = Runs(Talker(coach, Person("telegram", "501", "501", "Ada")), clock, database)
+            runs = Runs(
+                Talker(coach, Person(Platform.TELEGRAM, "501", "501", "Ada")), clock, database
+            )
             await live(runs, answers, lived)
         finally:
             await engine.dispose()

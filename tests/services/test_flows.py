@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.services.coach import Coach
-from bot.services.context import Person
+from bot.services.context import Person, Platform
 from bot.services.dialog import STALE
 from bot.services.render import week_text
 from bot.storage.database import Database
@@ -184,7 +184,7 @@ async def test_a_button_pressed_by_someone_else_changes_nothing(
     coach: Coach, runner: Talker, database: Database
 ) -> None:
     await runner.command("start")
-    stranger = Talker(coach, Person("telegram", "777", "777", "Eve"))
+    stranger = Talker(coach, Person(Platform.TELEGRAM, "777", "777", "Eve"))
     reply = await stranger.press_data(runner.button("Some").data)
     assert "out of date" in reply[0].text
     assert await dialog_step(database) == "exp"

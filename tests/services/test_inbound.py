@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import Row, event, select
 
 from bot.services.coach import Coach
-from bot.services.context import Person, ServiceContext
+from bot.services.context import Person, Platform, ServiceContext
 from bot.services.inbound import Inbox
 from bot.storage.models import InboundUpdate, Runner
 from tests.conftest import VirtualTime
 
 PAYLOAD = {"update_id": 7, "message": {"text": "/start"}}
-ADA = Person("telegram", "501", "501", "Ada")
+ADA = Person(Platform.TELEGRAM, "501", "501", "Ada")
 
 
 @pytest.fixture

@@ -10,7 +10,13 @@ import pytest
 from bot.coaching import Completed, Feedback, Legs, PainReport, PainSite
 from bot.services.dialog import Step
 from bot.services.planning import feedback_of
-from bot.services.reports import check_in_fields, check_in_report, log_fields, session_report
+from bot.services.reports import (
+    CheckInReportAnswers,
+    check_in_fields,
+    check_in_report,
+    log_fields,
+    session_report,
+)
 from bot.services.training import CHECK_IN, POST_SESSION
 from bot.storage.models import CheckIn, SessionLog
 
@@ -74,7 +80,13 @@ def test_every_check_in_answer_maps_to_the_cores_enums() -> None:
         values(step(steps, "settled")),
         values(step(steps, "ran")),
     ):
-        answers = {"legs": legs, "where": [where], "score": "5", "settled": settled, "ran": ran}
+        answers: CheckInReportAnswers = {
+            "legs": legs,
+            "where": [where],
+            "score": "5",
+            "settled": settled,
+            "ran": ran,
+        }
         report = check_in_report(DAY, answers)
         assert report.legs is Legs(legs)
         assert report.pain == (PainReport(PainSite(where), 5, settled == "yes"),)

@@ -9,14 +9,16 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from telegram import Chat
 
 from bot.services import clubs
 from bot.services.clubs import NOT_ADMIN, NOT_YOURS
 from bot.services.coach import SORRY, Coach
-from bot.services.context import Person
+from bot.services.context import ChatKind, Person, Platform
 from bot.services.dialog import Turn
 from bot.storage.database import Database
 from bot.storage.models import Club, ClubMark, ClubMembership
+from handlers.telegram.callbacks import kind_of
 from handlers.telegram.render import send
 from tests.conftest import FakeClock, onboarding
 from tests.fake_telegram import FakeBotAPI, errors, process, updates
@@ -111,7 +113,30 @@ async def test_migration_to_a_supergroup_follows_the_new_chat_id(
     update = updates.migrate_to_chat(chat=GROUP, to_chat_id=SUPERGROUP["id"])
     await process(ada.application, update)
     (club,) = await stored_clubs(database)
-    assert (club.chat_id, club.chat_type) == (str(SUPERGROUP["id"]), "supergroup")
+    assert (club.chat_id, club.chat_type) == (str(SUPERGROUP["id"]), "group")
+
+
+@pytest.mark.parametrize(
+    ("chat_type", "kind"),
+    [
+        (Chat.PRIVATE, ChatKind.PRIVATE),
+        (Chat.GROUP, ChatKind.GROUP),
+        (Chat.SUPERGROUP, ChatKind.GROUP),
+        (Chat.CHANNEL, ChatKind.CHANNEL),
+    ],
+)
+def test_telegrams_chat_types_in_the_coachs_words(chat_type: str, kind: ChatKind) -> None:
+    assert kind_of(Chat(1, chat_type)) is kind
+
+
+@pytest.mark.parametrize(
+    ("stored", "kind"),
+    [("group", ChatKind.GROUP), ("supergroup", ChatKind.GROUP), ("channel", ChatKind.CHANNEL)],
+)
+def test_a_club_stored_in_telegrams_words_is_read_in_the_coachs(
+    stored: str, kind: ChatKind
+) -> None:
+    assert clubs.chat_kind(Club(chat_type=stored)) is kind
 
 
 async def test_an_admin_sets_up_the_club(ada: TelegramUser, database: Database) -> None:
@@ -298,9 +323,8 @@ async def post_session(ada: TelegramUser, coach: Coach, chat: JSONDict, day: dat
     async with coach.ctx.database.unit_of_work() as uow:
         club = await uow.clubs.find(platform="telegram", chat_id=str(chat["id"]))
         assert club is not None
-        turn = Turn(
-            coach.ctx, uow, Person("telegram", "0", str(chat["id"]), None, "supergroup"), {}
-        )
+        person = Person(Platform.TELEGRAM, "0", str(chat["id"]), None, ChatKind.GROUP)
+        turn = Turn(coach.ctx, uow, person)
         reply = await clubs.session_post(turn, club, day)
     await send(ada.application.bot, chat["id"], reply)
     return ada.api.last_message(chat["id"])
@@ -310,9 +334,8 @@ async def summary(coach: Coach, chat: JSONDict, last: date) -> str:
     async with coach.ctx.database.unit_of_work() as uow:
         club = await uow.clubs.find(platform="telegram", chat_id=str(chat["id"]))
         assert club is not None
-        turn = Turn(
-            coach.ctx, uow, Person("telegram", "0", str(chat["id"]), None, "supergroup"), {}
-        )
+        person = Person(Platform.TELEGRAM, "0", str(chat["id"]), None, ChatKind.GROUP)
+        turn = Turn(coach.ctx, uow, person)
         message, chart = await clubs.weekly_summary(turn, club, last)
     assert chart.image is not None
     assert chart.image.content.startswith(b"\x89PNG")
@@ -323,7 +346,8 @@ async def per_week(coach: Coach, chat: JSONDict, last: date) -> list[int]:
     async with coach.ctx.database.unit_of_work() as uow:
         club = await uow.clubs.find(platform="telegram", chat_id=str(chat["id"]))
         assert club is not None
-        turn = Turn(coach.ctx, uow, Person("telegram", "0", str(chat["id"]), None, "group"), {})
+        person = Person(Platform.TELEGRAM, "0", str(chat["id"]), None, ChatKind.GROUP)
+        turn = Turn(coach.ctx, uow, person)
         weeks = await clubs.sessions_per_week(turn, club, last)
     assert [start for start, _count in weeks] == [
         last - timedelta(days=7 * n + 6) for n in reversed(range(clubs.CHART_WEEKS))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.services import clubs
 from bot.services.coach import Coach
-from bot.services.context import Person
+from bot.services.context import ChatKind, Person, Platform
 from bot.services.dialog import Turn
 from bot.storage.database import Database
 from bot.storage.models import Runner
@@ -46,7 +46,8 @@ async def post_summary(application: CoachApplication, coach: Coach, chat: JSONDi
     async with coach.ctx.database.unit_of_work() as uow:
         club = await uow.clubs.find(platform="telegram", chat_id=str(chat["id"]))
         assert club is not None
-        turn = Turn(coach.ctx, uow, Person("telegram", "0", str(chat["id"]), None, "group"), {})
+        person = Person(Platform.TELEGRAM, "0", str(chat["id"]), None, ChatKind.GROUP)
+        turn = Turn(coach.ctx, uow, person)
         reply = await clubs.weekly_summary(turn, club, MONDAY + date.resolution * 6)
     sent, chart = await send(application.bot, chat["id"], reply)
     assert chart.photo

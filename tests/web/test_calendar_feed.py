@@ -11,7 +11,7 @@ import pytest
 from icalendar import Calendar
 
 from bot.services.coach import Coach
-from bot.services.context import Person
+from bot.services.context import Person, Platform
 from handlers.calendar_feed import calendar_route
 from handlers.web import WebServer
 from tests.services.conftest import Talker, onboard
@@ -32,7 +32,7 @@ async def client(webhook_coach: Coach) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def talker(coach: Coach, user: str, name: str) -> Talker:
-    return Talker(coach, Person("telegram", user, user, name))
+    return Talker(coach, Person(Platform.TELEGRAM, user, user, name))
 
 
 async def link_of(runner: Talker, *payload: str) -> str:
