@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.services.coach import Coach
-from bot.services.context import Person
+from bot.services.context import Person, Platform
 from bot.services.replies import Message
 from bot.storage.database import Database, create_engine
 from tests.conftest import FakeClock, VirtualTime
@@ -331,7 +331,7 @@ async def test_a_season_keeps_every_reminder_check_in_dose_and_promise(
             async with in_process_bot(api) as bot:
                 clock = FakeClock(START)
                 reminders = reminders_for(Database(engine), clock, api, bot, VirtualTime())
-                talker = Talker(Coach(reminders.ctx), Person("telegram", "501", "501", "Ada"))
+                talker = Talker(Coach(reminders.ctx), Person(Platform.TELEGRAM, "501", "501", "Ada"))
                 await live(Season(reminders, talker, CHECKS), runner, lived)
         finally:
             await engine.dispose()
