@@ -160,9 +160,11 @@ async def settings_change(season: Season, field: str, *labels: str) -> None:
 
 
 async def set_kit(season: Season, kit: frozenset[str]) -> None:
+    """The kit question starts from the runner's kit: tap what changes, then Done."""
+    have = set((await season.runner()).equipment)
     await season.talker.command("settings")
     await season.talker.press("Kit")
-    for item in sorted(kit):
+    for item in sorted(have ^ kit):
         await season.talker.press(KIT[item])
     await season.talker.press("Done" if kit else "None of these")
 
