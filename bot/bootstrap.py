@@ -16,24 +16,26 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.runtime import tune_garbage_collector
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.settings import Settings
-from handlers.discord.adapter import DiscordAdapter
 from handlers.lifecycle import Adapter
-from handlers.telegram.adapter import TelegramAdapter
 from schedules.scheduler import reminder_scheduler
 
 
 def adapters_for(settings: Settings, coach: Coach) -> list[Adapter]:
-    """An adapter for each platform that has a token."""
+    """An adapter for each platform that has a token; only those platforms' libraries load."""
     adapters: list[Adapter] = []
     if settings.telegram_bot_token is not None:
+        from handlers.telegram.adapter import TelegramAdapter
+
         adapters.append(TelegramAdapter(settings, coach))
     if settings.discord_bot_token is not None:
+        from handlers.discord.adapter import DiscordAdapter
+
         adapters.append(DiscordAdapter(settings, coach))
     return adapters
 
@@ -43,16 +45,18 @@ async def serve(
     stop: asyncio.Event,
     *,
     ctx: ServiceContext | None = None,
+    built: Callable[[], None] = lambda: None,
 ) -> None:
     """Run the configured platforms and the reminder tick until ``stop`` is set.
 
-    ``ctx`` is built from ``settings`` unless given (tests give it their clock). A failed
-    start, or an adapter that stops by itself, raises ``CannotRun`` after everything started
-    has been stopped.
+    ``ctx`` is built from ``settings`` unless given (tests give it their clock). ``built`` is
+    called once every part is built, before anything starts. A failed start, or an adapter
+    that stops by itself, raises ``CannotRun`` after everything started has been stopped.
     """
     ctx = ctx or ServiceContext.from_settings(settings)
     adapters = adapters_for(settings, Coach(ctx))
     reminders = reminder_scheduler(ctx, {a.platform: a.route for a in adapters}, settings)
+    built()
     opened: list[Adapter] = []
     try:
         await ctx.prepare()
@@ -78,8 +82,8 @@ def run(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        tune_garbage_collector()  # every module the bot runs on is loaded by now
-        await serve(settings, stop)
+        # Once the adapters are built, every module the bot runs on is loaded.
+        await serve(settings, stop, built=tune_garbage_collector)
 
     asyncio.run(main())
 
