@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TextIO, TypeVar
@@ -134,18 +134,20 @@ async def serve(
     stop: asyncio.Event,
     *,
     ctx: ServiceContext | None = None,
+    built: Callable[[], None] = lambda: None,
 ) -> None:
     """Run the configured platforms and the reminder tick until ``stop`` is set.
 
-    ``ctx`` is built from ``settings`` unless given (tests give it their clock). A failed
-    start, or an adapter that stops by itself, raises ``CannotRun`` after everything started
-    has been stopped.
+    ``ctx`` is built from ``settings`` unless given (tests give it their clock). ``built`` is
+    called once every part is built, before anything starts. A failed start, or an adapter
+    that stops by itself, raises ``CannotRun`` after everything started has been stopped.
     """
     from schedules.scheduler import reminder_scheduler
 
     ctx = ctx or ServiceContext.from_settings(settings)
     platforms = platforms_for(settings, Coach(ctx))
     reminders = reminder_scheduler(ctx, {p.adapter.platform: p.route for p in platforms}, settings)
+    built()
     await _running(ctx, [p.adapter for p in platforms], stop, reminders)
 
 
@@ -175,8 +177,8 @@ def run(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        tune_garbage_collector()  # every module the bot runs on is loaded by now
-        await serve(settings, stop)
+        # Once the platforms are built, every module the bot runs on is loaded.
+        await serve(settings, stop, built=tune_garbage_collector)
 
     asyncio.run(main())
 

@@ -8,24 +8,8 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from bot.settings import load_settings
-
-
-def register(subparsers: Any) -> None:
-    """Add the ``chat`` command."""
-    parser = subparsers.add_parser("chat", help="talk to the coach in this terminal, offline")
-    parser.add_argument(
-        "--as", dest="name", default=None, help="who you are (default: your login name)"
-    )
-    parser.add_argument(
-        "--exports",
-        type=Path,
-        default=None,
-        help="where /export saves your files (default: trailcoach/exports in your data folder)",
-    )
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

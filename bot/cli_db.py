@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from typing import Any
 
 from bot.settings import load_settings
 from bot.storage.database import create_engine
 from bot.storage.migrate import upgrade
-
-
-def register(subparsers: Any) -> None:
-    """Add the ``db`` command and its ``upgrade`` action."""
-    parser = subparsers.add_parser("db", help="manage the database schema")
-    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    upgrade_parser = actions.add_parser(
-        "upgrade", help="create or upgrade the schema (safe to run again)"
-    )
-    upgrade_parser.set_defaults(handler=run_upgrade)
 
 
 def run_upgrade(_args: argparse.Namespace) -> int:

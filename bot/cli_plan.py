@@ -7,7 +7,6 @@ import json
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from bot.coaching import (
     CoachingInputError,
@@ -19,24 +18,6 @@ from bot.coaching import (
 )
 
 EXIT_BAD_INPUT = 2
-
-
-def register(subparsers: Any) -> None:
-    """Add the ``plan`` sub-command."""
-    parser = subparsers.add_parser(
-        "plan", help="preview a runner's strength plan", description=__doc__
-    )
-    parser.add_argument("--profile", required=True, type=Path, metavar="PROFILE.json")
-    parser.add_argument(
-        "--start",
-        type=date.fromisoformat,
-        metavar="YYYY-MM-DD",
-        help="first day of the plan (default: Monday of the current week)",
-    )
-    parser.add_argument("--weeks", type=int, default=8, metavar="N", help="weeks to plan (8)")
-    parser.add_argument("--feedback", type=Path, metavar="FEEDBACK.json", help="history to replay")
-    parser.add_argument("--json", action="store_true", help="print docs/plan-format.md JSON")
-    parser.set_defaults(handler=run)
 
 
 def _load(path: Path) -> object:

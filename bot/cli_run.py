@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 from bot import bootstrap
 from bot.log import configure_logging, redact
@@ -16,14 +15,6 @@ NO_TOKEN = (
     ".env and put your token from @BotFather or the Discord Developer Portal there, or try the "
     "coach offline with: python -m bot chat"
 )
-
-
-def register(subparsers: Any) -> None:
-    """Add the ``run`` command."""
-    parser = subparsers.add_parser(
-        "run", help="run the bot on Telegram (polling, or webhook), Discord, or both"
-    )
-    parser.set_defaults(handler=run)
 
 
 def run(_args: argparse.Namespace) -> int:

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
-
 PRODUCT = "-//Trail Strength Coach//Plan//EN"
 DOMAIN = "trail-strength-coach"
 
@@ -34,6 +32,8 @@ def calendar(
     entries: Sequence[Entry], *, owner: str, timezone: str, at: time, stamp: datetime, name: str
 ) -> bytes:
     """The entries as an .ics file, each at ``at`` in ``timezone`` (with its VTIMEZONE)."""
+    from icalendar import Calendar, Event  # imported late: only the code that builds one pays
+
     zone = ZoneInfo(timezone)
     ics = Calendar()
     ics.add("prodid", PRODUCT)

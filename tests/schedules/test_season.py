@@ -333,7 +333,9 @@ async def test_a_season_keeps_every_reminder_check_in_dose_and_promise(
             async with in_process_bot(api) as bot:
                 clock = FakeClock(START)
                 reminders = reminders_for(Database(engine), clock, api, bot, VirtualTime())
-                talker = Talker(Coach(reminders.ctx), Person(Platform.TELEGRAM, "501", "501", "Ada"))
+                talker = Talker(
+                    Coach(reminders.ctx), Person(Platform.TELEGRAM, "501", "501", "Ada")
+                )
                 await live(Season(reminders, talker, CHECKS), runner, lived)
         finally:
             await engine.dispose()
