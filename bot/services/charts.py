@@ -3,10 +3,12 @@
 The drawing only draws: the data comes ready-made (``bot.coaching.progress``). matplotlib is
 imported inside the drawing functions, so only the code that draws pays for its import; run
 them off the event loop (``asyncio.to_thread``). Days are drawn at their ordinal numbers.
+Each drawing leaves nothing behind: its figure is cleared and its cycles collected.
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from datetime import date
 from io import BytesIO
@@ -99,6 +101,12 @@ def _figure(width: int, height: int) -> Figure:
 
 
 def _png(figure: Figure) -> bytes:
+    """The figure as PNG; then its artists go, and the reference cycles a figure is made of
+    are collected at once. Left to the collector, which the bot tunes to run rarely
+    (``bot.runtime``), every chart's cycles waited for a full collection: RSS climbed by some
+    200 MiB over a soak of charts before one came."""
     buffer = BytesIO()
     figure.savefig(buffer, format="png")
+    figure.clear()
+    gc.collect()
     return buffer.getvalue()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 from io import BytesIO
 
@@ -9,6 +10,7 @@ from PIL import Image
 
 from bot.coaching import Phase
 from bot.coaching.progress import PainMark, Progress, Rung, WeekTally
+from bot.runtime import MIDDLE_EVERY, YOUNG_OBJECTS
 from bot.services.charts import HEIGHT, LADDER, PAIN, WIDTH, progress_chart
 
 MONDAY = date(2026, 9, 7)
@@ -52,3 +54,22 @@ def test_the_chart_is_a_png_of_the_promised_size_with_the_ladder_and_pain_on_it(
 def test_a_new_runner_still_gets_a_chart() -> None:
     empty = Progress(SHOWN.today, (), (), (), Phase.BUILD, None, paused=True)
     assert rgb(LADDER) not in colours(progress_chart(empty))
+
+
+def test_charts_leave_no_garbage_behind_under_the_bots_collector_settings() -> None:
+    """Issue 32.6: drawn with the bot's rare collections (``bot.runtime``), charts used to
+    pile up reference cycles until a full collection; the objects alive stay flat now."""
+    before = gc.get_threshold()
+    gc.freeze()  # as the bot does once built: what exists by now is never scanned
+    gc.set_threshold(YOUNG_OBJECTS, MIDDLE_EVERY, 20)
+    try:
+        progress_chart(SHOWN)  # warm-up: matplotlib's own caches
+        settled = len(gc.get_objects())
+        counts = []
+        for _ in range(8):
+            progress_chart(SHOWN)
+            counts.append(len(gc.get_objects()))
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
+    assert max(counts) < settled * 1.1
