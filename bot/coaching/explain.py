@@ -130,21 +130,32 @@ def _the(name: str) -> str:
     return f"the {name if proper else name[0].lower() + name[1:]}"
 
 
-def _moved(step: Moved) -> str:
+def _moved(step: Moved, ahead: Sequence[Session]) -> str:
+    """One step up, and the session that first shows it (P8): the next one holding the
+    exercise, or for a new variant the next one holding that variant."""
     name = _the(step.exercise.name)
+    shown = step.to if step.step == "variant" else step.exercise.name
+    holding = next((s for s in ahead if shown in (i.exercise.name for i in s.exercises)), None)
+    when = f"on {weekday(holding.date)} " if holding is not None else ""
+    if step.step == "variant":
+        if holding is None:  # no coming session may hold it yet (P3, P12): it waits for one
+            return f"{name} has earned its next step, {_the(step.to)}, for a day that allows it"
+        return f"{when}{name} makes way for {_the(step.to)}"
     if step.step == "reps":
         unit = "seconds" if step.exercise.dose.hold_s else "reps"
         side = f" {step.exercise.each}" if step.exercise.each else ""
-        return f"{name} goes up to {step.to} {unit}{side}"
-    if step.step == "range":
-        return f"{name} moves to a {step.to}"
-    if step.step == "variant":
-        return f"{name} makes way for {_the(step.to)}"
-    return f"{name} now takes {step.to}"
+        change = f"goes up to {step.to} {unit}{side}"
+    elif step.step == "range":
+        change = f"moves to a {step.to}"
+    else:
+        change = f"now takes {step.to}"
+    return f"{when}{name} {change}" if holding is not None else f"{name} {change} from next time"
 
 
-def explain(decision: Decision, following: Session | None, *, paused: bool) -> str:
-    """The reply to the answer that caused ``decision``: what was reported, what changes."""
+def explain(decision: Decision, ahead: Sequence[Session], *, paused: bool) -> str:
+    """The reply to the answer that caused ``decision``: what was reported, and what changes
+    in which of the sessions ``ahead`` (the coming ones, in date order)."""
+    following = ahead[0] if ahead else None
     report, rules = decision.report, set(decision.rules)
     when = f" on {weekday(following.date)}" if following is not None else ""
     if "C7" in rules and decision.pause:
@@ -199,7 +210,7 @@ def explain(decision: Decision, following: Session | None, *, paused: bool) -> s
         lines.append(f"Sore {where} the day after means the right muscles did the work.")
     if "C11" in rules:
         lines.append("Soreness one to three days after new lowering work is normal.")
-    lines += _progression(decision, when)
+    lines += _progression(decision, ahead)
     if not lines:
         lines.append("Your plan stays as it is: keep going.")
     return " ".join(lines)
@@ -224,10 +235,10 @@ def _lighter(decision: Decision, when: str) -> str:
     return f"{cause[0].upper()}{cause[1:]}, so{when} every exercise loses a set{distance}."
 
 
-def _progression(decision: Decision, when: str) -> list[str]:
+def _progression(decision: Decision, ahead: Sequence[Session]) -> list[str]:
     rules, report = set(decision.rules), decision.report
     if decision.moved:
-        return [f"That went well, so{when} {_names([_moved(m) for m in decision.moved])}."]
+        return [f"That went well, so {_names([_moved(m, ahead) for m in decision.moved])}."]
     lines = []
     if decision.gated:
         lines.append(

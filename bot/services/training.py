@@ -212,8 +212,8 @@ def what_changes(replanned: Replanned, day: date, today: date) -> str:
     decision = next((d for d in reversed(plan.decisions) if d.date == day), None)
     if decision is None:
         return "Your plan stays as it is: keep going."
-    following = next((s for s in plan.sessions if s.date > day and s.date >= today), None)
-    return explain(decision, following, paused=plan.paused)
+    ahead = [s for s in plan.sessions if s.date > day and s.date >= today]
+    return explain(decision, ahead, paused=plan.paused)
 
 
 POST_SESSION = Dialog(
