@@ -24,7 +24,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select, text
 from telegram import Bot
 
-from bench import history
+from bench import driver, history
 from bench.loop_lag import LoopLag
 from bot.delivery.rate_limit import RateLimiter
 from bot.delivery.route import Route
@@ -467,7 +467,9 @@ if __name__ == "__main__":
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--crash-child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite)")
+    parser.add_argument("--driver", choices=driver.CHOICES, default="custom", help="SQLite's")
     args = parser.parse_args()
+    driver.select(args.driver)
     DATABASE_URL = args.database_url
     tune_garbage_collector()  # every process here runs as the bot does
     if args.serve:

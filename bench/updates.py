@@ -34,7 +34,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bench import tenure
+from bench import driver, tenure
 from bench.riders import Rider
 from bot.runtime import tune_garbage_collector
 from bot.services.coach import Coach
@@ -138,7 +138,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=28, help="days timed for the tenures")
     parser.add_argument("--only", choices=["presses", "tenure"])
     parser.add_argument("--database-url", help="an empty database (default: SQLite on disk)")
+    parser.add_argument("--driver", choices=driver.CHOICES, default="custom", help="SQLite's")
     args = parser.parse_args()
+    driver.select(args.driver)
     tune_garbage_collector()  # as the bot runs
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{folder}/b.db"

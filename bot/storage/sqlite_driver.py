@@ -21,6 +21,15 @@ it would sleep, and the event loop with it): a statement or commit that finds it
 tried again after a pause, for up to ``BUSY_TIMEOUT`` seconds. A commit or rollback with no
 transaction open does nothing (a unit of work that only read commits, and the pool rolls
 back every connection it is given back).
+
+Why not SQLAlchemy's stock aiosqlite adapter (issue 26, measured 2026-12-07 with
+``--driver custom|stock`` on ``bench.updates`` and ``bench.reminders``, alternating, six and
+three runs of each on the shared 2-vCPU VM; docs/benchmarks.md): a button press's p99 was
+23.1 ms here against 30.0 ms there (medians; target 25 ms), and higher there in five
+pairs of six; its p50 2.4 against 2.9 ms; the presses run cost 28.4 against 36.2 s of CPU,
+three times the system time (the thread's trips). The reminder tick was no slower on the
+stock adapter (throughput ratio 0.78 against 0.70, target 0.7), but its longest stall was
+62 against 45 ms (target 50). Measure again before a change of either.
 """
 
 from __future__ import annotations
