@@ -23,7 +23,7 @@ if __package__ in (None, ""):  # run as ``python bench/charts.py``
 from bench.planner import START, random_feedback
 from bot.coaching import DayKind, Experience, Profile, plan
 from bot.coaching.progress import progress
-from bot.services.charts import progress_chart, sessions_chart
+from bot.services.presentation.charts import progress_chart, sessions_chart
 
 WEEK = (DayKind.REST, DayKind.EASY, DayKind.HARD, DayKind.EASY, DayKind.REST, DayKind.LONG)
 

@@ -30,8 +30,8 @@ from bot.delivery.rate_limit import RateLimiter
 from bot.delivery.route import Route
 from bot.runtime import tune_garbage_collector
 from bot.services.context import ServiceContext
-from bot.services.reminders import build
-from bot.services.replies import Message
+from bot.services.presentation.replies import Message
+from bot.services.use_cases.reminders import build
 from bot.settings import normalise_database_url
 from bot.storage.database import Database
 from bot.storage.migrate import downgrade, upgrade
@@ -43,10 +43,10 @@ from bot.storage.models import (
     Runner,
 )
 from handlers.telegram.http import AiohttpRequest
+from handlers.telegram.messages import html, keyboard
 from handlers.telegram.notifier import TelegramNotifier
-from handlers.telegram.render import html, keyboard
 from schedules.dispatch import Delivery, Dispatcher
-from schedules.planning import plan_all
+from schedules.plan_ahead import plan_all
 from tests.factories import runner_row
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, RateLimits
 

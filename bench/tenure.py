@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from bench.riders import CHECK_IN, POST_SESSION, Rider
 from bot.coaching import plan
 from bot.services.context import ServiceContext
-from bot.services.planning import profile_of
+from bot.services.plans.training_plan import profile_of
 from bot.storage.models import CheckIn, PlannedSession, Runner, SessionLog
 from tests.conftest import FakeClock
 

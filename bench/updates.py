@@ -39,7 +39,7 @@ from bench.riders import Rider
 from bot.runtime import tune_garbage_collector
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
-from bot.services.inbound import Inbox
+from bot.services.infrastructure.inbound import Inbox
 from bot.settings import Settings
 from handlers.telegram.application import CoachApplication, build_application
 from handlers.telegram.callbacks import PLATFORM

@@ -32,7 +32,7 @@ from bot.delivery.route import Route
 from bot.runtime import tune_garbage_collector
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
-from bot.services.inbound import Inbox
+from bot.services.infrastructure.inbound import Inbox
 from bot.settings import Settings
 from handlers.lifecycle import Adapter
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.services import plan_calendar
 from bot.services.context import ServiceContext
+from bot.services.use_cases import calendar
 
 
 def calendar_route(ctx: ServiceContext) -> web.RouteDef:
@@ -17,7 +17,7 @@ def calendar_route(ctx: ServiceContext) -> web.RouteDef:
 
     async def serve(request: web.Request) -> web.Response:
         """The runner's next four weeks as text/calendar, or 404."""
-        content = await plan_calendar.subscription(ctx, request.match_info["token"])
+        content = await calendar.subscription(ctx, request.match_info["token"])
         if content is None:
             raise web.HTTPNotFound()
         return web.Response(
@@ -27,4 +27,4 @@ def calendar_route(ctx: ServiceContext) -> web.RouteDef:
             headers={"Cache-Control": "private, no-cache"},
         )
 
-    return web.get(plan_calendar.FEED_PATH, serve)
+    return web.get(calendar.FEED_PATH, serve)

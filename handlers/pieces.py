@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from bot.services.text import Span, Text, join
+from bot.services.presentation.text import Span, Text, join
 
 Render = Callable[[Text], str]
 

@@ -28,8 +28,8 @@ from datetime import datetime, timedelta
 from bot.delivery.notifier import Rejected, RetryLater, Transient, Unreachable
 from bot.delivery.route import Route
 from bot.services.context import ServiceContext
-from bot.services.reminders import Outgoing, Recipient, build
-from bot.services.replies import Message
+from bot.services.presentation.replies import Message
+from bot.services.use_cases.reminders import Outgoing, Recipient, build
 from bot.storage.journal import DispatchJournal, Outcome
 from bot.storage.models import DispatchStatus, RunnerStatus
 from bot.storage.repositories.dispatches import Claimed

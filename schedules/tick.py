@@ -9,11 +9,11 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from bot.services.context import ServiceContext
-from bot.services.reminder_plan import HORIZON
-from bot.services.update_retention import prune_handled_updates
+from bot.services.infrastructure.update_retention import prune_handled_updates
+from bot.services.plans.reminder_plan import HORIZON
 from bot.settings import KEEP_HANDLED_UPDATES
 from schedules.dispatch import Dispatcher
-from schedules.planning import plan_all, refresh_plans
+from schedules.plan_ahead import plan_all, refresh_plans
 
 logger = logging.getLogger(__name__)
 

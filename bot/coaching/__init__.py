@@ -73,9 +73,9 @@ from bot.coaching.model import (
     Week,
 )
 from bot.coaching.phases import Phase
+from bot.coaching.plan_table import plan_table
 from bot.coaching.planner import decide_feedback, plan
 from bot.coaching.profile import DayKind, Equipment, Experience, Profile, Reminder
-from bot.coaching.render import plan_table
 from bot.coaching.rules import RuleSettings, load_rules, rules
 
 __all__ = [

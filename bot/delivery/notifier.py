@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.services.replies import Message
+from bot.services.presentation.replies import Message
 
 
 class Notifier(Protocol):

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 
-from bot.services import account, clubs, plan_calendar, progress, reminders, training
-from bot.services.buttons import (
+from bot.services.context import ChatKind, IsAdmin, Person, Platform, ServiceContext, no_admin
+from bot.services.dialogs.buttons import (
     DialogAnswer,
     DialogName,
     DidIt,
@@ -19,13 +19,13 @@ from bot.services.buttons import (
     SessionChoice,
     decode,
 )
-from bot.services.context import ChatKind, IsAdmin, Person, Platform, ServiceContext, no_admin
-from bot.services.dialog import STALE, Dialogs, Turn
-from bot.services.free_text import mentions_pain, timezone_at
-from bot.services.onboarding import ONBOARDING, WELCOME
-from bot.services.reminder_plan import plan_reminders
-from bot.services.replies import Reply, out_of_date, say, toast
-from bot.services.turns import Turns
+from bot.services.dialogs.engine import STALE, Dialogs, Turn
+from bot.services.dialogs.free_text import mentions_pain, timezone_at
+from bot.services.infrastructure.turns import Turns
+from bot.services.plans.reminder_plan import plan_reminders
+from bot.services.presentation.replies import Reply, out_of_date, say, toast
+from bot.services.use_cases import account, calendar, clubs, progress, reminders, training
+from bot.services.use_cases.onboarding import ONBOARDING, WELCOME
 from bot.storage.models import Club, Runner, RunnerStatus
 
 COMMANDS: tuple[tuple[str, str], ...] = (
@@ -112,7 +112,7 @@ class Coach:
             "resume": account.resume,
             "history": account.history,
             "progress": progress.show,
-            "calendar": plan_calendar.export,
+            "calendar": calendar.export,
             "export": account.export,
         }
 
@@ -148,7 +148,7 @@ class Coach:
             if runner is None:
                 return await self._not_set_up(turn)
             if name == "calendar":  # the one runner command that reads an argument (reset)
-                return await plan_calendar.export(turn, runner, payload)
+                return await calendar.export(turn, runner, payload)
             return await action(turn, runner)
 
     async def text(self, person: Person, text: str, *, admin: IsAdmin = no_admin) -> Reply:

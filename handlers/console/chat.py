@@ -11,8 +11,8 @@ from typing import TextIO
 
 from bot.services.coach import Coach
 from bot.services.context import Person, Platform
-from bot.services.replies import Button, Document, Reply
-from bot.services.text import Text
+from bot.services.presentation.replies import Button, Document, Reply
+from bot.services.presentation.text import Text
 
 PLATFORM = Platform.CONSOLE
 BYE = {"quit", "exit", "/quit", "/exit"}

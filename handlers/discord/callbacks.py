@@ -15,8 +15,8 @@ import discord
 
 from bot.services.coach import Coach
 from bot.services.context import ChatKind, IsAdmin, Person, Platform
-from bot.services.turns import Turns
-from handlers.discord.render import (
+from bot.services.infrastructure.turns import Turns
+from handlers.discord.messages import (
     ANSWER_FIELD,
     ANSWER_FORM,
     DM_PREFIX,

@@ -11,8 +11,8 @@ import discord
 from discord.utils import MISSING
 
 from bot.delivery.notifier import Rejected, RetryLater, Transient, Unreachable
-from bot.services.replies import Message
-from handlers.discord.render import outgoing
+from bot.services.presentation.replies import Message
+from handlers.discord.messages import outgoing
 
 UNREACHABLE = frozenset(
     {

@@ -7,8 +7,8 @@ import logging
 import discord
 from discord.utils import MISSING
 
-from bot.services.replies import Reply
-from handlers.discord.render import Outgoing, escape, markdown, outgoing
+from bot.services.presentation.replies import Reply
+from handlers.discord.messages import Outgoing, escape, markdown, outgoing
 
 logger = logging.getLogger(__name__)
 

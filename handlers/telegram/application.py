@@ -21,7 +21,7 @@ from telegram.request import BaseRequest
 
 from bot.delivery.rate_limit import RateLimiter
 from bot.services.coach import Coach
-from bot.services.inbound import Inbox
+from bot.services.infrastructure.inbound import Inbox
 from bot.settings import Settings
 from handlers.telegram.admins import AdminCheck
 from handlers.telegram.callbacks import Callbacks

@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 from bot.services.coach import Coach
 from bot.services.context import ChatKind, IsAdmin, Person, Platform
 from handlers.telegram.admins import AdminCheck
-from handlers.telegram.render import answer_button, send
+from handlers.telegram.messages import answer_button, send
 
 PLATFORM = Platform.TELEGRAM
 PRESENT = {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}

@@ -17,8 +17,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-from bot.services.inbound import Inbox
-from bot.services.turns import Turns
+from bot.services.infrastructure.inbound import Inbox
+from bot.services.infrastructure.turns import Turns
 from handlers.telegram.slots import Slots
 
 _UNBOUNDED = 2**31

@@ -23,7 +23,7 @@ from telegram import Bot, Update
 from telegram.error import NetworkError
 from telegram.ext import ExtBot
 
-from bot.services.inbound import TRIES, Inbox, retried
+from bot.services.infrastructure.inbound import TRIES, Inbox, retried
 
 logger = logging.getLogger(__name__)
 

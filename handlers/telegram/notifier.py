@@ -8,8 +8,8 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.delivery.notifier import Rejected, RetryLater, Transient, Unreachable
-from bot.services.replies import Message
-from handlers.telegram.render import send_one
+from bot.services.presentation.replies import Message
+from handlers.telegram.messages import send_one
 
 CHAT_GONE = ("chat not found", "user not found", "peer_id_invalid")
 

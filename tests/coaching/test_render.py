@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.coaching import Phase, SessionKind, library
 from bot.coaching.model import Plan, Prescription, Session, Week
-from bot.coaching.render import plan_table
+from bot.coaching.plan_table import plan_table
 from tests.coaching.helpers import MONDAY
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from bot.services.clubs import CHART_TITLE
+from bot.services.use_cases.clubs import CHART_TITLE
 from tests.conftest import FakeClock
 from tests.discord.conftest import MEMBER, RIDGE, DiscordUser, buttons, ephemeral
 from tests.discord.test_clubs import set_up

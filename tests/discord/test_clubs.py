@@ -8,16 +8,16 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
-from bot.services import clubs
-from bot.services.clubs import NOT_ADMIN, NOT_YOURS
 from bot.services.coach import Coach
 from bot.services.context import ChatKind, Person, Platform
-from bot.services.dialog import Turn
+from bot.services.dialogs.engine import Turn
+from bot.services.use_cases import clubs
+from bot.services.use_cases.clubs import NOT_ADMIN, NOT_YOURS
 from bot.storage.database import Database
 from bot.storage.models import Club, ClubMark
 from handlers.discord.client import CLUB_IN_THREAD
+from handlers.discord.messages import ANSWER_FIELD, ANSWER_FORM
 from handlers.discord.notifier import DiscordNotifier
-from handlers.discord.render import ANSWER_FIELD, ANSWER_FORM
 from tests.conftest import FakeClock
 from tests.discord.conftest import ADA, ADMIN, MEMBER, RIDGE, DiscordUser, buttons, ephemeral
 from tests.discord.test_runner_flows import log_done, next_session

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bot.delivery.notifier import DeliveryError, Rejected, RetryLater, Transient, Unreachable
-from bot.services.replies import Message
-from bot.services.text import bold, plain
+from bot.services.presentation.replies import Message
+from bot.services.presentation.text import bold, plain
 from handlers.discord.notifier import DiscordNotifier
 from tests.fake_discord.harness import DiscordHarness
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.replies import Button, DeepLink, Document, Message
-from bot.services.text import Span, Style, Text, bold, italic, moment, plain
-from handlers.discord.render import (
+from bot.services.presentation.replies import Button, DeepLink, Document, Message
+from bot.services.presentation.text import Span, Style, Text, bold, italic, moment, plain
+from handlers.discord.messages import (
     MAX_CONTENT,
     SEPARATOR,
     TYPE_ANSWER,

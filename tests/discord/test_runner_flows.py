@@ -9,7 +9,7 @@ import pytest
 from icalendar import Calendar
 
 from bot.services.coach import COMMANDS, SORRY
-from bot.services.dialog import ALREADY, STALE
+from bot.services.dialogs.engine import ALREADY, STALE
 from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
 from tests.discord.conftest import EVE, RIDGE, DiscordUser, buttons, ephemeral
 from tests.fake_discord import payloads

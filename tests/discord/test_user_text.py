@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
-from bot.services import clubs
 from bot.services.coach import Coach
 from bot.services.context import ChatKind, Person, Platform
-from bot.services.dialog import Turn
+from bot.services.dialogs.engine import Turn
+from bot.services.use_cases import clubs
 from bot.storage.database import Database
 from handlers.discord.notifier import DiscordNotifier
 from tests.discord.conftest import DiscordUser

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.text import Span, Style, Text, bold, join
+from bot.services.presentation.text import Span, Style, Text, bold, join
 from handlers.pieces import pieces
-from handlers.telegram.render import html
+from handlers.telegram.messages import html
 
 
 def long_text(paragraphs: int) -> Text:

@@ -15,7 +15,7 @@ from bot.delivery.rate_limit import RateLimiter
 from bot.delivery.route import Route
 from bot.services.coach import Coach
 from bot.services.context import Person, Platform, ServiceContext
-from bot.services.reminder_plan import plan_reminders
+from bot.services.plans.reminder_plan import plan_reminders
 from bot.storage.database import Database
 from bot.storage.models import Dispatch, PlannedExercise, PlannedSession, Runner
 from handlers.telegram.notifier import TelegramNotifier

@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from bot.coaching import library
 from bot.coaching.explain import day_label
-from bot.services.replies import Button, Message, Reply
+from bot.services.presentation.replies import Button, Message, Reply
 from bot.storage.models import PlannedSession, Runner, RunnerStatus
 from tests.schedules.conftest import Reminders
 from tests.services.conftest import Talker

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from bot.services import training
-from bot.services.reminders import BUILT_BETWEEN_TURNS, build
-from bot.services.replies import Reply
+from bot.services.presentation.replies import Reply
+from bot.services.use_cases import training
+from bot.services.use_cases.reminders import BUILT_BETWEEN_TURNS, build
 from bot.storage.models import CheckIn, SessionLog
 from tests.database_fixtures import statements
 from tests.schedules.conftest import BERLIN_7, Reminders, add_runner

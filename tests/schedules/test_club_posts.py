@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.services.clubs import CHART_TITLE
-from bot.services.reminder_plan import plan_club_posts
+from bot.services.plans.reminder_plan import plan_club_posts
+from bot.services.use_cases.clubs import CHART_TITLE
 from bot.storage.models import Club, DispatchKind, DispatchStatus
 from tests.fake_telegram import errors
 from tests.schedules.conftest import BERLIN_7, Reminders, add_runner

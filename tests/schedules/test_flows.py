@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from bot.services.coach import Coach
 from bot.services.context import Person, Platform
-from bot.services.replies import Button, Message, Reply
+from bot.services.presentation.replies import Button, Message, Reply
 from bot.storage.models import DispatchKind, DispatchStatus, RunnerStatus
 from tests.conftest import RED_FLAG_ANSWERS
 from tests.fake_telegram import errors

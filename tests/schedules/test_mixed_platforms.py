@@ -19,8 +19,8 @@ from bot.delivery.rate_limit import RateLimiter, discord_limiter
 from bot.delivery.route import Route
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
-from bot.services.reminder_plan import plan_reminders
-from bot.services.replies import Message
+from bot.services.plans.reminder_plan import plan_reminders
+from bot.services.presentation.replies import Message
 from bot.settings import Settings
 from bot.storage.database import Database
 from bot.storage.models import Dispatch, DispatchKind, DispatchStatus, Runner, RunnerStatus

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy.engine.interfaces import CacheStats
 
-from bot.services.reminder_plan import HORIZON, plan_reminders
+from bot.services.plans.reminder_plan import HORIZON, plan_reminders
 from bot.storage.models import DispatchKind, DispatchStatus, RunnerStatus
-from schedules.planning import plan_all
+from schedules.plan_ahead import plan_all
 from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
 from tests.services.conftest import Talker, onboard
 

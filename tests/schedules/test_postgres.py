@@ -12,7 +12,7 @@ from sqlalchemy import insert
 from bot.delivery.rate_limit import RateLimiter
 from bot.delivery.route import Route
 from bot.services.context import ServiceContext
-from bot.services.replies import Message
+from bot.services.presentation.replies import Message
 from bot.storage.database import Database
 from bot.storage.models import Dispatch, DispatchKind, PlannedSession, Runner, RunningDay
 from schedules.dispatch import Delivery, Dispatcher

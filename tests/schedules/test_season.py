@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from bot.services.coach import Coach
 from bot.services.context import Person, Platform
-from bot.services.replies import Message
+from bot.services.presentation.replies import Message
 from bot.storage.database import Database, create_engine
 from tests.conftest import FakeClock, VirtualTime
 from tests.fake_telegram import FakeBotAPI

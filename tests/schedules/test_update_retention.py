@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.services.inbound import Inbox
+from bot.services.infrastructure.inbound import Inbox
 from bot.settings import Settings
 from bot.storage.models import InboundUpdate
 from schedules.scheduler import reminder_scheduler

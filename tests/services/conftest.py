@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.services.buttons import decode
 from bot.services.coach import Coach
 from bot.services.context import Person, Platform, ServiceContext
-from bot.services.replies import Button, Reply
+from bot.services.dialogs.buttons import decode
+from bot.services.presentation.replies import Button, Reply
 from bot.storage.database import Database
 from tests.conftest import RED_FLAG_ANSWERS, FakeClock, Script, onboarding
 

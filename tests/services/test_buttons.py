@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.services.buttons import (
+from bot.services.dialogs.buttons import (
     MARK,
     MAX_BYTES,
     MAX_CHARACTERS,

@@ -12,11 +12,12 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from bot.coaching import Plan, plan
-from bot.services import plan_calendar, planning
 from bot.services.coach import Coach
 from bot.services.context import Person, Platform
-from bot.services.plan_calendar import subscription
-from bot.services.planning import profile_of, weeks_to_plan
+from bot.services.plans import training_plan
+from bot.services.plans.training_plan import profile_of, weeks_to_plan
+from bot.services.use_cases import calendar
+from bot.services.use_cases.calendar import subscription
 from bot.storage.database import Database
 from bot.storage.models import PlanChange, PlannedSession, Runner
 from tests.conftest import FakeClock
@@ -63,7 +64,7 @@ async def test_webhook_mode_sends_the_file_and_a_link_that_serves_the_same_calen
 ) -> None:
     await onboard(ada)
     file, link = await ada.command("calendar")
-    assert file.document is not None and str(file.text) == plan_calendar.SENT
+    assert file.document is not None and str(file.text) == calendar.SENT
     token = link_in(ada)
     assert "/calendar reset" in link.text
     assert (await stored(database, "Ada")).calendar_token == token
@@ -158,7 +159,7 @@ async def test_an_unknown_argument_explains_and_changes_nothing(
     await ada.command("calendar")
     token = link_in(ada)
     (reply,) = await ada.command("calendar", "please")
-    assert str(reply.text) == plan_calendar.ARGUMENTS
+    assert str(reply.text) == calendar.ARGUMENTS
     assert (await stored(database, "Ada")).calendar_token == token
 
 
@@ -203,7 +204,7 @@ async def test_calendar_plans_once_and_stores_no_further_than_week(
         planned.append(1)
         return plan(*args, **kwargs)
 
-    monkeypatch.setattr(planning, "plan", counted)
+    monkeypatch.setattr(training_plan, "plan", counted)
 
     (message,) = await runner.command("calendar")
     assert len(planned) == 1  # one replan reaches the four weeks: no second replay
@@ -214,7 +215,7 @@ async def test_calendar_plans_once_and_stores_no_further_than_week(
     seen = plan(
         profile_of(ada),
         start=ada.started_on,
-        weeks=weeks_to_plan(ada.started_on, today, plan_calendar.PLAN_WEEKS),
+        weeks=weeks_to_plan(ada.started_on, today, calendar.PLAN_WEEKS),
     )
     assert ada.planned_until is not None
     assert any(change.date > ada.planned_until for change in seen.changes)

@@ -11,7 +11,7 @@ from PIL import Image
 from bot.coaching import Phase
 from bot.coaching.progress import PainMark, Progress, Rung, WeekTally
 from bot.runtime import MIDDLE_EVERY, YOUNG_OBJECTS
-from bot.services.charts import HEIGHT, LADDER, PAIN, WIDTH, progress_chart
+from bot.services.presentation.charts import HEIGHT, LADDER, PAIN, WIDTH, progress_chart
 
 MONDAY = date(2026, 9, 7)
 SHOWN = Progress(

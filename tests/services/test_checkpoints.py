@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 
 from bot.coaching import Checkpoint
 from bot.services.context import ServiceContext
-from bot.services.planning import CHECKPOINT_LAG, Replanned, replan
+from bot.services.plans.training_plan import CHECKPOINT_LAG, Replanned, replan
 from bot.storage.database import Database
 from bot.storage.models import PlanCheckpoint, PlannedSession, Runner
 from tests.conftest import FakeClock

@@ -11,7 +11,7 @@ import pytest
 
 from bot.services.coach import Coach
 from bot.services.context import ChatKind, IsAdmin, Person, Platform
-from bot.services.replies import Button, Reply
+from bot.services.presentation.replies import Button, Reply
 
 ANA = Person(Platform.TELEGRAM, "3001", "-4001", "Ana", ChatKind.GROUP)
 CY = Person(Platform.TELEGRAM, "3003", "-4001", "Cy", ChatKind.GROUP)

@@ -24,7 +24,7 @@ from bot.coaching import DayKind, Experience, Profile, library
 from bot.coaching.placement import heavy_allowed, strength_allowed
 from bot.services.coach import Coach
 from bot.services.context import Person, Platform, ServiceContext
-from bot.services.planning import profile_of
+from bot.services.plans.training_plan import profile_of
 from bot.storage.database import Database, create_engine
 from bot.storage.migrate import upgrade
 from bot.storage.models import PlannedSession, Runner

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 
 from bot.services.coach import Coach
 from bot.services.context import Person, Platform
-from bot.services.dialog import STALE
-from bot.services.render import week_text
+from bot.services.dialogs.engine import STALE
+from bot.services.plans.views import session_views
+from bot.services.presentation.sessions import week_text
 from bot.storage.database import Database
 from bot.storage.models import (
     CheckIn,
@@ -106,7 +107,9 @@ async def test_a_runner_who_joins_is_planned_without_reading_anything_back(
             runner_id=joined.id, first=joined.started_on, last=joined.started_on + timedelta(days=6)
         )
     assert sessions
-    assert str(week_text(sessions, title="Your first week")) in runner.text  # as stored
+    assert (
+        str(week_text(session_views(sessions), title="Your first week")) in runner.text
+    )  # as stored
 
 
 async def onboard_until_summary(runner: Talker) -> None:

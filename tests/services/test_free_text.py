@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from bot.services.free_text import (
+from bot.services.dialogs.free_text import (
     NotUnderstood,
     read_race_date,
     read_time,

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from icalendar import Calendar
 
-from bot.services.ics import Entry, calendar
+from bot.services.presentation.ics import Entry, calendar
 
 STAMP = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 

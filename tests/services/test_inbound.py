@@ -11,7 +11,7 @@ from sqlalchemy import Row, event, select
 
 from bot.services.coach import Coach
 from bot.services.context import Person, Platform, ServiceContext
-from bot.services.inbound import Inbox
+from bot.services.infrastructure.inbound import Inbox
 from bot.storage.models import InboundUpdate, Runner
 from tests.conftest import VirtualTime
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.services.local_time import due_at
+from bot.services.plans.local_time import due_at
 
 
 @pytest.mark.parametrize(

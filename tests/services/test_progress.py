@@ -6,7 +6,7 @@ from io import BytesIO
 
 from PIL import Image
 
-from bot.services.charts import HEIGHT, WIDTH
+from bot.services.presentation.charts import HEIGHT, WIDTH
 from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock
 from tests.services.conftest import Talker, go_to_next_session, log_done, onboard
 

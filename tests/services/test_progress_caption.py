@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from bot.coaching import Phase
 from bot.coaching.progress import PainMark, Progress, Rung, WeekTally
-from bot.services.progress import caption
+from bot.services.use_cases.progress import caption
 
 MONDAY = date(2026, 9, 7)
 TODAY = MONDAY + timedelta(days=55)

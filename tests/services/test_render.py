@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from bot.coaching import library, rules
-from bot.services.plan_calendar import _entry
-from bot.services.render import dose, session_text
-from bot.services.text import Style
-from bot.storage.models import PlannedExercise, PlannedSession
+from bot.services.presentation.sessions import dose, session_text
+from bot.services.presentation.text import Style
+from bot.services.presentation.views import ExerciseView, SessionView
+from bot.services.use_cases.calendar import _entry
 
 
-def long_session(exercises: int) -> PlannedSession:
-    session = PlannedSession(date=date(2026, 11, 24), kind="focused", minutes=35, after_run=True)
-    session.exercises = [
-        PlannedExercise(
-            position=n,
+def long_session(exercises: int) -> SessionView:
+    items = tuple(
+        ExerciseView(
             exercise_id=f"x{n}",
             name=f"Exercise number {n}",
             sets=3,
@@ -23,12 +22,13 @@ def long_session(exercises: int) -> PlannedSession:
             hold_s=None,
             load="bodyweight",
             tempo="3 s down, 1 s up",
-            cues=[f"Cue {n}.{k}: " + "keep it slow and steady " * 6 for k in range(4)],
+            range=None,
+            cues=tuple(f"Cue {n}.{k}: " + "keep it slow and steady " * 6 for k in range(4)),
             cues_emphasised=n % 2 == 0,
         )
         for n in range(exercises)
-    ]
-    return session
+    )
+    return SessionView(date(2026, 11, 24), "focused", 35, after_run=True, exercises=items)
 
 
 def test_session_text_shows_dose_tempo_and_cues() -> None:
@@ -43,29 +43,38 @@ def test_session_text_shows_dose_tempo_and_cues() -> None:
     ]
 
 
-def _item(exercise_id: str, **dose: object) -> PlannedExercise:
+def _item(
+    exercise_id: str,
+    *,
+    sets: int = 3,
+    reps: int | None = None,
+    hold_s: int | None = None,
+    load: str = "bodyweight",
+) -> ExerciseView:
     exercise = library()[exercise_id]
-    fields: dict[str, object] = {"sets": 3, "reps": None, "hold_s": None, "load": "bodyweight"}
-    fields.update(dose)
-    return PlannedExercise(
-        position=0,
+    return ExerciseView(
         exercise_id=exercise_id,
         name=exercise.name,
+        sets=sets,
+        reps=reps,
+        hold_s=hold_s,
+        load=load,
         tempo=exercise.dose.tempo,
         range=None,
-        cues=list(exercise.cues),
+        cues=tuple(exercise.cues),
         cues_emphasised=False,
-        **fields,
     )
 
 
 def test_a_session_can_be_followed_alone() -> None:
     """Defect 17: warm-up with named moves, each leg, rest, walk minutes, load, named mobility."""
-    session = long_session(0)
-    session.exercises = [
-        _item("h3_single_leg_rdl", reps=8, load="a light dumbbell in the opposite hand"),
-        _item("romanian_deadlift", reps=10),
-    ]
+    session = replace(
+        long_session(0),
+        exercises=(
+            _item("h3_single_leg_rdl", reps=8, load="a light dumbbell in the opposite hand"),
+            _item("romanian_deadlift", reps=10),
+        ),
+    )
     text = session_text(session)
     assert "Warm-up (about 5 minutes)" in text
     assert all(move in text for move in rules().warm_up)
@@ -77,7 +86,7 @@ def test_a_session_can_be_followed_alone() -> None:
     assert "hip circles" in library()["gentle_mobility"].name
 
 
-def _amount(exercise_id: str) -> PlannedExercise:
+def _amount(exercise_id: str) -> ExerciseView:
     """Its first dose step, as the planner prescribes it."""
     exercise = library()[exercise_id]
     reps, hold = exercise.dose.reps, exercise.dose.hold_s
@@ -94,7 +103,6 @@ def test_every_exercise_counted_per_side_says_each_leg_or_each_side() -> None:
 def test_plank_shoulder_taps_are_counted_on_each_side() -> None:
     """The defect: "2 × 8 plank shoulder taps" with no "per side"."""
     assert dose(_item("core_anti_rotation", sets=2, reps=8)).startswith("2 × 8 each side,")
-    session = long_session(0)
-    session.exercises = [_item("core_anti_rotation", sets=2, reps=8)]
+    session = replace(long_session(0), exercises=(_item("core_anti_rotation", sets=2, reps=8),))
     assert "2 × 8 each side" in session_text(session)
     assert _entry(session, 1, cancelled=False).description.count("2 × 8 each side") == 1

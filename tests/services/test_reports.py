@@ -8,16 +8,16 @@ from datetime import date
 import pytest
 
 from bot.coaching import Completed, Feedback, Legs, PainReport, PainSite
-from bot.services.dialog import Step
-from bot.services.planning import feedback_of
-from bot.services.reports import (
+from bot.services.dialogs.engine import Step
+from bot.services.dialogs.reports import (
     CheckInReportAnswers,
     check_in_fields,
     check_in_report,
     log_fields,
     session_report,
 )
-from bot.services.training import CHECK_IN, POST_SESSION
+from bot.services.plans.training_plan import feedback_of
+from bot.services.use_cases.training import CHECK_IN, POST_SESSION
 from bot.storage.models import CheckIn, SessionLog
 
 DAY = date(2026, 11, 24)

@@ -6,7 +6,18 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.services.text import Span, Style, Text, as_text, bold, italic, join, lines, moment, plain
+from bot.services.presentation.text import (
+    Span,
+    Style,
+    Text,
+    as_text,
+    bold,
+    italic,
+    join,
+    lines,
+    moment,
+    plain,
+)
 
 
 def test_text_adds_up_spans_and_reads_as_plain_words() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.services.turns import Turns
+from bot.services.infrastructure.turns import Turns
 
 
 async def test_an_event_cancelled_while_waiting_leaves_the_next_waiting_for_the_first() -> None:

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.services import update_retention
 from bot.services.coach import Coach
-from bot.services.inbound import Inbox
-from bot.services.update_retention import prune_handled_updates
+from bot.services.infrastructure import update_retention
+from bot.services.infrastructure.inbound import Inbox
+from bot.services.infrastructure.update_retention import prune_handled_updates
 from bot.settings import KEEP_HANDLED_UPDATES
 from bot.storage.models import InboundUpdate
 from tests.conftest import FakeClock

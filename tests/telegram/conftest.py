@@ -13,7 +13,7 @@ from telegram.request import BaseRequest
 from bot import bootstrap
 from bot.delivery.rate_limit import RateLimiter
 from bot.services.coach import Coach
-from bot.services.inbound import Inbox
+from bot.services.infrastructure.inbound import Inbox
 from bot.settings import Settings
 from handlers.telegram.adapter import TelegramAdapter
 from handlers.telegram.application import CoachApplication, build_application

@@ -11,15 +11,15 @@ import pytest
 from sqlalchemy import func, select
 from telegram import Chat
 
-from bot.services import clubs
-from bot.services.clubs import NOT_ADMIN, NOT_YOURS
 from bot.services.coach import SORRY, Coach
 from bot.services.context import ChatKind, Person, Platform
-from bot.services.dialog import Turn
+from bot.services.dialogs.engine import Turn
+from bot.services.use_cases import clubs
+from bot.services.use_cases.clubs import NOT_ADMIN, NOT_YOURS
 from bot.storage.database import Database
 from bot.storage.models import Club, ClubMark, ClubMembership
 from handlers.telegram.callbacks import kind_of
-from handlers.telegram.render import send
+from handlers.telegram.messages import send
 from tests.conftest import FakeClock, onboarding
 from tests.fake_telegram import FakeBotAPI, errors, process, updates
 from tests.personal_data import EXPORTED, rows_about

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from bot.services.coach import Coach
-from bot.services.inbound import Inbox
+from bot.services.infrastructure.inbound import Inbox
 from bot.storage.database import Database
 from tests.conftest import KNEE_PAIN_CHECK_IN, TYPED_ONBOARDING, TYPED_RACE, FakeClock
 from tests.database_fixtures import engine

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.services.replies import Button
-from bot.services.text import bold, italic, moment, plain
-from handlers.telegram.render import callback_data, html
+from bot.services.presentation.replies import Button
+from bot.services.presentation.text import bold, italic, moment, plain
+from handlers.telegram.messages import callback_data, html
 
 
 def test_every_span_is_escaped_and_styled_with_its_tag() -> None:

@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from bot import bootstrap
 from bot.services.coach import COMMANDS, SORRY, Coach
-from bot.services.dialog import ALREADY, STALE
+from bot.services.dialogs.engine import ALREADY, STALE
 from tests.conftest import KNEE_PAIN_CHECK_IN, FakeClock, onboarding
 from tests.fake_telegram import FakeBotAPI, InProcessRequest, errors, process, updates
 from tests.telegram.conftest import TelegramUser, settings_for

@@ -15,7 +15,7 @@ from telegram import Update
 from telegram.error import NetworkError
 
 from bot.services.coach import HELP, SORRY, Coach
-from bot.services.inbound import Inbox
+from bot.services.infrastructure.inbound import Inbox
 from bot.storage.database import Database
 from bot.storage.models import InboundUpdate
 from handlers.telegram.callbacks import PLATFORM

@@ -10,14 +10,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.services import clubs
 from bot.services.coach import Coach
 from bot.services.context import ChatKind, Person, Platform
-from bot.services.dialog import Turn
+from bot.services.dialogs.engine import Turn
+from bot.services.use_cases import clubs
 from bot.storage.database import Database
 from bot.storage.models import Runner
 from handlers.telegram.application import CoachApplication
-from handlers.telegram.render import send
+from handlers.telegram.messages import send
 from tests.factories import make_runner
 from tests.fake_telegram import FakeBotAPI, HandlerErrors, process, updates
 from tests.telegram.conftest import TelegramUser

@@ -7,15 +7,15 @@ from datetime import date, time
 from typing import Any, TypedDict
 
 from bot.services.context import ServiceContext
-from bot.services.dialog import Answers, Choice, Step
-from bot.services.free_text import (
+from bot.services.dialogs.engine import Answers, Choice, Step
+from bot.services.dialogs.free_text import (
     NotUnderstood,
     read_race_date,
     read_time,
     read_timezone,
     year_guessed,
 )
-from bot.services.render import DAY_KIND_LABEL, EQUIPMENT_LABEL, WEEKDAYS
+from bot.services.presentation.sessions import DAY_KIND_LABEL, EQUIPMENT_LABEL, WEEKDAYS
 from bot.storage.models import Runner, RunningDay
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

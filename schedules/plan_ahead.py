@@ -6,8 +6,8 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.services.context import ServiceContext
-from bot.services.planning import replan
-from bot.services.reminder_plan import HORIZON, club_rows, slots
+from bot.services.plans.reminder_plan import HORIZON, club_rows, slots
+from bot.services.plans.training_plan import replan
 
 logger = logging.getLogger(__name__)
 

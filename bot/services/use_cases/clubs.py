@@ -12,17 +12,18 @@ from datetime import date, time, timedelta
 from typing import TypedDict
 
 from bot.coaching import DayKind, Experience, Profile, plan
-from bot.services.buttons import DialogName, DidIt, encode
-from bot.services.charts import sessions_chart
 from bot.services.context import ChatKind
-from bot.services.dialog import Choice, Dialog, Step, Turn
-from bot.services.local_time import due_at
-from bot.services.planning import phase_on, session_row
-from bot.services.profile_questions import timezone_choices, typed_time, typed_timezone
-from bot.services.reminder_plan import plan_club_posts
-from bot.services.render import WEEKDAYS, clock_label, session_text
-from bot.services.replies import Button, DeepLink, Document, Message, Reply, say, toast
-from bot.services.text import Text, bold, join, moment, plain
+from bot.services.dialogs.buttons import DialogName, DidIt, encode
+from bot.services.dialogs.engine import Choice, Dialog, Step, Turn
+from bot.services.dialogs.profile_questions import timezone_choices, typed_time, typed_timezone
+from bot.services.plans.local_time import due_at
+from bot.services.plans.reminder_plan import plan_club_posts
+from bot.services.plans.training_plan import phase_on, session_row
+from bot.services.plans.views import session_view
+from bot.services.presentation.charts import sessions_chart
+from bot.services.presentation.replies import Button, DeepLink, Document, Message, Reply, say, toast
+from bot.services.presentation.sessions import WEEKDAYS, clock_label, session_text
+from bot.services.presentation.text import Text, bold, join, moment, plain
 from bot.storage.models import Club, PlannedSession
 
 LEVELS = (
@@ -263,7 +264,7 @@ def _post(turn: Turn, club: Club, session: PlannedSession, count: int) -> Messag
     at = due_at(session.date, post_time, club.timezone or turn.ctx.default_timezone)
     heading = bold("Club session") + ", " + moment(clock_label(post_time), at)
     return Message(
-        heading + "\n" + session_text(session),
+        heading + "\n" + session_text(session_view(session)),
         (
             (Button(label, encode(DidIt(club.id, session.date))),),
             (DeepLink("My personal plan", f"club{club.id}"),),

@@ -19,8 +19,8 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.services.replies import Button, Document, Message, Reply
-from bot.services.text import Style, Text
+from bot.services.presentation.replies import Button, Document, Message, Reply
+from bot.services.presentation.text import Style, Text
 from handlers.pieces import pieces
 
 logger = logging.getLogger(__name__)

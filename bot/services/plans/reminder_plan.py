@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.services.context import ServiceContext
-from bot.services.local_time import due_at
+from bot.services.plans.local_time import due_at
 from bot.storage.models import Club, DispatchKind, Runner
 from bot.storage.repositories.dispatches import Slot
 from bot.storage.unit_of_work import UnitOfWork

@@ -22,13 +22,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.services.context import ServiceContext
-from bot.services.dialog import Turn
-from bot.services.ics import Entry, calendar
-from bot.services.planning import phase_on, replan, session_row
-from bot.services.render import KIND_LABEL, dose
-from bot.services.replies import Document, Message, Reply, say
-from bot.services.text import plain
-from bot.storage.models import PlannedSession, Runner, RunnerStatus
+from bot.services.dialogs.engine import Turn
+from bot.services.plans.training_plan import phase_on, replan, session_row
+from bot.services.plans.views import session_view
+from bot.services.presentation.ics import Entry, calendar
+from bot.services.presentation.replies import Document, Message, Reply, say
+from bot.services.presentation.sessions import KIND_LABEL, dose
+from bot.services.presentation.text import plain
+from bot.services.presentation.views import SessionView
+from bot.storage.models import Runner, RunnerStatus
 from bot.storage.unit_of_work import UnitOfWork
 
 CALENDAR_DAYS = 28
@@ -169,7 +171,7 @@ async def entries(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> list[
     paused = runner.status is RunnerStatus.PAUSED
     return [
         _entry(
-            row,
+            session_view(row),
             _seconds(
                 runner.created_at,
                 runner.updated_at,
@@ -182,7 +184,7 @@ async def entries(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> list[
     ]
 
 
-def _entry(row: PlannedSession, sequence: int, *, cancelled: bool) -> Entry:
+def _entry(row: SessionView, sequence: int, *, cancelled: bool) -> Entry:
     kind = KIND_LABEL.get(row.kind, row.kind)
     lines = [f"About {row.minutes} minutes with the warm-up."]
     for n, item in enumerate(row.exercises, start=1):

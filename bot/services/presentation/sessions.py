@@ -7,8 +7,8 @@ from datetime import time
 
 from bot.coaching import library, rules
 from bot.coaching.explain import day_label
-from bot.services.text import Text, bold, italic, lines
-from bot.storage.models import PlanChange, PlannedExercise, PlannedSession, Runner
+from bot.services.presentation.text import Text, bold, italic, lines
+from bot.services.presentation.views import ChangeView, ExerciseView, ProfileView, SessionView
 
 KIND_LABEL = {
     "control": "control session",
@@ -37,7 +37,7 @@ def clock_label(moment: time) -> str:
     return moment.strftime("%H:%M")
 
 
-def dose(item: PlannedExercise) -> str:
+def dose(item: ExerciseView) -> str:
     """``3 × 8 each leg, tempo 3 s down, rest 60 s``: what to do, as it reads to a runner."""
     exercise = library().exercises.get(item.exercise_id)
     each = f" {exercise.each}" if exercise is not None and exercise.per_side else ""
@@ -56,7 +56,7 @@ def dose(item: PlannedExercise) -> str:
     return ", ".join(parts)
 
 
-def session_text(session: PlannedSession) -> Text:
+def session_text(session: SessionView) -> Text:
     """The full session message: minutes, the warm-up, and each exercise with dose and cues."""
     when = " after your easy run" if session.after_run else ""
     parts: list[Text | str] = [
@@ -78,7 +78,7 @@ def session_text(session: PlannedSession) -> Text:
     return lines(*parts)
 
 
-def week_text(sessions: Sequence[PlannedSession], *, title: str) -> Text:
+def week_text(sessions: Sequence[SessionView], *, title: str) -> Text:
     """A compact list of the week's sessions."""
     if not sessions:
         return lines(bold(title), "No strength sessions planned.")
@@ -90,17 +90,17 @@ def week_text(sessions: Sequence[PlannedSession], *, title: str) -> Text:
     return lines(bold(title), *rows)
 
 
-def change_text(change: PlanChange) -> Text:
+def change_text(change: ChangeView) -> Text:
     """One plan change: its date, the plain why, and the rule IDs."""
     rules = ", ".join(change.rules)
     return f"{day_label(change.effective_date)}: {change.why} " + italic(f"({rules})")
 
 
-def profile_text(runner: Runner) -> str:
+def profile_text(runner: ProfileView) -> str:
     """The runner's answers, as a summary they can check."""
     kit = ", ".join(EQUIPMENT_LABEL[item] for item in runner.equipment) or "nothing yet"
     week = ", ".join(
-        f"{WEEKDAYS[day.weekday][:3]} {DAY_KIND_LABEL[day.kind]}" for day in runner.week
+        f"{WEEKDAYS[weekday][:3]} {DAY_KIND_LABEL[kind]}" for weekday, kind in runner.week
     )
     race = (
         f"{runner.race_name + ' on ' if runner.race_name else ''}{runner.race_date:%d %b %Y}"

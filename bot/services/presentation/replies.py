@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.services.text import Text, as_text
+from bot.services.presentation.text import Text, as_text
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,14 +6,15 @@ from collections.abc import Mapping
 from datetime import time, timedelta
 from typing import Any, Required
 
-from bot.services.buttons import DialogName
-from bot.services.dialog import Choice, Dialog, Step, Turn
-from bot.services.local_time import first_day
-from bot.services.planning import phase_on, plan_notes, replan, session_row
-from bot.services.profile_questions import ProfileAnswers, apply_answers, profile_steps
-from bot.services.render import profile_text, week_text
-from bot.services.replies import Reply, say
-from bot.services.text import italic, join
+from bot.services.dialogs.buttons import DialogName
+from bot.services.dialogs.engine import Choice, Dialog, Step, Turn
+from bot.services.dialogs.profile_questions import ProfileAnswers, apply_answers, profile_steps
+from bot.services.plans.local_time import first_day
+from bot.services.plans.training_plan import phase_on, plan_notes, replan, session_row
+from bot.services.plans.views import profile_view, session_views
+from bot.services.presentation.replies import Reply, say
+from bot.services.presentation.sessions import profile_text, week_text
+from bot.services.presentation.text import italic, join
 from bot.storage.models import Runner
 
 WELCOME = (
@@ -75,7 +76,7 @@ async def _finish(turn: Turn, answers: OnboardingAnswers) -> Reply:
             "\n\n",
             [
                 "You're all set!",
-                week_text(first_week, title="Your first week"),
+                week_text(session_views(first_week), title="Your first week"),
                 *notes,
                 "I'll send each session on its day. Send /today any time, or /help for more.",
             ],
@@ -91,7 +92,7 @@ ONBOARDING = Dialog(
             "ok",
             lambda answers: (
                 "Here's what I have:\n\n"
-                + profile_text(draft_runner(answers))
+                + profile_text(profile_view(draft_runner(answers)))
                 + "\n\nDoes that look right?"
             ),
             [Choice("yes", "Looks good"), Choice("again", "Start over")],

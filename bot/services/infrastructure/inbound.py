@@ -9,7 +9,7 @@ each of ``RETRY_DELAYS`` while its conversation's next update waits. The mark cl
 update's payload (who sent it, what they said): only its id is left, to tell a redelivery
 apart. An update whose handling was cut short by a crash, or whose mark never went in,
 stays unhandled, and ``unhandled`` gives it back at the next start. Handled updates are
-forgotten by the reminder tick (``bot/services/update_retention.py``).
+forgotten by the reminder tick (``bot/services/infrastructure/update_retention.py``).
 """
 
 from __future__ import annotations

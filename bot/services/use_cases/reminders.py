@@ -15,14 +15,15 @@ from zoneinfo import ZoneInfo
 
 from bot.coaching import Phase
 from bot.coaching.explain import phase_now
-from bot.services import clubs, training
-from bot.services.buttons import DialogName, SessionChoice
 from bot.services.context import Person, Platform, ServiceContext
-from bot.services.dialog import Dialogs, Turn
-from bot.services.local_time import due_at
-from bot.services.render import clock_label, week_text
-from bot.services.replies import Message, Reply, say
-from bot.services.text import Text, italic, join
+from bot.services.dialogs.buttons import DialogName, SessionChoice
+from bot.services.dialogs.engine import Dialogs, Turn
+from bot.services.plans.local_time import due_at
+from bot.services.plans.views import session_views
+from bot.services.presentation.replies import Message, Reply, say
+from bot.services.presentation.sessions import clock_label, week_text
+from bot.services.presentation.text import Text, italic, join
+from bot.services.use_cases import clubs, training
 from bot.storage.models import (
     CheckIn,
     Club,
@@ -190,7 +191,10 @@ async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) ->
         ]
         if not week:
             return Outgoing(due, cancelled="no sessions this week")
-        parts: list[Text | str] = [week_text(week, title="Your week ahead"), PREVIEW_FOOTER]
+        parts: list[Text | str] = [
+            week_text(session_views(week), title="Your week ahead"),
+            PREVIEW_FOOTER,
+        ]
         if week[0].phase != Phase.BUILD:
             parts.insert(0, phase_now(Phase(week[0].phase), due.local_date, runner.race_date))
         return Outgoing(due, _private(runner), say(join("\n\n", parts)))

@@ -12,11 +12,11 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar, cast
 
-from bot.services.buttons import DialogAnswer, DialogName, Pressed, encode, new_nonce
 from bot.services.context import Person, ServiceContext
-from bot.services.free_text import NotUnderstood
-from bot.services.replies import Button, Message, Reply, out_of_date, say, toast
-from bot.services.text import Text, as_text, plain
+from bot.services.dialogs.buttons import DialogAnswer, DialogName, Pressed, encode, new_nonce
+from bot.services.dialogs.free_text import NotUnderstood
+from bot.services.presentation.replies import Button, Message, Reply, out_of_date, say, toast
+from bot.services.presentation.text import Text, as_text, plain
 from bot.storage.repositories.dialogs import OpenDialog
 from bot.storage.unit_of_work import UnitOfWork
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.services.replies import Button, DeepLink, Message
-from bot.services.text import Span, Style, Text
+from bot.services.presentation.replies import Button, DeepLink, Message
+from bot.services.presentation.text import Span, Style, Text
 from handlers.pieces import pieces
 
 MAX_CONTENT = 2000  # characters in a message

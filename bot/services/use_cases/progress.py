@@ -6,11 +6,11 @@ import asyncio
 
 from bot.coaching.explain import day_label
 from bot.coaching.progress import PainMark, Progress, progress
-from bot.services.charts import progress_chart
-from bot.services.dialog import Turn
-from bot.services.planning import history_of, replan
-from bot.services.replies import Document, Message, Reply
-from bot.services.text import plain
+from bot.services.dialogs.engine import Turn
+from bot.services.plans.training_plan import history_of, replan
+from bot.services.presentation.charts import progress_chart
+from bot.services.presentation.replies import Document, Message, Reply
+from bot.services.presentation.text import plain
 from bot.storage.models import Runner
 
 NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")

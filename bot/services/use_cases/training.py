@@ -8,13 +8,10 @@ from typing import Any, Required
 
 from bot.coaching import Feedback, explain, library
 from bot.coaching.explain import day_label
-from bot.services.buttons import DialogName, SessionAction, SessionChoice, encode
-from bot.services.dialog import Answers, AnswersT, Choice, Dialog, Finish, Step, Turn
-from bot.services.free_text import NotUnderstood
-from bot.services.planning import Replanned, replan
-from bot.services.render import clock_label, session_text, week_text
-from bot.services.replies import Button, Message, Reply, say
-from bot.services.reports import (
+from bot.services.dialogs.buttons import DialogName, SessionAction, SessionChoice, encode
+from bot.services.dialogs.engine import Answers, AnswersT, Choice, Dialog, Finish, Step, Turn
+from bot.services.dialogs.free_text import NotUnderstood
+from bot.services.dialogs.reports import (
     CheckInReportAnswers,
     SessionReportAnswers,
     check_in_fields,
@@ -22,6 +19,10 @@ from bot.services.reports import (
     log_fields,
     session_report,
 )
+from bot.services.plans.training_plan import Replanned, replan
+from bot.services.plans.views import session_view, session_views
+from bot.services.presentation.replies import Button, Message, Reply, say
+from bot.services.presentation.sessions import clock_label, session_text, week_text
 from bot.storage.models import PlannedSession, Runner, RunnerStatus
 
 LOOK_BACK_DAYS = 2  # /done and /checkin look this far back for an unreported session
@@ -91,7 +92,7 @@ def session_buttons(
 
 def session_reply(session: PlannedSession, *, later: bool = False) -> Reply:
     """The session, with its buttons."""
-    return (Message(session_text(session), session_buttons(session, later=later)),)
+    return (Message(session_text(session_view(session)), session_buttons(session, later=later)),)
 
 
 async def _on_hold(turn: Turn, runner: Runner) -> Reply:
@@ -131,7 +132,7 @@ async def week(turn: Turn, runner: Runner) -> Reply:
     sessions = await turn.uow.plans.between(
         runner_id=runner.id, first=day, last=day + timedelta(days=6)
     )
-    return say(week_text(sessions, title="Your next seven days"))
+    return say(week_text(session_views(sessions), title="Your next seven days"))
 
 
 async def unreported(turn: Turn, runner: Runner, *, need: str) -> PlannedSession | None:

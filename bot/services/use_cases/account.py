@@ -11,21 +11,22 @@ from datetime import date, timedelta
 from typing import Any, TypedDict
 
 from bot.coaching.explain import day_label
-from bot.services.buttons import DialogName
-from bot.services.dialog import Answers, Choice, Dialog, Step, Turn
-from bot.services.planning import first_open_day, plan_notes, replan
-from bot.services.profile_questions import (
+from bot.services.dialogs.buttons import DialogName
+from bot.services.dialogs.engine import Answers, Choice, Dialog, Step, Turn
+from bot.services.dialogs.profile_questions import (
     ProfileAnswers,
     apply_answers,
     one_day_steps,
     profile_steps,
     running_days,
 )
-from bot.services.reminder_plan import plan_reminders
-from bot.services.render import change_text, profile_text
-from bot.services.replies import Document, Message, Reply, say
-from bot.services.text import Text, bold, join, plain
-from bot.services.training import runner_or_none, with_runner
+from bot.services.plans.reminder_plan import plan_reminders
+from bot.services.plans.training_plan import first_open_day, plan_notes, replan
+from bot.services.plans.views import change_view, profile_view
+from bot.services.presentation.replies import Document, Message, Reply, say
+from bot.services.presentation.sessions import change_text, profile_text
+from bot.services.presentation.text import Text, bold, join, plain
+from bot.services.use_cases.training import runner_or_none, with_runner
 from bot.storage.models import PlanChange, Resumption, Runner, RunnerStatus, as_dict
 
 # The calendar link's secret is a key, not data about the runner: an export file that gets
@@ -91,7 +92,7 @@ async def _finish_settings(turn: Turn, runner: Runner, answers: SettingsAnswers)
     replanned = await replan(turn.ctx, turn.uow, runner)
     after = await _upcoming(turn, runner, today)
     notes = plan_notes(replanned, today)
-    lines = ["Saved.", profile_text(runner), plan_moves(before, after), *notes]
+    lines = ["Saved.", profile_text(profile_view(runner)), plan_moves(before, after), *notes]
     return say("\n\n".join(lines))
 
 
@@ -233,7 +234,9 @@ async def history(turn: Turn, runner: Runner) -> Reply:
         for log in logs[-10:]
     ] or ["None logged yet."]
     lines += ["", bold("Plan changes")]
-    lines += ["• " + change_text(change) for change in shown_changes(changes)] or ["None yet."]
+    lines += ["• " + change_text(change_view(change)) for change in shown_changes(changes)] or [
+        "None yet."
+    ]
     return say(join("\n", lines))
 
 

@@ -39,8 +39,8 @@ from bot.coaching import (
     profile_to_dict,
 )
 from bot.services.context import ServiceContext
-from bot.services.local_time import first_day
-from bot.services.reminder_plan import plan_reminders
+from bot.services.plans.local_time import first_day
+from bot.services.plans.reminder_plan import plan_reminders
 from bot.storage.models import (
     CheckIn,
     PlanChange,

@@ -1,0 +1,1 @@
+"""The question-and-answer engine, its questions and the button codec."""

@@ -1,0 +1,1 @@
+"""The inbox of updates, per-conversation turns and retention."""

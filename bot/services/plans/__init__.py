@@ -1,0 +1,1 @@
+"""The stored training plan and reminder plan, rebuilt from the core."""

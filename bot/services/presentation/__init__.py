@@ -1,0 +1,1 @@
+"""Platform-neutral words, tables, charts and calendar files."""

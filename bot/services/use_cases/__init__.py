@@ -1,0 +1,1 @@
+"""What runners and admins can do: one module per use case."""
