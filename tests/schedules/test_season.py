@@ -252,8 +252,9 @@ async def live_day(season: Season, today: date, day: dict[str, Any] | None) -> N
     """One local day: events at their times, the reminder minute, the ticks, the reactions."""
     planned = [] if day is None else [(w, action(e, day)) for w, e in day["events"]]
     around = [(w[1], a) for w, a in planned if w[0] == "around"]
+    soonest = season.now + timedelta(seconds=1)  # the first day starts after onboarding
     timed = sorted(
-        ((local(today, time(w[1], w[2])), a) for w, a in planned if w[0] == "at"),
+        ((max(local(today, time(w[1], w[2])), soonest), a) for w, a in planned if w[0] == "at"),
         key=lambda item: item[0],
     )
     # the reminder minute's tick plans the next day; on a day of events, one more pass
