@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
+from bot.coaching import Plan, plan
+from bot.services.plans import training_plan
 from bot.storage.models import PlannedSession
 from tests.schedules.conftest import Reminders
 from tests.services.conftest import Talker, onboard
@@ -114,3 +118,31 @@ async def test_a_check_in_follows_a_session_logged_without_its_reminder(
         reminders.clock.now = at(day, time(6, 0)) + timedelta(hours=hours)
         await reminders.run()
     assert [text for text in reminders.texts(501) if f"after {day:%A}'s session" in text]
+
+
+async def test_a_replay_that_drops_a_due_session_keeps_it_and_its_reminder(
+    reminders: Reminders, talker: Talker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Item 1, found by the season test: a runner silent for weeks, whose replay on the day
+    (a P9 gap counted from today) moves that day's session, still gets the reminder due at
+    the tick, and the session stays stored: once due, today's session is a fact."""
+    await onboard(talker)
+    day = (await session_days(reminders))[0]
+    reminders.clock.now = at(day, time(6, 0))
+    await reminders.run()
+
+    def without_the_day(*args: Any, **kwargs: Any) -> Plan:
+        planned = plan(*args, **kwargs)
+        weeks = [
+            replace(week, sessions=tuple(s for s in week.sessions if s.date != day))
+            for week in planned.weeks
+        ]
+        return replace(planned, weeks=tuple(weeks))
+
+    monkeypatch.setattr(training_plan, "plan", without_the_day)
+    reminders.clock.now = at(day, seconds=3)
+    await talker.command("week")  # replays: the day's session is gone from the new plan
+    reminders.clock.now = at(day, seconds=5)
+    assert (await reminders.run())["sent"] == 1
+    assert len(sent_about(reminders, day)) == 1
+    assert day in await session_days(reminders)

@@ -11,7 +11,7 @@ IDs and its "why".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -189,7 +189,9 @@ async def replan(
     new_changes = await _store_changes(
         uow, runner, [change for change in current.changes if change.date <= last], stored
     )
-    added, removed, altered = await _store_sessions(uow, runner, current, today, last, stored)
+    added, removed, altered = await _store_sessions(
+        uow, runner, current, (today, last), stored, lambda: first_open_day(ctx, uow, runner)
+    )
     runner.planned_until = last
     if current.paused and runner.status is RunnerStatus.ACTIVE:
         runner.status = RunnerStatus.PAUSED  # C7: check-ins only, until the runner resumes
@@ -305,8 +307,16 @@ async def _store_changes(
 
 
 async def _store_sessions(
-    uow: UnitOfWork, runner: Runner, current: Plan, today: date, last: date, stored: _Stored
+    uow: UnitOfWork,
+    runner: Runner,
+    current: Plan,
+    days: tuple[date, date],
+    stored: _Stored,
+    first_open: Callable[[], Awaitable[date]],
 ) -> tuple[tuple[date, ...], tuple[date, ...], tuple[date, ...]]:
+    """Store what changed from ``days[0]`` (today) to ``days[1]``; today's session, once its
+    reminder is due or sent (``first_open``), is a fact no replay changes."""
+    today, last = days
     planned = {s.date: s for s in current.sessions if today <= s.date <= last}
     kept = {day: row for day, row in stored.sessions.items() if day <= last}
     logged = {log.session_date for log in stored.logs}
@@ -321,6 +331,8 @@ async def _store_sessions(
         old, new = kept.get(day), planned.get(day)
         row = _new_session(new, phase_on(current, day), runner.id) if new else None
         if old is not None and row is not None and _unchanged(old, row):
+            continue
+        if day == today and today < await first_open():
             continue
         stale += [old] if old is not None else []
         fresh += [row] if row is not None else []
