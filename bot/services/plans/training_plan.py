@@ -314,8 +314,9 @@ async def _store_sessions(
     stored: _Stored,
     first_open: Callable[[], Awaitable[date]],
 ) -> tuple[tuple[date, ...], tuple[date, ...], tuple[date, ...]]:
-    """Store what changed from ``days[0]`` (today) to ``days[1]``; today's session, once its
-    reminder is due or sent (``first_open``), is a fact no replay changes."""
+    """Store what changed from ``days[0]`` (today) to ``days[1]``. Today's session, once its
+    reminder is due or sent (``first_open``), is a fact: a replay may change it (a report
+    asks for it) but never drops it, and never adds one after its reminder time."""
     today, last = days
     planned = {s.date: s for s in current.sessions if today <= s.date <= last}
     kept = {day: row for day, row in stored.sessions.items() if day <= last}
@@ -332,8 +333,8 @@ async def _store_sessions(
         row = _new_session(new, phase_on(current, day), runner.id) if new else None
         if old is not None and row is not None and _unchanged(old, row):
             continue
-        if day == today and today < await first_open():
-            continue
+        if (old is None or row is None) and day == today and today < await first_open():
+            continue  # changed by what the runner reports, but never dropped nor added
         stale += [old] if old is not None else []
         fresh += [row] if row is not None else []
         (added if old is None else removed if row is None else altered).append(day)
