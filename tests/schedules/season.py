@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from bot.coaching import library
 from bot.coaching.explain import day_label
+from bot.services.plans.training_plan import replan
 from bot.services.presentation.replies import Button, Message, Reply
 from bot.storage.models import PlannedSession, Runner, RunnerStatus
 from tests.schedules.conftest import Reminders
@@ -95,6 +96,12 @@ class Season:
     async def runner(self) -> Runner:
         async with self.reminders.database.unit_of_work() as uow:
             return (await uow.session.scalars(select(Runner))).one()
+
+    async def replan(self) -> None:
+        """Replay the plan now, as any /week would: a stored plan may be days old (a paused
+        or silent runner's is), and knowledge of today (a gap, a missed session) moves it."""
+        async with self.reminders.database.unit_of_work() as uow:
+            await replan(self.reminders.ctx, uow, (await uow.session.scalars(select(Runner))).one())
 
     async def upcoming(self, days: int = 13) -> list[PlannedSession]:
         """The stored sessions from today on (as /today and /week read them)."""
@@ -214,6 +221,7 @@ class Season:
         if "c" not in self.checks:
             await self.act(what, step)
             return
+        await self.replan()  # the same history without the change, as of now
         kit, before = set((await self.runner()).equipment), doses(await self.upcoming())
         await self.act(what, step)
         after = doses(await self.upcoming())
