@@ -21,7 +21,7 @@ from bot import cli_run
 from bot.services.context import ServiceContext
 from bot.settings import Settings
 from bot.storage.database import Database
-from bot.storage.writable import Unusable
+from bot.storage.faults import Unusable
 from handlers.lifecycle import CONFIGURATION, CannotRun
 from handlers.telegram.pipe import OutboundPipe
 from schedules.scheduler import ReminderScheduler, reminder_scheduler

@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from bot.settings import DATABASE_CONNECT_TIMEOUT
 from bot.storage import receipts, sqlite, sqlite_driver
-from bot.storage.faults import Cause, fault
+from bot.storage.faults import Cause, Unusable, fault
 from bot.storage.journal import DispatchJournal
 from bot.storage.migrate import upgrade
 from bot.storage.outage import Outages
 from bot.storage.unit_of_work import UnitOfWork
-from bot.storage.writable import Unusable, check_writable
+from bot.storage.writable import check_writable
 
 
 def create_engine(

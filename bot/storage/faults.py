@@ -18,6 +18,10 @@ from enum import StrEnum
 from sqlalchemy.exc import DBAPIError
 
 
+class Unusable(OSError):
+    """The database cannot be used as it is (at start): one line naming what and the fix."""
+
+
 class Cause(StrEnum):
     """Why the database did not answer."""
 

@@ -174,7 +174,9 @@ class WriteQueue:
             async with asyncio.timeout(self.timeout):
                 await lock.acquire()
         except TimeoutError:
-            raise sqlite3.OperationalError("database is locked") from None
+            locked = sqlite3.OperationalError("database is locked")
+            locked.sqlite_errorcode = sqlite3.SQLITE_BUSY
+            raise locked from None
         return lock
 
 

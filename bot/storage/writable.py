@@ -15,9 +15,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-
-class Unusable(OSError):
-    """The database cannot be used as it is; the text is one line naming what and the fix."""
+from bot.storage.faults import Unusable
 
 
 def check_writable(database: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 import bot.bootstrap as bootstrap
 from bot.cli import main
 from bot.settings import Settings
-from bot.storage.writable import Unusable
+from bot.storage.faults import Unusable
 from tests.fake_discord.server import TOKEN
 
 

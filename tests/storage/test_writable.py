@@ -16,7 +16,7 @@ import pytest
 from bot.cli import main
 from bot.storage import writable
 from bot.storage.database import Database
-from bot.storage.writable import Unusable
+from bot.storage.faults import Unusable
 from tests.database_fixtures import modes_bind_here
 
 
