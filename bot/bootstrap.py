@@ -7,12 +7,15 @@ Telegram, the inbox and, by webhook, the web server and its routes; and the one 
 tick, which sends each row through its platform's route. ``trailcoach chat`` runs the
 console adapter the same way, without the tick. Everything runs under one event loop:
 
-1. the database schema is brought up to date;
+1. the database is checked (a file this process cannot write, or a server that does not
+   answer, stops it here in one line) and its schema brought up to date; on SQLite, the
+   WAL's checkpoints start (``bot/storage/checkpoints.py``);
 2. each adapter opens (logs in, registers its commands): a bad token stops the process
    here, before anything flows;
 3. the reminder tick starts, then each adapter starts receiving;
 4. on SIGINT or SIGTERM (or an adapter stopping by itself) the tick stops first, so nothing
-   is sent into a closing client, then the adapters in reverse, then the database.
+   is sent into a closing client, then the adapters in reverse, then the checkpoints and
+   the database.
 
 A platform's modules, and the scheduler's, are imported only when they run: the console
 loads no platform library.
@@ -34,6 +37,7 @@ from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.services.infrastructure.inbound import Inbox
 from bot.settings import Settings
+from bot.storage.checkpoints import Checkpoints
 from handlers.lifecycle import Adapter
 
 if TYPE_CHECKING:
@@ -192,8 +196,10 @@ async def _running(
     """Start the database, the adapters and the tick in order, run until ``stop`` is set or
     an adapter stops by itself, and stop everything started, in reverse."""
     opened: list[Adapter] = []
+    checkpoints = Checkpoints(ctx.database)
     try:
         await ctx.prepare()
+        checkpoints.start()
         for adapter in adapters:
             opened.append(adapter)
             await adapter.open()
@@ -207,6 +213,7 @@ async def _running(
             await reminders.stop()
         for adapter in reversed(opened):
             await adapter.stop()
+        await checkpoints.stop()
         await ctx.close()
 
 

@@ -5,22 +5,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from bot.settings import load_settings
-from bot.storage.database import create_engine
-from bot.storage.migrate import upgrade
+from bot.settings import Settings, load_settings
+from bot.storage.database import Database
 
 
 def run_upgrade(_args: argparse.Namespace) -> int:
     """Upgrade the schema of the configured database to the newest revision."""
-    settings = load_settings()
-    asyncio.run(_upgrade(settings.database_url))
+    asyncio.run(_upgrade(load_settings()))
     print("The database schema is up to date.")
     return 0
 
 
-async def _upgrade(url: str) -> None:
-    engine = create_engine(url)
+async def _upgrade(settings: Settings) -> None:
+    database = Database.from_url(
+        settings.database_url, connect_timeout=settings.database_connect_timeout
+    )
     try:
-        await upgrade(engine)
+        await database.prepare()
     finally:
-        await engine.dispose()
+        await database.dispose()

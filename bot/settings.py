@@ -94,6 +94,7 @@ WebhookSecret = Annotated[SecretStr, AfterValidator(_no_placeholder), AfterValid
 
 
 KEEP_HANDLED_UPDATES = timedelta(days=2)  # Telegram redelivers an unconfirmed update for a day
+DATABASE_CONNECT_TIMEOUT = 10.0  # seconds to make a PostgreSQL connection, then give up
 
 
 class Settings(BaseSettings):
@@ -111,6 +112,7 @@ class Settings(BaseSettings):
     telegram_api_base_url: HttpUrl = HttpUrl("https://api.telegram.org")
     discord_bot_token: DiscordToken | None = None
     database_url: Annotated[str, AfterValidator(normalise_database_url)] = DEFAULT_DATABASE_URL
+    database_connect_timeout: float = Field(default=DATABASE_CONNECT_TIMEOUT, gt=0, le=300)
     default_timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

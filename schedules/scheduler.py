@@ -12,18 +12,23 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.delivery.route import Route
 from bot.services.context import Clock, ServiceContext
 from bot.settings import Settings
+from bot.storage.outage import Outages
 from schedules.dispatch import CLAIM_LEASE, Delivery, Dispatcher
 from schedules.tick import Tick
 
 JOB_ID = "reminder-tick"
+PART = "the reminder tick"  # its name in the database's outages
 
 
 class ReminderScheduler:
-    """Runs ``tick`` every ``seconds``; one run at a time, missed runs coalesced into one."""
+    """Runs ``tick`` every ``seconds``; one run at a time, missed runs coalesced into one. A
+    tick that fails because the database is down is counted in its ``outages`` (two lines
+    for the whole outage), not logged with a traceback; the next tick tries again."""
 
-    def __init__(self, tick: Tick, *, seconds: float, clock: Clock) -> None:
+    def __init__(self, tick: Tick, *, seconds: float, clock: Clock, outages: Outages) -> None:
         self.tick = tick
         self.seconds = seconds
+        self.outages = outages
         self._clock = clock
         self._scheduler: AsyncIOScheduler | None = None
 
@@ -40,7 +45,7 @@ class ReminderScheduler:
         """Start ticking now and every ``seconds``, on the running event loop."""
         self._scheduler = AsyncIOScheduler(event_loop=asyncio.get_running_loop(), timezone=UTC)
         self._scheduler.add_job(
-            self._run,
+            self.run_once,
             "interval",
             seconds=self.seconds,
             max_instances=1,
@@ -62,8 +67,16 @@ class ReminderScheduler:
             self._scheduler.shutdown(wait=False)
             self._scheduler = None
 
-    async def _run(self) -> None:
-        await self.tick.run(self._clock())
+    async def run_once(self) -> None:
+        """One tick now, as the job runs it: a database outage is counted rather than raised;
+        any other failure is raised (APScheduler logs it with its traceback)."""
+        try:
+            await self.tick.run(self._clock())
+        except Exception as error:
+            if self.outages.failed(PART, error) is None:
+                raise
+        else:
+            self.outages.answered(PART)
 
 
 def reminder_scheduler(
@@ -80,4 +93,6 @@ def reminder_scheduler(
     )
     dispatcher = Dispatcher(ctx, routes, delivery)
     tick = Tick(ctx, dispatcher, keep_handled_updates=settings.keep_handled_updates)
-    return ReminderScheduler(tick, seconds=settings.tick_seconds, clock=ctx.clock)
+    return ReminderScheduler(
+        tick, seconds=settings.tick_seconds, clock=ctx.clock, outages=ctx.database.outages
+    )

@@ -1,5 +1,6 @@
-"""The one periodic tick: top up plans, plan the coming reminders, send what is due, forget
-old handled updates, and copy SQLite's WAL into the database file."""
+"""The one periodic tick: top up plans, plan the coming reminders, send what is due, and
+forget old handled updates. (SQLite's WAL is copied on a schedule of its own:
+``bot/storage/checkpoints.py``.)"""
 
 from __future__ import annotations
 
@@ -55,7 +56,6 @@ class Tick:
         counts["pruned updates"] = await prune_handled_updates(
             self.ctx, now, self.keep_handled_updates
         )
-        await self.ctx.database.checkpoint()
         if +counts:
             logger.info("reminder tick: %s", dict(+counts))
         return counts

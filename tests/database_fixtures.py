@@ -9,9 +9,10 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,78 @@ def statements(database: Database, *, naming: str = "") -> Iterator[list[str]]:
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", watch)
+
+
+def modes_bind_here(folder: Path) -> bool:
+    """Whether a file's mode stops this process writing it (not so for root)."""
+    probe = folder / "mode-probe"
+    probe.write_text("")
+    probe.chmod(0o444)
+    try:
+        with probe.open("a"):
+            return False
+    except PermissionError:
+        return True
+    finally:
+        probe.unlink()
+
+
+class ReadOnlyFile:
+    """Makes every SQLite connection opened from now on read-only (``PRAGMA query_only``), as
+    SQLite opens a file this process may not write; connections opened before stay
+    writable, as SQLite's do. ``fix`` ends it for connections opened afterwards only: one
+    opened read-only stays so, as SQLite's does once the file is made writable again."""
+
+    def __init__(self, database: Database) -> None:
+        self.engine = database.engine
+        self.read_only = False
+        event.listen(self.engine.sync_engine, "connect", self._on_connect)
+
+    def _on_connect(self, dbapi_connection: Any, _record: Any) -> None:
+        if self.read_only:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA query_only=ON")
+            cursor.close()
+
+    async def break_(self) -> None:
+        """The file turns read-only, and the pool's connections are opened again (as they
+        would be after a restart, or after a failure)."""
+        self.read_only = True
+        await self.engine.dispose()
+
+    def fix(self) -> None:
+        self.read_only = False
+
+
+class DiskSpace:
+    """The disk a SQLite database lives on, filled and freed: ``fill`` caps every connection's
+    database at the pages it has (``PRAGMA max_page_count``), so a write that needs one more
+    fails as on a full disk; ``free`` lifts the cap on every connection."""
+
+    def __init__(self, database: Database) -> None:
+        self.engine = database.engine
+        self.full = False
+        self._connections: list[sqlite3.Connection] = []
+        event.listen(self.engine.sync_engine, "connect", self._on_connect)
+
+    def _on_connect(self, dbapi_connection: Any, _record: Any) -> None:
+        self._connections.append(dbapi_connection.driver_connection._conn)
+        if self.full:
+            self._cap(self._connections[-1])
+
+    def fill(self) -> None:
+        self.full = True
+        for connection in self._connections:
+            with suppress(sqlite3.ProgrammingError):  # closed since
+                self._cap(connection)
+
+    def free(self) -> None:
+        self.full = False
+        for connection in self._connections:
+            with suppress(sqlite3.ProgrammingError):  # closed since
+                connection.execute("PRAGMA max_page_count=1073741823")
+
+    @staticmethod
+    def _cap(connection: sqlite3.Connection) -> None:
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        connection.execute(f"PRAGMA max_page_count={pages}")

@@ -21,6 +21,7 @@ from bot import cli_run
 from bot.services.context import ServiceContext
 from bot.settings import Settings
 from bot.storage.database import Database
+from bot.storage.faults import Unusable
 from handlers.lifecycle import CONFIGURATION, CannotRun
 from handlers.telegram.pipe import OutboundPipe
 from schedules.scheduler import ReminderScheduler, reminder_scheduler
@@ -173,6 +174,44 @@ async def test_discord_alone_runs_without_telegram(
     stop.set()
     await asyncio.wait_for(task, timeout=10)
     assert not reminders.running()
+
+
+def checkpointing() -> bool:
+    return any(task.get_name() == "wal-checkpoints" for task in asyncio.all_tasks())
+
+
+async def test_sqlites_wal_checkpoints_run_from_start_to_stop_beside_the_tick(
+    database: Database, clock: FakeClock, fake_discord: FakeDiscord
+) -> None:
+    stop, task = await serving(
+        settings(discord_bot_token=TOKEN), database, clock, until=fake_discord.identified.wait
+    )
+    assert checkpointing() == (database.engine.dialect.name == "sqlite")
+    stop.set()
+    await asyncio.wait_for(task, timeout=10)
+    assert not checkpointing()
+
+
+async def test_a_database_that_cannot_work_stops_the_start_in_one_line(
+    database: Database,
+    clock: FakeClock,
+    fake_discord: FakeDiscord,
+    schedulers: list[ReminderScheduler],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def refuse() -> None:
+        raise Unusable("the database file /x/coach.db is not writable by this user")
+
+    monkeypatch.setattr(database, "prepare", refuse)  # as the probe does (tests/storage)
+    stop = asyncio.Event()
+    with pytest.raises(Unusable):
+        await bootstrap.serve(
+            settings(discord_bot_token=TOKEN), stop, ctx=ServiceContext(database, clock)
+        )
+    [reminders] = schedulers
+    assert not reminders.running()
+    assert not fake_discord.identified.is_set()
+    assert not checkpointing()
 
 
 async def test_a_refused_discord_token_stops_the_start_in_one_line(

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
 from bot.storage.database import Database
-from bot.storage.migrate import upgrade
 
 Clock = Callable[[], datetime]
 IsAdmin = Callable[[], Awaitable[bool]]
@@ -81,15 +80,17 @@ class ServiceContext:
     def from_settings(cls, settings: Settings, *, clock: Clock = system_clock) -> ServiceContext:
         """The context for the configured database (connections open lazily)."""
         return cls(
-            Database.from_url(settings.database_url),
+            Database.from_url(
+                settings.database_url, connect_timeout=settings.database_connect_timeout
+            ),
             clock,
             settings.default_timezone,
             settings.public_url,
         )
 
     async def prepare(self) -> None:
-        """Bring the database schema up to date; harmless when it already is."""
-        await upgrade(self.database.engine)
+        """Refuse a database that cannot work, in one line; bring its schema up to date."""
+        await self.database.prepare()
 
     async def close(self) -> None:
         """Release the database connections."""

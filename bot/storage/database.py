@@ -2,48 +2,95 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import AbstractContextManager, asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from bot.storage import receipts, sqlite_driver
+from bot.settings import DATABASE_CONNECT_TIMEOUT
+from bot.storage import receipts, sqlite, sqlite_driver
+from bot.storage.faults import Cause, Unusable, fault
 from bot.storage.journal import DispatchJournal
-from bot.storage.sqlite import apply_pragmas
+from bot.storage.migrate import upgrade
+from bot.storage.outage import Outages
 from bot.storage.unit_of_work import UnitOfWork
+from bot.storage.writable import check_writable
 
 
-def create_engine(url: str, **options: Any) -> AsyncEngine:
+def create_engine(
+    url: str, *, connect_timeout: float = DATABASE_CONNECT_TIMEOUT, **options: Any
+) -> AsyncEngine:
     """An async engine; SQLite runs in WAL mode with foreign keys on, each statement in one
-    step on the event loop's thread (``sqlite_driver``). A failed statement's error never
-    quotes its parameters: they may hold a calendar token or health answers."""
+    step on the event loop's thread (``sqlite_driver``); PostgreSQL gives up on a connection
+    not made within ``connect_timeout`` seconds. A failed statement's error never quotes its
+    parameters: they may hold a calendar token or health answers."""
     if url.startswith("sqlite"):
         options.setdefault("module", sqlite_driver.DBAPI)
+    else:
+        options["connect_args"] = {"timeout": connect_timeout, **options.get("connect_args", {})}
     engine = create_async_engine(
         url, pool_pre_ping=not url.startswith("sqlite"), hide_parameters=True, **options
     )
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _on_connect)
+        event.listen(engine.sync_engine, "handle_error", _on_error)
     return engine
 
 
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-    apply_pragmas(dbapi_connection)
+    sqlite.apply_pragmas(dbapi_connection)
+
+
+def _on_error(context: ExceptionContext) -> None:
+    """A SQLite connection that found its file read-only (or unreadable) stays that way, even
+    once the file is fixed: drop it and the pool's others, so the next try opens it afresh."""
+    found = fault(context.original_exception)
+    if found is not None and found.cause in (Cause.READ_ONLY, Cause.BROKEN):
+        context.is_disconnect = True
 
 
 class Database:
-    """Owns the engine and hands out units of work."""
+    """Owns the engine and hands out units of work; counts its outages (``outages``)."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self.outages = Outages()
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Database:
         """A database on a new engine for ``url``."""
         return cls(create_engine(url, **options))
+
+    @property
+    def file(self) -> Path | None:
+        """The SQLite database's file; None for PostgreSQL or SQLite in memory."""
+        name = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not name or name == ":memory:":
+            return None
+        return None if name.startswith("file:") else Path(name).expanduser().absolute()
+
+    async def prepare(self) -> None:
+        """Refuse, in one line (``Unusable``), a database this process cannot write or reach;
+        then bring the schema up to date (harmless when it already is)."""
+        if self.file is not None:
+            check_writable(self.file)
+        try:
+            await upgrade(self.engine)
+        except Exception as error:
+            found = fault(error)
+            if found is None:
+                raise
+            where = self.engine.url.render_as_string(hide_password=True)
+            hint = ""
+            if found.cause is Cause.TIMED_OUT:
+                hint = " (no answer within DATABASE_CONNECT_TIMEOUT)"
+            raise Unusable(f"{where}: {found}{hint}") from error
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -73,13 +120,19 @@ class Database:
 
     async def checkpoint(self) -> None:
         """On SQLite, copy the pages committed to the WAL into the database file, off the
-        event loop (commits never do it themselves, see ``sqlite_driver``), so the WAL stays
-        small; waits for no reader or writer. Elsewhere, nothing to do."""
-        if self.engine.dialect.name != "sqlite":
+        event loop (commits never do it themselves, see ``sqlite_driver``), waiting for no
+        reader or writer; if the WAL file is still over ``sqlite.WAL_LIMIT``, copy the rest
+        and truncate it, while no other connection of this process writes. Elsewhere,
+        nothing to do."""
+        file = self.file
+        if file is None:
             return
         with self.off_the_loop():
             async with self.engine.connect() as connection:
                 await connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                if _size(Path(f"{file}-wal")) > sqlite.WAL_LIMIT:
+                    async with sqlite_driver.writing_alone(str(file)):
+                        await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @asynccontextmanager
     async def journal(self) -> AsyncIterator[DispatchJournal]:
@@ -90,3 +143,10 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+
+
+def _size(path: Path) -> int:
+    try:
+        return os.stat(path).st_size
+    except FileNotFoundError:
+        return 0

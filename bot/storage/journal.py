@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple, cast
@@ -115,6 +115,8 @@ class DispatchJournal:
                 try:
                     begun = await self._write(group)
                 except BaseException as error:
+                    if isinstance(error, Exception):
+                        await self._reset()
                     waiting, self._queued = [*group, *self._queued], []
                     for record in waiting:
                         if record is mine and not isinstance(error, Exception):
@@ -130,6 +132,13 @@ class DispatchJournal:
                     record.begun.set_result(record.start is not None and record.start.id in begun)
         finally:
             self._writing = False
+
+    async def _reset(self) -> None:
+        """After a failed write, end the connection's transaction: a connection the failure
+        invalidated (the database went away, or turned read-only) then reconnects at the
+        next write, instead of refusing it until rolled back."""
+        with suppress(Exception):  # the next write reports the database's state
+            await self._connection.rollback()
 
     async def _write(self, group: Sequence[_Record]) -> set[int]:
         """Outcomes first, then starts: a crash between the two leaves no message sent

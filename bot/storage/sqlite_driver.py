@@ -9,8 +9,8 @@ which appends the changed pages to the WAL (``synchronous=NORMAL``: no sync). So
 one step on the event loop's thread, a statement keeping its rows for ``fetchall``. What may
 take long goes to the connection's thread, where it cannot stall the event loop: every
 statement inside ``off_the_loop()`` (the reminder tick's batches span every runner, and the
-tick copies the WAL into the database file: ``Database.checkpoint``, since commits never do
-it themselves, ``wal_autocheckpoint=0``).
+WAL is copied into the database file on a schedule of its own: ``Database.checkpoint``, since
+commits never do it themselves, ``wal_autocheckpoint=0``).
 
 SQLite lets one connection of a database write at a time. A connection about to open a
 write transaction (the statements that make Python's ``sqlite3`` begin one) first waits its
@@ -40,8 +40,8 @@ import re
 import sqlite3
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from types import SimpleNamespace, TracebackType
 from typing import Any
@@ -174,7 +174,9 @@ class WriteQueue:
             async with asyncio.timeout(self.timeout):
                 await lock.acquire()
         except TimeoutError:
-            raise sqlite3.OperationalError("database is locked") from None
+            locked = sqlite3.OperationalError("database is locked")
+            locked.sqlite_errorcode = sqlite3.SQLITE_BUSY
+            raise locked from None
         return lock
 
 
@@ -191,6 +193,19 @@ def write_queue(database: str, timeout: float) -> WriteQueue | None:
     if queue is None:
         queue = _queues[key] = WriteQueue(timeout)
     return queue
+
+
+@asynccontextmanager
+async def writing_alone(database: str) -> AsyncIterator[None]:
+    """Hold the turn of the file ``database``'s writers of this process while the block runs
+    (a checkpoint that truncates the WAL needs the write lock)."""
+    queue = write_queue(database, sqlite.BUSY_TIMEOUT)
+    turn = await queue.wait_turn() if queue is not None else None
+    try:
+        yield
+    finally:
+        if turn is not None:
+            turn.release()
 
 
 class OneStepConnection(aiosqlite.Connection):

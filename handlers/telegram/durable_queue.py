@@ -23,7 +23,7 @@ from telegram import Bot, Update
 from telegram.error import NetworkError
 from telegram.ext import ExtBot
 
-from bot.services.infrastructure.inbound import TRIES, Inbox, retried
+from bot.services.infrastructure.inbound import TRIES, Inbox, failure, retried
 
 logger = logging.getLogger(__name__)
 
@@ -75,14 +75,14 @@ class DurableQueue(asyncio.Queue[object]):
         try:
             return await retried(lambda: self.inbox.receive(payloads), self.inbox.sleep)
         except Exception as error:  # any failure means the updates are not stored
-            failure = type(error).__name__  # not the error's text: it may quote an update
+            why = failure(error)
         ids = ", ".join(map(str, updates))
         logger.error(
             "could not store updates %s after %d tries (%s); they are not acknowledged to "
             "Telegram, and are tried again",
             ids,
             TRIES,
-            failure,
+            why,
         )
         raise StoreFailed(f"updates {ids} could not be stored") from None
 

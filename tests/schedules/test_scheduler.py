@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from bot.storage.outage import Outages
 from schedules.scheduler import ReminderScheduler
 from schedules.tick import Tick
 from tests.conftest import FakeClock
@@ -40,7 +41,7 @@ class HeldTick:
 
 async def test_stop_lets_the_tick_in_flight_finish() -> None:
     tick: Any = HeldTick()
-    scheduler = ReminderScheduler(tick, seconds=30, clock=FakeClock())
+    scheduler = ReminderScheduler(tick, seconds=30, clock=FakeClock(), outages=Outages())
     scheduler.start()
     async with asyncio.timeout(5):
         await tick.started.wait()

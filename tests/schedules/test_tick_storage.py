@@ -1,5 +1,4 @@
-"""The tick's work on SQLite: its statements off the event loop, and the WAL copied into the
-database file on each tick (commits never do it themselves)."""
+"""The tick's work on SQLite: its statements off the event loop."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ from typing import Any
 import pytest
 
 from bot.storage import sqlite_driver
-from tests.database_fixtures import statements
 from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
 
 MONDAY = date(2026, 11, 23)
@@ -44,11 +42,3 @@ async def test_the_ticks_statements_run_off_the_event_loop(
 
     assert ran_on  # planning, claiming, the journal, pruning...
     assert threading.get_ident() not in ran_on  # ...each on its connection's thread
-
-
-async def test_each_tick_copies_the_wal_into_the_database_file(on_sqlite: Reminders) -> None:
-    with statements(on_sqlite.database, naming="wal_checkpoint") as seen:
-        await on_sqlite.run()
-        await on_sqlite.run()
-
-    assert seen == ["PRAGMA", "PRAGMA"]

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage import sqlite, sqlite_driver
 from bot.storage.database import Database, create_engine
+from bot.storage.faults import Cause, Fault, fault
 
 metadata = MetaData()
 notes = Table(
@@ -184,8 +185,9 @@ async def test_a_writer_not_given_its_turn_in_time_hears_the_database_is_locked(
     async with engine.begin() as holding:
         await holding.execute(insert(notes).values(text="A"))
         async with engine.connect() as late:
-            with pytest.raises(OperationalError, match="database is locked"):
+            with pytest.raises(OperationalError, match="database is locked") as refused:
                 await late.execute(insert(notes).values(text="B"))
+    assert fault(refused.value) == Fault(Cause.LOCKED, "database is locked")  # as SQLite's own
 
 
 async def test_an_autocommitted_write_and_a_rollback_end_the_turn(

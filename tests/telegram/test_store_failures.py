@@ -41,7 +41,9 @@ class StoreFault:
             self.failed += 1
             if not self.failures:
                 self.exhausted.set()
-            raise sqlite3.OperationalError("database is locked")
+            locked = sqlite3.OperationalError("database is locked")
+            locked.sqlite_errorcode = sqlite3.SQLITE_BUSY
+            raise locked
 
 
 @pytest.fixture
@@ -152,7 +154,7 @@ async def test_a_store_that_keeps_failing_refuses_and_keeps_the_updates_and_logs
     assert time.sleeps == [0.1, 0.5, 2.0]
     assert queue.empty()
     assert refused.value.__suppress_context__  # the SQL error (and its parameters) not chained
-    assert "could not store updates 41 after 4 tries (OperationalError)" in caplog.text
+    assert "could not store updates 41 after 4 tries (locked: database is locked)" in caplog.text
     assert "/help" not in caplog.text and "Ada" not in caplog.text
 
     fault.failures = 0

@@ -10,6 +10,9 @@ update's payload (who sent it, what they said): only its id is left, to tell a r
 apart. An update whose handling was cut short by a crash, or whose mark never went in,
 stays unhandled, and ``unhandled`` gives it back at the next start. Handled updates are
 forgotten by the reminder tick (``bot/services/infrastructure/update_retention.py``).
+
+Each write that fails because the database is down is counted in the database's outage (its
+start and end logged once, ``bot/storage/outage.py``); each that goes through ends it.
 """
 
 from __future__ import annotations
@@ -22,11 +25,14 @@ from typing import Any, TypeVar
 
 from bot.services.context import ServiceContext
 from bot.storage import receipts
+from bot.storage.faults import describe
+from bot.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
 
 RETRY_DELAYS = (0.1, 0.5, 2.0)  # seconds before each further try to write to the inbox
 TRIES = len(RETRY_DELAYS) + 1
+PART = "the inbox"  # its name in the database's outages
 
 T = TypeVar("T")
 
@@ -42,6 +48,13 @@ async def retried(
         except Exception:  # a locked or unreachable database may answer the next try
             await sleep(delay)
     return await write()
+
+
+def failure(error: Exception) -> str:
+    """Why a write to the inbox failed, in a few words: the database's outage and its cause
+    (read-only, full, refused...) in the driver's words, else the error's type alone (its
+    text may quote an update)."""
+    return describe(error)
 
 
 class Inbox:
@@ -61,7 +74,7 @@ class Inbox:
     async def receive(self, payloads: Mapping[int, dict[str, Any]]) -> set[int]:
         """Store updates durably, by id, in one transaction; the ids that are new (not stored
         before)."""
-        async with self.ctx.database.unit_of_work() as uow:
+        async with self._writing() as uow:
             return await uow.updates.add(
                 platform=self.platform, payloads=payloads, at=self.ctx.clock()
             )
@@ -90,11 +103,24 @@ class Inbox:
                 "at the next start",
                 update_id,
                 TRIES,
-                type(error).__name__,  # not the error's text: it may quote the update
+                failure(error),
             )
 
     async def _mark(self, receipt: receipts.Receipt) -> None:
-        async with self.ctx.database.unit_of_work() as uow:
+        async with self._writing() as uow:
             await uow.updates.mark_handled(
                 platform=self.platform, update_id=receipt.update_id, at=receipt.at
             )
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work that writes: its failure is counted in the database's outage, its
+        commit ends one."""
+        outages = self.ctx.database.outages
+        try:
+            async with self.ctx.database.unit_of_work() as uow:
+                yield uow
+        except Exception as error:
+            outages.failed(PART, error)
+            raise
+        outages.answered(PART)
