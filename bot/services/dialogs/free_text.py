@@ -213,3 +213,12 @@ def _date(year: int, month: int, day: int) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+_SCORE = re.compile(r"^(?P<score>\d{1,2})\s*(?:/\s*10|out of 10)?$")
+
+
+def read_score(text: str) -> int | None:
+    """``6``, ``6/10`` or ``6 out of 10`` -> 6; None for anything else."""
+    match = _SCORE.match(text.strip().lower())
+    return int(match["score"]) if match is not None else None

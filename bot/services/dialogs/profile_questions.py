@@ -7,7 +7,8 @@ from datetime import date, time
 from typing import Any, TypedDict
 
 from bot.services.context import ServiceContext
-from bot.services.dialogs.engine import Answers, Choice, Step
+from bot.services.dialogs.choices import Choice
+from bot.services.dialogs.engine import Answers, Step
 from bot.services.dialogs.free_text import (
     NotUnderstood,
     read_race_date,
@@ -20,6 +21,37 @@ from bot.storage.models import Runner, RunningDay
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RUNNING = ("easy", "hard", "long")
+DAY_KIND_WORDS = {
+    "rest": ("off", "day off", "rest day", "nothing", "none"),
+    "easy": ("easy", "jog", "recovery run", "short run", "steady"),
+    "hard": ("intervals", "tempo", "speed", "speedwork", "workout", "track", "threshold", "hills"),
+    "long": ("long",),
+}
+DAY_KINDS = tuple(
+    Choice(kind, label.capitalize(), DAY_KIND_WORDS[kind]) for kind, label in DAY_KIND_LABEL.items()
+)
+WEEKDAY_CHOICES = tuple(
+    Choice(key, name, (short,))
+    for key, name, short in zip(
+        DAY_KEYS, WEEKDAYS, ("mon", "tues", "weds", "thurs", "fri", "sat", "sun"), strict=True
+    )
+)
+
+
+NO_RACE_CHOICE = Choice("none", "No race planned", ("none", "no", "no race", "not yet", "nothing"))
+KIT = tuple(
+    Choice(item, label[0].upper() + label[1:], words)
+    for (item, label), words in zip(
+        EQUIPMENT_LABEL.items(),
+        (
+            ("step", "box", "bench", "stairs"),
+            ("slider", "towel"),
+            ("anchor", "strap", "partner", "sofa", "nordic"),
+            ("weight", "dumbbells", "dumbbell", "kettlebell"),
+        ),
+        strict=True,
+    )
+)
 
 
 class RaceAnswer(TypedDict):
@@ -98,7 +130,7 @@ def _race_steps(asked: Callable[[Answers], bool]) -> tuple[Step, ...]:
             "race",
             "Do you have a race coming up? Type its date (like 2027-05-15 or 15 May), "
             "with its name after it if you like.",
-            [Choice("none", "No race planned")],
+            [NO_RACE_CHOICE],
             read_text=_race,
             when=asked,
         ),
@@ -112,7 +144,7 @@ def _race_steps(asked: Callable[[Answers], bool]) -> tuple[Step, ...]:
             "race_again",
             "OK, type the race date with its year (like 24 Jan 2027), with its name after it "
             "if you like.",
-            [Choice("none", "No race planned")],
+            [NO_RACE_CHOICE],
             read_text=_race_with_year,
             when=lambda a: asked(a) and a.get("race_ok") == "again",
         ),
@@ -127,7 +159,11 @@ def running_days(runner: Runner) -> int:
 def _runs(answers: Answers, _ctx: ServiceContext) -> Sequence[Choice]:
     """The count from the week just given (onboarding), else from the stored week (/settings)."""
     counted = answers.get("running_days", sum(answers.get(day) in RUNNING for day in DAY_KEYS))
-    return [Choice("auto", f"Yes, {counted}"), *(Choice(str(n), str(n)) for n in range(1, 8))]
+    right = ("yes", "right", "correct", "thats right")
+    return [
+        Choice("auto", f"Yes, {counted}", right),
+        *(Choice(str(n), str(n)) for n in range(1, 8)),
+    ]
 
 
 def timezone_choices(_answers: Answers, ctx: ServiceContext) -> Sequence[Choice]:
@@ -152,7 +188,7 @@ def _day_step(index: int, key: str, when: Callable[[Answers], bool]) -> Step:
     return Step(
         key,
         f"What is {name} usually?",
-        [Choice(kind, label.capitalize()) for kind, label in DAY_KIND_LABEL.items()],
+        DAY_KINDS,
         when=when,
     )
 
@@ -163,14 +199,14 @@ def one_day_steps(when: Callable[[Answers], bool]) -> tuple[Step, Step]:
         Step(
             "wday",
             "Which day changes?",
-            [Choice(key, WEEKDAYS[i]) for i, key in enumerate(DAY_KEYS)],
+            WEEKDAY_CHOICES,
             columns=4,
             when=when,
         ),
         Step(
             "wkind",
             lambda a: f"What is {WEEKDAYS[DAY_KEYS.index(a['wday'])]} now?",
-            [Choice(kind, label.capitalize()) for kind, label in DAY_KIND_LABEL.items()],
+            DAY_KINDS,
             when=when,
         ),
     )
@@ -184,9 +220,9 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
             "exp",
             "How much structured strength training have you done?",
             [
-                Choice("none", "None yet"),
-                Choice("some", "Some"),
-                Choice("regular", "It's a habit"),
+                Choice("none", "None yet", ("none", "never", "beginner", "new")),
+                Choice("some", "Some", ("a bit", "a little", "occasionally")),
+                Choice("regular", "It's a habit", ("regular", "regularly", "a lot", "lots")),
             ],
             columns=3,
             when=when("experience"),
@@ -207,7 +243,7 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
         Step(
             "kit",
             "What do you have at home? Tap all that apply, then Done.",
-            [Choice(item, label[0].upper() + label[1:]) for item, label in EQUIPMENT_LABEL.items()],
+            KIT,
             multi=True,
             done_label="None of these",
             when=when("kit"),
@@ -215,7 +251,7 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
         Step(
             "spw",
             "How many strength sessions a week? Two works best; one still helps.",
-            [Choice("2", "Two (recommended)"), Choice("1", "One")],
+            [Choice("2", "Two (recommended)", ("twice",)), Choice("1", "One", ("once",))],
             when=when("sessions"),
         ),
         Step(
@@ -238,7 +274,7 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
         Step(
             "preview",
             "Would you like a short preview of your week every Monday?",
-            [Choice("on", "Yes please"), Choice("off", "No thanks")],
+            [Choice("on", "Yes please", ("on",)), Choice("off", "No thanks", ("off",))],
             when=when("preview"),
         ),
     )

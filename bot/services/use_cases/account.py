@@ -12,7 +12,8 @@ from typing import Any, TypedDict
 
 from bot.coaching.explain import day_label
 from bot.services.dialogs.buttons import DialogName
-from bot.services.dialogs.engine import Answers, Choice, Dialog, Step, Turn
+from bot.services.dialogs.choices import Choice
+from bot.services.dialogs.engine import Answers, Dialog, Step, Turn
 from bot.services.dialogs.profile_questions import (
     ProfileAnswers,
     apply_answers,
@@ -42,15 +43,15 @@ DATE_FIELDS = (
 )
 SETTINGS_FIELDS = (
     Choice("experience", "Experience"),
-    Choice("week", "Running week"),
-    Choice("runs", "Trail runs a week"),
-    Choice("race", "Race"),
-    Choice("kit", "Kit"),
-    Choice("sessions", "Sessions a week"),
-    Choice("time", "Reminder time"),
-    Choice("timezone", "Timezone"),
-    Choice("preview", "Week preview"),
-    Choice("shown", "Name in club summaries"),
+    Choice("week", "Running week", ("days", "running days")),
+    Choice("runs", "Trail runs a week", ("trail runs",)),
+    Choice("race", "Race", ("race date",)),
+    Choice("kit", "Kit", ("equipment", "gear")),
+    Choice("sessions", "Sessions a week", ("sessions",)),
+    Choice("time", "Reminder time", ("time", "reminder")),
+    Choice("timezone", "Timezone", ("time zone", "zone")),
+    Choice("preview", "Week preview", ("preview",)),
+    Choice("shown", "Name in club summaries", ("name",)),
 )
 
 
@@ -146,7 +147,7 @@ SETTINGS = Dialog(
         Step(
             "shown",
             "Show your first name in your clubs' weekly summaries? (Counts are always anonymous.)",
-            [Choice("yes", "Yes, name me"), Choice("no", "No, keep me anonymous")],
+            [Choice("yes", "Yes, name me"), Choice("no", "No, keep me anonymous", ("anonymous",))],
             when=_field_is("shown"),
         ),
         *one_day_steps(_field_is("week")),
@@ -188,7 +189,10 @@ DELETE = Dialog(
             "confirm",
             "This deletes your profile, plan, session logs, check-ins, history, club "
             'memberships and club "I did it" marks for good. Are you sure?',
-            [Choice("delete", "Yes, delete everything"), Choice("keep", "No, keep it")],
+            [
+                Choice("delete", "Yes, delete everything", ("delete",)),
+                Choice("keep", "No, keep it", ("keep", "cancel")),
+            ],
             columns=1,
         ),
     ),

@@ -14,8 +14,14 @@ from typing import TypedDict
 from bot.coaching import DayKind, Experience, Profile, plan
 from bot.services.context import ChatKind
 from bot.services.dialogs.buttons import DialogName, DidIt, encode
-from bot.services.dialogs.engine import Choice, Dialog, Step, Turn
-from bot.services.dialogs.profile_questions import timezone_choices, typed_time, typed_timezone
+from bot.services.dialogs.choices import Choice
+from bot.services.dialogs.engine import Dialog, Step, Turn
+from bot.services.dialogs.profile_questions import (
+    WEEKDAY_CHOICES,
+    timezone_choices,
+    typed_time,
+    typed_timezone,
+)
 from bot.services.plans.local_time import due_at
 from bot.services.plans.reminder_plan import plan_club_posts
 from bot.services.plans.training_plan import phase_on, session_row
@@ -27,9 +33,9 @@ from bot.services.presentation.text import Text, bold, join, moment, plain
 from bot.storage.models import Club, PlannedSession
 
 LEVELS = (
-    Choice("starting", "Starting out"),
-    Choice("intermediate", "Intermediate"),
-    Choice("advanced", "Advanced"),
+    Choice("starting", "Starting out", ("beginner", "beginners", "new")),
+    Choice("intermediate", "Intermediate", ("medium", "mixed")),
+    Choice("advanced", "Advanced", ("experienced", "expert")),
 )
 LEVEL_EXPERIENCE = {"starting": "none", "intermediate": "some", "advanced": "regular"}
 DEFAULT_POST_TIME = time(18, 0)
@@ -170,7 +176,7 @@ CLUB_SETUP = Dialog(
         Step(
             "days",
             "Which days are club strength days? Tap them, then Done.",
-            [Choice(str(i), name) for i, name in enumerate(WEEKDAYS)],
+            [Choice(str(i), day.label, day.synonyms) for i, day in enumerate(WEEKDAY_CHOICES)],
             columns=4,
             multi=True,
         ),
@@ -193,7 +199,7 @@ CLUB_SETUP = Dialog(
         Step(
             "summary",
             "Shall I post a weekly summary (counts only; names only for members who opt in)?",
-            [Choice("on", "Yes"), Choice("off", "No")],
+            [Choice("on", "Yes", ("on",)), Choice("off", "No", ("off",))],
         ),
     ),
     _finish_setup,
