@@ -56,21 +56,28 @@ SETTINGS_FIELDS = (
 
 
 def settings(runner: Runner) -> Answers:
-    """What the settings dialog starts from: the running days of the stored week, and the
-    kit the runner has (the kit question starts from it)."""
-    return {"running_days": running_days(runner), "kit": list(runner.equipment)}
+    """What the settings dialog starts from: the running days of the stored week, the kit
+    the runner has (the kit question starts from it), and their timezone (typed dates are
+    read relative to their today)."""
+    return {
+        "running_days": running_days(runner),
+        "kit": list(runner.equipment),
+        "zone": runner.timezone,
+    }
 
 
 class SettingsAnswers(ProfileAnswers, total=False):
     """Which ``field`` changes, and its new answer: a profile answer, one day of the week
     (``wday`` and ``wkind``), or ``shown`` ("yes" names the runner in club summaries).
-    ``running_days`` is the stored week's count of runs, for the trail-runs question."""
+    ``running_days`` is the stored week's count of runs, for the trail-runs question, and
+    ``zone`` the runner's timezone."""
 
     field: str
     shown: str
     wday: str
     wkind: str
     running_days: int
+    zone: str
 
 
 def _field_is(name: str) -> Callable[[Answers], bool]:
