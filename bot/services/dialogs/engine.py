@@ -142,15 +142,17 @@ class Dialogs:
         return (Message(plain(note), stale=stale), self._prompt(turn.ctx, dialog, step, state.data))
 
     async def offer_restart(self, turn: Turn, note: str) -> Reply:
-        """``note`` with a "Start over" button, then the open dialog's current question: the
+        """``note``, then the open dialog's current question with a "Start over" button after
+        its choices (so the choices keep their places, and the console its letters): the
         answers so far are kept unless the person chooses to start over."""
         where = await self._where(turn)
         if where is None:
             return say(note)
         state, dialog, step = where
         restart = DialogAnswer(dialog.name, state.data["nonce"], step.key, RESTART)
-        over = Button("Start over", encode(restart))
-        return (Message(plain(note), ((over,),)), self._prompt(turn.ctx, dialog, step, state.data))
+        prompt = self._prompt(turn.ctx, dialog, step, state.data)
+        over = (Button("Start over", encode(restart)),)
+        return (Message(plain(note)), replace(prompt, buttons=(*prompt.buttons, over)))
 
     async def cancel(self, turn: Turn) -> bool:
         """Close the open dialog; False if there was none."""
