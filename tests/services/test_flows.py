@@ -427,6 +427,28 @@ async def test_export_gives_json_and_csv_of_everything(runner: Talker, clock: Fa
     assert {"runner", "session_logs", "planned_sessions"} <= {row["record"] for row in rows}
 
 
+async def test_the_csv_export_holds_plain_values(runner: Talker, clock: FakeClock) -> None:
+    """Issue 27: the CSV held JSON (``runner,,platform,"\"telegram\""``), so a spreadsheet
+    showed quotes; now dates are ISO, numbers numbers, lists joined, nested values spread."""
+    await onboard(runner, kit=("Step or sturdy box", "Weights"))
+    await go_to_next_session(runner, clock)
+    await log_done(runner, effort="Hard")
+    reply = await runner.command("export")
+    table = next(m.document for m in reply if m.document and m.document.filename.endswith("csv"))
+    rows = list(csv.reader(io.StringIO(table.content.decode())))
+    cells = {(record, field): value for record, _day, field, value in rows[1:]}
+    assert cells["runner", "platform"] == "telegram"
+    assert cells["runner", "equipment"] == "step; weights"
+    assert cells["runner", "reminder_time"] == "07:30:00"
+    assert cells["runner", "race_date"] == ""
+    assert cells["runner", "week_preview"] == "TRUE"
+    assert cells["session_logs", "rpe"] == "8"
+    assert cells["planned_sessions", "exercises.1.sets"].isdigit()
+    logged = next(row for row in rows if row[0] == "session_logs")
+    assert date.fromisoformat(logged[1])
+    assert not any(value.startswith('"') for *_, value in rows), "no JSON quoting"
+
+
 async def test_deleteme_asks_then_removes_every_row(
     runner: Talker, clock: FakeClock, database: Database
 ) -> None:

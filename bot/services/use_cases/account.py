@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -26,6 +24,7 @@ from bot.services.plans.training_plan import first_open_day, plan_notes, replan
 from bot.services.plans.views import change_view, profile_view
 from bot.services.presentation.replies import Document, Message, Reply, say
 from bot.services.presentation.sessions import change_text, profile_text
+from bot.services.presentation.table import export_csv
 from bot.services.presentation.text import Text, bold, join, plain
 from bot.services.use_cases.training import runner_or_none, with_runner
 from bot.storage.models import PlanChange, Resumption, Runner, RunnerStatus, as_dict
@@ -289,14 +288,6 @@ async def export(turn: Turn, runner: Runner) -> Reply:
         "reminders": [as_dict(row) for row in await uow.dispatches.of_runner(rid)],
         "open_question": [asdict(question)] if question is not None else [],
     }
-    table = io.StringIO()
-    writer = csv.writer(table)
-    writer.writerow(["record", "date", "field", "value"])
-    for record, rows in records.items():
-        for row in rows:
-            day = next((row[key] for key in DATE_FIELDS if row.get(key)), "")
-            for field, value in row.items():
-                writer.writerow([record, day, field, json.dumps(value, default=str)])
     return (
         Message(plain("Here is everything I keep about you.")),
         Message(
@@ -311,6 +302,8 @@ async def export(turn: Turn, runner: Runner) -> Reply:
         ),
         Message(
             plain("Your data as CSV."),
-            document=Document("trail-coach-data.csv", table.getvalue().encode(), "text/csv"),
+            document=Document(
+                "trail-coach-data.csv", export_csv(records, DATE_FIELDS).encode(), "text/csv"
+            ),
         ),
     )
