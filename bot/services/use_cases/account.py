@@ -21,11 +21,13 @@ from bot.services.dialogs.profile_questions import (
 )
 from bot.services.plans.reminder_plan import plan_reminders
 from bot.services.plans.training_plan import first_open_day, plan_notes, replan
-from bot.services.plans.views import change_view, profile_view
+from bot.services.plans.views import change_view, profile_view, session_views
+from bot.services.presentation.plan_moves import plan_moves
 from bot.services.presentation.replies import Document, Message, Reply, say
 from bot.services.presentation.sessions import change_text, profile_text
 from bot.services.presentation.table import export_csv
 from bot.services.presentation.text import Text, bold, join, plain
+from bot.services.presentation.views import SessionView
 from bot.services.use_cases.training import runner_or_none, with_runner
 from bot.storage.models import PlanChange, Resumption, Runner, RunnerStatus, as_dict
 
@@ -99,45 +101,16 @@ async def _finish_settings(turn: Turn, runner: Runner, answers: SettingsAnswers)
     replanned = await replan(turn.ctx, turn.uow, runner)
     after = await _upcoming(turn, runner, today)
     notes = plan_notes(replanned, today)
-    lines = ["Saved.", profile_text(profile_view(runner)), plan_moves(before, after), *notes]
-    return say("\n\n".join(lines))
+    said = ["Saved.", profile_text(profile_view(runner)), plan_moves(before, after), *notes]
+    return say(join("\n\n", said))
 
 
-Upcoming = list[tuple[date, tuple[str, ...]]]
-
-
-async def _upcoming(turn: Turn, runner: Runner, today: date) -> Upcoming:
-    """The stored sessions of the next two weeks: each day and its exercises' names."""
+async def _upcoming(turn: Turn, runner: Runner, today: date) -> list[SessionView]:
+    """The stored sessions of the next two weeks."""
     sessions = await turn.uow.plans.between(
         runner_id=runner.id, first=today, last=today + timedelta(days=13)
     )
-    return [(s.date, tuple(e.name for e in s.exercises)) for s in sessions]
-
-
-def plan_moves(before: Upcoming, after: Upcoming) -> str:
-    """What a change did to the coming sessions, as the plan now shows it."""
-    if before == after:
-        return "Your upcoming sessions stay as they were."
-    lines = []
-    days = [day for day, _ in after]
-    if days != [day for day, _ in before]:
-        lines.append(
-            f"Your next sessions: {_listed([day_label(day) for day in days[:4]])}."
-            if days
-            else "No session fits the next two weeks."
-        )
-    names = [{name for _, names in sessions for name in names} for sessions in (before, after)]
-    joined, left = sorted(names[1] - names[0]), sorted(names[0] - names[1])
-    if joined:
-        lines.append(f"New in them: {_listed(joined)}.")
-    if left:
-        lines.append(f"No longer in them: {_listed(left)}.")
-    lines.append("Every exercise keeps the progress you've made.")
-    return " ".join(lines)
-
-
-def _listed(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return session_views(sessions)
 
 
 SETTINGS = Dialog(
