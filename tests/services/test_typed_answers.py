@@ -222,3 +222,24 @@ async def test_ambiguous_typing_asks_again_and_changes_nothing(runner: Talker) -
     reply = await runner.say("run")
     assert str(reply[0].text) == "That could mean “Easy run”, “Hard run” or “Long run”. Which one?"
     assert "What is Monday usually?" in str(reply[1].text)
+
+
+async def test_a_check_in_typed_in_words_states_every_change(
+    runner: Talker, clock: FakeClock
+) -> None:
+    await onboard(runner, kit=("Step or sturdy box", "Sliders or a towel"))
+    await go_to_next_session(runner, clock)
+    await runner.press("✅ Done")
+    for typed in ("most of it", "ok", "nothing"):
+        await runner.say(typed)
+    if "hips stay level" in runner.text:
+        await runner.say("level")
+    assert "Logged." in runner.text
+    clock.advance(days=1)
+    await runner.command("checkin")
+    for typed in ("joint", "knee", "6/10", "not yet", "yes", "stiff downhill"):
+        reply = await runner.say(typed)
+        assert "Please answer" not in str(reply[0].text), typed
+    assert "You said your knee hurt (6/10) and hadn't settled" in runner.text  # C2, C8
+    assert "descending felt stiff" in runner.text  # C5
+    assert "strength sits a day further from your" in runner.text
