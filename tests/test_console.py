@@ -73,6 +73,22 @@ async def test_typed_numbers_are_answers_and_letters_pick_choices(
     assert [(pain["where"], pain["score"]) for pain in log.pain] == [("knee", 4)]
 
 
+async def test_start_mid_onboarding_keeps_every_letter_where_it_was(
+    coach: Coach, database: Database, tmp_path: Path
+) -> None:
+    """Issue 27: /start mid-onboarding added "a) Start over" and moved every choice down a
+    letter, so "a", which meant Rest a moment before, started over and dropped the answers."""
+    transcript = await talk(coach, ["/start", "b", "a", "/start", "a"], tmp_path)
+    offer = transcript.rsplit("kept your answers", 1)[1]
+    assert "a) Rest" in offer
+    assert "e) Start over" in offer
+    async with database.unit_of_work() as uow:
+        state = await uow.dialogs.get(platform="console", user_id="ada")
+    assert state is not None
+    assert state.step == "wed"
+    assert state.data["answers"] == {"exp": "some", "mon": "rest", "tue": "rest"}
+
+
 async def test_a_lone_slash_is_answered_and_the_console_goes_on(
     coach: Coach, tmp_path: Path
 ) -> None:

@@ -26,6 +26,13 @@ SITE = {
 RUN = {DayKind.LONG: "long runs", DayKind.HARD: "hard runs", DayKind.EASY: "easy runs"}
 SEE_SOMEONE = "please see a doctor or physiotherapist"
 
+# What a check-in does to the next session, in the words the reply uses and /week and /today
+# repeat beside the session it changed.
+LIGHTER = "one step lighter, with all their form cues"  # C2
+LOSES_A_SET = "every exercise loses a set"  # C5
+RECOVERY = "a gentle recovery session"  # C6, or C2 with nothing left to spare the joint
+SPARED = "keeps clear of the sore joint"  # C2, where no exercise loads it
+
 
 def weekday(day: date) -> str:
     """``Thursday``."""
@@ -110,7 +117,7 @@ def _eased(decision: Decision, session: Session) -> str:
     checked = [_the(item.exercise.name) for item in session.exercises if item.cues_emphasised]
     where = _sites(decision.concerns)
     if session.kind is SessionKind.RECOVERY:
-        return f"{weekday(session.date)}'s session becomes a gentle recovery session"
+        return f"{weekday(session.date)}'s session becomes {RECOVERY}"
     if decision.next.swap & joints:
         return (
             f"on {weekday(session.date)} the exercises that load your {where} are swapped for"
@@ -118,16 +125,18 @@ def _eased(decision: Decision, session: Session) -> str:
         )
     if not checked:
         return f"{weekday(session.date)}'s session already keeps clear of your {where}"
-    return (
-        f"on {weekday(session.date)} the {where} exercises are one step lighter and show all"
-        f" their form cues: {_names(checked)}"
-    )
+    return f"on {weekday(session.date)} the {where} exercises are {LIGHTER}: {_names(checked)}"
+
+
+def in_sentence(name: str) -> str:
+    """An exercise's name inside a sentence: ``slider curl (two legs)``, ``Nordic curl``."""
+    proper = name.split()[0] in ("Romanian", "Nordic")
+    return name if proper else name[0].lower() + name[1:]
 
 
 def _the(name: str) -> str:
-    """An exercise's name inside a sentence: ``the slider curl (two legs)``."""
-    proper = name.split()[0] in ("Romanian", "Nordic")
-    return f"the {name if proper else name[0].lower() + name[1:]}"
+    """``the slider curl (two legs)``."""
+    return f"the {in_sentence(name)}"
 
 
 def _moved(step: Moved, ahead: Sequence[Session]) -> str:
@@ -178,8 +187,8 @@ def explain(decision: Decision, ahead: Sequence[Session], *, paused: bool) -> st
     if "C6" in rules:
         which = f"{weekday(following.date)}'s" if following is not None else "the next"
         lines.append(
-            f"You said your hamstring feels sensitive after running, so {which} session is a"
-            " gentle recovery one, and Nordics wait until it has settled."
+            f"You said your hamstring feels sensitive after running, so {which} session is"
+            f" {RECOVERY}, and Nordics wait until it has settled."
         )
     elif decision.concerns and following is not None:
         lines.append(
@@ -200,8 +209,7 @@ def explain(decision: Decision, ahead: Sequence[Session], *, paused: bool) -> st
             " Tell me at the next check-in if it grows."
         )
     if "C5" in rules:
-        if "C6" not in rules and not decision.concerns:
-            lines.append(_lighter(decision, when))
+        lines.append(_lighter(decision, when))
     elif "C3" in rules:
         stays = "" if decision.concerns or "C6" in rules else ", so your plan stays as it is"
         lines.append(f"Heavy legs in your first weeks are your body adapting: they pass{stays}.")
@@ -217,7 +225,8 @@ def explain(decision: Decision, ahead: Sequence[Session], *, paused: bool) -> st
 
 
 def _lighter(decision: Decision, when: str) -> str:
-    """C5: what was reported, the lighter session, and the extra distance."""
+    """C5: what was reported, the lighter session (unless C2 or C6 lightened it already),
+    and the extra distance from a run."""
     report, causes = decision.report, []
     if report.descending_stiff:
         causes.append("you said descending felt stiff or the hills felt unusually heavy")
@@ -226,13 +235,13 @@ def _lighter(decision: Decision, when: str) -> str:
     if decision.too_hard:  # C4 failed on effort twice in a row
         causes.append(f"it felt hard two sessions in a row ({report.rpe}/10)")
     cause = _names(causes)
+    cause = cause[0].upper() + cause[1:]
     away = RUN.get(decision.keep_away) if decision.keep_away else None
-    distance = (
-        f", and for three weeks strength sits a day further from your {away} where the week allows"
-        if away
-        else ""
-    )
-    return f"{cause[0].upper()}{cause[1:]}, so{when} every exercise loses a set{distance}."
+    further = f"for three weeks strength sits a day further from your {away} where the week allows"
+    if not decision.next.fewer_sets:  # C2 or C6 set the next session's dose
+        return f"{cause}, so {further}." if away else f"{cause}: the lighter session covers that."
+    distance = f", and {further}" if away else ""
+    return f"{cause}, so{when} {LOSES_A_SET}{distance}."
 
 
 def _progression(decision: Decision, ahead: Sequence[Session]) -> list[str]:

@@ -35,7 +35,29 @@ def said(profile: Profile, *history: Feedback) -> str:
 def test_knee_pain_names_the_score_the_day_and_the_exercises() -> None:
     text = said(THREE_RUNS, good(day(0), **KNEE_6))
     assert text.startswith("You said your knee hurt (6/10) and hadn't settled, so on Wednesday")
-    assert "one step lighter and show all their form cues: the " in text
+    assert "one step lighter, with all their form cues: the " in text
+
+
+def test_c5_is_stated_beside_c2_and_c8() -> None:
+    """Issue 27: a check-in that triggered C2, C8 and C5 explained C2 and C8 and never
+    mentioned C5 (strength further from runs for three weeks), though /history listed it."""
+    both = good(day(0), **KNEE_6, descending_stiff=True)
+    result = plan(THREE_RUNS, start=MONDAY, weeks=3, history=[both])
+    assert {"C2", "C8", "C5"} <= set(result.decisions[-1].rules)
+    text = said(THREE_RUNS, both)
+    assert text.startswith("You said your knee hurt (6/10) and hadn't settled, so on ")
+    assert (
+        "You said descending felt stiff or the hills felt unusually heavy, so for three weeks"
+        " strength sits a day further from your easy runs where the week allows." in text
+    )
+    assert "loses a set" not in text  # the knee work sets the next session's dose (C2)
+
+
+def test_c5_is_stated_beside_c6() -> None:
+    both = good(day(0), hamstring_sensitive=True, descending_stiff=True)
+    text = said(THREE_RUNS, both)
+    assert "is a gentle recovery session, and Nordics wait" in text
+    assert "so for three weeks strength sits a day further from your easy runs" in text
 
 
 def test_a_session_that_spares_the_joint_says_so_instead_of_an_empty_list() -> None:

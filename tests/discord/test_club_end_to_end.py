@@ -79,11 +79,11 @@ async def test_setup_then_club_post_then_i_did_it_then_weekly_summary(
     for clock.now in (NEXT_MONDAY_POST.replace(hour=8), NEXT_MONDAY_POST):
         await served_bot.tick.run(clock.now)
     summary, chart = public(fake_discord)[-2:]
-    assert summary["content"].startswith("**This week's strength work**")
+    assert summary["content"].startswith("**Strength work in the week Mon 23 Nov to Sun 29 Nov**")
     assert "2 did one session and 0 did two or more." in summary["content"]
     assert "Well done, Cy!" in summary["content"]
     assert "Ben" not in summary["content"]
-    assert chart["content"] == f"{CHART_TITLE}."
+    assert chart["content"] == f"{CHART_TITLE}, since 23 Nov."
     [attachment] = chart["attachments"]
     assert attachment["filename"] == "club-sessions.png"
     assert attachment["size"] > 1000

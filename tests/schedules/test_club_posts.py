@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
 
+from bot.services.context import ChatKind, Person, Platform
+from bot.services.dialogs.engine import Turn
 from bot.services.plans.reminder_plan import plan_club_posts
-from bot.services.use_cases.clubs import CHART_TITLE
+from bot.services.use_cases.clubs import CHART_TITLE, chart_title, sessions_per_week
 from bot.storage.models import Club, DispatchKind, DispatchStatus
 from tests.fake_telegram import errors
 from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
@@ -69,28 +71,76 @@ async def test_the_club_session_is_posted_at_the_clubs_time_once(reminders: Remi
     )
 
 
+async def i_did_it(reminders: Reminders, club: Club, day: date, user_id: str = "7") -> None:
+    async with reminders.database.unit_of_work() as uow:
+        await uow.clubs.toggle_mark(club_id=club.id, day=day, user_id=user_id)
+
+
 async def test_one_weekly_summary_each_monday_unless_switched_off(reminders: Reminders) -> None:
-    await add_club(reminders)
+    club = await add_club(reminders)
+    await i_did_it(reminders, club, date(2026, 11, 19))
     reminders.clock.now = MONDAY + timedelta(hours=8)
     await reminders.run()
     reminders.clock.now = MONDAY + timedelta(hours=17, minutes=31)
     await reminders.run()
     await reminders.restart().run()
-    summaries = [t for t in reminders.texts(GROUP_ID) if t.startswith("This week's strength work")]
+    summaries = [t for t in reminders.texts(GROUP_ID) if t.startswith("Strength work")]
     assert len(summaries) == 1
     charts = [m for m in reminders.api.sent_messages(GROUP_ID) if "photo" in m]
-    assert [chart["caption"] for chart in charts] == [f"{CHART_TITLE}."]
+    assert [chart["caption"] for chart in charts] == [f"{CHART_TITLE}, since 16 Nov."]
 
     quiet = await add_club(reminders, chat_id="-1001000000009", weekly_summary=False)
     async with reminders.database.unit_of_work() as uow:
-        club = await uow.clubs.get(quiet.id)
-        assert club is not None
-        await plan_club_posts(reminders.ctx, uow, club)
+        stored = await uow.clubs.get(quiet.id)
+        assert stored is not None
+        await plan_club_posts(reminders.ctx, uow, stored)
     assert not [
         r
         for r in await reminders.rows()
         if r.club_id == quiet.id and r.kind is DispatchKind.CLUB_SUMMARY
     ]
+
+
+async def test_the_summary_names_the_week_it_is_about(reminders: Reminders) -> None:
+    """Issue 27: it was headed "This week's strength work", though posted on Monday about the
+    week just ended."""
+    club = await add_club(reminders)
+    await i_did_it(reminders, club, date(2026, 11, 19))
+    for reminders.clock.now in (
+        MONDAY + timedelta(hours=8),
+        MONDAY + timedelta(hours=17, minutes=31),
+    ):
+        await reminders.run()
+    (summary,) = [t for t in reminders.texts(GROUP_ID) if t.startswith("Strength work")]
+    assert summary.startswith("Strength work in the week Mon 16 Nov to Sun 22 Nov\n")
+    assert "1 did one session and 0 did two or more." in summary
+
+
+async def test_a_club_with_no_activity_yet_gets_no_summary_or_chart(reminders: Reminders) -> None:
+    """Issue 27: a brand-new club's first post was followed by "0 did one session and 0 did
+    two or more" and a chart of eight empty weeks."""
+    await add_club(reminders, created_at=MONDAY - timedelta(days=2))
+    for reminders.clock.now in (
+        MONDAY + timedelta(hours=8),
+        MONDAY + timedelta(hours=17, minutes=31),
+    ):
+        await reminders.run()
+    assert reminders.texts(GROUP_ID) == []
+    assert not [m for m in reminders.api.sent_messages(GROUP_ID) if "photo" in m]
+    summaries = [r for r in await reminders.rows() if r.kind is DispatchKind.CLUB_SUMMARY]
+    assert [(r.local_date, r.status) for r in summaries][:1] == [
+        (date(2026, 11, 23), DispatchStatus.CANCELLED)
+    ]
+
+
+async def test_the_chart_starts_at_the_clubs_first_week(reminders: Reminders) -> None:
+    club = await add_club(reminders, created_at=datetime(2026, 11, 4, 9, tzinfo=UTC))  # a Wed
+    await i_did_it(reminders, club, date(2026, 11, 10))
+    async with reminders.database.unit_of_work() as uow:
+        person = Person(Platform.TELEGRAM, "0", str(GROUP_ID), None, ChatKind.GROUP)
+        weeks = await sessions_per_week(Turn(reminders.ctx, uow, person), club, date(2026, 11, 22))
+    assert weeks == [(date(2026, 11, 2), 0), (date(2026, 11, 9), 1), (date(2026, 11, 16), 0)]
+    assert chart_title(weeks) == f"{CHART_TITLE}, since 2 Nov"
 
 
 async def test_changing_the_setup_replans_the_unsent_posts(reminders: Reminders) -> None:
@@ -109,6 +159,7 @@ async def test_changing_the_setup_replans_the_unsent_posts(reminders: Reminders)
 
 async def test_a_club_that_removed_the_bot_gets_nothing_more(reminders: Reminders) -> None:
     club = await add_club(reminders)
+    await i_did_it(reminders, club, date(2026, 11, 19))  # a summary to send
     reminders.clock.now = MONDAY + timedelta(hours=8)
     await reminders.run()
     reminders.api.fail_next("sendMessage", errors.kicked_from_group(), chat_id=GROUP_ID, times=None)
@@ -126,6 +177,7 @@ async def test_a_club_that_adds_the_bot_back_gets_its_very_next_post(
     reminders: Reminders,
 ) -> None:
     club = await add_club(reminders)
+    await i_did_it(reminders, club, date(2026, 11, 19))  # a summary to send
     reminders.clock.now = MONDAY + timedelta(hours=8)
     await reminders.run()
     reminders.api.fail_next("sendMessage", errors.kicked_from_group(), chat_id=GROUP_ID)

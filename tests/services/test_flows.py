@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from contextlib import ExitStack
 from datetime import date, datetime, timedelta
 
@@ -232,7 +233,7 @@ async def test_knee_pain_eases_the_next_session_and_says_why(
     await runner.follow(KNEE_PAIN_CHECK_IN)
     summary = runner.text
     assert "You said your knee hurt (5/10) and hadn't settled" in summary
-    assert "one step lighter and show all their form cues" in summary
+    assert "one step lighter, with all their form cues" in summary
 
     async with database.unit_of_work() as uow:
         change = (await uow.session.scalars(select(PlanChange).order_by(PlanChange.id))).all()[-1]
@@ -242,6 +243,28 @@ async def test_knee_pain_eases_the_next_session_and_says_why(
 
     await go_to_next_session(runner, clock)
     assert "Check your form on this one" in runner.text
+
+
+async def test_week_and_today_show_how_a_check_in_changed_a_session(
+    runner: Talker, clock: FakeClock
+) -> None:
+    """Issue 27: after a check-in said the knee exercises were one step lighter, /week was
+    word for word the same (it listed the exercises' names only)."""
+    await onboard(runner, kit=("Step or sturdy box", "Sliders or a towel"))
+    await go_to_next_session(runner, clock)
+    await log_done(runner)
+    clock.advance(days=1)
+    await runner.follow(KNEE_PAIN_CHECK_IN)
+    assert "the knee exercises are one step lighter, with all their form cues" in runner.text
+    mark = re.compile(
+        r"Changed after your check-in: one step lighter, with all their form cues: "
+        r"step-down with a slow braking phase \d × \d+ each leg"
+    )
+    await runner.command("week")
+    assert "↳ " in runner.text and mark.search(runner.text), runner.text
+    assert runner.text.count("Changed after your check-in") == 1  # the next session alone
+    await go_to_next_session(runner, clock)
+    assert mark.search(runner.text), runner.text
 
 
 async def test_skip_drops_the_session_without_cramming(
@@ -295,8 +318,22 @@ async def test_settings_change_one_day_replans_and_says_what_changed(
     await runner.press("Hard run")
     assert "Saved" in runner.text
     assert "Fri hard run" in runner.text
-    assert "Your next sessions" in runner.text or "stay as they were" in runner.text
+    assert "What changes in your next two weeks:\n• Dropped: Thu 26 Nov.\n" in runner.text
+    assert "• Updated: Sun 29 Nov, adds single-leg squat; drops Romanian deadlift.\n" in runner.text
     assert (await stored_runner(database)).week[4].kind == "hard"
+
+
+async def test_settings_say_how_each_session_changed_not_only_which(
+    runner: Talker, database: Database
+) -> None:
+    """Issue 27: /settings answered "Updated: Sun 13 Dec, Sun 20 Dec" without saying what
+    changed in them."""
+    await onboard(runner, kit=("Step or sturdy box", "Sliders or a towel"))
+    await runner.command("race")
+    await runner.say("in 5 weeks Trail X")  # maintenance from this week: a set less of each
+    updated = re.findall(r"• Updated: (\w+ \d+ \w+), ([^\n]+)", runner.text)
+    assert [day for day, _how in updated] == ["Thu 26 Nov", "Sun 29 Nov", "Thu 3 Dec", "Sun 6 Dec"]
+    assert {how for _day, how in updated} == {"every exercise loses a set."}
 
 
 async def test_race_date_by_free_text_with_a_name(runner: Talker, database: Database) -> None:
@@ -425,6 +462,28 @@ async def test_export_gives_json_and_csv_of_everything(runner: Talker, clock: Fa
     assert data["planned_sessions"]
     rows = list(csv.DictReader(io.StringIO(documents["trail-coach-data.csv"].content.decode())))
     assert {"runner", "session_logs", "planned_sessions"} <= {row["record"] for row in rows}
+
+
+async def test_the_csv_export_holds_plain_values(runner: Talker, clock: FakeClock) -> None:
+    """Issue 27: the CSV held JSON (``runner,,platform,"\"telegram\""``), so a spreadsheet
+    showed quotes; now dates are ISO, numbers numbers, lists joined, nested values spread."""
+    await onboard(runner, kit=("Step or sturdy box", "Weights"))
+    await go_to_next_session(runner, clock)
+    await log_done(runner, effort="Hard")
+    reply = await runner.command("export")
+    table = next(m.document for m in reply if m.document and m.document.filename.endswith("csv"))
+    rows = list(csv.reader(io.StringIO(table.content.decode())))
+    cells = {(record, field): value for record, _day, field, value in rows[1:]}
+    assert cells["runner", "platform"] == "telegram"
+    assert cells["runner", "equipment"] == "step; weights"
+    assert cells["runner", "reminder_time"] == "07:30:00"
+    assert cells["runner", "race_date"] == ""
+    assert cells["runner", "week_preview"] == "TRUE"
+    assert cells["session_logs", "rpe"] == "8"
+    assert cells["planned_sessions", "exercises.1.sets"].isdigit()
+    logged = next(row for row in rows if row[0] == "session_logs")
+    assert date.fromisoformat(logged[1])
+    assert not any(value.startswith('"') for *_, value in rows), "no JSON quoting"
 
 
 async def test_deleteme_asks_then_removes_every_row(

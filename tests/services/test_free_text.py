@@ -30,13 +30,20 @@ TODAY = date(2026, 11, 21)
         ("12pm", time(12)),
         ("19:30", time(19, 30)),
         ("6h15", time(6, 15)),
+        ("18h", time(18)),
+        ("18 h 30", time(18, 30)),
+        ("noon", time(12)),
+        ("Midnight", time(0)),
+        ("7 in the evening", time(19)),
     ],
 )
 def test_read_time(text: str, expected: time) -> None:
     assert read_time(text) == expected
 
 
-@pytest.mark.parametrize("text", ["25:00", "7:75", "13pm", "seven", "", "7:3"])
+@pytest.mark.parametrize(
+    "text", ["25:00", "7:75", "13pm", "seven", "", "7:3", "tomorrow", "monday", "23 Nov", "in 2h"]
+)
 def test_unreadable_times_say_what_works(text: str) -> None:
     with pytest.raises(NotUnderstood, match="7"):
         read_time(text)
@@ -80,17 +87,48 @@ def test_shared_location_maps_to_a_timezone_offline() -> None:
         ("15th may 2027", date(2027, 5, 15)),
         ("15.05.2027", date(2027, 5, 15)),
         ("28 November", date(2026, 11, 28)),
-        ("none", None),
-        ("No race", None),
+        ("20/6", date(2027, 6, 20)),
+        ("6/20/2027", date(2027, 6, 20)),
+        ("tomorrow", date(2026, 11, 22)),
+        ("saturday", date(2026, 11, 28)),  # TODAY is a Saturday: the next one
+        ("in 3 weeks", date(2026, 12, 12)),
+        ("in three weeks", date(2026, 12, 12)),
+        ("20th of June", date(2027, 6, 20)),
     ],
 )
-def test_read_race_date(text: str, expected: date | None) -> None:
-    assert read_race_date(text, today=TODAY) == expected
+def test_read_race_date(text: str, expected: date) -> None:
+    assert read_race_date(text, today=TODAY) == (expected,)
+
+
+@pytest.mark.parametrize("text", ["none", "No race", "not yet"])
+def test_no_race_reads_as_no_date(text: str) -> None:
+    assert read_race_date(text, today=TODAY) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "readings"),
+    [
+        ("05/06", (date(2027, 5, 6), date(2027, 6, 5))),
+        ("05.06.2027", (date(2027, 5, 6), date(2027, 6, 5))),
+        ("next saturday", (date(2026, 11, 28), date(2026, 12, 5))),
+        ("next sat", (date(2026, 11, 28), date(2026, 12, 5))),
+    ],
+)
+def test_an_ambiguous_date_gives_every_reading(text: str, readings: tuple[date, ...]) -> None:
+    assert read_race_date(text, today=TODAY) == readings
 
 
 @pytest.mark.parametrize(
     ("text", "said"),
-    [("2025-05-15", "already passed"), ("31 Feb 2027", "couldn't read"), ("soon", "couldn't")],
+    [
+        ("2025-05-15", "already passed"),
+        ("yesterday", "already passed"),
+        ("31 Feb 2027", "couldn't read"),
+        ("soon", "couldn't"),
+        ("June", "couldn't"),  # a month, a year or a week names no day
+        ("2027", "couldn't"),
+        ("next week", "couldn't"),
+    ],
 )
 def test_bad_race_dates_are_refused_kindly(text: str, said: str) -> None:
     with pytest.raises(NotUnderstood, match=said):
@@ -110,6 +148,5 @@ def test_bad_race_dates_are_refused_kindly(text: str, said: str) -> None:
 def test_a_year_is_guessed_only_for_a_recently_passed_date_typed_without_one(
     text: str, guessed: bool
 ) -> None:
-    day = read_race_date(text, today=TODAY)
-    assert day is not None
+    (day,) = read_race_date(text, today=TODAY)
     assert year_guessed(text, day, today=TODAY) is guessed

@@ -102,7 +102,7 @@ async def test_the_kit_question_starts_from_the_kit_the_runner_has(
     async with database.unit_of_work() as uow:
         stored = (await uow.session.scalars(select(Runner))).one()
     assert sorted(stored.equipment) == ["sliders", "step", "weights"]
-    assert "No longer in them" not in runner.text  # no step or slider exercise leaves
+    assert "drops" not in runner.text  # no step or slider exercise leaves
 
 
 async def test_a_resume_at_teatime_starts_tomorrow_with_a_control_session(

@@ -6,7 +6,9 @@ from dataclasses import replace
 from datetime import date
 
 from bot.coaching import library, rules
-from bot.services.presentation.sessions import dose, session_text
+from bot.coaching.explain import LIGHTER, LOSES_A_SET, RECOVERY, in_sentence
+from bot.services.presentation.plan_moves import plan_moves
+from bot.services.presentation.sessions import change_mark, dose, session_text, week_text
 from bot.services.presentation.text import Style
 from bot.services.presentation.views import ExerciseView, SessionView
 from bot.services.use_cases.calendar import _entry
@@ -106,3 +108,49 @@ def test_plank_shoulder_taps_are_counted_on_each_side() -> None:
     session = replace(long_session(0), exercises=(_item("core_anti_rotation", sets=2, reps=8),))
     assert "2 × 8 each side" in session_text(session)
     assert _entry(session, 1, cancelled=False).description.count("2 × 8 each side") == 1
+
+
+def _on(
+    day: date, *items: ExerciseView, kind: str = "focused", shaped: tuple[str, ...] = ()
+) -> SessionView:
+    return SessionView(day, kind, 30, after_run=False, exercises=items, rules=shaped)
+
+
+TUE, WED, THU = date(2026, 11, 24), date(2026, 11, 25), date(2026, 11, 26)
+
+
+def test_settings_say_which_session_moved_came_went_or_changed_and_how() -> None:
+    step_down = _item("h4_step_down", sets=2, reps=6)
+    bridge = _item("h1_glute_bridge", sets=2, reps=10)
+    before = [_on(TUE, step_down, bridge), _on(THU, step_down)]
+    after = [
+        _on(WED, step_down, bridge),
+        _on(THU, replace(step_down, reps=8), bridge, kind="heavy"),
+        _on(date(2026, 12, 3), bridge),
+    ]
+    text = str(plan_moves(before, after))
+    assert text.splitlines() == [
+        "What changes in your next two weeks:",
+        "• Moved: Tue 24 Nov to Wed 25 Nov.",
+        "• Updated: Thu 26 Nov, now a heavier session (was a focused hamstring session); adds"
+        f" {in_sentence(bridge.name)}; {in_sentence(step_down.name)} 2 × 6 each leg → 2 × 8 each"
+        " leg.",
+        "• New: Thu 3 Dec, a focused hamstring session.",
+        "Every exercise keeps the progress you've made.",
+    ]
+    assert str(plan_moves(before, before)) == "Your upcoming sessions stay as they were."
+    assert str(plan_moves(before, before[:1])).endswith(
+        "• Dropped: Thu 26 Nov.\nEvery exercise keeps the progress you've made."
+    )
+
+
+def test_a_session_a_check_in_changed_is_marked_in_the_check_ins_words() -> None:
+    eased = replace(_item("h4_step_down", sets=1, reps=6), cues_emphasised=True)
+    lighter = _on(TUE, eased, _item("h1_glute_bridge", sets=2, reps=10), shaped=("C2", "P5"))
+    assert change_mark(lighter) == (
+        f"Changed after your check-in: {LIGHTER}: {in_sentence(eased.name)} 1 × 6 each leg"
+    )
+    assert "↳ Changed after your check-in" in str(week_text([lighter], title="Week"))
+    assert change_mark(_on(TUE, eased, shaped=("C5",))).endswith(LOSES_A_SET)
+    assert change_mark(_on(TUE, kind="recovery", shaped=("C6",))).endswith(f"{RECOVERY} instead")
+    assert change_mark(_on(TUE, eased, shaped=("P5", "P11"))) == ""  # a lighter week is no check-in

@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar, cast
 
 from bot.services.context import Person, ServiceContext
 from bot.services.dialogs.buttons import DialogAnswer, DialogName, Pressed, encode, new_nonce
+from bot.services.dialogs.choices import Ambiguous, Choice, choose, choose_several, exact
 from bot.services.dialogs.free_text import NotUnderstood
 from bot.services.presentation.replies import Button, Message, Reply, out_of_date, say, toast
 from bot.services.presentation.text import Text, as_text, plain
@@ -25,14 +26,6 @@ Answers = dict[str, Any]
 AnswersT = TypeVar("AnswersT", bound=Mapping[str, Any])
 DONE = "="  # the value of a multi-choice step's "Done" button
 RESTART = "~"  # the value of the button that starts the open dialog over
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """One button of a step: the stored value and its label."""
-
-    value: str
-    label: str
 
 
 ChoicesFor = Callable[[Answers, ServiceContext], Sequence[Choice]]
@@ -149,15 +142,17 @@ class Dialogs:
         return (Message(plain(note), stale=stale), self._prompt(turn.ctx, dialog, step, state.data))
 
     async def offer_restart(self, turn: Turn, note: str) -> Reply:
-        """``note`` with a "Start over" button, then the open dialog's current question: the
+        """``note``, then the open dialog's current question with a "Start over" button after
+        its choices (so the choices keep their places, and the console its letters): the
         answers so far are kept unless the person chooses to start over."""
         where = await self._where(turn)
         if where is None:
             return say(note)
         state, dialog, step = where
         restart = DialogAnswer(dialog.name, state.data["nonce"], step.key, RESTART)
-        over = Button("Start over", encode(restart))
-        return (Message(plain(note), ((over,),)), self._prompt(turn.ctx, dialog, step, state.data))
+        prompt = self._prompt(turn.ctx, dialog, step, state.data)
+        over = (Button("Start over", encode(restart)),)
+        return (Message(plain(note)), replace(prompt, buttons=(*prompt.buttons, over)))
 
     async def cancel(self, turn: Turn) -> bool:
         """Close the open dialog; False if there was none."""
@@ -194,7 +189,9 @@ class Dialogs:
 
     async def type(self, turn: Turn, text: str) -> Reply | None:
         """Handle typed text; None if no dialog is open."""
-        return await self._read(turn, lambda step, answers: _typed(step, text, answers, turn.ctx))
+        return await self._read(
+            turn, lambda step, answers: typed_answer(step, text, answers, turn.ctx)
+        )
 
     async def locate(self, turn: Turn, timezone: Callable[[], str]) -> Reply | None:
         """Handle a shared location; None if no dialog is open."""
@@ -300,15 +297,42 @@ def _handled(state: OpenDialog) -> set[str]:
     return {state.data.get("opened_by") or "", state.data.get("answered_by") or ""} - {""}
 
 
-def _typed(step: Step, text: str, answers: Answers, ctx: ServiceContext) -> Any:
-    if step.read_text is not None:
+def typed_answer(step: Step, text: str, answers: Answers, ctx: ServiceContext) -> Any:
+    """What typed text answers: the choices it names (see ``choices``), or else what the
+    step's reader makes of it; a reader's hint says what works when neither fits."""
+    options = step.options(answers, ctx)
+    if step.multi:
+        return _typed_picks(step, text, answers.get(step.key, []), options)
+    named = exact(text, options)
+    if named is not None:
+        return named.value
+    if step.read_text is None:
+        return choose(text, options).value
+    try:
         return step.read_text(text, answers, ctx)
-    for choice in step.options(answers, ctx):
-        if text.strip().lower() in {choice.value.lower(), choice.label.lower()}:
-            if step.multi:
-                raise NotUnderstood("Tap the buttons to choose, then Done.")
-            return choice.value
-    raise NotUnderstood("Please answer with one of the buttons below.")
+    except NotUnderstood as problem:
+        try:
+            return choose(text, options).value
+        except Ambiguous:
+            raise
+        except NotUnderstood:
+            raise problem from None
+
+
+DONE_WORDS = ("done", "finished", "no", "none", "nothing")
+"""What a multi-choice step's Done button also answers to."""
+
+
+def _typed_picks(step: Step, text: str, chosen: list[str], options: Sequence[Choice]) -> list[str]:
+    """The picks of a multi-choice step after typed text: the Done button's words keep the
+    picks so far; a typed list adds its choices, and answers the question."""
+    done = Choice(DONE, step.done_label, DONE_WORDS)
+    try:
+        if choose(text, [*options, done]) is done:
+            return chosen
+    except NotUnderstood:
+        pass
+    return [*chosen, *(c.value for c in choose_several(text, options) if c.value not in chosen)]
 
 
 STALE = "That button is out of date, so I left everything as it was. Here is where we are:"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import atexit
 import re
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -29,17 +29,25 @@ class NotUnderstood(ValueError):
     """The text could not be read; the message says what would work, in plain words."""
 
 
+class PastDate(NotUnderstood):
+    """The text reads as a date that has already passed."""
+
+
 _TIME = re.compile(
-    r"^(?P<hour>\d{1,2})(?:\s*[:.h]\s*(?P<minute>\d{2}))?\s*(?P<half>am|pm|a\.m\.|p\.m\.)?$"
+    r"^(?P<hour>\d{1,2})(?:\s*(?:[:.]\s*(?P<minute>\d{2})|h\s*(?P<h_minute>\d{2})?))?"
+    r"\s*(?P<half>am|pm|a\.m\.|p\.m\.)?$"
 )
+UNREADABLE_TIME = "I couldn't read that time. Try 7, 07:30, 7am, 18h, 19:30 or noon."
 
 
 def read_time(text: str) -> time:
-    """``7``, ``07:00``, ``7am``, ``7.30pm``, ``19:30`` -> a time of day."""
-    match = _TIME.match(text.strip().lower())
+    """``7``, ``07:00``, ``7am``, ``7.30pm``, ``19:30``, ``18h``, ``6h15`` -> a time of day;
+    words (``noon``, ``midnight``, ``7 in the evening``) are read by dateparser."""
+    cleaned = " ".join(text.strip().lower().split())
+    match = _TIME.match(cleaned)
     if match is None:
-        raise NotUnderstood("I couldn't read that time. Try 7, 07:30, 7am or 19:30.")
-    hour, minute = int(match["hour"]), int(match["minute"] or 0)
+        return _time_in_words(cleaned)
+    hour, minute = int(match["hour"]), int(match["minute"] or match["h_minute"] or 0)
     half = (match["half"] or "").replace(".", "")
     if half:
         if not 1 <= hour <= 12:
@@ -48,6 +56,28 @@ def read_time(text: str) -> time:
     if hour > 23 or minute > 59:
         raise NotUnderstood("That isn't a time of day. Try something like 07:00 or 19:30.")
     return time(hour, minute)
+
+
+_SOME_DAYS = (date(2001, 2, 3), date(2002, 4, 6))
+_CLOCK_DIGITS = re.compile(r"\d\s*[:.]\s*\d")  # a time alone reads as the same time on each
+
+
+def _time_in_words(text: str) -> time:
+    """A time of day in words, read by dateparser; refused if the text names a day too."""
+    from dateparser.date import DateDataParser  # imported late: it loads its languages
+
+    if _CLOCK_DIGITS.search(text):  # "7:3" is a slip for 7:30 or 7:03: never guessed
+        raise NotUnderstood(UNREADABLE_TIME)
+    read = set()
+    for day in _SOME_DAYS:
+        settings = {"RELATIVE_BASE": datetime.combine(day, time(0)), "PARSERS": ["absolute-time"]}
+        found = DateDataParser(languages=["en"], settings=settings).get_date_data(text).date_obj
+        if found is None or found.date() != day:
+            raise NotUnderstood(UNREADABLE_TIME)
+        read.add(found.time().replace(second=0, microsecond=0))
+    if len(read) != 1:
+        raise NotUnderstood(UNREADABLE_TIME)
+    return read.pop()
 
 
 _OFFSET = re.compile(
@@ -126,46 +156,88 @@ def timezone_at(*, latitude: float, longitude: float) -> str:
     return name
 
 
-_MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [
-            ("jan", "january"),
-            ("feb", "february"),
-            ("mar", "march"),
-            ("apr", "april"),
-            ("may",),
-            ("jun", "june"),
-            ("jul", "july"),
-            ("aug", "august"),
-            ("sep", "sept", "september"),
-            ("oct", "october"),
-            ("nov", "november"),
-            ("dec", "december"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DAY_MONTH = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\.?(?:\s+(\d{4}))?$")
-_MONTH_DAY = re.compile(r"^([a-z]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?(?:\s+(\d{4}))?$")
-_NUMERIC = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+_NUMERIC = re.compile(r"^(\d{1,2})[./-](\d{1,2})(?:[./-](\d{4}|\d{2}))?\.?$")
+_NEXT_WEEKDAY = re.compile(r"^next\s+(mon|tue|wed|thu|fri|sat|sun)[a-z]*$")
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _YEAR = re.compile(r"\b\d{4}\b")
+_VAGUE = re.compile(r"\b(next|this|last)\b")
 NO_RACE = frozenset({"none", "no", "no race", "-", "nothing", "not yet"})
+UNREADABLE_DATE = "I couldn't read that date. Try 2027-05-15, 15 May, in 3 weeks, or none."
 
 
-def read_race_date(text: str, *, today: date) -> date | None:
-    """``2027-05-15``, ``15 May``, ``May 15 2027``, ``15.05.2027``, or ``none`` -> a future date."""
+def read_race_date(text: str, *, today: date) -> tuple[date, ...]:
+    """The future dates a typed race date may mean, soonest first: one, or two when the text
+    is ambiguous (``05/06``, ``next saturday``); none for ``none``. ``today`` is the runner's."""
     cleaned = " ".join(text.strip().lower().split())
     if cleaned in NO_RACE:
+        return ()
+    days = read_dates(cleaned, today=today)
+    if not days:
+        raise NotUnderstood(UNREADABLE_DATE)
+    ahead = tuple(day for day in days if day >= today)
+    if not ahead:
+        raise PastDate("That date has already passed. Send the date of your next race.")
+    return ahead
+
+
+def read_dates(text: str, *, today: date) -> tuple[date, ...]:
+    """The dates ``text`` may mean, read by dateparser relative to ``today``: ``2027-05-15``,
+    ``15 May``, ``May 15 2027``, ``15.05.2027``, ``saturday``, ``tomorrow``, ``in 3 weeks``.
+    A day and month in numbers that could be either way round give both readings, and
+    ``next saturday`` both the coming Saturday and the one after; a month, a year or
+    ``next week`` alone names no day, and gives none."""
+    cleaned = " ".join(text.strip().lower().split())
+    if match := _NUMERIC.match(cleaned):
+        return _numeric(*match.groups(), today=today)
+    if match := _NEXT_WEEKDAY.match(cleaned):
+        ahead = (_WEEKDAYS.index(match[1]) - today.weekday() - 1) % 7 + 1
+        coming = today + timedelta(days=ahead)
+        return (coming, coming + timedelta(days=7))
+    day = _parsed(cleaned, today=today)
+    return (day,) if day is not None else ()
+
+
+def _numeric(first: str, second: str, year: str | None, *, today: date) -> tuple[date, ...]:
+    """``05/06`` is 5 June or 6 May; ``20/6`` and ``6/20`` are 20 June either way."""
+    readings = {
+        day
+        for day_of_month, month in ((first, second), (second, first))
+        if (day := _next(int(day_of_month), int(month), year, today=today)) is not None
+    }
+    return tuple(sorted(readings))
+
+
+def _next(day: int, month: int, year: str | None, *, today: date) -> date | None:
+    """That day and month in ``year`` (``27`` is 2027), or else on or after ``today``."""
+    if year is not None:
+        return _date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+    this_year = _date(today.year, month, day)
+    if this_year is None or this_year >= today:
+        return this_year
+    return _date(today.year + 1, month, day)
+
+
+def _date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
         return None
-    day = _read_date(cleaned, today=today)
-    if day is None:
-        raise NotUnderstood("I couldn't read that date. Try 2027-05-15, 15 May, or none.")
-    if day < today:
-        raise NotUnderstood("That date has already passed. Send the date of your next race.")
-    return day
+
+
+def _parsed(text: str, *, today: date) -> date | None:
+    """One day read by dateparser, in English, relative to ``today`` and preferring the
+    future; None unless it names a day (or a count of weeks, ``in 3 weeks``)."""
+    from dateparser.date import DateDataParser  # imported late: it loads its languages
+
+    base = datetime.combine(today, time(12))  # midday: no clock change moves it to another day
+    settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future", "DATE_ORDER": "DMY"}
+    found = DateDataParser(languages=["en"], settings=settings).get_date_data(text)
+    counted_weeks = found.period == "week" and _VAGUE.search(text) is None
+    if found.date_obj is None or not (found.period == "day" or counted_weeks):
+        return None
+    day = found.date_obj.date()
+    named_today = _YEAR.search(text) is None and _date(today.year, day.month, day.day) == today
+    return today if named_today else day  # dateparser's future starts tomorrow; a race may be today
 
 
 RECENTLY_PASSED = timedelta(days=60)
@@ -183,33 +255,10 @@ def year_guessed(text: str, day: date, *, today: date) -> bool:
     )
 
 
-def _read_date(text: str, *, today: date) -> date | None:
-    year: str | None
-    if match := _ISO.match(text):
-        year, month, day = match.groups()
-        return _date(int(year), int(month), int(day))
-    if match := _NUMERIC.match(text):
-        day, month, year = match.groups()
-        return _date(int(year), int(month), int(day))
-    if match := _DAY_MONTH.match(text):
-        day, month_name, year = match.groups()
-    elif match := _MONTH_DAY.match(text):
-        month_name, day, year = match.groups()
-    else:
-        return None
-    month_number = _MONTHS.get(month_name)
-    if month_number is None:
-        return None
-    if year is not None:
-        return _date(int(year), month_number, int(day))
-    this_year = _date(today.year, month_number, int(day))
-    if this_year is None or this_year >= today:
-        return this_year
-    return _date(today.year + 1, month_number, int(day))
+_SCORE = re.compile(r"^(?P<score>\d{1,2})\s*(?:/\s*10|out of 10)?$")
 
 
-def _date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
+def read_score(text: str) -> int | None:
+    """``6``, ``6/10`` or ``6 out of 10`` -> 6; None for anything else."""
+    match = _SCORE.match(text.strip().lower())
+    return int(match["score"]) if match is not None else None

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, time
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from bot.services.context import ServiceContext
-from bot.services.dialogs.engine import Answers, Choice, Step
+from bot.services.dialogs.choices import Choice
+from bot.services.dialogs.engine import Answers, Step
 from bot.services.dialogs.free_text import (
+    UNREADABLE_DATE,
     NotUnderstood,
+    PastDate,
     read_race_date,
     read_time,
     read_timezone,
@@ -20,14 +23,47 @@ from bot.storage.models import Runner, RunningDay
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RUNNING = ("easy", "hard", "long")
+DAY_KIND_WORDS = {
+    "rest": ("off", "day off", "rest day", "nothing", "none"),
+    "easy": ("easy", "jog", "recovery run", "short run", "steady"),
+    "hard": ("intervals", "tempo", "speed", "speedwork", "workout", "track", "threshold", "hills"),
+    "long": ("long",),
+}
+DAY_KINDS = tuple(
+    Choice(kind, label.capitalize(), DAY_KIND_WORDS[kind]) for kind, label in DAY_KIND_LABEL.items()
+)
+WEEKDAY_CHOICES = tuple(
+    Choice(key, name, (short,))
+    for key, name, short in zip(
+        DAY_KEYS, WEEKDAYS, ("mon", "tues", "weds", "thurs", "fri", "sat", "sun"), strict=True
+    )
+)
+
+
+NO_RACE_CHOICE = Choice("none", "No race planned", ("none", "no", "no race", "not yet", "nothing"))
+KIT = tuple(
+    Choice(item, label[0].upper() + label[1:], words)
+    for (item, label), words in zip(
+        EQUIPMENT_LABEL.items(),
+        (
+            ("step", "box", "bench", "stairs"),
+            ("slider", "towel"),
+            ("anchor", "strap", "partner", "sofa", "nordic"),
+            ("weight", "dumbbells", "dumbbell", "kettlebell"),
+        ),
+        strict=True,
+    )
+)
 
 
 class RaceAnswer(TypedDict):
-    """A typed race: its ISO date (None for none), its name, and whether its year was a guess."""
+    """A typed race: its ISO date (None for none), its name, whether its year was a guess, and
+    the dates it could mean when it was ambiguous (the first is ``date`` until one is chosen)."""
 
     date: str | None
     name: str | None
     guessed: bool
+    readings: NotRequired[list[str]]
 
 
 class ProfileAnswers(TypedDict, total=False):
@@ -54,65 +90,105 @@ class ProfileAnswers(TypedDict, total=False):
     preview: str
 
 
-def _race(text: str, _answers: Answers, ctx: ServiceContext) -> RaceAnswer:
-    """A race date, optionally followed by its name: ``15 May Zugspitz Ultra``; ``guessed``
-    when it named no year and this year's date has passed, so next year's is only a guess."""
-    today = ctx.today(ctx.default_timezone)
+def _race(text: str, answers: Answers, ctx: ServiceContext) -> RaceAnswer:
+    """A race date with its name before or after it, if given (``15 May Zugspitz Ultra``,
+    ``Zugspitz Ultra 20 June``), read relative to the runner's today: the longest run of
+    words at either end that reads as a date is the date. ``guessed`` when it named no year
+    and this year's date has passed; ``readings`` when it could mean several dates."""
+    today = ctx.today(answers.get("tz") or answers.get("zone") or ctx.default_timezone)
     words = text.split()
-    for cut in range(len(words), 0, -1):
-        typed = " ".join(words[:cut])
-        try:
-            day = read_race_date(typed, today=today)
-        except NotUnderstood:
-            if cut == 1:
-                raise
-            continue
-        name = " ".join(words[cut:])[:128] or None
-        guessed = day is not None and year_guessed(typed, day, today=today)
-        return {"date": day.isoformat() if day else None, "name": name, "guessed": guessed}
-    raise NotUnderstood("I couldn't read that date. Try 2027-05-15, 15 May, or none.")
+    passed: NotUnderstood | None = None
+    for size in range(len(words), 0, -1):
+        for typed, name in ((words[:size], words[size:]), (words[-size:], words[:-size])):
+            try:
+                days = read_race_date(" ".join(typed), today=today)
+            except PastDate as refused:
+                passed = passed or refused
+                continue
+            except NotUnderstood:
+                continue
+            if not days and name:
+                continue  # "none" names no race, and no name either
+            return _race_answer(" ".join(typed), days, " ".join(name)[:128] or None, today)
+    raise passed or NotUnderstood(UNREADABLE_DATE)
 
 
-def _race_with_year(text: str, answers: Answers, ctx: ServiceContext) -> RaceAnswer:
-    """The race typed again after a guessed year was turned down: this time with its year."""
-    race = _race(text, answers, ctx)
-    if race["guessed"]:
-        raise NotUnderstood("Please add the year this time, like 24 Jan 2027.")
+def _race_answer(typed: str, days: tuple[date, ...], name: str | None, today: date) -> RaceAnswer:
+    first = days[0] if days else None
+    guessed = len(days) == 1 and first is not None and year_guessed(typed, first, today=today)
+    race: RaceAnswer = {
+        "date": first.isoformat() if first else None,
+        "name": name,
+        "guessed": guessed,
+    }
+    if len(days) > 1:
+        race["readings"] = [day.isoformat() for day in days]
     return race
 
 
-def _guessed_race(answers: Answers) -> str:
-    """``Sun 24 Jan 2027``: the date read from a typed race date with no year."""
+def _race_with_year(text: str, answers: Answers, ctx: ServiceContext) -> RaceAnswer:
+    """The race typed again after a guessed or ambiguous date was turned down: this time
+    plainly, with its year."""
+    race = _race(text, answers, ctx)
+    if race["guessed"] or race.get("readings"):
+        raise NotUnderstood("Please add the year this time, with the month's name: 24 Jan 2027.")
+    return race
+
+
+def _to_confirm(answers: Answers) -> list[date]:
+    """The dates a typed race date could mean, when the runner should choose: the one it
+    read with a guessed year, or each reading of an ambiguous one; else none."""
     race = answers.get("race")
-    if not isinstance(race, dict) or not race.get("guessed"):
-        return ""
-    day = date.fromisoformat(race["date"])
+    if not isinstance(race, dict):
+        return []
+    if race.get("readings"):
+        return [date.fromisoformat(day) for day in race["readings"]]
+    return [date.fromisoformat(race["date"])] if race.get("guessed") else []
+
+
+def _long_date(day: date) -> str:
+    """``Sun 24 Jan 2027``."""
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
+def _confirm_question(answers: Answers) -> str:
+    days = [_long_date(day) for day in _to_confirm(answers)]
+    if len(days) == 1:
+        return f"Do you mean {days[0]}?"
+    return f"Which do you mean: {', '.join(days[:-1])} or {days[-1]}?"
+
+
+def _confirm_choices(answers: Answers, _ctx: ServiceContext) -> Sequence[Choice]:
+    again = Choice("again", "No, I'll type it again", ("no", "again", "neither"))
+    days = _to_confirm(answers)
+    if len(days) == 1:
+        return [Choice("yes", "Yes", ("right", "correct")), again]
+    return [*(Choice(day.isoformat(), _long_date(day)) for day in days), again]
+
+
 def _race_steps(asked: Callable[[Answers], bool]) -> tuple[Step, ...]:
-    """The race date (typed, or none); a date typed without a year that has passed this year
-    is confirmed with buttons, or typed again with its year."""
+    """The race date (typed, or none); a date typed without a year that has passed this year,
+    or one that could mean several dates, is confirmed with buttons, or typed again."""
     return (
         Step(
             "race",
-            "Do you have a race coming up? Type its date (like 2027-05-15 or 15 May), "
-            "with its name after it if you like.",
-            [Choice("none", "No race planned")],
+            "Do you have a race coming up? Type its date (like 15 May, 2027-05-15 or in 10 "
+            "weeks), with its name if you like.",
+            [NO_RACE_CHOICE],
             read_text=_race,
             when=asked,
         ),
         Step(
             "race_ok",
-            lambda a: f"Do you mean {_guessed_race(a)}?",
-            [Choice("yes", "Yes"), Choice("again", "No, I'll type it again")],
-            when=lambda a: asked(a) and bool(_guessed_race(a)),
+            _confirm_question,
+            _confirm_choices,
+            when=lambda a: asked(a) and bool(_to_confirm(a)),
         ),
         Step(
             "race_again",
             "OK, type the race date with its year (like 24 Jan 2027), with its name after it "
             "if you like.",
-            [Choice("none", "No race planned")],
+            [NO_RACE_CHOICE],
             read_text=_race_with_year,
             when=lambda a: asked(a) and a.get("race_ok") == "again",
         ),
@@ -127,7 +203,11 @@ def running_days(runner: Runner) -> int:
 def _runs(answers: Answers, _ctx: ServiceContext) -> Sequence[Choice]:
     """The count from the week just given (onboarding), else from the stored week (/settings)."""
     counted = answers.get("running_days", sum(answers.get(day) in RUNNING for day in DAY_KEYS))
-    return [Choice("auto", f"Yes, {counted}"), *(Choice(str(n), str(n)) for n in range(1, 8))]
+    right = ("yes", "right", "correct", "thats right")
+    return [
+        Choice("auto", f"Yes, {counted}", right),
+        *(Choice(str(n), str(n)) for n in range(1, 8)),
+    ]
 
 
 def timezone_choices(_answers: Answers, ctx: ServiceContext) -> Sequence[Choice]:
@@ -152,7 +232,7 @@ def _day_step(index: int, key: str, when: Callable[[Answers], bool]) -> Step:
     return Step(
         key,
         f"What is {name} usually?",
-        [Choice(kind, label.capitalize()) for kind, label in DAY_KIND_LABEL.items()],
+        DAY_KINDS,
         when=when,
     )
 
@@ -163,14 +243,14 @@ def one_day_steps(when: Callable[[Answers], bool]) -> tuple[Step, Step]:
         Step(
             "wday",
             "Which day changes?",
-            [Choice(key, WEEKDAYS[i]) for i, key in enumerate(DAY_KEYS)],
+            WEEKDAY_CHOICES,
             columns=4,
             when=when,
         ),
         Step(
             "wkind",
             lambda a: f"What is {WEEKDAYS[DAY_KEYS.index(a['wday'])]} now?",
-            [Choice(kind, label.capitalize()) for kind, label in DAY_KIND_LABEL.items()],
+            DAY_KINDS,
             when=when,
         ),
     )
@@ -184,9 +264,9 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
             "exp",
             "How much structured strength training have you done?",
             [
-                Choice("none", "None yet"),
-                Choice("some", "Some"),
-                Choice("regular", "It's a habit"),
+                Choice("none", "None yet", ("none", "never", "beginner", "new")),
+                Choice("some", "Some", ("a bit", "a little", "occasionally")),
+                Choice("regular", "It's a habit", ("regular", "regularly", "a lot", "lots")),
             ],
             columns=3,
             when=when("experience"),
@@ -207,7 +287,7 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
         Step(
             "kit",
             "What do you have at home? Tap all that apply, then Done.",
-            [Choice(item, label[0].upper() + label[1:]) for item, label in EQUIPMENT_LABEL.items()],
+            KIT,
             multi=True,
             done_label="None of these",
             when=when("kit"),
@@ -215,7 +295,7 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
         Step(
             "spw",
             "How many strength sessions a week? Two works best; one still helps.",
-            [Choice("2", "Two (recommended)"), Choice("1", "One")],
+            [Choice("2", "Two (recommended)", ("twice",)), Choice("1", "One", ("once",))],
             when=when("sessions"),
         ),
         Step(
@@ -238,7 +318,7 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
         Step(
             "preview",
             "Would you like a short preview of your week every Monday?",
-            [Choice("on", "Yes please"), Choice("off", "No thanks")],
+            [Choice("on", "Yes please", ("on",)), Choice("off", "No thanks", ("off",))],
             when=when("preview"),
         ),
     )
@@ -250,6 +330,7 @@ def apply_answers(runner: Runner, answers: Mapping[str, Any]) -> None:
         "exp": lambda v: setattr(runner, "experience", v),
         "runs": lambda v: setattr(runner, "trail_runs_per_week", None if v == "auto" else int(v)),
         "race": lambda v: _set_race(runner, v),
+        "race_ok": lambda v: _set_reading(runner, v),  # after "race": the date meant
         "race_again": lambda v: _set_race(runner, v),  # after "race": it replaces a wrong guess
         "kit": lambda v: setattr(runner, "equipment", sorted(v)),
         "spw": lambda v: setattr(runner, "sessions_per_week", int(v)),
@@ -266,6 +347,12 @@ def apply_answers(runner: Runner, answers: Mapping[str, Any]) -> None:
         ]
     if "wday" in answers and "wkind" in answers:
         runner.week[DAY_KEYS.index(answers["wday"])].kind = answers["wkind"]
+
+
+def _set_reading(runner: Runner, value: str) -> None:
+    """The date chosen among the readings of an ambiguous race date (or "yes", "again")."""
+    if value not in {"yes", "again"}:
+        runner.race_date = date.fromisoformat(value)
 
 
 def _set_race(runner: Runner, value: RaceAnswer | str) -> None:

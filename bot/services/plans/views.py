@@ -32,6 +32,7 @@ def session_view(row: PlannedSession) -> SessionView:
         minutes=row.minutes,
         after_run=row.after_run,
         exercises=tuple(exercise_view(item) for item in row.exercises),
+        rules=tuple(row.rules),
     )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import time
 
 from bot.coaching import library, rules
-from bot.coaching.explain import day_label
+from bot.coaching.explain import LIGHTER, LOSES_A_SET, RECOVERY, SPARED, day_label, in_sentence
 from bot.services.presentation.text import Text, bold, italic, lines
 from bot.services.presentation.views import ChangeView, ExerciseView, ProfileView, SessionView
 
@@ -37,14 +37,28 @@ def clock_label(moment: time) -> str:
     return moment.strftime("%H:%M")
 
 
-def dose(item: ExerciseView) -> str:
-    """``3 × 8 each leg, tempo 3 s down, rest 60 s``: what to do, as it reads to a runner."""
+def amount(item: ExerciseView) -> str:
+    """``3 × 8 each leg``, ``2 × 30 s hold``, ``10 minutes``: the sets and reps alone."""
     exercise = library().exercises.get(item.exercise_id)
     each = f" {exercise.each}" if exercise is not None and exercise.per_side else ""
     if exercise is not None and exercise.dose.in_minutes and item.hold_s is not None:
         return f"{item.hold_s // 60} minutes"
-    amount = f"{item.reps}{each}" if item.reps is not None else f"{item.hold_s} s hold{each}"
-    parts = [f"{item.sets} × {amount}"]
+    reps = f"{item.reps}{each}" if item.reps is not None else f"{item.hold_s} s hold{each}"
+    return f"{item.sets} × {reps}"
+
+
+def short_dose(item: ExerciseView) -> str:
+    """``2 × 8 each leg, half range, 8 kg``: the amount, the range and the load."""
+    extra = [part for part in (item.range, item.load) if part and part != "bodyweight"]
+    return ", ".join([amount(item), *extra])
+
+
+def dose(item: ExerciseView) -> str:
+    """``3 × 8 each leg, tempo 3 s down, rest 60 s``: what to do, as it reads to a runner."""
+    exercise = library().exercises.get(item.exercise_id)
+    parts = [amount(item)]
+    if exercise is not None and exercise.dose.in_minutes and item.hold_s is not None:
+        return parts[0]
     if item.range:
         parts.append(item.range)
     if item.load != "bodyweight":
@@ -63,6 +77,9 @@ def session_text(session: SessionView) -> Text:
         bold(f"{day_label(session.date)}: {KIND_LABEL.get(session.kind, session.kind)}"),
         f"About {session.minutes} minutes with the warm-up{when}.",
     ]
+    changed = change_mark(session)
+    if changed:
+        parts.append(italic(changed))
     if session.kind != "recovery":
         settings = rules()
         parts += ["", bold("Warm-up") + f" (about {settings.warm_up_minutes} minutes)"]
@@ -82,12 +99,33 @@ def week_text(sessions: Sequence[SessionView], *, title: str) -> Text:
     """A compact list of the week's sessions."""
     if not sessions:
         return lines(bold(title), "No strength sessions planned.")
-    rows = []
+    rows: list[Text | str] = []
     for session in sessions:
         kind = KIND_LABEL.get(session.kind, session.kind)
         names = ", ".join(item.name for item in session.exercises)
         rows.append(f"• {day_label(session.date)}: {kind}, {session.minutes} min — {names}")
+        changed = change_mark(session)
+        if changed:
+            rows.append(italic(f"   ↳ {changed}"))
     return lines(bold(title), *rows)
+
+
+def change_mark(session: SessionView) -> str:
+    """How a check-in changed this session, in the words its reply used ("" if it did not):
+    ``Changed after your check-in: one step lighter, with all their form cues: step-down
+    1 × 6 each leg``."""
+    shaped = set(session.rules)
+    changes = []
+    if "C6" in shaped or ("C2" in shaped and session.kind == "recovery"):
+        changes.append(f"{RECOVERY} instead")
+    elif "C2" in shaped:
+        eased = [
+            f"{in_sentence(i.name)} {short_dose(i)}" for i in session.exercises if i.cues_emphasised
+        ]
+        changes.append(f"{LIGHTER}: {'; '.join(eased)}" if eased else f"it {SPARED}")
+    if "C5" in shaped:
+        changes.append(LOSES_A_SET)
+    return "Changed after your check-in: " + "; and ".join(changes) if changes else ""
 
 
 def change_text(change: ChangeView) -> Text:

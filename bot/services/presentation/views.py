@@ -35,6 +35,7 @@ class SessionView:
     minutes: int
     after_run: bool
     exercises: tuple[ExerciseView, ...]
+    rules: tuple[str, ...] = ()  # the rule IDs that shaped it (a check-in's C2, C5, C6)
 
 
 @dataclass(frozen=True, slots=True)

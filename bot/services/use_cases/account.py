@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -12,7 +10,8 @@ from typing import Any, TypedDict
 
 from bot.coaching.explain import day_label
 from bot.services.dialogs.buttons import DialogName
-from bot.services.dialogs.engine import Answers, Choice, Dialog, Step, Turn
+from bot.services.dialogs.choices import Choice
+from bot.services.dialogs.engine import Answers, Dialog, Step, Turn
 from bot.services.dialogs.profile_questions import (
     ProfileAnswers,
     apply_answers,
@@ -22,10 +21,13 @@ from bot.services.dialogs.profile_questions import (
 )
 from bot.services.plans.reminder_plan import plan_reminders
 from bot.services.plans.training_plan import first_open_day, plan_notes, replan
-from bot.services.plans.views import change_view, profile_view
+from bot.services.plans.views import change_view, profile_view, session_views
+from bot.services.presentation.plan_moves import plan_moves
 from bot.services.presentation.replies import Document, Message, Reply, say
 from bot.services.presentation.sessions import change_text, profile_text
+from bot.services.presentation.table import export_csv
 from bot.services.presentation.text import Text, bold, join, plain
+from bot.services.presentation.views import SessionView
 from bot.services.use_cases.training import runner_or_none, with_runner
 from bot.storage.models import PlanChange, Resumption, Runner, RunnerStatus, as_dict
 
@@ -42,34 +44,41 @@ DATE_FIELDS = (
 )
 SETTINGS_FIELDS = (
     Choice("experience", "Experience"),
-    Choice("week", "Running week"),
-    Choice("runs", "Trail runs a week"),
-    Choice("race", "Race"),
-    Choice("kit", "Kit"),
-    Choice("sessions", "Sessions a week"),
-    Choice("time", "Reminder time"),
-    Choice("timezone", "Timezone"),
-    Choice("preview", "Week preview"),
-    Choice("shown", "Name in club summaries"),
+    Choice("week", "Running week", ("days", "running days")),
+    Choice("runs", "Trail runs a week", ("trail runs",)),
+    Choice("race", "Race", ("race date",)),
+    Choice("kit", "Kit", ("equipment", "gear")),
+    Choice("sessions", "Sessions a week", ("sessions",)),
+    Choice("time", "Reminder time", ("time", "reminder")),
+    Choice("timezone", "Timezone", ("time zone", "zone")),
+    Choice("preview", "Week preview", ("preview",)),
+    Choice("shown", "Name in club summaries", ("name",)),
 )
 
 
 def settings(runner: Runner) -> Answers:
-    """What the settings dialog starts from: the running days of the stored week, and the
-    kit the runner has (the kit question starts from it)."""
-    return {"running_days": running_days(runner), "kit": list(runner.equipment)}
+    """What the settings dialog starts from: the running days of the stored week, the kit
+    the runner has (the kit question starts from it), and their timezone (typed dates are
+    read relative to their today)."""
+    return {
+        "running_days": running_days(runner),
+        "kit": list(runner.equipment),
+        "zone": runner.timezone,
+    }
 
 
 class SettingsAnswers(ProfileAnswers, total=False):
     """Which ``field`` changes, and its new answer: a profile answer, one day of the week
     (``wday`` and ``wkind``), or ``shown`` ("yes" names the runner in club summaries).
-    ``running_days`` is the stored week's count of runs, for the trail-runs question."""
+    ``running_days`` is the stored week's count of runs, for the trail-runs question, and
+    ``zone`` the runner's timezone."""
 
     field: str
     shown: str
     wday: str
     wkind: str
     running_days: int
+    zone: str
 
 
 def _field_is(name: str) -> Callable[[Answers], bool]:
@@ -92,45 +101,16 @@ async def _finish_settings(turn: Turn, runner: Runner, answers: SettingsAnswers)
     replanned = await replan(turn.ctx, turn.uow, runner)
     after = await _upcoming(turn, runner, today)
     notes = plan_notes(replanned, today)
-    lines = ["Saved.", profile_text(profile_view(runner)), plan_moves(before, after), *notes]
-    return say("\n\n".join(lines))
+    said = ["Saved.", profile_text(profile_view(runner)), plan_moves(before, after), *notes]
+    return say(join("\n\n", said))
 
 
-Upcoming = list[tuple[date, tuple[str, ...]]]
-
-
-async def _upcoming(turn: Turn, runner: Runner, today: date) -> Upcoming:
-    """The stored sessions of the next two weeks: each day and its exercises' names."""
+async def _upcoming(turn: Turn, runner: Runner, today: date) -> list[SessionView]:
+    """The stored sessions of the next two weeks."""
     sessions = await turn.uow.plans.between(
         runner_id=runner.id, first=today, last=today + timedelta(days=13)
     )
-    return [(s.date, tuple(e.name for e in s.exercises)) for s in sessions]
-
-
-def plan_moves(before: Upcoming, after: Upcoming) -> str:
-    """What a change did to the coming sessions, as the plan now shows it."""
-    if before == after:
-        return "Your upcoming sessions stay as they were."
-    lines = []
-    days = [day for day, _ in after]
-    if days != [day for day, _ in before]:
-        lines.append(
-            f"Your next sessions: {_listed([day_label(day) for day in days[:4]])}."
-            if days
-            else "No session fits the next two weeks."
-        )
-    names = [{name for _, names in sessions for name in names} for sessions in (before, after)]
-    joined, left = sorted(names[1] - names[0]), sorted(names[0] - names[1])
-    if joined:
-        lines.append(f"New in them: {_listed(joined)}.")
-    if left:
-        lines.append(f"No longer in them: {_listed(left)}.")
-    lines.append("Every exercise keeps the progress you've made.")
-    return " ".join(lines)
-
-
-def _listed(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return session_views(sessions)
 
 
 SETTINGS = Dialog(
@@ -146,7 +126,7 @@ SETTINGS = Dialog(
         Step(
             "shown",
             "Show your first name in your clubs' weekly summaries? (Counts are always anonymous.)",
-            [Choice("yes", "Yes, name me"), Choice("no", "No, keep me anonymous")],
+            [Choice("yes", "Yes, name me"), Choice("no", "No, keep me anonymous", ("anonymous",))],
             when=_field_is("shown"),
         ),
         *one_day_steps(_field_is("week")),
@@ -188,7 +168,10 @@ DELETE = Dialog(
             "confirm",
             "This deletes your profile, plan, session logs, check-ins, history, club "
             'memberships and club "I did it" marks for good. Are you sure?',
-            [Choice("delete", "Yes, delete everything"), Choice("keep", "No, keep it")],
+            [
+                Choice("delete", "Yes, delete everything", ("delete",)),
+                Choice("keep", "No, keep it", ("keep", "cancel")),
+            ],
             columns=1,
         ),
     ),
@@ -278,14 +261,6 @@ async def export(turn: Turn, runner: Runner) -> Reply:
         "reminders": [as_dict(row) for row in await uow.dispatches.of_runner(rid)],
         "open_question": [asdict(question)] if question is not None else [],
     }
-    table = io.StringIO()
-    writer = csv.writer(table)
-    writer.writerow(["record", "date", "field", "value"])
-    for record, rows in records.items():
-        for row in rows:
-            day = next((row[key] for key in DATE_FIELDS if row.get(key)), "")
-            for field, value in row.items():
-                writer.writerow([record, day, field, json.dumps(value, default=str)])
     return (
         Message(plain("Here is everything I keep about you.")),
         Message(
@@ -300,6 +275,8 @@ async def export(turn: Turn, runner: Runner) -> Reply:
         ),
         Message(
             plain("Your data as CSV."),
-            document=Document("trail-coach-data.csv", table.getvalue().encode(), "text/csv"),
+            document=Document(
+                "trail-coach-data.csv", export_csv(records, DATE_FIELDS).encode(), "text/csv"
+            ),
         ),
     )

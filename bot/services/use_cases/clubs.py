@@ -12,10 +12,17 @@ from datetime import date, time, timedelta
 from typing import TypedDict
 
 from bot.coaching import DayKind, Experience, Profile, plan
+from bot.coaching.explain import day_label
 from bot.services.context import ChatKind
 from bot.services.dialogs.buttons import DialogName, DidIt, encode
-from bot.services.dialogs.engine import Choice, Dialog, Step, Turn
-from bot.services.dialogs.profile_questions import timezone_choices, typed_time, typed_timezone
+from bot.services.dialogs.choices import Choice
+from bot.services.dialogs.engine import Dialog, Step, Turn
+from bot.services.dialogs.profile_questions import (
+    WEEKDAY_CHOICES,
+    timezone_choices,
+    typed_time,
+    typed_timezone,
+)
 from bot.services.plans.local_time import due_at
 from bot.services.plans.reminder_plan import plan_club_posts
 from bot.services.plans.training_plan import phase_on, session_row
@@ -23,18 +30,18 @@ from bot.services.plans.views import session_view
 from bot.services.presentation.charts import sessions_chart
 from bot.services.presentation.replies import Button, DeepLink, Document, Message, Reply, say, toast
 from bot.services.presentation.sessions import WEEKDAYS, clock_label, session_text
-from bot.services.presentation.text import Text, bold, join, moment, plain
+from bot.services.presentation.text import Text, bold, join, lines, moment, plain
 from bot.storage.models import Club, PlannedSession
 
 LEVELS = (
-    Choice("starting", "Starting out"),
-    Choice("intermediate", "Intermediate"),
-    Choice("advanced", "Advanced"),
+    Choice("starting", "Starting out", ("beginner", "beginners", "new")),
+    Choice("intermediate", "Intermediate", ("medium", "mixed")),
+    Choice("advanced", "Advanced", ("experienced", "expert")),
 )
 LEVEL_EXPERIENCE = {"starting": "none", "intermediate": "some", "advanced": "regular"}
 DEFAULT_POST_TIME = time(18, 0)
 CHART_WEEKS = 8
-CHART_TITLE = "Club strength sessions per week, the last eight weeks"
+CHART_TITLE = "Club strength sessions per week"
 
 
 def chat_kind(club: Club) -> ChatKind:
@@ -112,14 +119,30 @@ def private_redirect(club: Club | None) -> Reply:
 
 
 async def members(turn: Turn, club: Club) -> Reply:
-    """How many members have personal plans, and how many trained in the last seven days."""
+    """What the club did in the last seven days, today included, "I did it" presses and
+    members' own logged sessions alike, and how many members have a personal plan: each
+    number with what it counts."""
     today = turn.ctx.today(club.timezone or turn.ctx.default_timezone)
+    first = today - timedelta(days=6)
+    trained = await turn.uow.clubs.strength_days(club_id=club.id, first=first, last=today)
+    people, sessions = len(trained), sum(len(days) for days in trained.values())
     joined = await turn.uow.clubs.member_count(club.id)
-    active = await turn.uow.clubs.active_members(club.id, since=today - timedelta(days=6))
     return say(
-        f"{joined} member{'s' if joined != 1 else ''} have a personal plan; "
-        f"{active} trained in the last seven days."
+        lines(
+            bold(f"The last seven days, {day_label(first)} to {day_label(today)}"),
+            f"• {_count(people, 'person', 'people')} did strength work: everyone who pressed "
+            '"I did it" under a club session or logged a session of their personal plan, '
+            "each counted once.",
+            f"• {_count(sessions, 'strength session')} done in all, at most one a day each.",
+            f"• {_count(joined, 'member')} of the club {'has' if joined == 1 else 'have'} a "
+            'personal plan with me (through "My personal plan").',
+        )
     )
+
+
+def _count(number: int, one: str, several: str = "") -> str:
+    """``1 person``, ``2 people``, ``0 strength sessions``."""
+    return f"{number} {one if number == 1 else several or one + 's'}"
 
 
 def setup_text(club: Club) -> str:
@@ -170,7 +193,7 @@ CLUB_SETUP = Dialog(
         Step(
             "days",
             "Which days are club strength days? Tap them, then Done.",
-            [Choice(str(i), name) for i, name in enumerate(WEEKDAYS)],
+            [Choice(str(i), day.label, day.synonyms) for i, day in enumerate(WEEKDAY_CHOICES)],
             columns=4,
             multi=True,
         ),
@@ -193,7 +216,7 @@ CLUB_SETUP = Dialog(
         Step(
             "summary",
             "Shall I post a weekly summary (counts only; names only for members who opt in)?",
-            [Choice("on", "Yes"), Choice("off", "No")],
+            [Choice("on", "Yes", ("on",)), Choice("off", "No", ("off",))],
         ),
     ),
     _finish_setup,
@@ -242,6 +265,11 @@ def club_profile(club: Club) -> Profile:
     )
 
 
+def first_week(club: Club) -> date:
+    """The Monday of the week the club was set up in: its plan weeks count from it."""
+    return club.created_at.date() - timedelta(days=club.created_at.weekday())
+
+
 def club_session(club: Club, day: date) -> PlannedSession | None:
     """The club's session on ``day`` by the P rules for its level and week, if it has one.
 
@@ -250,7 +278,7 @@ def club_session(club: Club, day: date) -> PlannedSession | None:
     """
     if not club.session_days:
         return None
-    start = club.created_at.date() - timedelta(days=club.created_at.weekday())
+    start = first_week(club)
     if day < start:
         return None
     current = plan(club_profile(club), start=start, weeks=(day - start).days // 7 + 1)
@@ -298,17 +326,23 @@ async def mark(turn: Turn, pressed: DidIt) -> Reply | None:
 
 
 async def weekly_summary(turn: Turn, club: Club, last: date) -> Reply:
-    """The week ending ``last``: how many did one session and how many two, the club's streak,
-    and the names of those who trained only if they opted in."""
-    week = await turn.uow.clubs.strength_days(
-        club_id=club.id, first=last - timedelta(days=6), last=last
-    )
+    """The week ending ``last``, named: how many did one session and how many two, the club's
+    streak, and the names of those who trained only if they opted in; then the chart of the
+    weeks since the club began (eight at most). Nothing at all while the chart would be empty:
+    a club with no activity yet gets no summary."""
+    weeks = await sessions_per_week(turn, club, last)
+    if not any(count for _start, count in weeks):
+        return ()
+    first = last - timedelta(days=6)
+    week = await turn.uow.clubs.strength_days(club_id=club.id, first=first, last=last)
     once = sum(len(days) == 1 for days in week.values())
     twice = sum(len(days) >= 2 for days in week.values())
     streak = await _streak(turn, club, last) if week else 0
-    lines: list[Text | str] = [
-        bold("This week's strength work"),
-        f"{once} did one session and {twice} did two or more.",
+    said: list[Text | str] = [
+        bold(f"Strength work in the week {day_label(first)} to {day_label(last)}"),
+        f"{once} did one session and {twice} did two or more."
+        if week
+        else "No strength work was logged that week.",
         f"Club streak: {streak} week{'s' if streak != 1 else ''} in a row."
         if streak
         else "A new week is a fresh start: the next club session is a good one to join.",
@@ -316,20 +350,29 @@ async def weekly_summary(turn: Turn, club: Club, last: date) -> Reply:
     names = await turn.uow.clubs.shown_names(club.id)
     named = sorted(names[user] for user in week if user in names)
     if named:
-        lines.append(f"Well done, {', '.join(named)}!")
-    chart = await asyncio.to_thread(
-        sessions_chart, await sessions_per_week(turn, club, last), title=CHART_TITLE
-    )
+        said.append(f"Well done, {', '.join(named)}!")
+    title = chart_title(weeks)
+    chart = await asyncio.to_thread(sessions_chart, weeks, title=title)
     return (
-        Message(join("\n", lines)),
-        Message(plain(f"{CHART_TITLE}."), image=Document("club-sessions.png", chart, "image/png")),
+        Message(join("\n", said)),
+        Message(plain(f"{title}."), image=Document("club-sessions.png", chart, "image/png")),
     )
+
+
+def chart_title(weeks: list[tuple[date, int]]) -> str:
+    """``Club strength sessions per week, since 16 Nov`` (or ``..., the last eight weeks``)."""
+    if len(weeks) < CHART_WEEKS:
+        return f"{CHART_TITLE}, since {weeks[0][0].day} {weeks[0][0]:%b}"
+    return f"{CHART_TITLE}, the last eight weeks"
 
 
 async def sessions_per_week(turn: Turn, club: Club, last: date) -> list[tuple[date, int]]:
-    """(first day, sessions) for each of the eight weeks ending ``last``: counts, no names."""
-    first = last - timedelta(days=7 * CHART_WEEKS - 1)
-    counts = [0] * CHART_WEEKS
+    """(first day, sessions) for each week ending ``last``, from the club's first week and
+    eight at most: counts, no names."""
+    since_start = (last - first_week(club)).days // 7 + 1
+    shown = max(1, min(CHART_WEEKS, since_start))
+    first = last - timedelta(days=7 * shown - 1)
+    counts = [0] * shown
     trained = await turn.uow.clubs.strength_days(club_id=club.id, first=first, last=last)
     for days in trained.values():
         for day in days:

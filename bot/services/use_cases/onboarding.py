@@ -7,7 +7,8 @@ from datetime import time, timedelta
 from typing import Any, Required
 
 from bot.services.dialogs.buttons import DialogName
-from bot.services.dialogs.engine import Choice, Dialog, Step, Turn
+from bot.services.dialogs.choices import Choice
+from bot.services.dialogs.engine import Dialog, Step, Turn
 from bot.services.dialogs.profile_questions import ProfileAnswers, apply_answers, profile_steps
 from bot.services.plans.local_time import first_day
 from bot.services.plans.training_plan import phase_on, plan_notes, replan, session_row
@@ -95,7 +96,10 @@ ONBOARDING = Dialog(
                 + profile_text(profile_view(draft_runner(answers)))
                 + "\n\nDoes that look right?"
             ),
-            [Choice("yes", "Looks good"), Choice("again", "Start over")],
+            [
+                Choice("yes", "Looks good", ("yes", "ok", "right", "correct")),
+                Choice("again", "Start over", ("no", "restart", "again")),
+            ],
         ),
     ),
     _finish,

@@ -216,6 +216,8 @@ async def _club(ctx: ServiceContext, uow: UnitOfWork, due: Due, club_id: int) ->
         if not club.weekly_summary:
             return Outgoing(due, cancelled="the weekly summary is off")
         summary = await clubs.weekly_summary(turn, club, due.local_date - DAY)
+        if not summary:
+            return Outgoing(due, cancelled="no club activity to sum up yet")
         return Outgoing(due, _club_chat(club), summary)
     return Outgoing(due, cancelled=f"{due.kind} is not a club message")
 

@@ -9,8 +9,9 @@ from typing import Any, Required
 from bot.coaching import Feedback, explain, library
 from bot.coaching.explain import day_label
 from bot.services.dialogs.buttons import DialogName, SessionAction, SessionChoice, encode
-from bot.services.dialogs.engine import Answers, AnswersT, Choice, Dialog, Finish, Step, Turn
-from bot.services.dialogs.free_text import NotUnderstood
+from bot.services.dialogs.choices import Choice
+from bot.services.dialogs.engine import Answers, AnswersT, Dialog, Finish, Step, Turn
+from bot.services.dialogs.free_text import NotUnderstood, read_score
 from bot.services.dialogs.reports import (
     CheckInReportAnswers,
     SessionReportAnswers,
@@ -43,11 +44,11 @@ ON_HOLD = (
 
 
 PAIN_PLACES = (
-    Choice("knee", "Knee"),
-    Choice("hip", "Hip"),
-    Choice("lower_back", "Lower back"),
-    Choice("hamstring", "Hamstring"),
-    Choice("other", "Somewhere else"),
+    Choice("knee", "Knee", ("knees",)),
+    Choice("hip", "Hip", ("hips",)),
+    Choice("lower_back", "Lower back", ("back",)),
+    Choice("hamstring", "Hamstring", ("hamstrings", "hammy")),
+    Choice("other", "Somewhere else", ("other", "elsewhere", "ankle", "foot", "calf", "achilles")),
 )
 PAIN_SCORES = tuple(Choice(str(n), str(n)) for n in range(11))
 
@@ -178,8 +179,9 @@ def _next_session_line(replanned: Replanned, day: date) -> str:
 
 
 def _rpe(text: str, _answers: Answers, _ctx: Any) -> int:
-    if text.strip().isdigit() and 1 <= int(text) <= 10:
-        return int(text)
+    effort = read_score(text)
+    if effort is not None and 1 <= effort <= 10:
+        return effort
     raise NotUnderstood("Tap a button, or type your effort as a number from 1 to 10.")
 
 
@@ -223,16 +225,23 @@ POST_SESSION = Dialog(
         Step(
             "how",
             "Great! Did you get through all of it?",
-            [Choice("full", "All of it"), Choice("partial", "Part of it")],
+            [
+                Choice("full", "All of it", ("all", "everything", "full", "whole", "done")),
+                Choice(
+                    "partial",
+                    "Part of it",
+                    ("partly", "some", "some of it", "most", "most of it", "half", "not all"),
+                ),
+            ],
         ),
         Step(
             "rpe",
             "How hard did it feel overall? (Or type your effort from 1 to 10.)",
             [
-                Choice("easy", "Easy"),
-                Choice("ok", "OK"),
-                Choice("hard", "Hard"),
-                Choice("very_hard", "Very hard"),
+                Choice("easy", "Easy", ("light",)),
+                Choice("ok", "OK", ("okay", "fine", "moderate", "alright")),
+                Choice("hard", "Hard", ("tough",)),
+                Choice("very_hard", "Very hard", ("very tough", "brutal", "max")),
             ],
             columns=4,
             read_text=_rpe,
@@ -254,7 +263,7 @@ POST_SESSION = Dialog(
         Step(
             "hips",
             "On the slider curls, did your hips stay level the whole time?",
-            [Choice("yes", "Yes, level"), Choice("no", "No, they dipped")],
+            [Choice("yes", "Yes, level", ("level",)), Choice("no", "No, they dipped", ("dipped",))],
             when=lambda a: bool(a.get("sliders")),
         ),
     ),
@@ -263,11 +272,11 @@ POST_SESSION = Dialog(
 
 
 LEGS = [
-    Choice("fresh", "Fresh"),
-    Choice("muscle_soreness", "Sore muscles"),
-    Choice("heavy", "Heavy legs"),
-    Choice("joint_pain", "Joint pain"),
-    Choice("red_flag", "Sharp pain, bruising or weakness"),
+    Choice("fresh", "Fresh", ("good", "fine", "great", "ok", "normal")),
+    Choice("muscle_soreness", "Sore muscles", ("sore", "doms", "achy muscles")),
+    Choice("heavy", "Heavy legs", ("heavy", "tired", "dead legs", "flat")),
+    Choice("joint_pain", "Joint pain", ("joint", "joints")),
+    Choice("red_flag", "Sharp pain, bruising or weakness", ("sharp", "bruised", "weak")),
 ]
 
 
@@ -324,10 +333,10 @@ CHECK_IN = Dialog(
             "sore",
             "Where are you sore? Tap all that apply, then Done.",
             [
-                Choice("glutes", "Glutes"),
-                Choice("hamstrings", "Hamstrings"),
-                Choice("quads", "Quads"),
-                Choice("calves", "Calves"),
+                Choice("glutes", "Glutes", ("glute", "bum", "butt")),
+                Choice("hamstrings", "Hamstrings", ("hamstring",)),
+                Choice("quads", "Quads", ("quad", "thighs")),
+                Choice("calves", "Calves", ("calf",)),
             ],
             multi=True,
             when=lambda a: a.get("legs") == "muscle_soreness",
@@ -349,23 +358,30 @@ CHECK_IN = Dialog(
         Step(
             "settled",
             "Has it settled since the session?",
-            [Choice("yes", "Yes, it has"), Choice("no", "No, not yet")],
+            [
+                Choice("yes", "Yes, it has", ("settled", "gone")),
+                Choice("no", "No, not yet", ("still",)),
+            ],
             when=_pain,
         ),
         Step(
             "ran",
             "Could you run normally today?",
-            [Choice("yes", "Yes"), Choice("no", "No"), Choice("none", "No run today")],
+            [
+                Choice("yes", "Yes", ("yep", "normally")),
+                Choice("no", "No", ("nope", "not really")),
+                Choice("none", "No run today", ("didnt run", "rest day")),
+            ],
             columns=3,
         ),
         Step(
             "trail",
             "Since the session, how did your trail running feel?",
             [
-                Choice("not_yet", "No trail run yet"),
-                Choice("fine", "Fine"),
-                Choice("stiff", "Stiff downhill or heavy uphill"),
-                Choice("hamstring", "Hamstring feels sensitive"),
+                Choice("not_yet", "No trail run yet", ("no", "not yet", "none")),
+                Choice("fine", "Fine", ("good", "great", "ok", "normal")),
+                Choice("stiff", "Stiff downhill or heavy uphill", ("stiff", "heavy")),
+                Choice("hamstring", "Hamstring feels sensitive", ("sensitive", "tight hamstring")),
             ],
             columns=1,
             when=lambda a: a.get("session", True) and a.get("ran") != "none",

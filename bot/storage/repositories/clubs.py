@@ -50,20 +50,6 @@ class ClubRepository:
         query = select(func.count()).where(ClubMembership.club_id == club_id)
         return int(await self._session.scalar(query) or 0)
 
-    async def active_members(self, club_id: int, *, since: date) -> int:
-        """Members who logged a session (done or partial) on or after ``since``."""
-        query = (
-            select(func.count(func.distinct(SessionLog.runner_id)))
-            .join(ClubMembership, ClubMembership.runner_id == SessionLog.runner_id)
-            .join(Runner, Runner.id == SessionLog.runner_id)
-            .where(
-                ClubMembership.club_id == club_id,
-                SessionLog.session_date >= since,
-                SessionLog.completed != "skipped",
-            )
-        )
-        return int(await self._session.scalar(query) or 0)
-
     async def toggle_mark(self, *, club_id: int, day: date, user_id: str) -> bool:
         """Count an "I did it" once per person; a second press takes it back. True if counted."""
         where = (
