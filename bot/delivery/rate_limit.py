@@ -60,13 +60,20 @@ class RateLimiter:
 
     @asynccontextmanager
     async def slot(
-        self, chat_id: str, *, group: bool = False, waiting: Callable[[], None] = lambda: None
+        self,
+        chat_id: str,
+        *,
+        group: bool = False,
+        waiting: Callable[[], None] = lambda: None,
+        prepare: Callable[[], Awaitable[None]] | None = None,
     ) -> AsyncIterator[None]:
         """Enter when one message to ``chat_id`` (a group's chat if ``group``) may go out;
         send it inside the block. ``waiting`` is called before each wait for the limits (a
-        reply gives up what it holds that others need)."""
+        reply gives up what it holds that others need). ``prepare`` is awaited once the message
+        may go, before it counts as let go: the next message waits for it, and is spaced
+        from when this one goes (the tick marks its row ``sending`` there)."""
         group = group and self._group_limit is not None
-        answered = await self._wait(chat_id, group, waiting)
+        answered = await self._wait(chat_id, group, waiting, prepare)
         try:
             yield
         finally:
@@ -74,7 +81,13 @@ class RateLimiter:
             del self._in_flight[chat_id]
             answered.set()
 
-    async def _wait(self, chat_id: str, group: bool, waiting: Callable[[], None]) -> asyncio.Event:
+    async def _wait(
+        self,
+        chat_id: str,
+        group: bool,
+        waiting: Callable[[], None],
+        prepare: Callable[[], Awaitable[None]] | None,
+    ) -> asyncio.Event:
         """Return when one message to ``chat_id`` may go out, with the chat held for it."""
         while True:
             if (in_flight := self._in_flight.get(chat_id)) is not None:
@@ -89,15 +102,18 @@ class RateLimiter:
             await self._sleep(ready - now)
         held = self._in_flight[chat_id] = asyncio.Event()  # no await since the check
         try:
-            self._given(chat_id, group, await self._overall_slot(waiting))
+            self._given(chat_id, group, await self._overall_slot(waiting, prepare))
         except BaseException:  # the chat is never left held by a message that did not go
             del self._in_flight[chat_id]
             held.set()
             raise
         return held
 
-    async def _overall_slot(self, waiting: Callable[[], None]) -> float:
-        """Wait in line for the next overall slot; returns when it was given."""
+    async def _overall_slot(
+        self, waiting: Callable[[], None], prepare: Callable[[], Awaitable[None]] | None
+    ) -> float:
+        """Wait in line for the next overall slot, then for ``prepare``, still first in line;
+        returns when the slot was given."""
         turn = asyncio.get_running_loop().create_future()
         self._queue.append(turn)
         try:
@@ -107,6 +123,10 @@ class RateLimiter:
             while True:
                 now = self._clock()
                 at = max(self._last_given + self._interval, self._paused_until)
+                if at <= now and prepare is not None:
+                    await prepare()
+                    prepare = None
+                    continue  # a pause may have come meanwhile
                 if at <= now:
                     self._last_given = now
                     return now
