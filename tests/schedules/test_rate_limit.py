@@ -6,6 +6,7 @@ import asyncio
 import heapq
 import random
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -61,6 +62,28 @@ async def test_retry_after_pauses_everyone(time: VirtualTime) -> None:
     limiter.pause(5)
     await send(limiter, "2")
     assert 5.0 <= time.now < 5.01
+
+
+async def test_the_next_message_is_spaced_from_when_one_went_however_long_it_prepared(
+    time: VirtualTime,
+) -> None:
+    """The tick marks a row sending once its slot is taken (issue 32, item 8): a slow write
+    holds the line, so no message behind it lands closer than the limit allows."""
+    limiter = RateLimiter(30, clock=time, sleep=time.sleep)
+    start = time.now
+    went: list[float] = []
+
+    async def slow_write() -> None:
+        await asyncio.sleep(0)  # the next message queues up meanwhile
+        time.now += 0.5
+
+    async def message(chat_id: str, prepare: Any = None) -> None:
+        async with limiter.slot(chat_id, prepare=prepare):
+            went.append(time.now)
+
+    await asyncio.gather(message("1", slow_write), message("2"))
+    assert went[0] == start + 0.5
+    assert went[1] - went[0] >= 1 / 30
 
 
 async def test_a_burst_of_reminders_meets_no_429_from_a_strict_server(
