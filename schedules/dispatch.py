@@ -92,7 +92,7 @@ class Dispatcher:
         self.stopping = False
         self.owner = uuid.uuid4().hex  # names this process's claims
         self._sleep = sleep
-        self._unsaved: dict[str, _Outcome] = {}  # per sender
+        self._unsaved: dict[str, Outcome] = {}  # per sender
         self._journal: DispatchJournal | None = None
 
     async def run(self, now: datetime) -> Counter[str]:
@@ -138,8 +138,8 @@ class Dispatcher:
                 await self._send_batch(batch, now, counts, unreachable)
                 await self._save()
         finally:
-            # The batch claimed ahead, never to be sent now, goes back with the rest (a
-            # failure of its claim gives way to the one already on its way).
+            # The batch claimed ahead, never to be sent now, goes back with the rest (if that
+            # claim failed, its rows go back all the same).
             await asyncio.gather(upcoming, return_exceptions=True)
             await self._save()
             async with self.ctx.database.unit_of_work() as uow:
@@ -299,9 +299,11 @@ class Dispatcher:
             raise _ClaimLost
 
     def _record(self, sender: str, outcome: _Outcome) -> None:
-        """Keep an outcome to commit with the sender's next row's start (or at the end of
-        the batch)."""
-        self._unsaved[sender] = outcome
+        """Keep an outcome, as of now, to commit with the sender's next row's start (or at
+        the end of the batch)."""
+        self._unsaved[sender] = Outcome(
+            outcome.row.id, outcome.status, self.ctx.clock(), outcome.message_id, outcome.error
+        )
 
     async def _save(self) -> None:
         for sender in list(self._unsaved):
@@ -312,13 +314,8 @@ class Dispatcher:
         now sending (False if its claim was lost). An outcome not written is kept."""
         assert self._journal is not None, "the journal is open while a tick sends"
         outcome = self._unsaved.pop(sender, None)
-        stored = None
-        if outcome is not None:
-            stored = Outcome(
-                outcome.row.id, outcome.status, self.ctx.clock(), outcome.message_id, outcome.error
-            )
         try:
-            return await self._journal.record(outcome=stored, start=start)
+            return await self._journal.record(outcome=outcome, start=start)
         except BaseException:
             if outcome is not None:
                 self._unsaved[sender] = outcome
