@@ -99,6 +99,7 @@ async def test_after_a_database_cut_the_live_process_sends_its_claimed_rows_at_i
         DispatchStatus.SENDING
     ]
     assert {row.claimed_by for row in rows} == {reminders.tick.dispatcher.owner}
+    [sent_first] = [row.id for row in rows if row.status is DispatchStatus.SENDING]
 
     reminders.clock.now += timedelta(minutes=1)  # the next tick, well within the lease
     counts = await reminders.run()
@@ -107,6 +108,8 @@ async def test_after_a_database_cut_the_live_process_sends_its_claimed_rows_at_i
     assert messages_per_runner(reminders, runners) == [1, 1, 1, 1]
     # the outcome kept through the cut is written too: nothing is left in doubt
     assert await sessions(reminders) == [DispatchStatus.SENT] * 4
+    [first] = [row for row in await reminders.rows() if row.id == sent_first]
+    assert first.sent_at == SEVEN_BERLIN  # as of its send, not of its write a minute later
 
 
 async def test_a_dead_processs_claims_wait_out_the_lease(reminders: Reminders) -> None:
