@@ -4,13 +4,15 @@ Each row goes ``pending → claimed → sending → sent | failed``. A claim nam
 holding it (``owner``, one per process): at each tick a dispatcher first takes back every
 row it still holds, whatever stopped its last tick (a database cut, a failed build), so a
 live process never waits out a lease on its own rows; the lease (``stale_after``) is only for
-rows whose owner died. A row is marked ``sending`` once its rate-limit slot is taken, just
-before its message goes out, and each outcome is committed together with the same sender's
-next row's ``sending`` (one statement through the ``DispatchJournal``). So a row that waits
-for its slot is still ``claimed`` and goes back if the process stops or dies, and a row is in
-doubt only from its send until its outcome is written. A row found ``sending`` after a crash
-is marked ``unknown`` and never retried: the one attempt per row is the guarantee. An outcome
-the database did not take (it was down) is kept, and written first at the next tick.
+rows whose owner died. A row is marked ``sending`` once its rate-limit slot is at hand (at
+most one interval away; the limiter's ``prepare``), and the slot is given once that write is
+done, just before the message goes out; each outcome is committed together with the same
+sender's next row's ``sending`` (one statement through the ``DispatchJournal``). So a row
+that waits for its slot is still ``claimed`` and goes back if the process stops or dies, and
+a row is in doubt only from just before its send until its outcome is written. A row found
+``sending`` after a crash is marked ``unknown`` and never retried: the one attempt per row is
+the guarantee. An outcome the database did not take (it was down) is kept, and written first
+at the next tick.
 
 Each row goes to its recipient's platform, through that platform's ``Route``: its notifier,
 its limiter and its retry policy. A batch is sent in one lane per platform, side by side, so
@@ -272,7 +274,7 @@ class Dispatcher:
         Every try carries the same ``nonce``, so a platform that honours it delivers once.
 
         With ``start`` (a row's first message), the row is marked ``sending`` once its slot
-        is taken, just before the first try; ``_ClaimLost`` if its claim is gone.
+        is at hand, before the first try; ``_ClaimLost`` if its claim is gone.
         """
         route = self.routes[to.platform]
         floods = failures = 0

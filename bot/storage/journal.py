@@ -1,7 +1,7 @@
 """The dispatcher's journal: attempts begin, and outcomes are recorded, in group commits.
 
 Each sender of the reminder tick writes twice per row: ``sending`` once the row's rate-limit
-slot is taken, just before the message goes out, and the outcome after; it hands the journal
+slot is at hand, just before the message goes out, and the outcome after; it hands the journal
 its last row's outcome together with its next row's start. Senders work side by side, so
 while one write is on its way to the database the others' records queue up, and the next
 write takes them all: their outcomes in one ``executemany``, then their starts in one
