@@ -194,11 +194,13 @@ def dispatcher(database: Database, bot: Bot, per_second: float) -> Dispatcher:
 async def same_messages(database: Database) -> list[tuple[str, Message]]:
     """The (chat, message) the tick is about to send, built as it builds them, rows left due."""
     async with database.unit_of_work() as uow:
-        rows = await uow.dispatches.claim(now=NOW, limit=1_000_000, platforms=PLATFORMS)
+        rows = await uow.dispatches.claim(
+            now=NOW, limit=1_000_000, platforms=PLATFORMS, owner="bench"
+        )
         built = await build(
             ServiceContext(database, clock), uow, rows, now=NOW, late_after=Delivery().late_after
         )
-        await uow.dispatches.release(ids=[row.id for row in rows])
+        await uow.dispatches.release(owner="bench")
     return [
         (outgoing.to.chat_id, message)
         for outgoing in built
@@ -347,7 +349,10 @@ def peak_rss_mb() -> float:
 
 async def _claim(database: Database, now: datetime) -> int:
     async with database.unit_of_work() as uow:
-        return len(await uow.dispatches.claim(now=now, limit=5_000, platforms=PLATFORMS))
+        claimed = await uow.dispatches.claim(
+            now=now, limit=5_000, platforms=PLATFORMS, owner="bench"
+        )
+        return len(claimed)
 
 
 async def scale(folder: Path, runners: int) -> None:

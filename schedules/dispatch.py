@@ -1,10 +1,18 @@
-"""Send claimed reminders: wait for the limiter, attempt each row once, record it.
+"""Send claimed reminders: take each row's rate-limit slot, attempt it once, record it.
 
-Each row goes ``pending → claimed → sending → sent | failed``; ``sending`` is committed
-before the message goes out, and each outcome is committed together with the same sender's
-next row's ``sending`` (one statement through the ``DispatchJournal``), so a row is in doubt
-only while its message is in flight. A row found ``sending`` after a crash is marked
-``unknown`` and never retried: the one attempt per row is the guarantee.
+Each row goes ``pending → claimed → sending → sent | failed``. A claim names the dispatcher
+holding it (``owner``, one per process): at each tick a dispatcher first takes back every
+row it still holds, whatever stopped its last tick (a database cut, a failed build), so a
+live process never waits out a lease on its own rows; the lease (``stale_after``) is only for
+rows whose owner died. A row is marked ``sending`` once its rate-limit slot is at hand (at
+most one interval away; the limiter's ``prepare``), and the slot is given once that write is
+done, just before the message goes out; each outcome is committed together with the same
+sender's next row's ``sending`` (one statement through the ``DispatchJournal``). So a row
+that waits for its slot is still ``claimed`` and goes back if the process stops or dies, and
+a row is in doubt only from just before its send until its outcome is written. A row found
+``sending`` after a crash is marked ``unknown`` and never retried: the one attempt per row is
+the guarantee. An outcome the database did not take (it was down) is kept, and written first
+at the next tick.
 
 Each row goes to its recipient's platform, through that platform's ``Route``: its notifier,
 its limiter and its retry policy. A batch is sent in one lane per platform, side by side, so
@@ -20,10 +28,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from bot.delivery.notifier import Rejected, RetryLater, Transient, Unreachable
 from bot.delivery.route import Route
@@ -36,7 +46,7 @@ from bot.storage.repositories.dispatches import Claimed
 
 logger = logging.getLogger(__name__)
 
-CLAIM_LEASE = timedelta(minutes=5)  # on PostgreSQL, a claim this old belongs to a dead process
+CLAIM_LEASE = timedelta(minutes=5)  # a claim of another dispatcher this old: its process died
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +62,10 @@ class Delivery:
     stale_after: timedelta = CLAIM_LEASE
     retention: timedelta = timedelta(days=30)  # settled rows older than this are deleted
     prune_batch: int = 1_000  # rows deleted per tick, at most
+
+
+class _ClaimLost(Exception):
+    """Another process took the row's claim over (its owner's lease ran out)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +92,28 @@ class Dispatcher:
         self.routes = dict(routes)
         self.delivery = delivery
         self.stopping = False
+        self.owner = uuid.uuid4().hex  # names this process's claims
         self._sleep = sleep
-        self._unsaved: dict[str, _Outcome] = {}  # per sender
+        self._unsaved: dict[str, Outcome] = {}  # per sender
         self._journal: DispatchJournal | None = None
 
     async def run(self, now: datetime) -> Counter[str]:
         """Send everything due at ``now``; returns how many rows ended in each status."""
         counts: Counter[str] = Counter()
+        async with self.ctx.database.journal() as self._journal:
+            try:
+                await self._save()  # outcomes the database did not take at the last tick
+                await self._recover(now, counts)
+                await self._send_due(now, counts)
+            finally:
+                self._journal = None
+        return counts
+
+    async def _recover(self, now: datetime, counts: Counter[str]) -> None:
+        """Take back this dispatcher's own claims at once, and dead dispatchers' after their
+        lease; expire what is too late, and prune what is old."""
         async with self.ctx.database.unit_of_work() as uow:
+            counts["retaken"] = await uow.dispatches.release(owner=self.owner)
             released, unknown = await uow.dispatches.recover(
                 claimed_before=now - self.delivery.stale_after
             )
@@ -97,43 +125,40 @@ class Dispatcher:
         counts["released"], counts["unknown"] = released, unknown
         if unknown:
             logger.warning("%d reminders were in flight when a bot process died", unknown)
+
+    async def _send_due(self, now: datetime, counts: Counter[str]) -> None:
+        """Claim and send batch after batch; every row still claimed at the end goes back."""
         unreachable: set[tuple[str, str]] = set()  # (platform, chat): gone for this tick
-        async with self.ctx.database.journal() as self._journal:
-            upcoming = asyncio.create_task(self._claim(now))
-            try:
-                while not self.stopping:
-                    batch = await upcoming
-                    if not batch:
-                        break
-                    # The next batch is claimed and built while this one is being sent.
-                    upcoming = asyncio.create_task(self._claim(now))
-                    try:
-                        await self._send_batch(batch, now, counts, unreachable)
-                    finally:
-                        await self._save()
-            finally:
-                await self._release(await upcoming)  # claimed ahead, never to be sent now
-                self._journal = None
-        return counts
+        upcoming = asyncio.create_task(self._claim(now))
+        try:
+            while not self.stopping:
+                batch = await upcoming
+                if not batch:
+                    break
+                # The next batch is claimed and built while this one is being sent.
+                upcoming = asyncio.create_task(self._claim(now))
+                await self._send_batch(batch, now, counts, unreachable)
+                await self._save()
+        finally:
+            # The batch claimed ahead, never to be sent now, goes back with the rest (if that
+            # claim failed, its rows go back all the same).
+            await asyncio.gather(upcoming, return_exceptions=True)
+            await self._save()
+            async with self.ctx.database.unit_of_work() as uow:
+                await uow.dispatches.release(owner=self.owner)
 
     async def _claim(self, now: datetime) -> list[Outgoing]:
         """Claim a batch, then build its messages; writes stay short, so the journal never
-        waits for a batch being built."""
+        waits for a batch being built. If the build fails, its rows stay claimed and go back
+        when the tick ends."""
         async with self.ctx.database.unit_of_work() as uow:
             rows = await uow.dispatches.claim(
-                now=now, limit=self.delivery.batch, platforms=tuple(self.routes)
+                now=now, limit=self.delivery.batch, platforms=tuple(self.routes), owner=self.owner
             )
         if not rows:
             return []
-        try:
-            async with self.ctx.database.unit_of_work() as uow:
-                built = await build(
-                    self.ctx, uow, rows, now=now, late_after=self.delivery.late_after
-                )
-        except Exception:
-            async with self.ctx.database.unit_of_work() as uow:
-                await uow.dispatches.release(ids=[row.id for row in rows])
-            raise
+        async with self.ctx.database.unit_of_work() as uow:
+            built = await build(self.ctx, uow, rows, now=now, late_after=self.delivery.late_after)
         async with self.ctx.database.unit_of_work() as uow:
             for outgoing in built:
                 if outgoing.cancelled:
@@ -154,8 +179,8 @@ class Dispatcher:
     ) -> None:
         """Send a batch: each platform's chats in a lane of ``in_flight`` senders, each
         sender taking one chat's rows at a time, in order. If a sender fails, every sender
-        stops before its next row (never in the middle of a send), and the rows left are
-        handed back."""
+        stops before its next row (never in the middle of a send); the rows left stay
+        claimed, and go back when the tick ends."""
         to_send = [outgoing for outgoing in batch if not outgoing.cancelled]
         counts["cancelled"] += len(batch) - len(to_send)
         by_chat: dict[str, dict[str, deque[Outgoing]]] = {}
@@ -173,7 +198,6 @@ class Dispatcher:
             ),
             return_exceptions=True,
         )
-        await self._release([row for chats in lanes.values() for rows in chats for row in rows])
         for result in done:
             if isinstance(result, BaseException):
                 raise result
@@ -186,17 +210,13 @@ class Dispatcher:
         unreachable: set[tuple[str, str]],
         failed: asyncio.Event,
     ) -> None:
-        """Take one chat's rows at a time and send them in order; what is left when the
-        sender stops goes back to ``chats``."""
+        """Take one chat's rows at a time and send them in order, until the lane is done,
+        the tick stops or another sender fails."""
         try:
             while chats and not (self.stopping or failed.is_set()):
                 rows = chats.popleft()
-                try:
-                    while rows and not (self.stopping or failed.is_set()):
-                        await self._send_row(sender, rows.popleft(), counts, unreachable)
-                finally:
-                    if rows:
-                        chats.appendleft(rows)
+                while rows and not (self.stopping or failed.is_set()):
+                    await self._send_row(sender, rows.popleft(), counts, unreachable)
         except BaseException:
             failed.set()
             raise
@@ -223,14 +243,15 @@ class Dispatcher:
             await self._block(outgoing.due)
 
     async def _send(self, sender: str, outgoing: Outgoing, to: Recipient) -> _Outcome | None:
-        """Attempt one row; None if another process took the claim over meanwhile."""
-        if not await self._begin(outgoing.due, sender):
-            return None
+        """Attempt one row; None if another process took its claim over meanwhile."""
         sent: list[str] = []
         try:
             for index, message in enumerate(outgoing.reply):
                 nonce = f"{outgoing.due.id}:{index}"
-                sent.append(await self._deliver(to, message, nonce))
+                start = outgoing.due if index == 0 else None
+                sent.append(await self._deliver(sender, to, message, nonce, start=start))
+        except _ClaimLost:
+            return None
         except Unreachable as error:
             outcome = _Outcome(
                 outgoing.due, DispatchStatus.FAILED, error=f"unreachable: {error}", unreachable=True
@@ -245,15 +266,23 @@ class Dispatcher:
         self._record(sender, outcome)
         return outcome
 
-    async def _deliver(self, to: Recipient, message: Message, nonce: str) -> str:
+    async def _deliver(
+        self, sender: str, to: Recipient, message: Message, nonce: str, *, start: Claimed | None
+    ) -> str:
         """Send one message on its platform, waiting out 429s (pausing that platform only)
         and retrying transient failures with backoff as often as the platform's route says.
-        Every try carries the same ``nonce``, so a platform that honours it delivers once."""
+        Every try carries the same ``nonce``, so a platform that honours it delivers once.
+
+        With ``start`` (a row's first message), the row is marked ``sending`` once its slot
+        is at hand, before the first try; ``_ClaimLost`` if its claim is gone.
+        """
         route = self.routes[to.platform]
         floods = failures = 0
+        begin = partial(self._begin, sender, start) if start is not None else None
         while True:
             try:
-                async with route.limiter.slot(to.chat_id, group=to.group):
+                async with route.limiter.slot(to.chat_id, group=to.group, prepare=begin):
+                    begin = None  # the row is sending: a retry only sends
                     return await route.notifier.send(to.chat_id, message, nonce=nonce)
             except RetryLater as error:
                 floods += 1
@@ -266,36 +295,33 @@ class Dispatcher:
                     raise
                 await self._sleep(self.delivery.backoff * 2 ** (failures - 1))
 
-    def _record(self, sender: str, outcome: _Outcome) -> None:
-        """Keep an outcome to commit with the sender's next row's start (or at the end of
-        the batch)."""
-        self._unsaved[sender] = outcome
+    async def _begin(self, sender: str, row: Claimed) -> None:
+        """Commit the sender's last outcome and ``row``'s ``sending``."""
+        if not await self._write(sender, start=row):
+            raise _ClaimLost
 
-    async def _begin(self, row: Claimed, sender: str) -> bool:
-        """Commit the sender's last outcome and this row's ``sending``; False if its claim
-        was lost."""
-        return await self._write(sender, start=row)
+    def _record(self, sender: str, outcome: _Outcome) -> None:
+        """Keep an outcome, as of now, to commit with the sender's next row's start (or at
+        the end of the batch)."""
+        self._unsaved[sender] = Outcome(
+            outcome.row.id, outcome.status, self.ctx.clock(), outcome.message_id, outcome.error
+        )
 
     async def _save(self) -> None:
         for sender in list(self._unsaved):
             await self._write(sender, start=None)
 
     async def _write(self, sender: str, *, start: Claimed | None) -> bool:
+        """Commit the sender's last outcome and ``start``'s ``sending``; whether ``start`` is
+        now sending (False if its claim was lost). An outcome not written is kept."""
         assert self._journal is not None, "the journal is open while a tick sends"
         outcome = self._unsaved.pop(sender, None)
-        stored = None
-        if outcome is not None:
-            stored = Outcome(
-                outcome.row.id, outcome.status, self.ctx.clock(), outcome.message_id, outcome.error
-            )
-        return await self._journal.record(outcome=stored, start=start)
-
-    async def _release(self, rows: list[Outgoing]) -> None:
-        await self._save()
-        if not rows:
-            return
-        async with self.ctx.database.unit_of_work() as uow:
-            await uow.dispatches.release(ids=[outgoing.due.id for outgoing in rows])
+        try:
+            return await self._journal.record(outcome=outcome, start=start)
+        except BaseException:
+            if outcome is not None:
+                self._unsaved[sender] = outcome
+            raise
 
     async def _block(self, due: Claimed) -> None:
         """Stop writing to a chat that is gone: a runner who blocked the bot (until they send

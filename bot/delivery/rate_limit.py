@@ -9,12 +9,14 @@ go first come, first served, one at a time, each ``1 / per_second`` (plus a marg
 last was *actually* given, so a waiter that wakes up late (a busy event loop) pushes the
 next one back instead of landing close to it: no second ever sees more than
 ``per_second`` messages let go, however uneven the wake-ups. A message waiting for its own
-chat never holds back messages to other chats. A message is sent inside ``slot``: a chat
-has one message in flight at a time, and its next one is spaced from when the platform
-*answered* the last (so it had received it), not from when the last was let go, so a slow or
-uneven path to the platform cannot bring two messages to one chat closer than a second. A
-``retry_after`` from the platform pauses everyone on that platform
-(the reminder tick's burst), or one chat (a reply).
+chat never holds back messages to other chats. A message's last step before it goes (the
+tick marks its row ``sending``) is done once its slot is at most one interval away, and the
+slot is given only when that step is done, so the spacing counts from when the message
+really goes. A message is sent inside ``slot``: a chat has one message in flight at a time,
+and its next one is spaced from when the platform *answered* the last (so it had received
+it), not from when the last was let go, so a slow or uneven path to the platform cannot
+bring two messages to one chat closer than a second. A ``retry_after`` from the platform
+pauses everyone on that platform (the reminder tick's burst), or one chat (a reply).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ DISCORD_PER_SECOND = 45.0  # under Discord's global 50 requests a second
 _SLACK = 1e-6  # keeps float sums from landing a hair inside a window
 _MARGIN = 1.05  # 5% wider spacing overall, for jitter on the way to the platform (3% let
 # 3 of 3,200 messages reach a strict fake in another process too close together)
+_PREPARE_AHEAD = 0.002  # seconds: where slots come faster, several messages prepare at once
 _PRUNE_AT = 10_000  # forget chats whose spacing has passed once this many are remembered
 
 
@@ -48,6 +51,7 @@ class RateLimiter:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._interval = _MARGIN / per_second
+        self._ahead = max(self._interval, _PREPARE_AHEAD)  # how soon a slot is prepared for
         self._group_limit = group_per_minute
         self._clock = clock
         self._sleep = sleep
@@ -60,13 +64,21 @@ class RateLimiter:
 
     @asynccontextmanager
     async def slot(
-        self, chat_id: str, *, group: bool = False, waiting: Callable[[], None] = lambda: None
+        self,
+        chat_id: str,
+        *,
+        group: bool = False,
+        waiting: Callable[[], None] = lambda: None,
+        prepare: Callable[[], Awaitable[None]] | None = None,
     ) -> AsyncIterator[None]:
         """Enter when one message to ``chat_id`` (a group's chat if ``group``) may go out;
         send it inside the block. ``waiting`` is called before each wait for the limits (a
-        reply gives up what it holds that others need)."""
+        reply gives up what it holds that others need). ``prepare`` is awaited once the message's
+        overall slot is at most one interval (or 2 ms) away, and the slot is given only once
+        it is done: the next message is spaced from when this one goes (the tick marks its
+        row ``sending`` there)."""
         group = group and self._group_limit is not None
-        answered = await self._wait(chat_id, group, waiting)
+        answered = await self._wait(chat_id, group, waiting, prepare)
         try:
             yield
         finally:
@@ -74,7 +86,13 @@ class RateLimiter:
             del self._in_flight[chat_id]
             answered.set()
 
-    async def _wait(self, chat_id: str, group: bool, waiting: Callable[[], None]) -> asyncio.Event:
+    async def _wait(
+        self,
+        chat_id: str,
+        group: bool,
+        waiting: Callable[[], None],
+        prepare: Callable[[], Awaitable[None]] | None,
+    ) -> asyncio.Event:
         """Return when one message to ``chat_id`` may go out, with the chat held for it."""
         while True:
             if (in_flight := self._in_flight.get(chat_id)) is not None:
@@ -89,33 +107,56 @@ class RateLimiter:
             await self._sleep(ready - now)
         held = self._in_flight[chat_id] = asyncio.Event()  # no await since the check
         try:
-            self._given(chat_id, group, await self._overall_slot(waiting))
+            self._given(chat_id, group, await self._overall_slot(waiting, prepare))
         except BaseException:  # the chat is never left held by a message that did not go
             del self._in_flight[chat_id]
             held.set()
             raise
         return held
 
-    async def _overall_slot(self, waiting: Callable[[], None]) -> float:
-        """Wait in line for the next overall slot; returns when it was given."""
+    async def _overall_slot(
+        self, waiting: Callable[[], None], prepare: Callable[[], Awaitable[None]] | None
+    ) -> float:
+        """Wait in line for the next overall slot; returns when it was given.
+
+        ``prepare`` runs once the slot is at most one interval (or 2 ms) away: first in line,
+        while its time runs out, or further back where the line moves that fast (several
+        then prepare side by side). The slot is given only once ``prepare`` is done.
+        """
         turn = asyncio.get_running_loop().create_future()
         self._queue.append(turn)
         try:
+            if prepare is not None and self._within_reach(len(self._queue) - 1):
+                await prepare()
+                prepare = None
             if self._queue[0] is not turn:
                 waiting()
                 await turn  # the waiter before it hands the line on
             while True:
-                now = self._clock()
-                at = max(self._last_given + self._interval, self._paused_until)
-                if at <= now:
-                    self._last_given = now
-                    return now
+                if prepare is not None and self._within_reach(0):
+                    await prepare()
+                    prepare = None
+                    continue  # its time may have come meanwhile, or a pause
+                wait = self._slot_in(0)
+                if wait <= 0:
+                    self._last_given = self._clock()
+                    return self._last_given
                 waiting()
-                await self._sleep(at - now)
+                await self._sleep(wait - (self._ahead if prepare is not None else 0.0))
         finally:
             self._queue.remove(turn)
             if self._queue and not self._queue[0].done():
                 self._queue[0].set_result(None)
+
+    def _within_reach(self, position: int) -> bool:
+        """Whether the slot of the waiter at ``position`` is soon enough to prepare for."""
+        return self._slot_in(position) <= self._ahead + _SLACK
+
+    def _slot_in(self, position: int) -> float:
+        """Seconds until the overall slot of the waiter at ``position`` in line (0 is the
+        first), if each before it goes on time."""
+        first = max(self._last_given + self._interval, self._paused_until)
+        return first + position * self._interval - self._clock()
 
     def pause(self, seconds: float, *, chat_id: str | None = None) -> None:
         """Hold every message, or only those to ``chat_id``, for ``seconds`` (``retry_after``)."""

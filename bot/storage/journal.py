@@ -1,12 +1,15 @@
 """The dispatcher's journal: attempts begin, and outcomes are recorded, in group commits.
 
-Each sender of the reminder tick writes twice per row: ``sending`` before the message goes
-out, the outcome after; it hands the journal its last row's outcome together with its next
-row's start. Senders work side by side, so while one write is on its way to the database the
-others' records queue up, and the next write takes them all: their outcomes in one
-``executemany``, then their starts in one ``UPDATE``. A start is answered only once it is
-committed, so a row is in doubt only while its message is in flight; an outcome is committed
-no later than the same sender's next start (or the batch's end).
+Each sender of the reminder tick writes twice per row: ``sending`` once the row's rate-limit
+slot is at hand, just before the message goes out, and the outcome after; it hands the journal
+its last row's outcome together with its next row's start. Senders work side by side, so
+while one write is on its way to the database the others' records queue up, and the next
+write takes them all: their outcomes in one ``executemany``, then their starts in one
+``UPDATE``. A row starts only while its claim is still its dispatcher's (``claimed_by``). A
+start is answered only once it is committed, so no message goes out before its row is
+``sending``; an outcome is committed no later than the same sender's next start (or the
+batch's end), so a sender has at most one row in doubt: the one it sends, or its last one
+until that outcome is written.
 
 The journal keeps a connection of its own in autocommit mode, without an ORM session. Its
 statements go through SQLAlchemy's async connection like every other write, so they never
@@ -59,7 +62,7 @@ _START = (
     .where(
         _row.id.in_(bindparam("start_ids", expanding=True)),
         _row.status == DispatchStatus.CLAIMED,
-        _row.claimed_at == bindparam("start_claimed_at", type_=_row.claimed_at.type),
+        _row.claimed_by == bindparam("start_owner", type_=_row.claimed_by.type),
     )
     .values(status=DispatchStatus.SENDING)
     .returning(_row.id)
@@ -160,14 +163,14 @@ class DispatchJournal:
                     for outcome in outcomes
                 ],
             )
-        claims: dict[datetime, list[int]] = {}
+        claims: dict[str, list[int]] = {}
         for record in group:
             if record.start is not None:
-                claims.setdefault(record.start.claimed_at, []).append(record.start.id)
+                claims.setdefault(record.start.claimed_by, []).append(record.start.id)
         begun: set[int] = set()
-        for claimed_at, ids in claims.items():  # one claim time per tick, in practice
+        for owner, ids in claims.items():  # one owner per journal, in practice
             result = await self._connection.execute(
-                _START, {"start_ids": ids, "start_claimed_at": claimed_at}
+                _START, {"start_ids": ids, "start_owner": owner}
             )
             begun.update(result.scalars().all())
         return begun

@@ -428,6 +428,8 @@ class Dispatch(Base):
         _enum(DispatchStatus), default=DispatchStatus.PENDING
     )
     claimed_at: Mapped[datetime | None]
+    # the dispatcher holding the claim: its own process retakes it at once, others after a lease
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None]
     message_id: Mapped[str | None] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text)

@@ -89,7 +89,9 @@ async def test_a_batch_gives_the_event_loop_a_turn_while_it_builds(
 
     monkeypatch.setattr(training, "session_reply", built)
     async with reminders.database.unit_of_work() as uow:
-        rows = await uow.dispatches.claim(now=SEVEN_BERLIN, limit=1_000, platforms=("telegram",))
+        rows = await uow.dispatches.claim(
+            now=SEVEN_BERLIN, limit=1_000, platforms=("telegram",), owner="test"
+        )
     waiting = asyncio.create_task(press())
     try:
         async with reminders.database.unit_of_work() as uow:

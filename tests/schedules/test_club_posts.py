@@ -211,9 +211,9 @@ async def test_a_club_is_paced_as_a_group_and_a_runner_is_not_whatever_their_cha
     limiter = reminders.tick.dispatcher.routes["telegram"].limiter
     slot = limiter.slot
 
-    def record(chat_id: str, *, group: bool = False) -> Any:
+    def record(chat_id: str, *, group: bool = False, **rest: Any) -> Any:
         paced.append((chat_id, group))
-        return slot(chat_id, group=group)
+        return slot(chat_id, group=group, **rest)
 
     monkeypatch.setattr(limiter, "slot", record)
     await add_club(reminders, chat_id="5550001")

@@ -335,7 +335,9 @@ async def claimed_rows(reminders: Reminders, count: int) -> list[Claimed]:
         await add_runner(reminders, sessions=(MONDAY,), **BERLIN_7)
     await reminders.run()
     async with reminders.database.unit_of_work() as uow:
-        return await uow.dispatches.claim(now=SEVEN_BERLIN, limit=10, platforms=("telegram",))
+        return await uow.dispatches.claim(
+            now=SEVEN_BERLIN, limit=10, platforms=("telegram",), owner="test"
+        )
 
 
 async def test_records_that_arrive_during_a_write_go_together_in_the_next(

@@ -6,6 +6,7 @@ import asyncio
 import heapq
 import random
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -61,6 +62,74 @@ async def test_retry_after_pauses_everyone(time: VirtualTime) -> None:
     limiter.pause(5)
     await send(limiter, "2")
     assert 5.0 <= time.now < 5.01
+
+
+async def test_the_next_message_is_spaced_from_when_one_went_however_long_it_prepared(
+    time: VirtualTime,
+) -> None:
+    """The tick marks a row sending in ``prepare`` (issue 32, item 8): a slow write holds
+    the line, so no message behind it lands closer than the limit allows."""
+    limiter = RateLimiter(30, clock=time, sleep=time.sleep)
+    start = time.now
+    went: list[float] = []
+
+    async def slow_write() -> None:
+        await asyncio.sleep(0)  # the next message queues up meanwhile
+        time.now += 0.5
+
+    async def message(chat_id: str, prepare: Any = None) -> None:
+        async with limiter.slot(chat_id, prepare=prepare):
+            went.append(time.now)
+
+    await asyncio.gather(message("1", slow_write), message("2"))
+    assert went[0] == start + 0.5
+    assert went[1] - went[0] >= 1 / 30
+
+
+async def test_a_message_prepares_only_once_its_slot_is_at_most_one_interval_away(
+    time: VirtualTime,
+) -> None:
+    """A row waiting for its slot is not yet sending: not while others go first, nor while
+    a 429 pause runs."""
+    limiter = RateLimiter(30, clock=time, sleep=time.sleep)
+    interval = 1.05 / 30
+    limiter.pause(5)
+    prepared: dict[str, float] = {}
+    went: dict[str, float] = {}
+
+    async def message(chat_id: str) -> None:
+        async def prepare() -> None:
+            prepared[chat_id] = time.now
+
+        async with limiter.slot(chat_id, prepare=prepare):
+            went[chat_id] = time.now
+
+    await asyncio.gather(*(message(str(chat)) for chat in range(4)))
+    assert min(went.values()) >= time.now - 3 * interval >= 5
+    for chat in went:
+        assert 0 <= went[chat] - prepared[chat] <= interval + 1e-9
+
+
+async def test_where_the_line_moves_fast_messages_prepare_side_by_side(
+    time: VirtualTime,
+) -> None:
+    """So the tick's journal writes several rows' ``sending`` in one commit."""
+    limiter = RateLimiter(1e9, clock=time, sleep=time.sleep)
+    preparing: list[str] = []
+    all_preparing = asyncio.Event()
+
+    async def message(chat_id: str) -> None:
+        async def prepare() -> None:
+            preparing.append(chat_id)
+            if len(preparing) == 3:
+                all_preparing.set()
+            await all_preparing.wait()
+
+        async with limiter.slot(chat_id, prepare=prepare):
+            pass
+
+    async with asyncio.timeout(5):  # one at a time, they would wait for each other forever
+        await asyncio.gather(*(message(str(chat)) for chat in range(3)))
 
 
 async def test_a_burst_of_reminders_meets_no_429_from_a_strict_server(

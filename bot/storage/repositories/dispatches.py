@@ -100,7 +100,7 @@ class Claimed(NamedTuple):
     kind: DispatchKind
     local_date: date
     due_at: datetime
-    claimed_at: datetime
+    claimed_by: str  # the dispatcher holding the claim
 
 
 class Slot(NamedTuple):
@@ -176,7 +176,8 @@ class DispatchRepository:
         return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def recover(self, *, claimed_before: datetime) -> tuple[int, int]:
-        """Release rows of a dead dispatcher: unattempted ones go back, attempted ones are unknown.
+        """Release rows of a dead dispatcher (claimed before ``claimed_before``, its lease):
+        unattempted ones go back, attempted ones are unknown.
 
         Returns how many rows went back to pending and how many became unknown.
         """
@@ -188,6 +189,7 @@ class DispatchRepository:
             .values(
                 status=case((unattempted, DispatchStatus.PENDING), else_=DispatchStatus.UNKNOWN),
                 claimed_at=case((unattempted, None), else_=row.claimed_at),
+                claimed_by=case((unattempted, None), else_=row.claimed_by),
                 error=case(
                     (unattempted, row.error),
                     else_="the process stopped during the send; not retried",
@@ -199,10 +201,11 @@ class DispatchRepository:
         return statuses[DispatchStatus.PENDING], statuses[DispatchStatus.UNKNOWN]
 
     async def claim(
-        self, *, now: datetime, limit: int, platforms: Collection[str]
+        self, *, now: datetime, limit: int, platforms: Collection[str], owner: str
     ) -> list[Claimed]:
-        """Claim up to ``limit`` due rows for recipients on ``platforms``, oldest first; rows
-        locked by others are skipped, and rows for other platforms stay pending."""
+        """Claim up to ``limit`` due rows for recipients on ``platforms``, oldest first, for
+        the dispatcher ``owner``; rows locked by others are skipped, and rows for other
+        platforms stay pending."""
         table = _dispatches.c
         for_runner = exists().where(
             _runners.c.id == table.runner_id, _runners.c.platform.in_(platforms)
@@ -218,7 +221,7 @@ class DispatchRepository:
         claimed = await self._session.execute(
             update(_dispatches)
             .where(table.id.in_(due.scalar_subquery()))
-            .values(status=DispatchStatus.CLAIMED, claimed_at=now)
+            .values(status=DispatchStatus.CLAIMED, claimed_at=now, claimed_by=owner)
             .returning(
                 table.id,
                 table.runner_id,
@@ -228,16 +231,21 @@ class DispatchRepository:
                 table.due_at,
             )
         )
-        rows = [Claimed._make((*row, now)) for row in claimed.all()]
+        rows = [Claimed._make((*row, owner)) for row in claimed.all()]
         return sorted(rows, key=lambda row: (row.due_at, row.kind, row.id))
 
-    async def release(self, *, ids: Sequence[int]) -> None:
-        """Hand claimed rows back unattempted, for the next tick (a clean stop)."""
-        await self._session.execute(
-            update(Dispatch)
-            .where(Dispatch.id.in_(ids), Dispatch.status == DispatchStatus.CLAIMED)
-            .values(status=DispatchStatus.PENDING, claimed_at=None)
+    async def release(self, *, owner: str) -> int:
+        """Hand back every row ``owner`` holds unattempted, at once, whatever its lease:
+        after a clean stop, or when a live dispatcher takes its own claims up again after a
+        failure. Returns how many went back to pending."""
+        row = _dispatches.c
+        result = await self._session.execute(
+            update(_dispatches)
+            # IN_FLIGHT_ROWS, written out, lets the in-flight rows' partial index serve it
+            .where(IN_FLIGHT_ROWS, row.status == DispatchStatus.CLAIMED, row.claimed_by == owner)
+            .values(status=DispatchStatus.PENDING, claimed_at=None, claimed_by=None)
         )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def settle(
         self,
