@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractContextManager, asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from bot.storage import receipts, sqlite_driver
 from bot.storage.journal import DispatchJournal
@@ -31,6 +32,21 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
 
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     apply_pragmas(dbapi_connection)
+
+
+class ReadOnly(RuntimeError):
+    """A unit of work that only reads was about to write."""
+
+
+def _refuse_writes(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnly(f"a read-only unit of work ran {type(state.statement).__name__}")
+
+
+def _refuse_flushes(session: Session, _flush: UOWTransaction, _objects: object) -> None:
+    changed = [row for row in session.dirty if session.is_modified(row)]
+    if session.new or session.deleted or changed:
+        raise ReadOnly("a read-only unit of work changed rows")
 
 
 class Database:
@@ -63,6 +79,21 @@ class Database:
                 )
         if receipt is not None:
             receipt.handled = True
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work that only reads: a statement that would write raises ``ReadOnly``
+        (on PostgreSQL the transaction is READ ONLY too), and it ends in a rollback, so it
+        never commits anything (a calendar app's poll must not compete with the writers)."""
+        async with self._sessions() as session:
+            event.listen(session.sync_session, "do_orm_execute", _refuse_writes)
+            event.listen(session.sync_session, "before_flush", _refuse_flushes)
+            if self.engine.dialect.name == "postgresql":
+                await session.execute(text("SET TRANSACTION READ ONLY"))
+            try:
+                yield UnitOfWork(session)
+            finally:
+                await session.rollback()
 
     @staticmethod
     def off_the_loop() -> AbstractContextManager[None]:

@@ -20,7 +20,6 @@ from bot.services.dialogs.profile_questions import (
     profile_steps,
     running_days,
 )
-from bot.services.plans.reminder_plan import plan_reminders
 from bot.services.plans.training_plan import first_open_day, plan_notes, replan
 from bot.services.plans.views import change_view, profile_view
 from bot.services.presentation.replies import Document, Message, Reply, say
@@ -29,9 +28,9 @@ from bot.services.presentation.text import Text, bold, join, plain
 from bot.services.use_cases.training import runner_or_none, with_runner
 from bot.storage.models import PlanChange, Resumption, Runner, RunnerStatus, as_dict
 
-# The calendar link's secret is a key, not data about the runner: an export file that gets
-# passed around must not let anyone follow their calendar.
-UNEXPORTED = frozenset({"calendar_token"})
+# The calendar link's secret and the key of the calendar's UIDs are keys, not data about the
+# runner: an export file that gets passed around must not let anyone follow their calendar.
+UNEXPORTED = frozenset({"calendar_token", "calendar_key"})
 DATE_FIELDS = (
     "date",
     "session_date",
@@ -199,7 +198,7 @@ DELETE = Dialog(
 async def pause(turn: Turn, runner: Runner) -> Reply:
     """Stop session reminders until the runner resumes; short check-ins go on."""
     runner.status = RunnerStatus.PAUSED
-    await plan_reminders(turn.ctx, turn.uow, runner)
+    await replan(turn.ctx, turn.uow, runner)  # the reminders, and a calendar link's events
     return say(
         "Paused. I won't send sessions until you send /resume, just a quick check-in on your "
         "legs twice a week. Take care!"
