@@ -75,7 +75,7 @@ def test_sessions_stay_at_the_local_time_across_a_dst_change_in_three_parsers(
     events = IcsCalendarStream.calendar_from_ics(content.decode()).events
     starts = [event.dtstart for event in events]
     assert isinstance(starts[0], datetime)
-    assert [s.astimezone(UTC).time() for s in starts] == expected[1]  # type: ignore[union-attr]
+    assert [s.astimezone(UTC).time() for s in starts] == expected[1]
 
 
 def test_each_parser_reads_the_same_uid_version_status_and_words() -> None:

@@ -50,7 +50,7 @@ def observances(name: str) -> list[tuple[str, datetime, timedelta, timedelta]]:
     (component,) = Calendar.from_ical(vtimezone(name, FIRST, LAST).to_ical()).walk("VTIMEZONE")
     return [
         (
-            part.name,
+            str(part.name),
             part.decoded("dtstart"),
             part.decoded("tzoffsetfrom"),
             part.decoded("tzoffsetto"),

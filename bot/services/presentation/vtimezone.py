@@ -4,9 +4,10 @@ Each change of UTC offset in the span is one STANDARD or DAYLIGHT observance who
 the local time of the change as the clock read it before (in TZOFFSETFROM, RFC 5545 3.6.5):
 a spring change at 02:00 is ``T020000``, not the 03:00 the clock jumps to. The first
 observance is the change that brought the offset in force when the span begins (the last in
-the year before it; for a zone with none, the offset itself, from the span's start). Changes are found by sampling the offset each
-day and bisecting to the second where it differs (real zones change at most a few times a
-year), so no rule is guessed: what zoneinfo says, the file says.
+the year before it; for a zone with none, the offset itself, from the span's start). Changes
+are found by sampling the offset each day and bisecting to the second where it differs (real
+zones change at most a few times a year), so no rule is guessed: what zoneinfo says, the
+file says.
 """
 
 from __future__ import annotations
