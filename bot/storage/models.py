@@ -144,6 +144,9 @@ class Runner(Timestamped, Base):
     planned_until: Mapped[date | None] = mapped_column(index=True)  # last stored plan day
     # The secret in the runner's calendar subscription URL; None until one is handed out.
     calendar_token: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
+    # The day the calendar's event versions were last brought up to date: the plan as of it
+    # is what a calendar link shows (bot.services.plans.calendar_events).
+    calendar_as_of: Mapped[date | None]
     # The secret the UIDs of the runner's calendar events are made from (with each day).
     calendar_key: Mapped[str] = mapped_column(
         String(32), default=lambda: new_calendar_key(), server_default=""

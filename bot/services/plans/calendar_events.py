@@ -4,10 +4,15 @@ The calendar shows the four weeks before today (each session with how it went) a
 from today. Each event's latest published version is stored (``calendar_events``: its
 content's digest, SEQUENCE and when it was made); ``keep_up`` records a new version of each
 event whose time, words or status changed, and only of those, in the unit of work of the
-change itself (a replan for a runner with a subscription link, or /calendar). Reading the
-calendar (``events``) writes nothing: an event that changed with no write (a new day come into
-view, or a session seen as missed once its day is over) is shown one version up, stamped at
-the start of the day, which is what the next ``keep_up`` records.
+change itself (a replan for a runner with a subscription link, or /calendar), for two weeks
+more than the calendar shows, and notes the day (``runners.calendar_as_of``). Reading the
+calendar (``events``) writes nothing, and shows the plan as of that day (its sessions
+beyond the stored weeks replayed ``as_of`` it) and no further than the days kept then, so
+between two changes it reads the same, whatever day it is: a day coming into view comes
+already versioned. (The reminder tick replans every runner within days, so the days kept
+stay ahead of the days shown.) An event that reads otherwise than its version all the same
+(the wording of a newer release) shows one version up, stamped at the start of the day,
+which is what the next ``keep_up`` records.
 
 An event published before whose session the plan no longer holds (dropped by a red flag)
 stays, cancelled, while its day is in view.
@@ -28,7 +33,8 @@ from bot.storage.unit_of_work import UnitOfWork
 
 DAYS_BEFORE = 28  # the past four weeks, with how each session went
 DAYS_AHEAD = 28  # today and the 27 days after it
-PLAN_WEEKS = 6  # today's plan week and five more reach past the four weeks from today
+DAYS_KEPT = 42  # versions are kept two weeks further: the days that come into view by then
+PLAN_WEEKS = 8  # today's plan week and seven more reach past the days kept
 DROPPED_MINUTES = 30  # how long a dropped session shows (its own length is not kept)
 
 
@@ -37,13 +43,21 @@ def window(today: date) -> tuple[date, date]:
     return today - timedelta(days=DAYS_BEFORE), today + timedelta(days=DAYS_AHEAD - 1)
 
 
+def kept(today: date) -> tuple[date, date]:
+    """The first and last day whose versions ``keep_up`` records."""
+    return today - timedelta(days=DAYS_BEFORE), today + timedelta(days=DAYS_KEPT - 1)
+
+
 async def events(
     ctx: ServiceContext, uow: UnitOfWork, runner: Runner, sessions: Sequence[PlannedSession]
 ) -> list[Entry]:
     """The calendar's events from ``sessions`` (those of the window), each with its version
     as stored, or one up where it changed since; reads only."""
-    drafts, versions = await _drafts(ctx, uow, runner, sessions)
     today = ctx.today(runner.timezone)
+    last = window(today)[1]
+    if runner.calendar_as_of is not None:  # no further than versions were kept
+        last = min(last, kept(runner.calendar_as_of)[1])
+    drafts, versions = await _drafts(ctx, uow, runner, sessions, last)
     morning = datetime.combine(today, time(), ZoneInfo(runner.timezone)).astimezone(UTC)
     return [_versioned(draft, versions.get(draft.day), morning) for draft in drafts]
 
@@ -51,9 +65,11 @@ async def events(
 async def keep_up(
     ctx: ServiceContext, uow: UnitOfWork, runner: Runner, sessions: Sequence[PlannedSession]
 ) -> list[Entry]:
-    """``events``, recording a new version of each event that changed (and forgetting the
-    versions of days gone out of view)."""
-    drafts, versions = await _drafts(ctx, uow, runner, sessions)
+    """The events of ``sessions`` (those of the days ``kept``), recording a new version of
+    each that changed (and forgetting the versions of days gone out of view); returns those
+    the calendar shows. The runner's calendar is then as of today."""
+    today = ctx.today(runner.timezone)
+    drafts, versions = await _drafts(ctx, uow, runner, sessions, kept(today)[1])
     now = ctx.clock()
     made = [_versioned(draft, versions.get(draft.day), now) for draft in drafts]
     await uow.calendar.record(
@@ -69,8 +85,9 @@ async def keep_up(
             if entry.revised == now
         ]
     )
-    await uow.calendar.forget(runner_id=runner.id, before=window(ctx.today(runner.timezone))[0])
-    return made
+    await uow.calendar.forget(runner_id=runner.id, before=window(today)[0])
+    runner.calendar_as_of = today
+    return [entry for entry in made if entry.day <= window(today)[1]]
 
 
 def last_revised(entries: Sequence[Entry], ctx: ServiceContext, runner: Runner) -> datetime:
@@ -82,11 +99,16 @@ def last_revised(entries: Sequence[Entry], ctx: ServiceContext, runner: Runner) 
 
 
 async def _drafts(
-    ctx: ServiceContext, uow: UnitOfWork, runner: Runner, sessions: Sequence[PlannedSession]
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    runner: Runner,
+    sessions: Sequence[PlannedSession],
+    last: date,
 ) -> tuple[list[Entry], dict[date, CalendarEvent]]:
-    """The events as they read now (without versions), and the versions stored."""
+    """The events up to ``last`` as they read now (without versions), and the versions
+    stored."""
     today = ctx.today(runner.timezone)
-    first, last = window(today)
+    first = window(today)[0]
     zone = ZoneInfo(runner.timezone)
     logs = {
         log.session_date: log.completed
@@ -107,6 +129,7 @@ async def _drafts(
         )
         for row in sessions
     }
+    drafts = {day: draft for day, draft in drafts.items() if day <= last}
     for day in versions.keys() - drafts.keys():
         drafts[day] = dropped_entry(start(day), DROPPED_MINUTES)
     return [drafts[day] for day in sorted(drafts)], versions

@@ -190,15 +190,20 @@ async def replan(
         runner.status = RunnerStatus.PAUSED  # C7: check-ins only, until the runner resumes
     await plan_reminders(ctx, uow, runner, joined=joined)
     if subscribed:
-        shown = await sessions_in(uow, runner, current, *calendar_events.window(today))
+        shown = await sessions_in(uow, runner, current, *calendar_events.kept(today))
         await calendar_events.keep_up(ctx, uow, runner, shown)
     return Replanned(current, new_changes, added, removed, altered)
 
 
-async def planned(ctx: ServiceContext, uow: UnitOfWork, runner: Runner, *, ahead: int) -> Plan:
-    """The runner's plan as a replan would make it now, reaching ``ahead`` weeks from
-    today's week; it only reads (nothing is stored, not even a checkpoint)."""
-    current, _stored = await _replay(ctx, uow, runner, ahead=ahead, joined=False, keep=False)
+async def planned(
+    ctx: ServiceContext, uow: UnitOfWork, runner: Runner, *, ahead: int, as_of: date
+) -> Plan:
+    """The runner's plan as a replan would have made it on ``as_of`` (its sessions missed
+    since then not yet seen as missed), reaching ``ahead`` weeks from today's week; it only
+    reads (nothing is stored, not even a checkpoint)."""
+    current, _stored = await _replay(
+        ctx, uow, runner, ahead=ahead, joined=False, keep=False, as_of=as_of
+    )
     return current
 
 
@@ -219,10 +224,18 @@ async def sessions_in(
 
 
 async def _replay(
-    ctx: ServiceContext, uow: UnitOfWork, runner: Runner, *, ahead: int, joined: bool, keep: bool
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    runner: Runner,
+    *,
+    ahead: int,
+    joined: bool,
+    keep: bool,
+    as_of: date | None = None,
 ) -> tuple[Plan, _Stored]:
-    """The plan replayed from the stored checkpoint (``keep``: store a new profile version if
-    the runner's changed, and ask for the checkpoint to keep)."""
+    """The plan replayed from the stored checkpoint, as of today unless ``as_of`` says
+    otherwise (``keep``: store a new profile version if the runner's changed, and ask for the
+    checkpoint to keep)."""
     today = ctx.today(runner.timezone)
     profile, changes = await _profiles(ctx, uow, runner, joined=joined, save=keep)
     stored = _NOTHING_STORED if joined else await _stored(uow, runner, profile, changes, today)
@@ -231,7 +244,7 @@ async def _replay(
         start=runner.started_on,
         weeks=weeks_to_plan(runner.started_on, today, max(ahead, LOOK_AHEAD_WEEKS)),
         history=stored.history,
-        as_of=today,
+        as_of=as_of or today,
         resume=stored.resume,
         keep=today - CHECKPOINT_LAG if keep else None,
     )

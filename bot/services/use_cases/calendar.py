@@ -122,8 +122,9 @@ async def subscription(ctx: ServiceContext, token: str) -> PlanFile | None:
         runner = await uow.runners.with_calendar_token(token)
         if runner is None:
             return None
-        current = await planned(ctx, uow, runner, ahead=calendar_events.PLAN_WEEKS)
         today = ctx.today(runner.timezone)
+        as_of = min(runner.calendar_as_of or today, today)
+        current = await planned(ctx, uow, runner, ahead=calendar_events.PLAN_WEEKS, as_of=as_of)
         shown = await sessions_in(uow, runner, current, *calendar_events.window(today))
         return _file(ctx, runner, await calendar_events.events(ctx, uow, runner, shown))
 
@@ -156,7 +157,7 @@ async def plan_file(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> Pla
     each changed event's new version)."""
     current = (await replan(ctx, uow, runner, ahead=calendar_events.PLAN_WEEKS)).plan
     today = ctx.today(runner.timezone)
-    shown = await sessions_in(uow, runner, current, *calendar_events.window(today))
+    shown = await sessions_in(uow, runner, current, *calendar_events.kept(today))
     return _file(ctx, runner, await calendar_events.keep_up(ctx, uow, runner, shown))
 
 

@@ -1,4 +1,5 @@
-"""Calendar events: each runner's event versions (SEQUENCE by content) and a key for UIDs
+"""Calendar events: each runner's event versions (SEQUENCE by content), the day they were
+last kept up, and a key for UIDs
 
 Revision ID: 0011
 Revises: 0010
@@ -40,6 +41,7 @@ def upgrade() -> None:
         "runners",
         sa.Column("calendar_key", sa.String(length=32), nullable=False, server_default=""),
     )
+    op.add_column("runners", sa.Column("calendar_as_of", sa.Date(), nullable=True))
     bind = op.get_bind()
     for (runner_id,) in bind.execute(sa.text("SELECT id FROM runners")).all():
         bind.execute(
@@ -51,4 +53,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("runners") as runners:
         runners.drop_column("calendar_key")
+        runners.drop_column("calendar_as_of")
     op.drop_table("calendar_events")
