@@ -58,8 +58,7 @@ async def events(
     if runner.calendar_as_of is not None:  # no further than versions were kept
         last = min(last, kept(runner.calendar_as_of)[1])
     drafts, versions = await _drafts(ctx, uow, runner, sessions, last)
-    morning = datetime.combine(today, time(), ZoneInfo(runner.timezone)).astimezone(UTC)
-    return [_versioned(draft, versions.get(draft.day), morning) for draft in drafts]
+    return [_versioned(draft, versions.get(draft.day), _morning(ctx, runner)) for draft in drafts]
 
 
 async def keep_up(
@@ -93,9 +92,14 @@ async def keep_up(
 def last_revised(entries: Sequence[Entry], ctx: ServiceContext, runner: Runner) -> datetime:
     """When the calendar last changed: its newest version, or the start of today (the days
     in view move on each day), whichever is later."""
-    today = ctx.today(runner.timezone)
-    morning = datetime.combine(today, time(), ZoneInfo(runner.timezone)).astimezone(UTC)
-    return max([morning, *(entry.revised for entry in entries if entry.revised is not None)])
+    revised = [entry.revised for entry in entries if entry.revised is not None]
+    return max([_morning(ctx, runner), *revised])
+
+
+def _morning(ctx: ServiceContext, runner: Runner) -> datetime:
+    """The start of the runner's today, in UTC."""
+    zone = ZoneInfo(runner.timezone)
+    return datetime.combine(ctx.today(runner.timezone), time(), zone).astimezone(UTC)
 
 
 async def _drafts(

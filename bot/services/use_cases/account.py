@@ -38,6 +38,7 @@ DATE_FIELDS = (
     "effective_on",
     "local_date",
     "resumed_on",
+    "day",
 )
 SETTINGS_FIELDS = (
     Choice("experience", "Experience"),
@@ -275,6 +276,12 @@ async def export(turn: Turn, runner: Runner) -> Reply:
         "club_memberships": [as_dict(row) for row in await uow.clubs.memberships(runner_id=rid)],
         "club_marks": [as_dict(row) for row in marks],
         "reminders": [as_dict(row) for row in await uow.dispatches.of_runner(rid)],
+        "calendar_events": [
+            as_dict(row)
+            for row in (
+                await uow.calendar.versions(runner_id=rid, first=date.min, last=last)
+            ).values()
+        ],
         "open_question": [asdict(question)] if question is not None else [],
     }
     table = io.StringIO()
