@@ -29,6 +29,11 @@ _TOKEN_SHAPE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 # A Discord bot token: the bot's id, a timestamp and a signature, each base64url, dot-joined.
 _DISCORD_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{18,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
 _SECRET_SHAPE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
+_DOMAIN_SHAPE = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+)
+PLACEHOLDER_DOMAIN = "trail-strength-coach.invalid"
+"""The domain of calendar UIDs when neither CALENDAR_DOMAIN nor WEBHOOK_URL names one."""
 
 
 def normalise_database_url(value: str) -> str:
@@ -93,6 +98,12 @@ DiscordToken = Annotated[
 WebhookSecret = Annotated[SecretStr, AfterValidator(_no_placeholder), AfterValidator(_secret_shape)]
 
 
+def _domain(value: str) -> str:
+    if not _DOMAIN_SHAPE.match(value.lower()):
+        raise ValueError(f"{value!r} is not a domain name such as coach.example.org")
+    return value.lower()
+
+
 KEEP_HANDLED_UPDATES = timedelta(days=2)  # Telegram redelivers an unconfirmed update for a day
 DATABASE_CONNECT_TIMEOUT = 10.0  # seconds to make a PostgreSQL connection, then give up
 
@@ -120,6 +131,7 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: WebhookSecret | None = None
+    calendar_domain: Annotated[str, AfterValidator(_domain)] | None = None
 
     reminder_grace: timedelta = Field(default=timedelta(hours=2), ge=timedelta(0))
     messages_per_second: float = Field(default=30.0, gt=0, le=1000)
@@ -148,6 +160,16 @@ class Settings(BaseSettings):
             return None
         parts = urlsplit(str(self.webhook_url))
         return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def uid_domain(self) -> str:
+        """The domain of calendar event UIDs: ``CALENDAR_DOMAIN``, else ``WEBHOOK_URL``'s
+        host, else a placeholder that can be no one's (``.invalid``)."""
+        if self.calendar_domain is not None:
+            return self.calendar_domain
+        if self.webhook_url is not None and self.webhook_url.host:
+            return self.webhook_url.host
+        return PLACEHOLDER_DOMAIN
 
     @property
     def secrets(self) -> tuple[str, ...]:

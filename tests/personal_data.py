@@ -29,6 +29,7 @@ EXPORTED = {
     "club_marks": "club_marks",
     "dispatches": "reminders",
     "dialog_states": "open_question",
+    "calendar_events": "calendar_events",
 }
 PERSONAL_COLUMNS = ("runner_id", "user_id", "platform_user_id")
 

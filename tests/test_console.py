@@ -130,8 +130,8 @@ async def test_exports_go_to_their_folder_and_never_overwrite(
 async def test_progress_saves_the_chart_and_prints_its_caption(
     coach: Coach, tmp_path: Path
 ) -> None:
-    transcript = await talk(coach, [*ONBOARDING, "/progress"], tmp_path)
-    assert "No sessions are due yet: the chart fills in as you train." in transcript
+    transcript = await talk(coach, [*ONBOARDING, *LOG_TODAY, "/progress"], tmp_path)
+    assert "> 1 of 1 session done in 1 week; 1 more is planned this week." in transcript
     assert f"(saved {tmp_path / 'progress.png'})" in transcript
     assert (tmp_path / "progress.png").read_bytes().startswith(b"\x89PNG")
 

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_DATABASE_URL, Settings, SettingsError, load_settings
+from bot.settings import (
+    DEFAULT_DATABASE_URL,
+    PLACEHOLDER_DOMAIN,
+    Settings,
+    SettingsError,
+    load_settings,
+)
 from tests.conftest import run_bot
 
 REAL_LOOKING_TOKEN = "123456789:AAH9r2Xb6kD0vVw3LqzT5yNf8GmJc1pEoRs"
@@ -117,6 +123,20 @@ def test_calendar_links_share_the_webhooks_scheme_and_host(
         webhook_secret=secret,
     )
     assert alone.public_url is None
+
+
+def test_calendar_uids_take_their_domain_from_the_setting_the_webhook_or_a_placeholder(
+    clean_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_settings().uid_domain == PLACEHOLDER_DOMAIN == "trail-strength-coach.invalid"
+    monkeypatch.setenv("WEBHOOK_URL", "https://Coach.Example.org:8443/hook")
+    monkeypatch.setenv("WEBHOOK_SECRET", "q8Zr3vKx1mT6pW0yN4bD")
+    assert load_settings().uid_domain == "coach.example.org"
+    monkeypatch.setenv("CALENDAR_DOMAIN", "Runners.Example.net")
+    assert load_settings().uid_domain == "runners.example.net"
+    monkeypatch.setenv("CALENDAR_DOMAIN", "not a domain/")
+    with pytest.raises(SettingsError, match="CALENDAR_DOMAIN: 'not a domain/' is not a domain"):
+        load_settings()
 
 
 def test_settings_are_read_from_a_dotenv_file(clean_env: dict[str, str]) -> None:

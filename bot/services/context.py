@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.settings import Settings
+from bot.settings import PLACEHOLDER_DOMAIN, Settings
 from bot.storage.database import Database
 
 Clock = Callable[[], datetime]
@@ -75,6 +75,8 @@ class ServiceContext:
     public_url: str | None = None
     """Where the bot's web server is reached from outside (webhook mode), such as
     ``https://coach.example.org``; None when it has none (polling, the console)."""
+    calendar_domain: str = PLACEHOLDER_DOMAIN
+    """The domain of calendar event UIDs (``Settings.uid_domain``)."""
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock = system_clock) -> ServiceContext:
@@ -86,6 +88,7 @@ class ServiceContext:
             clock,
             settings.default_timezone,
             settings.public_url,
+            settings.uid_domain,
         )
 
     async def prepare(self) -> None:

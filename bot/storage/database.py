@@ -8,9 +8,10 @@ from contextlib import AbstractContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from bot.settings import DATABASE_CONNECT_TIMEOUT
 from bot.storage import receipts, sqlite, sqlite_driver
@@ -52,6 +53,21 @@ def _on_error(context: ExceptionContext) -> None:
     found = fault(context.original_exception)
     if found is not None and found.cause in (Cause.READ_ONLY, Cause.BROKEN):
         context.is_disconnect = True
+
+
+class ReadOnly(RuntimeError):
+    """A unit of work that only reads was about to write."""
+
+
+def _refuse_writes(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise ReadOnly(f"a read-only unit of work ran {type(state.statement).__name__}")
+
+
+def _refuse_flushes(session: Session, _flush: UOWTransaction, _objects: object) -> None:
+    changed = [row for row in session.dirty if session.is_modified(row)]
+    if session.new or session.deleted or changed:
+        raise ReadOnly("a read-only unit of work changed rows")
 
 
 class Database:
@@ -110,6 +126,21 @@ class Database:
                 )
         if receipt is not None:
             receipt.handled = True
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[UnitOfWork]:
+        """A unit of work that only reads: a statement that would write raises ``ReadOnly``
+        (on PostgreSQL the transaction is READ ONLY too), and it ends in a rollback, so it
+        never commits anything (a calendar app's poll must not compete with the writers)."""
+        async with self._sessions() as session:
+            event.listen(session.sync_session, "do_orm_execute", _refuse_writes)
+            event.listen(session.sync_session, "before_flush", _refuse_flushes)
+            if self.engine.dialect.name == "postgresql":
+                await session.execute(text("SET TRANSACTION READ ONLY"))
+            try:
+                yield UnitOfWork(session)
+            finally:
+                await session.rollback()
 
     @staticmethod
     def off_the_loop() -> AbstractContextManager[None]:

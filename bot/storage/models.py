@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import UTC, date, datetime, time
 from typing import Any, ClassVar
 
@@ -143,6 +144,13 @@ class Runner(Timestamped, Base):
     planned_until: Mapped[date | None] = mapped_column(index=True)  # last stored plan day
     # The secret in the runner's calendar subscription URL; None until one is handed out.
     calendar_token: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
+    # The day the calendar's event versions were last brought up to date: the plan as of it
+    # is what a calendar link shows (bot.services.plans.calendar_events).
+    calendar_as_of: Mapped[date | None]
+    # The secret the UIDs of the runner's calendar events are made from (with each day).
+    calendar_key: Mapped[str] = mapped_column(
+        String(32), default=lambda: new_calendar_key(), server_default=""
+    )
 
     week: Mapped[list[RunningDay]] = relationship(
         back_populates="runner",
@@ -150,6 +158,11 @@ class Runner(Timestamped, Base):
         order_by="RunningDay.weekday",
         lazy="selectin",
     )
+
+
+def new_calendar_key() -> str:
+    """A runner's calendar key: 128 random bits, as hex."""
+    return secrets.token_hex(16)
 
 
 class RunningDay(Base):
@@ -300,6 +313,22 @@ class PlanCheckpoint(Base):
     )
     day: Mapped[date]  # the first day of the plan week it starts
     state: Mapped[dict[str, Any]]
+
+
+class CalendarEvent(Base):
+    """The latest version of a runner's calendar event of one day, as published: its
+    content's digest, its SEQUENCE (raised by one each time the content changes) and when
+    that version was made (its DTSTAMP)."""
+
+    __tablename__ = "calendar_events"
+
+    runner_id: Mapped[int] = mapped_column(
+        ForeignKey("runners.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64))
+    sequence: Mapped[int] = mapped_column(Integer)
+    revised_at: Mapped[datetime]
 
 
 class Club(Timestamped, Base):

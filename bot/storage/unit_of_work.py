@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.repositories.calendar import CalendarRepository
 from bot.storage.repositories.clubs import ClubRepository
 from bot.storage.repositories.dialogs import DialogRepository
 from bot.storage.repositories.dispatches import DispatchRepository
@@ -25,6 +26,7 @@ class UnitOfWork:
         self.clubs = ClubRepository(session)
         self.dispatches = DispatchRepository(session)
         self.updates = UpdateRepository(session)
+        self.calendar = CalendarRepository(session)
 
     async def write_pending(self) -> None:
         """Write what the repositories hold back for the end (a batch's dialogs)."""

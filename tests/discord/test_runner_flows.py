@@ -337,13 +337,14 @@ async def test_export_sends_json_and_csv_files(ada: DiscordUser) -> None:
     assert all(ada.messages[-2:][i]["attachments"] for i in range(2))
 
 
-async def test_progress_sends_a_png_with_its_words(ada: DiscordUser) -> None:
+async def test_progress_sends_a_png_with_its_words(ada: DiscordUser, clock: FakeClock) -> None:
     await ada.onboard()
+    clock.advance(days=7)  # a week's sessions are over, not done
     await ada.send("/progress")
     (upload,) = ada.recorder.calls[-1].files
     assert upload.content.startswith(b"\x89PNG")
     assert ada.last["attachments"][0]["filename"] == "progress.png"
-    assert ada.last_text.startswith("No sessions are due yet")  # in the same message
+    assert ada.last_text.startswith("0 of 2 sessions done in 1 week.")  # in the same message
 
 
 async def test_calendar_sends_an_ics_file(ada: DiscordUser) -> None:

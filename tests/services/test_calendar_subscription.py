@@ -5,23 +5,28 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 import pytest
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from bot.coaching import Plan, plan
 from bot.services.coach import Coach
 from bot.services.context import Person, Platform
-from bot.services.plans import training_plan
+from bot.services.plans import calendar_events, training_plan
 from bot.services.plans.training_plan import profile_of, weeks_to_plan
 from bot.services.use_cases import calendar
-from bot.services.use_cases.calendar import subscription
-from bot.storage.database import Database
+from bot.services.use_cases.calendar import PlanFile, subscription
+from bot.storage.database import Database, ReadOnly
 from bot.storage.models import PlanChange, PlannedSession, Runner
+from bot.storage.unit_of_work import UnitOfWork
 from tests.conftest import FakeClock
-from tests.services.conftest import Talker, onboard
+from tests.services.conftest import Talker, onboard, red_flag_after_a_session
+from tests.writes import nothing_written
 
 PUBLIC = "https://coach.example.org"
 LINK = re.compile(r"https://coach\.example\.org/calendar/([A-Za-z0-9_-]{43})\.ics")
@@ -49,7 +54,9 @@ def link_in(talker: Talker) -> str:
     return str(token)
 
 
-def uids(content: bytes) -> set[str]:
+def uids(made: PlanFile | bytes | None) -> set[str]:
+    assert made is not None
+    content = made.content if isinstance(made, PlanFile) else made
     return {str(event["uid"]) for event in Calendar.from_ical(content).walk("VEVENT")}
 
 
@@ -71,7 +78,7 @@ async def test_webhook_mode_sends_the_file_and_a_link_that_serves_the_same_calen
 
     served = await subscription(webhook_coach.ctx, token)
     assert served is not None
-    assert uids(served) == uids(file.document.content)
+    assert served.content == file.document.content  # the same bytes, versions and all
     assert len(uids(served)) == 8
 
     await ada.command("calendar")
@@ -111,13 +118,13 @@ async def test_each_link_serves_only_its_own_runner(
     await ada.command("calendar")
     await bea.command("calendar")
     ada_token, bea_token = link_in(ada), link_in(bea)
-    ada_id, bea_id = (await stored(database, "Ada")).id, (await stored(database, "Bea")).id
 
     ada_calendar = await subscription(webhook_coach.ctx, ada_token)
     bea_calendar = await subscription(webhook_coach.ctx, bea_token)
     assert ada_calendar is not None and bea_calendar is not None
-    assert all(uid.startswith(f"runner{ada_id}-") for uid in uids(ada_calendar))
-    assert all(uid.startswith(f"runner{bea_id}-") for uid in uids(bea_calendar))
+    ada_file = (await ada.command("calendar"))[0].document
+    assert ada_file is not None and uids(ada_calendar) == uids(ada_file.content)
+    assert not uids(ada_calendar) & uids(bea_calendar)
 
     await ada.command("calendar", "reset")
     assert await subscription(webhook_coach.ctx, bea_token) == await subscription(
@@ -215,7 +222,7 @@ async def test_calendar_plans_once_and_stores_no_further_than_week(
     seen = plan(
         profile_of(ada),
         start=ada.started_on,
-        weeks=weeks_to_plan(ada.started_on, today, calendar.PLAN_WEEKS),
+        weeks=weeks_to_plan(ada.started_on, today, calendar_events.PLAN_WEEKS),
     )
     assert ada.planned_until is not None
     assert any(change.date > ada.planned_until for change in seen.changes)
@@ -245,3 +252,82 @@ async def rows(database: Database, runner_id: int) -> tuple[list[Any], list[Any]
             sorted((s.date, s.kind) for s in sessions),
             sorted((c.effective_date, tuple(c.rules), c.why) for c in changes),
         )
+
+
+async def test_serving_the_link_writes_nothing_whatever_the_runner_is_at(
+    ada: Talker, webhook_coach: Coach, database: Database, clock: FakeClock
+) -> None:
+    """The issue saw each GET write 20,600 bytes to SQLite's WAL (a replan's reminders)."""
+    await onboard(ada)
+    await ada.command("calendar")
+    token = link_in(ada)
+
+    async def served_without_writing(*tokens: str) -> None:
+        with nothing_written(database):
+            for each in tokens:
+                for _ in range(3):
+                    await subscription(webhook_coach.ctx, each)
+
+    await served_without_writing(token, "not-a-token", token[:-1])  # fresh, and wrong tokens
+    clock.advance(days=23)  # quiet for three weeks: the stored plan has run out
+    await served_without_writing(token)
+    assert len(uids(await subscription(webhook_coach.ctx, token))) >= 8
+    await ada.command("pause")
+    await served_without_writing(token)
+    await ada.command("resume")
+    await red_flag_after_a_session(ada, clock)  # C7: the sessions ahead are dropped
+    await served_without_writing(token)
+    old = token
+    await ada.command("calendar", "reset")
+    await served_without_writing(old, link_in(ada))
+
+
+async def renamed(uow: UnitOfWork) -> None:
+    runner = await uow.runners.get(1)
+    assert runner is not None
+    runner.display_name = "changed"
+    await uow.session.flush()
+
+
+async def attempt(database: Database, write: Callable[[UnitOfWork], Awaitable[object]]) -> None:
+    async with database.reading() as uow:
+        await write(uow)
+
+
+async def test_the_read_only_unit_of_work_refuses_to_write(ada: Talker, database: Database) -> None:
+    await onboard(ada)
+    writes: list[Callable[[UnitOfWork], Awaitable[object]]] = [
+        lambda uow: uow.session.execute(update(Runner).values(display_name="x")),
+        lambda uow: uow.calendar.forget(runner_id=1, before=date.max),
+        renamed,
+    ]
+    for write in writes:
+        with pytest.raises((ReadOnly, DBAPIError)):
+            await attempt(database, write)
+    assert (await stored(database, "Ada")).display_name == "Ada"
+
+
+async def test_sequence_holds_over_gets_and_rises_by_one_per_change(
+    ada: Talker, webhook_coach: Coach, clock: FakeClock
+) -> None:
+    await onboard(ada)
+    await ada.command("calendar")
+    token = link_in(ada)
+
+    async def sequences() -> dict[str, int]:
+        made = await subscription(webhook_coach.ctx, token)
+        assert made is not None
+        return {
+            str(e["uid"]): e.decoded("sequence")
+            for e in Calendar.from_ical(made.content).walk("VEVENT")
+        }
+
+    first = await sequences()
+    served = {(await subscription(webhook_coach.ctx, token)).etag for _ in range(5)}  # type: ignore[union-attr]
+    assert len(served) == 1 and all([await sequences() == first for _ in range(5)])
+    for change in range(1, 3):
+        clock.advance(seconds=1)
+        await ada.command("pause" if change % 2 else "resume")  # every session ahead changes
+        now = await sequences()
+        assert now == {uid: sequence + change for uid, sequence in first.items()}
+        assert await sequences() == now

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, date, datetime
 
 from bot.coaching import library, rules
 from bot.coaching.explain import LIGHTER, LOSES_A_SET, RECOVERY, in_sentence
+from bot.services.presentation.ics import session_entry
 from bot.services.presentation.plan_moves import plan_moves
 from bot.services.presentation.sessions import change_mark, dose, session_text, week_text
 from bot.services.presentation.text import Style
 from bot.services.presentation.views import ExerciseView, SessionView
-from bot.services.use_cases.calendar import _entry
 
 
 def long_session(exercises: int) -> SessionView:
@@ -107,7 +107,9 @@ def test_plank_shoulder_taps_are_counted_on_each_side() -> None:
     assert dose(_item("core_anti_rotation", sets=2, reps=8)).startswith("2 × 8 each side,")
     session = replace(long_session(0), exercises=(_item("core_anti_rotation", sets=2, reps=8),))
     assert "2 × 8 each side" in session_text(session)
-    assert _entry(session, 1, cancelled=False).description.count("2 × 8 each side") == 1
+    start = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
+    event = session_entry(session, start, outcome=None, paused=False)
+    assert event.description.count("2 × 8 each side") == 1
 
 
 def _on(

@@ -120,3 +120,28 @@ def test_db_upgrade_command_creates_schema_on_empty_sqlite_file(
     with sqlite3.connect(database) as connection:
         rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         assert {name for (name,) in rows} >= EXPECTED_TABLES
+
+
+async def test_upgrading_gives_each_runner_a_calendar_key_of_their_own(
+    engine: AsyncEngine,
+) -> None:
+    """Issue 28: the UIDs of a runner's calendar events come from a random key of theirs."""
+    await upgrade(engine, "0010")
+    async with engine.begin() as connection:
+        for runner_id in (7, 8):
+            await connection.execute(
+                text(
+                    "INSERT INTO runners (id, platform, platform_user_id, chat_id, status,"
+                    " experience, equipment, sessions_per_week, timezone, reminder_time,"
+                    " week_preview, started_on, created_at, updated_at) VALUES (:id,"
+                    " 'telegram', :user, :user, 'active', 'some', '[]', 2, 'UTC', '07:00:00', true,"
+                    " '2026-11-02', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"id": runner_id, "user": str(runner_id)},
+            )
+    await upgrade(engine)
+    async with engine.connect() as connection:
+        keys = (await connection.execute(text("SELECT calendar_key FROM runners"))).scalars()
+        found = list(keys)
+    assert len(found) == len(set(found)) == 2
+    assert all(len(key) == 32 and int(key, 16) >= 0 for key in found)

@@ -358,15 +358,16 @@ async def test_export_sends_json_and_csv_documents(ada: TelegramUser, fake_api: 
 
 
 async def test_progress_sends_a_photo_with_a_caption(
-    ada: TelegramUser, fake_api: FakeBotAPI
+    ada: TelegramUser, fake_api: FakeBotAPI, clock: FakeClock
 ) -> None:
     await ada.onboard()
+    clock.advance(days=7)  # a week's sessions are over, not done
     await ada.send("/progress")
     (call,) = fake_api.calls("sendPhoto")
     assert call.files["photo"].content.startswith(b"\x89PNG")
     shown = ada.api.last_message(ada.chat_id)
     assert shown["photo"][-1]["width"] > shown["photo"][-1]["height"]
-    assert shown["caption"].startswith("No sessions are due yet")
+    assert shown["caption"].startswith("0 of 2 sessions done in 1 week.")
 
 
 async def test_calendar_sends_an_ics_document(ada: TelegramUser, fake_api: FakeBotAPI) -> None:

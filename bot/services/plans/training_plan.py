@@ -39,6 +39,7 @@ from bot.coaching import (
     profile_to_dict,
 )
 from bot.services.context import ServiceContext
+from bot.services.plans import calendar_events
 from bot.services.plans.local_time import first_day
 from bot.services.plans.reminder_plan import plan_reminders
 from bot.storage.models import (
@@ -166,22 +167,16 @@ async def replan(
     """Replay the runner's plan, store the upcoming sessions and any new plan changes.
 
     The plan reaches ``ahead`` weeks from today's week (a calendar looks further than the
-    stored weeks); what is stored, sessions and changes alike, ends with the
+    stored weeks; so does the plan of a runner with a calendar link, whose calendar's event
+    versions are kept up here); what is stored, sessions and changes alike, ends with the
     ``LOOK_AHEAD_WEEKS`` stored weeks whatever ``ahead`` is. ``joined``: the runner joined
     in this unit of work, so nothing of theirs is stored yet and nothing is read back.
     """
     today = ctx.today(runner.timezone)
-    profile, changes = await _profiles(ctx, uow, runner, joined=joined)
-    stored = _NOTHING_STORED if joined else await _stored(uow, runner, profile, changes, today)
-    current = plan(
-        profile,
-        start=runner.started_on,
-        weeks=weeks_to_plan(runner.started_on, today, max(ahead, LOOK_AHEAD_WEEKS)),
-        history=stored.history,
-        as_of=today,
-        resume=stored.resume,
-        keep=today - CHECKPOINT_LAG,
-    )
+    subscribed = runner.calendar_token is not None
+    if subscribed:
+        ahead = max(ahead, calendar_events.PLAN_WEEKS)
+    current, stored = await _replay(ctx, uow, runner, ahead=ahead, joined=joined, keep=True)
     kept = current.checkpoint
     if kept is not None and kept != stored.resume:
         await uow.feedback.keep_checkpoint(runner_id=runner.id, day=kept.day, state=kept.to_json())
@@ -196,7 +191,66 @@ async def replan(
     if current.paused and runner.status is RunnerStatus.ACTIVE:
         runner.status = RunnerStatus.PAUSED  # C7: check-ins only, until the runner resumes
     await plan_reminders(ctx, uow, runner, joined=joined)
+    if subscribed:
+        shown = await sessions_in(uow, runner, current, *calendar_events.kept(today))
+        await calendar_events.keep_up(ctx, uow, runner, shown)
     return Replanned(current, new_changes, added, removed, altered)
+
+
+async def planned(
+    ctx: ServiceContext, uow: UnitOfWork, runner: Runner, *, ahead: int, as_of: date
+) -> Plan:
+    """The runner's plan as a replan would have made it on ``as_of`` (its sessions missed
+    since then not yet seen as missed), reaching ``ahead`` weeks from today's week; it only
+    reads (nothing is stored, not even a checkpoint)."""
+    current, _stored = await _replay(
+        ctx, uow, runner, ahead=ahead, joined=False, keep=False, as_of=as_of
+    )
+    return current
+
+
+async def sessions_in(
+    uow: UnitOfWork, runner: Runner, current: Plan, first: date, last: date
+) -> list[PlannedSession]:
+    """The runner's sessions from ``first`` to ``last``: the stored ones up to the end of the
+    stored weeks, then the plan's (as rows not stored)."""
+    rows = {
+        row.date: row
+        for row in await uow.plans.between(runner_id=runner.id, first=first, last=last)
+    }
+    stored_until = runner.planned_until or first - timedelta(days=1)
+    for session in current.sessions:
+        if max(first, stored_until + timedelta(days=1)) <= session.date <= last:
+            rows[session.date] = session_row(session, phase_on(current, session.date))
+    return [rows[day] for day in sorted(rows)]
+
+
+async def _replay(
+    ctx: ServiceContext,
+    uow: UnitOfWork,
+    runner: Runner,
+    *,
+    ahead: int,
+    joined: bool,
+    keep: bool,
+    as_of: date | None = None,
+) -> tuple[Plan, _Stored]:
+    """The plan replayed from the stored checkpoint, as of today unless ``as_of`` says
+    otherwise (``keep``: store a new profile version if the runner's changed, and ask for the
+    checkpoint to keep)."""
+    today = ctx.today(runner.timezone)
+    profile, changes = await _profiles(ctx, uow, runner, joined=joined, save=keep)
+    stored = _NOTHING_STORED if joined else await _stored(uow, runner, profile, changes, today)
+    current = plan(
+        profile,
+        start=runner.started_on,
+        weeks=weeks_to_plan(runner.started_on, today, max(ahead, LOOK_AHEAD_WEEKS)),
+        history=stored.history,
+        as_of=as_of or today,
+        resume=stored.resume,
+        keep=today - CHECKPOINT_LAG if keep else None,
+    )
+    return current, stored
 
 
 @dataclass(frozen=True)
@@ -230,12 +284,13 @@ async def first_open_day(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -
 
 
 async def _profiles(
-    ctx: ServiceContext, uow: UnitOfWork, runner: Runner, *, joined: bool
+    ctx: ServiceContext, uow: UnitOfWork, runner: Runner, *, joined: bool, save: bool = True
 ) -> tuple[Profile, list[ProfileChanged]]:
     """The runner's profile on their first day, and each change of it since.
 
-    A profile that differs from the last one kept is kept from the first day still open
-    (``first_open_day``): a session already due or done keeps the profile it was planned by.
+    A profile that differs from the last one kept is kept (with ``save``) from the first day
+    still open (``first_open_day``): a session already due or done keeps the profile it was
+    planned by.
     """
     current = profile_of(runner)
     if joined:  # nothing of theirs is stored yet: no read, no stale checkpoint to drop
@@ -250,9 +305,10 @@ async def _profiles(
         day = runner.started_on
         if kept:
             day = max(day, await first_open_day(ctx, uow, runner))
-        await uow.feedback.save_profile(
-            runner_id=runner.id, day=day, profile=profile_to_dict(current)
-        )
+        if save:
+            await uow.feedback.save_profile(
+                runner_id=runner.id, day=day, profile=profile_to_dict(current)
+            )
         kept = [(effective, profile) for effective, profile in kept if effective < day]
         kept.append((day, current))
     (_, first), *later = kept

@@ -19,7 +19,6 @@ from bot.services.dialogs.profile_questions import (
     profile_steps,
     running_days,
 )
-from bot.services.plans.reminder_plan import plan_reminders
 from bot.services.plans.training_plan import first_open_day, plan_notes, replan
 from bot.services.plans.views import change_view, profile_view, session_views
 from bot.services.presentation.plan_moves import plan_moves
@@ -31,9 +30,9 @@ from bot.services.presentation.views import SessionView
 from bot.services.use_cases.training import runner_or_none, with_runner
 from bot.storage.models import PlanChange, Resumption, Runner, RunnerStatus, as_dict
 
-# The calendar link's secret is a key, not data about the runner: an export file that gets
-# passed around must not let anyone follow their calendar.
-UNEXPORTED = frozenset({"calendar_token"})
+# The calendar link's secret and the key of the calendar's UIDs are keys, not data about the
+# runner: an export file that gets passed around must not let anyone follow their calendar.
+UNEXPORTED = frozenset({"calendar_token", "calendar_key"})
 DATE_FIELDS = (
     "date",
     "session_date",
@@ -41,6 +40,7 @@ DATE_FIELDS = (
     "effective_on",
     "local_date",
     "resumed_on",
+    "day",
 )
 SETTINGS_FIELDS = (
     Choice("experience", "Experience"),
@@ -182,7 +182,7 @@ DELETE = Dialog(
 async def pause(turn: Turn, runner: Runner) -> Reply:
     """Stop session reminders until the runner resumes; short check-ins go on."""
     runner.status = RunnerStatus.PAUSED
-    await plan_reminders(turn.ctx, turn.uow, runner)
+    await replan(turn.ctx, turn.uow, runner)  # the reminders, and a calendar link's events
     return say(
         "Paused. I won't send sessions until you send /resume, just a quick check-in on your "
         "legs twice a week. Take care!"
@@ -259,6 +259,12 @@ async def export(turn: Turn, runner: Runner) -> Reply:
         "club_memberships": [as_dict(row) for row in await uow.clubs.memberships(runner_id=rid)],
         "club_marks": [as_dict(row) for row in marks],
         "reminders": [as_dict(row) for row in await uow.dispatches.of_runner(rid)],
+        "calendar_events": [
+            as_dict(row)
+            for row in (
+                await uow.calendar.versions(runner_id=rid, first=date.min, last=last)
+            ).values()
+        ],
         "open_question": [asdict(question)] if question is not None else [],
     }
     return (

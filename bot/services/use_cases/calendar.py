@@ -1,14 +1,12 @@
-"""/calendar: the next four weeks of sessions as a calendar file that updates on re-import,
-and, in webhook mode, as a private subscription URL that calendar apps follow by themselves.
+"""/calendar: the four weeks before today and the four from today as a calendar file that
+updates on re-import, and, in webhook mode, as a private subscription URL that calendar apps
+follow by themselves.
 
-Each event's UID is the runner and the day. Its SEQUENCE is the number of seconds from the
-runner's first day with the coach to the latest change that shaped the event: the stored
-session row (replaced only when its content changes), the runner's profile (the reminder
-time and timezone place the event), and a skip that dropped it. Sessions beyond the stored
-weeks are not stored yet: theirs is the latest report or plan change, which is all they
-follow from. The profile's row also changes when the stored weeks roll on, which raises
-SEQUENCE once a week without a change: harmless, a calendar app only reads the event again.
-A skipped session, and every session while the runner is paused, comes as cancelled.
+The events and their versions are ``bot.services.plans.calendar_events``'s; their words and
+the file's shape are ``bot.services.presentation.ics``'s. /calendar replans (and records each
+changed event's new version); the subscription URL only reads, in a unit of work that cannot
+write, and says with an ETag and Last-Modified whether anything changed since the app's last
+look.
 
 The subscription URL holds a per-runner secret token (``runners.calendar_token``), handed
 out on the first /calendar in webhook mode; /calendar reset replaces it, so the old URL
@@ -17,37 +15,40 @@ stops working. The file and the URL are made by the same function, ``plan_file``
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.services.context import ServiceContext
 from bot.services.dialogs.engine import Turn
-from bot.services.plans.training_plan import phase_on, replan, session_row
-from bot.services.plans.views import session_view
+from bot.services.plans import calendar_events
+from bot.services.plans.training_plan import planned, replan, sessions_in
 from bot.services.presentation.ics import Entry, calendar
 from bot.services.presentation.replies import Document, Message, Reply, say
-from bot.services.presentation.sessions import KIND_LABEL, dose
 from bot.services.presentation.text import plain
-from bot.services.presentation.views import SessionView
-from bot.storage.models import Runner, RunnerStatus
+from bot.storage.models import Runner
 from bot.storage.unit_of_work import UnitOfWork
 
-CALENDAR_DAYS = 28
-PLAN_WEEKS = 6  # today's plan week and five more reach past the four weeks from today
 FEED_PATH = "/calendar/{token}.ics"  # under the bot's public URL, on its web server
 TOKEN_BYTES = 32  # secrets.token_urlsafe: 43 characters
 MAX_TOKEN = 64  # the column's width: anything longer is no token of ours
 RESET = "reset"
 
 SENT = (
-    "Your next four weeks of strength sessions, as a calendar file: open it to add them to "
-    "your calendar. When your plan changes, send /calendar again and import the new file: "
-    "the sessions update in place, and a dropped one shows as cancelled."
+    "Your strength sessions as a calendar file, the next four weeks and how the last four "
+    "went: open it to add them to your calendar. When your plan changes, send /calendar "
+    "again and import the new file: the sessions update in place, and a dropped one shows "
+    "as cancelled."
 )
 NOTHING = (
     "No strength sessions are planned in the next four weeks, so there's nothing to add to "
     "your calendar. Send /week to see where your plan stands."
+)
+NOTHING_AHEAD = (
+    "No strength sessions are planned in the next four weeks: send /week to see where your "
+    "plan stands. The calendar file has how the last four weeks went, and shows any session "
+    "dropped from your plan as cancelled."
 )
 NO_LINK = (
     "A link your calendar app could follow by itself needs the bot to run on a public web "
@@ -75,10 +76,18 @@ ARGUMENTS = (
 
 @dataclass(frozen=True, slots=True)
 class PlanFile:
-    """The runner's next four weeks as an .ics file, and how many sessions it holds."""
+    """The runner's calendar as an .ics file: how many sessions ahead it holds (not
+    cancelled), when it last changed, and its ETag (a hash of the bytes)."""
 
     content: bytes
-    sessions: int
+    ahead: int
+    events: int
+    revised: datetime
+
+    @property
+    def etag(self) -> str:
+        """A strong validator of the file's bytes, quoted as HTTP wants it."""
+        return '"' + hashlib.sha256(self.content).hexdigest()[:32] + '"'
 
 
 async def export(turn: Turn, runner: Runner, args: str = "") -> Reply:
@@ -93,25 +102,31 @@ async def export(turn: Turn, runner: Runner, args: str = "") -> Reply:
     if public is not None and runner.calendar_token is None:
         runner.calendar_token = new_token()
     made = await plan_file(turn.ctx, turn.uow, runner)
+    sent = SENT if made.ahead else NOTHING_AHEAD
     if public is None or runner.calendar_token is None:
-        if not made.sessions:
+        if not made.events:
             return say(NOTHING)
-        return (Message(plain(f"{SENT}\n\n{NO_LINK}"), document=_document(made)),)
+        return (Message(plain(f"{sent}\n\n{NO_LINK}"), document=_document(made)),)
     link = say(LINK.format(url=feed_url(public, runner.calendar_token)))
-    if not made.sessions:
+    if not made.events:
         return (*say(NOTHING), *link)
-    return (Message(plain(SENT), document=_document(made)), *link)
+    return (Message(plain(sent), document=_document(made)), *link)
 
 
-async def subscription(ctx: ServiceContext, token: str) -> bytes | None:
-    """The calendar behind a subscription URL's token; None for a token that is not current."""
+async def subscription(ctx: ServiceContext, token: str) -> PlanFile | None:
+    """The calendar behind a subscription URL's token; None for a token that is not current.
+    It only reads: a calendar app's poll writes nothing."""
     if not token or len(token) > MAX_TOKEN:
         return None
-    async with ctx.database.unit_of_work() as uow:
+    async with ctx.database.reading() as uow:
         runner = await uow.runners.with_calendar_token(token)
         if runner is None:
             return None
-        return (await plan_file(ctx, uow, runner)).content
+        today = ctx.today(runner.timezone)
+        as_of = min(runner.calendar_as_of or today, today)
+        current = await planned(ctx, uow, runner, ahead=calendar_events.PLAN_WEEKS, as_of=as_of)
+        shown = await sessions_in(uow, runner, current, *calendar_events.window(today))
+        return _file(ctx, runner, await calendar_events.events(ctx, uow, runner, shown))
 
 
 def feed_url(public_url: str, token: str) -> str:
@@ -138,69 +153,23 @@ def _document(made: PlanFile) -> Document:
 
 
 async def plan_file(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> PlanFile:
-    """The .ics file of the runner's next four weeks, from one replan of their plan."""
-    events = await entries(ctx, uow, runner)
+    """The runner's calendar as an .ics file, from one replan of their plan (which records
+    each changed event's new version)."""
+    current = (await replan(ctx, uow, runner, ahead=calendar_events.PLAN_WEEKS)).plan
+    today = ctx.today(runner.timezone)
+    shown = await sessions_in(uow, runner, current, *calendar_events.kept(today))
+    return _file(ctx, runner, await calendar_events.keep_up(ctx, uow, runner, shown))
+
+
+def _file(ctx: ServiceContext, runner: Runner, events: list[Entry]) -> PlanFile:
     content = calendar(
         events,
-        owner=f"runner{runner.id}",
+        key=runner.calendar_key,
+        domain=ctx.calendar_domain,
         timezone=runner.timezone,
-        at=runner.reminder_time,
-        stamp=ctx.clock(),
         name="Strength sessions",
     )
-    return PlanFile(content, len(events))
-
-
-async def entries(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> list[Entry]:
-    """The events of the next four weeks: stored sessions first, then those planned later."""
-    later = (await replan(ctx, uow, runner, ahead=PLAN_WEEKS)).plan
     today = ctx.today(runner.timezone)
-    last = today + timedelta(days=CALENDAR_DAYS - 1)
-    logs = await uow.feedback.logs(runner_id=runner.id)
-    skipped = {log.session_date: log.logged_at for log in logs if log.completed == "skipped"}
-    rows = {s.date: s for s in await uow.plans.between(runner_id=runner.id, first=today, last=last)}
-    reported = [
-        *(log.logged_at for log in logs),
-        *(row.answered_at for row in await uow.feedback.check_ins(runner_id=runner.id)),
-        *(row.created_at for row in await uow.feedback.changes(runner_id=runner.id)),
-    ]
-    stored_until = runner.planned_until or today
-    for session in later.sessions:
-        if stored_until < session.date <= last:
-            rows[session.date] = session_row(session, phase_on(later, session.date))
-    paused = runner.status is RunnerStatus.PAUSED
-    return [
-        _entry(
-            session_view(row),
-            _seconds(
-                runner.created_at,
-                runner.updated_at,
-                skipped.get(day),
-                *([row.created_at] if day <= stored_until else reported),
-            ),
-            cancelled=paused or day in skipped,
-        )
-        for day, row in sorted(rows.items())
-    ]
-
-
-def _entry(row: SessionView, sequence: int, *, cancelled: bool) -> Entry:
-    kind = KIND_LABEL.get(row.kind, row.kind)
-    lines = [f"About {row.minutes} minutes with the warm-up."]
-    for n, item in enumerate(row.exercises, start=1):
-        lines.append(f"{n}. {item.name}: {dose(item)}")
-        if item.cues_emphasised:
-            lines.append(f"   Check your form on this one: {'; '.join(item.cues)}")
-    return Entry(
-        day=row.date,
-        minutes=row.minutes,
-        summary=f"Strength: {kind}",
-        description="\n".join(lines),
-        sequence=sequence,
-        cancelled=cancelled,
-    )
-
-
-def _seconds(since: datetime, *moments: datetime | None) -> int:
-    """Whole seconds from ``since`` to the latest of ``moments``."""
-    return max(0, *(int((m - since).total_seconds()) for m in moments if m is not None))
+    ahead = sum(1 for event in events if event.day >= today and not event.cancelled)
+    revised = calendar_events.last_revised(events, ctx, runner)
+    return PlanFile(content, ahead, len(events), revised)
