@@ -7,7 +7,7 @@ from tests.services.conftest import Talker
 
 
 def asks_typed(runner: Talker) -> bool:
-    return runner.last[-1].typed
+    return runner.last[-1].typed is not None
 
 
 async def test_a_question_says_when_it_takes_a_typed_answer(runner: Talker) -> None:

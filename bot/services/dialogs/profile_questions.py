@@ -15,11 +15,14 @@ from bot.services.dialogs.free_text import (
     read_timezone,
     year_guessed,
 )
+from bot.services.presentation.cues import Cue
 from bot.services.presentation.sessions import DAY_KIND_LABEL, EQUIPMENT_LABEL, WEEKDAYS
+from bot.services.presentation.text import cue
 from bot.storage.models import Runner, RunningDay
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 RUNNING = ("easy", "hard", "long")
+TIMEZONE_EXAMPLE = "Denver, Europe/Berlin or +2"
 
 
 class RaceAnswer(TypedDict):
@@ -81,6 +84,14 @@ def _race_with_year(text: str, answers: Answers, ctx: ServiceContext) -> RaceAns
     return race
 
 
+def race_shown(race: RaceAnswer) -> str:
+    """A typed race as the answers so far show it: ``Sun 24 Jan 2027, Zugspitz Ultra``."""
+    if race["date"] is None:
+        return race["name"] or "none"
+    day = date.fromisoformat(race["date"])
+    return ", ".join(filter(None, [f"{day:%a} {day.day} {day:%b %Y}", race["name"]]))
+
+
 def _guessed_race(answers: Answers) -> str:
     """``Sun 24 Jan 2027``: the date read from a typed race date with no year."""
     race = answers.get("race")
@@ -101,6 +112,9 @@ def _race_steps(asked: Callable[[Answers], bool]) -> tuple[Step, ...]:
             [Choice("none", "No race planned")],
             read_text=_race,
             when=asked,
+            label="Race",
+            show=race_shown,
+            example="15 May 2027 Zugspitz Ultra",
         ),
         Step(
             "race_ok",
@@ -115,6 +129,9 @@ def _race_steps(asked: Callable[[Answers], bool]) -> tuple[Step, ...]:
             [Choice("none", "No race planned")],
             read_text=_race_with_year,
             when=lambda a: asked(a) and a.get("race_ok") == "again",
+            label="Race",
+            show=race_shown,
+            example="24 Jan 2027 Zugspitz Ultra",
         ),
     )
 
@@ -154,6 +171,7 @@ def _day_step(index: int, key: str, when: Callable[[Answers], bool]) -> Step:
         f"What is {name} usually?",
         [Choice(kind, label.capitalize()) for kind, label in DAY_KIND_LABEL.items()],
         when=when,
+        label=name,
     )
 
 
@@ -166,12 +184,14 @@ def one_day_steps(when: Callable[[Answers], bool]) -> tuple[Step, Step]:
             [Choice(key, WEEKDAYS[i]) for i, key in enumerate(DAY_KEYS)],
             columns=4,
             when=when,
+            label="Day",
         ),
         Step(
             "wkind",
             lambda a: f"What is {WEEKDAYS[DAY_KEYS.index(a['wday'])]} now?",
             [Choice(kind, label.capitalize()) for kind, label in DAY_KIND_LABEL.items()],
             when=when,
+            label="Now",
         ),
     )
 
@@ -190,6 +210,7 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
             ],
             columns=3,
             when=when("experience"),
+            label="Experience",
         ),
         *(_day_step(i, key, week) for i, key in enumerate(DAY_KEYS)),
         Step(
@@ -202,21 +223,24 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
             _runs,
             columns=4,
             when=when("runs"),
+            label="Trail runs a week",
         ),
         *_race_steps(when("race")),
         Step(
             "kit",
-            "What do you have at home? Tap all that apply, then Done.",
+            "What do you have at home? " + cue(Cue.CHOOSE_MANY),
             [Choice(item, label[0].upper() + label[1:]) for item, label in EQUIPMENT_LABEL.items()],
             multi=True,
             done_label="None of these",
             when=when("kit"),
+            label="Kit",
         ),
         Step(
             "spw",
             "How many strength sessions a week? Two works best; one still helps.",
             [Choice("2", "Two (recommended)"), Choice("1", "One")],
             when=when("sessions"),
+            label="Sessions a week",
         ),
         Step(
             "time",
@@ -225,21 +249,26 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
             columns=3,
             read_text=typed_time,
             when=when("time"),
+            label="Reminder time",
+            example="6:30 or 7pm",
         ),
         Step(
             "tz",
-            "Which timezone are you in? Pick one, type a city (Denver) or an offset (+2), "
-            "or share your location.",
+            "Which timezone are you in? Pick one, or type a city (Denver) or an offset (+2)."
+            + cue(Cue.SHARE_LOCATION),
             timezone_choices,
             read_text=typed_timezone,
             accepts_location=True,
             when=when("timezone"),
+            label="Timezone",
+            example=TIMEZONE_EXAMPLE,
         ),
         Step(
             "preview",
             "Would you like a short preview of your week every Monday?",
             [Choice("on", "Yes please"), Choice("off", "No thanks")],
             when=when("preview"),
+            label="Week preview",
         ),
     )
 

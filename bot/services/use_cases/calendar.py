@@ -25,10 +25,11 @@ from bot.services.context import ServiceContext
 from bot.services.dialogs.engine import Turn
 from bot.services.plans.training_plan import phase_on, replan, session_row
 from bot.services.plans.views import session_view
+from bot.services.presentation.cues import Cue
 from bot.services.presentation.ics import Entry, calendar
 from bot.services.presentation.replies import Document, Message, Reply, say
 from bot.services.presentation.sessions import KIND_LABEL, dose
-from bot.services.presentation.text import plain
+from bot.services.presentation.text import cue, plain
 from bot.services.presentation.views import SessionView
 from bot.storage.models import Runner, RunnerStatus
 from bot.storage.unit_of_work import UnitOfWork
@@ -49,10 +50,6 @@ NOTHING = (
     "No strength sessions are planned in the next four weeks, so there's nothing to add to "
     "your calendar. Send /week to see where your plan stands."
 )
-NO_LINK = (
-    "A link your calendar app could follow by itself needs the bot to run on a public web "
-    "address (webhook mode), and right now it doesn't, so the file is the way for now."
-)
 LINK = (
     "Or let your calendar keep up by itself: add this private link to your calendar app as a "
     'subscription ("from URL"), and plan changes show up there on their own.\n{url}\n'
@@ -63,10 +60,7 @@ NEW_LINK = (
     "Done: your old calendar link no longer works. Here's your new private link; replace the "
     "old subscription in your calendar app with it:\n{url}"
 )
-LINK_OFF = (
-    "Done: any calendar link I gave you before no longer works. A new one needs the bot to "
-    "run on a public web address (webhook mode); until then, /calendar sends you the file."
-)
+LINK_OFF = "Done: any calendar link I gave you before no longer works." + cue(Cue.NO_CALENDAR_LINK)
 ARGUMENTS = (
     "Send /calendar for your sessions as a calendar file, or /calendar reset to switch off "
     "your calendar link and get a new one."
@@ -96,7 +90,7 @@ async def export(turn: Turn, runner: Runner, args: str = "") -> Reply:
     if public is None or runner.calendar_token is None:
         if not made.sessions:
             return say(NOTHING)
-        return (Message(plain(f"{SENT}\n\n{NO_LINK}"), document=_document(made)),)
+        return (Message(SENT + cue(Cue.NO_CALENDAR_LINK), document=_document(made)),)
     link = say(LINK.format(url=feed_url(public, runner.calendar_token)))
     if not made.sessions:
         return (*say(NOTHING), *link)

@@ -21,8 +21,10 @@ from bot.services.dialogs.reports import (
 )
 from bot.services.plans.training_plan import Replanned, replan
 from bot.services.plans.views import session_view, session_views
+from bot.services.presentation.cues import Cue
 from bot.services.presentation.replies import Button, Message, Reply, say
 from bot.services.presentation.sessions import clock_label, session_text, week_text
+from bot.services.presentation.text import cue
 from bot.storage.models import PlannedSession, Runner, RunnerStatus
 
 LOOK_BACK_DAYS = 2  # /done and /checkin look this far back for an unreported session
@@ -180,7 +182,7 @@ def _next_session_line(replanned: Replanned, day: date) -> str:
 def _rpe(text: str, _answers: Answers, _ctx: Any) -> int:
     if text.strip().isdigit() and 1 <= int(text) <= 10:
         return int(text)
-    raise NotUnderstood("Tap a button, or type your effort as a number from 1 to 10.")
+    raise NotUnderstood("Choose an answer, or type your effort as a number from 1 to 10.")
 
 
 class PostSessionAnswers(SessionReportAnswers, total=False):
@@ -224,6 +226,7 @@ POST_SESSION = Dialog(
             "how",
             "Great! Did you get through all of it?",
             [Choice("full", "All of it"), Choice("partial", "Part of it")],
+            label="Done",
         ),
         Step(
             "rpe",
@@ -236,13 +239,17 @@ POST_SESSION = Dialog(
             ],
             columns=4,
             read_text=_rpe,
+            label="Effort",
+            show=lambda effort: f"{effort}/10",
+            example="7 (from 1 to 10)",
         ),
         Step(
             "hurt",
-            "Did any exercise hurt? Tap where, then Done.",
+            "Did any exercise hurt? " + cue(Cue.CHOOSE_MANY),
             PAIN_PLACES,
             multi=True,
             done_label="Nothing hurt",
+            label="Hurt",
         ),
         Step(
             "hurt_score",
@@ -250,12 +257,14 @@ POST_SESSION = Dialog(
             PAIN_SCORES,
             columns=6,
             when=lambda a: bool(a.get("hurt")),
+            label="Pain",
         ),
         Step(
             "hips",
             "On the slider curls, did your hips stay level the whole time?",
             [Choice("yes", "Yes, level"), Choice("no", "No, they dipped")],
             when=lambda a: bool(a.get("sliders")),
+            label="Hips",
         ),
     ),
     _finish_post_session,
@@ -319,10 +328,11 @@ CHECK_IN = Dialog(
             ),
             LEGS,
             columns=2,
+            label="Legs",
         ),
         Step(
             "sore",
-            "Where are you sore? Tap all that apply, then Done.",
+            "Where are you sore? " + cue(Cue.CHOOSE_MANY),
             [
                 Choice("glutes", "Glutes"),
                 Choice("hamstrings", "Hamstrings"),
@@ -331,13 +341,15 @@ CHECK_IN = Dialog(
             ],
             multi=True,
             when=lambda a: a.get("legs") == "muscle_soreness",
+            label="Sore",
         ),
         Step(
             "where",
-            "Where is it? Tap all that apply, then Done.",
+            "Where is it? " + cue(Cue.CHOOSE_MANY),
             PAIN_PLACES,
             multi=True,
             when=_pain,
+            label="Where",
         ),
         Step(
             "score",
@@ -345,18 +357,21 @@ CHECK_IN = Dialog(
             PAIN_SCORES,
             columns=6,
             when=_pain,
+            label="Pain",
         ),
         Step(
             "settled",
             "Has it settled since the session?",
             [Choice("yes", "Yes, it has"), Choice("no", "No, not yet")],
             when=_pain,
+            label="Settled",
         ),
         Step(
             "ran",
             "Could you run normally today?",
             [Choice("yes", "Yes"), Choice("no", "No"), Choice("none", "No run today")],
             columns=3,
+            label="Ran normally",
         ),
         Step(
             "trail",
@@ -369,6 +384,7 @@ CHECK_IN = Dialog(
             ],
             columns=1,
             when=lambda a: a.get("session", True) and a.get("ran") != "none",
+            label="Trail running",
         ),
     ),
     _finish_check_in,
