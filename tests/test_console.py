@@ -21,6 +21,7 @@ from bot.storage.database import Database
 from bot.storage.models import Runner, SessionLog
 from handlers.console.chat import PROMPT, chat
 from tests.conftest import FakeClock, run_bot
+from tests.platform_words import CHAT_APP, DISCORD, TELEGRAM, foreign
 
 ONBOARDING = [
     "/start",
@@ -272,3 +273,21 @@ def test_ctrl_d_at_a_prompt_leaves_at_once_with_one_line(tmp_path: Path) -> None
     out = io.StringIO()
     chat_on_a_pipe(tmp_path, out, b"/start\n", close=True)
     assert out.getvalue().endswith("> \nBye — your answers so far are saved.\n")
+
+
+async def test_every_reply_is_in_the_consoles_words(
+    coach: Coach, clock: FakeClock, tmp_path: Path
+) -> None:
+    """The flows (onboarding with refused answers, a session, a check-in, the settings, the
+    odd line, /deleteme), scanned for the words of Telegram, Discord and chat apps."""
+    onboarding = ["/start", "plenty", *ONBOARDING[1:11], "loads", "e", "a", "whenever", "7"]
+    refused = [*onboarding, "Atlantis", "a", "a"]  # a city unknown, then Berlin; looks good
+    transcript = await talk(coach, [*refused, *LOG_TODAY], tmp_path)
+    clock.advance(days=1)
+    after = ["/checkin", "a", "a", "b", "/settings", "g", "6:15pm", "/calendar", "/calendar reset"]
+    odd = ["/week", "/history", "/pause", "/resume", "/help", "/moonwalk", "my knee hurts", "/"]
+    leave = ["/deleteme", "b", "/deleteme", "a", "/today"]
+    transcript += await talk(coach, [*after, *odd, *leave], tmp_path)
+    assert "Thanks for checking in" in transcript
+    assert foreign(transcript.splitlines(), TELEGRAM, DISCORD, CHAT_APP) == []
+    assert "Pick each that applies by its letter" in transcript

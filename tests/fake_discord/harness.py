@@ -63,6 +63,11 @@ class DiscordHarness:
         self.state.parse_message_create(payload)
         await settle()
 
+    async def message_edit(self, payload: JSONDict) -> None:
+        """MESSAGE_UPDATE."""
+        self.state.parse_message_update(payload)
+        await settle()
+
     async def guild_create(self, payload: JSONDict) -> None:
         """GUILD_CREATE after start: the bot was added to a server."""
         self.state.parse_guild_create(payload)
