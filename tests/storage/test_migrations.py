@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -120,3 +122,14 @@ def test_db_upgrade_command_creates_schema_on_empty_sqlite_file(
     with sqlite3.connect(database) as connection:
         rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         assert {name for (name,) in rows} >= EXPECTED_TABLES
+
+
+async def test_an_upgrade_says_so_in_one_line_and_a_schema_up_to_date_says_nothing(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        await upgrade(engine)
+        await upgrade(engine)
+    said = [r.getMessage() for r in caplog.records if r.name.startswith(("bot", "alembic"))]
+    (line,) = [message for message in said if message.startswith("database schema")]
+    assert line.startswith("database schema upgraded from nothing to 00")
