@@ -23,7 +23,8 @@ from bot.services.dialogs.engine import Dialogs, Turn
 from bot.services.dialogs.free_text import mentions_pain, timezone_at
 from bot.services.infrastructure.turns import Turns
 from bot.services.plans.reminder_plan import plan_reminders
-from bot.services.presentation.replies import Reply, out_of_date, say, toast
+from bot.services.presentation.replies import Message, Part, Reply, out_of_date, say, toast
+from bot.services.presentation.text import plain
 from bot.services.use_cases import account, calendar, clubs, progress, reminders, training
 from bot.services.use_cases.onboarding import ONBOARDING, WELCOME
 from bot.storage.models import Club, Runner, RunnerStatus
@@ -171,9 +172,10 @@ class Coach:
                 return say(HELP)
             if name == "deleteme":  # with or without a plan: club marks are theirs too
                 return await self.dialogs.begin(turn, DialogName.DELETE)
-            if name == "cancel":
-                cancelled = await self.dialogs.cancel(turn)
-                return say("Stopped. Nothing was changed." if cancelled else "Nothing to stop.")
+            if name == "cancel":  # the question left behind loses its buttons
+                if await self.dialogs.cancel(turn):
+                    return (Message(plain("Stopped. Nothing was changed."), part=Part.SETTLES),)
+                return say("Nothing to stop.")
             action = self._runner_commands.get(name)
             if action is None:
                 return say(unknown_command(name))

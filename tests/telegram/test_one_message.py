@@ -61,3 +61,11 @@ async def test_refused_typed_times_in_a_club_setup_leave_one_live_question(
     assert len(live) == 1
     assert "When should I post the club session?" in live[0]["text"]
     assert "isn't a time of day" in live[0]["text"]
+
+
+async def test_cancel_takes_the_buttons_off_the_question_it_stops(ada: TelegramUser) -> None:
+    await ada.send("/start")
+    await ada.press("Some")
+    await ada.send("/cancel")
+    assert ada.last_text == "Stopped. Nothing was changed."
+    assert ada.live == []
