@@ -132,7 +132,7 @@ class Callbacks:
             )
 
     async def continue_in_dm(self, interaction: discord.Interaction, payload: str) -> None:
-        """ "Continue in private": open a DM with the presser and start there with the payload;
+        """ "Carry on privately": open a DM with the presser and start there with the payload;
         tell them, only them, where to look, or that their DMs are closed."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         user = interaction.user
