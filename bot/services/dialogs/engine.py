@@ -87,7 +87,7 @@ class Step:
         """The choices, for these answers so far."""
         return self.choices(answers, ctx) if callable(self.choices) else self.choices
 
-    def answer(self, value: Any, answers: Answers, ctx: ServiceContext) -> str:
+    def answer_label(self, value: Any, answers: Answers, ctx: ServiceContext) -> str:
         """How the answer ``value`` reads: its choice's label, or the typed answer shown."""
         labels = {choice.value: choice.label for choice in self.options(answers, ctx)}
         if self.multi:
@@ -141,7 +141,7 @@ class Dialog(Generic[AnswersT]):
         shown: dict[str, str] = {}
         for step in self.steps:
             if step.label and step.key in answers and step.when(answers):
-                shown[step.label] = step.answer(answers[step.key], answers, ctx)
+                shown[step.label] = step.answer_label(answers[step.key], answers, ctx)
         return join(" · ", [f"{label}: {answer}" for label, answer in shown.items()])
 
 
