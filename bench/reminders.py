@@ -42,6 +42,7 @@ from bot.storage.models import (
     PlannedSession,
     Runner,
 )
+from handlers.live_questions import LiveQuestions
 from handlers.telegram.http import AiohttpRequest
 from handlers.telegram.messages import html, keyboard
 from handlers.telegram.notifier import TelegramNotifier
@@ -187,7 +188,7 @@ def telegram_bot(token: str, base_url: str) -> Bot:
 
 def dispatcher(database: Database, bot: Bot, per_second: float) -> Dispatcher:
     ctx = ServiceContext(database, clock)
-    route = Route(TelegramNotifier(bot), RateLimiter(per_second))
+    route = Route(TelegramNotifier(bot, LiveQuestions()), RateLimiter(per_second))
     return Dispatcher(ctx, {"telegram": route}, Delivery(stale_after=timedelta(0)))
 
 

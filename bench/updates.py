@@ -41,6 +41,7 @@ from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.services.infrastructure.inbound import Inbox
 from bot.settings import Settings
+from handlers.live_questions import LiveQuestions
 from handlers.telegram.application import CoachApplication, build_application
 from handlers.telegram.callbacks import PLATFORM
 from tests.conftest import FakeClock
@@ -62,6 +63,7 @@ async def coach_app(
         Coach(context),
         inbox=Inbox(context, PLATFORM),
         limiter=virtual_limiter(),
+        questions=LiveQuestions(),
         request=InProcessRequest(api),
     )
     await app.initialize()

@@ -24,6 +24,7 @@ loads no platform library.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import signal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -66,9 +67,10 @@ def telegram(
     limiter: RateLimiter | None = None,
     request: BaseRequest | None = None,
 ) -> Platform[TelegramAdapter]:
-    """Telegram: one limiter for the replies and the reminders, the inbox, the Application,
-    its receiver, and the reminders' own bot and notifier. Tests give their ``limiter`` and
-    ``request`` (the Bot API transport)."""
+    """Telegram: one limiter for the replies and the reminders, the inbox, the live question
+    messages, the Application, its receiver, and the reminders' own bot and notifier. Tests
+    give their ``limiter`` and ``request`` (the Bot API transport)."""
+    from handlers.live_questions import LiveQuestions
     from handlers.telegram.adapter import Polling, TelegramAdapter
     from handlers.telegram.application import build_application, reminder_bot
     from handlers.telegram.callbacks import PLATFORM
@@ -76,14 +78,17 @@ def telegram(
 
     limiter = limiter or RateLimiter(settings.messages_per_second)
     inbox = Inbox(coach.ctx, PLATFORM)
-    application = build_application(settings, coach, inbox=inbox, limiter=limiter, request=request)
+    questions = LiveQuestions()
+    application = build_application(
+        settings, coach, inbox=inbox, limiter=limiter, questions=questions, request=request
+    )
     receiver: Receiver = (
         _webhook(settings, application, coach) if settings.uses_webhook else Polling(application)
     )
     bot = reminder_bot(settings, request=request)
     api = str(settings.telegram_api_base_url).rstrip("/")
     adapter = TelegramAdapter(application, receiver, reminder_bot=bot, api=api)
-    return Platform(adapter, Route(TelegramNotifier(bot), limiter))
+    return Platform(adapter, Route(TelegramNotifier(bot, questions), limiter))
 
 
 def _webhook(settings: Settings, application: CoachApplication, coach: Coach) -> Receiver:
@@ -113,13 +118,15 @@ def discord(
     from handlers.discord.adapter import DiscordAdapter
     from handlers.discord.client import build_client
     from handlers.discord.notifier import DiscordNotifier
+    from handlers.live_questions import LiveQuestions
 
     token = settings.discord_bot_token
     assert token is not None, "the Discord side needs its token"
-    client = build_client(coach, application_id=None)
+    questions = LiveQuestions()
+    client = build_client(coach, application_id=None, questions=questions)
     # discord.py already retries 500, 502, 504 and 524 inside send(): a server error
     # that reaches the tick is final, so the route adds no retries of its own.
-    route = Route(DiscordNotifier(client), limiter or discord_limiter(), retries=0)
+    route = Route(DiscordNotifier(client, questions), limiter or discord_limiter(), retries=0)
     return Platform(DiscordAdapter(client, token=token.get_secret_value()), route)
 
 
@@ -164,11 +171,12 @@ async def chat(
     exports: Path,
     ctx: ServiceContext | None = None,
 ) -> None:
-    """The console coach for ``name`` on ``stdin`` and ``out``, until end of input or
-    ``quit``: the same database and coach, with no platform and no reminder tick."""
+    """The console coach for ``name`` on ``stdin`` and ``out``, until end of input, Ctrl-C or
+    ``quit``: the same database and coach, with no platform, no reminder tick and no web
+    server (so no calendar link: one would lead nowhere)."""
     from handlers.console.adapter import ConsoleAdapter
 
-    ctx = ctx or ServiceContext.from_settings(settings)
+    ctx = ctx or dataclasses.replace(ServiceContext.from_settings(settings), public_url=None)
     console = ConsoleAdapter(Coach(ctx), name=name, stdin=stdin, out=out, exports=exports)
     await _running(ctx, [console], asyncio.Event())  # it ends when the person leaves
 

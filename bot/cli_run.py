@@ -26,7 +26,7 @@ def run(_args: argparse.Namespace) -> int:
     configure_logging(settings.log_level, secrets=settings.secrets)
     try:
         bootstrap.run(settings)
-    except CannotRun as error:
-        print(redact(f"trailcoach: {error.line}", settings.secrets), file=sys.stderr)
+    except CannotRun as error:  # last, after a blank line, so it stands out of the log
+        print(redact(f"\ntrailcoach: {error.line}", settings.secrets), file=sys.stderr)
         return error.status
     return 0

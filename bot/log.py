@@ -1,4 +1,5 @@
-"""Logging set-up: plain lines, with every secret redacted wherever it appears."""
+"""Logging set-up: plain lines, with every secret redacted wherever it appears, and nothing
+that would bury what matters (a start-up failure comes last, and stands out)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,18 @@ def _brief(record: logging.LogRecord) -> logging.LogRecord:
     return brief
 
 
+# Lines about what the bot does not do: discord.py's warnings that voice needs libraries the
+# bot never installs, and APScheduler's that a tick is still running when the next is due
+# (the tick never overlaps itself by design; a long rate-limit pause is logged by the limiter).
+_IRRELEVANT = ("voice will NOT be supported", "maximum number of running instances reached")
+
+
+def relevant(record: logging.LogRecord) -> bool:
+    """Whether a record says something about what the bot does."""
+    message = record.getMessage()
+    return not any(words in message for words in _IRRELEVANT)
+
+
 class RedactingFormatter(logging.Formatter):
     """Formats a record, tracebacks included, then masks secrets and token-shaped text."""
 
@@ -71,12 +84,15 @@ def configure_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
     handler.setFormatter(
         RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
     )
+    handler.addFilter(relevant)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     # httpx logs every request URL at INFO, and Telegram URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Alembic says a line per migration; bot.storage.migrate says one for them all.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

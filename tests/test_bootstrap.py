@@ -280,7 +280,7 @@ async def test_the_console_runs_through_the_root_without_a_tick(
         timeout=10,
     )
     assert "/today: Today's session" in out.getvalue()
-    assert out.getvalue().rstrip().endswith("Bye! Your plan is saved.")
+    assert out.getvalue().rstrip().endswith("Bye — nothing of yours is kept here.")
     assert schedulers == []
 
 

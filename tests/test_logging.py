@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 from collections.abc import Iterator
 
 import pytest
 
+from bot import bootstrap, cli_run
 from bot.log import REDACTED, configure_logging
+from bot.settings import Settings
+from handlers.lifecycle import CannotRun
 
 TOKEN = "123456789:AAH9r2Xb6kD0vVw3LqzT5yNf8GmJc1pEoRs"
 SECRET = "q8Zr3vKx1mT6pW0yN4bD"
@@ -111,3 +115,40 @@ def test_a_discord_token_and_its_signature_alone_are_redacted(
     output = capsys.readouterr().err
     assert signature not in output
     assert output.count(REDACTED) == 2
+
+
+def test_lines_about_what_the_bot_does_not_do_are_dropped(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def emit() -> None:
+        logging.getLogger("discord.client").warning(
+            "PyNaCl is not installed, voice will NOT be supported"
+        )
+        logging.getLogger("apscheduler.scheduler").warning(
+            'Execution of job "Tick" skipped: maximum number of running instances reached (1)'
+        )
+        logging.getLogger("alembic.runtime.migration").info("Running upgrade 0001 -> 0002")
+        logging.getLogger("bot").warning("this one matters")
+
+    output = log_output(capsys, emit)
+    assert output.splitlines()[-1].endswith("WARNING bot: this one matters")
+    assert len(output.splitlines()) == 1
+
+
+def test_a_failed_start_is_the_last_line_after_a_blank_one(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever was logged before it, the reason the bot could not start comes last, set
+    apart by a blank line, with the token redacted."""
+
+    def fail(_settings: Settings) -> None:
+        logging.getLogger("bot.storage.migrate").info("database schema upgraded")
+        raise CannotRun(f"the Bot API refused {TOKEN}", 2)
+
+    monkeypatch.setattr(bootstrap, "run", fail)
+    settings = Settings(_env_file=None, telegram_bot_token=TOKEN)
+    monkeypatch.setattr(cli_run, "load_settings", lambda: settings)
+    assert cli_run.run(argparse.Namespace()) == 2
+    *logged, blank, last = capsys.readouterr().err.splitlines()
+    assert logged[-1].endswith("INFO bot.storage.migrate: database schema upgraded")
+    assert (blank, last) == ("", f"trailcoach: the Bot API refused {REDACTED}")

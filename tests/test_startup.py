@@ -39,7 +39,7 @@ def test_help_and_the_console_coach_load_no_platform_or_drawing_library(
         check=True,
     )
     *chat, last_line = result.stdout.strip().splitlines()
-    assert "Bye!" in chat[-1]
+    assert "Bye" in chat[-1]
     loads: dict[str, list[str]] = json.loads(last_line)
     loaded = {step: {name.split(".")[0] for name in names} for step, names in loads.items()}
     too_soon_for_help = loaded["help"] & {*PLATFORMS, *DRAWING, "sqlalchemy", "pydantic"}

@@ -16,16 +16,20 @@ really goes. A message is sent inside ``slot``: a chat has one message in flight
 and its next one is spaced from when the platform *answered* the last (so it had received
 it), not from when the last was let go, so a slow or uneven path to the platform cannot
 bring two messages to one chat closer than a second. A ``retry_after`` from the platform
-pauses everyone on that platform (the reminder tick's burst), or one chat (a reply).
+pauses everyone on that platform (the reminder tick's burst), or one chat (a reply). A long
+pause of everyone is logged twice: one warning when it starts, one when messages go again.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+
+logger = logging.getLogger(__name__)
 
 PER_CHAT_SECONDS = 1.0  # at least this long between two messages to one chat
 GROUP_WINDOW_SECONDS = 60.0
@@ -36,20 +40,24 @@ _MARGIN = 1.05  # 5% wider spacing overall, for jitter on the way to the platfor
 # 3 of 3,200 messages reach a strict fake in another process too close together)
 _PREPARE_AHEAD = 0.002  # seconds: where slots come faster, several messages prepare at once
 _PRUNE_AT = 10_000  # forget chats whose spacing has passed once this many are remembered
+LONG_PAUSE = 5.0  # seconds: a pause of everyone this long is worth a warning
 
 
 class RateLimiter:
     """Spaces messages: ``per_second`` overall, 1 s per chat, and ``group_per_minute`` per
-    group when the platform limits groups (Telegram's defaults; see ``discord_limiter``)."""
+    group when the platform limits groups (Telegram's defaults; see ``discord_limiter``);
+    ``name`` is the platform's, for the log."""
 
     def __init__(
         self,
         per_second: float,
         *,
         group_per_minute: int | None = GROUP_MESSAGES_PER_WINDOW,
+        name: str = "Telegram",
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        self.name = name
         self._interval = _MARGIN / per_second
         self._ahead = max(self._interval, _PREPARE_AHEAD)  # how soon a slot is prepared for
         self._group_limit = group_per_minute
@@ -60,6 +68,7 @@ class RateLimiter:
         self._next_chat: dict[str, float] = {}
         self._group_sent: defaultdict[str, deque[float]] = defaultdict(deque)
         self._paused_until = 0.0
+        self._paused_at: float | None = None  # when a long pause of everyone began
         self._in_flight: dict[str, asyncio.Event] = {}
 
     @asynccontextmanager
@@ -140,6 +149,7 @@ class RateLimiter:
                 wait = self._slot_in(0)
                 if wait <= 0:
                     self._last_given = self._clock()
+                    self._resumed(self._last_given)
                     return self._last_given
                 waiting()
                 await self._sleep(wait - (self._ahead if prepare is not None else 0.0))
@@ -160,11 +170,23 @@ class RateLimiter:
 
     def pause(self, seconds: float, *, chat_id: str | None = None) -> None:
         """Hold every message, or only those to ``chat_id``, for ``seconds`` (``retry_after``)."""
-        until = self._clock() + seconds
+        now = self._clock()
+        until = now + seconds
         if chat_id is not None:
             self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), until)
             return
+        if seconds >= LONG_PAUSE and self._paused_at is None:
+            self._paused_at = now
+            logger.warning(
+                "%s asked the bot to slow down: every message waits %.0f s", self.name, seconds
+            )
         self._paused_until = max(self._paused_until, until)
+
+    def _resumed(self, now: float) -> None:
+        """The first message after a long pause of everyone: say it is over."""
+        if self._paused_at is not None:
+            waited, self._paused_at = now - self._paused_at, None
+            logger.warning("%s: messages go out again, after %.0f s", self.name, waited)
 
     def _answered(self, chat_id: str, group: bool) -> None:
         """Space the chat's next message (and count its group's) from this answer."""
@@ -211,4 +233,6 @@ def discord_limiter(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> RateLimiter:
     """Discord's limits: 45 requests a second overall, 1 s per channel, no group minute."""
-    return RateLimiter(DISCORD_PER_SECOND, group_per_minute=None, clock=clock, sleep=sleep)
+    return RateLimiter(
+        DISCORD_PER_SECOND, group_per_minute=None, name="Discord", clock=clock, sleep=sleep
+    )

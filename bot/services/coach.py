@@ -19,11 +19,12 @@ from bot.services.dialogs.buttons import (
     SessionChoice,
     decode,
 )
-from bot.services.dialogs.engine import STALE, Dialogs, Turn
+from bot.services.dialogs.engine import Dialogs, Turn
 from bot.services.dialogs.free_text import mentions_pain, timezone_at
 from bot.services.infrastructure.turns import Turns
 from bot.services.plans.reminder_plan import plan_reminders
-from bot.services.presentation.replies import Reply, out_of_date, say, toast
+from bot.services.presentation.replies import Message, Part, Reply, out_of_date, say, toast
+from bot.services.presentation.text import plain
 from bot.services.use_cases import account, calendar, clubs, progress, reminders, training
 from bot.services.use_cases.onboarding import ONBOARDING, WELCOME
 from bot.storage.models import Club, Runner, RunnerStatus
@@ -55,7 +56,9 @@ HELP = "\n".join(
         "Send /start if you're new here.",
     ]
 )
-NOT_A_COMMAND = "I didn't catch that. I work with buttons and commands; send /help to see them."
+NOT_A_COMMAND = (
+    "I didn't catch that: I answer my own questions and commands. Send /help to see them."
+)
 ONBOARDING_OPEN = (
     "You're partway through setting up, and I've kept your answers so far. Answer the "
     "question to carry on, or start over."
@@ -79,7 +82,29 @@ UNREADABLE_IN_DIALOG = (
     "Here's the question again:"
 )
 
+WE_WERE_HERE = "Welcome back! We were in the middle of this:"
+OUT_OF_DATE = "That button is out of date, so nothing changed."
+EDITED = "I don't read edited messages, so I went by what you first sent."
+EDITED_IN_DIALOG = (
+    "To change that answer, send /cancel and start these questions again, or change it in "
+    "/settings once we're done."
+)
+
 RunnerAction = Callable[[Turn, Runner], Awaitable[Reply]]
+
+
+def welcome_back(person: Person) -> str:
+    """Hello again to a runner whose plan is set up."""
+    name = f", {person.name}" if person.name else ""
+    return (
+        f"Welcome back{name}! Your plan is ready: send /today for today's session, "
+        "or /help to see everything I can do."
+    )
+
+
+def unknown_command(name: str) -> str:
+    """The answer to a command the coach does not know."""
+    return f"I don't know /{name}. Send /help to see what I can do."
 
 
 class Coach:
@@ -125,25 +150,35 @@ class Coach:
             yield Turn(self.ctx, uow, person)
 
     async def command(
-        self, person: Person, name: str, payload: str = "", *, admin: IsAdmin = no_admin
+        self,
+        person: Person,
+        name: str,
+        payload: str = "",
+        *,
+        admin: IsAdmin = no_admin,
+        addressed: bool = False,
     ) -> Reply:
-        """A slash command, without its slash; ``admin`` is asked only for ``/club``."""
+        """A slash command, without its slash; ``admin`` is asked only for ``/club``.
+        ``addressed``: the command is certainly for this bot (a Discord slash command, or
+        Telegram's ``/name@bot``), so even in a group one it does not know gets an answer."""
         name = name.lower()
         async with self._turn(person, club_setup=not person.private and name == "club") as turn:
             if not person.private:
-                return await self._group_command(turn, name, payload, admin=admin)
+                reply = await self._group_command(turn, name, payload, admin=admin)
+                return reply or (say(unknown_command(name)) if addressed else ())
             if name == "start":
                 return await self._start(turn, payload)
             if name == "help":
                 return say(HELP)
             if name == "deleteme":  # with or without a plan: club marks are theirs too
                 return await self.dialogs.begin(turn, DialogName.DELETE)
-            if name == "cancel":
-                cancelled = await self.dialogs.cancel(turn)
-                return say("Stopped. Nothing was changed." if cancelled else "Nothing to stop.")
+            if name == "cancel":  # the question left behind loses its buttons
+                if await self.dialogs.cancel(turn):
+                    return (Message(plain("Stopped. Nothing was changed."), part=Part.SETTLES),)
+                return say("Nothing to stop.")
             action = self._runner_commands.get(name)
             if action is None:
-                return say(f"I don't know /{name}. Send /help to see what I can do.")
+                return say(unknown_command(name))
             runner = await training.runner_or_none(turn)
             if runner is None:
                 return await self._not_set_up(turn)
@@ -164,6 +199,13 @@ class Coach:
                 return ()
             return say(PAIN_TALK if mentions_pain(text) else NOT_A_COMMAND)
 
+    async def edited(self, person: Person) -> Reply:
+        """An earlier message edited: edits are not read, and what to do instead."""
+        async with self._turn(person) as turn:
+            if await self.dialogs.is_open(turn):
+                return say(EDITED + " " + EDITED_IN_DIALOG)
+            return say(EDITED + " Please send it again as a new message.")
+
     async def location(self, person: Person, *, latitude: float, longitude: float) -> Reply:
         """A shared location: the answer to the timezone question."""
         async with self._turn(person) as turn:
@@ -174,13 +216,26 @@ class Coach:
                 return reply
             return say("Thanks! I only use a location to set your timezone, in /settings.")
 
-    async def open_question(self, person: Person) -> Reply:
-        """The question the person's open dialog waits on, for an adapter coming back to them
-        (the console after a restart); nothing when no dialog is open."""
+    async def welcome(self, person: Person) -> Reply:
+        """The greeting for someone opening the chat again (the console, at its start): the
+        question their open dialog waits on, a welcome back, or how to begin."""
         async with self._turn(person) as turn:
-            if not await self.dialogs.is_open(turn):
-                return ()
-            return await self.dialogs.current(turn, "Welcome back! We were in the middle of this:")
+            if await self.dialogs.is_open(turn):
+                return await self.dialogs.current(
+                    turn, "Welcome back! We were in the middle of this:"
+                )
+            if await training.runner_or_none(turn) is None:
+                return say("Send /start to set up your plan, or /help to see what I can do.")
+            return say(welcome_back(person))
+
+    async def farewell(self, person: Person) -> Reply:
+        """The goodbye for someone leaving the chat (the console): what of theirs is kept."""
+        async with self._turn(person) as turn:
+            if await self.dialogs.is_open(turn):
+                return say("Bye — your answers so far are saved.")
+            if await training.runner_or_none(turn) is not None:
+                return say("Bye — your plan is saved. See you soon!")
+            return say("Bye — nothing of yours is kept here.")
 
     async def unreadable(self, person: Person) -> Reply:
         """Something that is not text (a sticker, a photo...): a pointer, and nothing changes."""
@@ -190,8 +245,9 @@ class Coach:
             return say(UNREADABLE)
 
     async def button(self, person: Person, data: str, *, admin: IsAdmin = no_admin) -> Reply:
-        """A pressed button; stale or forged data changes nothing and shows where we are. In a
-        group or channel: "I did it" for anyone, the club's setup for its admins only."""
+        """A pressed button; stale or forged data changes nothing: a toast says so, and the
+        pressed message becomes the open question (or loses its buttons). In a group or
+        channel: "I did it" for anyone, the club's setup for its admins only."""
         pressed = decode(data)
         if not person.private:  # nothing personal is ever answered in a group
             return await self._group_button(person, pressed, admin=admin)
@@ -200,15 +256,16 @@ class Coach:
             if reply is not None:
                 return reply
             runner = await training.runner_or_none(turn)
-            if runner is not None:
-                if isinstance(pressed, SessionAction):
-                    reply = await self._session_button(turn, runner, pressed)
+            if runner is not None and isinstance(pressed, SessionAction):
+                reply = await self._session_button(turn, runner, pressed)
                 if reply is not None:
                     return reply
-                return (*out_of_date(STALE), *await training.today(turn, runner))
-            if await self.dialogs.is_open(turn):
-                return await self.dialogs.current(turn, STALE, stale=True)
-            return out_of_date("That button is out of date. Send /start to set up your plan.")
+            current = await self.dialogs.out_of_date(turn)
+            if current is not None:
+                return current
+            if runner is not None:
+                return out_of_date(OUT_OF_DATE + " Send /today for today's session.")
+            return out_of_date(OUT_OF_DATE + " Send /start to set up your plan.")
 
     async def chat_membership(self, person: Person, *, title: str | None, present: bool) -> Reply:
         """The bot joined or left a group or channel."""
@@ -258,7 +315,7 @@ class Coach:
             here = await turn.uow.clubs.find(platform=person.platform, chat_id=person.chat_id)
             return clubs.private_redirect(here)
         if name == "help":
-            return say(clubs.GROUP_HELP)
+            return say(clubs.group_help(turn.person.chat_kind))
         return ()  # not one of ours: stay quiet in the group
 
     async def _start(self, turn: Turn, payload: str = "") -> Reply:
@@ -268,12 +325,12 @@ class Coach:
             if await self.dialogs.is_open(turn, DialogName.ONBOARDING):
                 return await self.dialogs.offer_restart(turn, ONBOARDING_OPEN)
             answers = {"club": club.id} if club is not None else {}
-            intro = (
+            welcome = (
                 WELCOME
                 if club is None
                 else WELCOME + f"\n\nYou'll join {club.title or 'your club'} too."
-            )
-            return await self.dialogs.begin(turn, DialogName.ONBOARDING, answers, intro=intro)
+            )  # a message of its own, which stays while the questions are answered in place
+            return (*say(welcome), *await self.dialogs.begin(turn, DialogName.ONBOARDING, answers))
         if club is not None:
             joined = await turn.uow.clubs.join(club_id=club.id, runner_id=runner.id)
             title = club.title or "the club"
@@ -285,11 +342,7 @@ class Coach:
         if runner.status is RunnerStatus.BLOCKED:  # they unblocked the bot: remind them again
             runner.status = RunnerStatus.ACTIVE
             await plan_reminders(turn.ctx, turn.uow, runner)
-        name = f", {turn.person.name}" if turn.person.name else ""
-        return say(
-            f"Welcome back{name}! Your plan is ready: send /today for today's session, "
-            "or /help to see everything I can do."
-        )
+        return say(welcome_back(turn.person))
 
     @staticmethod
     async def _club_from(turn: Turn, payload: str) -> Club | None:

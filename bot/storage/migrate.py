@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+logger = logging.getLogger(__name__)
 MIGRATIONS = files("bot.storage") / "migrations"
 
 
@@ -22,9 +25,19 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision``; a no-op when it is there already."""
+    """Bring the schema up to ``revision``; a no-op when it is there already. Says so in one
+    line when it changed the schema."""
     async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+        before, after = await connection.run_sync(lambda sync: _upgrade(sync, revision))
+    if before != after:
+        logger.info("database schema upgraded from %s to %s", before or "nothing", after)
+
+
+def _upgrade(connection: Connection, revision: str) -> tuple[str | None, str | None]:
+    """The schema's revision before and after upgrading it to ``revision``."""
+    before = MigrationContext.configure(connection).get_current_revision()
+    command.upgrade(alembic_config(connection), revision)
+    return before, MigrationContext.configure(connection).get_current_revision()
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:

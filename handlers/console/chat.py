@@ -2,43 +2,46 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import re
 from pathlib import Path
 from string import ascii_lowercase
 from typing import TextIO
 
 from bot.services.coach import Coach
 from bot.services.context import Person, Platform
+from bot.services.presentation.cues import Cue, Words
 from bot.services.presentation.replies import Button, Document, Reply
 from bot.services.presentation.text import Text
+from handlers.console.lines import Lines
 
 PLATFORM = Platform.CONSOLE
 BYE = {"quit", "exit", "/quit", "/exit"}
 INTRO = (
-    "Trail Strength Coach, offline. Type /start to begin, /help for commands, or quit to "
-    "leave. When I offer choices, type a choice's letter to pick it; anything else you type "
-    "is read as your own answer (a time like 7 or 19:30, a number, a date)."
+    "Trail Strength Coach, offline. Type /help for commands, or quit (or Ctrl-D) to leave. "
+    "When I offer choices, type a choice's letter to pick it; anything else you type is read "
+    "as your own answer (a time like 7 or 19:30, a number, a date)."
 )
+PROMPT = "> "
 HOW_TO_CHOOSE = "  (type a letter to choose)"
 
-
-# The coach words its hints for a chat app, with buttons to tap and a location to share; the
-# console offers lettered choices to pick, and no location.
-_WORDING = (
-    (re.compile(r"\b([Tt])ap\b"), lambda word: "Pick" if word[1] == "T" else "pick"),
-    (re.compile(r"\bbutton(s?)\b"), lambda word: f"choice{word[1]}"),
-    (re.compile(r",? or share your location"), lambda _word: ""),
-)
+WORDS: Words = {
+    Cue.CHOOSE_MANY: "Pick each that applies by its letter, then Done.",
+    Cue.CHOOSE_ONE: "Please type the letter of one of the choices below.",
+    Cue.SHARE_LOCATION: "",
+    Cue.TYPE_IN_CLUB_CHAT: "",
+    Cue.PRIVATE_CHAT: "this chat",
+    Cue.THE_GROUP: "the club",
+    Cue.THIS_GROUP: "this club",
+    Cue.GROUP_ADMINS: "the club's admins",
+    Cue.PRESS: "pick",
+    Cue.NO_CALENDAR_LINK: "",  # offline: no web server, so never a link
+}
+"""The coach's cues in the console's words: lettered choices, no location, no links."""
 
 
 def plain(words: Text) -> str:
     """The coach's message as plain terminal text, in the console's words."""
-    text = str(words)
-    for pattern, replacement in _WORDING:
-        text = pattern.sub(replacement, text)
-    return text
+    return str(words.worded(WORDS))
 
 
 def save(folder: Path, document: Document) -> Path:
@@ -88,17 +91,13 @@ class ConsoleChat:
             reply = await self.coach.text(self.person, text)
         self.show(reply)
 
-    async def resume(self) -> None:
-        """After a restart: the question the coach is waiting on, if there is one."""
-        reply = await self.coach.open_question(self.person)
-        if reply:
-            self.show(reply)
-
     def show(self, reply: Reply) -> None:
-        """Print a reply; its buttons become the lettered choices."""
+        """Print a reply; its buttons become the lettered choices. A question answered is
+        printed anew, below: the answers so far are in the lines above."""
         self.choices = []
         for message in reply:
-            self.write(plain(message.text))
+            if message.text:
+                self.write(plain(message.text))
             for attachment in (message.image, message.document):
                 if attachment is not None:
                     self.write(f"  (saved {save(self.exports, attachment)})")
@@ -117,15 +116,20 @@ class ConsoleChat:
 
 
 async def chat(coach: Coach, *, name: str, stdin: TextIO, out: TextIO, exports: Path) -> None:
-    """Talk with the coach until end of input or ``quit``; exports are saved in ``exports``."""
+    """Talk with the coach until ``quit``, the end of input (Ctrl-D) or Ctrl-C; exports are
+    saved in ``exports``."""
     console = ConsoleChat(coach, name, out, exports)
     console.write(INTRO)
-    await console.resume()
-    while True:
-        out.write("> ")
-        out.flush()
-        line = await asyncio.to_thread(stdin.readline)
-        if not line or line.strip().lower() in BYE:
-            console.write("Bye! Your plan is saved.")
-            return
-        await console.handle(line)
+    console.show(await coach.welcome(console.person))
+    async with Lines(stdin) as lines:
+        while True:
+            out.write(PROMPT)
+            out.flush()
+            line = await lines.next()
+            if line is None:  # Ctrl-D or Ctrl-C: the cursor still sits after the prompt
+                out.write("\n")
+            if line is None or line.strip().lower() in BYE:
+                farewell = await coach.farewell(console.person)
+                console.write("\n".join(plain(message.text) for message in farewell))
+                return
+            await console.handle(line)

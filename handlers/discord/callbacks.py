@@ -16,14 +16,19 @@ import discord
 from bot.services.coach import Coach
 from bot.services.context import ChatKind, IsAdmin, Person, Platform
 from bot.services.infrastructure.turns import Turns
+from bot.services.presentation.replies import Typed
 from handlers.discord.messages import (
     ANSWER_FIELD,
     ANSWER_FORM,
     DM_PREFIX,
+    MAX_PLACEHOLDER,
+    MAX_TITLE,
     TYPE_ANSWER,
+    form_of,
     link,
 )
-from handlers.discord.send import answer_press, follow_up, send
+from handlers.discord.send import answer_press, answer_typed, follow_up, send
+from handlers.live_questions import LiveQuestions
 
 logger = logging.getLogger(__name__)
 PLATFORM = Platform.DISCORD
@@ -33,8 +38,6 @@ DMS_CLOSED = (
     "I couldn't send you a direct message: your DMs are closed to me. Allow direct messages "
     "from this server's members (in its Privacy Settings), then press the button again."
 )
-FORM_TITLE = "Your answer"
-FORM_LABEL = "Type it here"
 
 
 def person_of(interaction: discord.Interaction) -> Person:
@@ -70,17 +73,21 @@ class Callbacks:
     """Every callback the client routes, bound to one coach. Each interaction is acknowledged
     at once; then one person's events are handled in the order they came, one at a time."""
 
-    def __init__(self, coach: Coach) -> None:
+    def __init__(self, coach: Coach, questions: LiveQuestions) -> None:
         self.coach = coach
+        self.questions = questions
         self.turns = Turns()
 
     async def command(self, interaction: discord.Interaction, name: str, payload: str = "") -> None:
-        """A slash command: in a DM, answered there; elsewhere, only to whoever used it."""
+        """A slash command (every one is this bot's, even one it no longer offers): in a DM,
+        answered there; elsewhere, only to whoever used it."""
         person = person_of(interaction)
         await interaction.response.defer(ephemeral=not person.private, thinking=True)
         async with self.turns.turn(interaction.user.id):
-            reply = await self.coach.command(person, name, payload, admin=admin_check(interaction))
-            await follow_up(interaction, reply, ephemeral=not person.private)
+            reply = await self.coach.command(
+                person, name, payload, admin=admin_check(interaction), addressed=True
+            )
+            await follow_up(interaction, reply, self.questions, ephemeral=not person.private)
 
     async def interaction(self, interaction: discord.Interaction) -> None:
         """Any button press or form submit, by its raw custom_id: stale, forged and pre-restart
@@ -97,25 +104,35 @@ class Callbacks:
         if data.startswith(DM_PREFIX):
             await self.continue_in_dm(interaction, data.removeprefix(DM_PREFIX))
             return
-        if data == TYPE_ANSWER:
-            await interaction.response.send_modal(answer_form())
+        if data.startswith(TYPE_ANSWER):
+            await interaction.response.send_modal(answer_form(form_of(data)))
             return
         await interaction.response.defer()
         person = person_of(interaction)
         async with self.turns.turn(interaction.user.id):
             reply = await self.coach.button(person, data, admin=admin_check(interaction))
-            await answer_press(interaction, reply, data, ephemeral=not person.private)
+            private = person.private
+            await answer_press(interaction, reply, data, self.questions, ephemeral=not private)
 
     async def answer(self, interaction: discord.Interaction, text: str) -> None:
-        """An answer typed in the form (a time or a timezone for the club, in its channel)."""
+        """An answer typed in the form (a time or a timezone for the club, in its channel):
+        the question it was opened from is updated in place."""
         person = person_of(interaction)
+        if interaction.message is not None:
+            await interaction.response.defer()  # an update of the question's message
+            async with self.turns.turn(interaction.user.id):
+                reply = await self.coach.text(person, text, admin=admin_check(interaction))
+                await answer_typed(interaction, reply, self.questions)
+            return
         await interaction.response.defer(ephemeral=not person.private, thinking=True)
         async with self.turns.turn(interaction.user.id):
             reply = await self.coach.text(person, text, admin=admin_check(interaction))
-            await follow_up(interaction, reply, ephemeral=not person.private, typing=True)
+            await follow_up(
+                interaction, reply, self.questions, ephemeral=not person.private, typing=True
+            )
 
     async def continue_in_dm(self, interaction: discord.Interaction, payload: str) -> None:
-        """ "Continue in private": open a DM with the presser and start there with the payload;
+        """ "Carry on privately": open a DM with the presser and start there with the payload;
         tell them, only them, where to look, or that their DMs are closed."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         user = interaction.user
@@ -123,7 +140,7 @@ class Callbacks:
         person = Person(PLATFORM, str(user.id), str(dm.id), user.display_name)
         try:
             async with self.turns.turn(user.id):
-                await send(dm, await self.coach.command(person, "start", payload))
+                await send(dm, await self.coach.command(person, "start", payload), self.questions)
         except discord.Forbidden as error:
             if error.code not in UNREACHABLE_DM:
                 raise
@@ -150,7 +167,17 @@ class Callbacks:
                 reply = await self.coach.text(person, message.content)
             else:
                 reply = await self.coach.unreadable(person)
-            await send(channel, reply)
+            await send(channel, reply, self.questions)
+
+    async def edited(self, message: discord.Message) -> None:
+        """A message in a DM edited by its author: edits are not read, and it says so (a link
+        preview added by Discord is no edit)."""
+        author, channel = message.author, message.channel
+        if author.bot or not isinstance(channel, discord.DMChannel) or message.edited_at is None:
+            return
+        person = Person(PLATFORM, str(author.id), str(channel.id), author.display_name)
+        async with self.turns.turn(author.id):
+            await send(channel, await self.coach.edited(person), self.questions)
 
     async def ready(self, guilds: Sequence[discord.Guild]) -> None:
         """At start, with every server known: the clubs whose channel the bot no longer sees
@@ -173,7 +200,7 @@ class Callbacks:
         owner = str(guild.owner_id or guild.id)
         person = Person(PLATFORM, owner, str(channel.id), None, ChatKind.GROUP)
         reply = await self.coach.chat_membership(person, title=guild.name, present=True)
-        await send(channel, reply)
+        await send(channel, reply, self.questions)
 
     async def left(self, guild: discord.Guild) -> None:
         """The bot was removed from a server: the clubs in its channels go quiet."""
@@ -197,10 +224,15 @@ def greeting_channel(guild: discord.Guild) -> discord.TextChannel | None:
     )
 
 
-def answer_form() -> discord.ui.Modal:
-    """The form to type an answer in, stopped so the library never stores it: its submit
-    comes back to the one router."""
-    form = discord.ui.Modal(title=FORM_TITLE, custom_id=ANSWER_FORM, timeout=None)
-    form.add_item(discord.ui.TextInput(label=FORM_LABEL, custom_id=ANSWER_FIELD, max_length=100))
+def answer_form(typed: Typed) -> discord.ui.Modal:
+    """The form to type an answer in, titled with its question, its field named and an
+    example in it; stopped so the library never stores it: its submit comes back to the one
+    router."""
+    form = discord.ui.Modal(title=typed.question[:MAX_TITLE], custom_id=ANSWER_FORM, timeout=None)
+    example = f"Like {typed.example}"[:MAX_PLACEHOLDER] if typed.example else None
+    field: discord.ui.TextInput[discord.ui.Modal] = discord.ui.TextInput(
+        label=typed.label[:MAX_TITLE], custom_id=ANSWER_FIELD, placeholder=example, max_length=100
+    )
+    form.add_item(field)
     form.stop()
     return form

@@ -15,6 +15,7 @@ from discord import app_commands
 from bot.services.coach import COMMANDS, Coach
 from handlers.discord.callbacks import Callbacks
 from handlers.discord.errors import on_error
+from handlers.live_questions import LiveQuestions
 
 EXTRA_COMMANDS = (
     ("start", "Set up your plan, or pick up where you left off"),
@@ -39,7 +40,9 @@ Command = app_commands.Command[Any, Any, None]
 class CoachClient(discord.Client):
     """The coach on Discord: one command tree, and one router for every button and form."""
 
-    def __init__(self, coach: Coach, *, application_id: int | None) -> None:
+    def __init__(
+        self, coach: Coach, *, application_id: int | None, questions: LiveQuestions
+    ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # joins, removals, deleted channels, the channel cache
         intents.dm_messages = True  # typed answers in DMs (their content needs no privilege)
@@ -50,7 +53,7 @@ class CoachClient(discord.Client):
             max_ratelimit_timeout=30.0,  # a longer 429 is raised, not slept on inside send()
             allowed_mentions=discord.AllowedMentions.none(),
         )
-        self.callbacks = Callbacks(coach)
+        self.callbacks = Callbacks(coach, questions)
         self.tree = app_commands.CommandTree(
             self,
             allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
@@ -74,6 +77,10 @@ class CoachClient(discord.Client):
     async def on_message(self, message: discord.Message) -> None:
         """A message the bot can see: only DMs are for the coach."""
         await self.callbacks.message(message)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """A message edited (even one sent before a restart): only DMs are for the coach."""
+        await self.callbacks.edited(payload.message)
 
     async def on_ready(self) -> None:
         """Connected, and every server known: clubs in channels removed while the bot was
@@ -111,9 +118,12 @@ class CoachClient(discord.Client):
         await on_error(cause, "app_command", interaction)
 
 
-def build_client(coach: Coach, *, application_id: int | None) -> CoachClient:
-    """The Discord client for this coach (``application_id`` may be left for login to fill)."""
-    return CoachClient(coach, application_id=application_id)
+def build_client(
+    coach: Coach, *, application_id: int | None, questions: LiveQuestions
+) -> CoachClient:
+    """The Discord client for this coach (``application_id`` may be left for login to fill);
+    ``questions`` are the live question messages it shares with the reminders' notifier."""
+    return CoachClient(coach, application_id=application_id, questions=questions)
 
 
 def slash_commands(callbacks: Callbacks) -> list[Command]:

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.services.presentation.replies import Button, DeepLink, Message
+from bot.services.presentation.cues import Cue, Words
+from bot.services.presentation.replies import Button, DeepLink, Message, Typed
 from bot.services.presentation.text import Span, Style, Text
 from handlers.pieces import pieces
 
@@ -25,10 +26,30 @@ MAX_CUSTOM_ID = 100  # characters
 MAX_LABEL = 80  # characters
 DM_PREFIX = "dm:"  # a DeepLink's custom_id: open a DM with the presser and start it there
 TYPE_ANSWER = "discord:type"  # the button that opens a form to type an answer in a channel
+TYPE_LABEL = "✏️ Type an answer"  # its label
 ANSWER_FORM = "discord:answer"  # that form's custom_id
 ANSWER_FIELD = "answer"  # its one text field
+MAX_TITLE = 45  # characters of a form's title, and of a field's label
+MAX_PLACEHOLDER = 100  # characters of a field's placeholder
+_FORM_SEPARATOR = "\x1f"  # between the parts of the form a "Type an answer" button opens
 
 
+WORDS: Words = {
+    Cue.CHOOSE_MANY: "Click all that apply, then Done.",
+    Cue.CHOOSE_ONE: "Please click one of the buttons below.",
+    Cue.SHARE_LOCATION: "",
+    Cue.TYPE_IN_CLUB_CHAT: f" To type it, click {TYPE_LABEL}.",
+    Cue.PRIVATE_CHAT: "a DM with me",
+    Cue.THE_GROUP: "the channel",
+    Cue.THIS_GROUP: "this channel",
+    Cue.GROUP_ADMINS: "server admins",
+    Cue.PRESS: "click",
+    Cue.NO_CALENDAR_LINK: (
+        "\n\nA link your calendar app could follow by itself needs the bot to run on a public "
+        "web address, and right now it doesn't, so the file is the way for now."
+    ),
+}
+"""The coach's cues in Discord's words."""
 MARKS = {Style.BOLD: "**", Style.ITALIC: "*"}
 SEPARATOR = "\u200b"  # a zero-width space: keeps two touching styles apart
 ESCAPED = re.compile(
@@ -39,14 +60,14 @@ ESCAPED = re.compile(
 
 
 def markdown(text: Text) -> str:
-    """The text as Discord Markdown, every span escaped; a moment as a Discord timestamp,
-    which each reader sees in their own time zone.
+    """The text as Discord Markdown in Discord's words, every span escaped; a moment as a
+    Discord timestamp, which each reader sees in their own time zone.
 
     Two styled spans that touch (bold then italic reads ``***``, which Discord takes for bold
     italics) are kept apart by a zero-width space."""
     out: list[str] = []
     marked = False  # the last piece ended with a style's closing mark
-    for span in text.spans:
+    for span in text.worded(WORDS).spans:
         shown = _span(span)
         if marked and shown[:1] == "*":
             out.append(SEPARATOR)
@@ -75,8 +96,24 @@ def _span(span: Span) -> str:
 
 
 def pieces_of(message: Message) -> list[str]:
-    """The message's text, rendered, in pieces of at most 2,000 characters."""
-    return pieces(message.text, limit=MAX_CONTENT, render=markdown)
+    """The message's text (with a dialog's answers so far above it), rendered, in pieces of
+    at most 2,000 characters."""
+    return pieces(message.shown.worded(WORDS), limit=MAX_CONTENT, render=markdown)
+
+
+def form_id(typed: Typed) -> str:
+    """The custom_id of the button that opens the form for this typed answer: the form's
+    question, label and example ride in it, cut to what fits 100 characters."""
+    parts = [typed.question[:MAX_TITLE], typed.label[:MAX_TITLE], typed.example]
+    return _FORM_SEPARATOR.join([TYPE_ANSWER, *parts])[:MAX_CUSTOM_ID]
+
+
+def form_of(data: str) -> Typed:
+    """The typed answer a "Type an answer" button's custom_id describes (anything missing,
+    as on a button from before forms had words, reads as a plain answer)."""
+    _button, *parts = data.split(_FORM_SEPARATOR)
+    question, label, example = [*parts, "", "", ""][:3]
+    return Typed(question or "Your answer", label or "Answer", example)
 
 
 def custom_id(data: str) -> str:
@@ -100,8 +137,8 @@ def rows(message: Message, *, typing: bool = False) -> list[list[Button | DeepLi
     laid: list[list[Button | DeepLink]] = [
         list(row[i : i + MAX_ROW]) for row in message.buttons for i in range(0, len(row), MAX_ROW)
     ]
-    if typing and message.typed:
-        laid.append([Button("✏️ Type an answer", TYPE_ANSWER)])
+    if typing and message.typed is not None:
+        laid.append([Button(TYPE_LABEL, form_id(message.typed))])
     if len(laid) > MAX_ROWS:  # too many rows: pack every button five to a row
         flat = [button for row in laid for button in row]
         laid = [flat[i : i + MAX_ROW] for i in range(0, len(flat), MAX_ROW)]

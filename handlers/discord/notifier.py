@@ -13,6 +13,8 @@ from discord.utils import MISSING
 from bot.delivery.notifier import Rejected, RetryLater, Transient, Unreachable
 from bot.services.presentation.replies import Message
 from handlers.discord.messages import outgoing
+from handlers.discord.send import moved_on
+from handlers.live_questions import LiveQuestions
 
 UNREACHABLE = frozenset(
     {
@@ -30,8 +32,9 @@ CLOUDFLARE_WAIT = 60.0  # seconds to wait after a 429 that did not come from Dis
 class DiscordNotifier:
     """Sends reminders through one logged-in ``discord.Client`` (no gateway needed)."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, questions: LiveQuestions) -> None:
         self.client = client
+        self.questions = questions
 
     async def send(self, chat_id: str, message: Message, *, nonce: str) -> str:
         """Send one message to a channel (a runner's DM channel or a club's channel); the
@@ -61,4 +64,5 @@ class DiscordNotifier:
             raise Transient(type(error).__name__) from error
         if sent is None:
             raise Rejected("the message had nothing to send")
+        await moved_on(sent, message, self.questions)
         return str(sent.id)

@@ -23,6 +23,7 @@ from bot.delivery.rate_limit import RateLimiter
 from bot.services.coach import Coach
 from bot.services.infrastructure.inbound import Inbox
 from bot.settings import Settings
+from handlers.live_questions import LiveQuestions
 from handlers.telegram.admins import AdminCheck
 from handlers.telegram.callbacks import Callbacks
 from handlers.telegram.conversations import ConversationProcessor
@@ -53,12 +54,14 @@ def build_application(
     *,
     inbox: Inbox,
     limiter: RateLimiter,
+    questions: LiveQuestions,
     request: BaseRequest | None = None,
 ) -> CoachApplication:
     """The bot's Application on the configured Bot API, storing updates in ``inbox``;
     ``limiter`` is the Telegram limiter the replies share with the reminder tick, and
     ``request`` swaps the transport (by default aiohttp, with a pool of its own for long
-    polling).
+    polling); ``questions`` are the live question messages it shares with the reminders'
+    notifier.
 
     Updates are stored before Telegram is told they arrived, and handled concurrently, one
     conversation in order. Every Bot API call of the Application's bot goes through the
@@ -82,7 +85,7 @@ def build_application(
         .concurrent_updates(ConversationProcessor(settings.concurrent_updates, inbox))
     )
     application: CoachApplication = builder.build()
-    add_handlers(application, Callbacks(coach, AdminCheck()))
+    add_handlers(application, Callbacks(coach, AdminCheck(), questions))
     return application
 
 
@@ -96,9 +99,9 @@ def add_handlers(application: CoachApplication, callbacks: Callbacks) -> None:
     """Every handler, in the order they are tried (written once, here).
 
     In groups and channels only commands, buttons, replies to the bot's own messages and
-    membership changes reach the coach; ordinary chatter is never seen by a handler. Edits
-    of earlier messages answer nothing. In a private chat, any other new message (a sticker,
-    a photo, a voice note...) gets a pointer to the buttons and /help.
+    membership changes reach the coach; ordinary chatter is never seen by a handler, nor are
+    edits there. In a private chat, an edited text gets a line saying edits are not read, and
+    any other new message (a sticker, a photo, a voice note...) gets a pointer to /help.
     """
     private = filters.ChatType.PRIVATE
     new = ~filters.UpdateType.EDITED
@@ -116,6 +119,9 @@ def add_handlers(application: CoachApplication, callbacks: Callbacks) -> None:
                 callbacks.text,
             ),
             MessageHandler(private & new & ~filters.StatusUpdate.ALL, callbacks.unreadable),
+            MessageHandler(
+                private & filters.UpdateType.EDITED_MESSAGE & filters.TEXT, callbacks.edited
+            ),
             CallbackQueryHandler(callbacks.button),
         ]
     )

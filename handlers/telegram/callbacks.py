@@ -8,10 +8,13 @@ from telegram.ext import ContextTypes
 
 from bot.services.coach import Coach
 from bot.services.context import ChatKind, IsAdmin, Person, Platform
+from bot.services.presentation.replies import say
+from handlers.live_questions import LiveQuestions
 from handlers.telegram.admins import AdminCheck
 from handlers.telegram.messages import answer_button, send
 
 PLATFORM = Platform.TELEGRAM
+ANOTHER_BOT = "That command is addressed to @{bot}, not to me. Send /{name} to ask me."
 PRESENT = {ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 KINDS = {Chat.PRIVATE: ChatKind.PRIVATE, Chat.CHANNEL: ChatKind.CHANNEL}
 
@@ -34,9 +37,10 @@ def person_of(update: Update) -> Person:
 class Callbacks:
     """Every callback the Application registers, bound to one coach."""
 
-    def __init__(self, coach: Coach, admins: AdminCheck) -> None:
+    def __init__(self, coach: Coach, admins: AdminCheck, questions: LiveQuestions) -> None:
         self.coach = coach
         self.admins = admins
+        self.questions = questions
 
     async def command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A slash command, in a private chat, a group or a channel."""
@@ -45,13 +49,20 @@ class Callbacks:
             return
         word, _, payload = message.text.partition(" ")
         name, _, addressee = word.removeprefix("/").partition("@")
-        if addressee and addressee.lower() != (context.bot.username or "").lower():
-            return  # a command for another bot in the same group
         person = person_of(update)
+        if addressee and addressee.lower() != (context.bot.username or "").lower():
+            if person.private:  # no other bot is here to answer it
+                said = ANOTHER_BOT.format(bot=addressee, name=name)
+                await send(context.bot, person.chat_id, say(said), self.questions)
+            return  # in a group: a command for another bot there
         reply = await self.coach.command(
-            person, name, payload.strip(), admin=self._admin_check(update, context)
+            person,
+            name,
+            payload.strip(),
+            admin=self._admin_check(update, context),
+            addressed=bool(addressee),
         )
-        await send(context.bot, person.chat_id, reply)
+        await send(context.bot, person.chat_id, reply, self.questions)
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Free text: an answer to the open question (in a group, a reply to the bot's)."""
@@ -65,7 +76,12 @@ class Callbacks:
         reply = await self.coach.text(
             person, message.text, admin=self._admin_check(update, context)
         )
-        await send(context.bot, person.chat_id, reply)
+        await send(context.bot, person.chat_id, reply, self.questions)
+
+    async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An earlier message edited, in a private chat: edits are not read, and it says so."""
+        person = person_of(update)
+        await send(context.bot, person.chat_id, await self.coach.edited(person), self.questions)
 
     async def location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A shared location in a private chat: the answer to the timezone question."""
@@ -76,12 +92,12 @@ class Callbacks:
         reply = await self.coach.location(
             person, latitude=message.location.latitude, longitude=message.location.longitude
         )
-        await send(context.bot, person.chat_id, reply)
+        await send(context.bot, person.chat_id, reply, self.questions)
 
     async def unreadable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A private message the coach cannot read: a sticker, a photo, a voice note..."""
         person = person_of(update)
-        await send(context.bot, person.chat_id, await self.coach.unreadable(person))
+        await send(context.bot, person.chat_id, await self.coach.unreadable(person), self.questions)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed inline button."""
@@ -91,7 +107,7 @@ class Callbacks:
         reply = await self.coach.button(
             person_of(update), query.data or "", admin=self._admin_check(update, context)
         )
-        await answer_button(query, reply)
+        await answer_button(query, reply, self.questions)
 
     async def membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot was added to, promoted in or removed from a group or channel."""
@@ -105,7 +121,7 @@ class Callbacks:
         chat = change.chat
         person = Person(PLATFORM, str(change.from_user.id), str(chat.id), None, kind_of(chat))
         reply = await self.coach.chat_membership(person, title=chat.title, present=present)
-        await send(context.bot, chat.id, reply)
+        await send(context.bot, chat.id, reply, self.questions)
 
     async def migration(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """A group became a supergroup: the club follows the new chat id."""

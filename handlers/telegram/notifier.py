@@ -9,6 +9,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.delivery.notifier import Rejected, RetryLater, Transient, Unreachable
 from bot.services.presentation.replies import Message
+from handlers.live_questions import LiveQuestions
 from handlers.telegram.messages import send_one
 
 CHAT_GONE = ("chat not found", "user not found", "peer_id_invalid")
@@ -17,8 +18,9 @@ CHAT_GONE = ("chat not found", "user not found", "peer_id_invalid")
 class TelegramNotifier:
     """Sends reminders through one ``telegram.Bot``."""
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, questions: LiveQuestions) -> None:
         self.bot = bot
+        self.questions = questions
 
     async def send(self, chat_id: str, message: Message, *, nonce: str) -> str:
         """Send one message; raise the ``DeliveryError`` that says what to do on failure.
@@ -26,7 +28,7 @@ class TelegramNotifier:
         The Bot API has no idempotency key, so ``nonce`` goes unused.
         """
         try:
-            sent = await send_one(self.bot, chat_id, message)
+            sent = await send_one(self.bot, chat_id, message, self.questions)
         except RetryAfter as error:
             raise RetryLater(seconds(error.retry_after)) from error
         except Forbidden as error:

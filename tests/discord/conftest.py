@@ -109,6 +109,16 @@ class DiscordUser:
         return self.texts[-1]
 
     @property
+    def live(self) -> list[JSONDict]:
+        """The bot's messages in the DM that still offer buttons."""
+        return [m for m in self.messages if buttons(m)]
+
+    @property
+    def toasts(self) -> list[str]:
+        """The notes shown to this person alone in the DM, oldest first."""
+        return [str(m["content"]) for m in self.messages if ephemeral(m)]
+
+    @property
     def last(self) -> JSONDict:
         return self.messages[-1]
 

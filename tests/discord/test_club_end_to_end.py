@@ -42,7 +42,7 @@ async def test_setup_then_club_post_then_i_did_it_then_weekly_summary(
 
     await set_up(gateway)
     [form] = fake_discord.discord.modals  # the time was typed in the form
-    assert form["title"] == "Your answer"
+    assert form["title"] == "When should I post the club session?"
     saved = fake_discord.messages(RIDGE.channel_id)[-1]
     assert "Club sessions: Tuesday, Thursday, posted at 18:30" in saved["content"]
     assert ephemeral(saved)
@@ -69,7 +69,7 @@ async def test_setup_then_club_post_then_i_did_it_then_weekly_summary(
     assert i_did_it(fake_discord, post) == "💪 I did it (2)"
 
     await cy.press("My personal plan", server=RIDGE)  # Cy joins, and asks to be named
-    assert "You'll join Ridge Runners too." in cy.last_text
+    assert "You'll join Ridge Runners too." in cy.texts[-2]
     await cy.onboard()
     await cy.send("/settings")
     await cy.press("Name in club summaries")

@@ -16,8 +16,9 @@ from bot.services.use_cases.clubs import NOT_ADMIN, NOT_YOURS
 from bot.storage.database import Database
 from bot.storage.models import Club, ClubMark
 from handlers.discord.client import CLUB_IN_THREAD
-from handlers.discord.messages import ANSWER_FIELD, ANSWER_FORM
+from handlers.discord.messages import ANSWER_FIELD, ANSWER_FORM, WORDS
 from handlers.discord.notifier import DiscordNotifier
+from handlers.live_questions import LiveQuestions
 from tests.conftest import FakeClock
 from tests.discord.conftest import ADA, ADMIN, MEMBER, RIDGE, DiscordUser, buttons, ephemeral
 from tests.discord.test_runner_flows import log_done, next_session
@@ -49,9 +50,11 @@ async def set_up(harness: DiscordHarness) -> None:
     await ana.command("club", RIDGE, manage=True)
     for label in ("Tuesday", "Thursday", "Done"):
         await ana.press(label, server=RIDGE, manage=True)
+    question = ana.message_with("✏️ Type an answer", RIDGE.channel_id)
     await ana.press("✏️ Type an answer", server=RIDGE, manage=True)
     where = payloads.in_server(ADMIN, RIDGE, manage=True)
-    await harness.interact(payloads.submit(ANSWER_FORM, ANSWER_FIELD, "18:30", where))
+    typed = payloads.submit(ANSWER_FORM, ANSWER_FIELD, "18:30", where, message=question)
+    await harness.interact(typed)
     for label in ("Europe/Berlin", "Intermediate", "Yes"):
         await ana.press(label, server=RIDGE, manage=True)
 
@@ -63,7 +66,7 @@ async def post_session(harness: DiscordHarness, coach: Coach, day: date) -> payl
         assert club is not None
         person = Person(Platform.DISCORD, "0", RIDGE.channel_id, None, ChatKind.GROUP)
         (post,) = await clubs.session_post(Turn(coach.ctx, uow, person), club, day)
-    await DiscordNotifier(harness.client).send(RIDGE.channel_id, post, nonce="1:0")
+    await DiscordNotifier(harness.client, LiveQuestions()).send(RIDGE.channel_id, post, nonce="1:0")
     return in_channel(harness)[-1]
 
 
@@ -133,7 +136,8 @@ async def test_a_non_admin_is_refused_and_nothing_changes(
     ben = DiscordUser(discord_bot, MEMBER)
     await ben.command("club", RIDGE)  # Discord's own permission is only a hint
     reply = in_channel(discord_bot)[-1]
-    assert (reply["content"], ephemeral(reply)) == (NOT_ADMIN, True)
+    assert (reply["content"], ephemeral(reply)) == (str(NOT_ADMIN.worded(WORDS)), True)
+    assert reply["content"].startswith("Only server admins")
     (club,) = await stored_clubs(database)
     assert club.session_days == []
 
@@ -144,7 +148,7 @@ async def test_a_manager_without_the_bot_in_the_server_is_refused(
     where = payloads.in_server(ADMIN, RIDGE, manage=True)
     where["authorizing_integration_owners"] = {"1": ADMIN["id"]}  # installed to their account only
     await discord_bot.interact(payloads.slash("club", where))
-    assert in_channel(discord_bot)[-1]["content"] == NOT_ADMIN
+    assert in_channel(discord_bot)[-1]["content"] == str(NOT_ADMIN.worded(WORDS))
 
 
 async def test_club_is_registered_for_managers_only_and_synced_with_every_command(
@@ -168,6 +172,9 @@ async def test_an_admin_sets_up_the_club_typing_the_time_in_a_form(
     await set_up(discord_bot)
     (form,) = discord_bot.recorder.modals
     assert form["custom_id"] == ANSWER_FORM
+    assert form["title"] == "When should I post the club session?"
+    ((field,),) = [row["components"] for row in form["components"]]
+    assert (field["label"], field["placeholder"]) == ("Post time", "Like 18:30")
     (club,) = await stored_clubs(database)
     assert club.session_days == [1, 3]
     assert club.post_time is not None and club.post_time.isoformat() == "18:30:00"
@@ -178,7 +185,9 @@ async def test_an_admin_sets_up_the_club_typing_the_time_in_a_form(
     )
     saved = in_channel(discord_bot)[-1]
     assert "Club sessions: Tuesday, Thursday, posted at 18:30" in saved["content"]
+    assert saved["content"].startswith("Days: Tuesday, Thursday · Post time: 18:30 · ")
     assert all(ephemeral(m) for m in in_channel(discord_bot)[1:])  # the setup stays with admins
+    assert len(in_channel(discord_bot)) == 2  # the greeting, and the one question
 
 
 async def test_a_typed_answer_from_someone_else_is_acknowledged_and_changes_nothing(
@@ -253,7 +262,7 @@ async def test_my_personal_plan_onboards_the_member_in_a_dm_and_joins_the_club(
     await post_session(discord_bot, coach, TUESDAY)
     ben = DiscordUser(discord_bot, MEMBER)
     await ben.press("My personal plan", server=RIDGE)
-    assert "You'll join Ridge Runners too." in ben.last_text
+    assert "You'll join Ridge Runners too." in ben.texts[-2]
     await ben.onboard()
     (club,) = await stored_clubs(database)
     async with database.unit_of_work() as uow:
@@ -312,7 +321,7 @@ async def test_health_is_never_asked_about_in_a_channel(
     for command in ("checkin", "today", "done", "start", "race"):
         await ada.command(command, RIDGE)
         reply = in_channel(discord_bot)[-1]
-        assert ephemeral(reply) and "continue in a private chat" in reply["content"]
+        assert ephemeral(reply) and "carry on in a DM with me" in reply["content"]
     answer = payloads.submit(ANSWER_FORM, ANSWER_FIELD, "my knee hurts", ada.where(RIDGE))
     await discord_bot.interact(answer)  # typed in the channel's form: not for the check-in
     copy = {**question, "id": payloads.snowflake(), "channel_id": RIDGE.channel_id}

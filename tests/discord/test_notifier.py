@@ -9,6 +9,7 @@ from bot.delivery.notifier import DeliveryError, Rejected, RetryLater, Transient
 from bot.services.presentation.replies import Message
 from bot.services.presentation.text import bold, plain
 from handlers.discord.notifier import DiscordNotifier
+from handlers.live_questions import LiveQuestions
 from tests.fake_discord.harness import DiscordHarness
 
 CHANNEL = "701001"
@@ -16,7 +17,7 @@ PATH = f"/channels/{CHANNEL}/messages"
 
 
 async def test_a_reminder_is_one_request_with_its_nonce(discord_bot: DiscordHarness) -> None:
-    notifier = DiscordNotifier(discord_bot.client)
+    notifier = DiscordNotifier(discord_bot.client, LiveQuestions())
     sent = await notifier.send(CHANNEL, Message("Time for " + bold("strength")), nonce="12:0")
     (call,) = discord_bot.recorder.calls
     assert (call.method, call.path) == ("POST", PATH)
@@ -27,7 +28,7 @@ async def test_a_reminder_is_one_request_with_its_nonce(discord_bot: DiscordHarn
 
 
 async def test_the_same_nonce_sent_again_is_one_message(discord_bot: DiscordHarness) -> None:
-    notifier = DiscordNotifier(discord_bot.client)
+    notifier = DiscordNotifier(discord_bot.client, LiveQuestions())
     first = await notifier.send(CHANNEL, Message(plain("Hello")), nonce="12:0")
     again = await notifier.send(CHANNEL, Message(plain("Hello")), nonce="12:0")
     assert first == again
@@ -52,7 +53,9 @@ async def test_failures_are_named_by_their_code(
 ) -> None:
     discord_bot.recorder.fail_next("POST", PATH, status, {"message": "no", "code": code})
     with pytest.raises(expected):
-        await DiscordNotifier(discord_bot.client).send(CHANNEL, Message(plain("Hi")), nonce="1:0")
+        await DiscordNotifier(discord_bot.client, LiveQuestions()).send(
+            CHANNEL, Message(plain("Hi")), nonce="1:0"
+        )
     assert len(discord_bot.recorder.calls) == 1  # no second try stacked on the library's
 
 
@@ -62,11 +65,21 @@ async def test_a_long_rate_limit_is_retry_later_without_sleeping(
     body = {"message": "You are being rate limited.", "retry_after": 90.0, "global": False}
     discord_bot.recorder.fail_next("POST", PATH, 429, body, {"Via": "1.1 google"})
     with pytest.raises(RetryLater) as raised:
-        await DiscordNotifier(discord_bot.client).send(CHANNEL, Message(plain("Hi")), nonce="1:0")
+        await DiscordNotifier(discord_bot.client, LiveQuestions()).send(
+            CHANNEL, Message(plain("Hi")), nonce="1:0"
+        )
     assert raised.value.seconds == 90.0
 
 
 async def test_a_429_not_from_discords_api_is_retry_later(discord_bot: DiscordHarness) -> None:
     discord_bot.recorder.fail_next("POST", PATH, 429, {"message": "banned"})  # no Via: Cloudflare
     with pytest.raises(RetryLater):
-        await DiscordNotifier(discord_bot.client).send(CHANNEL, Message(plain("Hi")), nonce="1:0")
+        await DiscordNotifier(discord_bot.client, LiveQuestions()).send(
+            CHANNEL, Message(plain("Hi")), nonce="1:0"
+        )
+
+
+async def hello(discord_bot: DiscordHarness) -> str:
+    return await DiscordNotifier(discord_bot.client, LiveQuestions()).send(
+        CHANNEL, Message(plain("Hi")), nonce="1:0"
+    )

@@ -8,13 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.presentation.replies import Button, DeepLink, Document, Message
+from bot.services.presentation.replies import Button, DeepLink, Document, Message, Typed
 from bot.services.presentation.text import Span, Style, Text, bold, italic, moment, plain
 from handlers.discord.messages import (
     MAX_CONTENT,
     SEPARATOR,
     TYPE_ANSWER,
     custom_id,
+    form_of,
     label,
     markdown,
     outgoing,
@@ -125,9 +126,14 @@ async def test_custom_ids_and_labels_keep_to_discords_limits() -> None:
 
 
 def test_a_question_that_takes_typed_text_offers_a_form_only_where_asked() -> None:
-    question = Message(plain("When?"), ((Button("18:00", "club:ab:time:18:00"),),), typed=True)
+    typed = Typed("When?", "Post time", "18:30")
+    question = Message(plain("When?"), ((Button("18:00", "club:ab:time:18:00"),),), typed=typed)
     assert rows(question) == [[Button("18:00", "club:ab:time:18:00")]]
-    assert rows(question, typing=True)[-1] == [Button("✏️ Type an answer", TYPE_ANSWER)]
+    ((form,),) = rows(question, typing=True)[-1:]
+    assert isinstance(form, Button)
+    assert form.label == "✏️ Type an answer"
+    assert form.data.startswith(TYPE_ANSWER)
+    assert form_of(form.data) == typed  # the form's words ride in the button
 
 
 def test_a_document_is_attached_to_the_first_piece() -> None:

@@ -41,7 +41,7 @@ def callback_types(ada: DiscordUser, payload: payloads.JSONDict) -> list[int]:
 
 async def test_start_onboards_with_buttons_and_shows_the_first_week(ada: DiscordUser) -> None:
     await ada.send("/start")
-    assert "not a medical service" in ada.last_text
+    assert "not a medical service" in ada.texts[-2]
     assert [label for label, _ in buttons(ada.last)] == ["None yet", "Some", "It's a habit"]
     assert not ephemeral(ada.last)
     await ada.onboard()
@@ -59,15 +59,19 @@ async def test_a_command_is_acknowledged_first_then_answered(ada: DiscordUser) -
         assert f"/{name}" in ada.last_text
 
 
-async def test_pressed_question_is_settled_with_the_choice(ada: DiscordUser) -> None:
+async def test_a_pressed_question_becomes_the_next_one_with_the_answers_so_far(
+    ada: DiscordUser,
+) -> None:
     await ada.send("/start")
     question = ada.last
     payload = await ada.press("Some")
     assert callback_types(ada, payload) == [6]  # deferred: the pressed message is edited later
-    settled = ada.recorder.messages[question["id"]]
-    assert settled["content"].endswith("**→ Some**")
-    assert not buttons(settled)
-    assert "What is Monday usually?" in ada.last_text
+    await ada.press("Rest")
+    asked = ada.recorder.messages[question["id"]]
+    assert asked["content"].startswith("Experience: Some · Monday: Rest\n\nWhat is Tuesday")
+    assert "→" not in asked["content"]
+    assert ada.live == [asked]
+    assert len(ada.messages) == 2  # the welcome, and the one question
 
 
 async def test_multi_choice_toggles_in_place(ada: DiscordUser) -> None:
@@ -86,8 +90,9 @@ async def test_typed_answers_in_the_dm(ada: DiscordUser) -> None:
     await ada.send("/settings")
     await ada.press("Reminder time")
     await ada.send("whenever")
-    assert "couldn't read that time" in ada.texts[-2]
-    assert "When should I send your session?" in ada.last_text
+    assert "couldn't read that time" in ada.last_text
+    assert "When should I send your session?" in ada.last_text  # in the same message
+    assert len(ada.live) == 1  # the question before it lost its buttons
     await ada.send("6:15pm")
     assert "Reminders: 18:15 (Europe/Berlin)" in ada.last_text
     await ada.send("/race")
@@ -112,7 +117,7 @@ async def test_a_command_typed_as_a_message_in_the_dm_works_too(
     ada: DiscordUser, discord_bot: DiscordHarness
 ) -> None:
     await discord_bot.message(payloads.dm_message("/start", ada.user))
-    assert "not a medical service" in ada.last_text
+    assert "not a medical service" in ada.texts[-2]
     await discord_bot.message(payloads.dm_message("/moonwalk", ada.user))
     assert ada.last_text == "I don't know /moonwalk. Send /help to see what I can do."
 
@@ -140,8 +145,9 @@ async def test_a_message_without_text_gets_a_pointer_and_changes_nothing(
 ) -> None:
     await ada.send("/start")
     await discord_bot.message(payloads.dm_message("", ada.user, **WITHOUT_TEXT[kind]))
-    assert "/help" in ada.texts[-2]
+    assert "/help" in ada.last_text
     assert "How much structured strength training" in ada.last_text
+    assert len(ada.live) == 1
     await ada.press("Some")
     assert "What is Monday usually?" in ada.last_text
 
@@ -163,11 +169,11 @@ async def test_stale_button_is_answered_as_out_of_date(ada: DiscordUser) -> None
     payload = payloads.press("ob:0000:exp:regular", first, payloads.in_dm(ada.user))
     await ada.harness.interact(payload)
     assert callback_types(ada, payload) == [6]
-    assert STALE in ada.texts[-2]
-    assert "What is Monday usually?" in ada.last_text
+    assert ada.toasts == [STALE]  # one note, to Ada alone
     shown = ada.recorder.messages[first["id"]]
+    assert "What is Monday usually?" in shown["content"]  # the pressed message asks it
     assert "It's a habit" not in shown["content"]  # not marked as chosen: nothing changed
-    assert not buttons(shown)
+    assert ada.live == [shown]
 
 
 async def test_forged_and_unknown_custom_ids_always_get_an_answer(ada: DiscordUser) -> None:
@@ -177,7 +183,8 @@ async def test_forged_and_unknown_custom_ids_always_get_an_answer(ada: DiscordUs
         payload = payloads.press(forged, message, payloads.in_dm(ada.user))
         await ada.harness.interact(payload)
         assert callback_types(ada, payload) == [6], forged
-        assert STALE in "\n".join(ada.texts[-3:]), forged
+        assert "out of date" in ada.toasts[-1], forged
+        assert ada.last_text == ada.toasts[-1], forged  # that note alone
 
 
 async def test_a_button_pressed_by_someone_else(
@@ -255,8 +262,9 @@ async def test_done_pressed_twice_asks_once(ada: DiscordUser, clock: FakeClock) 
     assert (toast["content"], ephemeral(toast)) == (ALREADY, True)
     assert callback_types(ada, payload) == [6]
     assert len([m for m in ada.messages if not ephemeral(m)]) == asked
-    await ada.press("All of it")
-    assert STALE not in ada.last_text
+    await ada.press("All of it")  # the one question carries on, in place
+    assert len([m for m in ada.messages if not ephemeral(m)]) == asked
+    assert "How hard did it feel overall?" in ada.texts[-2]
 
 
 async def test_a_multi_choice_done_pressed_twice_moves_on_once(ada: DiscordUser) -> None:
@@ -298,13 +306,16 @@ async def test_start_mid_onboarding_asks_before_starting_over(ada: DiscordUser) 
     await ada.press("Some")
     await ada.press("Rest")
     await ada.send("/start")
-    assert "kept your answers" in ada.texts[-2]
-    assert "What is Tuesday usually?" in ada.last_text
+    assert "kept your answers" in ada.last_text
+    assert "What is Tuesday usually?" in ada.last_text  # one message: the note, the question
+    assert len(ada.live) == 1
     await ada.press("Easy run")  # carry on where they were
     assert "What is Wednesday usually?" in ada.last_text
     await ada.send("/start")
     await ada.press("Start over")
-    assert "How much structured strength training" in ada.last_text
+    assert ada.toasts[-1] == "OK, let's start over."
+    (question,) = ada.live
+    assert "How much structured strength training" in question["content"]
 
 
 async def test_unknown_command_and_text_outside_a_dialog(
@@ -384,18 +395,18 @@ async def test_personal_commands_in_a_channel_answer_only_the_runner(
     assert (callback["type"], callback["data"]["flags"]) == (5, 64)  # thinking, ephemeral
     (reply,) = ada.recorder.in_channel(RIDGE.channel_id)
     assert ephemeral(reply)
-    assert "continue in a private chat" in reply["content"]
-    assert buttons(reply) == [("Continue in private", "dm:private")]
+    assert "carry on in a DM with me" in reply["content"]
+    assert buttons(reply) == [("Carry on privately", "dm:private")]
     assert "legs" not in reply["content"].replace("how your legs feel", "")
 
 
 async def test_continue_in_private_opens_the_dm_and_starts_there(ada: DiscordUser) -> None:
     await ada.command("today", RIDGE)
-    payload = await ada.press("Continue in private", server=RIDGE)
+    payload = await ada.press("Carry on privately", server=RIDGE)
     assert ada.recorder.callbacks(payload["token"])[0] == {"type": 5, "data": {"flags": 64}}
     (opened,) = ada.recorder.calls_to("POST", "/users/@me/channels")
     assert int(opened.body["recipient_id"]) == int(ada.user["id"])
-    assert "not a medical service" in ada.last_text  # the start, in the DM
+    assert "not a medical service" in ada.texts[-2]  # the start, in the DM
     note = ada.recorder.in_channel(RIDGE.channel_id)[-1]
     assert ephemeral(note)
     assert "sent you a direct message" in note["content"]
@@ -411,7 +422,7 @@ async def test_continue_in_private_with_dms_closed_says_so(ada: DiscordUser) -> 
         403,
         {"message": "Cannot send messages to this user", "code": 50007},
     )
-    await ada.press("Continue in private", server=RIDGE)
+    await ada.press("Carry on privately", server=RIDGE)
     note = ada.recorder.in_channel(RIDGE.channel_id)[-1]
     assert ephemeral(note)
     assert "DMs are closed" in note["content"]
@@ -439,7 +450,8 @@ async def test_a_failing_handler_keeps_the_bot_alive_and_reassures(
     assert len(ada.harness.errors) == 1
     ada.harness.errors.clear()  # this test's failure was on purpose
     await ada.press("Some")
-    assert "What is Monday usually?" in ada.last_text
+    (question,) = ada.live
+    assert "What is Monday usually?" in question["content"]
 
 
 async def test_a_failing_dm_message_logs_no_word_the_runner_typed(

@@ -14,6 +14,7 @@ from bot.services.dialogs.engine import Turn
 from bot.services.use_cases import clubs
 from bot.storage.database import Database
 from handlers.discord.notifier import DiscordNotifier
+from handlers.live_questions import LiveQuestions
 from tests.discord.conftest import DiscordUser
 from tests.factories import make_runner
 from tests.fake_discord import payloads
@@ -35,10 +36,10 @@ HOSTILE = [
 _ids = itertools.count(8001)
 
 
-def seen(harness: DiscordHarness, channel: str) -> str:
-    """What the channel's reader sees in its newest message, and check that none of it reads
-    as a mention."""
-    content = str(harness.recorder.in_channel(channel)[-1]["content"])
+def seen(harness: DiscordHarness, channel: str, *, back: int = 1) -> str:
+    """What the channel's reader sees in its newest message (or the one ``back`` from the
+    end), and check that none of it reads as a mention."""
+    content = str(harness.recorder.in_channel(channel)[-back]["content"])
     assert all(run.kind != "mention" for run in shown(content)), content
     return read(content)
 
@@ -71,7 +72,7 @@ async def test_any_name_title_or_race_name_shows_as_typed(
     assert f"You've joined {typed}." in seen(discord_bot, runner.dm)
     stranger = DiscordUser(discord_bot, payloads.user(number + 50_000, typed))
     await discord_bot.message(payloads.dm_message(f"/start club{club_id}", stranger.user))
-    assert f"You'll join {typed} too." in seen(discord_bot, stranger.dm)
+    assert f"You'll join {typed} too." in seen(discord_bot, stranger.dm, back=2)
 
     await runner.send("/race")
     await runner.send(f"2027-06-20 {typed}")
@@ -88,7 +89,9 @@ async def test_any_name_title_or_race_name_shows_as_typed(
         summary, _chart = await clubs.weekly_summary(
             Turn(coach.ctx, uow, person), club, MONDAY + date.resolution * 6
         )
-    await DiscordNotifier(discord_bot.client).send(server.channel_id, summary, nonce="1:0")
+    await DiscordNotifier(discord_bot.client, LiveQuestions()).send(
+        server.channel_id, summary, nonce="1:0"
+    )
     assert f"Well done, {typed}!" in seen(discord_bot, server.channel_id)
 
     sent = [call.body for call in discord_bot.recorder.calls if isinstance(call.body, dict)]

@@ -15,6 +15,7 @@ from discord import app_commands
 
 from bot.services.coach import Coach
 from handlers.discord.client import CoachClient, build_client
+from handlers.live_questions import LiveQuestions
 from tests.fake_discord.payloads import APPLICATION_ID, BOT_USER, JSONDict
 from tests.fake_discord.recorder import DiscordRecorder
 
@@ -62,6 +63,11 @@ class DiscordHarness:
         self.state.parse_message_create(payload)
         await settle()
 
+    async def message_edit(self, payload: JSONDict) -> None:
+        """MESSAGE_UPDATE."""
+        self.state.parse_message_update(payload)
+        await settle()
+
     async def guild_create(self, payload: JSONDict) -> None:
         """GUILD_CREATE after start: the bot was added to a server."""
         self.state.parse_guild_create(payload)
@@ -99,7 +105,7 @@ class DiscordHarness:
 @asynccontextmanager
 async def running_client(coach: Coach) -> AsyncIterator[DiscordHarness]:
     """The production client for ``coach``, started in process on a recorder."""
-    client = build_client(coach, application_id=APPLICATION_ID)
+    client = build_client(coach, application_id=APPLICATION_ID, questions=LiveQuestions())
     recorder = DiscordRecorder()
     async with client:
         vars(client.http)["_HTTPClient__session"] = recorder

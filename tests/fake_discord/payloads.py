@@ -188,6 +188,12 @@ def submit(custom_id: str, field: str, value: str, where: JSONDict, **extra: Any
     return _interaction(5, data, where, **extra)
 
 
+def edited(message: JSONDict, text: str, *, by_its_author: bool = True) -> JSONDict:
+    """MESSAGE_UPDATE: ``message`` edited to ``text`` by its author; otherwise Discord adding
+    a link preview, which sets no edit time."""
+    return {**message, "content": text, "edited_timestamp": JOINED if by_its_author else None}
+
+
 def dm_message(text: str, author: JSONDict, *, attachments: int = 0, stickers: int = 0) -> JSONDict:
     """MESSAGE_CREATE: ``author`` writes in their DM with the bot (no ``guild_id``); a photo
     or a sticker comes without text."""

@@ -101,6 +101,7 @@ ROUTES = [
     ("delete_original", re.compile(r"DELETE /webhooks/\d+/(?P<token>[^/]+)/messages/@original")),
     ("open_dm", re.compile(r"POST /users/@me/channels")),
     ("create_message", re.compile(r"POST /channels/(?P<channel>\d+)/messages")),
+    ("edit_message", re.compile(r"PATCH /channels/(?P<channel>\d+)/messages/(?P<message>\d+)")),
     ("sync", re.compile(r"PUT /applications/\d+/commands")),
 ]
 
@@ -283,6 +284,13 @@ class DiscordRecorder:
                 if message.get("nonce") == nonce:
                     return 200, message
         return 200, self.new_message(channel, call.body, call.files)
+
+    def _edit_message(self, call: Call, *, channel: str, message: str) -> tuple[int, JSONDict]:
+        found = self.messages.get(message)
+        if found is None or found["channel_id"] != channel or found["flags"] & EPHEMERAL:
+            return 404, {"message": "Unknown Message", "code": 10008}
+        self._apply(found, call.body, call.files)
+        return 200, found
 
     def _sync(self, call: Call) -> tuple[int, list[JSONDict]]:
         return 200, [

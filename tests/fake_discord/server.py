@@ -171,6 +171,7 @@ class FakeDiscord:
                 web.get("/api/v10/applications/{app}/commands", self._get_commands),
                 web.post("/api/v10/users/@me/channels", self._as_discord),
                 web.post("/api/v10/channels/{channel}/messages", self._create_message),
+                web.patch("/api/v10/channels/{channel}/messages/{message}", self._as_discord),
                 web.post("/api/v10/interactions/{id}/{token}/callback", self._as_discord),
                 web.post("/api/v10/webhooks/{app}/{token}", self._as_discord),
                 web.patch("/api/v10/webhooks/{app}/{token}/messages/@original", self._as_discord),

@@ -349,6 +349,11 @@ class FakeBotAPI:
             within,
         )
 
+    async def wait_until(self, probe: Callable[[], T | None], within: float = 5.0) -> T:
+        """Wait, call by call, up to `within` seconds for `probe` to return something (not
+        None); TimeoutError if it never does."""
+        return await self._wait_until(probe, within)
+
     async def _wait_until(self, probe: Callable[[], T | None], within: float) -> T:
         """Wait up to `within` seconds for `probe` to return something; TimeoutError if not."""
         async with asyncio.timeout(within):

@@ -18,6 +18,7 @@ from bot.services.context import Person, Platform, ServiceContext
 from bot.services.plans.reminder_plan import plan_reminders
 from bot.storage.database import Database
 from bot.storage.models import Dispatch, PlannedExercise, PlannedSession, Runner
+from handlers.live_questions import LiveQuestions
 from handlers.telegram.notifier import TelegramNotifier
 from schedules.dispatch import Delivery, Dispatcher
 from schedules.tick import Tick
@@ -67,7 +68,7 @@ def reminders_for(
     ctx = ServiceContext(database, clock, "Europe/Berlin")
     virtual = virtual or VirtualTime()
     limiter = RateLimiter(30, clock=virtual, sleep=virtual.sleep)
-    notifier = TelegramNotifier(bot)
+    notifier = TelegramNotifier(bot, LiveQuestions())
     routes = {"telegram": Route(notifier, limiter)}
     dispatcher = Dispatcher(ctx, routes, Delivery(), sleep=virtual.sleep)
     return Reminders(database, clock, api, ctx, virtual, Tick(ctx, dispatcher), bot, notifier)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import heapq
+import logging
 import random
 from datetime import timedelta
 from typing import Any
@@ -323,3 +324,28 @@ async def test_a_message_that_must_wait_says_so_first_and_one_that_goes_at_once_
     await time.sleep(2)
     await send_to("2")
     assert waits == ["1"]
+
+
+async def test_a_long_pause_is_one_warning_when_it_starts_and_one_when_it_ends(
+    time: VirtualTime, caplog: pytest.LogCaptureFixture
+) -> None:
+    limiter = discord_limiter(clock=time, sleep=time.sleep)
+    with caplog.at_level(logging.WARNING, logger="bot.delivery.rate_limit"):
+        limiter.pause(35)
+        limiter.pause(30)  # another sender's 429, while it lasts
+        for chat in range(5):
+            await send(limiter, str(chat))
+    assert [record.getMessage() for record in caplog.records] == [
+        "Discord asked the bot to slow down: every message waits 35 s",
+        "Discord: messages go out again, after 35 s",
+    ]
+
+
+async def test_a_short_pause_logs_nothing(
+    time: VirtualTime, caplog: pytest.LogCaptureFixture
+) -> None:
+    limiter = RateLimiter(30, clock=time, sleep=time.sleep)
+    with caplog.at_level(logging.WARNING, logger="bot.delivery.rate_limit"):
+        limiter.pause(1)
+        await send(limiter, "1")
+    assert caplog.records == []

@@ -16,6 +16,8 @@ from bot.services.coach import Coach
 from bot.services.context import Person, Platform
 from bot.services.dialogs.engine import STALE
 from bot.services.plans.views import session_views
+from bot.services.presentation.cues import Cue
+from bot.services.presentation.replies import Part, Place
 from bot.services.presentation.sessions import week_text
 from bot.storage.database import Database
 from bot.storage.models import (
@@ -128,9 +130,10 @@ async def test_free_text_where_a_button_is_expected_keeps_the_question(
     runner: Talker, database: Database
 ) -> None:
     await runner.command("start")
-    reply = await runner.say("I run a lot")
-    assert "Please answer with one of the buttons" in reply[0].text
-    assert "How much structured strength training" in reply[1].text
+    (asked,) = await runner.say("I run a lot")  # one message: why, then the question again
+    assert asked.text.spans[0].cue is Cue.CHOOSE_ONE
+    assert "How much structured strength training" in asked.text
+    assert (asked.part, asked.place) == (Part.ASKS, Place.BELOW)
     assert await dialog_step(database) == "exp"
 
 
@@ -157,9 +160,10 @@ async def test_stale_dialog_button_changes_nothing_and_shows_the_current_questio
     await runner.command("start")
     old_experience = runner.button("Some")
     await runner.press("It's a habit")
-    reply = await runner.press_data(old_experience.data)
-    assert str(reply[0].text) == STALE
-    assert "Monday" in reply[1].text
+    toast, asked = await runner.press_data(old_experience.data)
+    assert (str(toast.text), toast.toast) == (STALE, True)
+    assert "Monday" in asked.text
+    assert asked.place is Place.PRESSED  # the pressed message becomes the current question
     assert await dialog_step(database) == "mon"
 
 
@@ -178,8 +182,9 @@ async def test_buttons_from_an_abandoned_dialog_are_stale(
 async def test_forged_button_data_is_refused_kindly(runner: Talker, database: Database) -> None:
     await onboard(runner)
     for forged in ("ob:zzzz:exp:none", "ses:999999:done", "ses:abc:done", "garbage", "ci:1:2:3"):
-        reply = await runner.press_data(forged)
-        assert str(reply[0].text) == STALE, forged
+        (note,) = await runner.press_data(forged)
+        assert "out of date" in note.text, forged
+        assert note.toast and note.stale, forged
     async with database.unit_of_work() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(SessionLog)) == 0
 
@@ -203,9 +208,9 @@ async def test_unknown_command_and_stray_text_get_short_help(runner: Talker) -> 
 async def test_commands_before_onboarding_point_to_start(runner: Talker) -> None:
     assert "/start" in (await runner.command("today"))[0].text
     await runner.command("start")
-    reply = await runner.command("today")
-    assert "finish setting you up" in reply[0].text
-    assert "How much structured strength training" in reply[1].text
+    (asked,) = await runner.command("today")
+    assert "finish setting you up" in asked.text
+    assert "How much structured strength training" in asked.text
 
 
 async def test_a_new_coach_continues_the_same_dialog_after_a_restart(
@@ -215,8 +220,8 @@ async def test_a_new_coach_continues_the_same_dialog_after_a_restart(
     await runner.press("Some")
     await runner.press("Rest")
     restarted = Talker(Coach(coach.ctx), runner.person)
-    reply = await restarted.command("today")
-    assert "What is Tuesday usually?" in reply[1].text
+    (asked,) = await restarted.command("today")
+    assert "What is Tuesday usually?" in asked.text
     await restarted.press("Easy run", reply=runner.last)
     assert await dialog_step(database) == "wed"
 

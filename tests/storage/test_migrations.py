@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -145,3 +147,14 @@ async def test_upgrading_gives_each_runner_a_calendar_key_of_their_own(
         found = list(keys)
     assert len(found) == len(set(found)) == 2
     assert all(len(key) == 32 and int(key, 16) >= 0 for key in found)
+
+
+async def test_an_upgrade_says_so_in_one_line_and_a_schema_up_to_date_says_nothing(
+    engine: AsyncEngine, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        await upgrade(engine)
+        await upgrade(engine)
+    said = [r.getMessage() for r in caplog.records if r.name.startswith(("bot", "alembic"))]
+    (line,) = [message for message in said if message.startswith("database schema")]
+    assert line.startswith("database schema upgraded from nothing to 00")

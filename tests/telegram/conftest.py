@@ -15,6 +15,7 @@ from bot.delivery.rate_limit import RateLimiter
 from bot.services.coach import Coach
 from bot.services.infrastructure.inbound import Inbox
 from bot.settings import Settings
+from handlers.live_questions import LiveQuestions
 from handlers.telegram.adapter import TelegramAdapter
 from handlers.telegram.application import CoachApplication, build_application
 from handlers.telegram.callbacks import PLATFORM
@@ -103,6 +104,18 @@ class TelegramUser:
         return self.api.sent_texts(self.chat_id)
 
     @property
+    def toasts(self) -> list[str]:
+        """What each answer to a pressed button said to the presser (empty: nothing)."""
+        return [
+            str(call.params.get("text") or "") for call in self.api.calls("answerCallbackQuery")
+        ]
+
+    @property
+    def live(self) -> list[JSONDict]:
+        """The bot's messages in the chat that still offer buttons."""
+        return [m for m in self.api.sent_messages(self.chat_id) if self.buttons(m)]
+
+    @property
     def last_text(self) -> str:
         return self.texts[-1]
 
@@ -143,6 +156,7 @@ def new_app(
             Coach(coach.ctx),
             inbox=Inbox(coach.ctx, PLATFORM),
             limiter=virtual_limiter(),
+            questions=LiveQuestions(),
             request=InProcessRequest(fake_api),
         )
         started_apps.append((application, fail_on_handler_error(application)))

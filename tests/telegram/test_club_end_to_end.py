@@ -9,6 +9,7 @@ from typing import Any
 from bot.delivery.rate_limit import RateLimiter
 from bot.delivery.route import Route
 from bot.services.coach import Coach
+from handlers.live_questions import LiveQuestions
 from handlers.telegram.application import CoachApplication
 from handlers.telegram.notifier import TelegramNotifier
 from schedules.dispatch import Dispatcher
@@ -38,29 +39,35 @@ class Group:
         markup = self.last().get("reply_markup") or {}
         return [b["text"] for row in markup.get("inline_keyboard", []) for b in row]
 
-    async def push(self, update: JSONDict, *, ends_with: str = "sendMessage") -> None:
-        """Push an update and wait for the call that ends the bot's answer to it."""
-        before = len(self.api.calls(ends_with))
+    def _answers(self) -> int:
+        return sum(len(self.api.calls(method)) for method in ("sendMessage", "editMessageText"))
+
+    async def push(self, update: JSONDict) -> None:
+        """Push an update and wait for the bot's answer (a message sent, or one edited)."""
+        before = self._answers()
         self.api.push_update(update)
-        await self.api.wait_for_call(ends_with, count=before + 1, within=10)
+        await self.api.wait_until(lambda: self._answers() > before or None, within=10)
 
     async def say(self, text: str, *, by: JSONDict, reply: bool = False) -> None:
         extra = {"reply_to_message": self.last()} if reply else {}
         await self.push(updates.text_message(text=text, chat=GROUP, from_user=by, **extra))
 
-    async def press(self, label: str, *, by: JSONDict, in_place: bool = False) -> None:
-        """Press a button; ``in_place`` when the answer edits the message instead of asking on."""
+    async def press(self, label: str, *, by: JSONDict) -> None:
+        """Press the button with this label on the last message, once it offers it."""
+        message, data = await self.api.wait_until(lambda: self._offering(label), within=10)
+        await self.push(updates.callback_query(message=message, data=data, from_user=by))
+
+    def _offering(self, label: str) -> tuple[JSONDict, str] | None:
         message = self.last()
         markup = message.get("reply_markup") or {}
-        data = next(
-            b["callback_data"]
-            for row in markup.get("inline_keyboard", [])
-            for b in row
-            if b["text"].removeprefix("✓ ") == label
-        )
-        await self.push(
-            updates.callback_query(message=message, data=data, from_user=by),
-            ends_with="editMessageText" if in_place else "sendMessage",
+        return next(
+            (
+                (message, str(b["callback_data"]))
+                for row in markup.get("inline_keyboard", [])
+                for b in row
+                if b["text"].removeprefix("✓ ") == label
+            ),
+            None,
         )
 
 
@@ -87,7 +94,7 @@ async def test_admin_setup_then_club_post_then_i_did_it(
     fake_api.set_chat_member(GROUP["id"], of=ADMIN, status="administrator")
     await group.say("/club", by=ADMIN)
     for day in ("Tuesday", "Thursday"):
-        await group.press(day, by=ADMIN, in_place=True)
+        await group.press(day, by=ADMIN)
     await group.press("Done", by=ADMIN)
     await group.say("18:30", by=ADMIN, reply=True)
     await group.press("Europe/Berlin", by=ADMIN)
@@ -95,7 +102,7 @@ async def test_admin_setup_then_club_post_then_i_did_it(
     await group.press("Yes", by=ADMIN)
     assert "Club sessions: Tuesday, Thursday, posted at 18:30" in group.last()["text"]
 
-    route = Route(TelegramNotifier(http_app.bot), RateLimiter(30))
+    route = Route(TelegramNotifier(http_app.bot, LiveQuestions()), RateLimiter(30))
     tick = Tick(coach.ctx, Dispatcher(coach.ctx, {"telegram": route}))
     clock.now = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
     await tick.run(clock.now)  # ticking all along, it has had the post in view for a day
@@ -106,9 +113,9 @@ async def test_admin_setup_then_club_post_then_i_did_it(
     assert post["text"].startswith("Club session")
     assert group.labels() == ["💪 I did it", "My personal plan"]
 
-    await group.press("💪 I did it", by=MEMBERS[0], in_place=True)
-    await group.press("💪 I did it (1)", by=MEMBERS[1], in_place=True)
+    await group.press("💪 I did it", by=MEMBERS[0])
+    await group.press("💪 I did it (1)", by=MEMBERS[1])
     assert group.labels()[0] == "💪 I did it (2)"
-    await group.press("💪 I did it (2)", by=MEMBERS[1], in_place=True)
+    await group.press("💪 I did it (2)", by=MEMBERS[1])
     assert group.labels()[0] == "💪 I did it (1)"
     assert fake_api.calls("answerCallbackQuery")[-1].params["text"].startswith("Taken back")

@@ -18,8 +18,9 @@ from bot.services.use_cases import clubs
 from bot.services.use_cases.clubs import NOT_ADMIN, NOT_YOURS
 from bot.storage.database import Database
 from bot.storage.models import Club, ClubMark, ClubMembership
+from handlers.live_questions import LiveQuestions
 from handlers.telegram.callbacks import kind_of
-from handlers.telegram.messages import send
+from handlers.telegram.messages import WORDS, send
 from tests.conftest import FakeClock, onboarding
 from tests.fake_telegram import FakeBotAPI, errors, process, updates
 from tests.personal_data import EXPORTED, rows_about
@@ -162,7 +163,8 @@ async def test_a_non_admin_is_refused_politely_and_nothing_changes(
     await bot_joins(ada, SUPERGROUP)
     ada.api.set_chat_member(SUPERGROUP["id"], of=MEMBER, status="member")
     await say_in(ada, SUPERGROUP, "/club", by=MEMBER)
-    assert ada.api.sent_texts(SUPERGROUP["id"])[-1] == NOT_ADMIN
+    assert ada.api.sent_texts(SUPERGROUP["id"])[-1] == str(NOT_ADMIN.worded(WORDS))
+    assert "Only the group's admins" in ada.api.sent_texts(SUPERGROUP["id"])[-1]
     (club,) = await stored_clubs(database)
     assert club.session_days == []
 
@@ -276,7 +278,7 @@ async def test_personal_commands_in_a_group_point_to_a_private_chat_with_the_clu
     for command in ("/today", "/checkin", "/start"):
         await say_in(ada, SUPERGROUP, command, by=MEMBER)
         reply = fake_api.last_message(SUPERGROUP["id"])
-        assert "continue in a private chat" in reply["text"]
+        assert "carry on in a private chat with me" in reply["text"]
         (club,) = await stored_clubs(database)
         assert buttons_in(fake_api, SUPERGROUP)[0]["url"].endswith(f"?start=club{club.id}")
     count = len(fake_api.sent_messages(SUPERGROUP["id"]))
@@ -293,7 +295,7 @@ async def test_deep_link_join_onboards_a_new_runner_into_the_club(
     await bot_joins(ada, SUPERGROUP)
     (club,) = await stored_clubs(database)
     await ada.follow([("say", f"/start club{club.id}")])
-    assert "You'll join Ridge Runners too." in ada.texts[-1]
+    assert "You'll join Ridge Runners too." in ada.texts[-2]  # the welcome, above the question
     await ada.follow(onboarding()[1:])
     async with database.unit_of_work() as uow:
         membership = (await uow.session.scalars(select(ClubMembership))).one()
@@ -326,7 +328,7 @@ async def post_session(ada: TelegramUser, coach: Coach, chat: JSONDict, day: dat
         person = Person(Platform.TELEGRAM, "0", str(chat["id"]), None, ChatKind.GROUP)
         turn = Turn(coach.ctx, uow, person)
         reply = await clubs.session_post(turn, club, day)
-    await send(ada.application.bot, chat["id"], reply)
+    await send(ada.application.bot, chat["id"], reply, LiveQuestions())
     return ada.api.last_message(chat["id"])
 
 

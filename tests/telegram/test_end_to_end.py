@@ -15,6 +15,8 @@ from tests.fake_telegram import FakeBotAPI, updates
 from tests.telegram.conftest import WebhookBot
 
 JSONDict = dict[str, Any]
+ANSWERS = ("sendMessage", "editMessageText", "sendPhoto", "sendDocument")
+"""The calls that answer an update: a message sent, or one edited in place."""
 
 
 class HttpRunner:
@@ -28,43 +30,40 @@ class HttpRunner:
     def chat_id(self) -> int:
         return int(self.user["id"])
 
-    async def act(self, update: JSONDict, *, replies: int = 1) -> str:
-        """Push an update and wait for the bot's replies; returns the latest text."""
-        before = len(self.api.sent_messages(self.chat_id))
+    async def act(self, update: JSONDict) -> str:
+        """Push an update and wait for the bot's answer (a message sent, or one edited in
+        place); returns the latest text."""
+        before = self._answers()
         self.api.push_update(update)
-        if replies:
-            await self.api.wait_for_message(self.chat_id, count=before + replies, within=10)
-        else:
-            await self.api.wait_for_call(
-                "answerCallbackQuery", count=self._answers() + 1, within=10
-            )
+        await self.api.wait_until(lambda: self._answers() > before or None, within=10)
         return str(self.api.sent_texts(self.chat_id)[-1])
 
     def _answers(self) -> int:
-        return len(self.api.calls("answerCallbackQuery"))
+        return sum(len(self.api.calls(method)) for method in ANSWERS)
 
     async def send(self, text: str) -> str:
         return await self.act(updates.text_message(text=text, from_user=self.user))
 
-    async def press(self, label: str, *, replies: int = 1) -> str:
+    async def press(self, label: str) -> str:
+        """Press the newest button with this label, once a message offers it."""
+        message, data = await self.api.wait_until(lambda: self._offering(label), within=10)
+        return await self.act(
+            updates.callback_query(message=message, data=data, from_user=self.user)
+        )
+
+    def _offering(self, label: str) -> tuple[JSONDict, str] | None:
         for message in reversed(self.api.sent_messages(self.chat_id)):
             markup = message.get("reply_markup") or {}
             for row in markup.get("inline_keyboard", []):
                 for button in row:
                     if str(button["text"]).removeprefix("✓ ") == label:
-                        update = updates.callback_query(
-                            message=message, data=button["callback_data"], from_user=self.user
-                        )
-                        return await self.act(update, replies=replies)
-        raise AssertionError(f"no button {label!r}")
+                        return message, str(button["callback_data"])
+        return None
 
     async def follow(self, script: Script) -> None:
-        """Do every step of a script; a toggle edits its message and sends nothing new."""
+        """Do every step of a script."""
         for kind, value in script:
-            if kind == "say":
-                await self.send(value)
-            else:
-                await self.press(value, replies=0 if kind == "toggle" else 1)
+            await (self.send(value) if kind == "say" else self.press(value))
 
     @property
     def last_text(self) -> str:

@@ -39,7 +39,7 @@ async def log_done(ada: TelegramUser) -> None:
 
 async def test_start_onboards_with_buttons_and_shows_the_first_week(ada: TelegramUser) -> None:
     await ada.send("/start")
-    assert "not a medical service" in ada.last_text
+    assert "not a medical service" in ada.texts[-2]
     assert [b["text"] for b in ada.buttons(ada.api.last_message(ada.chat_id))] == [
         "None yet",
         "Some",
@@ -50,19 +50,21 @@ async def test_start_onboards_with_buttons_and_shows_the_first_week(ada: Telegra
     assert "Your first week" in ada.last_text
 
 
-async def test_pressed_question_is_settled_with_the_choice(ada: TelegramUser) -> None:
+async def test_a_pressed_question_becomes_the_next_one_with_the_answers_so_far(
+    ada: TelegramUser,
+) -> None:
     await ada.send("/start")
     question = ada.api.last_message(ada.chat_id)
     await ada.press("Some")
-    settled = next(
-        m for m in ada.api.sent_messages(ada.chat_id) if m["message_id"] == question["message_id"]
-    )
-    assert settled["text"].endswith("→ Some")
-    assert "reply_markup" not in settled or not ada.buttons(settled)
-    assert "What is Monday usually?" in ada.last_text
+    await ada.press("Rest")
+    asked = ada.api.last_message(ada.chat_id)
+    assert asked["message_id"] == question["message_id"]  # the same message, edited
+    assert asked["text"].startswith("Experience: Some · Monday: Rest\n\nWhat is Tuesday usually?")
+    assert "→" not in asked["text"]
+    assert [m["message_id"] for m in ada.live] == [question["message_id"]]
 
 
-async def test_a_message_that_cannot_be_settled_is_logged_and_the_dialog_goes_on(
+async def test_a_message_that_cannot_be_edited_is_logged_and_the_dialog_goes_on(
     ada: TelegramUser, fake_api: FakeBotAPI, caplog: pytest.LogCaptureFixture
 ) -> None:
     await ada.send("/start")
@@ -71,9 +73,10 @@ async def test_a_message_that_cannot_be_settled_is_logged_and_the_dialog_goes_on
     )
     with caplog.at_level(logging.WARNING):
         await ada.press("Some")
-    assert "What is Monday usually?" in ada.last_text
-    assert "could not settle message" in caplog.text
+    assert "What is Monday usually?" in ada.last_text  # asked below instead
+    assert "could not edit message" in caplog.text
     assert "can't be edited" in caplog.text
+    assert len(ada.live) == 1
 
 
 async def test_multi_choice_toggles_in_place(ada: TelegramUser) -> None:
@@ -90,23 +93,29 @@ async def test_multi_choice_toggles_in_place(ada: TelegramUser) -> None:
 async def test_free_text_where_a_button_was_expected(ada: TelegramUser) -> None:
     await ada.send("/start")
     await ada.send("I have done loads")
-    assert "Please answer with one of the buttons" in ada.texts[-2]
-    assert "How much structured strength training" in ada.last_text
+    assert "Please tap one of the buttons below." in ada.last_text
+    assert "How much structured strength training" in ada.last_text  # in the same message
+    assert len(ada.live) == 1  # the question asked before lost its buttons
 
 
-async def test_an_edited_message_never_answers_the_question(ada: TelegramUser) -> None:
+async def test_an_edited_message_is_answered_with_one_line_and_changes_nothing(
+    ada: TelegramUser,
+) -> None:
     script = onboarding()
     await ada.follow(script[: script.index(("press", "No race planned"))])
     original = updates.message(text="hmm not sure", from_user=ada.user)
     await process(ada.application, {"message": original})
     assert "Do you have a race coming up?" in ada.last_text
-    sent = len(ada.api.calls())
+    sent = len(ada.texts)
     await process(
         ada.application, updates.edited_text_message(original=original, text="15 May 2027")
     )
-    assert len(ada.api.calls()) == sent
-    await ada.press("No race planned")
-    assert "What do you have at home?" in ada.last_text
+    assert len(ada.texts) == sent + 1
+    assert ada.last_text.startswith("I don't read edited messages")
+    assert "/cancel" in ada.last_text
+    await ada.press("No race planned")  # the question is still open, and live
+    (question,) = ada.live
+    assert "What do you have at home?" in question["text"]
 
 
 @pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "video_note", "contact", "dice"])
@@ -115,7 +124,7 @@ async def test_a_message_without_text_gets_a_pointer_and_changes_nothing(
 ) -> None:
     await ada.send("/start")
     await process(ada.application, updates.media_message(kind, from_user=ada.user))
-    assert "/help" in ada.texts[-2]
+    assert "/help" in ada.last_text
     assert "How much structured strength training" in ada.last_text
     await ada.press("Some")
     assert "What is Monday usually?" in ada.last_text
@@ -134,7 +143,7 @@ async def test_a_time_the_bot_cannot_read(ada: TelegramUser) -> None:
     await ada.send("/settings")
     await ada.press("Reminder time")
     await ada.send("whenever")
-    assert "couldn't read that time" in ada.texts[-2]
+    assert "couldn't read that time" in ada.last_text
     assert "When should I send your session?" in ada.last_text
     await ada.send("6:15pm")
     assert "Reminders: 18:15 (Europe/Berlin)" in ada.last_text
@@ -145,27 +154,31 @@ async def test_stale_button_is_answered_as_out_of_date(ada: TelegramUser) -> Non
     first = ada.api.last_message(ada.chat_id)
     await ada.press("Some")
     data = ada.data_of(first, "It's a habit") if ada.buttons(first) else "ob:0000:exp:regular"
+    sent = len(ada.texts)
     await process(
         ada.application, updates.callback_query(message=first, data=data, from_user=ada.user)
     )
-    assert STALE in ada.texts[-2]
-    assert "What is Monday usually?" in ada.last_text
+    assert ada.toasts[-1] == STALE
+    assert len(ada.texts) == sent  # a toast, and no message more
     (shown,) = [m for m in ada.api.sent_messages(1001) if m["message_id"] == first["message_id"]]
+    assert "What is Monday usually?" in shown["text"]  # the pressed message asks it
     assert "It's a habit" not in shown["text"]  # not marked as chosen: nothing changed
-    assert not ada.buttons(shown)
+    assert ada.live == [shown]
 
 
 async def test_an_unknown_button_mid_onboarding_shows_the_open_question(ada: TelegramUser) -> None:
     await ada.send("/start")
     await ada.press("Some")
     message = ada.api.last_message(ada.chat_id)
+    sent = len(ada.texts)
     await process(
         ada.application,
         updates.callback_query(message=message, data="ses:1:done", from_user=ada.user),
     )
-    assert STALE in ada.texts[-2]
+    assert ada.toasts[-1] == STALE
+    assert len(ada.texts) == sent
     assert "What is Monday usually?" in ada.last_text
-    assert "/start" not in "\n".join(ada.texts[-2:])
+    assert ada.buttons(ada.api.last_message(ada.chat_id))
 
 
 async def test_start_mid_onboarding_asks_before_starting_over(ada: TelegramUser) -> None:
@@ -173,24 +186,29 @@ async def test_start_mid_onboarding_asks_before_starting_over(ada: TelegramUser)
     await ada.press("Some")
     await ada.press("Rest")
     await ada.send("/start")
-    assert "kept your answers" in ada.texts[-2]
-    assert "What is Tuesday usually?" in ada.last_text
+    assert "kept your answers" in ada.last_text
+    assert "What is Tuesday usually?" in ada.last_text  # one message: the note and the question
+    assert len(ada.live) == 1
     await ada.press("Easy run")  # carry on where they were
     assert "What is Wednesday usually?" in ada.last_text
     await ada.send("/start")
     await ada.press("Start over")
+    assert ada.toasts[-1] == "OK, let's start over."
     assert "How much structured strength training" in ada.last_text
+    assert len(ada.live) == 1
 
 
 async def test_forged_callback_data_changes_nothing(ada: TelegramUser) -> None:
     await ada.onboard()
     message = ada.api.last_message(ada.chat_id)
+    sent = len(ada.texts)
     for forged in ("ses:1:done:extra", "x" * 64, "set:zzzz:field:race", ":::"):
         await process(
             ada.application,
             updates.callback_query(message=message, data=forged, from_user=ada.user),
         )
-        assert STALE in "\n".join(ada.texts[-3:]), forged
+        assert "out of date" in ada.toasts[-1], forged
+    assert len(ada.texts) == sent  # toasts only
 
 
 async def test_a_button_pressed_by_someone_else(ada: TelegramUser, fake_api: FakeBotAPI) -> None:
@@ -201,7 +219,7 @@ async def test_a_button_pressed_by_someone_else(ada: TelegramUser, fake_api: Fak
     await process(
         ada.application, updates.callback_query(message=question, data=data, from_user=eve)
     )
-    assert "out of date" in ada.last_text
+    assert "out of date" in ada.toasts[-1]
     await ada.press("Some", on=question)
     assert "What is Monday usually?" in ada.last_text
 
@@ -270,9 +288,9 @@ async def test_done_pressed_twice_asks_once_and_the_question_works(
     await ada.press("✅ Done", on=session)  # the second tap of a quick double tap
     assert len(ada.texts) == asked
     assert fake_api.calls("answerCallbackQuery")[-1].params["text"] == ALREADY
-    await ada.press("All of it")  # the one question asked carries on
-    assert len(ada.texts) == asked + 1
-    assert STALE not in ada.last_text
+    await ada.press("All of it")  # the one question asked carries on, in place
+    assert len(ada.texts) == asked
+    assert "How hard did it feel overall?" in ada.last_text
     assert ada.buttons(ada.api.last_message(ada.chat_id))
 
 
@@ -439,7 +457,8 @@ async def test_a_failing_handler_keeps_the_bot_alive_and_reassures(
     assert fake_api.token not in caplog.text
     started_apps[-1][1].errors.clear()  # this test's failure was on purpose
     await ada.press("Some")
-    assert "What is Monday usually?" in ada.last_text
+    (question,) = ada.live
+    assert "What is Monday usually?" in question["text"]
 
 
 async def test_a_failing_handler_logs_no_word_the_runner_typed(

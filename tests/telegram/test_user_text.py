@@ -16,6 +16,7 @@ from bot.services.dialogs.engine import Turn
 from bot.services.use_cases import clubs
 from bot.storage.database import Database
 from bot.storage.models import Runner
+from handlers.live_questions import LiveQuestions
 from handlers.telegram.application import CoachApplication
 from handlers.telegram.messages import send
 from tests.factories import make_runner
@@ -49,7 +50,7 @@ async def post_summary(application: CoachApplication, coach: Coach, chat: JSONDi
         person = Person(Platform.TELEGRAM, "0", str(chat["id"]), None, ChatKind.GROUP)
         turn = Turn(coach.ctx, uow, person)
         reply = await clubs.weekly_summary(turn, club, MONDAY + date.resolution * 6)
-    sent, chart = await send(application.bot, chat["id"], reply)
+    sent, chart = await send(application.bot, chat["id"], reply, LiveQuestions())
     assert chart.photo
     assert sent.text is not None
     return sent.text
@@ -94,7 +95,7 @@ async def test_any_name_title_or_race_name_shows_as_typed(
     assert f"You've joined {title}." in ada.last_text
     stranger = updates.user(user_id=next(_strangers), first_name=name)
     await process(ada.application, updates.text_message(text=start, from_user=stranger))
-    assert f"You'll join {title} too." in fake_api.last_message(stranger["id"])["text"]
+    assert f"You'll join {title} too." in fake_api.sent_texts(stranger["id"])[-2]
 
     await ada.send("/race")
     await process(

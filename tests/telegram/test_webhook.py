@@ -89,7 +89,8 @@ async def test_the_calendar_link_is_served_by_the_same_server_and_reset_revokes_
 
     runner = HttpRunner(fake_api)
     await runner.follow(onboarding())
-    await runner.act(command("/calendar", runner.user), replies=2)
+    await runner.act(command("/calendar", runner.user))
+    await fake_api.wait_until(lambda: "subscription" in runner.last_text or None)
     (document,) = [m for m in fake_api.sent_messages(runner.chat_id) if "document" in m]
     assert document["document"]["file_name"] == "strength-sessions.ics"
     link = [w for w in runner.last_text.split() if w.startswith(f"{webhook_bot.base_url}/")]

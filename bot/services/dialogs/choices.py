@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.services.dialogs.free_text import NotUnderstood
+from bot.services.presentation.cues import Cue
+from bot.services.presentation.text import cue
 
 MIN_PREFIX = 2  # one letter is too little to choose by
 NUMBERS = {
@@ -28,7 +30,7 @@ STOP_WORDS = frozenset(
     {"a", "an", "and", "the", "of", "or", "it", "its", "to", "my", "me", "i", "ill", "is", "in"}
 )
 """Words too slight to select a choice on their own (they still count inside a phrase)."""
-NO_MATCH = "Please answer with one of the buttons below."
+NO_MATCH = cue(Cue.CHOOSE_ONE)
 _OUT_OF_TEN = re.compile(r"^\s*(\d{1,2})\s*(?:/|out of)\s*10\s*$", re.IGNORECASE)
 _LIST = re.compile(r"\s*(?:[,;&+/]|\band\b)\s*", re.IGNORECASE)
 

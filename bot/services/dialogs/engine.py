@@ -4,6 +4,12 @@ A dialog is a list of steps. Each step asks one question, answered by a button (
 for a multi-choice step) and, where people naturally type, by free text. A button carries a
 ``DialogAnswer``: the dialog, a per-dialog nonce and the step, so a stale or forged button is
 recognised and changes nothing.
+
+A dialog is one message per question: a question answered by its button is asked in place
+of the pressed message, with the answers so far (``Message.settled``) above it; one answered
+by typing is asked below, and the adapter takes the buttons off the question left behind
+(``Part``). A stale or forged press answers with a toast, and the pressed message becomes the
+current question.
 """
 
 from __future__ import annotations
@@ -16,8 +22,18 @@ from bot.services.context import Person, ServiceContext
 from bot.services.dialogs.buttons import DialogAnswer, DialogName, Pressed, encode, new_nonce
 from bot.services.dialogs.choices import Ambiguous, Choice, choose, choose_several, exact
 from bot.services.dialogs.free_text import NotUnderstood
-from bot.services.presentation.replies import Button, Message, Reply, out_of_date, say, toast
-from bot.services.presentation.text import Text, as_text, plain
+from bot.services.presentation.cues import Cue
+from bot.services.presentation.replies import (
+    Button,
+    Message,
+    Part,
+    Place,
+    Reply,
+    Typed,
+    say,
+    toast,
+)
+from bot.services.presentation.text import Text, as_text, cue, join
 from bot.storage.repositories.dialogs import OpenDialog
 from bot.storage.unit_of_work import UnitOfWork
 
@@ -49,6 +65,12 @@ class Step:
     read_text: TextReader | None = None
     accepts_location: bool = False
     when: Callable[[Answers], bool] = _always
+    label: str = ""
+    """The answer's name in the answers so far ("Monday: Rest"); none is shown without one."""
+    example: str = ""
+    """A typed answer for example, where the step reads typed text ("6:30 or 7pm")."""
+    show: Callable[[Any], str] = str
+    """How a typed answer (one that is no choice's value) reads in the answers so far."""
 
     def ask(self, answers: Answers) -> Text:
         """The question, for these answers so far."""
@@ -57,6 +79,14 @@ class Step:
     def options(self, answers: Answers, ctx: ServiceContext) -> Sequence[Choice]:
         """The choices, for these answers so far."""
         return self.choices(answers, ctx) if callable(self.choices) else self.choices
+
+    def answer_label(self, value: Any, answers: Answers, ctx: ServiceContext) -> str:
+        """How the answer ``value`` reads: its choice's label, or the typed answer shown."""
+        labels = {choice.value: choice.label for choice in self.options(answers, ctx)}
+        if self.multi:
+            empty = self.done_label if self.done_label != "Done" else "none"
+            return ", ".join(labels.get(item, item) for item in value) or empty
+        return labels[value] if isinstance(value, str) and value in labels else self.show(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +128,15 @@ class Dialog(Generic[AnswersT]):
         """Finish with ``answers``: every step that applies is answered, so they are typed."""
         return await self.finish(turn, cast(AnswersT, answers))
 
+    def settled(self, answers: Answers, ctx: ServiceContext) -> Text:
+        """The answers so far, one "label: answer" each, in the order they were asked (a
+        step answered again, such as a race typed once more, shows its latest answer)."""
+        shown: dict[str, str] = {}
+        for step in self.steps:
+            if step.label and step.key in answers and step.when(answers):
+                shown[step.label] = step.answer_label(answers[step.key], answers, ctx)
+        return join(" · ", [f"{label}: {answer}" for label, answer in shown.items()])
+
 
 class Dialogs:
     """The registry of dialogs, and the engine that runs them for one unit of work."""
@@ -114,7 +153,8 @@ class Dialogs:
         *,
         pressed: Pressed | None = None,
     ) -> Reply:
-        """Open dialog ``name`` (replacing any open one) and ask its first question;
+        """Open dialog ``name`` (replacing any open one) and ask its first question, after
+        ``intro`` (in the same message: it goes once the question is answered in place);
         ``pressed`` is the button that opened it, if one did."""
         dialog = self._dialogs[name]
         answers = dict(answers or {})
@@ -125,26 +165,35 @@ class Dialogs:
         data = {"nonce": new_nonce(), "answers": answers, "opened_by": opened_by}
         await self._save(turn, dialog, step, data)
         prompt = self._prompt(turn.ctx, dialog, step, data)
-        return (replace(prompt, text=intro + "\n\n" + prompt.text),) if intro else (prompt,)
+        return (_noted(intro, prompt) if intro else prompt,)
 
     async def is_open(self, turn: Turn, name: DialogName | None = None) -> bool:
         """Whether the person is in the middle of a dialog (of that name, if given)."""
         state = await turn.uow.dialogs.get(**self._key(turn.person))
         return state is not None and name in (None, state.dialog)
 
-    async def current(self, turn: Turn, note: str, *, stale: bool = False) -> Reply:
-        """``note``, then the open dialog's current question again (or just the note);
-        ``stale`` when the note answers a button that was out of date."""
+    async def current(self, turn: Turn, note: Text | str) -> Reply:
+        """One message: ``note``, then the open dialog's current question again, below (or
+        just the note, when no dialog is open)."""
         where = await self._where(turn)
         if where is None:
-            return out_of_date(note) if stale else say(note)
+            return say(note)
         state, dialog, step = where
-        return (Message(plain(note), stale=stale), self._prompt(turn.ctx, dialog, step, state.data))
+        return (_noted(note, self._prompt(turn.ctx, dialog, step, state.data)),)
+
+    async def out_of_date(self, turn: Turn) -> Reply | None:
+        """The answer to a press out of date while a dialog is open: a toast, and the pressed
+        message becomes the current question; None when no dialog is open."""
+        where = await self._where(turn)
+        if where is None:
+            return None
+        state, dialog, step = where
+        return (*toast(STALE), self._prompt(turn.ctx, dialog, step, state.data, pressed=True))
 
     async def offer_restart(self, turn: Turn, note: str) -> Reply:
-        """``note``, then the open dialog's current question with a "Start over" button after
-        its choices (so the choices keep their places, and the console its letters): the
-        answers so far are kept unless the person chooses to start over."""
+        """One message: ``note``, then the open dialog's current question with a "Start over"
+        button after its choices (so the choices keep their places, and the console its
+        letters): the answers so far are kept unless the person chooses to start over."""
         where = await self._where(turn)
         if where is None:
             return say(note)
@@ -152,7 +201,7 @@ class Dialogs:
         restart = DialogAnswer(dialog.name, state.data["nonce"], step.key, RESTART)
         prompt = self._prompt(turn.ctx, dialog, step, state.data)
         over = (Button("Start over", encode(restart)),)
-        return (Message(plain(note)), replace(prompt, buttons=(*prompt.buttons, over)))
+        return (_noted(note, replace(prompt, buttons=(*prompt.buttons, over))),)
 
     async def cancel(self, turn: Turn) -> bool:
         """Close the open dialog; False if there was none."""
@@ -174,16 +223,17 @@ class Dialogs:
         state, dialog, step = where
         value = pressed.value
         asked = (dialog.name, state.data.get("nonce"), step.key)
-        if asked != (pressed.dialog, pressed.nonce, pressed.step):
-            return await self.current(turn, STALE, stale=True)
+        offered = {choice.value for choice in step.options(state.data["answers"], turn.ctx)}
+        if asked != (pressed.dialog, pressed.nonce, pressed.step) or (
+            value not in offered and value not in (DONE, RESTART)
+        ):
+            return await self.out_of_date(turn)
         if value == RESTART:
             first = {k: v for k, v in state.data["answers"].items() if dialog.step(k) is None}
-            return await self.begin(turn, dialog.name, first, intro="OK, let's start over.")
-        offered = {choice.value for choice in step.options(state.data["answers"], turn.ctx)}
+            again = await self.begin(turn, dialog.name, first)
+            return (*toast("OK, let's start over."), *_in_place(again))
         if step.multi and value != DONE:
-            return await self._toggle(turn, dialog, step, state, value, offered)
-        if not step.multi and value not in offered:
-            return await self.current(turn, STALE, stale=True)
+            return await self._toggle(turn, dialog, step, state, value)
         answer = list(state.data["answers"].get(step.key, [])) if step.multi else value
         return await self._advance(turn, dialog, step, state, answer, pressed=encode(pressed))
 
@@ -211,7 +261,8 @@ class Dialogs:
         try:
             value = read(step, state.data["answers"])
         except NotUnderstood as problem:
-            return await self.current(turn, str(problem))
+            why = problem.words + (cue(Cue.SHARE_LOCATION) if step.accepts_location else "")
+            return (_noted(why, self._prompt(turn.ctx, dialog, step, state.data)),)
         return await self._advance(turn, dialog, step, state, value)
 
     async def _where(self, turn: Turn) -> tuple[OpenDialog, Dialog[Any], Step] | None:
@@ -230,16 +281,12 @@ class Dialogs:
         step: Step,
         state: OpenDialog,
         value: str,
-        offered: set[str],
     ) -> Reply:
-        if value not in offered:
-            return await self.current(turn, STALE, stale=True)
         chosen = list(state.data["answers"].get(step.key, []))
         chosen = [v for v in chosen if v != value] if value in chosen else [*chosen, value]
         data = {**state.data, "answers": {**state.data["answers"], step.key: chosen}}
         await self._save(turn, dialog, step, data)
-        prompt = self._prompt(turn.ctx, dialog, step, data)
-        return (Message(prompt.text, prompt.buttons, replace=True),)
+        return (self._prompt(turn.ctx, dialog, step, data, pressed=True),)
 
     async def _advance(
         self,
@@ -255,10 +302,11 @@ class Dialogs:
         following = dialog.next_step(answers, after=step.key)
         if following is None:
             await turn.uow.dialogs.clear(**self._key(turn.person))
-            return await dialog.complete(turn, answers)
+            settled = dialog.settled(answers, turn.ctx)
+            return _settling(await dialog.complete(turn, answers), settled, pressed=bool(pressed))
         data = {**state.data, "answers": answers, "answered_by": pressed}
         await self._save(turn, dialog, following, data)
-        return (self._prompt(turn.ctx, dialog, following, data),)
+        return (self._prompt(turn.ctx, dialog, following, data, pressed=bool(pressed)),)
 
     async def _save(
         self, turn: Turn, dialog: Dialog[Any], step: Step, data: dict[str, Any]
@@ -273,8 +321,15 @@ class Dialogs:
 
     @staticmethod
     def _prompt(
-        ctx: ServiceContext, dialog: Dialog[Any], step: Step, data: dict[str, Any]
+        ctx: ServiceContext,
+        dialog: Dialog[Any],
+        step: Step,
+        data: dict[str, Any],
+        *,
+        pressed: bool = False,
     ) -> Message:
+        """The step's question, with the answers so far; ``pressed``: in place of the pressed
+        message."""
         answers: Answers = data["answers"]
 
         def answer(value: str) -> str:
@@ -288,7 +343,14 @@ class Dialogs:
         rows = [tuple(buttons[i : i + step.columns]) for i in range(0, len(buttons), step.columns)]
         if step.multi:
             rows.append((Button(step.done_label if not chosen else "Done", answer(DONE)),))
-        return Message(step.ask(answers), tuple(rows), typed=step.read_text is not None)
+        return Message(
+            step.ask(answers),
+            tuple(rows),
+            place=Place.PRESSED if pressed else Place.BELOW,
+            part=Part.ASKS,
+            settled=dialog.settled(answers, ctx),
+            typed=_typed_how(step, answers),
+        )
 
 
 def _handled(state: OpenDialog) -> set[str]:
@@ -335,5 +397,33 @@ def _typed_picks(step: Step, text: str, chosen: list[str], options: Sequence[Cho
     return [*chosen, *(c.value for c in choose_several(text, options) if c.value not in chosen)]
 
 
-STALE = "That button is out of date, so I left everything as it was. Here is where we are:"
+def _typed_how(step: Step, answers: Answers) -> Typed | None:
+    """How the step takes a typed answer: its question's first sentence, name and example."""
+    if step.read_text is None:
+        return None
+    question, mark, _rest = str(step.ask(answers)).partition("?")
+    return Typed(question.strip() + mark, step.label, step.example)
+
+
+def _noted(note: Text | str, prompt: Message) -> Message:
+    """The question with a note before it (an introduction, or why it is asked again)."""
+    return replace(prompt, text=join("\n\n", [as_text(note), prompt.text]))
+
+
+def _in_place(reply: Reply) -> Reply:
+    """The reply with its question asked in place of the pressed message."""
+    return tuple(replace(m, place=Place.PRESSED) if m.part is Part.ASKS else m for m in reply)
+
+
+def _settling(reply: Reply, settled: Text, *, pressed: bool) -> Reply:
+    """A finished dialog's reply, whose first message settles the question: in place of the
+    pressed question (or below a typed answer), the answers above it."""
+    place = Place.PRESSED if pressed else Place.BELOW
+    first = reply[0] if reply else None
+    if first is None or first.toast or first.document is not None or first.image is not None:
+        return (Message(Text(), place=place, part=Part.SETTLES, settled=settled), *reply)
+    return (replace(first, place=place, part=Part.SETTLES, settled=settled), *reply[1:])
+
+
+STALE = "That button was out of date, so nothing changed. Here's where we are."
 ALREADY = "Already on it: see the latest question."

@@ -9,6 +9,8 @@ from functools import cache
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from bot.services.presentation.text import Text, as_text
+
 if TYPE_CHECKING:
     from timezonefinder import TimezoneFinder
 
@@ -26,7 +28,11 @@ def mentions_pain(text: str) -> bool:
 
 
 class NotUnderstood(ValueError):
-    """The text could not be read; the message says what would work, in plain words."""
+    """The text could not be read; ``words`` say what would work, in plain words."""
+
+    def __init__(self, words: Text | str) -> None:
+        super().__init__(str(words))
+        self.words = as_text(words)
 
 
 class PastDate(NotUnderstood):
@@ -112,7 +118,7 @@ def read_timezone(text: str) -> str:
         return city
     raise NotUnderstood(
         "I don't know that timezone. Send a city like Berlin or Denver, "
-        "a name like Europe/Berlin, an offset like +2, or share your location."
+        "a name like Europe/Berlin, or an offset like +2."
     )
 
 

@@ -18,7 +18,9 @@ from bot.services.dialogs.free_text import (
     read_timezone,
     year_guessed,
 )
+from bot.services.presentation.cues import Cue
 from bot.services.presentation.sessions import DAY_KIND_LABEL, EQUIPMENT_LABEL, WEEKDAYS
+from bot.services.presentation.text import cue
 from bot.storage.models import Runner, RunningDay
 
 DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -54,6 +56,8 @@ KIT = tuple(
         strict=True,
     )
 )
+
+TIMEZONE_EXAMPLE = "Denver, Europe/Berlin or +2"
 
 
 class RaceAnswer(TypedDict):
@@ -126,6 +130,14 @@ def _race_answer(typed: str, days: tuple[date, ...], name: str | None, today: da
     return race
 
 
+def race_shown(race: RaceAnswer) -> str:
+    """A typed race as the answers so far show it: ``Sun 24 Jan 2027, Zugspitz Ultra``."""
+    if race["date"] is None:
+        return race["name"] or "none"
+    day = date.fromisoformat(race["date"])
+    return ", ".join(filter(None, [f"{day:%a} {day.day} {day:%b %Y}", race["name"]]))
+
+
 def _race_with_year(text: str, answers: Answers, ctx: ServiceContext) -> RaceAnswer:
     """The race typed again after a guessed or ambiguous date was turned down: this time
     plainly, with its year."""
@@ -177,6 +189,9 @@ def _race_steps(asked: Callable[[Answers], bool]) -> tuple[Step, ...]:
             [NO_RACE_CHOICE],
             read_text=_race,
             when=asked,
+            label="Race",
+            show=race_shown,
+            example="15 May 2027 Zugspitz Ultra",
         ),
         Step(
             "race_ok",
@@ -191,6 +206,9 @@ def _race_steps(asked: Callable[[Answers], bool]) -> tuple[Step, ...]:
             [NO_RACE_CHOICE],
             read_text=_race_with_year,
             when=lambda a: asked(a) and a.get("race_ok") == "again",
+            label="Race",
+            show=race_shown,
+            example="24 Jan 2027 Zugspitz Ultra",
         ),
     )
 
@@ -234,6 +252,7 @@ def _day_step(index: int, key: str, when: Callable[[Answers], bool]) -> Step:
         f"What is {name} usually?",
         DAY_KINDS,
         when=when,
+        label=name,
     )
 
 
@@ -246,12 +265,14 @@ def one_day_steps(when: Callable[[Answers], bool]) -> tuple[Step, Step]:
             WEEKDAY_CHOICES,
             columns=4,
             when=when,
+            label="Day",
         ),
         Step(
             "wkind",
             lambda a: f"What is {WEEKDAYS[DAY_KEYS.index(a['wday'])]} now?",
             DAY_KINDS,
             when=when,
+            label="Now",
         ),
     )
 
@@ -270,6 +291,7 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
             ],
             columns=3,
             when=when("experience"),
+            label="Experience",
         ),
         *(_day_step(i, key, week) for i, key in enumerate(DAY_KEYS)),
         Step(
@@ -282,21 +304,24 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
             _runs,
             columns=4,
             when=when("runs"),
+            label="Trail runs a week",
         ),
         *_race_steps(when("race")),
         Step(
             "kit",
-            "What do you have at home? Tap all that apply, then Done.",
+            "What do you have at home? " + cue(Cue.CHOOSE_MANY),
             KIT,
             multi=True,
             done_label="None of these",
             when=when("kit"),
+            label="Kit",
         ),
         Step(
             "spw",
             "How many strength sessions a week? Two works best; one still helps.",
             [Choice("2", "Two (recommended)", ("twice",)), Choice("1", "One", ("once",))],
             when=when("sessions"),
+            label="Sessions a week",
         ),
         Step(
             "time",
@@ -305,21 +330,26 @@ def profile_steps(when: Callable[[str], Callable[[Answers], bool]]) -> tuple[Ste
             columns=3,
             read_text=typed_time,
             when=when("time"),
+            label="Reminder time",
+            example="6:30 or 7pm",
         ),
         Step(
             "tz",
-            "Which timezone are you in? Pick one, type a city (Denver) or an offset (+2), "
-            "or share your location.",
+            "Which timezone are you in? Pick one, or type a city (Denver) or an offset (+2)."
+            + cue(Cue.SHARE_LOCATION),
             timezone_choices,
             read_text=typed_timezone,
             accepts_location=True,
             when=when("timezone"),
+            label="Timezone",
+            example=TIMEZONE_EXAMPLE,
         ),
         Step(
             "preview",
             "Would you like a short preview of your week every Monday?",
             [Choice("on", "Yes please", ("on",)), Choice("off", "No thanks", ("off",))],
             when=when("preview"),
+            label="Week preview",
         ),
     )
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+from dataclasses import dataclass, field
 
-from bot.services.presentation.text import Text, as_text
+from bot.services.presentation.text import Text, as_text, join
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,34 +36,75 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class Typed:
+    """How a question takes a typed answer: its question in short, the answer's name and an
+    example, for a platform that offers a form to type it in."""
+
+    question: str
+    label: str
+    example: str
+
+
+class Place(enum.StrEnum):
+    """Where a message goes."""
+
+    BELOW = "below"
+    """A new message, under the last one."""
+    PRESSED = "pressed"
+    """In place of the message whose button was pressed, where the platform can edit it;
+    else below, that message's buttons taken away."""
+
+
+class Part(enum.StrEnum):
+    """What a message is to the open dialog: each adapter keeps one question message live
+    (with its buttons) in a chat, and takes the buttons off the one a dialog leaves behind."""
+
+    NONE = "none"
+    """Not a dialog's question."""
+    ASKS = "asks"
+    """The dialog's question: the live one from now on, and the one before it loses its
+    buttons."""
+    SETTLES = "settles"
+    """The dialog's last word: the live question loses its buttons, and none is live after."""
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     """One message: text, optional buttons (rows), or a document or an image with the text
     as its caption.
 
-    ``replace`` asks the adapter to edit the message a button was pressed on, when it can;
-    ``toast`` answers a pressed button with a short note to the presser alone; ``stale`` says
-    the pressed button was out of date and changed nothing, so the adapter takes its buttons
-    away without marking a choice. ``typed`` says the question also takes a typed answer, so an
-    adapter where typing is not simply sending a message (a Discord server channel) offers a
-    form to type it in.
+    ``place`` says where it goes, and ``part`` what it is to the open dialog; ``settled`` is
+    the dialog's answers so far, which a platform that edits one question message in place
+    shows above it. ``toast`` answers a pressed button with a short note to the presser alone;
+    ``stale`` says the pressed button was out of date and changed nothing, so the adapter
+    takes its buttons away without marking a choice. ``typed`` says the question also takes
+    a typed answer (and how), so an adapter where typing is not simply sending a message (a
+    Discord server channel) offers a form to type it in.
     """
 
     text: Text
     buttons: tuple[tuple[Button | DeepLink, ...], ...] = ()
     document: Document | None = None
     image: Document | None = None
-    replace: bool = False
+    place: Place = Place.BELOW
+    part: Part = Part.NONE
+    settled: Text = field(default_factory=Text)
     toast: bool = False
     stale: bool = False
-    typed: bool = False
+    typed: Typed | None = None
+
+    @property
+    def shown(self) -> Text:
+        """What an edited-in-place question message shows: the answers so far, then the text."""
+        return join("\n\n", [part for part in (self.settled, self.text) if part])
 
 
 Reply = tuple[Message, ...]
 
 
-def say(text: Text | str, *rows: tuple[Button | DeepLink, ...], replace: bool = False) -> Reply:
+def say(text: Text | str, *rows: tuple[Button | DeepLink, ...]) -> Reply:
     """A reply of one message."""
-    return (Message(as_text(text), rows, replace=replace),)
+    return (Message(as_text(text), rows),)
 
 
 def toast(text: Text | str) -> Reply:
@@ -71,5 +113,6 @@ def toast(text: Text | str) -> Reply:
 
 
 def out_of_date(text: Text | str) -> Reply:
-    """The answer to a button that was out of date: it changed nothing."""
-    return (Message(as_text(text), stale=True),)
+    """The answer to a button that was out of date: a note to the presser alone; it changed
+    nothing, and the pressed message loses its buttons."""
+    return (Message(as_text(text), toast=True, stale=True),)

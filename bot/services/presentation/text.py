@@ -1,8 +1,9 @@
-"""The coach's words as a neutral text model: plain, bold and italic spans, and moments.
+"""The coach's words as a neutral text model: plain, bold and italic spans, moments and cues.
 
-Services build ``Text`` and never escape anything; each adapter renders every span with its
-own escaping (Telegram HTML, Discord Markdown, plain text on the console), so no name or
-title a person typed can break a message.
+Services build ``Text`` and never escape anything; each adapter words every cue in its
+platform's words (``Text.worded``), then renders every span with its own escaping (Telegram
+HTML, Discord Markdown, plain text on the console), so no name or title a person typed can
+break a message.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+
+from bot.services.presentation.cues import NEUTRAL, Cue, Words
 
 
 class Style(enum.StrEnum):
@@ -24,11 +27,13 @@ class Style(enum.StrEnum):
 @dataclass(frozen=True, slots=True)
 class Span:
     """A run of text in one style; with ``at``, a moment that a platform able to show it in
-    each reader's own time zone does so (``text`` is how it reads where it was planned)."""
+    each reader's own time zone does so (``text`` is how it reads where it was planned); with
+    ``cue``, words each platform says its own way (``text`` is how they read neutrally)."""
 
     text: str
     style: Style = Style.PLAIN
     at: datetime | None = None
+    cue: Cue | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,17 @@ class Text:
     def __contains__(self, words: str) -> bool:
         return words in str(self)
 
+    def worded(self, words: Words) -> Text:
+        """The text with every cue in ``words``, a platform's; a cue worded as nothing is
+        dropped."""
+        return Text(
+            tuple(
+                span if span.cue is None else Span(words[span.cue], span.style)
+                for span in self.spans
+                if span.cue is None or words[span.cue]
+            )
+        )
+
     def lines(self) -> list[Text]:
         """The text cut at each newline (the newlines dropped), styles kept."""
         lines: list[list[Span]] = [[]]
@@ -64,7 +80,7 @@ class Text:
                 if number:
                     lines.append([])
                 if piece:
-                    lines[-1].append(Span(piece, span.style, span.at))
+                    lines[-1].append(Span(piece, span.style, span.at, span.cue))
         return [Text(tuple(spans)) for spans in lines]
 
 
@@ -93,6 +109,11 @@ def moment(label: str, at: datetime) -> Text:
     if at.tzinfo is None:
         raise ValueError("a moment needs an aware datetime")
     return Text((Span(label, at=at),))
+
+
+def cue(said: Cue) -> Text:
+    """Words each platform says its own way (see ``cues``)."""
+    return Text((Span(NEUTRAL[said], cue=said),))
 
 
 def join(separator: Text | str, parts: Iterable[Text | str]) -> Text:

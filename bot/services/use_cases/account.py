@@ -91,7 +91,10 @@ async def _finish_settings(turn: Turn, runner: Runner, answers: SettingsAnswers)
         shown = answers["shown"] == "yes"
         clubs = await turn.uow.clubs.show_name(runner_id=runner.id, shown=shown)
         if not clubs:
-            return say("You haven't joined a club yet: use a club's \"My personal plan\" button.")
+            return say(
+                'You haven\'t joined a club yet. Once you have (through "My personal plan" '
+                "under a club session), this sets whether your name shows in its summaries."
+            )
         named = "will appear" if shown else "won't appear"
         return say(f"Saved: your first name {named} in your clubs' weekly summaries.")
     today = turn.ctx.today(runner.timezone)
@@ -128,6 +131,7 @@ SETTINGS = Dialog(
             "Show your first name in your clubs' weekly summaries? (Counts are always anonymous.)",
             [Choice("yes", "Yes, name me"), Choice("no", "No, keep me anonymous", ("anonymous",))],
             when=_field_is("shown"),
+            label="Name in club summaries",
         ),
         *one_day_steps(_field_is("week")),
         *(

@@ -24,9 +24,10 @@ from bot.services.context import ServiceContext
 from bot.services.dialogs.engine import Turn
 from bot.services.plans import calendar_events
 from bot.services.plans.training_plan import planned, replan, sessions_in
+from bot.services.presentation.cues import Cue
 from bot.services.presentation.ics import Entry, calendar
 from bot.services.presentation.replies import Document, Message, Reply, say
-from bot.services.presentation.text import plain
+from bot.services.presentation.text import cue, plain
 from bot.storage.models import Runner
 from bot.storage.unit_of_work import UnitOfWork
 
@@ -50,10 +51,6 @@ NOTHING_AHEAD = (
     "plan stands. The calendar file has how the last four weeks went, and shows any session "
     "dropped from your plan as cancelled."
 )
-NO_LINK = (
-    "A link your calendar app could follow by itself needs the bot to run on a public web "
-    "address (webhook mode), and right now it doesn't, so the file is the way for now."
-)
 LINK = (
     "Or let your calendar keep up by itself: add this private link to your calendar app as a "
     'subscription ("from URL"), and plan changes show up there on their own.\n{url}\n'
@@ -64,10 +61,7 @@ NEW_LINK = (
     "Done: your old calendar link no longer works. Here's your new private link; replace the "
     "old subscription in your calendar app with it:\n{url}"
 )
-LINK_OFF = (
-    "Done: any calendar link I gave you before no longer works. A new one needs the bot to "
-    "run on a public web address (webhook mode); until then, /calendar sends you the file."
-)
+LINK_OFF = "Done: any calendar link I gave you before no longer works." + cue(Cue.NO_CALENDAR_LINK)
 ARGUMENTS = (
     "Send /calendar for your sessions as a calendar file, or /calendar reset to switch off "
     "your calendar link and get a new one."
@@ -106,7 +100,7 @@ async def export(turn: Turn, runner: Runner, args: str = "") -> Reply:
     if public is None or runner.calendar_token is None:
         if not made.events:
             return say(NOTHING)
-        return (Message(plain(f"{sent}\n\n{NO_LINK}"), document=_document(made)),)
+        return (Message(sent + cue(Cue.NO_CALENDAR_LINK), document=_document(made)),)
     link = say(LINK.format(url=feed_url(public, runner.calendar_token)))
     if not made.events:
         return (*say(NOTHING), *link)

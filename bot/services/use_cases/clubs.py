@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import date, time, timedelta
 from typing import TypedDict
 
@@ -18,6 +19,7 @@ from bot.services.dialogs.buttons import DialogName, DidIt, encode
 from bot.services.dialogs.choices import Choice
 from bot.services.dialogs.engine import Dialog, Step, Turn
 from bot.services.dialogs.profile_questions import (
+    TIMEZONE_EXAMPLE,
     WEEKDAY_CHOICES,
     timezone_choices,
     typed_time,
@@ -28,9 +30,19 @@ from bot.services.plans.reminder_plan import plan_club_posts
 from bot.services.plans.training_plan import phase_on, session_row
 from bot.services.plans.views import session_view
 from bot.services.presentation.charts import sessions_chart
-from bot.services.presentation.replies import Button, DeepLink, Document, Message, Reply, say, toast
+from bot.services.presentation.cues import Cue
+from bot.services.presentation.replies import (
+    Button,
+    DeepLink,
+    Document,
+    Message,
+    Place,
+    Reply,
+    say,
+    toast,
+)
 from bot.services.presentation.sessions import WEEKDAYS, clock_label, session_text
-from bot.services.presentation.text import Text, bold, join, lines, moment, plain
+from bot.services.presentation.text import Text, bold, cue, join, lines, moment, plain
 from bot.storage.models import Club, PlannedSession
 
 LEVELS = (
@@ -50,16 +62,29 @@ def chat_kind(club: Club) -> ChatKind:
     return ChatKind.CHANNEL if club.chat_type == ChatKind.CHANNEL else ChatKind.GROUP
 
 
-def greeting(club: Club) -> str:
+def the_chat(kind: ChatKind) -> Text:
+    """The club's chat, as its members call it: a channel, or the platform's group."""
+    return plain("the channel") if kind is ChatKind.CHANNEL else cue(Cue.THE_GROUP)
+
+
+def this_chat(kind: ChatKind) -> Text:
+    """The club's chat, from inside it."""
+    return plain("this channel") if kind is ChatKind.CHANNEL else cue(Cue.THIS_GROUP)
+
+
+def greeting(club: Club) -> Text:
     """The one hello when the coach joins a club's chat."""
     title = club.title or "everyone"
-    channel = chat_kind(club) is ChatKind.CHANNEL
-    how = "post /club in this channel" if channel else "send /club here"
+    kind = chat_kind(club)
+    how = "post /club in this channel" if kind is ChatKind.CHANNEL else "send /club here"
     return (
         f"Hello, {title}! I'm the trail strength coach. Admins: {how} to choose "
         "the club's strength days, time, timezone and level, and I'll post each club "
-        "session. Members get a personal plan in a private chat, and anything about "
-        "anyone's health stays there, never in the group."
+        "session. Members get a personal plan in "
+        + cue(Cue.PRIVATE_CHAT)
+        + ", and anything about anyone's health stays there, never in "
+        + the_chat(kind)
+        + "."
     )
 
 
@@ -113,8 +138,10 @@ def private_redirect(club: Club | None) -> Reply:
     """Personal commands in a group: a button to carry on in a private chat."""
     payload = f"club{club.id}" if club is not None else "private"
     return say(
-        "Let's keep your plan and how your legs feel between us: continue in a private chat.",
-        (DeepLink("Continue in private", payload),),
+        "Let's keep your plan and how your legs feel between us: carry on in "
+        + cue(Cue.PRIVATE_CHAT)
+        + ".",
+        (DeepLink("Carry on privately", payload),),
     )
 
 
@@ -192,31 +219,37 @@ CLUB_SETUP = Dialog(
     (
         Step(
             "days",
-            "Which days are club strength days? Tap them, then Done.",
+            "Which days are club strength days? " + cue(Cue.CHOOSE_MANY),
             [Choice(str(i), day.label, day.synonyms) for i, day in enumerate(WEEKDAY_CHOICES)],
             columns=4,
             multi=True,
+            label="Days",
         ),
         Step(
             "time",
-            "When should I post the club session? Pick a time, or reply to this message "
-            "with one, like 18:30.",
+            "When should I post the club session? Pick a time or type one, like 18:30."
+            + cue(Cue.TYPE_IN_CLUB_CHAT),
             [Choice(t, t) for t in ("07:00", "12:00", "17:00", "18:00", "19:00", "20:00")],
             columns=3,
             read_text=typed_time,
+            label="Post time",
+            example="18:30",
         ),
         Step(
             "tz",
-            "Which timezone is the club in? Pick one, or reply with a city (Denver) "
-            "or an offset (+2).",
+            "Which timezone is the club in? Pick one, or type a city (Denver) or an offset "
+            "(+2)." + cue(Cue.TYPE_IN_CLUB_CHAT),
             timezone_choices,
             read_text=typed_timezone,
+            label="Timezone",
+            example=TIMEZONE_EXAMPLE,
         ),
-        Step("level", "What level is the group?", LEVELS, columns=3),
+        Step("level", "What level is the club?", LEVELS, columns=3, label="Level"),
         Step(
             "summary",
             "Shall I post a weekly summary (counts only; names only for members who opt in)?",
             [Choice("on", "Yes", ("on",)), Choice("off", "No", ("off",))],
+            label="Weekly summary",
         ),
     ),
     _finish_setup,
@@ -224,12 +257,19 @@ CLUB_SETUP = Dialog(
 
 
 NOT_YOURS = "That button isn't for you, or it's out of date; nothing changed."
-NOT_ADMIN = "Only the group's admins can change the club's setup; nothing was changed."
-GROUP_HELP = (
-    "In this group I post the club's strength sessions. Admins: /club to set them up, "
-    '/club members for the numbers. Everyone: tap "My personal plan" under a club session '
-    "for a plan of your own, in private."
-)
+NOT_ADMIN = "Only " + cue(Cue.GROUP_ADMINS) + " can change the club's setup; nothing was changed."
+
+
+def group_help(kind: ChatKind) -> Text:
+    """/help in a club's chat."""
+    return (
+        "In "
+        + this_chat(kind)
+        + " I post the club's strength sessions. Admins: /club to set them up, /club members "
+        "for the numbers. Everyone: "
+        + cue(Cue.PRESS)
+        + ' "My personal plan" under a club session for a plan of your own, in private.'
+    )
 
 
 async def register(turn: Turn) -> Club:
@@ -322,7 +362,7 @@ async def mark(turn: Turn, pressed: DidIt) -> Reply | None:
     count = await turn.uow.clubs.mark_count(club_id=club.id, day=day)
     note = "Counted: nice work!" if counted else "Taken back: you're no longer counted."
     post = _post(turn, club, session, count)
-    return (*toast(note), Message(post.text, post.buttons, replace=True))
+    return (*toast(note), replace(post, place=Place.PRESSED))
 
 
 async def weekly_summary(turn: Turn, club: Club, last: date) -> Reply:

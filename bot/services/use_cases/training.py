@@ -22,8 +22,10 @@ from bot.services.dialogs.reports import (
 )
 from bot.services.plans.training_plan import Replanned, replan
 from bot.services.plans.views import session_view, session_views
+from bot.services.presentation.cues import Cue
 from bot.services.presentation.replies import Button, Message, Reply, say
 from bot.services.presentation.sessions import clock_label, session_text, week_text
+from bot.services.presentation.text import cue
 from bot.storage.models import PlannedSession, Runner, RunnerStatus
 
 LOOK_BACK_DAYS = 2  # /done and /checkin look this far back for an unreported session
@@ -182,7 +184,7 @@ def _rpe(text: str, _answers: Answers, _ctx: Any) -> int:
     effort = read_score(text)
     if effort is not None and 1 <= effort <= 10:
         return effort
-    raise NotUnderstood("Tap a button, or type your effort as a number from 1 to 10.")
+    raise NotUnderstood("Choose an answer, or type your effort as a number from 1 to 10.")
 
 
 class PostSessionAnswers(SessionReportAnswers, total=False):
@@ -233,6 +235,7 @@ POST_SESSION = Dialog(
                     ("partly", "some", "some of it", "most", "most of it", "half", "not all"),
                 ),
             ],
+            label="Done",
         ),
         Step(
             "rpe",
@@ -245,13 +248,17 @@ POST_SESSION = Dialog(
             ],
             columns=4,
             read_text=_rpe,
+            label="Effort",
+            show=lambda effort: f"{effort}/10",
+            example="7 (from 1 to 10)",
         ),
         Step(
             "hurt",
-            "Did any exercise hurt? Tap where, then Done.",
+            "Did any exercise hurt? " + cue(Cue.CHOOSE_MANY),
             PAIN_PLACES,
             multi=True,
             done_label="Nothing hurt",
+            label="Hurt",
         ),
         Step(
             "hurt_score",
@@ -259,12 +266,14 @@ POST_SESSION = Dialog(
             PAIN_SCORES,
             columns=6,
             when=lambda a: bool(a.get("hurt")),
+            label="Pain",
         ),
         Step(
             "hips",
             "On the slider curls, did your hips stay level the whole time?",
             [Choice("yes", "Yes, level", ("level",)), Choice("no", "No, they dipped", ("dipped",))],
             when=lambda a: bool(a.get("sliders")),
+            label="Hips",
         ),
     ),
     _finish_post_session,
@@ -328,10 +337,11 @@ CHECK_IN = Dialog(
             ),
             LEGS,
             columns=2,
+            label="Legs",
         ),
         Step(
             "sore",
-            "Where are you sore? Tap all that apply, then Done.",
+            "Where are you sore? " + cue(Cue.CHOOSE_MANY),
             [
                 Choice("glutes", "Glutes", ("glute", "bum", "butt")),
                 Choice("hamstrings", "Hamstrings", ("hamstring",)),
@@ -340,13 +350,15 @@ CHECK_IN = Dialog(
             ],
             multi=True,
             when=lambda a: a.get("legs") == "muscle_soreness",
+            label="Sore",
         ),
         Step(
             "where",
-            "Where is it? Tap all that apply, then Done.",
+            "Where is it? " + cue(Cue.CHOOSE_MANY),
             PAIN_PLACES,
             multi=True,
             when=_pain,
+            label="Where",
         ),
         Step(
             "score",
@@ -354,6 +366,7 @@ CHECK_IN = Dialog(
             PAIN_SCORES,
             columns=6,
             when=_pain,
+            label="Pain",
         ),
         Step(
             "settled",
@@ -363,6 +376,7 @@ CHECK_IN = Dialog(
                 Choice("no", "No, not yet", ("still",)),
             ],
             when=_pain,
+            label="Settled",
         ),
         Step(
             "ran",
@@ -373,6 +387,7 @@ CHECK_IN = Dialog(
                 Choice("none", "No run today", ("didnt run", "rest day")),
             ],
             columns=3,
+            label="Ran normally",
         ),
         Step(
             "trail",
@@ -385,6 +400,7 @@ CHECK_IN = Dialog(
             ],
             columns=1,
             when=lambda a: a.get("session", True) and a.get("ran") != "none",
+            label="Trail running",
         ),
     ),
     _finish_check_in,
