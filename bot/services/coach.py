@@ -24,6 +24,7 @@ from bot.services.dialogs.free_text import mentions_pain, timezone_at
 from bot.services.infrastructure.turns import Turns
 from bot.services.plans.reminder_plan import plan_reminders
 from bot.services.presentation.replies import Reply, out_of_date, say, toast
+from bot.services.presentation.rule_ids import rules_text
 from bot.services.use_cases import account, calendar, clubs, progress, reminders, training
 from bot.services.use_cases.onboarding import ONBOARDING, WELCOME
 from bot.storage.models import Club, Runner, RunnerStatus
@@ -43,9 +44,11 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("calendar", "Your next four weeks as a calendar file"),
     ("export", "Download all your data"),
     ("deleteme", "Delete all your data"),
+    ("rules", "What the rule IDs in /history mean"),
     ("help", "What I can do"),
 )
-PERSONAL = frozenset({"start", "cancel", *(name for name, _ in COMMANDS)}) - {"help"}
+# /rules is a group-rules command of many other bots: in a group it is not taken as ours.
+PERSONAL = frozenset({"start", "cancel", *(name for name, _ in COMMANDS)}) - {"help", "rules"}
 HELP = "\n".join(
     [
         "Here's what I can do:",
@@ -136,6 +139,8 @@ class Coach:
                 return await self._start(turn, payload)
             if name == "help":
                 return say(HELP)
+            if name == "rules":
+                return say(rules_text(payload))
             if name == "deleteme":  # with or without a plan: club marks are theirs too
                 return await self.dialogs.begin(turn, DialogName.DELETE)
             if name == "cancel":

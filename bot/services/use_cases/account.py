@@ -24,6 +24,7 @@ from bot.services.plans.reminder_plan import plan_reminders
 from bot.services.plans.training_plan import first_open_day, plan_notes, replan
 from bot.services.plans.views import change_view, profile_view
 from bot.services.presentation.replies import Document, Message, Reply, say
+from bot.services.presentation.rule_ids import POINTER as RULES_POINTER
 from bot.services.presentation.sessions import change_text, profile_text
 from bot.services.presentation.text import Text, bold, join, plain
 from bot.services.use_cases.training import runner_or_none, with_runner
@@ -237,6 +238,7 @@ async def history(turn: Turn, runner: Runner) -> Reply:
     lines += ["• " + change_text(change_view(change)) for change in shown_changes(changes)] or [
         "None yet."
     ]
+    lines += ["", RULES_POINTER]
     return say(join("\n", lines))
 
 
