@@ -113,11 +113,16 @@ class Settings(BaseSettings):
     database_url: Annotated[str, AfterValidator(normalise_database_url)] = DEFAULT_DATABASE_URL
     default_timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     webhook_url: HttpUrl | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: WebhookSecret | None = None
+
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    health_listen: str = "127.0.0.1"
+    metrics: bool = False
 
     reminder_grace: timedelta = Field(default=timedelta(hours=2), ge=timedelta(0))
     messages_per_second: float = Field(default=30.0, gt=0, le=1000)

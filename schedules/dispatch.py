@@ -24,6 +24,7 @@ from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from bot.delivery.notifier import Rejected, RetryLater, Transient, Unreachable
 from bot.delivery.route import Route
@@ -33,6 +34,9 @@ from bot.services.use_cases.reminders import Outgoing, Recipient, build
 from bot.storage.journal import DispatchJournal, Outcome
 from bot.storage.models import DispatchStatus, RunnerStatus
 from bot.storage.repositories.dispatches import Claimed
+
+if TYPE_CHECKING:
+    from bot.monitoring.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -73,12 +77,14 @@ class Dispatcher:
         delivery: Delivery = Delivery(),
         *,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        metrics: Metrics | None = None,
     ) -> None:
         self.ctx = ctx
         self.routes = dict(routes)
         self.delivery = delivery
         self.stopping = False
         self._sleep = sleep
+        self._metrics = metrics
         self._unsaved: dict[str, _Outcome] = {}  # per sender
         self._journal: DispatchJournal | None = None
 
@@ -215,9 +221,12 @@ class Dispatcher:
             await self._write(sender, start=None)  # keep the sender's last outcome
             self._record(sender, _Outcome(outgoing.due, DispatchStatus.CANCELLED, error="blocked"))
             counts["cancelled"] += 1
+            self._count(recipient.platform, "cancelled")
             return
         outcome = await self._send(sender, outgoing, recipient)
         counts[outcome.status.value if outcome else "lost"] += 1
+        if outcome is not None:
+            self._count(recipient.platform, outcome.status.value)
         if outcome is not None and outcome.unreachable:
             unreachable.add(chat)
             await self._block(outgoing.due)
@@ -290,10 +299,17 @@ class Dispatcher:
             )
         return await self._journal.record(outcome=stored, start=start)
 
+    def _count(self, platform: str, outcome: str, rows: int = 1) -> None:
+        if self._metrics is not None:
+            self._metrics.reminder(platform, outcome, rows)
+
     async def _release(self, rows: list[Outgoing]) -> None:
         await self._save()
         if not rows:
             return
+        handed_back = Counter(o.to.platform for o in rows if o.to and not o.cancelled)
+        for platform, deferred in handed_back.items():
+            self._count(platform, "deferred", deferred)
         async with self.ctx.database.unit_of_work() as uow:
             await uow.dispatches.release(ids=[outgoing.due.id for outgoing in rows])
 

@@ -6,8 +6,10 @@ these calls and render the reply.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine
 from contextlib import asynccontextmanager
+from functools import wraps
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from bot.services.context import ChatKind, IsAdmin, Person, Platform, ServiceContext, no_admin
 from bot.services.dialogs.buttons import (
@@ -28,6 +30,9 @@ from bot.services.presentation.rule_ids import rules_text
 from bot.services.use_cases import account, calendar, clubs, progress, reminders, training
 from bot.services.use_cases.onboarding import ONBOARDING, WELCOME
 from bot.storage.models import Club, Runner, RunnerStatus
+
+if TYPE_CHECKING:
+    from bot.monitoring.metrics import Metrics
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("today", "Today's session"),
@@ -83,13 +88,33 @@ UNREADABLE_IN_DIALOG = (
 )
 
 RunnerAction = Callable[[Turn, Runner], Awaitable[Reply]]
+P = ParamSpec("P")
+Entry = Callable[Concatenate["Coach", Person, P], Coroutine[Any, Any, Reply]]
+
+
+def _observed(kind: str) -> Callable[[Entry[P]], Entry[P]]:
+    """An entry point whose handling of each update is timed and counted, by platform and
+    ``kind``, when the coach has metrics."""
+
+    def observe(entry: Entry[P]) -> Entry[P]:
+        @wraps(entry)
+        async def observed(coach: Coach, person: Person, /, *args: P.args, **kw: P.kwargs) -> Reply:
+            if coach.metrics is None:
+                return await entry(coach, person, *args, **kw)
+            with coach.metrics.handling(person.platform, kind):
+                return await entry(coach, person, *args, **kw)
+
+        return observed
+
+    return observe
 
 
 class Coach:
     """Routes each incoming action to its use case, inside one unit of work."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, *, metrics: Metrics | None = None) -> None:
         self.ctx = ctx
+        self.metrics = metrics
         self.dialogs = Dialogs(
             ONBOARDING,
             training.POST_SESSION,
@@ -127,6 +152,7 @@ class Coach:
         async with self._club_setups.turn(setup), self.ctx.database.unit_of_work() as uow:
             yield Turn(self.ctx, uow, person)
 
+    @_observed("command")
     async def command(
         self, person: Person, name: str, payload: str = "", *, admin: IsAdmin = no_admin
     ) -> Reply:
@@ -156,6 +182,7 @@ class Coach:
                 return await calendar.export(turn, runner, payload)
             return await action(turn, runner)
 
+    @_observed("text")
     async def text(self, person: Person, text: str, *, admin: IsAdmin = no_admin) -> Reply:
         """Free text: an answer to the open question, or a pointer to /help; in a group, only
         an admin's reply answers the club's setup, and anything else is not for the coach."""
@@ -169,6 +196,7 @@ class Coach:
                 return ()
             return say(PAIN_TALK if mentions_pain(text) else NOT_A_COMMAND)
 
+    @_observed("location")
     async def location(self, person: Person, *, latitude: float, longitude: float) -> Reply:
         """A shared location: the answer to the timezone question."""
         async with self._turn(person) as turn:
@@ -187,6 +215,7 @@ class Coach:
                 return ()
             return await self.dialogs.current(turn, "Welcome back! We were in the middle of this:")
 
+    @_observed("unreadable")
     async def unreadable(self, person: Person) -> Reply:
         """Something that is not text (a sticker, a photo...): a pointer, and nothing changes."""
         async with self._turn(person) as turn:
@@ -194,6 +223,7 @@ class Coach:
                 return await self.dialogs.current(turn, UNREADABLE_IN_DIALOG)
             return say(UNREADABLE)
 
+    @_observed("button")
     async def button(self, person: Person, data: str, *, admin: IsAdmin = no_admin) -> Reply:
         """A pressed button; stale or forged data changes nothing and shows where we are. In a
         group or channel: "I did it" for anyone, the club's setup for its admins only."""
@@ -215,6 +245,7 @@ class Coach:
                 return await self.dialogs.current(turn, STALE, stale=True)
             return out_of_date("That button is out of date. Send /start to set up your plan.")
 
+    @_observed("membership")
     async def chat_membership(self, person: Person, *, title: str | None, present: bool) -> Reply:
         """The bot joined or left a group or channel."""
         async with self._turn(person) as turn:
