@@ -81,7 +81,8 @@ def telegram(
     from handlers.telegram.callbacks import PLATFORM
     from handlers.telegram.notifier import TelegramNotifier
 
-    limiter = limiter or RateLimiter(settings.messages_per_second, paused=_flooded(coach, PLATFORM))
+    limiter = limiter or RateLimiter(settings.messages_per_second)
+    _count_floods(limiter, coach, PLATFORM)
     inbox = Inbox(coach.ctx, PLATFORM)
     application = build_application(settings, coach, inbox=inbox, limiter=limiter, request=request)
     receiver: Receiver = (
@@ -96,10 +97,11 @@ def telegram(
     return Platform(adapter, route, adapter.connected, inbox.waiting)
 
 
-def _flooded(coach: Coach, platform: str) -> Callable[[], None]:
-    """What a platform's limiter calls on each 429: count it, when there are metrics."""
+def _count_floods(limiter: RateLimiter, coach: Coach, platform: str) -> None:
+    """With metrics, count each 429 the platform's limiter is paused for."""
     metrics = coach.metrics
-    return (lambda: metrics.flooded(platform)) if metrics is not None else (lambda: None)
+    if metrics is not None:
+        limiter.paused = lambda: metrics.flooded(platform)
 
 
 def _webhook(
@@ -139,7 +141,8 @@ def discord(
     client = build_client(coach, application_id=None)
     # discord.py already retries 500, 502, 504 and 524 inside send(): a server error
     # that reaches the tick is final, so the route adds no retries of its own.
-    limiter = limiter or discord_limiter(paused=_flooded(coach, PLATFORM))
+    limiter = limiter or discord_limiter()
+    _count_floods(limiter, coach, PLATFORM)
     route = Route(DiscordNotifier(client), limiter, retries=0)
     adapter = DiscordAdapter(client, token=token.get_secret_value())
     return Platform(adapter, route, adapter.connected)

@@ -46,10 +46,9 @@ class RateLimiter:
         group_per_minute: int | None = GROUP_MESSAGES_PER_WINDOW,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        paused: Callable[[], None] = lambda: None,
     ) -> None:
         self._interval = _MARGIN / per_second
-        self._paused = paused  # told of each pause (a 429), for the metrics
+        self.paused: Callable[[], None] = lambda: None  # told of each pause (a 429): metrics
         self._group_limit = group_per_minute
         self._clock = clock
         self._sleep = sleep
@@ -121,7 +120,7 @@ class RateLimiter:
 
     def pause(self, seconds: float, *, chat_id: str | None = None) -> None:
         """Hold every message, or only those to ``chat_id``, for ``seconds`` (``retry_after``)."""
-        self._paused()
+        self.paused()
         until = self._clock() + seconds
         if chat_id is not None:
             self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), until)
@@ -171,9 +170,6 @@ def discord_limiter(
     *,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    paused: Callable[[], None] = lambda: None,
 ) -> RateLimiter:
     """Discord's limits: 45 requests a second overall, 1 s per channel, no group minute."""
-    return RateLimiter(
-        DISCORD_PER_SECOND, group_per_minute=None, clock=clock, sleep=sleep, paused=paused
-    )
+    return RateLimiter(DISCORD_PER_SECOND, group_per_minute=None, clock=clock, sleep=sleep)
