@@ -72,12 +72,35 @@ def _plan(subparsers: Any) -> None:
 
 
 def _db(subparsers: Any) -> None:
-    parser = subparsers.add_parser("db", help="manage the database schema")
+    parser = subparsers.add_parser(
+        "db", help="the database: schema upgrades, backups, restores, and moving it"
+    )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     upgrade_parser = actions.add_parser(
         "upgrade", help="create or upgrade the schema (safe to run again)"
     )
     upgrade_parser.set_defaults(handler="bot.cli_db:run_upgrade")
+    backup = actions.add_parser(
+        "backup",
+        help="SQLite: copy the database into PATH, safe while the bot runs; "
+        "PostgreSQL: print the pg_dump command",
+    )
+    backup.add_argument("path", type=Path, metavar="PATH")
+    backup.set_defaults(handler="bot.cli_db:run_backup")
+    restore = actions.add_parser(
+        "restore",
+        help="SQLite: replace the database with the backup at PATH (stop the bot first); "
+        "PostgreSQL: print the pg_restore command",
+    )
+    restore.add_argument("path", type=Path, metavar="PATH")
+    restore.set_defaults(handler="bot.cli_db:run_restore")
+    copy = actions.add_parser(
+        "copy",
+        help="copy every row into another, empty database, such as SQLite into PostgreSQL "
+        "(stop the bot first)",
+    )
+    copy.add_argument("--to", required=True, metavar="DATABASE_URL", help="the empty database")
+    copy.set_defaults(handler="bot.cli_db:run_copy")
 
 
 def _handler(name: str) -> Callable[[argparse.Namespace], int]:
