@@ -80,6 +80,13 @@ def _db(subparsers: Any) -> None:
         "upgrade", help="create or upgrade the schema (safe to run again)"
     )
     upgrade_parser.set_defaults(handler="bot.cli_db:run_upgrade")
+    downgrade_parser = actions.add_parser(
+        "downgrade",
+        help="take the schema down to REVISION, keeping the data (before going back to an "
+        "older version of the bot; docs/operations.md)",
+    )
+    downgrade_parser.add_argument("revision", metavar="REVISION", help="such as 0009")
+    downgrade_parser.set_defaults(handler="bot.cli_db:run_downgrade")
     backup = actions.add_parser(
         "backup",
         help="SQLite: copy the database into PATH, safe while the bot runs; "
@@ -134,12 +141,15 @@ def _failure(error: Exception) -> tuple[str, int] | None:
     Their modules are imported here, after a command failed, so that ``--help`` and ``plan``
     load neither pydantic nor SQLAlchemy; a command that raised one of them loaded it.
     """
+    from alembic.util.exc import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.settings import SettingsError
 
     if isinstance(error, SettingsError):
         return f"configuration error: {error}", 2
+    if isinstance(error, CommandError):  # such as a schema newer than this version knows
+        return f"cannot migrate the database: {_first_line(error)}", 1
     if isinstance(error, OSError | SQLAlchemyError):
         return f"cannot use the database: {_first_line(error)}", 1
     return None

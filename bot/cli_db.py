@@ -6,6 +6,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import load_settings, normalise_database_url
 from bot.storage.backup import (
@@ -18,21 +21,31 @@ from bot.storage.backup import (
 )
 from bot.storage.copy import CopyError, copy_database
 from bot.storage.database import create_engine
-from bot.storage.migrate import upgrade
+from bot.storage.migrate import downgrade, upgrade
 
 
 def run_upgrade(_args: argparse.Namespace) -> int:
     """Upgrade the schema of the configured database to the newest revision."""
     settings = load_settings()
-    asyncio.run(_upgrade(settings.database_url))
+    asyncio.run(_migrate(settings.database_url, upgrade, "head"))
     print("The database schema is up to date.")
     return 0
 
 
-async def _upgrade(url: str) -> None:
+def run_downgrade(args: argparse.Namespace) -> int:
+    """Take the schema of the configured database down to ``args.revision``."""
+    settings = load_settings()
+    asyncio.run(_migrate(settings.database_url, downgrade, args.revision))
+    print(f"The database schema is at revision {args.revision}.")
+    return 0
+
+
+async def _migrate(
+    url: str, step: Callable[[AsyncEngine, str], Awaitable[None]], revision: str
+) -> None:
     engine = create_engine(url)
     try:
-        await upgrade(engine)
+        await step(engine, revision)
     finally:
         await engine.dispose()
 

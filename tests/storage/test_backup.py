@@ -202,3 +202,23 @@ def test_the_copy_command_refuses_its_own_database_and_copies_into_another(
     assert "Copied 0 rows in" in capsys.readouterr().out
     with sqlite3.connect(target) as moved:
         assert moved.execute("SELECT count(*) FROM alembic_version").fetchone() == (1,)
+
+
+def test_db_downgrade_goes_back_a_revision_and_a_schema_newer_than_the_bot_is_one_line(
+    tmp_path: Path,
+    clean_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = tmp_path / "coach.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    assert main(["db", "upgrade"]) == 0
+    assert main(["db", "downgrade", "0009"]) == 0
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchone() == ("0009",)
+        connection.execute("UPDATE alembic_version SET version_num = '0099'")  # a newer bot's
+    capsys.readouterr()
+    assert main(["db", "upgrade"]) == 1
+    assert capsys.readouterr().err == (
+        "trailcoach: cannot migrate the database: Can't locate revision identified by '0099'\n"
+    )
