@@ -69,6 +69,7 @@ async def test_the_club_session_is_posted_at_the_clubs_time_once(reminders: Remi
     )
 
 
+@pytest.mark.slow  # weeks of club posts
 async def test_one_weekly_summary_each_monday_unless_switched_off(reminders: Reminders) -> None:
     await add_club(reminders)
     reminders.clock.now = MONDAY + timedelta(hours=8)

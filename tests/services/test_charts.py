@@ -6,6 +6,7 @@ import gc
 from datetime import date
 from io import BytesIO
 
+import pytest
 from PIL import Image
 
 from bot.coaching import Phase
@@ -56,6 +57,7 @@ def test_a_new_runner_still_gets_a_chart() -> None:
     assert rgb(LADDER) not in colours(progress_chart(empty))
 
 
+@pytest.mark.slow
 def test_charts_leave_no_garbage_behind_under_the_bots_collector_settings() -> None:
     """Issue 32.6: drawn with the bot's rare collections (``bot.runtime``), charts used to
     pile up reference cycles until a full collection; the objects alive stay flat now."""

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -105,6 +106,7 @@ async def test_upgrade_twice_is_harmless(engine: AsyncEngine) -> None:
     assert await table_names(engine) == EXPECTED_TABLES
 
 
+@pytest.mark.slow
 def test_db_upgrade_command_creates_schema_on_empty_sqlite_file(
     tmp_path: Path, clean_env: dict[str, str]
 ) -> None:

@@ -4,6 +4,7 @@ again, keeping every row, and the bot carries on."""
 
 from __future__ import annotations
 
+import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -17,6 +18,8 @@ from bot.storage.models import Base
 from tests.conftest import FakeClock
 from tests.storage.lived_in import live_in
 from tests.storage.test_migrations import model_differences
+
+pytestmark = pytest.mark.slow  # migrates a used database through every revision
 
 SCRIPTS = ScriptDirectory.from_config(alembic_config())
 EARLIER = [script.revision for script in SCRIPTS.walk_revisions()][1:]  # newest first, no head
