@@ -173,7 +173,7 @@ async def serve(
     called once every part is built, before anything starts. A failed start, or an adapter
     that stops by itself, raises ``CannotRun`` after everything started has been stopped.
     """
-    from bot.monitoring.readiness import Readiness, answers, connected
+    from bot.monitoring.readiness import Readiness, answers, at_once, connected
     from handlers.health import health_routes
     from schedules.scheduler import reminder_scheduler
 
@@ -187,7 +187,7 @@ async def serve(
     readiness.add("database", answers(ctx.database))
     for platform in platforms:
         readiness.add(platform.adapter.platform, connected(platform.connected))
-    readiness.add("reminder tick", _tick(reminders))
+    readiness.add("reminder tick", at_once(reminders.stalled))
     if metrics is not None:
         metrics.depths = _depths(platforms)
     built()
@@ -212,13 +212,6 @@ def _depths(platforms: Sequence[Platform[Adapter]]) -> Callable[[], Awaitable[di
         return {p.adapter.platform: await p.waiting() for p in platforms if p.waiting}
 
     return depths
-
-
-def _tick(reminders: ReminderScheduler) -> Callable[[], Awaitable[str | None]]:
-    async def check() -> str | None:
-        return reminders.stalled()
-
-    return check
 
 
 def _health(settings: Settings, routes: Sequence[RouteDef]) -> WebServer | None:

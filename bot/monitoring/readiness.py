@@ -51,10 +51,15 @@ def answers(database: Database) -> Check:
     return check
 
 
-def connected(is_connected: Callable[[], bool]) -> Check:
-    """A platform's adapter says it is connected."""
+def at_once(reason: Callable[[], str | None]) -> Check:
+    """A check that ``reason`` answers without waiting (a part's own state)."""
 
     async def check() -> str | None:
-        return None if is_connected() else "not connected"
+        return reason()
 
     return check
+
+
+def connected(is_connected: Callable[[], bool]) -> Check:
+    """A platform's adapter says it is connected."""
+    return at_once(lambda: None if is_connected() else "not connected")
