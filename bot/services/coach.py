@@ -52,8 +52,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("rules", "What the rule IDs in /history mean"),
     ("help", "What I can do"),
 )
-# /rules is a group-rules command of many other bots: in a group it is not taken as ours.
-PERSONAL = frozenset({"start", "cancel", *(name for name, _ in COMMANDS)}) - {"help", "rules"}
+PERSONAL = frozenset({"start", "cancel", *(name for name, _ in COMMANDS)}) - {"help"}
 HELP = "\n".join(
     [
         "Here's what I can do:",

@@ -40,13 +40,16 @@ async def test_rules_names_an_id_that_is_not_a_rule(runner: Talker) -> None:
     assert second == f"P2: {rules().why['P2']}"
 
 
-async def test_rules_needs_no_profile_and_is_not_taken_as_ours_in_a_group(
+async def test_rules_needs_no_profile_and_in_a_group_points_to_a_private_chat(
     runner: Talker,
 ) -> None:
-    """Many group bots answer /rules with the group's rules: the coach stays quiet there."""
+    """Many group bots answer /rules with the group's own rules: the coach posts no list of
+    its rules into a club's chat, only the button to carry on in private."""
     assert "C7:" in str((await runner.command("rules"))[0].text)
     group = Person(Platform.TELEGRAM, "501", "-100200", "Ada", chat_kind=ChatKind.GROUP)
-    assert await runner.coach.command(group, "rules") == ()
+    [message] = await runner.coach.command(group, "rules")
+    assert "continue in a private chat" in str(message.text)
+    assert "C7" not in str(message.text)
 
 
 async def test_history_points_to_rules(runner: Talker, clock: FakeClock) -> None:
