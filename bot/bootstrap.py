@@ -3,10 +3,13 @@
 It builds every long-lived part and hands it to the adapters, which build none: the
 database and service context, the coach; for each platform that has a token (Telegram,
 Discord, or both) its rate limiter, its notifier and route, and its adapter, with, on
-Telegram, the inbox and, by webhook, the web server and its routes; and the one reminder
-tick, which sends each row through its platform's route. ``trailcoach chat`` runs the
-console adapter the same way, without the tick. Everything runs under one event loop:
+Telegram, the inbox and, by webhook, the web server and its routes; the one reminder
+tick, which sends each row through its platform's route; the readiness checks and, with
+``METRICS``, the metrics, served with ``/healthz`` on the webhook's server and on
+``HEALTH_PORT``'s. ``trailcoach chat`` runs the console adapter the same way, without the
+tick. Everything runs under one event loop:
 
+0. the health server (``HEALTH_PORT``) starts listening;
 1. the database is checked (a file this process cannot write, or a server that does not
    answer, stops it here in one line) and its schema brought up to date; on SQLite, the
    WAL's checkpoints start (``bot/storage/checkpoints.py``);
@@ -14,7 +17,8 @@ console adapter the same way, without the tick. Everything runs under one event 
    here, before anything flows;
 3. the reminder tick starts, then each adapter starts receiving;
 4. on SIGINT or SIGTERM (or an adapter stopping by itself) the tick stops first, so nothing
-   is sent into a closing client, then the adapters in reverse, then the checkpoints and
+   is sent into a closing client, then the adapters in reverse, then the health server,
+   the checkpoints and
    the database.
 
 A platform's modules, and the scheduler's, are imported only when they run: the console
@@ -26,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TextIO, TypeVar
@@ -39,14 +43,17 @@ from bot.services.context import ServiceContext
 from bot.services.infrastructure.inbound import Inbox
 from bot.settings import Settings
 from bot.storage.checkpoints import Checkpoints
-from handlers.lifecycle import Adapter
+from handlers.lifecycle import CONFIGURATION, Adapter, CannotRun
 
 if TYPE_CHECKING:
+    from aiohttp.web import RouteDef
     from telegram.request import BaseRequest
 
+    from bot.monitoring.metrics import Metrics
     from handlers.discord.adapter import DiscordAdapter
     from handlers.telegram.adapter import Receiver, TelegramAdapter
     from handlers.telegram.application import CoachApplication
+    from handlers.web import WebServer
     from schedules.scheduler import ReminderScheduler
 
 AdapterT = TypeVar("AdapterT", bound=Adapter, covariant=True)
@@ -54,10 +61,13 @@ AdapterT = TypeVar("AdapterT", bound=Adapter, covariant=True)
 
 @dataclass(frozen=True, slots=True)
 class Platform(Generic[AdapterT]):
-    """One platform as the root wires it: its adapter, and the route its reminders take."""
+    """One platform as the root wires it: its adapter, the route its reminders take, whether
+    it is connected, and how many stored updates wait (where it stores them)."""
 
     adapter: AdapterT
     route: Route
+    connected: Callable[[], bool]
+    waiting: Callable[[], Awaitable[int]] | None = None
 
 
 def telegram(
@@ -66,10 +76,12 @@ def telegram(
     *,
     limiter: RateLimiter | None = None,
     request: BaseRequest | None = None,
+    health: Sequence[RouteDef] = (),
 ) -> Platform[TelegramAdapter]:
     """Telegram: one limiter for the replies and the reminders, the inbox, the live question
     messages, the Application, its receiver, and the reminders' own bot and notifier. Tests
-    give their ``limiter`` and ``request`` (the Bot API transport)."""
+    give their ``limiter`` and ``request`` (the Bot API transport); the webhook's server also
+    serves ``health``."""
     from handlers.live_questions import LiveQuestions
     from handlers.telegram.adapter import Polling, TelegramAdapter
     from handlers.telegram.application import build_application, reminder_bot
@@ -77,23 +89,37 @@ def telegram(
     from handlers.telegram.notifier import TelegramNotifier
 
     limiter = limiter or RateLimiter(settings.messages_per_second)
+    _count_floods(limiter, coach, PLATFORM)
     inbox = Inbox(coach.ctx, PLATFORM)
     questions = LiveQuestions()
     application = build_application(
         settings, coach, inbox=inbox, limiter=limiter, questions=questions, request=request
     )
     receiver: Receiver = (
-        _webhook(settings, application, coach) if settings.uses_webhook else Polling(application)
+        _webhook(settings, application, coach, health)
+        if settings.uses_webhook
+        else Polling(application)
     )
     bot = reminder_bot(settings, request=request)
     api = str(settings.telegram_api_base_url).rstrip("/")
     adapter = TelegramAdapter(application, receiver, reminder_bot=bot, api=api)
-    return Platform(adapter, Route(TelegramNotifier(bot, questions), limiter))
+    route = Route(TelegramNotifier(bot, questions), limiter)
+    return Platform(adapter, route, adapter.connected, inbox.waiting)
 
 
-def _webhook(settings: Settings, application: CoachApplication, coach: Coach) -> Receiver:
+def _count_floods(limiter: RateLimiter, coach: Coach, platform: str) -> None:
+    """With metrics, count each 429 the platform's limiter is paused for."""
+    metrics = coach.metrics
+    if metrics is not None:
+        limiter.paused = lambda: metrics.flooded(platform)
+
+
+def _webhook(
+    settings: Settings, application: CoachApplication, coach: Coach, health: Sequence[RouteDef]
+) -> Receiver:
     """The bot's web server on ``WEBHOOK_LISTEN``:``WEBHOOK_PORT``, with its routes:
-    Telegram's POSTs to the path of ``WEBHOOK_URL``, and the runners' calendar links."""
+    Telegram's POSTs to the path of ``WEBHOOK_URL``, the runners' calendar links, and
+    ``health``."""
     from handlers.calendar_feed import calendar_route
     from handlers.telegram.adapter import Webhook
     from handlers.telegram.webhook import TelegramWebhook
@@ -103,7 +129,7 @@ def _webhook(settings: Settings, application: CoachApplication, coach: Coach) ->
     assert url is not None and secret is not None, "webhook mode has a URL and a secret"
     webhook = TelegramWebhook(application, url=str(url), secret=secret.get_secret_value())
     server = WebServer(
-        [webhook.route, calendar_route(coach.ctx)],
+        [webhook.route, calendar_route(coach.ctx), *health],
         host=settings.webhook_listen,
         port=settings.webhook_port,
     )
@@ -116,6 +142,7 @@ def discord(
     """Discord: the client, and the reminders' notifier on its REST session and the Discord
     limiter. Tests give their ``limiter``."""
     from handlers.discord.adapter import DiscordAdapter
+    from handlers.discord.callbacks import PLATFORM
     from handlers.discord.client import build_client
     from handlers.discord.notifier import DiscordNotifier
     from handlers.live_questions import LiveQuestions
@@ -126,15 +153,20 @@ def discord(
     client = build_client(coach, application_id=None, questions=questions)
     # discord.py already retries 500, 502, 504 and 524 inside send(): a server error
     # that reaches the tick is final, so the route adds no retries of its own.
-    route = Route(DiscordNotifier(client, questions), limiter or discord_limiter(), retries=0)
-    return Platform(DiscordAdapter(client, token=token.get_secret_value()), route)
+    limiter = limiter or discord_limiter()
+    _count_floods(limiter, coach, PLATFORM)
+    route = Route(DiscordNotifier(client, questions), limiter, retries=0)
+    adapter = DiscordAdapter(client, token=token.get_secret_value())
+    return Platform(adapter, route, adapter.connected)
 
 
-def platforms_for(settings: Settings, coach: Coach) -> list[Platform[Adapter]]:
-    """A platform for each token set."""
+def platforms_for(
+    settings: Settings, coach: Coach, *, health: Sequence[RouteDef] = ()
+) -> list[Platform[Adapter]]:
+    """A platform for each token set; a Telegram webhook's server also serves ``health``."""
     platforms: list[Platform[Adapter]] = []
     if settings.telegram_bot_token is not None:
-        platforms.append(telegram(settings, coach))
+        platforms.append(telegram(settings, coach, health=health))
     if settings.discord_bot_token is not None:
         platforms.append(discord(settings, coach))
     return platforms
@@ -153,13 +185,54 @@ async def serve(
     called once every part is built, before anything starts. A failed start, or an adapter
     that stops by itself, raises ``CannotRun`` after everything started has been stopped.
     """
+    from bot.monitoring.readiness import Readiness, answers, at_once, connected
+    from handlers.health import health_routes
     from schedules.scheduler import reminder_scheduler
 
     ctx = ctx or ServiceContext.from_settings(settings)
-    platforms = platforms_for(settings, Coach(ctx))
-    reminders = reminder_scheduler(ctx, {p.adapter.platform: p.route for p in platforms}, settings)
+    metrics = _metrics(settings, ctx)
+    readiness = Readiness()
+    health = health_routes(readiness.problems, metrics.exposition if metrics else None)
+    platforms = platforms_for(settings, Coach(ctx, metrics=metrics), health=health)
+    routes = {p.adapter.platform: p.route for p in platforms}
+    reminders = reminder_scheduler(ctx, routes, settings, metrics=metrics)
+    readiness.add("database", answers(ctx.database))
+    for platform in platforms:
+        readiness.add(platform.adapter.platform, connected(platform.connected))
+    readiness.add("reminder tick", at_once(reminders.stalled))
+    if metrics is not None:
+        metrics.depths = _depths(platforms)
     built()
-    await _running(ctx, [p.adapter for p in platforms], stop, reminders)
+    await _running(ctx, [p.adapter for p in platforms], stop, reminders, _health(settings, health))
+
+
+def _metrics(settings: Settings, ctx: ServiceContext) -> Metrics | None:
+    """With ``METRICS``, the metrics, counting the database's errors too."""
+    if not settings.metrics:
+        return None
+    from bot.monitoring.metrics import Metrics
+
+    metrics = Metrics()
+    metrics.watch(ctx.database.engine)
+    return metrics
+
+
+def _depths(platforms: Sequence[Platform[Adapter]]) -> Callable[[], Awaitable[dict[str, int]]]:
+    """The stored updates waiting on each platform that stores them."""
+
+    async def depths() -> dict[str, int]:
+        return {p.adapter.platform: await p.waiting() for p in platforms if p.waiting}
+
+    return depths
+
+
+def _health(settings: Settings, routes: Sequence[RouteDef]) -> WebServer | None:
+    """A server of its own for ``routes`` on ``HEALTH_LISTEN``:``HEALTH_PORT``, if set."""
+    if settings.health_port is None:
+        return None
+    from handlers.web import WebServer
+
+    return WebServer(routes, host=settings.health_listen, port=settings.health_port)
 
 
 async def chat(
@@ -200,11 +273,14 @@ async def _running(
     adapters: Sequence[Adapter],
     stop: asyncio.Event,
     reminders: ReminderScheduler | None = None,
+    health: WebServer | None = None,
 ) -> None:
-    """Start the database, the adapters and the tick in order, run until ``stop`` is set or
-    an adapter stops by itself, and stop everything started, in reverse."""
+    """Start the health server, the database, the adapters and the tick in order, run until
+    ``stop`` is set or an adapter stops by itself, and stop everything started, in reverse."""
     opened: list[Adapter] = []
     checkpoints = Checkpoints(ctx.database)
+    if health is not None:
+        await _listen(health)
     try:
         await ctx.prepare()
         checkpoints.start()
@@ -222,7 +298,21 @@ async def _running(
         for adapter in reversed(opened):
             await adapter.stop()
         await checkpoints.stop()
+        if health is not None:
+            await health.stop()
         await ctx.close()
+
+
+async def _listen(server: WebServer) -> None:
+    """Start the health server; a port it cannot have is a setting to fix."""
+    try:
+        await server.start()
+    except OSError as error:
+        raise CannotRun(
+            f"cannot listen on {server.host}:{server.port} ({error.strerror or error}): "
+            "check HEALTH_LISTEN and HEALTH_PORT",
+            CONFIGURATION,
+        ) from error
 
 
 async def _until_stopped(stop: asyncio.Event, adapters: Sequence[Adapter]) -> None:

@@ -72,12 +72,42 @@ def _plan(subparsers: Any) -> None:
 
 
 def _db(subparsers: Any) -> None:
-    parser = subparsers.add_parser("db", help="manage the database schema")
+    parser = subparsers.add_parser(
+        "db", help="the database: schema upgrades, backups, restores, and moving it"
+    )
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     upgrade_parser = actions.add_parser(
         "upgrade", help="create or upgrade the schema (safe to run again)"
     )
     upgrade_parser.set_defaults(handler="bot.cli_db:run_upgrade")
+    downgrade_parser = actions.add_parser(
+        "downgrade",
+        help="take the schema down to REVISION, keeping the data (before going back to an "
+        "older version of the bot; docs/operations.md)",
+    )
+    downgrade_parser.add_argument("revision", metavar="REVISION", help="such as 0009")
+    downgrade_parser.set_defaults(handler="bot.cli_db:run_downgrade")
+    backup = actions.add_parser(
+        "backup",
+        help="SQLite: copy the database into PATH, safe while the bot runs; "
+        "PostgreSQL: print the pg_dump command",
+    )
+    backup.add_argument("path", type=Path, metavar="PATH")
+    backup.set_defaults(handler="bot.cli_db:run_backup")
+    restore = actions.add_parser(
+        "restore",
+        help="SQLite: replace the database with the backup at PATH (stop the bot first); "
+        "PostgreSQL: print the pg_restore command",
+    )
+    restore.add_argument("path", type=Path, metavar="PATH")
+    restore.set_defaults(handler="bot.cli_db:run_restore")
+    copy = actions.add_parser(
+        "copy",
+        help="copy every row into another, empty database, such as SQLite into PostgreSQL "
+        "(stop the bot first)",
+    )
+    copy.add_argument("--to", required=True, metavar="DATABASE_URL", help="the empty database")
+    copy.set_defaults(handler="bot.cli_db:run_copy")
 
 
 def _handler(name: str) -> Callable[[argparse.Namespace], int]:
@@ -111,12 +141,15 @@ def _failure(error: Exception) -> tuple[str, int] | None:
     Their modules are imported here, after a command failed, so that ``--help`` and ``plan``
     load neither pydantic nor SQLAlchemy; a command that raised one of them loaded it.
     """
+    from alembic.util.exc import CommandError
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.settings import SettingsError
 
     if isinstance(error, SettingsError):
         return f"configuration error: {error}", 2
+    if isinstance(error, CommandError):  # such as a schema newer than this version knows
+        return f"cannot migrate the database: {_first_line(error)}", 1
     if isinstance(error, OSError | SQLAlchemyError):
         return f"cannot use the database: {_first_line(error)}", 1
     return None

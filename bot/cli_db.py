@@ -1,12 +1,27 @@
-"""``trailcoach db upgrade``: bring the database schema up to date."""
+"""``trailcoach db``: upgrade the schema, back the database up or restore it, or copy it
+into another database (``docs/operations.md``)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
+from collections.abc import Awaitable, Callable
 
-from bot.settings import Settings, load_settings
-from bot.storage.database import Database
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.settings import Settings, load_settings, normalise_database_url
+from bot.storage.backup import (
+    BackupError,
+    backup,
+    pg_dump_command,
+    pg_restore_command,
+    restore,
+    sqlite_file,
+)
+from bot.storage.copy import CopyError, copy_database
+from bot.storage.database import Database, create_engine
+from bot.storage.migrate import downgrade
 
 
 def run_upgrade(_args: argparse.Namespace) -> int:
@@ -24,3 +39,85 @@ async def _upgrade(settings: Settings) -> None:
         await database.prepare()
     finally:
         await database.dispose()
+
+
+def run_downgrade(args: argparse.Namespace) -> int:
+    """Take the schema of the configured database down to ``args.revision``."""
+    settings = load_settings()
+    asyncio.run(_migrate(settings.database_url, downgrade, args.revision))
+    print(f"The database schema is at revision {args.revision}.")
+    return 0
+
+
+async def _migrate(
+    url: str, step: Callable[[AsyncEngine, str], Awaitable[None]], revision: str
+) -> None:
+    engine = create_engine(url)
+    try:
+        await step(engine, revision)
+    finally:
+        await engine.dispose()
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    """Back the configured database up into ``args.path``."""
+    url = load_settings().database_url
+    try:
+        source = sqlite_file(url)
+        if source is None:
+            print("PostgreSQL has its own backup tool; run:")
+            print(pg_dump_command(url, args.path))
+            return 0
+        backup(source, args.path)
+    except BackupError as error:
+        return _fail(str(error))
+    print(f"Backed up {source} into {args.path}.")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    """Replace the configured database with the backup at ``args.path``."""
+    url = load_settings().database_url
+    try:
+        target = sqlite_file(url)
+        if target is None:
+            print("PostgreSQL has its own restore tool; stop the bot, then run:")
+            print(pg_restore_command(url, args.path))
+            return 0
+        restore(args.path, target)
+    except BackupError as error:
+        return _fail(str(error))
+    print(f"Restored {target} from {args.path}; the bot upgrades its schema when it starts.")
+    return 0
+
+
+def run_copy(args: argparse.Namespace) -> int:
+    """Copy every row of the configured database into the empty database at ``args.to``."""
+    source = load_settings().database_url
+    try:
+        target = normalise_database_url(args.to)
+    except ValueError as error:
+        return _fail(f"--to: {error}")
+    if target == source:
+        return _fail("--to names the configured database itself")
+    try:
+        copied = asyncio.run(_copy(source, target))
+    except CopyError as error:
+        return _fail(str(error))
+    print(f"Copied {sum(copied.values())} rows in {len(copied)} tables.")
+    print("Set DATABASE_URL to the new database and start the bot.")
+    return 0
+
+
+async def _copy(source_url: str, target_url: str) -> dict[str, int]:
+    source, target = create_engine(source_url), create_engine(target_url)
+    try:
+        return await copy_database(source, target)
+    finally:
+        await source.dispose()
+        await target.dispose()
+
+
+def _fail(line: str) -> int:
+    print(f"trailcoach: {line}", file=sys.stderr)
+    return 1

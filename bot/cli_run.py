@@ -23,7 +23,9 @@ def run(_args: argparse.Namespace) -> int:
     if settings.telegram_bot_token is None and settings.discord_bot_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, secrets=settings.secrets)
+    configure_logging(
+        settings.log_level, secrets=settings.secrets, json=settings.log_format == "json"
+    )
     try:
         bootstrap.run(settings)
     except CannotRun as error:  # last, after a blank line, so it stands out of the log

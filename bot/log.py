@@ -78,12 +78,11 @@ class RedactingFormatter(logging.Formatter):
         return _TOKEN_PATTERN.sub(REDACTED, text)
 
 
-def configure_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
-    """Send plain, redacted log lines to stderr; quiet the chatty HTTP client."""
+def configure_logging(level: str, *, secrets: Iterable[str] = (), json: bool = False) -> None:
+    """Send redacted log lines to stderr, plain or (``json``) one JSON object each
+    (``bot.log_json``); quiet the chatty HTTP client."""
     handler = logging.StreamHandler()
-    handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
-    )
+    handler.setFormatter(_formatter(secrets, json=json))
     handler.addFilter(relevant)
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -93,6 +92,14 @@ def configure_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # Alembic says a line per migration; bot.storage.migrate says one for them all.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _formatter(secrets: Iterable[str], *, json: bool) -> logging.Formatter:
+    if json:
+        from bot.log_json import JsonFormatter
+
+        return JsonFormatter(secrets)
+    return RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:

@@ -126,12 +126,17 @@ class Settings(BaseSettings):
     database_connect_timeout: float = Field(default=DATABASE_CONNECT_TIMEOUT, gt=0, le=300)
     default_timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     webhook_url: HttpUrl | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: WebhookSecret | None = None
     calendar_domain: Annotated[str, AfterValidator(_domain)] | None = None
+
+    health_port: int | None = Field(default=None, ge=1, le=65535)
+    health_listen: str = "127.0.0.1"
+    metrics: bool = False
 
     reminder_grace: timedelta = Field(default=timedelta(hours=2), ge=timedelta(0))
     messages_per_second: float = Field(default=30.0, gt=0, le=1000)

@@ -34,6 +34,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
 from bot.delivery.notifier import Rejected, RetryLater, Transient, Unreachable
 from bot.delivery.route import Route
@@ -43,6 +44,9 @@ from bot.services.use_cases.reminders import Outgoing, Recipient, build
 from bot.storage.journal import DispatchJournal, Outcome
 from bot.storage.models import DispatchStatus, RunnerStatus
 from bot.storage.repositories.dispatches import Claimed
+
+if TYPE_CHECKING:
+    from bot.monitoring.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +91,7 @@ class Dispatcher:
         delivery: Delivery = Delivery(),
         *,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        metrics: Metrics | None = None,
     ) -> None:
         self.ctx = ctx
         self.routes = dict(routes)
@@ -94,6 +99,7 @@ class Dispatcher:
         self.stopping = False
         self.owner = uuid.uuid4().hex  # names this process's claims
         self._sleep = sleep
+        self._metrics = metrics
         self._unsaved: dict[str, Outcome] = {}  # per sender
         self._journal: DispatchJournal | None = None
 
@@ -142,7 +148,9 @@ class Dispatcher:
         finally:
             # The batch claimed ahead, never to be sent now, goes back with the rest (if that
             # claim failed, its rows go back all the same).
-            await asyncio.gather(upcoming, return_exceptions=True)
+            (ahead,) = await asyncio.gather(upcoming, return_exceptions=True)
+            if isinstance(ahead, list):
+                self._deferred(ahead)
             await self._save()
             async with self.ctx.database.unit_of_work() as uow:
                 await uow.dispatches.release(owner=self.owner)
@@ -198,6 +206,7 @@ class Dispatcher:
             ),
             return_exceptions=True,
         )
+        self._deferred([row for chats in lanes.values() for rows in chats for row in rows])
         for result in done:
             if isinstance(result, BaseException):
                 raise result
@@ -235,9 +244,12 @@ class Dispatcher:
             await self._write(sender, start=None)  # keep the sender's last outcome
             self._record(sender, _Outcome(outgoing.due, DispatchStatus.CANCELLED, error="blocked"))
             counts["cancelled"] += 1
+            self._count(recipient.platform, "cancelled")
             return
         outcome = await self._send(sender, outgoing, recipient)
         counts[outcome.status.value if outcome else "lost"] += 1
+        if outcome is not None:
+            self._count(recipient.platform, outcome.status.value)
         if outcome is not None and outcome.unreachable:
             unreachable.add(chat)
             await self._block(outgoing.due)
@@ -322,6 +334,16 @@ class Dispatcher:
             if outcome is not None:
                 self._unsaved[sender] = outcome
             raise
+
+    def _count(self, platform: str, outcome: str, rows: int = 1) -> None:
+        if self._metrics is not None:
+            self._metrics.reminder(platform, outcome, rows)
+
+    def _deferred(self, rows: list[Outgoing]) -> None:
+        """Count the rows a tick claimed and leaves unsent (they go back at its end)."""
+        handed_back = Counter(o.to.platform for o in rows if o.to and not o.cancelled)
+        for platform, deferred in handed_back.items():
+            self._count(platform, "deferred", deferred)
 
     async def _block(self, due: Claimed) -> None:
         """Stop writing to a chat that is gone: a runner who blocked the bot (until they send

@@ -284,6 +284,7 @@ async def test_the_console_runs_through_the_root_without_a_tick(
     assert schedulers == []
 
 
+@pytest.mark.slow
 def test_the_root_loads_a_platform_library_only_for_a_platform_that_runs() -> None:
     """``trailcoach chat`` goes through the root, and loads no platform or scheduler."""
     script = "import sys, bot.bootstrap; print(*sys.modules)"

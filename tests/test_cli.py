@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.cli import build_parser
 from tests.conftest import run_bot
 
@@ -20,6 +22,7 @@ PROFILE = {
 }
 
 
+@pytest.mark.slow
 def test_help_lists_every_command(clean_env: dict[str, str]) -> None:
     result = run_bot("--help", env=clean_env)
     assert result.returncode == 0
@@ -28,6 +31,7 @@ def test_help_lists_every_command(clean_env: dict[str, str]) -> None:
     assert build_parser().parse_args(["db", "upgrade"]).command == "db"
 
 
+@pytest.mark.slow
 def test_run_without_a_token_is_one_clear_line(clean_env: dict[str, str]) -> None:
     result = run_bot("run", env=clean_env)
     assert result.returncode == 2
@@ -38,6 +42,7 @@ def test_run_without_a_token_is_one_clear_line(clean_env: dict[str, str]) -> Non
     assert "python -m bot chat" in lines[0]
 
 
+@pytest.mark.slow
 def test_run_with_a_placeholder_token_names_the_setting(clean_env: dict[str, str]) -> None:
     result = run_bot("run", env={**clean_env, "TELEGRAM_BOT_TOKEN": "your-bot-token-here"})
     assert result.returncode == 2
@@ -45,6 +50,7 @@ def test_run_with_a_placeholder_token_names_the_setting(clean_env: dict[str, str
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_ends_quietly(clean_env: dict[str, str], tmp_path: Path) -> None:
     profile = tmp_path / "profile.json"
     profile.write_text(json.dumps(PROFILE), encoding="utf-8")

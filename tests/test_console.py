@@ -187,6 +187,7 @@ async def test_markup_characters_in_a_name_show_as_typed(coach: Coach, tmp_path:
     assert 'Welcome back, Zoë "O\'Neil" <3 & Co!' in transcript
 
 
+@pytest.mark.slow
 def test_chat_command_runs_without_a_token(clean_env: dict[str, str], tmp_path: Path) -> None:
     result = run_bot(
         "chat",

@@ -168,6 +168,7 @@ def test_the_example_env_file_names_every_setting() -> None:
         assert f"{field.upper()}=" in example, field
 
 
+@pytest.mark.slow
 def test_bad_database_url_on_the_command_line_is_one_line_without_traceback(
     clean_env: dict[str, str],
 ) -> None:
@@ -182,6 +183,7 @@ def test_bad_database_url_on_the_command_line_is_one_line_without_traceback(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_unreachable_database_is_one_line_without_traceback(clean_env: dict[str, str]) -> None:
     closed_port = "postgresql://coach@127.0.0.1:1/coach"
     result = run_bot("db", "upgrade", env={**clean_env, "DATABASE_URL": closed_port})
@@ -190,6 +192,7 @@ def test_unreachable_database_is_one_line_without_traceback(clean_env: dict[str,
     assert result.stderr.startswith("trailcoach: cannot use the database:")
 
 
+@pytest.mark.slow
 def test_sqlite_file_in_a_missing_folder_is_a_bad_setting(clean_env: dict[str, str]) -> None:
     missing = "sqlite:////no/such/folder/coach.sqlite3"
     result = run_bot("db", "upgrade", env={**clean_env, "DATABASE_URL": missing})

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # starts fresh interpreters
+
 PLATFORMS = ("telegram", "discord", "aiohttp", "apscheduler")
 DRAWING = ("matplotlib", "icalendar")
 

@@ -60,6 +60,7 @@ class RateLimiter:
         self.name = name
         self._interval = _MARGIN / per_second
         self._ahead = max(self._interval, _PREPARE_AHEAD)  # how soon a slot is prepared for
+        self.paused: Callable[[], None] = lambda: None  # told of each pause (a 429): metrics
         self._group_limit = group_per_minute
         self._clock = clock
         self._sleep = sleep
@@ -171,6 +172,7 @@ class RateLimiter:
     def pause(self, seconds: float, *, chat_id: str | None = None) -> None:
         """Hold every message, or only those to ``chat_id``, for ``seconds`` (``retry_after``)."""
         now = self._clock()
+        self.paused()
         until = now + seconds
         if chat_id is not None:
             self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), until)

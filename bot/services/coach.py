@@ -6,8 +6,10 @@ these calls and render the reply.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Coroutine
 from contextlib import asynccontextmanager
+from functools import wraps
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from bot.services.context import ChatKind, IsAdmin, Person, Platform, ServiceContext, no_admin
 from bot.services.dialogs.buttons import (
@@ -24,10 +26,14 @@ from bot.services.dialogs.free_text import mentions_pain, timezone_at
 from bot.services.infrastructure.turns import Turns
 from bot.services.plans.reminder_plan import plan_reminders
 from bot.services.presentation.replies import Message, Part, Reply, out_of_date, say, toast
+from bot.services.presentation.rule_ids import rules_text
 from bot.services.presentation.text import plain
 from bot.services.use_cases import account, calendar, clubs, progress, reminders, training
 from bot.services.use_cases.onboarding import ONBOARDING, WELCOME
 from bot.storage.models import Club, Runner, RunnerStatus
+
+if TYPE_CHECKING:
+    from bot.monitoring.metrics import Metrics
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("today", "Today's session"),
@@ -44,6 +50,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("calendar", "Your next four weeks as a calendar file"),
     ("export", "Download all your data"),
     ("deleteme", "Delete all your data"),
+    ("rules", "What the rule IDs in /history mean"),
     ("help", "What I can do"),
 )
 PERSONAL = frozenset({"start", "cancel", *(name for name, _ in COMMANDS)}) - {"help"}
@@ -91,6 +98,25 @@ EDITED_IN_DIALOG = (
 )
 
 RunnerAction = Callable[[Turn, Runner], Awaitable[Reply]]
+P = ParamSpec("P")
+Entry = Callable[Concatenate["Coach", Person, P], Coroutine[Any, Any, Reply]]
+
+
+def _observed(kind: str) -> Callable[[Entry[P]], Entry[P]]:
+    """An entry point whose handling of each update is timed and counted, by platform and
+    ``kind``, when the coach has metrics."""
+
+    def observe(entry: Entry[P]) -> Entry[P]:
+        @wraps(entry)
+        async def observed(coach: Coach, person: Person, /, *args: P.args, **kw: P.kwargs) -> Reply:
+            if coach.metrics is None:
+                return await entry(coach, person, *args, **kw)
+            with coach.metrics.handling(person.platform, kind):
+                return await entry(coach, person, *args, **kw)
+
+        return observed
+
+    return observe
 
 
 def welcome_back(person: Person) -> str:
@@ -110,8 +136,9 @@ def unknown_command(name: str) -> str:
 class Coach:
     """Routes each incoming action to its use case, inside one unit of work."""
 
-    def __init__(self, ctx: ServiceContext) -> None:
+    def __init__(self, ctx: ServiceContext, *, metrics: Metrics | None = None) -> None:
         self.ctx = ctx
+        self.metrics = metrics
         self.dialogs = Dialogs(
             ONBOARDING,
             training.POST_SESSION,
@@ -149,6 +176,7 @@ class Coach:
         async with self._club_setups.turn(setup), self.ctx.database.unit_of_work() as uow:
             yield Turn(self.ctx, uow, person)
 
+    @_observed("command")
     async def command(
         self,
         person: Person,
@@ -170,6 +198,8 @@ class Coach:
                 return await self._start(turn, payload)
             if name == "help":
                 return say(HELP)
+            if name == "rules":
+                return say(rules_text(payload))
             if name == "deleteme":  # with or without a plan: club marks are theirs too
                 return await self.dialogs.begin(turn, DialogName.DELETE)
             if name == "cancel":  # the question left behind loses its buttons
@@ -186,6 +216,7 @@ class Coach:
                 return await calendar.export(turn, runner, payload)
             return await action(turn, runner)
 
+    @_observed("text")
     async def text(self, person: Person, text: str, *, admin: IsAdmin = no_admin) -> Reply:
         """Free text: an answer to the open question, or a pointer to /help; in a group, only
         an admin's reply answers the club's setup, and anything else is not for the coach."""
@@ -206,6 +237,7 @@ class Coach:
                 return say(EDITED + " " + EDITED_IN_DIALOG)
             return say(EDITED + " Please send it again as a new message.")
 
+    @_observed("location")
     async def location(self, person: Person, *, latitude: float, longitude: float) -> Reply:
         """A shared location: the answer to the timezone question."""
         async with self._turn(person) as turn:
@@ -237,6 +269,7 @@ class Coach:
                 return say("Bye — your plan is saved. See you soon!")
             return say("Bye — nothing of yours is kept here.")
 
+    @_observed("unreadable")
     async def unreadable(self, person: Person) -> Reply:
         """Something that is not text (a sticker, a photo...): a pointer, and nothing changes."""
         async with self._turn(person) as turn:
@@ -244,6 +277,7 @@ class Coach:
                 return await self.dialogs.current(turn, UNREADABLE_IN_DIALOG)
             return say(UNREADABLE)
 
+    @_observed("button")
     async def button(self, person: Person, data: str, *, admin: IsAdmin = no_admin) -> Reply:
         """A pressed button; stale or forged data changes nothing: a toast says so, and the
         pressed message becomes the open question (or loses its buttons). In a group or
@@ -267,6 +301,7 @@ class Coach:
                 return out_of_date(OUT_OF_DATE + " Send /today for today's session.")
             return out_of_date(OUT_OF_DATE + " Send /start to set up your plan.")
 
+    @_observed("membership")
     async def chat_membership(self, person: Person, *, title: str | None, present: bool) -> Reply:
         """The bot joined or left a group or channel."""
         async with self._turn(person) as turn:

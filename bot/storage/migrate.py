@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from importlib.resources import files
 
 from alembic import command
@@ -27,20 +28,46 @@ def alembic_config(connection: Connection | None = None) -> Config:
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
     """Bring the schema up to ``revision``; a no-op when it is there already. Says so in one
     line when it changed the schema."""
-    async with engine.begin() as connection:
-        before, after = await connection.run_sync(lambda sync: _upgrade(sync, revision))
+    before, after = await _migrate(engine, command.upgrade, revision)
     if before != after:
         logger.info("database schema upgraded from %s to %s", before or "nothing", after)
 
 
-def _upgrade(connection: Connection, revision: str) -> tuple[str | None, str | None]:
-    """The schema's revision before and after upgrading it to ``revision``."""
+async def downgrade(engine: AsyncEngine, revision: str) -> None:
+    """Take the schema down to ``revision`` (``base`` empties it)."""
+    await _migrate(engine, command.downgrade, revision)
+
+
+async def _migrate(
+    engine: AsyncEngine, step: Callable[[Config, str], None], revision: str
+) -> tuple[str | None, str | None]:
+    """Run ``step`` in one transaction. On SQLite, with foreign keys off while it runs: batch
+    mode rebuilds a table by copying it and dropping the old one, and dropping a table with
+    foreign keys on deletes every row that cascades from it. They are checked before the
+    commit, and the connection is then closed, so the next one starts with them on. Returns
+    the schema's revision before and after."""
+    sqlite = engine.dialect.name == "sqlite"
+    async with engine.connect() as connection:
+        try:
+            if sqlite:
+                await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            moved = await connection.run_sync(lambda sync: _step(sync, step, revision))
+            if sqlite and (broken := (await connection.exec_driver_sql(_CHECK)).first()):
+                raise RuntimeError(f"a migration broke a foreign key: {tuple(broken)}")
+            await connection.commit()
+        finally:
+            if sqlite:
+                await connection.invalidate()
+    return moved
+
+
+def _step(
+    connection: Connection, step: Callable[[Config, str], None], revision: str
+) -> tuple[str | None, str | None]:
+    """Run ``step``; the schema's revision before and after it."""
     before = MigrationContext.configure(connection).get_current_revision()
-    command.upgrade(alembic_config(connection), revision)
+    step(alembic_config(connection), revision)
     return before, MigrationContext.configure(connection).get_current_revision()
 
 
-async def downgrade(engine: AsyncEngine, revision: str) -> None:
-    """Take the schema down to ``revision`` (``base`` empties it)."""
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), revision))
+_CHECK = "PRAGMA foreign_key_check"

@@ -76,6 +76,11 @@ class DiscordAdapter:
         """Connect to the gateway in the background, supervised."""
         self._gateway = asyncio.create_task(self._supervised(), name="discord-gateway")
 
+    def connected(self) -> bool:
+        """Whether the gateway is open and ready (readiness); false while it reconnects."""
+        ws = self.client.ws
+        return self.client.is_ready() and ws is not None and ws.open
+
     async def wait(self) -> None:
         """Return only if the gateway stops for good, saying why."""
         assert self._gateway is not None, "started before waited on"

@@ -20,7 +20,7 @@ from bot.services.coach import COMMANDS
 from handlers.lifecycle import CONFIGURATION, CannotRun
 from handlers.telegram.application import CoachApplication
 from handlers.telegram.callbacks import PLATFORM
-from handlers.telegram.durable_queue import DurableQueue
+from handlers.telegram.durable_queue import DurableQueue, StoringBot
 from handlers.telegram.start_up import start_up_problem
 from handlers.telegram.webhook import TelegramWebhook
 from handlers.web import WebServer
@@ -34,6 +34,10 @@ class Receiver(Protocol):
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
+
+    def connected(self) -> bool:
+        """Whether updates can arrive now."""
+        ...
 
 
 class Polling:
@@ -51,6 +55,12 @@ class Polling:
         if updater is not None and updater.running:
             await updater.stop()
 
+    def connected(self) -> bool:
+        """Polling runs, and its last ``getUpdates`` was answered."""
+        bot, updater = self.application.bot, self.application.updater
+        assert isinstance(bot, StoringBot), "the Application polls through its storing bot"
+        return updater is not None and updater.running and not bot.poll_failed
+
 
 class Webhook:
     """Telegram posts each update to ``WEBHOOK_URL``, with ``WEBHOOK_SECRET``, to the bot's
@@ -60,6 +70,7 @@ class Webhook:
     def __init__(self, webhook: TelegramWebhook, server: WebServer) -> None:
         self.webhook = webhook
         self.server = server
+        self._listening = False
 
     async def start(self) -> None:
         """Listen, and only then tell Telegram where to post."""
@@ -73,9 +84,15 @@ class Webhook:
                 CONFIGURATION,
             ) from error
         await self.webhook.announce()
+        self._listening = True
 
     async def stop(self) -> None:
+        self._listening = False
         await self.server.stop()
+
+    def connected(self) -> bool:
+        """The server listens, and Telegram was told where to post."""
+        return self._listening
 
 
 class TelegramAdapter:
@@ -118,6 +135,10 @@ class TelegramAdapter:
             await self.receiver.start()
         except TelegramError as error:
             raise CannotRun(*start_up_problem(error, api=self._api)) from error
+
+    def connected(self) -> bool:
+        """Whether updates can arrive now (readiness)."""
+        return self.application.running and self.receiver.connected()
 
     async def wait(self) -> None:
         """Telegram's side never stops by itself: polling and the webhook ride out errors."""

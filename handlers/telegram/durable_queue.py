@@ -20,7 +20,7 @@ import logging
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.error import NetworkError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import ExtBot
 
 from bot.services.infrastructure.inbound import TRIES, Inbox, failure, retried
@@ -101,8 +101,20 @@ class StoringBot(ExtBot[None]):
     def __init__(self, token: str, *, queue: DurableQueue, **options: Any) -> None:
         super().__init__(token, **options)
         self._queue = queue
+        self._poll_failed = False
 
     async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
         """Store what earlier polls took in, then poll (confirming it)."""
         await self._queue.store()
-        return await super().get_updates(*args, **kwargs)
+        try:
+            updates = await super().get_updates(*args, **kwargs)
+        except TelegramError:
+            self._poll_failed = True
+            raise
+        self._poll_failed = False
+        return updates
+
+    @property
+    def poll_failed(self) -> bool:
+        """Whether the last poll failed (readiness)."""
+        return self._poll_failed

@@ -55,6 +55,7 @@ def through_json(checkpoint: Checkpoint) -> Checkpoint:
     return Checkpoint.from_json(json.loads(json.dumps(checkpoint.to_json())))
 
 
+@pytest.mark.slow
 @FAST
 @given(case=tenures(), keep=st.integers(0, DAYS), later=st.integers(0, DAYS))
 def test_a_resumed_plan_is_the_full_replay(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -122,6 +123,7 @@ def test_a_profile_survives_its_json() -> None:
     assert profile_from_dict(profile_to_dict(profile)) == profile
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(
     pattern=st.text("REHL", min_size=7, max_size=7),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from itertools import pairwise
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +30,8 @@ from bot.coaching import (
 )
 from bot.coaching.placement import strength_allowed
 from tests.coaching.helpers import MONDAY
+
+pytestmark = pytest.mark.slow  # hypothesis over random profiles and feedback
 
 WEEKS = 8
 FAST = settings(max_examples=60, deadline=None)

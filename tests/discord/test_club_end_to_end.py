@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
+
 from bot.services.use_cases.clubs import CHART_TITLE
 from tests.conftest import FakeClock
 from tests.discord.conftest import MEMBER, RIDGE, DiscordUser, buttons, ephemeral
@@ -32,6 +34,7 @@ def i_did_it(fake_discord: FakeDiscord, post: JSONDict) -> str:
     return buttons(fake_discord.discord.messages[post["id"]])[0][0]
 
 
+@pytest.mark.slow  # weeks of club posts
 async def test_setup_then_club_post_then_i_did_it_then_weekly_summary(
     served_bot: ServedBot, fake_discord: FakeDiscord, clock: FakeClock
 ) -> None:

@@ -67,6 +67,7 @@ SPANS = st.builds(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(spans=st.lists(SPANS, min_size=1, max_size=4))
 def test_any_text_reads_as_written_in_its_styles(spans: list[Span]) -> None:

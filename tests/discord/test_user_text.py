@@ -22,6 +22,8 @@ from tests.fake_discord.harness import DiscordHarness
 from tests.fake_discord.markdown import read, shown
 from tests.fake_discord.payloads import Server
 
+pytestmark = pytest.mark.slow  # hypothesis sends random names through every message
+
 MONDAY = date(2026, 11, 23)
 HOSTILE = [
     "**x**",

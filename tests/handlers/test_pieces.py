@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -52,6 +53,7 @@ def test_escaping_is_counted_against_the_limit() -> None:
     assert "".join(cut) == "&amp;" * 50
 
 
+@pytest.mark.slow
 @given(
     st.lists(
         st.tuples(st.text(min_size=0, max_size=40), st.sampled_from(list(Style))),

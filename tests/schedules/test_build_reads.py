@@ -22,6 +22,7 @@ SEVEN_BERLIN = datetime(2026, 11, 23, 6, 0, tzinfo=UTC)
 YEAR = 365
 
 
+@pytest.mark.slow
 async def test_a_runner_with_a_year_of_reports_costs_the_build_two_rows(
     reminders: Reminders,
 ) -> None:

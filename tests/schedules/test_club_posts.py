@@ -76,6 +76,7 @@ async def i_did_it(reminders: Reminders, club: Club, day: date, user_id: str = "
         await uow.clubs.toggle_mark(club_id=club.id, day=day, user_id=user_id)
 
 
+@pytest.mark.slow  # weeks of club posts
 async def test_one_weekly_summary_each_monday_unless_switched_off(reminders: Reminders) -> None:
     club = await add_club(reminders)
     await i_did_it(reminders, club, date(2026, 11, 19))

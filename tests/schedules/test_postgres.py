@@ -74,6 +74,7 @@ async def seed(database: Database) -> None:
         )
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 async def test_two_dispatchers_send_each_of_5000_rows_exactly_once(database: Database) -> None:

@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,6 +36,8 @@ from tests.fake_telegram.fixtures import in_process_bot
 from tests.schedules.conftest import reminders_for
 from tests.schedules.season import TICK_HOURS, WEEKDAYS, Action, Season, local
 from tests.services.conftest import Talker
+
+pytestmark = pytest.mark.slow  # hypothesis lives random seasons on the real tick
 
 EXAMPLES = int(os.environ.get("SEASON_EXAMPLES", "3"))
 CHECKS = os.environ.get("SEASON_CHECKS", "abcd")  # by hand: some invariants only

@@ -43,6 +43,7 @@ PART = st.one_of(
 LOOKALIKES = st.lists(PART, min_size=1, max_size=6).map(":".join)
 
 
+@pytest.mark.slow
 @MANY
 @given(PAYLOADS)
 def test_every_payload_comes_back_unless_it_is_too_long(pressed: Pressed) -> None:
@@ -57,6 +58,7 @@ def test_every_payload_comes_back_unless_it_is_too_long(pressed: Pressed) -> Non
     assert decode(data) == pressed
 
 
+@pytest.mark.slow
 @MANY
 @given(st.one_of(st.text(), LOOKALIKES, st.binary().map(lambda b: b.decode(errors="replace"))))
 @example("\ud800")

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from io import BytesIO
 
 import numpy as np
+import pytest
 from matplotlib.axes import Axes
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
@@ -139,6 +140,7 @@ def test_the_chart_is_a_png_of_the_promised_size_with_the_ladder_and_pain_on_it(
     assert {rgb(LADDER), rgb(PAIN)} <= drawn
 
 
+@pytest.mark.slow
 def test_charts_leave_no_garbage_behind_under_the_bots_collector_settings() -> None:
     """Issue 32.6: drawn with the bot's rare collections (``bot.runtime``), charts used to
     pile up reference cycles until a full collection; the objects alive stay flat now."""

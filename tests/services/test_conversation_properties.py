@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -30,6 +31,8 @@ from bot.storage.migrate import upgrade
 from bot.storage.models import PlannedSession, Runner
 from tests.conftest import FakeClock
 from tests.services.conftest import Talker
+
+pytestmark = pytest.mark.slow  # hypothesis drives the coach through random seasons
 
 DAYS = 21
 WEEKDAY_LABELS = ("Rest", "Easy run", "Hard run", "Long run")

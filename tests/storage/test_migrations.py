@@ -107,6 +107,7 @@ async def test_upgrade_twice_is_harmless(engine: AsyncEngine) -> None:
     assert await table_names(engine) == EXPECTED_TABLES
 
 
+@pytest.mark.slow
 def test_db_upgrade_command_creates_schema_on_empty_sqlite_file(
     tmp_path: Path, clean_env: dict[str, str]
 ) -> None:

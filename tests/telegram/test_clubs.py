@@ -438,6 +438,7 @@ async def test_weekly_summary_gives_counts_and_names_only_those_who_opted_in(
     assert "Ben" not in named
 
 
+@pytest.mark.slow  # weeks of club posts
 async def test_weekly_summary_streak_counts_weeks_in_a_row(
     ada: TelegramUser, coach: Coach, fake_api: FakeBotAPI
 ) -> None:

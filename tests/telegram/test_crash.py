@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.telegram.crash import crash_run
+
+pytestmark = pytest.mark.slow  # kills a child process three times
 
 
 async def test_kill_9_three_times_loses_no_update_and_handles_none_twice(tmp_path: Path) -> None:

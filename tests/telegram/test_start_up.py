@@ -59,12 +59,14 @@ def assert_one_clear_line(stderr: str, *, says: str, token: str) -> None:
     assert token.split(":", 1)[1] not in stderr
 
 
+@pytest.mark.slow
 async def test_a_revoked_token_is_one_line_without_the_token(bot_env: dict[str, str]) -> None:
     status, stderr = await start_the_bot({**bot_env, "TELEGRAM_BOT_TOKEN": REVOKED})
     assert status == 2
     assert_one_clear_line(stderr, says="did not accept the bot token", token=REVOKED)
 
 
+@pytest.mark.slow
 async def test_a_wrong_api_path_is_one_line_without_the_token(
     bot_env: dict[str, str], fake_server: FakeBotAPIServer, fake_api: FakeBotAPI
 ) -> None:
@@ -74,6 +76,7 @@ async def test_a_wrong_api_path_is_one_line_without_the_token(
     assert_one_clear_line(stderr, says="TELEGRAM_API_BASE_URL", token=fake_api.token)
 
 
+@pytest.mark.slow
 async def test_an_unreachable_api_is_one_line(
     bot_env: dict[str, str], fake_api: FakeBotAPI
 ) -> None:
@@ -85,6 +88,7 @@ async def test_an_unreachable_api_is_one_line(
     )
 
 
+@pytest.mark.slow
 async def test_a_failing_command_menu_is_one_line(
     bot_env: dict[str, str], fake_api: FakeBotAPI
 ) -> None:
@@ -121,6 +125,7 @@ def webhook_env(bot_env: dict[str, str]) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 async def test_a_refused_webhook_is_one_line(
     webhook_env: dict[str, str], fake_api: FakeBotAPI
 ) -> None:
@@ -130,6 +135,7 @@ async def test_a_refused_webhook_is_one_line(
     assert_one_clear_line(stderr, says="refused a start-up call", token=fake_api.token)
 
 
+@pytest.mark.slow
 async def test_by_webhook_the_bot_answers_then_stops_cleanly_on_sigterm(
     webhook_env: dict[str, str], fake_api: FakeBotAPI, fake_server: FakeBotAPIServer
 ) -> None:

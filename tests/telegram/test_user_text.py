@@ -7,6 +7,7 @@ import itertools
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,8 @@ from handlers.telegram.messages import send
 from tests.factories import make_runner
 from tests.fake_telegram import FakeBotAPI, HandlerErrors, process, updates
 from tests.telegram.conftest import TelegramUser
+
+pytestmark = pytest.mark.slow  # hypothesis sends random names through every message
 
 JSONDict = dict[str, Any]
 MONDAY = date(2026, 11, 23)

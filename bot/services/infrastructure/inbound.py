@@ -79,6 +79,11 @@ class Inbox:
                 platform=self.platform, payloads=payloads, at=self.ctx.clock()
             )
 
+    async def waiting(self) -> int:
+        """How many stored updates are not handled yet (the inbox's depth)."""
+        async with self.ctx.database.unit_of_work() as uow:
+            return await uow.updates.waiting(platform=self.platform)
+
     async def unhandled(self) -> list[tuple[int, dict[str, Any]]]:
         """The stored updates a crash left unhandled, oldest first."""
         async with self.ctx.database.unit_of_work() as uow:

@@ -23,6 +23,7 @@ from bot.services.plans.training_plan import first_open_day, plan_notes, replan
 from bot.services.plans.views import change_view, profile_view, session_views
 from bot.services.presentation.plan_moves import plan_moves
 from bot.services.presentation.replies import Document, Message, Reply, say
+from bot.services.presentation.rule_ids import POINTER as RULES_POINTER
 from bot.services.presentation.sessions import change_text, profile_text
 from bot.services.presentation.table import export_csv
 from bot.services.presentation.text import Text, bold, join, plain
@@ -224,6 +225,7 @@ async def history(turn: Turn, runner: Runner) -> Reply:
     lines += ["• " + change_text(change_view(change)) for change in shown_changes(changes)] or [
         "None yet."
     ]
+    lines += ["", RULES_POINTER]
     return say(join("\n", lines))
 
 

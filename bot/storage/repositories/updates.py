@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, null, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, func, null, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import InboundUpdate
@@ -52,6 +52,13 @@ class UpdateRepository:
             .order_by(InboundUpdate.update_id)
         )
         return [(row.update_id, row.payload) for row in await self._session.execute(query)]
+
+    async def waiting(self, *, platform: str) -> int:
+        """How many stored updates of ``platform`` are not handled yet."""
+        query = select(func.count()).where(
+            InboundUpdate.platform == platform, InboundUpdate.handled_at.is_(None)
+        )
+        return int(await self._session.scalar(query) or 0)
 
     async def mark_handled(self, *, platform: str, update_id: int, at: datetime) -> None:
         """Record that an update was handled, forgetting what it said and who sent it."""
