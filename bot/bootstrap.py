@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TextIO, TypeVar
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from handlers.discord.adapter import DiscordAdapter
     from handlers.telegram.adapter import Receiver, TelegramAdapter
     from handlers.telegram.application import CoachApplication
+    from handlers.telegram.intake import Intake
     from schedules.scheduler import ReminderScheduler
 
 AdapterT = TypeVar("AdapterT", bound=Adapter, covariant=True)
@@ -61,28 +62,46 @@ def telegram(
     *,
     limiter: RateLimiter | None = None,
     request: BaseRequest | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Platform[TelegramAdapter]:
     """Telegram: one limiter for the replies and the reminders, the inbox, the Application,
-    its receiver, and the reminders' own bot and notifier. Tests give their ``limiter`` and
-    ``request`` (the Bot API transport)."""
-    from handlers.telegram.adapter import Polling, TelegramAdapter
+    the conversations that hand it the stored updates, its receiver, and the reminders' own
+    bot and notifier. Tests give their ``limiter``, ``request`` (the Bot API transport) and
+    ``sleep`` (the pauses between tries to store updates, and after a failed poll)."""
+    from handlers.telegram.adapter import TelegramAdapter
     from handlers.telegram.application import build_application, reminder_bot
     from handlers.telegram.callbacks import PLATFORM
+    from handlers.telegram.conversations import Conversations
+    from handlers.telegram.http import AiohttpRequest
+    from handlers.telegram.intake import Intake
     from handlers.telegram.notifier import TelegramNotifier
+    from handlers.telegram.polling import Polling
+    from handlers.telegram.reading import UpdatesRequest
 
     limiter = limiter or RateLimiter(settings.messages_per_second)
-    inbox = Inbox(coach.ctx, PLATFORM)
-    application = build_application(settings, coach, inbox=inbox, limiter=limiter, request=request)
+    inbox = Inbox(coach.ctx, PLATFORM, sleep=sleep)
+    answers = UpdatesRequest(request or AiohttpRequest(connections=1))
+    application = build_application(
+        settings, coach, limiter=limiter, request=request, answers=answers
+    )
+    conversations = Conversations(application, inbox, settings.concurrent_updates)
+    intake = Intake(inbox, conversations.take)
     receiver: Receiver = (
-        _webhook(settings, application, coach) if settings.uses_webhook else Polling(application)
+        _webhook(settings, application, intake, coach)
+        if settings.uses_webhook
+        else Polling(application.bot, intake, answers, sleep=sleep)
     )
     bot = reminder_bot(settings, request=request)
     api = str(settings.telegram_api_base_url).rstrip("/")
-    adapter = TelegramAdapter(application, receiver, reminder_bot=bot, api=api)
+    adapter = TelegramAdapter(
+        application, receiver, intake, conversations, reminder_bot=bot, api=api
+    )
     return Platform(adapter, Route(TelegramNotifier(bot), limiter))
 
 
-def _webhook(settings: Settings, application: CoachApplication, coach: Coach) -> Receiver:
+def _webhook(
+    settings: Settings, application: CoachApplication, intake: Intake, coach: Coach
+) -> Receiver:
     """The bot's web server on ``WEBHOOK_LISTEN``:``WEBHOOK_PORT``, with its routes:
     Telegram's POSTs to the path of ``WEBHOOK_URL``, and the runners' calendar links."""
     from handlers.calendar_feed import calendar_route
@@ -92,7 +111,9 @@ def _webhook(settings: Settings, application: CoachApplication, coach: Coach) ->
 
     url, secret = settings.webhook_url, settings.webhook_secret
     assert url is not None and secret is not None, "webhook mode has a URL and a secret"
-    webhook = TelegramWebhook(application, url=str(url), secret=secret.get_secret_value())
+    webhook = TelegramWebhook(
+        application.bot, intake, url=str(url), secret=secret.get_secret_value()
+    )
     server = WebServer(
         [webhook.route, calendar_route(coach.ctx)],
         host=settings.webhook_listen,
