@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
 from typing import TypeVar
 
 from telegram import Bot, Update
@@ -28,7 +27,7 @@ from handlers.telegram.reading import Unreadable, UpdatesRequest, stand_in
 logger = logging.getLogger(__name__)
 
 BATCH = 100  # updates a poll asks for: the Bot API's most
-LONG_POLL = timedelta(seconds=10)  # how long Telegram holds a poll open while nothing comes
+LONG_POLL = 10  # seconds Telegram holds a poll open while nothing comes (an int: PTB 22.0)
 FIRST_PAUSE, LONGEST_PAUSE, GROWTH = 1.0, 30.0, 1.5  # seconds, after a failed poll or store
 
 T = TypeVar("T")
@@ -80,7 +79,7 @@ class Polling:
         await asyncio.wait([self._task])
         if self._offset != self._sent:
             try:
-                await self.bot.get_updates(offset=self._offset, limit=1, timeout=timedelta(0))
+                await self.bot.get_updates(offset=self._offset, limit=1, timeout=0)
             except TelegramError as error:  # Telegram sends them again; they are dropped then
                 logger.warning("could not confirm the last updates (%s)", type(error).__name__)
 
@@ -107,6 +106,7 @@ class Polling:
         set aside."""
         alone = self._alone > 0
         self._sent = self._offset
+        answered = self._answers.answered
         try:
             updates = await self._interruptibly(
                 self.bot.get_updates(
@@ -117,7 +117,9 @@ class Polling:
             reason = error.message
         except TelegramError:
             raise
-        except Exception as error:  # python-telegram-bot could not read an update in it
+        except Exception as error:
+            if self._answers.answered == answered:
+                raise  # it failed before any answer came: a bug, not an unreadable update
             reason = f"python-telegram-bot cannot read it: {type(error).__name__}"
         else:
             self._alone = self._alone - 1 if alone and updates else 0

@@ -94,11 +94,12 @@ class UpdatesRequest(BaseRequest):
     """The transport of ``getUpdates``: ``transport``, whose answers are read by ``read``. An
     answer that cannot be read raises ``Unreadable`` from ``Bot.get_updates``, never logged;
     ``head`` is the ``update_id`` the last answer starts with (None if it names none), the
-    one to set aside if even that update alone cannot be read."""
+    one to set aside if even that update alone cannot be read; ``answered`` counts answers."""
 
     def __init__(self, transport: BaseRequest) -> None:
         self._transport = transport
         self.head: int | None = None
+        self.answered = 0
 
     @property
     def read_timeout(self) -> float | None:
@@ -130,6 +131,7 @@ class UpdatesRequest(BaseRequest):
             pool_timeout=pool_timeout,
         )
         self.head = first_update_id(answer, answer=True)
+        self.answered += 1
         return status, answer
 
     @staticmethod

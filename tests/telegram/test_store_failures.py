@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
+from telegram.ext import ExtBot
 
 from bot.services.coach import HELP, SORRY, Coach
 from bot.services.infrastructure.inbound import Inbox
@@ -309,3 +310,17 @@ async def test_a_failed_handler_whose_mark_fails_too_says_sorry_once_and_is_mark
     assert await running.adapter.intake.inbox.unhandled() == []
     assert len(running.handler_errors) == 1  # the handler's failed commit, reported once
     running.handler_errors.clear()
+
+
+async def test_a_poll_that_fails_before_any_answer_is_a_bug_that_stops_polling_loudly(
+    running: RunningBots, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_args: Any, **_kwargs: Any) -> tuple[Update, ...]:
+        raise TypeError("an argument this python-telegram-bot does not take")
+
+    monkeypatch.setattr(ExtBot, "get_updates", broken)
+    await running.start(time=VirtualTime())
+
+    with pytest.raises(TypeError):  # not taken for an update that cannot be read
+        async with asyncio.timeout(5):
+            await running.adapter.wait()
