@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Mapping, Sized
+from collections.abc import Callable, Mapping, Sized
 from typing import Any
 
 FLOORS = {
@@ -44,7 +44,7 @@ def guard_libraries(level: int | str) -> None:
 class _Scrubbing:
     """A log record factory: the records of the libraries in ``FLOORS`` come out scrubbed."""
 
-    def __init__(self, make: Any) -> None:
+    def __init__(self, make: Callable[..., logging.LogRecord]) -> None:
         self.make = make
 
     def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:

@@ -130,8 +130,8 @@ class Polling:
             return
         if self._answers.head is None:
             raise Unreadable(f"an answer that names no update: {reason}")
-        self._alone = 0
         await self._take([stand_in(self._answers.head, reason)])
+        self._alone = 0
 
     async def _take(self, updates: Sequence[Update]) -> None:
         await self.intake.store(updates)
