@@ -39,11 +39,9 @@ from bench.riders import Rider
 from bot.runtime import tune_garbage_collector
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
-from bot.services.infrastructure.inbound import Inbox
 from bot.settings import Settings
 from handlers.live_questions import LiveQuestions
 from handlers.telegram.application import CoachApplication, build_application
-from handlers.telegram.callbacks import PLATFORM
 from tests.conftest import FakeClock
 from tests.fake_telegram import FakeBotAPI, InProcessRequest, process, updates
 from tests.telegram.conftest import virtual_limiter
@@ -61,7 +59,6 @@ async def coach_app(
     app: CoachApplication = build_application(
         settings,
         Coach(context),
-        inbox=Inbox(context, PLATFORM),
         limiter=virtual_limiter(),
         questions=LiveQuestions(),
         request=InProcessRequest(api),

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     from handlers.discord.adapter import DiscordAdapter
     from handlers.telegram.adapter import Receiver, TelegramAdapter
     from handlers.telegram.application import CoachApplication
+    from handlers.telegram.intake import Intake
     from handlers.web import WebServer
     from schedules.scheduler import ReminderScheduler
 
@@ -77,32 +78,44 @@ def telegram(
     limiter: RateLimiter | None = None,
     request: BaseRequest | None = None,
     health: Sequence[RouteDef] = (),
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Platform[TelegramAdapter]:
     """Telegram: one limiter for the replies and the reminders, the inbox, the live question
-    messages, the Application, its receiver, and the reminders' own bot and notifier. Tests
-    give their ``limiter`` and ``request`` (the Bot API transport); the webhook's server also
-    serves ``health``."""
+    messages, the Application, the conversations that hand it the stored updates, its
+    receiver, and the reminders' own bot and notifier. Tests give their ``limiter``,
+    ``request`` (the Bot API transport) and ``sleep`` (the pauses between tries to store
+    updates, and after a failed poll); the webhook's server also serves ``health``."""
     from handlers.live_questions import LiveQuestions
-    from handlers.telegram.adapter import Polling, TelegramAdapter
+    from handlers.telegram.adapter import TelegramAdapter
     from handlers.telegram.application import build_application, reminder_bot
     from handlers.telegram.callbacks import PLATFORM
+    from handlers.telegram.conversations import Conversations
+    from handlers.telegram.http import AiohttpRequest
+    from handlers.telegram.intake import Intake
     from handlers.telegram.notifier import TelegramNotifier
+    from handlers.telegram.polling import Polling
+    from handlers.telegram.reading import UpdatesRequest
 
     limiter = limiter or RateLimiter(settings.messages_per_second)
     _count_floods(limiter, coach, PLATFORM)
-    inbox = Inbox(coach.ctx, PLATFORM)
+    inbox = Inbox(coach.ctx, PLATFORM, sleep=sleep)
     questions = LiveQuestions()
+    answers = UpdatesRequest(request or AiohttpRequest(connections=1))
     application = build_application(
-        settings, coach, inbox=inbox, limiter=limiter, questions=questions, request=request
+        settings, coach, limiter=limiter, questions=questions, request=request, answers=answers
     )
+    conversations = Conversations(application, inbox, settings.concurrent_updates)
+    intake = Intake(inbox, conversations.take)
     receiver: Receiver = (
-        _webhook(settings, application, coach, health)
+        _webhook(settings, application, intake, coach, health)
         if settings.uses_webhook
-        else Polling(application)
+        else Polling(application.bot, intake, answers, sleep=sleep)
     )
     bot = reminder_bot(settings, request=request)
     api = str(settings.telegram_api_base_url).rstrip("/")
-    adapter = TelegramAdapter(application, receiver, reminder_bot=bot, api=api)
+    adapter = TelegramAdapter(
+        application, receiver, intake, conversations, reminder_bot=bot, api=api
+    )
     route = Route(TelegramNotifier(bot, questions), limiter)
     return Platform(adapter, route, adapter.connected, inbox.waiting)
 
@@ -115,7 +128,11 @@ def _count_floods(limiter: RateLimiter, coach: Coach, platform: str) -> None:
 
 
 def _webhook(
-    settings: Settings, application: CoachApplication, coach: Coach, health: Sequence[RouteDef]
+    settings: Settings,
+    application: CoachApplication,
+    intake: Intake,
+    coach: Coach,
+    health: Sequence[RouteDef],
 ) -> Receiver:
     """The bot's web server on ``WEBHOOK_LISTEN``:``WEBHOOK_PORT``, with its routes:
     Telegram's POSTs to the path of ``WEBHOOK_URL``, the runners' calendar links, and
@@ -127,7 +144,9 @@ def _webhook(
 
     url, secret = settings.webhook_url, settings.webhook_secret
     assert url is not None and secret is not None, "webhook mode has a URL and a secret"
-    webhook = TelegramWebhook(application, url=str(url), secret=secret.get_secret_value())
+    webhook = TelegramWebhook(
+        application.bot, intake, url=str(url), secret=secret.get_secret_value()
+    )
     server = WebServer(
         [webhook.route, calendar_route(coach.ctx), *health],
         host=settings.webhook_listen,

@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import quote
 
+from bot.log_libraries import guard_libraries
+
 # A Telegram bot token anywhere in a line, e.g. inside https://api.telegram.org/bot<token>/getMe,
 # with its colon as is or percent-encoded (once or twice), as a proxy's error page may quote it.
 _TOKEN_PATTERN = re.compile(r"\d{3,}(?::|%3[Aa]|%253[Aa])[A-Za-z0-9_-]{30,}")
@@ -28,22 +30,6 @@ def _forms(secret: str) -> set[str]:
     if len(parts) == 3 and all(parts):
         forms.add(parts[2])
     return forms
-
-
-# python-telegram-bot logs a failure it raises with the whole traceback; the bot reports such
-# failures itself (a handler error, or one line at start-up), so the library's record says in
-# one line which exception it was.
-_BRIEF = {"telegram"}
-
-
-def _brief(record: logging.LogRecord) -> logging.LogRecord:
-    """A copy of ``record`` whose exception is named on its line instead of as a traceback."""
-    assert record.exc_info is not None
-    error = record.exc_info[1]
-    brief = logging.makeLogRecord(record.__dict__)
-    brief.msg, brief.args = f"{record.getMessage()} ({type(error).__name__}: {error})", None
-    brief.exc_info, brief.exc_text = None, None
-    return brief
 
 
 # Lines about what the bot does not do: discord.py's warnings that voice needs libraries the
@@ -67,8 +53,6 @@ class RedactingFormatter(logging.Formatter):
         self._secrets = tuple(sorted(forms, key=len, reverse=True))  # the longest form first
 
     def format(self, record: logging.LogRecord) -> str:
-        if record.exc_info and record.name.partition(".")[0] in _BRIEF:
-            record = _brief(record)
         return self.redact(super().format(record))
 
     def redact(self, text: str) -> str:
@@ -80,13 +64,15 @@ class RedactingFormatter(logging.Formatter):
 
 def configure_logging(level: str, *, secrets: Iterable[str] = (), json: bool = False) -> None:
     """Send redacted log lines to stderr, plain or (``json``) one JSON object each
-    (``bot.log_json``); quiet the chatty HTTP client."""
+    (``bot.log_json``); keep the libraries' lines to their own words (``bot.log_libraries``);
+    quiet the chatty HTTP client and scheduler."""
     handler = logging.StreamHandler()
     handler.setFormatter(_formatter(secrets, json=json))
     handler.addFilter(relevant)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    guard_libraries(level)
     # httpx logs every request URL at INFO, and Telegram URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

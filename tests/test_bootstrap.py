@@ -28,6 +28,7 @@ from schedules.scheduler import ReminderScheduler, reminder_scheduler
 from tests.conftest import FakeClock
 from tests.fake_discord.server import TOKEN, FakeDiscord
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, free_port, updates
+from tests.logging_fixtures import guarded_libraries
 
 HEAVY = {"telegram", "discord", "aiohttp", "apscheduler", "schedules"}
 OTHER_DISCORD_TOKEN = "MTQyMDAwMDAwMDAwMDAwMDA5OQ.Zz9Yy8.Revoked0Token1Xj7Fb0Ym5Hd3Ue6Ts"
@@ -302,6 +303,7 @@ def test_run_prints_a_start_up_failure_as_one_redacted_line(
 
     monkeypatch.setenv("DISCORD_BOT_TOKEN", TOKEN)
     monkeypatch.setattr(bootstrap, "run", refuse)
-    assert cli_run.run(argparse.Namespace()) == CONFIGURATION
+    with guarded_libraries():  # run configures logging: undone for the tests after this one
+        assert cli_run.run(argparse.Namespace()) == CONFIGURATION
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line == "trailcoach: Discord said no to [REDACTED]."

@@ -1,6 +1,7 @@
-"""The Telegram side of the bot, built, started and stopped by ``bot.bootstrap``: the
-Application that answers updates (by polling or by webhook) and the bot the reminder tick
-sends through.
+"""The Telegram side of the bot, built by ``bot.bootstrap``, started and stopped here: the
+Application that answers updates, the receiver that brings them (polling or the webhook),
+the conversations that hand them to the Application, and the bot the reminder tick sends
+through.
 
 python-telegram-bot's ``run_polling`` and ``run_webhook`` own the event loop, so the
 Application is driven by hand, as its docs describe for running beside other asyncio
@@ -20,7 +21,8 @@ from bot.services.coach import COMMANDS
 from handlers.lifecycle import CONFIGURATION, CannotRun
 from handlers.telegram.application import CoachApplication
 from handlers.telegram.callbacks import PLATFORM
-from handlers.telegram.durable_queue import DurableQueue, StoringBot
+from handlers.telegram.conversations import Conversations
+from handlers.telegram.intake import Intake
 from handlers.telegram.start_up import start_up_problem
 from handlers.telegram.webhook import TelegramWebhook
 from handlers.web import WebServer
@@ -29,37 +31,17 @@ logger = logging.getLogger(__name__)
 
 
 class Receiver(Protocol):
-    """How updates arrive: polling, or a webhook server."""
+    """How updates arrive: polling (``polling.py``), or a webhook server."""
 
     async def start(self) -> None: ...
+
+    async def wait(self) -> None: ...
 
     async def stop(self) -> None: ...
 
     def connected(self) -> bool:
         """Whether updates can arrive now."""
         ...
-
-
-class Polling:
-    """Long polling by the Application's updater."""
-
-    def __init__(self, application: CoachApplication) -> None:
-        self.application = application
-
-    async def start(self) -> None:
-        assert self.application.updater is not None, "the Application is built with an updater"
-        await self.application.updater.start_polling()
-
-    async def stop(self) -> None:
-        updater = self.application.updater
-        if updater is not None and updater.running:
-            await updater.stop()
-
-    def connected(self) -> bool:
-        """Polling runs, and its last ``getUpdates`` was answered."""
-        bot, updater = self.application.bot, self.application.updater
-        assert isinstance(bot, StoringBot), "the Application polls through its storing bot"
-        return updater is not None and updater.running and not bot.poll_failed
 
 
 class Webhook:
@@ -71,6 +53,7 @@ class Webhook:
         self.webhook = webhook
         self.server = server
         self._listening = False
+        self._stopped = asyncio.Event()
 
     async def start(self) -> None:
         """Listen, and only then tell Telegram where to post."""
@@ -86,9 +69,14 @@ class Webhook:
         await self.webhook.announce()
         self._listening = True
 
+    async def wait(self) -> None:
+        """The server rides out every error: this returns once it is stopped."""
+        await self._stopped.wait()
+
     async def stop(self) -> None:
         self._listening = False
         await self.server.stop()
+        self._stopped.set()
 
     def connected(self) -> bool:
         """The server listens, and Telegram was told where to post."""
@@ -96,19 +84,27 @@ class Webhook:
 
 
 class TelegramAdapter:
-    """The Application, its receiver and the reminders' bot, started and stopped together;
-    ``api`` is the Bot API's address, for start-up errors."""
+    """The Application, its receiver, its conversations and the reminders' bot, started and
+    stopped together; ``api`` is the Bot API's address, for start-up errors."""
 
     platform = PLATFORM
 
     def __init__(
-        self, application: CoachApplication, receiver: Receiver, *, reminder_bot: Bot, api: str
+        self,
+        application: CoachApplication,
+        receiver: Receiver,
+        intake: Intake,
+        conversations: Conversations,
+        *,
+        reminder_bot: Bot,
+        api: str,
     ) -> None:
         self.application = application
         self.receiver = receiver
+        self.intake = intake
+        self.conversations = conversations
         self.reminder_bot = reminder_bot
         self._api = api
-        self._stopped = asyncio.Event()
 
     async def open(self) -> None:
         """Check the token (``getMe``) and register the command menu."""
@@ -123,10 +119,8 @@ class TelegramAdapter:
             raise CannotRun(*start_up_problem(error, api=self._api)) from error
 
     async def start(self) -> None:
-        """Queue what a crash left unhandled, start handling updates, then start receiving."""
-        queue = self.application.update_queue
-        assert isinstance(queue, DurableQueue), "the Application stores its updates"
-        if recovered := await queue.recover(self.application.bot):
+        """Hand on what a crash left unhandled, start the Application, then start receiving."""
+        if recovered := await self.intake.recover(self.application.bot):
             logger.warning(
                 "%d updates were left unhandled by a crash; handling them now", recovered
             )
@@ -141,14 +135,18 @@ class TelegramAdapter:
         return self.application.running and self.receiver.connected()
 
     async def wait(self) -> None:
-        """Telegram's side never stops by itself: polling and the webhook ride out errors."""
-        await self._stopped.wait()
+        """Return once receiving has stopped; a token Telegram stopped accepting is a
+        ``CannotRun`` (every other error is ridden out)."""
+        try:
+            await self.receiver.wait()
+        except TelegramError as error:
+            raise CannotRun(*start_up_problem(error, api=self._api)) from error
 
     async def stop(self) -> None:
         """Stop receiving, finish the updates in hand, and close both bots."""
         await self.receiver.stop()
+        await self.conversations.finish()
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
         await self.reminder_bot.shutdown()
-        self._stopped.set()

@@ -1,8 +1,10 @@
 """The one place that assembles the Telegram Application (handlers and their order) and the
-reminders' bot.
+reminders' bot, through python-telegram-bot's builder.
 
-``bot.bootstrap`` builds it on the parts it shares (the inbox, the Telegram limiter), and
-``handlers.telegram.adapter`` starts and stops it."""
+``bot.bootstrap`` builds it on the parts it shares (the Telegram limiter, the transport), and
+``handlers.telegram.adapter`` starts and stops it. The Application has no Updater: polling
+(``polling.py``) and the webhook (``webhook.py``) are the bot's own, and hand each stored
+update to ``Application.process_update`` (``conversations.py``)."""
 
 from __future__ import annotations
 
@@ -21,16 +23,14 @@ from telegram.request import BaseRequest
 
 from bot.delivery.rate_limit import RateLimiter
 from bot.services.coach import Coach
-from bot.services.infrastructure.inbound import Inbox
 from bot.settings import Settings
 from handlers.live_questions import LiveQuestions
 from handlers.telegram.admins import AdminCheck
 from handlers.telegram.callbacks import Callbacks
-from handlers.telegram.conversations import ConversationProcessor
-from handlers.telegram.durable_queue import DurableQueue, StoringBot
 from handlers.telegram.errors import on_error
 from handlers.telegram.http import AiohttpRequest
 from handlers.telegram.pipe import OutboundPipe
+from handlers.telegram.reading import UpdatesRequest
 
 CoachApplication = Application[Any, Any, Any, Any, Any, Any]
 
@@ -52,37 +52,27 @@ def build_application(
     settings: Settings,
     coach: Coach,
     *,
-    inbox: Inbox,
     limiter: RateLimiter,
     questions: LiveQuestions,
     request: BaseRequest | None = None,
+    answers: UpdatesRequest | None = None,
 ) -> CoachApplication:
-    """The bot's Application on the configured Bot API, storing updates in ``inbox``;
-    ``limiter`` is the Telegram limiter the replies share with the reminder tick, and
-    ``request`` swaps the transport (by default aiohttp, with a pool of its own for long
-    polling); ``questions`` are the live question messages it shares with the reminders'
-    notifier.
-
-    Updates are stored before Telegram is told they arrived, and handled concurrently, one
-    conversation in order. Every Bot API call of the Application's bot goes through the
-    outbound pipe on ``limiter``.
-    """
+    """The bot's Application on the configured Bot API. ``limiter`` is the Telegram limiter
+    the replies share with the reminder tick: every Bot API call of the Application's bot
+    goes through the outbound pipe on it. ``request`` swaps the transport (by default
+    aiohttp), and ``answers`` is the transport of ``getUpdates`` (by default ``request``, or
+    an aiohttp pool of its own for long polling, whose answers ``reading.py`` reads).
+    ``questions`` are the live question messages it shares with the reminders' notifier."""
     base_url, base_file_url = api_urls(settings)
-    queue = DurableQueue(inbox)
-    bot = StoringBot(
-        bot_token(settings),
-        queue=queue,
-        base_url=base_url,
-        base_file_url=base_file_url,
-        rate_limiter=OutboundPipe(limiter),
-        request=request or AiohttpRequest(),
-        get_updates_request=request or AiohttpRequest(connections=1),
-    )
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
-        .bot(bot)
-        .update_queue(queue)
-        .concurrent_updates(ConversationProcessor(settings.concurrent_updates, inbox))
+        .token(bot_token(settings))
+        .base_url(base_url)
+        .base_file_url(base_file_url)
+        .request(request or AiohttpRequest())
+        .get_updates_request(answers or UpdatesRequest(request or AiohttpRequest(connections=1)))
+        .rate_limiter(OutboundPipe(limiter))
+        .updater(None)
     )
     application: CoachApplication = builder.build()
     add_handlers(application, Callbacks(coach, AdminCheck(), questions))

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import IO
 from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp.helpers import get_env_proxy_for_url
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput, UploadFileDict
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
@@ -66,10 +65,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Make one call; a timeout raises ``TimedOut``, any other failure ``NetworkError``.
 
@@ -122,8 +121,12 @@ class _Proxy:
     auth: aiohttp.BasicAuth | None = None
 
 
-def _given(value: ODVInput[float], default: float) -> float | None:
-    return default if isinstance(value, DefaultValue) else value
+def _given(value: object, default: float) -> float | None:
+    """A call's timeout: ``default`` where the call set none (``BaseRequest.DEFAULT_NONE``)."""
+    if value is BaseRequest.DEFAULT_NONE:
+        return default
+    assert value is None or isinstance(value, int | float), "a timeout is seconds, or None"
+    return value
 
 
 @lru_cache(maxsize=16)  # calls take a handful of combinations
@@ -143,7 +146,7 @@ _URL_ENCODED = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
 def _body(
-    request_data: RequestData | None, files: UploadFileDict
+    request_data: RequestData | None, files: dict[str, tuple[str, bytes | IO[bytes], str]]
 ) -> tuple[aiohttp.FormData | bytes | None, dict[str, str] | None]:
     """The call's parameters as a form, and its headers: url-encoded (by the standard
     library, without the multipart writer aiohttp builds for any form), or multipart when

@@ -1,11 +1,12 @@
 """The places of the few updates handled at once; a reply that must wait gives its back.
 
-The processor (``conversations.py``) bounds how many updates are handled at once. A reply
+``conversations.py`` bounds how many updates are handled at once. A reply
 can wait long on Telegram's limits (behind a reminder burst, a group's minute, a 429's
 ``retry_after``) without using anything the bound protects, so the outbound pipe gives the
 update's place to the next update before such a wait (``give_back``): a reply held by the
 limiter holds up no other conversation. Its own conversation still waits for it: the update
-keeps its turn until it is done.
+keeps its turn until it is done. With one place there is nothing to lend: one update at a
+time, reply and all.
 """
 
 from __future__ import annotations
@@ -25,13 +26,14 @@ class Slots:
 
     def __init__(self, limit: int) -> None:
         self._free = asyncio.Semaphore(limit)
+        self._lends = limit > 1
 
     @asynccontextmanager
     async def place(self) -> AsyncIterator[None]:
         """Hold a place while the block runs, unless it is given back sooner."""
         await self._free.acquire()
         held = [self]
-        token = _held.set(held)
+        token = _held.set(held if self._lends else None)
         try:
             yield
         finally:

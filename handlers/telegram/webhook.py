@@ -1,23 +1,33 @@
-"""Telegram's updates by webhook, on the bot's own web server instead of PTB's Updater.
+"""Telegram's updates by webhook, on the bot's own web server.
 
-``POST`` to the path of ``WEBHOOK_URL``: the secret header is checked, the body is read as
-an ``Update``, put on the Application's update queue, the ``DurableQueue``, and stored
-there (with any other update posted meanwhile). Only then does Telegram get its 200; an
-update that could not be stored gets 500, so Telegram posts it again.
-``announce`` tells Telegram where to post, once the web server listens.
+``POST`` to the path of ``WEBHOOK_URL``: the secret header is checked, the body is read as an
+``Update`` (``reading.py``) and stored by the intake, which hands it to its conversation.
+Only then does Telegram get its 200; an update that could not be stored gets 500, so
+Telegram posts it again. An update that cannot be read but names its ``update_id`` is set
+aside (stored with its id alone) and answered 200, so Telegram moves on; a body that names
+no update is refused with 400. ``announce`` tells Telegram where to post, once the web server
+listens.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from urllib.parse import urlsplit
 
-from aiohttp import web
-from telegram import Update
+from aiohttp import StreamReader, web
+from telegram import Bot, Update
 
-from handlers.telegram.application import CoachApplication
-from handlers.telegram.durable_queue import DurableQueue, StoreFailed
+from handlers.telegram.intake import Intake, StoreFailed
+from handlers.telegram.reading import (
+    MAX_BODY,
+    Unreadable,
+    first_update_id,
+    legible,
+    read,
+    stand_in,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +35,11 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
 class TelegramWebhook:
-    """The Application fed by Telegram's POSTs to ``url``, each carrying ``secret``."""
+    """The updates Telegram POSTs to ``url``, each carrying ``secret``, into ``intake``."""
 
-    def __init__(self, application: CoachApplication, *, url: str, secret: str) -> None:
-        self.application = application
+    def __init__(self, bot: Bot, intake: Intake, *, url: str, secret: str) -> None:
+        self.bot = bot
+        self.intake = intake
         self.url = url
         self._secret = secret.encode()
         self.route = web.post(urlsplit(url).path or "/", self.receive)
@@ -39,22 +50,37 @@ class TelegramWebhook:
         if not hmac.compare_digest(given, self._secret):
             logger.warning("refused a webhook request without the right secret token")
             return web.Response(status=403)
-        try:
-            update = Update.de_json(await request.json(), self.application.bot)
-            if not isinstance(update.update_id, int):
-                raise TypeError("update_id")
-        except Exception:  # the body is not an update; never log it, it may hold a message
+        body = await _first_bytes(request.content, MAX_BODY + 1)
+        update = self._update(body)
+        if update is None:  # never log the body: it may hold a message
             logger.warning("refused a webhook request whose body is not a Telegram update")
             return web.Response(status=400)
-        queue = self.application.update_queue
-        assert isinstance(queue, DurableQueue), "the Application stores its updates"
-        await queue.put(update)
         try:
-            await queue.store()
-        except StoreFailed:  # logged by the queue; Telegram will post the update again
+            await self.intake.store([update])
+        except StoreFailed:  # logged by the intake; Telegram will post the update again
             return web.Response(status=500)
         return web.Response(status=200)
 
+    def _update(self, body: bytes) -> Update | None:
+        """The update ``body`` holds, or its stand-in if only its id can be read; None if it
+        holds no update."""
+        try:
+            value = read(body)
+        except Unreadable as error:
+            update_id = first_update_id(body)
+            return None if update_id is None else stand_in(update_id, error.message)
+        if not isinstance(value, dict) or not isinstance(value.get("update_id"), int):
+            return None
+        return legible(value["update_id"], value, self.bot)
+
     async def announce(self) -> None:
         """Tell Telegram to post updates to ``url`` with the secret (call once listening)."""
-        await self.application.bot.set_webhook(self.url, secret_token=self._secret.decode())
+        await self.bot.set_webhook(self.url, secret_token=self._secret.decode())
+
+
+async def _first_bytes(stream: StreamReader, limit: int) -> bytes:
+    """The body, or its first ``limit`` bytes if it is longer (what is past them is unread)."""
+    try:
+        return await stream.readexactly(limit)
+    except asyncio.IncompleteReadError as shorter:
+        return shorter.partial

@@ -92,8 +92,21 @@ class ApiReply:
     body: JSONDict
 
     def payload(self) -> bytes:
-        """Return the body as UTF-8 JSON."""
-        return json.dumps(self.body).encode()
+        """Return the body as UTF-8 JSON, with each raw update's text as it is."""
+        result = self.body.get("result")
+        if not isinstance(result, list) or not any(isinstance(u, RawUpdate) for u in result):
+            return json.dumps(self.body).encode()
+        items = ", ".join(u.text if isinstance(u, RawUpdate) else json.dumps(u) for u in result)
+        return f'{{"ok": true, "result": [{items}]}}'.encode()
+
+
+class RawUpdate(dict[str, Any]):
+    """An update getUpdates sends as text: ``{"update_id": N, `` and then ``rest`` as it is,
+    JSON or not (what a proxy, a bug or a future Bot API field might send)."""
+
+    def __init__(self, update_id: int, rest: str) -> None:
+        super().__init__(update_id=update_id)
+        self.text = f'{{"update_id": {update_id}, {rest}'
 
 
 @dataclass(frozen=True)
@@ -250,8 +263,10 @@ class FakeBotAPI:
     # -- test controls ---------------------------------------------------------------------
 
     def push_update(self, update: JSONDict) -> JSONDict:
-        """Queue an update for getUpdates, or hand it to the webhook; returns it with its id."""
-        update = {**copy.deepcopy(update), "update_id": next(self._update_ids)}
+        """Queue an update for getUpdates, or hand it to the webhook; returns it with its id
+        (first, as Telegram writes it)."""
+        fields = {k: v for k, v in copy.deepcopy(update).items() if k != "update_id"}
+        update = {"update_id": next(self._update_ids), **fields}
         self._remember(update)
         if self.webhook is not None and self.webhook_sink is not None:
             self.webhook_sink(update)
@@ -259,6 +274,13 @@ class FakeBotAPI:
             self._pending.append(update)
             self._updates_arrived.fire()
         return update
+
+    def push_raw_update(self, rest: str) -> int:
+        """Queue for getUpdates an update sent as text (``RawUpdate``); returns its id."""
+        update_id = next(self._update_ids)
+        self._pending.append(RawUpdate(update_id, rest))
+        self._updates_arrived.fire()
+        return update_id
 
     def fail_next(
         self,

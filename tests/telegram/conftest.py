@@ -13,12 +13,10 @@ from telegram.request import BaseRequest
 from bot import bootstrap
 from bot.delivery.rate_limit import RateLimiter
 from bot.services.coach import Coach
-from bot.services.infrastructure.inbound import Inbox
 from bot.settings import Settings
 from handlers.live_questions import LiveQuestions
 from handlers.telegram.adapter import TelegramAdapter
 from handlers.telegram.application import CoachApplication, build_application
-from handlers.telegram.callbacks import PLATFORM
 from tests.adapter_fixtures import coach, engine
 from tests.conftest import Script, VirtualTime, onboarding
 from tests.fake_telegram import (
@@ -154,7 +152,6 @@ def new_app(
         application = build_application(
             settings_for(fake_api),
             Coach(coach.ctx),
-            inbox=Inbox(coach.ctx, PLATFORM),
             limiter=virtual_limiter(),
             questions=LiveQuestions(),
             request=InProcessRequest(fake_api),
@@ -175,22 +172,16 @@ async def ada(new_app: Callable[[], Any], fake_api: FakeBotAPI) -> TelegramUser:
 async def http_app(
     fake_server: FakeBotAPIServer, fake_api: FakeBotAPI, coach: Coach
 ) -> AsyncIterator[CoachApplication]:
-    """The bot's Application, opened as ``trailcoach run`` opens it (token checked, command
-    menu set), pointed at the fake server by TELEGRAM_API_BASE_URL only; the test starts
-    polling or the webhook."""
+    """The bot's Application, started as ``trailcoach run`` starts it (token checked, command
+    menu set, polling), pointed at the fake server by TELEGRAM_API_BASE_URL only."""
     settings = settings_for(fake_api, telegram_api_base_url=fake_server.base_url)
     adapter = bootstrap.telegram(settings, coach, limiter=virtual_limiter()).adapter
-    application = adapter.application
-    errors: list[BaseException] = []
-
-    async def record(_update: object, context: Any) -> None:
-        errors.append(context.error)
-
-    application.add_error_handler(record)
+    errors = fail_on_handler_error(adapter.application)
     await adapter.open()
-    yield application
+    await adapter.start()
+    yield adapter.application
     await adapter.stop()
-    assert not errors, errors
+    errors.assert_none()
 
 
 class RunningBots:
@@ -207,19 +198,27 @@ class RunningBots:
         *,
         request: BaseRequest | None = None,
         limiter: RateLimiter | None = None,
+        time: VirtualTime | None = None,
         **settings: Any,
     ) -> CoachApplication:
-        """Build, open and start one Application polling the fake."""
+        """Build, open and start one Application polling the fake; its pauses (between tries
+        to store, after a failed poll) on ``time``, virtual."""
         adapter = bootstrap.telegram(
             settings_for(self.api, **settings),
             Coach(self.coach.ctx),
             limiter=limiter or virtual_limiter(),
             request=request or InProcessRequest(self.api),
+            sleep=(time or VirtualTime()).sleep,
         ).adapter
         self._adapters.append((adapter, fail_on_handler_error(adapter.application)))
         await adapter.open()
         await adapter.start()
         return adapter.application
+
+    @property
+    def adapter(self) -> TelegramAdapter:
+        """The newest adapter started."""
+        return self._adapters[-1][0]
 
     @property
     def handler_errors(self) -> list[BaseException]:
@@ -260,8 +259,12 @@ WEBHOOK_SECRET = "webhookSecret_0123456789"
 class WebhookBot:
     """The bot serving its webhook and calendar links on 127.0.0.1, as ``trailcoach run``."""
 
-    application: CoachApplication
+    adapter: TelegramAdapter
     base_url: str
+
+    @property
+    def application(self) -> CoachApplication:
+        return self.adapter.application
 
 
 @pytest.fixture
@@ -280,12 +283,14 @@ async def webhook_bot(
         webhook_port=port,
     )
     ctx = dataclasses.replace(coach.ctx, public_url=settings.public_url)
-    adapter = bootstrap.telegram(settings, Coach(ctx), limiter=virtual_limiter()).adapter
+    adapter = bootstrap.telegram(
+        settings, Coach(ctx), limiter=virtual_limiter(), sleep=VirtualTime().sleep
+    ).adapter
     errors = fail_on_handler_error(adapter.application)
     try:
         await adapter.open()
         await adapter.start()
-        yield WebhookBot(adapter.application, f"http://127.0.0.1:{port}")
+        yield WebhookBot(adapter, f"http://127.0.0.1:{port}")
     finally:
         await adapter.stop()
     assert not adapter.application.running

@@ -3,7 +3,7 @@ club session, members press "I did it". The bot polls the fake server like the r
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.delivery.rate_limit import RateLimiter
@@ -74,9 +74,6 @@ class Group:
 async def test_admin_setup_then_club_post_then_i_did_it(
     http_app: CoachApplication, fake_api: FakeBotAPI, coach: Coach, clock: FakeClock
 ) -> None:
-    assert http_app.updater is not None
-    await http_app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
-    await http_app.start()
     group = Group(fake_api)
     clock.now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # a Monday
 

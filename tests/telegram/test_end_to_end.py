@@ -6,7 +6,6 @@ pushing updates into the fake Bot API and waiting for the bot's answers.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from handlers.telegram.application import CoachApplication
@@ -108,9 +107,6 @@ async def knee_pain_scenario(runner: HttpRunner, clock: FakeClock) -> None:
 async def test_polling_end_to_end(
     http_app: CoachApplication, fake_api: FakeBotAPI, clock: FakeClock
 ) -> None:
-    assert http_app.updater is not None
-    await http_app.updater.start_polling(poll_interval=0, timeout=timedelta(seconds=1))
-    await http_app.start()
     await knee_pain_scenario(HttpRunner(fake_api), clock)
 
 

@@ -158,8 +158,8 @@ async def test_one_at_a_time_means_one_update_reply_and_all(
     fake_api.fail_next("sendMessage", errors.too_many_requests(30), chat_id=ADA["id"])
     fake_api.push_update(command("/help", ADA))
     fake_api.push_update(command("/help", BEA))
-    application = await running.start(limiter=virtual_limiter(held_time), concurrent_updates=1)
-    assert application.concurrent_updates == 1
+    await running.start(limiter=virtual_limiter(held_time), concurrent_updates=1)
+    assert running.adapter.conversations.limit == 1
     await held_time.until_held()
 
     for _ in range(50):

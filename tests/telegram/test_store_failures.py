@@ -12,16 +12,19 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
-from telegram.error import NetworkError
+from telegram.ext import ExtBot
 
 from bot.services.coach import HELP, SORRY, Coach
 from bot.services.infrastructure.inbound import Inbox
 from bot.storage.database import Database
 from bot.storage.models import InboundUpdate
+from handlers.lifecycle import CannotRun
 from handlers.telegram.callbacks import PLATFORM
-from handlers.telegram.durable_queue import DurableQueue
+from handlers.telegram.intake import Intake, StoreFailed
+from handlers.telegram.polling import FIRST_PAUSE
 from tests.conftest import VirtualTime
-from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer
+from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, errors
+from tests.fake_telegram.errors import ApiError
 from tests.telegram.conftest import ADA, BEA, JSONDict, RunningBots, WebhookBot, command
 
 
@@ -57,11 +60,11 @@ def fault(engine: AsyncEngine) -> Iterator[StoreFault]:
 @dataclass
 class HeldStore:
     """Every store of updates waits for ``release``; ``storing`` is set once one waits, and
-    ``again`` once a second one does."""
+    ``waiting`` counts those that do."""
 
     storing: asyncio.Event = field(default_factory=asyncio.Event)
-    again: asyncio.Event = field(default_factory=asyncio.Event)
     release: asyncio.Event = field(default_factory=asyncio.Event)
+    waiting: int = 0
 
 
 @pytest.fixture
@@ -70,7 +73,8 @@ def held(monkeypatch: pytest.MonkeyPatch) -> HeldStore:
     receive = Inbox.receive
 
     async def held_receive(inbox: Inbox, payloads: Mapping[int, JSONDict]) -> set[int]:
-        (held.again if held.storing.is_set() else held.storing).set()
+        held.storing.set()
+        held.waiting += 1
         await held.release.wait()
         return await receive(inbox, payloads)
 
@@ -88,131 +92,88 @@ def an_update(update_id: int = 41, sender: JSONDict = ADA) -> Update:
     return Update.de_json({**command("/help", sender), "update_id": update_id}, None)
 
 
-def queued(queue: DurableQueue) -> list[int]:
-    """The ids of the updates queued for handling, in order (the queue is emptied)."""
-    ids = []
-    while not queue.empty():
-        update = queue.get_nowait()
-        assert isinstance(update, Update)
-        ids.append(update.update_id)
-    return ids
+def intake_on(coach: Coach, time: VirtualTime | None = None) -> tuple[Intake, list[int]]:
+    """An intake on the test's database, and the ids it hands on, in order."""
+    handed: list[int] = []
+    inbox = Inbox(coach.ctx, PLATFORM, sleep=(time or VirtualTime()).sleep)
+    return Intake(inbox, lambda update: handed.append(update.update_id)), handed
 
 
-async def test_updates_taken_in_are_stored_in_one_statement_and_the_new_queued_by_id(
+async def test_a_batch_is_stored_in_one_statement_and_the_new_handed_on_by_id(
     coach: Coach, engine: AsyncEngine
 ) -> None:
-    queue = DurableQueue(Inbox(coach.ctx, PLATFORM))
-    await queue.put(an_update(40))
-    await queue.store()
+    intake, handed = intake_on(coach)
+    await intake.store([an_update(40)])
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         statements.append(statement)
 
     event.listen(engine.sync_engine, "before_cursor_execute", record)
-
-    # 40: delivered again; 42 before 41, as two webhook POSTs may arrive
-    for update_id, sender in ((42, BEA), (40, ADA), (41, ADA), (42, BEA)):
-        await queue.put(an_update(update_id, sender))
-    assert queue.qsize() == 1  # taken in, not queued: nothing is handled before it is stored
-    await queue.store()
+    # 40: delivered again; 42 before 41
+    await intake.store([an_update(42, BEA), an_update(40), an_update(41), an_update(42, BEA)])
     event.remove(engine.sync_engine, "before_cursor_execute", record)
 
     inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO INBOUND")]
     assert len(inserts) == 1
-    assert queued(queue) == [40, 41, 42]
+    assert handed == [40, 41, 42]
     assert await stored(coach.ctx.database) == 3
 
 
-async def test_a_failed_store_is_tried_again_after_a_growing_pause_then_queued(
+async def test_a_failed_store_is_tried_again_after_a_growing_pause_then_handed_on(
     coach: Coach, fault: StoreFault
 ) -> None:
     time = VirtualTime()
-    queue = DurableQueue(Inbox(coach.ctx, PLATFORM, sleep=time.sleep))
+    intake, handed = intake_on(coach, time)
     fault.failures = 2
 
-    await queue.put(an_update())
-    await queue.store()
+    await intake.store([an_update()])
 
     assert time.sleeps == [0.1, 0.5]
-    assert queued(queue) == [41]
+    assert handed == [41]
     assert await stored(coach.ctx.database) == 1
 
 
-async def test_a_store_that_keeps_failing_refuses_and_keeps_the_updates_and_logs_no_text(
+async def test_a_store_that_keeps_failing_refuses_hands_nothing_on_and_logs_no_text(
     coach: Coach, fault: StoreFault, caplog: pytest.LogCaptureFixture
 ) -> None:
     time = VirtualTime()
-    queue = DurableQueue(Inbox(coach.ctx, PLATFORM, sleep=time.sleep))
+    intake, handed = intake_on(coach, time)
     fault.failures = 10
-    await queue.put(an_update())
 
-    with pytest.raises(NetworkError) as refused:  # what PTB's polling loop survives
-        await queue.store()
+    with pytest.raises(StoreFailed) as refused:
+        await intake.store([an_update()])
 
     assert fault.failed == 4
     assert time.sleeps == [0.1, 0.5, 2.0]
-    assert queue.empty()
+    assert handed == []
     assert refused.value.__suppress_context__  # the SQL error (and its parameters) not chained
     assert "could not store updates 41 after 4 tries (locked: database is locked)" in caplog.text
     assert "/help" not in caplog.text and "Ada" not in caplog.text
 
-    fault.failures = 0
-    await queue.put(an_update(42))
-    await queue.store()  # the next store takes the refused update too
-    assert queued(queue) == [41, 42]
 
-
-async def test_a_store_cancelled_midway_keeps_its_updates_for_the_next(
-    coach: Coach, held: HeldStore
-) -> None:
-    queue = DurableQueue(Inbox(coach.ctx, PLATFORM))
-    await queue.put(an_update())
-    cancelled = asyncio.create_task(queue.store())
-    async with asyncio.timeout(5):
-        await held.storing.wait()
-    cancelled.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await cancelled
-    held.release.set()
-
-    await queue.store()  # returns only once the update is stored
-
-    assert await stored(coach.ctx.database) == 1
-    assert queued(queue) == [41]
-
-
-async def test_polling_stopped_during_a_store_confirms_only_what_it_then_stores(
+async def test_stopping_during_a_store_lets_it_finish_then_confirms_it(
     running: RunningBots, fake_api: FakeBotAPI, coach: Coach, held: HeldStore
 ) -> None:
-    application = await running.start()
-    assert application.updater is not None
+    await running.start()
     fake_api.push_update(command("/help", ADA))
     async with asyncio.timeout(5):
         await held.storing.wait()
 
-    stopping = asyncio.create_task(application.updater.stop())  # cancels the poll's store
-    async with asyncio.timeout(5):  # the last poll stores the update again before it confirms
-        await held.again.wait()
+    stopping = asyncio.create_task(running.adapter.receiver.stop())
+    await turns_of_the_loop()
+    assert not stopping.done()  # the store in hand is not cut short
     held.release.set()
     await stopping
 
-    assert fake_api.unconfirmed_updates == 0
+    assert fake_api.unconfirmed_updates == 0  # the last getUpdates confirmed it
     assert await stored(coach.ctx.database) == 1
 
 
-async def test_a_stop_signal_is_queued_at_once_without_a_store(
-    coach: Coach, fault: StoreFault
-) -> None:
-    queue = DurableQueue(Inbox(coach.ctx, PLATFORM, sleep=VirtualTime().sleep))
-    fault.failures = 10  # a store now would fail, and Application.stop with it
-    await queue.put(an_update())
-    stop = object()
-
-    await queue.put(stop)
-
-    assert queue.get_nowait() is stop
-    assert fault.failed == 0  # the update taken in is left for polling's last store
+async def turns_of_the_loop(count: int = 50) -> None:
+    """Let every task that can run, run (turns of the event loop, not the wall clock)."""
+    for _ in range(count):
+        await asyncio.sleep(0)
 
 
 async def test_a_poll_goes_out_only_once_what_it_confirms_is_stored(
@@ -224,7 +185,7 @@ async def test_a_poll_goes_out_only_once_what_it_confirms_is_stored(
         await held.storing.wait()
     polls = len(fake_api.calls("getUpdates"))
 
-    await asyncio.sleep(0.2)  # a poll that did not wait for the store would go out meanwhile
+    await turns_of_the_loop()  # a poll that did not wait for the store would go out meanwhile
     assert len(fake_api.calls("getUpdates")) == polls
     assert fake_api.unconfirmed_updates == 1
 
@@ -236,19 +197,11 @@ async def test_a_poll_goes_out_only_once_what_it_confirms_is_stored(
     assert fake_api.sent_texts(ADA["id"]) == [HELP]
 
 
-async def polling_with_virtual_retries(running: RunningBots) -> DurableQueue:
-    """Start the bot polling, its inbox's retries on virtual time; returns its queue."""
-    application = await running.start()
-    queue = application.update_queue
-    assert isinstance(queue, DurableQueue)
-    queue.inbox.sleep = VirtualTime().sleep
-    return queue
-
-
-async def test_polling_goes_on_after_a_failed_store_and_handles_the_update_once_stored(
+async def test_polling_pauses_after_a_failed_store_then_stores_and_handles_the_update(
     running: RunningBots, fake_api: FakeBotAPI, fault: StoreFault, coach: Coach
 ) -> None:
-    await polling_with_virtual_retries(running)
+    time = VirtualTime()
+    await running.start(time=time)
     fault.failures = 4  # every try of the first store
 
     update = fake_api.push_update(command("/help", ADA))
@@ -259,17 +212,39 @@ async def test_polling_goes_on_after_a_failed_store_and_handles_the_update_once_
         for call in fake_api.calls("getUpdates")
     )
 
-    # After PTB's pause the next poll stores the update first, then confirms it.
     await fake_api.wait_for_message(ADA["id"])
+    assert time.sleeps == [0.1, 0.5, 2.0, FIRST_PAUSE]  # the inbox's tries, then the pause
     assert fake_api.sent_texts(ADA["id"]) == [HELP]
     assert await stored(coach.ctx.database) == 1
 
 
-def virtual_store_retries(bot: WebhookBot) -> None:
-    """The store's retries on virtual time."""
-    queue = bot.application.update_queue
-    assert isinstance(queue, DurableQueue)
-    queue.inbox.sleep = VirtualTime().sleep
+async def test_failed_polls_pause_one_second_growing_by_half_to_thirty(
+    running: RunningBots, fake_api: FakeBotAPI
+) -> None:
+    time = VirtualTime()
+    fake_api.fail_next("getUpdates", errors.server_error(), times=12)
+    fake_api.push_update(command("/help", ADA))
+
+    await running.start(time=time)
+    await fake_api.wait_for_message(ADA["id"])
+
+    assert time.sleeps == pytest.approx(
+        [1.0, 1.5, 2.25, 3.375, 5.0625, 7.59375, 11.390625, 17.0859375, 25.62890625, 30, 30, 30]
+    )
+
+
+async def test_a_token_telegram_no_longer_accepts_stops_the_bot_in_one_line(
+    running: RunningBots, fake_api: FakeBotAPI
+) -> None:
+    await running.start()
+    fake_api.fail_next("getUpdates", ApiError(401, "Unauthorized"))
+
+    with pytest.raises(CannotRun) as stopped:
+        async with asyncio.timeout(5):
+            await running.adapter.wait()
+
+    assert "did not accept the bot token" in stopped.value.line
+    assert fake_api.token not in stopped.value.line
 
 
 async def test_the_webhook_answers_500_while_the_store_fails_so_telegram_posts_again(
@@ -279,7 +254,6 @@ async def test_the_webhook_answers_500_while_the_store_fails_so_telegram_posts_a
     fault: StoreFault,
     coach: Coach,
 ) -> None:
-    virtual_store_retries(webhook_bot)
     update = {**command("/help", ADA), "update_id": 7}
     fault.failures = 4
 
@@ -298,7 +272,6 @@ async def test_the_webhook_answers_only_after_the_update_is_stored_and_a_retry_c
     coach: Coach,
     held: HeldStore,
 ) -> None:
-    virtual_store_retries(webhook_bot)
     update = {**command("/help", ADA), "update_id": 8}
     post = asyncio.create_task(fake_server.post_to_webhook(update))
     async with asyncio.timeout(5):
@@ -309,9 +282,11 @@ async def test_the_webhook_answers_only_after_the_update_is_stored_and_a_retry_c
         for body in (update, {**command("/help", BEA), "update_id": 9})
     ]
 
-    # An answer sent before the store would be back over loopback well within this bound.
-    answered, _ = await asyncio.wait({post, *others}, timeout=0.3)
-    assert not answered
+    async with asyncio.timeout(5):  # each POST waits on its store
+        while held.waiting < 3:  # noqa: ASYNC110 - counted by the held stores themselves
+            await asyncio.sleep(0)
+    await turns_of_the_loop()  # an answer sent before its store would arrive meanwhile
+    assert not any(task.done() for task in (post, *others))
     assert await stored(coach.ctx.database) == 0
 
     held.release.set()
@@ -325,7 +300,7 @@ async def test_the_webhook_answers_only_after_the_update_is_stored_and_a_retry_c
 async def test_a_failed_handler_whose_mark_fails_too_says_sorry_once_and_is_marked_in_turn(
     running: RunningBots, fake_api: FakeBotAPI, fault: StoreFault, coach: Coach
 ) -> None:
-    queue = await polling_with_virtual_retries(running)
+    await running.start()
     fault.writes = "UPDATE INBOUND_UPDATES"  # the mark: in the handler's commit, then alone
     fault.failures = 2
 
@@ -334,6 +309,20 @@ async def test_a_failed_handler_whose_mark_fails_too_says_sorry_once_and_is_mark
 
     await fake_api.wait_for_message(ADA["id"], count=2)
     assert fake_api.sent_texts(ADA["id"]) == [SORRY, HELP]
-    assert await queue.inbox.unhandled() == []
+    assert await running.adapter.intake.inbox.unhandled() == []
     assert len(running.handler_errors) == 1  # the handler's failed commit, reported once
     running.handler_errors.clear()
+
+
+async def test_a_poll_that_fails_before_any_answer_is_a_bug_that_stops_polling_loudly(
+    running: RunningBots, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_args: Any, **_kwargs: Any) -> tuple[Update, ...]:
+        raise TypeError("an argument this python-telegram-bot does not take")
+
+    monkeypatch.setattr(ExtBot, "get_updates", broken)
+    await running.start(time=VirtualTime())
+
+    with pytest.raises(TypeError):  # not taken for an update that cannot be read
+        async with asyncio.timeout(5):
+            await running.adapter.wait()

@@ -1,0 +1,65 @@
+"""Updates in: stored in the inbox before Telegram is told they arrived, then handed to their
+conversations (``conversations.py``).
+
+Polling (``polling.py``) stores each batch before the ``getUpdates`` whose offset confirms
+it; the webhook (``webhook.py``) stores its update before it answers Telegram's POST. A store
+is tried again after each of the inbox's ``RETRY_DELAYS``; if it still fails it raises
+``StoreFailed``, and Telegram, told nothing, sends the updates again. An update stored
+before (a redelivery) is not handled again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+from telegram import Bot, Update
+
+from bot.services.infrastructure.inbound import TRIES, Inbox, retried
+from handlers.telegram.reading import legible
+
+logger = logging.getLogger(__name__)
+
+
+class StoreFailed(Exception):
+    """Updates could not be stored, so they must not be acknowledged to Telegram."""
+
+
+class Intake:
+    """Stores updates in ``inbox``, then hands the new ones on (``hand_on``), in order."""
+
+    def __init__(self, inbox: Inbox, hand_on: Callable[[Update], None]) -> None:
+        self.inbox = inbox
+        self._hand_on = hand_on
+
+    async def store(self, updates: Sequence[Update]) -> None:
+        """Store ``updates`` in one transaction, then hand on the new ones in ``update_id``
+        order; raises ``StoreFailed`` if they could not be stored."""
+        by_id = {update.update_id: update for update in updates}
+        if not by_id:
+            return
+        payloads = {update_id: update.to_dict() for update_id, update in by_id.items()}
+        try:
+            new = await retried(lambda: self.inbox.receive(payloads), self.inbox.sleep)
+        except Exception as error:  # any failure means the updates are not stored
+            failure = type(error).__name__  # not the error's text: it may quote an update
+        else:
+            for update_id in sorted(new):
+                self._hand_on(by_id[update_id])
+            return
+        ids = ", ".join(map(str, by_id))
+        logger.error(
+            "could not store updates %s after %d tries (%s); they are not acknowledged to "
+            "Telegram, and are tried again",
+            ids,
+            TRIES,
+            failure,
+        )
+        raise StoreFailed(f"updates {ids} could not be stored") from None
+
+    async def recover(self, bot: Bot) -> int:
+        """Hand on, ahead of anything new, the stored updates a crash left unhandled."""
+        left = await self.inbox.unhandled()
+        for update_id, payload in left:
+            self._hand_on(legible(update_id, payload, bot))
+        return len(left)
