@@ -145,7 +145,7 @@ async def test_progress_saves_the_chart_and_prints_its_caption(
 
 async def test_calendar_saves_an_ics_file(coach: Coach, tmp_path: Path) -> None:
     transcript = await talk(coach, [*ONBOARDING, "/calendar"], tmp_path)
-    assert "Your next four weeks of strength sessions" in transcript
+    assert "Your strength sessions as a calendar file, the next four weeks" in transcript
     saved = tmp_path / "strength-sessions.ics"
     assert f"(saved {saved})" in transcript
     assert read(saved).startswith("BEGIN:VCALENDAR")

@@ -192,9 +192,26 @@ async def replan(
         runner.status = RunnerStatus.PAUSED  # C7: check-ins only, until the runner resumes
     await plan_reminders(ctx, uow, runner, joined=joined)
     if subscribed:
-        shown = await sessions_in(uow, runner, current, *calendar_events.kept(today))
-        await calendar_events.keep_up(ctx, uow, runner, shown)
+        await _keep_calendar(ctx, uow, runner, current)
     return Replanned(current, new_changes, added, removed, altered)
+
+
+async def keep_calendar(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> None:
+    """After a change that needs no replan (a pause): record the new versions of the events
+    of a runner with a calendar link, from their plan as it stands."""
+    if runner.calendar_token is not None:
+        today = ctx.today(runner.timezone)
+        current = await planned(ctx, uow, runner, ahead=calendar_events.PLAN_WEEKS, as_of=today)
+        await _keep_calendar(ctx, uow, runner, current)
+
+
+async def _keep_calendar(
+    ctx: ServiceContext, uow: UnitOfWork, runner: Runner, current: Plan
+) -> None:
+    kept = await sessions_in(
+        uow, runner, current, *calendar_events.kept(ctx.today(runner.timezone))
+    )
+    await calendar_events.keep_up(ctx, uow, runner, kept)
 
 
 async def planned(

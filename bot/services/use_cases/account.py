@@ -19,7 +19,8 @@ from bot.services.dialogs.profile_questions import (
     profile_steps,
     running_days,
 )
-from bot.services.plans.training_plan import first_open_day, plan_notes, replan
+from bot.services.plans.reminder_plan import plan_reminders
+from bot.services.plans.training_plan import first_open_day, keep_calendar, plan_notes, replan
 from bot.services.plans.views import change_view, profile_view, session_views
 from bot.services.presentation.plan_moves import plan_moves
 from bot.services.presentation.replies import Document, Message, Reply, say
@@ -187,7 +188,8 @@ DELETE = Dialog(
 async def pause(turn: Turn, runner: Runner) -> Reply:
     """Stop session reminders until the runner resumes; short check-ins go on."""
     runner.status = RunnerStatus.PAUSED
-    await replan(turn.ctx, turn.uow, runner)  # the reminders, and a calendar link's events
+    await plan_reminders(turn.ctx, turn.uow, runner)
+    await keep_calendar(turn.ctx, turn.uow, runner)  # the sessions ahead come cancelled
     return say(
         "Paused. I won't send sessions until you send /resume, just a quick check-in on your "
         "legs twice a week. Take care!"
