@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from telegram import Bot, Update
 
-from bot.services.infrastructure.inbound import TRIES, Inbox, retried
+from bot.services.infrastructure.inbound import TRIES, Inbox, failure, retried
 from handlers.telegram.reading import legible
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class Intake:
         try:
             new = await retried(lambda: self.inbox.receive(payloads), self.inbox.sleep)
         except Exception as error:  # any failure means the updates are not stored
-            failure = type(error).__name__  # not the error's text: it may quote an update
+            why = failure(error)  # the outage's cause, never the error's text (an update's)
         else:
             for update_id in sorted(new):
                 self._hand_on(by_id[update_id])
@@ -53,7 +53,7 @@ class Intake:
             "Telegram, and are tried again",
             ids,
             TRIES,
-            failure,
+            why,
         )
         raise StoreFailed(f"updates {ids} could not be stored") from None
 

@@ -53,7 +53,7 @@ class Polling:
         self._pause = 0.0
         self._alone = 0  # how many more polls ask for one update at a time
         self._stopping = False
-        self._answered = False  # whether the last getUpdates was answered (readiness)
+        self._failed = False  # whether the last getUpdates failed (readiness)
         self._interruptible = False
         self._task: asyncio.Task[None] | None = None
 
@@ -63,8 +63,8 @@ class Polling:
         self._task = asyncio.create_task(self._run(), name="telegram-polling")
 
     def connected(self) -> bool:
-        """Polling runs, and its last ``getUpdates`` was answered."""
-        return self._task is not None and not self._task.done() and self._answered
+        """Polling runs, and its last ``getUpdates`` did not fail."""
+        return self._task is not None and not self._task.done() and not self._failed
 
     async def wait(self) -> None:
         """Return once polling has ended; raise what ended it by itself."""
@@ -99,13 +99,13 @@ class Polling:
             except StoreFailed:  # logged by the intake; Telegram sends the updates again
                 await self._rest()
             except TelegramError as error:
-                self._answered = False
+                self._failed = True
                 logger.warning(
                     "getUpdates failed (%s: %s)", type(error).__name__, first_line(error.message)
                 )
                 await self._rest()
             else:
-                self._answered, self._pause = True, 0.0
+                self._failed, self._pause = False, 0.0
 
     async def _poll(self) -> None:
         """One ``getUpdates``: its updates stored and handed on, or an unreadable update
