@@ -5,8 +5,8 @@ holding it (``owner``, one per process): at each tick a dispatcher first takes b
 row it still holds, whatever stopped its last tick (a database cut, a failed build), so a
 live process never waits out a lease on its own rows; the lease (``stale_after``) is only for
 rows whose owner died. A row is marked ``sending`` once its rate-limit slot is at hand (at
-most one interval away; the limiter's ``prepare``), and the slot is given once that write is
-done, just before the message goes out; each outcome is committed together with the same
+most 2 ms away; the limiter's ``prepare``), and the slot is given once that write is done,
+just before the message goes out; each outcome is committed together with the same
 sender's next row's ``sending`` (one statement through the ``DispatchJournal``). So a row
 that waits for its slot is still ``claimed`` and goes back if the process stops or dies, and
 a row is in doubt only from just before its send until its outcome is written. A row found

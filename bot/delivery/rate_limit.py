@@ -10,14 +10,14 @@ last was *actually* given, so a waiter that wakes up late (a busy event loop) pu
 next one back instead of landing close to it: no second ever sees more than
 ``per_second`` messages let go, however uneven the wake-ups. A message waiting for its own
 chat never holds back messages to other chats. A message's last step before it goes (the
-tick marks its row ``sending``) is done once its slot is at most one interval away, and the
-slot is given only when that step is done, so the spacing counts from when the message
-really goes. A message is sent inside ``slot``: a chat has one message in flight at a time,
-and its next one is spaced from when the platform *answered* the last (so it had received
-it), not from when the last was let go, so a slow or uneven path to the platform cannot
-bring two messages to one chat closer than a second. A ``retry_after`` from the platform
-pauses everyone on that platform (the reminder tick's burst), or one chat (a reply). A long
-pause of everyone is logged twice: one warning when it starts, one when messages go again.
+tick marks its row ``sending``) is done once its slot is at most 2 ms away, and the slot is
+given only when that step is done, so the spacing counts from when the message really goes.
+A message is sent inside ``slot``: a chat has one message in flight at a time, and its next
+one is spaced from when the platform *answered* the last (so it had received it), not from
+when the last was let go, so a slow or uneven path to the platform cannot bring two messages
+to one chat closer than a second. A ``retry_after`` from the platform pauses everyone on that
+platform (the reminder tick's burst), or one chat (a reply). A long pause
+of everyone is logged twice: one warning when it starts, one when messages go again.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ DISCORD_PER_SECOND = 45.0  # under Discord's global 50 requests a second
 _SLACK = 1e-6  # keeps float sums from landing a hair inside a window
 _MARGIN = 1.05  # 5% wider spacing overall, for jitter on the way to the platform (3% let
 # 3 of 3,200 messages reach a strict fake in another process too close together)
-_PREPARE_AHEAD = 0.002  # seconds: where slots come faster, several messages prepare at once
+_PREPARE_AHEAD = 0.002  # s: a message prepares this long before its slot (several at once,
+# where slots come faster)
 _PRUNE_AT = 10_000  # forget chats whose spacing has passed once this many are remembered
 LONG_PAUSE = 5.0  # seconds: a pause of everyone this long is worth a warning
 
@@ -59,7 +60,6 @@ class RateLimiter:
     ) -> None:
         self.name = name
         self._interval = _MARGIN / per_second
-        self._ahead = max(self._interval, _PREPARE_AHEAD)  # how soon a slot is prepared for
         self.paused: Callable[[], None] = lambda: None  # told of each pause (a 429): metrics
         self._group_limit = group_per_minute
         self._clock = clock
@@ -84,9 +84,9 @@ class RateLimiter:
         """Enter when one message to ``chat_id`` (a group's chat if ``group``) may go out;
         send it inside the block. ``waiting`` is called before each wait for the limits (a
         reply gives up what it holds that others need). ``prepare`` is awaited once the message's
-        overall slot is at most one interval (or 2 ms) away, and the slot is given only once
-        it is done: the next message is spaced from when this one goes (the tick marks its
-        row ``sending`` there)."""
+        overall slot is at most 2 ms away, and the slot is given only once it is done: the
+        next message is spaced from when this one goes (the tick marks its row ``sending``
+        there)."""
         group = group and self._group_limit is not None
         answered = await self._wait(chat_id, group, waiting, prepare)
         try:
@@ -129,9 +129,9 @@ class RateLimiter:
     ) -> float:
         """Wait in line for the next overall slot; returns when it was given.
 
-        ``prepare`` runs once the slot is at most one interval (or 2 ms) away: first in line,
-        while its time runs out, or further back where the line moves that fast (several
-        then prepare side by side). The slot is given only once ``prepare`` is done.
+        ``prepare`` runs once the slot is at most 2 ms away: first in line, just before its
+        time, or further back where the line moves that fast (several then prepare side by
+        side). The slot is given only once ``prepare`` is done.
         """
         turn = asyncio.get_running_loop().create_future()
         self._queue.append(turn)
@@ -153,7 +153,7 @@ class RateLimiter:
                     self._resumed(self._last_given)
                     return self._last_given
                 waiting()
-                await self._sleep(wait - (self._ahead if prepare is not None else 0.0))
+                await self._sleep(wait - (_PREPARE_AHEAD if prepare is not None else 0.0))
         finally:
             self._queue.remove(turn)
             if self._queue and not self._queue[0].done():
@@ -161,7 +161,7 @@ class RateLimiter:
 
     def _within_reach(self, position: int) -> bool:
         """Whether the slot of the waiter at ``position`` is soon enough to prepare for."""
-        return self._slot_in(position) <= self._ahead + _SLACK
+        return self._slot_in(position) <= _PREPARE_AHEAD + _SLACK
 
     def _slot_in(self, position: int) -> float:
         """Seconds until the overall slot of the waiter at ``position`` in line (0 is the
