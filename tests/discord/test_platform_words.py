@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from tests.conftest import KNEE_PAIN_CHECK_IN, TYPED_RACE, WEEK, FakeClock
+from tests.conftest import FakeClock
 from tests.discord.conftest import ADMIN, MEMBER, RIDGE, DiscordUser
 from tests.discord.test_runner_flows import log_done, next_session
 from tests.fake_discord import payloads
 from tests.fake_discord.harness import DiscordHarness
 from tests.fake_discord.markdown import read
 from tests.fake_discord.recorder import DiscordRecorder
-from tests.platform_words import CONSOLE, TELEGRAM, foreign
+from tests.platform_words import CONSOLE, TELEGRAM, foreign, onboarding_to_commands
 
 JSONDict = dict[str, Any]
 
@@ -38,30 +38,7 @@ def _texts(body: JSONDict) -> Iterator[str]:
 async def runner_flows(ada: DiscordUser, clock: FakeClock) -> None:
     """Onboarding with typed and refused answers, a session, a check-in, the settings, the
     odd message, an edit, a stale press, and /deleteme."""
-    await ada.send("/start")
-    await ada.send("plenty")  # not one of the choices
-    await ada.press("Some")
-    for kind in WEEK:
-        await ada.press(kind)
-    await ada.press("Yes, 5")
-    await ada.send(f"15 May {TYPED_RACE}")
-    await ada.send("loads")  # a multi-choice question typed at
-    await ada.press("None of these")
-    await ada.press("Two (recommended)")
-    await ada.send("whenever")
-    await ada.send("7:30")
-    await ada.send("Atlantis")
-    await ada.press("Europe/Berlin")
-    await ada.press("Looks good")
-    await next_session(ada, clock)
-    await log_done(ada)
-    clock.advance(days=1)
-    await ada.follow(KNEE_PAIN_CHECK_IN)
-    await ada.send("/settings")
-    await ada.press("Reminder time")
-    await ada.send("6:15pm")
-    for command in ("/week", "/history", "/calendar", "/pause", "/resume", "/help", "/moonwalk"):
-        await ada.send(command)
+    await onboarding_to_commands(ada, clock, next_session, log_done)
     await ada.send("my knee hurts")
     sent = payloads.dm_message("/week", ada.user)
     await ada.harness.message(sent)

@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 from bot.services.coach import Coach
-from tests.conftest import KNEE_PAIN_CHECK_IN, TYPED_RACE, WEEK, FakeClock
+from tests.conftest import FakeClock
 from tests.fake_telegram import FakeBotAPI, process, updates
-from tests.platform_words import CONSOLE, DISCORD, foreign
+from tests.platform_words import CONSOLE, DISCORD, foreign, onboarding_to_commands
 from tests.telegram.conftest import TelegramUser
 from tests.telegram.test_clubs import (
     ADMIN,
@@ -40,30 +40,7 @@ def said(api: FakeBotAPI) -> list[str]:
 async def runner_flows(ada: TelegramUser, clock: FakeClock) -> None:
     """Onboarding with typed and refused answers, a session, a check-in, the settings, the
     odd message, a stale press, and /deleteme."""
-    await ada.send("/start")
-    await ada.send("plenty")  # not one of the choices
-    await ada.press("Some")
-    for kind in WEEK:
-        await ada.press(kind)
-    await ada.press("Yes, 5")
-    await ada.send(f"15 May {TYPED_RACE}")
-    await ada.send("loads")  # a multi-choice question typed at
-    await ada.press("None of these")
-    await ada.press("Two (recommended)")
-    await ada.send("whenever")
-    await ada.send("7:30")
-    await ada.send("Atlantis")
-    await ada.press("Europe/Berlin")
-    await ada.press("Looks good")
-    await next_session(ada, clock)
-    await log_done(ada)
-    clock.advance(days=1)
-    await ada.follow(KNEE_PAIN_CHECK_IN)
-    await ada.send("/settings")
-    await ada.press("Reminder time")
-    await ada.send("6:15pm")
-    for command in ("/week", "/history", "/calendar", "/pause", "/resume", "/help", "/moonwalk"):
-        await ada.send(command)
+    await onboarding_to_commands(ada, clock, next_session, log_done)
     await ada.send("/today@SomeOtherBot")
     await ada.send("my knee hurts")
     await process(ada.application, updates.media_message("sticker", from_user=ada.user))
