@@ -41,6 +41,7 @@ from bot.runtime import tune_garbage_collector
 from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.services.infrastructure.inbound import Inbox
+from bot.services.infrastructure.instances import Instance
 from bot.settings import Settings
 from bot.storage.checkpoints import Checkpoints
 from handlers.lifecycle import CONFIGURATION, Adapter, CannotRun
@@ -75,16 +76,18 @@ def telegram(
     settings: Settings,
     coach: Coach,
     *,
+    instance: Instance | None = None,
     limiter: RateLimiter | None = None,
     request: BaseRequest | None = None,
     health: Sequence[RouteDef] = (),
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Platform[TelegramAdapter]:
-    """Telegram: one limiter for the replies and the reminders, the inbox, the live question
-    messages, the Application, the conversations that hand it the stored updates, its
-    receiver, and the reminders' own bot and notifier. Tests give their ``limiter``,
-    ``request`` (the Bot API transport) and ``sleep`` (the pauses between tries to store
-    updates, and after a failed poll); the webhook's server also serves ``health``."""
+    """Telegram: one limiter for the replies and the reminders, the inbox (whose
+    conversations ``instance`` takes its turns at), the live question messages, the
+    Application, the conversations that hand it the stored updates, its receiver, and the
+    reminders' own bot and notifier. Tests give their ``limiter``, ``request`` (the Bot API
+    transport) and ``sleep`` (the pauses between tries to store updates, and after a failed
+    poll); the webhook's server also serves ``health``."""
     from handlers.live_questions import LiveQuestions
     from handlers.telegram.adapter import TelegramAdapter
     from handlers.telegram.application import build_application, reminder_bot
@@ -92,13 +95,14 @@ def telegram(
     from handlers.telegram.conversations import Conversations
     from handlers.telegram.http import AiohttpRequest
     from handlers.telegram.intake import Intake
+    from handlers.telegram.leader import Leader
     from handlers.telegram.notifier import TelegramNotifier
     from handlers.telegram.polling import Polling
     from handlers.telegram.reading import UpdatesRequest
 
     limiter = limiter or RateLimiter(settings.messages_per_second)
     _count_floods(limiter, coach, PLATFORM)
-    inbox = Inbox(coach.ctx, PLATFORM, sleep=sleep)
+    inbox = Inbox(coach.ctx, PLATFORM, instance=instance, sleep=sleep)
     questions = LiveQuestions()
     answers = UpdatesRequest(request or AiohttpRequest(connections=1))
     application = build_application(
@@ -109,7 +113,7 @@ def telegram(
     receiver: Receiver = (
         _webhook(settings, application, intake, coach, health)
         if settings.uses_webhook
-        else Polling(application.bot, intake, answers, sleep=sleep)
+        else Leader(Polling(application.bot, intake, answers, sleep=sleep), inbox.instance)
     )
     bot = reminder_bot(settings, request=request)
     api = str(settings.telegram_api_base_url).rstrip("/")
@@ -180,12 +184,17 @@ def discord(
 
 
 def platforms_for(
-    settings: Settings, coach: Coach, *, health: Sequence[RouteDef] = ()
+    settings: Settings,
+    coach: Coach,
+    *,
+    instance: Instance | None = None,
+    health: Sequence[RouteDef] = (),
 ) -> list[Platform[Adapter]]:
-    """A platform for each token set; a Telegram webhook's server also serves ``health``."""
+    """A platform for each token set, on ``instance``; a Telegram webhook's server also
+    serves ``health``."""
     platforms: list[Platform[Adapter]] = []
     if settings.telegram_bot_token is not None:
-        platforms.append(telegram(settings, coach, health=health))
+        platforms.append(telegram(settings, coach, instance=instance, health=health))
     if settings.discord_bot_token is not None:
         platforms.append(discord(settings, coach))
     return platforms
@@ -212,17 +221,22 @@ async def serve(
     metrics = _metrics(settings, ctx)
     readiness = Readiness()
     health = health_routes(readiness.problems, metrics.exposition if metrics else None)
-    platforms = platforms_for(settings, Coach(ctx, metrics=metrics), health=health)
+    instance = Instance(ctx, lease=settings.instance_lease)
+    coach = Coach(ctx, metrics=metrics)
+    platforms = platforms_for(settings, coach, instance=instance, health=health)
     routes = {p.adapter.platform: p.route for p in platforms}
     reminders = reminder_scheduler(ctx, routes, settings, metrics=metrics)
     readiness.add("database", answers(ctx.database))
     for platform in platforms:
         readiness.add(platform.adapter.platform, connected(platform.connected))
     readiness.add("reminder tick", at_once(reminders.stalled))
+    instance.counted.extend(p.route.limiter.share for p in platforms)
     if metrics is not None:
         metrics.depths = _depths(platforms)
     built()
-    await _running(ctx, [p.adapter for p in platforms], stop, reminders, _health(settings, health))
+    await _running(
+        ctx, [p.adapter for p in platforms], stop, reminders, _health(settings, health), instance
+    )
 
 
 def _metrics(settings: Settings, ctx: ServiceContext) -> Metrics | None:
@@ -293,15 +307,19 @@ async def _running(
     stop: asyncio.Event,
     reminders: ReminderScheduler | None = None,
     health: WebServer | None = None,
+    instance: Instance | None = None,
 ) -> None:
-    """Start the health server, the database, the adapters and the tick in order, run until
-    ``stop`` is set or an adapter stops by itself, and stop everything started, in reverse."""
+    """Start the health server, the database, this instance's beats, the adapters and the
+    tick in order, run until ``stop`` is set or an adapter stops by itself, and stop
+    everything started, in reverse."""
     opened: list[Adapter] = []
     checkpoints = Checkpoints(ctx.database)
     if health is not None:
         await _listen(health)
     try:
         await ctx.prepare()
+        if instance is not None:
+            await instance.start()
         checkpoints.start()
         for adapter in adapters:
             opened.append(adapter)
@@ -316,6 +334,8 @@ async def _running(
             await reminders.stop()
         for adapter in reversed(opened):
             await adapter.stop()
+        if instance is not None:
+            await instance.stop()
         await checkpoints.stop()
         if health is not None:
             await health.stop()

@@ -105,6 +105,7 @@ def _domain(value: str) -> str:
 
 
 KEEP_HANDLED_UPDATES = timedelta(days=2)  # Telegram redelivers an unconfirmed update for a day
+INSTANCE_LEASE_SECONDS = 10.0  # an instance not seen this long is dead (several instances)
 DATABASE_CONNECT_TIMEOUT = 10.0  # seconds to make a PostgreSQL connection, then give up
 
 
@@ -144,12 +145,19 @@ class Settings(BaseSettings):
     concurrent_updates: int = Field(default=64, ge=1, le=1024)
     dispatch_retention_days: int = Field(default=30, ge=1, le=3650)
     keep_handled_updates: timedelta = Field(default=KEEP_HANDLED_UPDATES, gt=timedelta(0))
+    # An instance not seen this long is dead: its conversations and polling go to another.
+    instance_lease_seconds: float = Field(default=INSTANCE_LEASE_SECONDS, ge=1, le=600)
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:
         if self.webhook_url is not None and self.webhook_secret is None:
             raise ValueError("WEBHOOK_SECRET is required when WEBHOOK_URL is set")
         return self
+
+    @property
+    def instance_lease(self) -> timedelta:
+        """How long an instance may go unseen before another takes its leases over."""
+        return timedelta(seconds=self.instance_lease_seconds)
 
     @property
     def uses_webhook(self) -> bool:

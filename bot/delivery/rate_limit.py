@@ -18,6 +18,13 @@ when the last was let go, so a slow or uneven path to the platform cannot bring 
 to one chat closer than a second. A ``retry_after`` from the platform pauses everyone on that
 platform (the reminder tick's burst), or one chat (a reply). A long pause
 of everyone is logged twice: one warning when it starts, one when messages go again.
+
+The platform's limits are the bot's, not a process's: with several instances of the bot on
+one database, each takes an even share of the overall budget (``share``, told the number of
+live instances at each beat; a newcomer sends nothing until the others have counted it), so
+together they stay under it. The per-chat and per-group spacing stays each instance's own: a
+chat's replies come from the one instance that holds its conversation, and only a reminder
+sent by another instance at that moment could come closer than a second to one of them.
 """
 
 from __future__ import annotations
@@ -59,6 +66,7 @@ class RateLimiter:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.name = name
+        self.per_second = per_second
         self._interval = _MARGIN / per_second
         self.paused: Callable[[], None] = lambda: None  # told of each pause (a 429): metrics
         self._group_limit = group_per_minute
@@ -71,6 +79,11 @@ class RateLimiter:
         self._paused_until = 0.0
         self._paused_at: float | None = None  # when a long pause of everyone began
         self._in_flight: dict[str, asyncio.Event] = {}
+
+    def share(self, instances: int) -> None:
+        """Take ``1 / instances`` of the overall budget: the platform's limit is the bot's,
+        split evenly by the instances alive (each told the count at its beats)."""
+        self._interval = _MARGIN * max(1, instances) / self.per_second
 
     @asynccontextmanager
     async def slot(

@@ -5,7 +5,7 @@ id sequences are then moved past the copied ids."""
 
 from __future__ import annotations
 
-from sqlalchemy import Table, func, insert, select, text, tuple_
+from sqlalchemy import Integer, Table, func, insert, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.storage.migrate import upgrade
@@ -55,8 +55,8 @@ async def _move_sequences(writing: AsyncConnection, tables: list[Table]) -> None
     """Start each id sequence after the largest id copied, so the next insert gets a new id."""
     for table in tables:
         key = list(table.primary_key.columns)
-        if len(key) != 1 or key[0].name != "id":
-            continue
+        if len(key) != 1 or key[0].name != "id" or not isinstance(key[0].type, Integer):
+            continue  # no sequence behind it (an instance's id is a name)
         await writing.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "

@@ -113,7 +113,8 @@ class Database:
         """One transaction: committed when the block ends, rolled back if it raises.
 
         While an inbound update is being handled (``receipts.current``), the first unit of
-        work to commit marks it handled in the same transaction as its effects.
+        work to commit marks it handled in the same transaction as its effects; if another
+        instance marked it first, this one rolls back (``receipts.HandledElsewhere``).
         """
         receipt = receipts.current.get()
         async with self._sessions() as session, session.begin():
@@ -121,9 +122,11 @@ class Database:
             yield uow
             await uow.write_pending()
             if receipt is not None and not receipt.handled:
-                await uow.updates.mark_handled(
+                marked = await uow.updates.mark_handled(
                     platform=receipt.platform, update_id=receipt.update_id, at=receipt.at
                 )
+                if not marked:
+                    raise receipts.HandledElsewhere(f"update {receipt.update_id}")
         if receipt is not None:
             receipt.handled = True
 

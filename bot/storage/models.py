@@ -490,10 +490,42 @@ class InboundUpdate(Base):
     __table_args__ = (
         # Only the updates still to handle: what a restart reads, however long the history.
         _partial("ix_inbound_updates_unhandled", "platform", "update_id", where=UNHANDLED_ROWS),
+        # One conversation's updates still to handle, in order: what its lease holder reads.
+        _partial(
+            "ix_inbound_updates_conversation",
+            "platform",
+            "conversation",
+            "update_id",
+            where=UNHANDLED_ROWS,
+        ),
     )
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # Whose update it is (``Inbox.receive``): one instance at a time handles a conversation.
+    conversation: Mapped[str | None] = mapped_column(String(64))  # None once handled
     payload: Mapped[dict[str, Any] | None]  # what a restart replays; None once handled
     received_at: Mapped[datetime]
     handled_at: Mapped[datetime | None]
+
+
+class Instance(Base):
+    """A running bot process on this database: it beats (``seen_at``) while it lives."""
+
+    __tablename__ = "instances"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime]
+    seen_at: Mapped[datetime]
+
+
+class Lease(Base):
+    """Something one instance at a time may hold (a conversation's updates, polling
+    Telegram): held while its owner beats, taken over once it has stopped."""
+
+    __tablename__ = "leases"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(32))
+    taken_at: Mapped[datetime]

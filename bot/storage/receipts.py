@@ -18,3 +18,8 @@ class Receipt:
 
 
 current: ContextVar[Receipt | None] = ContextVar("inbound_receipt", default=None)
+
+
+class HandledElsewhere(Exception):
+    """The update was marked handled by another instance first (this one outlived its lease):
+    the unit of work that would have marked it rolls back, with its effects."""

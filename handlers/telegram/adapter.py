@@ -11,7 +11,6 @@ frameworks: initialize, start, start receiving; then stop in reverse.
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Protocol
 
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats
@@ -26,8 +25,6 @@ from handlers.telegram.intake import Intake
 from handlers.telegram.start_up import start_up_problem
 from handlers.telegram.webhook import TelegramWebhook
 from handlers.web import WebServer
-
-logger = logging.getLogger(__name__)
 
 
 class Receiver(Protocol):
@@ -119,13 +116,11 @@ class TelegramAdapter:
             raise CannotRun(*start_up_problem(error, api=self._api)) from error
 
     async def start(self) -> None:
-        """Hand on what a crash left unhandled, start the Application, then start receiving."""
-        if recovered := await self.intake.recover(self.application.bot):
-            logger.warning(
-                "%d updates were left unhandled by a crash; handling them now", recovered
-            )
+        """Start the Application, take up what no live instance holds (a crash's updates),
+        then start receiving."""
         try:
             await self.application.start()
+            self.conversations.start()
             await self.receiver.start()
         except TelegramError as error:
             raise CannotRun(*start_up_problem(error, api=self._api)) from error

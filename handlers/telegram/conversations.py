@@ -1,32 +1,55 @@
-"""Updates of different conversations run concurrently; one conversation's run in order.
+"""Updates of different conversations run concurrently; one conversation's run in order, on
+one instance at a time, whichever instance stored them.
 
 A conversation is whoever sent the update: a user (in any chat, so a runner's private chat
 and their presses in a club's group never race on the same rows), or a chat speaking as
-itself (a channel, or a group's anonymous admins). Each update waits for the one before it
-in its conversation *before* it takes one of the ``limit`` slots, so a conversation with a
-backlog never holds up the others; it gives its slot back when its reply must wait on
-Telegram's limits (``slots.py``), so a reply held there does not either. Then the
-Application handles it (``Application.process_update``), under its inbox receipt.
+itself (a channel, or a group's anonymous admins). An update stored here wakes its
+conversation: this instance claims the conversation's lease in the database (the inbox's
+``claim``) and, holding it, hands its stored updates to the Application oldest first, each
+under its inbox receipt, until none is left (``let_go``); if another instance holds the
+lease, that one handles the update. A conversation this instance is already working through
+just reads the new update in its turn. Every ``SWEEP_SECONDS`` (and at start), the
+conversations with updates that no live instance holds (a crashed instance's, or ones a
+failure left behind) are claimed again.
+
+Each update takes one of the ``limit`` slots only once its turn has come, so a conversation
+with a backlog never holds up the others; it gives its slot back when its reply must wait on
+Telegram's limits (``slots.py``), so a reply held there does not either.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable
+import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
 from telegram.ext import Application
 
 from bot.services.infrastructure.inbound import Inbox
-from bot.services.infrastructure.turns import Turns
+from handlers.lifecycle import first_line
+from handlers.telegram.reading import legible
 from handlers.telegram.slots import Slots
 
+logger = logging.getLogger(__name__)
 
-def conversation_of(update: Update) -> Hashable | None:
+SWEEP_SECONDS = 1.0  # how often conversations left behind are looked for
+
+
+def conversation_of(update: Update) -> str | None:
     """The conversation an update belongs to, or None if it belongs to none."""
     sender = update.effective_sender
-    return None if sender is None else (type(sender).__name__, sender.id)
+    return None if sender is None else f"{type(sender).__name__}:{sender.id}"
+
+
+@dataclass(slots=True)
+class _Turns:
+    """One conversation this instance works through: the updates it has in hand (stored
+    here, not yet read back), and whether one was stored since it last looked."""
+
+    known: dict[int, Update] = field(default_factory=dict)
+    again: bool = False
 
 
 class Conversations:
@@ -35,30 +58,107 @@ class Conversations:
     time, reply and all), each marked handled in ``inbox``."""
 
     def __init__(
-        self, application: Application[Any, Any, Any, Any, Any, Any], inbox: Inbox, limit: int
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        inbox: Inbox,
+        limit: int,
+        *,
+        sweep_seconds: float = SWEEP_SECONDS,
     ) -> None:
         self.application = application
         self.inbox = inbox
         self.limit = limit
-        self.turns = Turns()
+        self.sweep_seconds = sweep_seconds
         self._slots = Slots(limit)
+        self._turns: dict[str, _Turns] = {}
         self._in_hand: set[asyncio.Task[None]] = set()
+        self._sweeping: asyncio.Task[None] | None = None
+
+    @property
+    def waiting(self) -> int:
+        """Updates in hand here that wait for an earlier one of their conversation."""
+        return sum(max(0, len(turns.known) - 1) for turns in self._turns.values())
+
+    @property
+    def idle(self) -> bool:
+        """Whether no conversation is in hand here (every lease taken is given up)."""
+        return not self._turns
 
     def take(self, update: Update) -> None:
-        """Handle a stored update in its turn (updates are taken in the order they arrived)."""
-        task = asyncio.create_task(self._handle(update), name=f"telegram-update-{update.update_id}")
+        """Handle a stored update in its conversation's turn (taken in the order stored)."""
+        key = conversation_of(update)
+        if key is None:  # it belongs to no conversation: it is one of its own
+            key = f"update {update.update_id}"
+        self.wake(key).known[update.update_id] = update
+
+    def wake(self, key: str) -> _Turns:
+        """Work through the conversation ``key``, unless this instance already does."""
+        turns = self._turns.get(key)
+        if turns is not None:
+            turns.again = True
+            return turns
+        turns = self._turns[key] = _Turns()
+        task = asyncio.create_task(self._work(key, turns), name=f"telegram-conversation-{key}")
         self._in_hand.add(task)
         task.add_done_callback(self._in_hand.discard)
+        return turns
+
+    def start(self) -> None:
+        """Look for conversations left behind now, and every ``sweep_seconds``."""
+        self._sweeping = asyncio.create_task(self._sweep(), name="telegram-sweep")
 
     async def finish(self) -> None:
-        """Return once every update taken is handled."""
+        """Stop looking for conversations left behind; return once every one in hand is
+        done."""
+        if self._sweeping is not None:
+            self._sweeping.cancel()
+            await asyncio.gather(self._sweeping, return_exceptions=True)
         while self._in_hand:
             await asyncio.wait(self._in_hand)
 
-    async def _handle(self, update: Update) -> None:
-        async with (
-            self.turns.turn(conversation_of(update)),
-            self._slots.place(),
-            self.inbox.handling(update.update_id),
-        ):
-            await self.application.process_update(update)
+    async def _sweep(self) -> None:
+        while True:
+            try:
+                for key in await self.inbox.orphans():
+                    if key not in self._turns:
+                        self.wake(key)
+            except Exception as error:  # the database's outage: the next sweep tries again
+                logger.warning(
+                    "could not look for updates left unhandled (%s)", first_line(str(error))
+                )
+            await asyncio.sleep(self.sweep_seconds)
+
+    async def _work(self, key: str, turns: _Turns) -> None:
+        """Claim the conversation, handle its stored updates in order, and let it go once
+        none is left; claim it again if one was stored while it was let go."""
+        try:
+            while await self.inbox.claim(key):
+                if not await self._through(key, turns):
+                    return  # what is left is for the sweep
+                turns.again = False
+                if await self.inbox.let_go(key) and not turns.again:
+                    return
+        except Exception as error:  # the database's outage: the sweep claims it again
+            logger.warning("could not work through a conversation (%s)", first_line(str(error)))
+        finally:
+            del self._turns[key]
+
+    async def _through(self, key: str, turns: _Turns) -> bool:
+        """Handle the conversation's stored updates until none is left; False if only
+        updates this turn handled already are left (their marks did not go in)."""
+        done: set[int] = set()
+        while True:
+            pending = await self.inbox.pending(key)
+            fresh = [
+                (update_id, payload) for update_id, payload in pending if update_id not in done
+            ]
+            if not fresh:
+                return not pending
+            for update_id, payload in fresh:
+                update = turns.known.get(update_id) or legible(
+                    update_id, payload, self.application.bot
+                )
+                async with self._slots.place(), self.inbox.handling(update_id):
+                    await self.application.process_update(update)
+                turns.known.pop(update_id, None)
+                done.add(update_id)

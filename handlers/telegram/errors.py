@@ -9,6 +9,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.services.coach import COMMANDS, SORRY
+from bot.services.infrastructure.inbound import HandledElsewhere
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +18,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure with the update's context, and tell the person their data is safe."""
     if not isinstance(update, Update):
         logger.error("background task failed", exc_info=context.error)
+        return
+    if isinstance(context.error, HandledElsewhere):  # the other instance answered it
+        logger.warning(
+            "update %s was handled by another instance while this one was held up; its "
+            "effects here were rolled back",
+            update.update_id,
+        )
         return
     user = update.effective_user
     chat = update.effective_chat

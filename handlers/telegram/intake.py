@@ -5,7 +5,8 @@ Polling (``polling.py``) stores each batch before the ``getUpdates`` whose offse
 it; the webhook (``webhook.py``) stores its update before it answers Telegram's POST. A store
 is tried again after each of the inbox's ``RETRY_DELAYS``; if it still fails it raises
 ``StoreFailed``, and Telegram, told nothing, sends the updates again. An update stored
-before (a redelivery) is not handled again.
+before (a redelivery) is not handled again. Each update is stored with its conversation
+(``conversations.py``), whichever instance then handles it.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from telegram import Bot, Update
+from telegram import Update
 
 from bot.services.infrastructure.inbound import TRIES, Inbox, failure, retried
-from handlers.telegram.reading import legible
+from handlers.telegram.conversations import conversation_of
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +40,9 @@ class Intake:
         if not by_id:
             return
         payloads = {update_id: update.to_dict() for update_id, update in by_id.items()}
+        whose = {update_id: conversation_of(update) for update_id, update in by_id.items()}
         try:
-            new = await retried(lambda: self.inbox.receive(payloads), self.inbox.sleep)
+            new = await retried(lambda: self.inbox.receive(payloads, whose), self.inbox.sleep)
         except Exception as error:  # any failure means the updates are not stored
             why = failure(error)  # the outage's cause, never the error's text (an update's)
         else:
@@ -56,10 +58,3 @@ class Intake:
             why,
         )
         raise StoreFailed(f"updates {ids} could not be stored") from None
-
-    async def recover(self, bot: Bot) -> int:
-        """Hand on, ahead of anything new, the stored updates a crash left unhandled."""
-        left = await self.inbox.unhandled()
-        for update_id, payload in left:
-            self._hand_on(legible(update_id, payload, bot))
-        return len(left)

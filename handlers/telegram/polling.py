@@ -58,8 +58,10 @@ class Polling:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Remove any webhook (Telegram serves one or the other), then poll until ``stop``."""
+        """Remove any webhook (Telegram serves one or the other), then poll until ``stop``
+        (again after a ``stop``: from the offset Telegram holds)."""
         await self.bot.delete_webhook()
+        self._stopping, self._offset, self._sent, self._alone = False, None, None, 0
         self._task = asyncio.create_task(self._run(), name="telegram-polling")
 
     def connected(self) -> bool:

@@ -350,3 +350,19 @@ async def test_a_short_pause_logs_nothing(
         limiter.pause(1)
         await send(limiter, "1")
     assert caplog.records == []
+
+
+async def test_instances_split_the_overall_budget_evenly() -> None:
+    """Issue 30: Telegram's 30 a second is the bot's; three instances take 10 each."""
+    time = VirtualTime()
+    limiter = RateLimiter(30, clock=time, sleep=time.sleep)
+    limiter.share(3)
+    went: list[float] = []
+    for n in range(31):
+        async with limiter.slot(str(n)):
+            went.append(time.now)
+
+    assert sum(1 for at in went if at < went[0] + 1.0) == 10
+    limiter.share(1)  # the other two left
+    async with limiter.slot("next"):
+        assert time.now - went[-1] == pytest.approx(1.05 / 30)

@@ -27,14 +27,14 @@ async def test_one_persons_batch_is_handled_in_order_while_another_person_overla
     for text, sender in (("/help", ADA), ("/nonsense", ADA), ("/help", BEA)):
         fake_api.push_update(command(text, sender))  # one getUpdates batch of three
     await running.start(request=held)
-    turns = running.adapter.conversations.turns
+    conversations = running.adapter.conversations
 
     # Ada's first reply and Bea's are in flight at once: different people overlap.
     await held.until(lambda: held.started(ADA["id"]) >= 1 and held.started(BEA["id"]) >= 1)
     held.release(BEA["id"])
     await fake_api.wait_for_message(BEA["id"])
     async with asyncio.timeout(5):
-        while turns.waiting != 1:  # noqa: ASYNC110 - Ada's second waits for her first
+        while conversations.waiting != 1:  # noqa: ASYNC110 - Ada's second waits for her first
             await asyncio.sleep(0)  # a turn of the loop, not the wall clock
     assert held.started(ADA["id"]) == 1
 

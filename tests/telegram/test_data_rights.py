@@ -114,4 +114,7 @@ async def test_deleteme_leaves_nothing_of_the_runner_in_any_column_of_any_table(
     await zoe.press("Yes, delete everything")
 
     assert "deleted" in zoe.last_text
+    async with asyncio.timeout(5):  # the conversation's lease names it until it is let go
+        while not running.adapter.conversations.idle:  # noqa: ASYNC110
+            await asyncio.sleep(0)  # a turn of the loop, not the wall clock
     assert await traces_of(database, person + zoe.typed) == []

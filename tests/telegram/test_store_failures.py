@@ -72,11 +72,13 @@ def held(monkeypatch: pytest.MonkeyPatch) -> HeldStore:
     held = HeldStore()
     receive = Inbox.receive
 
-    async def held_receive(inbox: Inbox, payloads: Mapping[int, JSONDict]) -> set[int]:
+    async def held_receive(
+        inbox: Inbox, payloads: Mapping[int, JSONDict], whose: Mapping[int, str | None]
+    ) -> set[int]:
         held.storing.set()
         held.waiting += 1
         await held.release.wait()
-        return await receive(inbox, payloads)
+        return await receive(inbox, payloads, whose)
 
     monkeypatch.setattr(Inbox, "receive", held_receive)
     return held

@@ -1,15 +1,26 @@
-"""The inbox of one platform: each update is stored before it is acknowledged, handled once.
+"""The inbox of one platform: each update is stored before it is acknowledged, handled once,
+by one instance at a time per conversation, in the order the updates arrived.
 
-``receive`` stores updates, several in one transaction (a redelivered id is ignored), and is
-awaited before the platform is told they arrived. ``handling`` wraps the handling of a
-stored update: the first unit of work the handler commits marks it handled in the same
-transaction as its effects; if the handler committed none (a reply without a write, or a
-failure that rolled back), it is marked handled on its own afterwards, tried again after
-each of ``RETRY_DELAYS`` while its conversation's next update waits. The mark clears the
-update's payload (who sent it, what they said): only its id is left, to tell a redelivery
-apart. An update whose handling was cut short by a crash, or whose mark never went in,
-stays unhandled, and ``unhandled`` gives it back at the next start. Handled updates are
-forgotten by the reminder tick (``bot/services/infrastructure/update_retention.py``).
+``receive`` stores updates, several in one transaction (a redelivered id is ignored), each
+with its conversation (whoever sent it), and is awaited before the platform is told they
+arrived. One instance at a time handles a conversation's updates: it takes the
+conversation's lease (``claim``), handles its stored updates oldest first (``pending``), and
+gives the lease up only in a statement that finds none left (``let_go``): an update another
+instance stores meanwhile is either seen there, or finds the lease free when that instance
+claims it. A lease lapses with its instance's beats (``instances.py``); ``orphans`` names the
+conversations with updates left that no live instance holds (a crash's, or a failure's), to
+be claimed again.
+
+``handling`` wraps the handling of a stored update: the first unit of work the handler
+commits marks it handled in the same transaction as its effects (or rolls back, if another
+instance marked it first: ``HandledElsewhere``); if the handler committed none (a reply
+without a write, or a failure that rolled back), it is marked handled on its own afterwards,
+tried again after each of ``RETRY_DELAYS`` while its conversation's next update waits. The
+mark clears the update's payload (who sent it, what they said): only its id is left, to tell
+a redelivery apart. An update whose handling was cut short by a crash, or whose mark never
+went in, stays unhandled, and is handled again once its conversation is claimed again.
+Handled updates are forgotten by the reminder tick
+(``bot/services/infrastructure/update_retention.py``).
 
 Each write that fails because the database is down is counted in the database's outage (its
 start and end logged once, ``bot/storage/outage.py``); each that goes through ends it.
@@ -24,6 +35,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from bot.services.context import ServiceContext
+from bot.services.infrastructure.instances import Instance
 from bot.storage import receipts
 from bot.storage.faults import describe
 from bot.storage.unit_of_work import UnitOfWork
@@ -33,6 +45,8 @@ logger = logging.getLogger(__name__)
 RETRY_DELAYS = (0.1, 0.5, 2.0)  # seconds before each further try to write to the inbox
 TRIES = len(RETRY_DELAYS) + 1
 PART = "the inbox"  # its name in the database's outages
+BATCH = 100  # updates of one conversation read at once; conversations named at once
+HandledElsewhere = receipts.HandledElsewhere
 
 T = TypeVar("T")
 
@@ -57,26 +71,70 @@ def failure(error: Exception) -> str:
     return describe(error)
 
 
+def alone(update_id: int) -> str:
+    """The conversation of an update that belongs to none: its own."""
+    return f"update {update_id}"
+
+
 class Inbox:
-    """Stored updates of one platform, on the service context's database and clock."""
+    """Stored updates of one platform, on the service context's database and clock, handled
+    by ``instance`` (this process) in its turns."""
 
     def __init__(
         self,
         ctx: ServiceContext,
         platform: str,
         *,
+        instance: Instance | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.ctx = ctx
         self.platform = platform
+        self.instance = instance or Instance(ctx)
         self.sleep = sleep  # between tries to write to the inbox; tests put virtual time here
 
-    async def receive(self, payloads: Mapping[int, dict[str, Any]]) -> set[int]:
-        """Store updates durably, by id, in one transaction; the ids that are new (not stored
-        before)."""
+    async def receive(
+        self,
+        payloads: Mapping[int, dict[str, Any]],
+        conversations: Mapping[int, str | None] | None = None,
+    ) -> set[int]:
+        """Store updates durably, by id, each with its conversation (by default, its own),
+        in one transaction; the ids that are new (not stored before)."""
+        named = conversations or {}
+        whose = {update_id: named.get(update_id) or alone(update_id) for update_id in payloads}
         async with self._writing() as uow:
             return await uow.updates.add(
-                platform=self.platform, payloads=payloads, at=self.ctx.clock()
+                platform=self.platform, payloads=payloads, conversations=whose, at=self.ctx.clock()
+            )
+
+    async def claim(self, conversation: str) -> bool:
+        """Take ``conversation``'s lease for this instance; False if a live one holds it."""
+        return await self.instance.take(self.platform, conversation)
+
+    async def pending(self, conversation: str) -> list[tuple[int, dict[str, Any]]]:
+        """The conversation's updates not handled yet, oldest first (a batch of them)."""
+        async with self.ctx.database.unit_of_work() as uow:
+            return await uow.updates.pending(
+                platform=self.platform, conversation=conversation, limit=BATCH
+            )
+
+    async def let_go(self, conversation: str) -> bool:
+        """Give up the conversation's lease if none of its updates is left; whether it did
+        (False: one came meanwhile, or the lease was lost)."""
+        async with self.ctx.database.unit_of_work() as uow:
+            return await uow.updates.let_go(
+                platform=self.platform, conversation=conversation, owner=self.instance.id
+            )
+
+    async def orphans(self) -> list[str]:
+        """Conversations with updates left that no other live instance holds, the oldest
+        update's first (a batch of them)."""
+        async with self.ctx.database.unit_of_work() as uow:
+            return await uow.updates.orphans(
+                platform=self.platform,
+                owner=self.instance.id,
+                alive_since=self.instance.alive_since(),
+                limit=BATCH,
             )
 
     async def waiting(self) -> int:

@@ -7,20 +7,47 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, null, select, tuple_, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    null,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import InboundUpdate
+from bot.storage.models import InboundUpdate, Lease
+from bot.storage.repositories.instances import alive
 from bot.storage.upsert import insert_ignoring_conflicts
 
 _updates = cast(Table, InboundUpdate.__table__)
+_leases = cast(Table, Lease.__table__)
 # Every update runs both: built once, not built and keyed anew each time. A handled update's
-# payload (who sent it, what they typed) goes: telling a redelivery apart needs only its id.
+# payload and conversation (who sent it, what they typed) go: telling a redelivery apart
+# needs only its id.
+# Only an update not handled yet is marked: one another instance handled meanwhile is not.
 _MARK_HANDLED = (
     update(_updates)
-    .where(_updates.c.platform == bindparam("at"), _updates.c.update_id == bindparam("number"))
-    .values(handled_at=bindparam("handled"), payload=null())
+    .where(
+        _updates.c.platform == bindparam("at"),
+        _updates.c.update_id == bindparam("number"),
+        _updates.c.handled_at.is_(None),
+    )
+    .values(handled_at=bindparam("handled"), payload=null(), conversation=null())
 )
+
+
+def _unhandled_of(platform: str, conversation: str) -> ColumnElement[bool]:
+    row = _updates.c
+    return and_(
+        row.platform == platform, row.conversation == conversation, row.handled_at.is_(None)
+    )
 
 
 class UpdateRepository:
@@ -30,15 +57,26 @@ class UpdateRepository:
         self._session = session
 
     async def add(
-        self, *, platform: str, payloads: Mapping[int, dict[str, Any]], at: datetime
+        self,
+        *,
+        platform: str,
+        payloads: Mapping[int, dict[str, Any]],
+        conversations: Mapping[int, str],
+        at: datetime,
     ) -> set[int]:
-        """Store updates by id, in one statement; the ids that were not stored already (an id
-        that was, Telegram delivered again)."""
+        """Store updates by id, each with its conversation, in one statement; the ids that
+        were not stored already (an id that was, Telegram delivered again)."""
         if not payloads:
             return set()
         statement = insert_ignoring_conflicts(self._session, _updates, returning="update_id")
         rows = [
-            {"platform": platform, "update_id": update_id, "payload": payload, "received_at": at}
+            {
+                "platform": platform,
+                "update_id": update_id,
+                "conversation": conversations[update_id],
+                "payload": payload,
+                "received_at": at,
+            }
             for update_id, payload in payloads.items()
         ]
         added = await self._session.execute(statement, rows)
@@ -53,6 +91,55 @@ class UpdateRepository:
         )
         return [(row.update_id, row.payload) for row in await self._session.execute(query)]
 
+    async def pending(
+        self, *, platform: str, conversation: str, limit: int
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """The first ``limit`` updates of ``conversation`` not yet handled, oldest first."""
+        query = (
+            select(InboundUpdate.update_id, InboundUpdate.payload)
+            .where(_unhandled_of(platform, conversation))
+            .order_by(InboundUpdate.update_id)
+            .limit(limit)
+        )
+        return [(row.update_id, row.payload) for row in await self._session.execute(query)]
+
+    async def let_go(self, *, platform: str, conversation: str, owner: str) -> bool:
+        """Give up ``owner``'s lease on ``conversation`` if none of its updates is left to
+        handle; whether it was given up. (An update stored meanwhile is seen here, or its
+        instance finds the lease free: one or the other, never neither.)"""
+        lease = _leases.c
+        left = exists().where(_unhandled_of(platform, conversation))
+        result = await self._session.execute(
+            delete(_leases).where(
+                lease.scope == platform,
+                lease.key == conversation,
+                lease.owner == owner,
+                ~left,
+            )
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def orphans(
+        self, *, platform: str, owner: str, alive_since: datetime, limit: int
+    ) -> list[str]:
+        """Conversations with updates left to handle that no other live instance holds: never
+        taken, let go by a failure, or held by an instance that stopped beating."""
+        row, lease = _updates.c, _leases.c
+        held = exists().where(
+            lease.scope == row.platform,
+            lease.key == row.conversation,
+            lease.owner != owner,
+            alive(lease.owner, alive_since),
+        )
+        query = (
+            select(row.conversation)
+            .where(row.platform == platform, row.handled_at.is_(None), ~held)
+            .group_by(row.conversation)
+            .order_by(func.min(row.update_id))
+            .limit(limit)
+        )
+        return list((await self._session.scalars(query)).all())
+
     async def waiting(self, *, platform: str) -> int:
         """How many stored updates of ``platform`` are not handled yet."""
         query = select(func.count()).where(
@@ -60,11 +147,13 @@ class UpdateRepository:
         )
         return int(await self._session.scalar(query) or 0)
 
-    async def mark_handled(self, *, platform: str, update_id: int, at: datetime) -> None:
-        """Record that an update was handled, forgetting what it said and who sent it."""
-        await self._session.execute(
+    async def mark_handled(self, *, platform: str, update_id: int, at: datetime) -> bool:
+        """Record that an update was handled, forgetting what it said and who sent it; False
+        if it was handled already (by another instance, whose lease it outlived)."""
+        result = await self._session.execute(
             _MARK_HANDLED, {"at": platform, "number": update_id, "handled": at}
         )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def prune(self, *, handled_before: datetime, limit: int) -> int:
         """Forget up to ``limit`` of the updates handled before ``handled_before``; how many."""

@@ -1,0 +1,139 @@
+"""This process among the bot's instances on one database.
+
+Each instance beats every ``lease / 5`` (``instances.seen_at``); one not seen for ``lease`` is
+dead, and every lease it held (a conversation's updates, polling Telegram) may be taken by
+another: Oban's and procrastinate's way of holding jobs by heartbeat, so a lease needs no
+renewing of its own and a crashed instance's leases lapse together. Each beat also counts the
+live instances, for what they share by a fixed split (``counted``: the Telegram limiter's
+budget). Instances long dead are forgotten by the beats of the living.
+
+On a SQLite file there is one instance (``bot/storage/alone.py`` refuses a second): at start
+it forgets every instance before it, all dead, so a restart after a crash takes their leases
+at once instead of after ``lease``.
+
+Times are the instances' own clocks: they must agree to well within ``lease`` (NTP), as the
+reminders' due times already need.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from bot.services.context import ServiceContext
+from bot.settings import INSTANCE_LEASE_SECONDS
+from bot.storage.alone import Alone
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(seconds=INSTANCE_LEASE_SECONDS)  # an instance not seen this long is dead
+BEATS_PER_LEASE = 5
+FORGET_AFTER = timedelta(hours=1)  # a dead instance's row is deleted after this
+PART = "the instance's beat"  # its name in the database's outages
+
+
+class Instance:
+    """This process: its id (``id``), its beats, and the leases it takes."""
+
+    def __init__(
+        self,
+        ctx: ServiceContext,
+        *,
+        lease: timedelta = LEASE,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.ctx = ctx
+        self.id = uuid.uuid4().hex
+        self.lease = lease
+        self.live = 1  # instances alive at the last beat, this one included
+        self.counted: list[Callable[[int], None]] = []  # told ``live`` at each beat
+        self._sleep = sleep
+        self._alone: Alone | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def every(self) -> float:
+        """Seconds between two beats."""
+        return self.lease.total_seconds() / BEATS_PER_LEASE
+
+    def alive_since(self) -> datetime:
+        """An instance seen before this is dead."""
+        return self.ctx.clock() - self.lease
+
+    async def start(self) -> None:
+        """Join (on SQLite, alone, or ``Unusable`` in one line; among others, once they
+        have had one beat to count this one), then beat until ``stop``."""
+        file = self.ctx.database.file
+        if file is not None:
+            self._alone = Alone(file)
+            self._alone.hold()
+            async with self.ctx.database.unit_of_work() as uow:
+                await uow.instances.forget_dead(before=self.ctx.clock() + timedelta(days=1))
+        if await self.beat() > 1:
+            # Others live: they count this one at their next beat, and only then narrow their
+            # share of what is split; this one sends nothing until they have.
+            await self._sleep(self.every)
+        self._task = asyncio.create_task(self._beating(), name="instance-beat")
+
+    async def beat(self) -> int:
+        """Say this instance lives, and count the live ones (telling ``counted``)."""
+        now = self.ctx.clock()
+        async with self.ctx.database.unit_of_work() as uow:
+            await uow.instances.beat(instance=self.id, at=now)
+            await uow.instances.forget_dead(before=now - FORGET_AFTER)
+            self.live = max(1, await uow.instances.count_alive(since=now - self.lease))
+        for told in self.counted:
+            told(self.live)
+        return self.live
+
+    async def stop(self) -> None:
+        """Stop beating, leave (giving up every lease at once), and let SQLite's file go."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+            try:
+                async with self.ctx.database.unit_of_work() as uow:
+                    await uow.instances.leave(instance=self.id)
+            except Exception as error:  # its leases lapse by themselves
+                logger.warning("could not leave the instances (%s)", type(error).__name__)
+        if self._alone is not None:
+            self._alone.release()
+            self._alone = None
+
+    async def take(self, scope: str, key: str) -> bool:
+        """Take the lease (``scope``, ``key``) if it is free, this instance's, or a dead
+        one's; whether this instance holds it now."""
+        async with self.ctx.database.unit_of_work() as uow:
+            return await uow.instances.take(
+                scope=scope,
+                key=key,
+                owner=self.id,
+                at=self.ctx.clock(),
+                alive_since=self.alive_since(),
+            )
+
+    async def holds(self, scope: str, key: str) -> bool:
+        """Whether this instance holds the lease (``scope``, ``key``)."""
+        async with self.ctx.database.unit_of_work() as uow:
+            return await uow.instances.holds(scope=scope, key=key, owner=self.id)
+
+    async def give_up(self, scope: str, key: str) -> None:
+        """Give up the lease (``scope``, ``key``) if this instance holds it."""
+        async with self.ctx.database.unit_of_work() as uow:
+            await uow.instances.give_up(scope=scope, key=key, owner=self.id)
+
+    async def _beating(self) -> None:
+        outages = self.ctx.database.outages
+        while True:
+            await self._sleep(self.every)
+            try:
+                await self.beat()
+            except Exception as error:
+                if outages.failed(PART, error) is None:
+                    logger.exception("the instance's beat failed")
+            else:
+                outages.answered(PART)

@@ -1,0 +1,164 @@
+"""Several instances on one database (issue 30): a conversation's lease is held by one live
+instance at a time, lapses when its instance stops beating, and is given up only when none
+of the conversation's updates is left; an instance that outlived its lease cannot mark an
+update another handled. On SQLite, a second instance on the same file is refused."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from bot.services.context import ServiceContext
+from bot.services.infrastructure.inbound import HandledElsewhere, Inbox
+from bot.services.infrastructure.instances import Instance
+from bot.storage.database import Database
+from bot.storage.faults import Unusable
+from bot.storage.models import Lease, Runner
+from tests.conftest import FakeClock
+from tests.factories import runner_row
+
+LEASE = timedelta(seconds=10)
+ADA, BEA = "User:501", "User:502"
+
+
+def payload(update_id: int) -> dict[str, object]:
+    return {"update_id": update_id, "message": {"text": f"step {update_id}"}}
+
+
+@pytest.fixture
+def ctx(database: Database, clock: FakeClock) -> ServiceContext:
+    return ServiceContext(database, clock=clock)
+
+
+async def joined(ctx: ServiceContext) -> tuple[Instance, Inbox]:
+    """An instance that has beaten once, and its Telegram inbox."""
+    instance = Instance(ctx, lease=LEASE)
+    await instance.beat()
+    return instance, Inbox(ctx, "telegram", instance=instance)
+
+
+async def test_one_live_instance_holds_a_conversation_until_it_stops_beating(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    first, one = await joined(ctx)
+    second, other = await joined(ctx)
+
+    assert await one.claim(ADA)
+    assert not await other.claim(ADA)  # held by a live instance
+    assert await other.claim(BEA)  # other conversations are free
+    assert await one.claim(ADA)  # its owner takes it again
+
+    clock.advance(seconds=8)
+    await second.beat()  # the first has not beaten for 8 s: still alive
+    assert not await other.claim(ADA)
+    clock.advance(seconds=3)
+    await second.beat()
+    assert await other.claim(ADA)  # 11 s without a beat: dead, its lease lapsed
+    assert not await one.claim(ADA)
+    assert (await first.beat(), await second.beat()) == (2, 2)  # each beat counts the living
+
+
+async def test_a_conversation_is_let_go_only_once_none_of_its_updates_is_left(
+    ctx: ServiceContext,
+) -> None:
+    _, one = await joined(ctx)
+    _, other = await joined(ctx)
+    await one.receive({1: payload(1)}, {1: ADA})
+    assert await one.claim(ADA)
+    await other.receive({2: payload(2), 3: payload(3)}, {2: ADA, 3: ADA})  # stored by another
+    assert not await other.claim(ADA)
+
+    assert [update_id for update_id, _ in await one.pending(ADA)] == [1, 2, 3]  # arrival order
+    for update_id in (1, 2):
+        async with one.handling(update_id):
+            pass
+    assert not await one.let_go(ADA)  # update 3 is left: the lease stays
+    async with one.handling(3):
+        pass
+    assert await one.let_go(ADA)
+    assert await other.claim(ADA)  # free again
+
+
+async def test_a_dead_instances_conversations_are_orphans_and_a_live_ones_are_not(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    _, one = await joined(ctx)
+    second, other = await joined(ctx)
+    await one.receive({1: payload(1), 2: payload(2), 3: payload(3)}, {1: ADA, 2: BEA, 3: ADA})
+    assert await one.claim(ADA)
+
+    assert await other.orphans() == [BEA]  # never claimed: anyone's
+    assert await one.orphans() == [ADA, BEA]  # its own, which a failure may have left
+
+    clock.advance(seconds=11)
+    await second.beat()
+    assert await other.orphans() == [ADA, BEA]  # the first stopped beating
+    assert await other.claim(ADA)
+    assert [update_id for update_id, _ in await other.pending(ADA)] == [1, 3]
+
+
+async def test_an_instance_that_outlived_its_lease_rolls_back_what_another_handled(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    _, slow = await joined(ctx)
+    second, quick = await joined(ctx)
+    await slow.receive({1: payload(1)}, {1: ADA})
+    assert await slow.claim(ADA)
+    clock.advance(seconds=11)  # the slow one is held up past its lease
+    await second.beat()
+    assert await quick.claim(ADA)
+    async with quick.handling(1), ctx.database.unit_of_work() as uow:
+        await uow.session.execute(insert(Runner), [runner_row(501, clock.now)])
+
+    with pytest.raises(HandledElsewhere):
+        async with slow.handling(1), ctx.database.unit_of_work() as uow:
+            await uow.session.execute(insert(Runner), [runner_row(502, clock.now)])
+
+    async with ctx.database.unit_of_work() as uow:
+        users = await uow.session.scalars(select(Runner.platform_user_id))
+        assert list(users) == ["501"]  # the slow one's effect rolled back
+    assert not await slow.let_go(ADA)  # and its lease is gone
+
+
+async def test_leaving_gives_up_every_lease_at_once(ctx: ServiceContext) -> None:
+    first, one = await joined(ctx)
+    _, other = await joined(ctx)
+    await one.receive({1: payload(1)}, {1: ADA})
+    assert await one.claim(ADA)
+
+    await first.start()
+    await first.stop()
+
+    assert await other.claim(ADA)  # no need to wait for the lease to lapse
+    async with ctx.database.unit_of_work() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Lease)) == 1
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+async def test_a_second_instance_on_one_sqlite_file_is_refused_in_one_line(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    first, one = await joined(ctx)
+    await one.receive({1: payload(1)}, {1: ADA})
+    assert await one.claim(ADA)  # then the process dies without leaving
+    running = Instance(ctx, lease=LEASE)
+    await running.start()
+
+    second = Instance(dataclasses.replace(ctx), lease=LEASE)
+    with pytest.raises(Unusable) as refused:
+        await second.start()
+    file = ctx.database.file
+    assert isinstance(file, Path)
+    assert str(refused.value) == (
+        f"another bot instance runs on {file}: SQLite serves one instance; "
+        "run several on PostgreSQL (docs/deploy.md)"
+    )
+    assert await Inbox(ctx, "telegram", instance=running).claim(ADA)  # the dead one's at once
+    assert first.id != running.id
+    await running.stop()
+    await second.start()  # the file is free once the first has stopped
+    await second.stop()
