@@ -173,7 +173,9 @@ def discord(
     token = settings.discord_bot_token
     assert token is not None, "the Discord side needs its token"
     questions = LiveQuestions()
-    client = build_client(coach, application_id=None, questions=questions)
+    client = build_client(
+        coach, application_id=None, questions=questions, shard=settings.discord_shard
+    )
     # discord.py already retries 500, 502, 504 and 524 inside send(): a server error
     # that reaches the tick is final, so the route adds no retries of its own.
     limiter = limiter or discord_limiter()

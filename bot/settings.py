@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     telegram_bot_token: BotToken | None = None
     telegram_api_base_url: HttpUrl = HttpUrl("https://api.telegram.org")
     discord_bot_token: DiscordToken | None = None
+    # This instance's shard of the Discord gateway, of how many (both or neither).
+    discord_shard_id: int | None = Field(default=None, ge=0)
+    discord_shard_count: int | None = Field(default=None, ge=1, le=1000)
     database_url: Annotated[str, AfterValidator(normalise_database_url)] = DEFAULT_DATABASE_URL
     database_connect_timeout: float = Field(default=DATABASE_CONNECT_TIMEOUT, gt=0, le=300)
     default_timezone: Annotated[str, AfterValidator(_timezone)] = "UTC"
@@ -147,6 +150,24 @@ class Settings(BaseSettings):
     keep_handled_updates: timedelta = Field(default=KEEP_HANDLED_UPDATES, gt=timedelta(0))
     # An instance not seen this long is dead: its conversations and polling go to another.
     instance_lease_seconds: float = Field(default=INSTANCE_LEASE_SECONDS, ge=1, le=600)
+
+    @model_validator(mode="after")
+    def _shard_of_a_count(self) -> Settings:
+        shard, count = self.discord_shard_id, self.discord_shard_count
+        if (shard is None) != (count is None):
+            raise ValueError("set DISCORD_SHARD_ID and DISCORD_SHARD_COUNT together, or neither")
+        if shard is not None and count is not None and shard >= count:
+            raise ValueError(
+                f"DISCORD_SHARD_ID {shard} is not a shard of {count}: use 0 to {count - 1}"
+            )
+        return self
+
+    @property
+    def discord_shard(self) -> tuple[int, int] | None:
+        """(this instance's shard, of how many) of the Discord gateway; None: all of it."""
+        if self.discord_shard_id is None or self.discord_shard_count is None:
+            return None
+        return self.discord_shard_id, self.discord_shard_count
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -201,3 +201,18 @@ def test_sqlite_file_in_a_missing_folder_is_a_bad_setting(clean_env: dict[str, s
         "trailcoach: configuration error: DATABASE_URL: the folder /no/such/folder "
         "for the SQLite file does not exist"
     ]
+
+
+@pytest.mark.parametrize(
+    ("shard", "count", "problem"),
+    [
+        (1, None, "set DISCORD_SHARD_ID and DISCORD_SHARD_COUNT together, or neither"),
+        (2, 2, "DISCORD_SHARD_ID 2 is not a shard of 2: use 0 to 1"),
+    ],
+)
+def test_a_discord_shard_is_one_of_its_count(
+    clean_env: dict[str, str], shard: int, count: int | None, problem: str
+) -> None:
+    with pytest.raises(SettingsError) as error:
+        load_settings(discord_shard_id=shard, discord_shard_count=count)
+    assert problem in str(error.value)

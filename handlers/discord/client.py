@@ -38,15 +38,28 @@ Command = app_commands.Command[Any, Any, None]
 
 
 class CoachClient(discord.Client):
-    """The coach on Discord: one command tree, and one router for every button and form."""
+    """The coach on Discord: one command tree, and one router for every button and form.
+
+    With a ``shard`` (``DISCORD_SHARD_ID`` of ``DISCORD_SHARD_COUNT``) the client opens that
+    one shard of the gateway: several instances share the gateway, Discord sending each
+    server's events (and every DM, on shard 0) to exactly one of them. Without, one gateway
+    connection carries everything (Discord allows that up to 2,500 servers).
+    """
 
     def __init__(
-        self, coach: Coach, *, application_id: int | None, questions: LiveQuestions
+        self,
+        coach: Coach,
+        *,
+        application_id: int | None,
+        questions: LiveQuestions,
+        shard: tuple[int, int] | None = None,
     ) -> None:
         intents = discord.Intents.none()
         intents.guilds = True  # joins, removals, deleted channels, the channel cache
         intents.dm_messages = True  # typed answers in DMs (their content needs no privilege)
         known: dict[str, Any] = {} if application_id is None else {"application_id": application_id}
+        if shard is not None:
+            known |= {"shard_id": shard[0], "shard_count": shard[1]}
         super().__init__(
             intents=intents,
             **known,  # else login() asks Discord for it
@@ -119,11 +132,16 @@ class CoachClient(discord.Client):
 
 
 def build_client(
-    coach: Coach, *, application_id: int | None, questions: LiveQuestions
+    coach: Coach,
+    *,
+    application_id: int | None,
+    questions: LiveQuestions,
+    shard: tuple[int, int] | None = None,
 ) -> CoachClient:
     """The Discord client for this coach (``application_id`` may be left for login to fill);
-    ``questions`` are the live question messages it shares with the reminders' notifier."""
-    return CoachClient(coach, application_id=application_id, questions=questions)
+    ``questions`` are the live question messages it shares with the reminders' notifier;
+    ``shard`` is (this shard, of how many), or None for the whole gateway."""
+    return CoachClient(coach, application_id=application_id, questions=questions, shard=shard)
 
 
 def slash_commands(callbacks: Callbacks) -> list[Command]:

@@ -9,11 +9,17 @@ from typing import cast
 
 import pytest
 
+from bot import bootstrap
+from bot.services.coach import Coach
+from bot.services.context import ServiceContext
+from bot.settings import Settings
+from bot.storage.database import Database
 from handlers.discord.adapter import DiscordAdapter
 from handlers.discord.client import CoachClient
+from tests.conftest import FakeClock
 from tests.discord.conftest import ADA, DiscordUser
 from tests.fake_discord.loopback import ServedBot
-from tests.fake_discord.server import FakeDiscord
+from tests.fake_discord.server import TOKEN, FakeDiscord
 
 MALFORMED = {"unavailable": False}  # a server without an id: discord.py's parser raises
 
@@ -65,3 +71,20 @@ async def test_the_pause_grows_while_the_gateway_keeps_failing() -> None:
     await adapter.wait()  # the sixth connection ran until the client closed
     assert client.connects == 6
     assert paused == [0, 1, 3, 7, 15]
+
+
+async def test_an_instance_opens_its_own_shard_of_the_gateway(
+    fake_discord: FakeDiscord, database: Database, clock: FakeClock
+) -> None:
+    """Issue 30: DISCORD_SHARD_ID of DISCORD_SHARD_COUNT, so instances share the gateway."""
+    settings = Settings(
+        _env_file=None, discord_bot_token=TOKEN, discord_shard_id=1, discord_shard_count=2
+    )
+    adapter = bootstrap.discord(settings, Coach(ServiceContext(database, clock))).adapter
+    await adapter.open()
+    await adapter.start()
+    try:
+        await asyncio.wait_for(fake_discord.identified.wait(), timeout=10)
+        assert fake_discord.shard == [1, 2]
+    finally:
+        await adapter.stop()

@@ -115,6 +115,7 @@ class FakeDiscord:
         self.port = 0
         self.identified = asyncio.Event()  # a client connected to the gateway and identified
         self.close_on_identify: int | None = None  # a close code to answer IDENTIFY with
+        self.shard: list[int] | None = None  # the shard the client identified as, if any
         self._socket: web.WebSocketResponse | None = None  # the identified client's gateway
         self._sequence = 0  # the last dispatch's sequence number
         self._called = asyncio.Event()  # set whenever a call is answered
@@ -291,6 +292,7 @@ class FakeDiscord:
             if payload.get("op") == 1:
                 await socket.send_str(json.dumps({"op": 11}))
             elif payload.get("op") == 2:
+                self.shard = payload["d"].get("shard")
                 if payload["d"]["token"] != self.token:
                     await socket.close(code=4004, message=b"Authentication failed.")
                     break
