@@ -227,7 +227,7 @@ async def serve(
     coach = Coach(ctx, metrics=metrics)
     platforms = platforms_for(settings, coach, instance=instance, health=health)
     routes = {p.adapter.platform: p.route for p in platforms}
-    reminders = reminder_scheduler(ctx, routes, settings, metrics=metrics)
+    reminders = reminder_scheduler(ctx, routes, settings, metrics=metrics, instance=instance)
     readiness.add("database", answers(ctx.database))
     for platform in platforms:
         readiness.add(platform.adapter.platform, connected(platform.connected))

@@ -20,6 +20,7 @@ from schedules.tick import Tick
 
 if TYPE_CHECKING:
     from bot.monitoring.metrics import Metrics
+    from bot.services.infrastructure.instances import Instance
 
 JOB_ID = "reminder-tick"
 PART = "the reminder tick"  # its name in the database's outages
@@ -126,8 +127,10 @@ def reminder_scheduler(
     settings: Settings,
     *,
     metrics: Metrics | None = None,
+    instance: Instance | None = None,
 ) -> ReminderScheduler:
-    """The one tick on the configured database, sending through each platform's route."""
+    """The one tick on the configured database, sending through each platform's route; with
+    several ``instance``s on it, each sends, and the one holding the planning lease plans."""
     # SQLite runs one bot process, so a claim left at the start of a tick is from a dead one;
     # on PostgreSQL another live process may hold it, so wait out the lease.
     single = ctx.database.engine.dialect.name == "sqlite"
@@ -137,7 +140,12 @@ def reminder_scheduler(
         stale_after=timedelta(0) if single else CLAIM_LEASE,
     )
     dispatcher = Dispatcher(ctx, routes, delivery, metrics=metrics)
-    tick = Tick(ctx, dispatcher, keep_handled_updates=settings.keep_handled_updates)
+    tick = Tick(
+        ctx,
+        dispatcher,
+        keep_handled_updates=settings.keep_handled_updates,
+        plans=(lambda: instance.take("tick", "planning")) if instance else None,
+    )
     return ReminderScheduler(
         tick,
         seconds=settings.tick_seconds,

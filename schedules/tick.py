@@ -1,12 +1,15 @@
 """The one periodic tick: top up plans, plan the coming reminders, send what is due, and
 forget old handled updates. (SQLite's WAL is copied on a schedule of its own:
-``bot/storage/checkpoints.py``.)"""
+``bot/storage/checkpoints.py``.) With several instances on one database every instance's
+tick sends (the claims share the rows out), and only the one holding the planning lease
+tops up and plans, so two never replan one runner at once."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.services.context import ServiceContext
@@ -30,8 +33,10 @@ class Tick:
         dispatcher: Dispatcher,
         *,
         keep_handled_updates: timedelta = KEEP_HANDLED_UPDATES,
+        plans: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
         self.ctx = ctx
+        self.plans = plans  # with several instances: whether this one plans (a lease)
         self.dispatcher = dispatcher
         self.keep_handled_updates = keep_handled_updates
         self._planned_through: datetime | None = None  # the end of the last planned window
@@ -47,11 +52,12 @@ class Tick:
         counts: Counter[str] = Counter()
         if self.dispatcher.stopping:  # a run that starts after ``stop`` does nothing
             return counts
-        counts["refreshed"] = await refresh_plans(self.ctx, now)
-        through = self._planned_through
-        if through is None or now + HORIZON - through >= PLAN_EVERY:
-            counts["planned"] = await plan_all(self.ctx, now, since=through)
-            self._planned_through = now + HORIZON
+        if self.plans is None or await self.plans():
+            counts["refreshed"] = await refresh_plans(self.ctx, now)
+            through = self._planned_through
+            if through is None or now + HORIZON - through >= PLAN_EVERY:
+                counts["planned"] = await plan_all(self.ctx, now, since=through)
+                self._planned_through = now + HORIZON
         counts.update(await self.dispatcher.run(now))
         counts["pruned updates"] = await prune_handled_updates(
             self.ctx, now, self.keep_handled_updates
