@@ -12,7 +12,13 @@ that waits for its slot is still ``claimed`` and goes back if the process stops 
 a row is in doubt only from just before its send until its outcome is written. A row found
 ``sending`` after a crash is marked ``unknown`` and never retried: the one attempt per row is
 the guarantee. An outcome the database did not take (it was down) is kept, and written first
-at the next tick.
+at the next tick (so a row marked ``unknown`` meanwhile still ends ``sent``).
+
+With several instances on one database (``instance``), a dispatcher's claims are its
+instance's (``owner`` is the instance's id), and a dead instance's claims go back as soon as
+its beats have lapsed (``INSTANCE_LEASE_SECONDS``), not after ``stale_after``. Once: the row
+is then claimed under a live owner's name, and the dead one, were it only held up, finds its
+claim gone before it sends (the journal's start is fenced by ``claimed_by``).
 
 Each row goes to its recipient's platform, through that platform's ``Route``: its notifier,
 its limiter and its retry policy. A batch is sent in one lane per platform, side by side, so
@@ -39,6 +45,7 @@ from typing import TYPE_CHECKING
 from bot.delivery.notifier import Rejected, RetryLater, Transient, Unreachable
 from bot.delivery.route import Route
 from bot.services.context import ServiceContext
+from bot.services.infrastructure.instances import Instance
 from bot.services.presentation.replies import Message
 from bot.services.use_cases.reminders import Outgoing, Recipient, build
 from bot.storage.journal import DispatchJournal, Outcome
@@ -92,12 +99,14 @@ class Dispatcher:
         *,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         metrics: Metrics | None = None,
+        instance: Instance | None = None,
     ) -> None:
         self.ctx = ctx
         self.routes = dict(routes)
         self.delivery = delivery
         self.stopping = False
-        self.owner = uuid.uuid4().hex  # names this process's claims
+        self.instance = instance  # among several on one database: whose beats hold the claims
+        self.owner = instance.id if instance else uuid.uuid4().hex  # names this process's claims
         self._sleep = sleep
         self._metrics = metrics
         self._unsaved: dict[str, Outcome] = {}  # per sender
@@ -116,12 +125,14 @@ class Dispatcher:
         return counts
 
     async def _recover(self, now: datetime, counts: Counter[str]) -> None:
-        """Take back this dispatcher's own claims at once, and dead dispatchers' after their
-        lease; expire what is too late, and prune what is old."""
+        """Take back this dispatcher's own claims at once, dead instances' once their beats
+        lapsed, and any other dead dispatcher's after its lease; expire what is too late, and
+        prune what is old."""
+        dead_since = self.instance.alive_since() if self.instance else None
         async with self.ctx.database.unit_of_work() as uow:
             counts["retaken"] = await uow.dispatches.release(owner=self.owner)
             released, unknown = await uow.dispatches.recover(
-                claimed_before=now - self.delivery.stale_after
+                claimed_before=now - self.delivery.stale_after, unseen_since=dead_since
             )
             counts["expired"] += await uow.dispatches.expire(before=now - self.delivery.grace)
         async with self.ctx.database.unit_of_work() as uow:

@@ -132,14 +132,15 @@ def reminder_scheduler(
     """The one tick on the configured database, sending through each platform's route; with
     several ``instance``s on it, each sends, and the one holding the planning lease plans."""
     # SQLite runs one bot process, so a claim left at the start of a tick is from a dead one;
-    # on PostgreSQL another live process may hold it, so wait out the lease.
+    # on PostgreSQL another live process may hold it: its claims go back once its instance
+    # stops beating (or, named by no instance, after the lease).
     single = ctx.database.engine.dialect.name == "sqlite"
     delivery = Delivery(
         grace=settings.reminder_grace,
         retention=timedelta(days=settings.dispatch_retention_days),
         stale_after=timedelta(0) if single else CLAIM_LEASE,
     )
-    dispatcher = Dispatcher(ctx, routes, delivery, metrics=metrics)
+    dispatcher = Dispatcher(ctx, routes, delivery, metrics=metrics, instance=instance)
     tick = Tick(
         ctx,
         dispatcher,

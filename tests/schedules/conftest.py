@@ -15,6 +15,7 @@ from bot.delivery.rate_limit import RateLimiter
 from bot.delivery.route import Route
 from bot.services.coach import Coach
 from bot.services.context import Person, Platform, ServiceContext
+from bot.services.infrastructure.instances import Instance
 from bot.services.plans.reminder_plan import plan_reminders
 from bot.storage.database import Database
 from bot.storage.models import Dispatch, PlannedExercise, PlannedSession, Runner
@@ -44,9 +45,10 @@ class Reminders:
     async def run(self) -> Counter[str]:
         return await self.tick.run(self.clock.now)
 
-    def restart(self) -> Reminders:
-        """A fresh tick on the same database: what a restarted bot process would build."""
-        return reminders_for(self.database, self.clock, self.api, self.bot)
+    def restart(self, instance: Instance | None = None) -> Reminders:
+        """A fresh tick on the same database: what a restarted bot process would build (as
+        ``instance``, among several)."""
+        return reminders_for(self.database, self.clock, self.api, self.bot, instance=instance)
 
     async def rows(self) -> list[Dispatch]:
         async with self.database.unit_of_work() as uow:
@@ -63,14 +65,17 @@ def reminders_for(
     api: FakeBotAPI,
     bot: Bot,
     virtual: VirtualTime | None = None,
+    *,
+    instance: Instance | None = None,
 ) -> Reminders:
-    """The tick as the application assembles it, with the PostgreSQL claim lease everywhere."""
+    """The tick as the application assembles it, with the PostgreSQL claim lease everywhere
+    (and ``instance``'s beats holding its claims, if given)."""
     ctx = ServiceContext(database, clock, "Europe/Berlin")
     virtual = virtual or VirtualTime()
     limiter = RateLimiter(30, clock=virtual, sleep=virtual.sleep)
     notifier = TelegramNotifier(bot, LiveQuestions())
     routes = {"telegram": Route(notifier, limiter)}
-    dispatcher = Dispatcher(ctx, routes, Delivery(), sleep=virtual.sleep)
+    dispatcher = Dispatcher(ctx, routes, Delivery(), sleep=virtual.sleep, instance=instance)
     return Reminders(database, clock, api, ctx, virtual, Tick(ctx, dispatcher), bot, notifier)
 
 

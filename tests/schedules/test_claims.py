@@ -1,7 +1,8 @@
 """Who holds a claim, and when a row becomes ``sending`` (issue 32, items 7 and 8).
 
 A live dispatcher takes back its own claims at its next tick, whatever stopped the last one;
-only a dead process's claims wait out the lease. A row is marked ``sending`` once its
+only a dead process's claims wait out the lease, or, among several instances (issue 30),
+until the dead instance's beats have lapsed. A row is marked ``sending`` once its
 rate-limit slot is taken, just before its message goes out, so a row that was waiting for
 its slot when the process stopped or died is sent later, once.
 """
@@ -20,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.delivery.rate_limit import RateLimiter
 from bot.delivery.route import Route
+from bot.services.infrastructure.instances import Instance
 from bot.storage.database import Database
 from bot.storage.models import DispatchKind, DispatchStatus, Runner
 from schedules.dispatch import CLAIM_LEASE, Delivery
@@ -126,6 +128,36 @@ async def test_a_dead_processs_claims_wait_out_the_lease(reminders: Reminders) -
     assert counts["released"] == 3 and counts["unknown"] == 1 and counts["sent"] == 3
     assert messages_per_runner(reminders, runners) == [1, 1, 1, 1]
     assert await sessions(reminders) == [DispatchStatus.SENT] * 3 + [DispatchStatus.UNKNOWN]
+
+
+async def test_a_dead_instances_claims_go_back_once_its_beats_lapse_not_after_the_lease(
+    reminders: Reminders,
+) -> None:
+    runners = await four_runners_due(reminders)
+    lease = timedelta(seconds=10)
+    dead = Instance(reminders.ctx, lease=lease)
+    await dead.beat()
+    first = reminders.restart(dead)
+    with outage(reminders.database) as cut:
+        await cut_after_the_first_send(first, cut)  # then its process dies: no more beats
+    live = Instance(reminders.ctx, lease=lease)
+    other = reminders.restart(live)
+
+    reminders.clock.now += timedelta(seconds=8)
+    await live.beat()
+    assert (await other.run())["sent"] == 0  # seen 8 s ago: alive, its claims are its own
+    reminders.clock.now += timedelta(seconds=3)
+    await live.beat()
+    counts = await other.run()  # 11 s unseen: dead by its beats, 4 minutes before the lease
+
+    assert counts["released"] == 3 and counts["unknown"] == 1 and counts["sent"] == 3
+    assert (await other.run())["sent"] == 0  # once: now claimed and sent under a live name
+    assert await sessions(reminders) == [DispatchStatus.SENT] * 3 + [DispatchStatus.UNKNOWN]
+    await dead.beat()  # it was only held up: its next tick finds none of its claims left
+    assert (await first.run())["sent"] == 0
+    assert messages_per_runner(reminders, runners) == [1, 1, 1, 1]
+    # the outcome it kept through the cut settles the row in doubt: it was sent
+    assert await sessions(reminders) == [DispatchStatus.SENT] * 4
 
 
 def stalled_route(reminders: Reminders, stall: Any) -> None:

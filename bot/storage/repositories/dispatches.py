@@ -49,6 +49,7 @@ from bot.storage.models import (
     RunnerStatus,
     UTCDateTime,
 )
+from bot.storage.repositories.instances import unseen
 from bot.storage.upsert import insert_ignoring_conflicts
 
 PLANNED_KINDS = (
@@ -175,17 +176,24 @@ class DispatchRepository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    async def recover(self, *, claimed_before: datetime) -> tuple[int, int]:
-        """Release rows of a dead dispatcher (claimed before ``claimed_before``, its lease):
-        unattempted ones go back, attempted ones are unknown.
+    async def recover(
+        self, *, claimed_before: datetime, unseen_since: datetime | None = None
+    ) -> tuple[int, int]:
+        """Release rows of a dead dispatcher: claimed before ``claimed_before`` (its lease),
+        or, with ``unseen_since``, by an instance that has not beaten since (dead by its
+        heartbeat; a claim under a name no instance bears waits out the lease). Unattempted
+        ones go back, attempted ones are unknown.
 
         Returns how many rows went back to pending and how many became unknown.
         """
         row = _dispatches.c
         unattempted = row.status == DispatchStatus.CLAIMED
+        dead = row.claimed_at <= claimed_before
+        if unseen_since is not None:
+            dead = or_(dead, unseen(row.claimed_by, unseen_since))
         result = await self._session.execute(
             update(_dispatches)
-            .where(IN_FLIGHT_ROWS, row.claimed_at <= claimed_before)
+            .where(IN_FLIGHT_ROWS, dead)
             .values(
                 status=case((unattempted, DispatchStatus.PENDING), else_=DispatchStatus.UNKNOWN),
                 claimed_at=case((unattempted, None), else_=row.claimed_at),

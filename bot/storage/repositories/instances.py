@@ -29,6 +29,13 @@ def alive(owner: ColumnElement[str], since: datetime) -> ColumnElement[bool]:
     return owner.in_(select(row.id).where(row.seen_at >= since))
 
 
+def unseen(owner: ColumnElement[str | None], since: datetime) -> ColumnElement[bool]:
+    """The clause: ``owner`` is an instance that has not beaten since ``since`` (dead by its
+    heartbeat); a name no instance bears is neither alive nor this."""
+    row = _instances.c
+    return owner.in_(select(row.id).where(row.seen_at < since))
+
+
 class InstanceRepository:
     """Instances' beats, and the leases they hold."""
 
