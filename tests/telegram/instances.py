@@ -41,6 +41,7 @@ from bot.services.infrastructure.instances import Instance
 from bot.settings import Settings, normalise_database_url
 from bot.storage.database import create_engine
 from bot.storage.migrate import upgrade
+from handlers.telegram.adapter import TelegramAdapter
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, free_port, updates
 
 EFFECTS = "CREATE TABLE effects (id SERIAL PRIMARY KEY, update_id BIGINT, user_id BIGINT)"
@@ -94,7 +95,9 @@ async def run(
             await asyncio.gather(*(_until_listening(port) for port in ports))
             sent = await _post_all(api, ports, children, runners, per_runner, kill_after)
             await _until_handled(engine, sent)
-            await asyncio.sleep(0.2)  # the last replies, sent after their commits
+            # Every update is handled, so no conversation is taken up again: once every
+            # survivor has none in hand, every reply there will be has been sent.
+            await asyncio.gather(*(_until_idle(port) for port in _alive(ports, children)))
         finally:
             for child in children:
                 if child.returncode is None:
@@ -168,6 +171,16 @@ async def _post_all(
     return sent
 
 
+def _alive(ports: list[int], children: list[asyncio.subprocess.Process]) -> list[int]:
+    return [port for port, child in zip(ports, children, strict=True) if child.returncode is None]
+
+
+async def _until_idle(port: int) -> None:
+    async with httpx.AsyncClient() as client, asyncio.timeout(60):
+        while (await client.get(f"http://127.0.0.1:{port}/idle")).text != "idle":  # noqa: ASYNC110
+            await asyncio.sleep(0.05)  # another process's state: nothing to wait on here
+
+
 async def _until_handled(engine: AsyncEngine, sent: dict[int, int]) -> None:
     async with asyncio.timeout(120):
         while True:
@@ -203,7 +216,7 @@ async def _count(engine: AsyncEngine, api: FakeBotAPI, sent: dict[int, int]) -> 
 
 async def _child(database_url: str, api: str, port: int) -> None:
     """One bot instance by webhook on ``port``, recording each update's effect, until
-    killed."""
+    killed; ``/idle`` says whether it has no conversation in hand."""
     settings = Settings(
         _env_file=None,
         telegram_bot_token=FakeBotAPI().token,
@@ -219,7 +232,12 @@ async def _child(database_url: str, api: str, port: int) -> None:
     ctx = ServiceContext.from_settings(settings)
     instance = Instance(ctx, lease=settings.instance_lease)
     await instance.start()
-    health = [web.get("/healthz", _ok)]
+    adapter: TelegramAdapter | None = None
+
+    async def idle(_request: web.Request) -> web.Response:
+        return web.Response(text="idle" if adapter and adapter.conversations.idle else "busy")
+
+    health = [web.get("/healthz", _ok), web.get("/idle", idle)]
     adapter = bootstrap.telegram(settings, Coach(ctx), instance=instance, health=health).adapter
 
     async def record(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
