@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import uuid
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -58,6 +59,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CLAIM_LEASE = timedelta(minutes=5)  # a claim of another dispatcher this old: its process died
+# A claim takes at most what the routes' limits let out in this long: with the budget split
+# between instances, rows one instance holds never wait long while the others are idle.
+CLAIM_SECONDS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +176,7 @@ class Dispatcher:
         when the tick ends."""
         async with self.ctx.database.unit_of_work() as uow:
             rows = await uow.dispatches.claim(
-                now=now, limit=self.delivery.batch, platforms=tuple(self.routes), owner=self.owner
+                now=now, limit=self._batch(), platforms=tuple(self.routes), owner=self.owner
             )
         if not rows:
             return []
@@ -188,6 +192,12 @@ class Dispatcher:
                         error=outgoing.cancelled,
                     )
         return built
+
+    def _batch(self) -> int:
+        """Rows to claim at once: a batch, or what the limits let out in ``CLAIM_SECONDS``."""
+        rate = sum(route.limiter.rate for route in self.routes.values())
+        sendable = max(self.delivery.in_flight, math.ceil(rate * CLAIM_SECONDS))
+        return min(self.delivery.batch, sendable)
 
     async def _send_batch(
         self,

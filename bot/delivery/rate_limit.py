@@ -81,9 +81,18 @@ class RateLimiter:
         self._in_flight: dict[str, asyncio.Event] = {}
 
     def share(self, instances: int) -> None:
-        """Take ``1 / instances`` of the overall budget: the platform's limit is the bot's,
-        split evenly by the instances alive (each told the count at its beats)."""
-        self._interval = _MARGIN * max(1, instances) / self.per_second
+        """Take an even share of the overall budget: the platform's limit is the bot's, split
+        by the instances alive (each told the count at its beats). A share is a whole number
+        of messages a second: however their spacings line up, N instances then never put
+        more than the limit into one second (with 30 split in four, 7.5 each would let 8 of
+        each into some second: 32)."""
+        share = self.per_second if instances <= 1 else max(1, self.per_second // instances)
+        self._interval = _MARGIN / share
+
+    @property
+    def rate(self) -> float:
+        """Messages a second this limiter lets out at most, now (its share, less the margin)."""
+        return 1 / self._interval
 
     @asynccontextmanager
     async def slot(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from telegram import Bot
 
 from bot.delivery.rate_limit import RateLimiter
@@ -18,13 +18,20 @@ from bot.services.context import Person, Platform, ServiceContext
 from bot.services.infrastructure.instances import Instance
 from bot.services.plans.reminder_plan import plan_reminders
 from bot.storage.database import Database
-from bot.storage.models import Dispatch, PlannedExercise, PlannedSession, Runner
+from bot.storage.models import (
+    Dispatch,
+    DispatchKind,
+    PlannedExercise,
+    PlannedSession,
+    Runner,
+    RunningDay,
+)
 from handlers.live_questions import LiveQuestions
 from handlers.telegram.notifier import TelegramNotifier
 from schedules.dispatch import Delivery, Dispatcher
 from schedules.tick import Tick
 from tests.conftest import FakeClock, VirtualTime
-from tests.factories import make_runner
+from tests.factories import make_runner, runner_row
 from tests.fake_telegram import FakeBotAPI
 from tests.services.conftest import Talker
 
@@ -127,6 +134,34 @@ async def add_runner(
         if plan:
             await plan_reminders(reminders.ctx, uow, runner)
         return runner
+
+
+async def seed_due(database: Database, rows: int, now: datetime) -> None:
+    """``rows`` runners (ids, users and chats 1 to ``rows``), each with a session today and
+    its reminder due at ``now``, inserted in bulk."""
+    day = now.date()
+    ids = range(1, rows + 1)
+    runners = [
+        runner_row(n, now, started_on=day - timedelta(days=7), planned_until=day + timedelta(30))
+        for n in ids
+    ]
+    session = {"kind": "focused", "phase": "build", "minutes": 30, "after_run": False}
+    async with database.unit_of_work() as uow:
+        await uow.session.execute(insert(Runner), runners)
+        await uow.session.execute(
+            insert(RunningDay), [{"runner_id": n, "weekday": 0, "kind": "rest"} for n in ids]
+        )
+        await uow.session.execute(
+            insert(PlannedSession),
+            [{"runner_id": n, "date": day, "rules": [], "created_at": now, **session} for n in ids],
+        )
+        await uow.session.execute(
+            insert(Dispatch),
+            [
+                {"runner_id": n, "kind": DispatchKind.SESSION, "local_date": day, "due_at": now}
+                for n in ids
+            ],
+        )
 
 
 def planned_session(runner_id: int, day: date) -> PlannedSession:

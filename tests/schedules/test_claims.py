@@ -25,7 +25,7 @@ from bot.services.infrastructure.instances import Instance
 from bot.storage.database import Database
 from bot.storage.models import DispatchKind, DispatchStatus, Runner
 from schedules.dispatch import CLAIM_LEASE, Delivery
-from tests.schedules.conftest import BERLIN_7, Reminders, add_runner
+from tests.schedules.conftest import BERLIN_7, Reminders, add_runner, seed_due
 from tests.schedules.test_dispatch import MONDAY, SEVEN_BERLIN
 
 
@@ -64,6 +64,9 @@ async def four_runners_due(reminders: Reminders) -> list[Runner]:
 async def sessions(reminders: Reminders) -> list[DispatchStatus]:
     rows = await reminders.rows()
     return sorted(row.status for row in rows if row.kind is DispatchKind.SESSION)
+
+
+IN_FLIGHT = (DispatchStatus.CLAIMED, DispatchStatus.SENDING)
 
 
 def messages_per_runner(reminders: Reminders, runners: list[Runner]) -> list[int]:
@@ -158,6 +161,29 @@ async def test_a_dead_instances_claims_go_back_once_its_beats_lapse_not_after_th
     assert messages_per_runner(reminders, runners) == [1, 1, 1, 1]
     # the outcome it kept through the cut settles the row in doubt: it was sent
     assert await sessions(reminders) == [DispatchStatus.SENT] * 4
+
+
+async def test_a_claim_holds_about_ten_seconds_of_its_instances_share_of_the_limit(
+    reminders: Reminders,
+) -> None:
+    await seed_due(reminders.database, 300, SEVEN_BERLIN)
+    reminders.clock.now = SEVEN_BERLIN
+    limiter = RateLimiter(30, clock=reminders.time, sleep=reminders.time.sleep)
+    limiter.share(4)  # one of four instances: 7 a second, less the margin
+    reminders.tick.dispatcher.routes["telegram"] = Route(reminders.notifier, limiter)
+    held: list[int] = []
+    send = reminders.notifier.send
+
+    async def counting(chat_id: str, message: Any, *, nonce: str) -> str:
+        if not held:  # the first sends look at once: each sees the same claims
+            held.append(sum(row.status in IN_FLIGHT for row in await reminders.rows()))
+        return await send(chat_id, message, nonce=nonce)
+
+    reminders.notifier.send = counting  # type: ignore[method-assign]
+    assert (await reminders.run())["sent"] == 300
+    # the batch being sent and the next, claimed ahead: 67 rows each (10 s at 6.67 a
+    # second), not 500: rows this instance holds never wait long while others are idle
+    assert held[0] == 2 * 67
 
 
 def stalled_route(reminders: Reminders, stall: Any) -> None:

@@ -366,3 +366,27 @@ async def test_instances_split_the_overall_budget_evenly() -> None:
     limiter.share(1)  # the other two left
     async with limiter.slot("next"):
         assert time.now - went[-1] == pytest.approx(1.05 / 30)
+
+
+@pytest.mark.parametrize("instances", [2, 3, 4, 7, 9])
+async def test_instances_sharing_the_budget_never_put_more_than_it_into_one_second(
+    instances: int,
+) -> None:
+    """Issue 30: with 30 split in four, 7.5 a second each would let 8 of each into one
+    second; whole shares (7 each) never, however the instances' spacings line up."""
+    timers = LateTimers(late=0.0)  # every instance starts at once: their sends line up
+    server = StrictServer(RateLimits(), clock=timers)
+    limiters = [RateLimiter(30, clock=timers, sleep=timers.sleep) for _ in range(instances)]
+
+    async def send(limiter: RateLimiter, chat: str) -> None:
+        async with limiter.slot(chat):
+            server.admit(chat, is_group=False)
+
+    tasks = []
+    for n, limiter in enumerate(limiters):
+        limiter.share(instances)
+        tasks += [asyncio.create_task(send(limiter, f"{n}-{m}")) for m in range(40)]
+    await timers.run(tasks)
+
+    assert server.violations == 0
+    assert timers.now < 40 / (30 // instances) * 1.05  # each at its whole share
