@@ -81,18 +81,20 @@ def telegram(
     request: BaseRequest | None = None,
     health: Sequence[RouteDef] = (),
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    sweep_seconds: float | None = None,
 ) -> Platform[TelegramAdapter]:
     """Telegram: one limiter for the replies and the reminders, the inbox (whose
     conversations ``instance`` takes its turns at), the live question messages, the
     Application, the conversations that hand it the stored updates, its receiver, and the
     reminders' own bot and notifier. Tests give their ``limiter``, ``request`` (the Bot API
-    transport) and ``sleep`` (the pauses between tries to store updates, and after a failed
-    poll); the webhook's server also serves ``health``."""
+    transport), ``sleep`` (the pauses between tries to store updates, and after a failed
+    poll) and ``sweep_seconds`` (how often conversations left behind are looked for); the
+    webhook's server also serves ``health``."""
     from handlers.live_questions import LiveQuestions
     from handlers.telegram.adapter import TelegramAdapter
     from handlers.telegram.application import build_application, reminder_bot
     from handlers.telegram.callbacks import PLATFORM
-    from handlers.telegram.conversations import Conversations
+    from handlers.telegram.conversations import SWEEP_SECONDS, Conversations
     from handlers.telegram.http import AiohttpRequest
     from handlers.telegram.intake import Intake
     from handlers.telegram.leader import Leader
@@ -108,8 +110,14 @@ def telegram(
     application = build_application(
         settings, coach, limiter=limiter, questions=questions, request=request, answers=answers
     )
-    conversations = Conversations(application, inbox, settings.concurrent_updates)
-    intake = Intake(inbox, conversations.take)
+    conversations = Conversations(
+        application,
+        inbox,
+        settings.concurrent_updates,
+        sweep_seconds=SWEEP_SECONDS if sweep_seconds is None else sweep_seconds,
+        spread=not settings.uses_webhook,
+    )
+    intake = Intake(inbox, conversations.take, conversations.elsewhere)
     receiver: Receiver = (
         _webhook(settings, application, intake, coach, health)
         if settings.uses_webhook

@@ -12,7 +12,7 @@ import shutil
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,14 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         yield engine
         await engine.dispose()
         return
+    async with postgres_engine() as engine:
+        yield engine
+
+
+@asynccontextmanager
+async def postgres_engine() -> AsyncIterator[AsyncEngine]:
+    """An empty schema of its own on the PostgreSQL server of TEST_DATABASE_URL (the test
+    is skipped without it), dropped afterwards."""
     server_url = os.environ.get("TEST_DATABASE_URL")
     if not server_url:
         pytest.skip("PostgreSQL tests need TEST_DATABASE_URL")

@@ -120,7 +120,7 @@ class TelegramAdapter:
         then start receiving."""
         try:
             await self.application.start()
-            self.conversations.start()
+            await self.conversations.start()
             await self.receiver.start()
         except TelegramError as error:
             raise CannotRun(*start_up_problem(error, api=self._api)) from error

@@ -12,6 +12,15 @@ just reads the new update in its turn. Every ``SWEEP_SECONDS`` (and at start), t
 conversations with updates that no live instance holds (a crashed instance's, or ones a
 failure left behind) are claimed again.
 
+Polling (``spread``), one instance stores every update, and the instances share the
+conversations out by key (``Instance.home``, rendezvous hashing over the live instances):
+the poller wakes only its own share, and its store announces the others' (PostgreSQL's
+``NOTIFY``); each instance listens, and claims the conversations announced for it at once.
+A conversation in hand here stays here, whoever's share it is; one whose notice was not
+heard (a listener reconnecting, instances disagreeing on who lives for a beat) is claimed by
+the sweep. By webhook, the load balancer has spread the updates already: an instance handles
+what it stores.
+
 Each update takes one of the ``limit`` slots only once its turn has come, so a conversation
 with a backlog never holds up the others; it gives its slot back when its reply must wait on
 Telegram's limits (``slots.py``), so a reply held there does not either.
@@ -64,11 +73,14 @@ class Conversations:
         limit: int,
         *,
         sweep_seconds: float = SWEEP_SECONDS,
+        spread: bool = False,
     ) -> None:
         self.application = application
         self.inbox = inbox
         self.limit = limit
         self.sweep_seconds = sweep_seconds
+        self.spread = spread
+        self._listener = inbox.listen(self._heard) if spread else None
         self._slots = Slots(limit)
         self._turns: dict[str, _Turns] = {}
         self._in_hand: set[asyncio.Task[None]] = set()
@@ -80,16 +92,34 @@ class Conversations:
         return sum(max(0, len(turns.known) - 1) for turns in self._turns.values())
 
     @property
+    def listening(self) -> bool:
+        """Whether conversations announced for this instance are heard now (polling)."""
+        return self._listener is not None and self._listener.listening
+
+    @property
     def idle(self) -> bool:
         """Whether no conversation is in hand here (every lease taken is given up)."""
         return not self._turns
 
     def take(self, update: Update) -> None:
-        """Handle a stored update in its conversation's turn (taken in the order stored)."""
+        """Handle a stored update in its conversation's turn (taken in the order stored),
+        unless it is another instance's to handle."""
         key = conversation_of(update)
         if key is None:  # it belongs to no conversation: it is one of its own
             key = f"update {update.update_id}"
-        self.wake(key).known[update.update_id] = update
+        if not self.elsewhere(key):
+            self.wake(key).known[update.update_id] = update
+
+    def elsewhere(self, key: str) -> bool:
+        """Whether the conversation ``key`` is another instance's to handle: polling, its
+        home is another live instance, and it is not in hand here."""
+        return self.spread and key not in self._turns and not self.inbox.instance.home(key)
+
+    def _heard(self, keys: list[str]) -> None:
+        """Work through the conversations announced whose home this instance is."""
+        for key in keys:
+            if key not in self._turns and self.inbox.instance.home(key):
+                self.wake(key)
 
     def wake(self, key: str) -> _Turns:
         """Work through the conversation ``key``, unless this instance already does."""
@@ -103,21 +133,28 @@ class Conversations:
         task.add_done_callback(self._in_hand.discard)
         return turns
 
-    def start(self) -> None:
-        """Look for conversations left behind now, and every ``sweep_seconds``."""
+    async def start(self) -> None:
+        """Listen for the conversations announced for this instance (polling), then look
+        for conversations left behind now, and every ``sweep_seconds``."""
+        if self._listener is not None:
+            await self._listener.keep_listening()
         self._sweeping = asyncio.create_task(self._sweep(), name="telegram-sweep")
 
     async def finish(self) -> None:
-        """Stop looking for conversations left behind; return once every one in hand is
-        done."""
+        """Stop looking for conversations left behind and listening for announced ones;
+        return once every one in hand is done."""
         if self._sweeping is not None:
             self._sweeping.cancel()
             await asyncio.gather(self._sweeping, return_exceptions=True)
+        if self._listener is not None:
+            await self._listener.close()
         while self._in_hand:
             await asyncio.wait(self._in_hand)
 
     async def _sweep(self) -> None:
         while True:
+            if self._listener is not None:
+                await self._listener.keep_listening()
             try:
                 for key in await self.inbox.orphans():
                     if key not in self._turns:

@@ -27,11 +27,19 @@ class StoreFailed(Exception):
 
 
 class Intake:
-    """Stores updates in ``inbox``, then hands the new ones on (``hand_on``), in order."""
+    """Stores updates in ``inbox``, then hands the new ones on (``hand_on``), in order; the
+    conversations ``elsewhere`` says are another instance's are announced as they are
+    stored."""
 
-    def __init__(self, inbox: Inbox, hand_on: Callable[[Update], None]) -> None:
+    def __init__(
+        self,
+        inbox: Inbox,
+        hand_on: Callable[[Update], None],
+        elsewhere: Callable[[str], bool] | None = None,
+    ) -> None:
         self.inbox = inbox
         self._hand_on = hand_on
+        self._elsewhere = elsewhere
 
     async def store(self, updates: Sequence[Update]) -> None:
         """Store ``updates`` in one transaction, then hand on the new ones in ``update_id``
@@ -42,7 +50,10 @@ class Intake:
         payloads = {update_id: update.to_dict() for update_id, update in by_id.items()}
         whose = {update_id: conversation_of(update) for update_id, update in by_id.items()}
         try:
-            new = await retried(lambda: self.inbox.receive(payloads, whose), self.inbox.sleep)
+            new = await retried(
+                lambda: self.inbox.receive(payloads, whose, elsewhere=self._elsewhere),
+                self.inbox.sleep,
+            )
         except Exception as error:  # any failure means the updates are not stored
             why = failure(error)  # the outage's cause, never the error's text (an update's)
         else:

@@ -6,6 +6,7 @@ update another handled. On SQLite, a second instance on the same file is refused
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -162,3 +163,23 @@ async def test_a_second_instance_on_one_sqlite_file_is_refused_in_one_line(
     await running.stop()
     await second.start()  # the file is free once the first has stopped
     await second.stop()
+
+
+async def test_each_key_has_one_home_among_the_live_and_one_leaving_moves_only_its_own(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    trio = [Instance(ctx, lease=LEASE) for _ in range(3)]
+    for instance in [*trio, *trio]:
+        await instance.beat()
+    keys = [f"User:{n}" for n in range(300)]
+
+    homes = {key: [n for n, instance in enumerate(trio) if instance.home(key)] for key in keys}
+    assert {len(home) for home in homes.values()} == {1}  # every instance names the same one
+    assert sorted(Counter(home[0] for home in homes.values()).values())[0] > 60  # even-ish
+
+    clock.advance(seconds=11)  # the last stops beating: dead to the others
+    for instance in [*trio[:2], *trio[:2]]:  # (the first beat sees the other two dead)
+        await instance.beat()
+    after = {key: [n for n, instance in enumerate(trio[:2]) if instance.home(key)] for key in keys}
+    assert {len(home) for home in after.values()} == {1}
+    assert all(after[key] == homes[key] for key in keys if homes[key] != [2])  # only its moved

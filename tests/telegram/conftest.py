@@ -13,6 +13,7 @@ from telegram.request import BaseRequest
 from bot import bootstrap
 from bot.delivery.rate_limit import RateLimiter
 from bot.services.coach import Coach
+from bot.services.infrastructure.instances import Instance
 from bot.settings import Settings
 from handlers.live_questions import LiveQuestions
 from handlers.telegram.adapter import TelegramAdapter
@@ -199,16 +200,21 @@ class RunningBots:
         request: BaseRequest | None = None,
         limiter: RateLimiter | None = None,
         time: VirtualTime | None = None,
+        instance: Instance | None = None,
+        sweep_seconds: float | None = None,
         **settings: Any,
     ) -> CoachApplication:
-        """Build, open and start one Application polling the fake; its pauses (between tries
-        to store, after a failed poll) on ``time``, virtual."""
+        """Build, open and start one Application polling the fake (as ``instance``, among
+        several, looking for conversations left behind every ``sweep_seconds``); its pauses
+        (between tries to store, after a failed poll) on ``time``, virtual."""
         adapter = bootstrap.telegram(
             settings_for(self.api, **settings),
             Coach(self.coach.ctx),
+            instance=instance,
             limiter=limiter or virtual_limiter(),
             request=request or InProcessRequest(self.api),
             sleep=(time or VirtualTime()).sleep,
+            sweep_seconds=sweep_seconds,
         ).adapter
         self._adapters.append((adapter, fail_on_handler_error(adapter.application)))
         await adapter.open()
@@ -219,6 +225,11 @@ class RunningBots:
     def adapter(self) -> TelegramAdapter:
         """The newest adapter started."""
         return self._adapters[-1][0]
+
+    @property
+    def adapters(self) -> list[TelegramAdapter]:
+        """Every adapter started, oldest first."""
+        return [adapter for adapter, _ in self._adapters]
 
     @property
     def handler_errors(self) -> list[BaseException]:

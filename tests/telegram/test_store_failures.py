@@ -73,12 +73,15 @@ def held(monkeypatch: pytest.MonkeyPatch) -> HeldStore:
     receive = Inbox.receive
 
     async def held_receive(
-        inbox: Inbox, payloads: Mapping[int, JSONDict], whose: Mapping[int, str | None]
+        inbox: Inbox,
+        payloads: Mapping[int, JSONDict],
+        whose: Mapping[int, str | None],
+        **announce: Any,
     ) -> set[int]:
         held.storing.set()
         held.waiting += 1
         await held.release.wait()
-        return await receive(inbox, payloads, whose)
+        return await receive(inbox, payloads, whose, **announce)
 
     monkeypatch.setattr(Inbox, "receive", held_receive)
     return held

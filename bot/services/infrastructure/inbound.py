@@ -22,6 +22,11 @@ went in, stays unhandled, and is handled again once its conversation is claimed 
 Handled updates are forgotten by the reminder tick
 (``bot/services/infrastructure/update_retention.py``).
 
+Where one instance stores what others should handle (the poller, ``elsewhere``), the store's
+transaction also sends a notice naming those conversations (PostgreSQL's ``NOTIFY``,
+``bot/storage/notices.py``): the instances that ``listen`` hear it at the commit and claim
+them at once, without waiting for ``orphans``, which stays the way for a notice not heard.
+
 Each write that fails because the database is down is counted in the database's outage (its
 start and end logged once, ``bot/storage/outage.py``); each that goes through ends it.
 """
@@ -38,6 +43,7 @@ from bot.services.context import ServiceContext
 from bot.services.infrastructure.instances import Instance
 from bot.storage import receipts
 from bot.storage.faults import describe
+from bot.storage.notices import Listener
 from bot.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -97,15 +103,32 @@ class Inbox:
         self,
         payloads: Mapping[int, dict[str, Any]],
         conversations: Mapping[int, str | None] | None = None,
+        *,
+        elsewhere: Callable[[str], bool] | None = None,
     ) -> set[int]:
         """Store updates durably, by id, each with its conversation (by default, its own),
-        in one transaction; the ids that are new (not stored before)."""
+        in one transaction; the ids that are new (not stored before). The conversations of
+        new updates that are for ``elsewhere`` to handle are announced at the commit."""
         named = conversations or {}
         whose = {update_id: named.get(update_id) or alone(update_id) for update_id in payloads}
         async with self._writing() as uow:
-            return await uow.updates.add(
+            new = await uow.updates.add(
                 platform=self.platform, payloads=payloads, conversations=whose, at=self.ctx.clock()
             )
+            if elsewhere is not None:
+                others = dict.fromkeys(whose[update_id] for update_id in sorted(new))
+                await uow.updates.announce(self.topic, [key for key in others if elsewhere(key)])
+            return new
+
+    @property
+    def topic(self) -> str:
+        """What the notices of conversations to claim are about."""
+        return f"{self.platform}_updates"
+
+    def listen(self, heard: Callable[[list[str]], None]) -> Listener:
+        """A listener (not yet listening) that hands ``heard`` the conversations announced
+        by other instances."""
+        return Listener(self.ctx.database.engine, self.topic, heard)
 
     async def claim(self, conversation: str) -> bool:
         """Take ``conversation``'s lease for this instance; False if a live one holds it."""

@@ -5,7 +5,11 @@ dead, and every lease it held (a conversation's updates, polling Telegram) may b
 another: Oban's and procrastinate's way of holding jobs by heartbeat, so a lease needs no
 renewing of its own and a crashed instance's leases lapse together. Each beat also counts the
 live instances, for what they share by a fixed split (``counted``: the Telegram limiter's
-budget). Instances long dead are forgotten by the beats of the living.
+budget), and names them (``peers``), for what they share out by key: each key's ``home`` is
+one live instance, by rendezvous hashing (the live instance whose hash with the key is
+highest), so every instance names the same home without asking the others, and one joining
+or leaving moves only its own share of the keys. Instances long dead are forgotten by the
+beats of the living.
 
 On a SQLite file there is one instance (``bot/storage/alone.py`` refuses a second): at start
 it forgets every instance before it, all dead, so a restart after a crash takes their leases
@@ -18,6 +22,7 @@ reminders' due times already need.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -49,6 +54,7 @@ class Instance:
         self.id = uuid.uuid4().hex
         self.lease = lease
         self.live = 1  # instances alive at the last beat, this one included
+        self.peers: tuple[str, ...] = ()  # their ids, at the last beat
         self.counted: list[Callable[[int], None]] = []  # told ``live`` at each beat
         self._sleep = sleep
         self._alone: Alone | None = None
@@ -84,10 +90,18 @@ class Instance:
         async with self.ctx.database.unit_of_work() as uow:
             await uow.instances.beat(instance=self.id, at=now)
             await uow.instances.forget_dead(before=now - FORGET_AFTER)
-            self.live = max(1, await uow.instances.count_alive(since=now - self.lease))
+            self.peers = tuple(sorted(await uow.instances.alive(since=now - self.lease)))
+        self.live = max(1, len(self.peers))
         for told in self.counted:
             told(self.live)
         return self.live
+
+    def home(self, key: str) -> bool:
+        """Whether this instance is ``key``'s home among the instances alive at its last
+        beat (alone, or before its first beat, it is every key's)."""
+        if len(self.peers) < 2:
+            return True
+        return max(self.peers, key=lambda peer: _weight(peer, key)) == self.id
 
     async def stop(self) -> None:
         """Stop beating, leave (giving up every lease at once), and let SQLite's file go."""
@@ -137,3 +151,9 @@ class Instance:
                     logger.exception("the instance's beat failed")
             else:
                 outages.answered(PART)
+
+
+def _weight(peer: str, key: str) -> int:
+    """``key``'s rendezvous weight on ``peer``: the same on every instance."""
+    digest = hashlib.blake2b(f"{peer}/{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")

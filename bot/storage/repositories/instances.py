@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, Table, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,10 +57,10 @@ class InstanceRepository:
         await self._session.execute(delete(_leases).where(_leases.c.owner == instance))
         await self._session.execute(delete(_instances).where(_instances.c.id == instance))
 
-    async def count_alive(self, *, since: datetime) -> int:
-        """How many instances have beaten since ``since``."""
-        query = select(func.count()).where(_instances.c.seen_at >= since)
-        return int(await self._session.scalar(query) or 0)
+    async def alive(self, *, since: datetime) -> list[str]:
+        """The instances that have beaten since ``since``."""
+        query = select(_instances.c.id).where(_instances.c.seen_at >= since)
+        return list((await self._session.scalars(query)).all())
 
     async def forget_dead(self, *, before: datetime) -> int:
         """Forget the instances not seen since ``before``, and their leases; how many."""

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import InboundUpdate, Lease
+from bot.storage.notices import notify
 from bot.storage.repositories.instances import alive
 from bot.storage.upsert import insert_ignoring_conflicts
 
@@ -90,6 +91,10 @@ class UpdateRepository:
             .order_by(InboundUpdate.update_id)
         )
         return [(row.update_id, row.payload) for row in await self._session.execute(query)]
+
+    async def announce(self, topic: str, conversations: list[str]) -> None:
+        """Name ``conversations`` to the instances listening on ``topic``, at the commit."""
+        await notify(self._session, topic, conversations)
 
     async def pending(
         self, *, platform: str, conversation: str, limit: int
