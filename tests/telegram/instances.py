@@ -11,6 +11,11 @@ builds it by webhook, with one more handler that records each update in an ``eff
 table, in the update's unit of work; its replies go to the fake Bot API. Lost: an update
 with no effect; twice: one with more; out of order: a runner whose effects are not in the
 order their updates were posted.
+
+By polling (``run_polling``) the parent plays Telegram alone: it queues every update on the
+fake for ``getUpdates``, the instance holding the polling lease stores them, and each
+instance handles its share; the poller is the one killed, and the run measures how long
+after the kill the survivor polls again (``failover``).
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ import contextlib
 import itertools
 import os
 import sys
+import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 from aiohttp import web
@@ -33,6 +40,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 from telegram.ext import ContextTypes, MessageHandler, filters
+from telegram.request import BaseRequest, RequestData
 
 from bot import bootstrap
 from bot.services.coach import Coach
@@ -42,12 +50,17 @@ from bot.settings import Settings, normalise_database_url
 from bot.storage.database import create_engine
 from bot.storage.migrate import upgrade
 from handlers.telegram.adapter import TelegramAdapter
+from handlers.telegram.http import AiohttpRequest
+from handlers.web import WebServer
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, free_port, updates
 
-EFFECTS = "CREATE TABLE effects (id SERIAL PRIMARY KEY, update_id BIGINT, user_id BIGINT)"
+EFFECTS = (
+    "CREATE TABLE effects (id SERIAL PRIMARY KEY, update_id BIGINT, user_id BIGINT, instance TEXT)"
+)
 ROOT = str(Path(__file__).resolve().parents[2])
 SECRET = "instances-test-secret"
 LEASE_SECONDS = 2.0
+PATIENCE = 60.0  # seconds a child's Bot API call may take, each phase
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,7 @@ class Outcome:
     out_of_order: int
     answered_twice: int
     unanswered: int
+    instances: int  # how many instances handled updates
 
 
 @contextlib.asynccontextmanager
@@ -90,9 +104,9 @@ async def run(
     api = FakeBotAPI(latency=0.002)
     async with FakeBotAPIServer(api) as server:
         ports = [free_port() for _ in range(instances)]
-        children = [await _start(database_url, server.base_url, port) for port in ports]
+        children = [await start_child(database_url, server.base_url, port) for port in ports]
         try:
-            await asyncio.gather(*(_until_listening(port) for port in ports))
+            await asyncio.gather(*(until_listening(port) for port in ports))
             sent = await _post_all(api, ports, children, runners, per_runner, kill_after)
             await _until_handled(engine, sent)
             # Every update is handled, so no conversation is taken up again: once every
@@ -108,14 +122,105 @@ async def run(
     return outcome
 
 
-async def _start(database_url: str, api: str, port: int) -> asyncio.subprocess.Process:
+async def run_polling(
+    database_url: str, *, runners: int, per_runner: int, kill_after: int
+) -> tuple[Outcome, float]:
+    """Queue ``per_runner`` updates from each of ``runners`` people for two polling
+    instances; kill the poller with SIGKILL once ``kill_after`` replies were sent. The
+    outcome, and the seconds from the kill to the survivor's first poll."""
+    engine = create_engine(database_url)
+    await upgrade(engine)
+    async with engine.begin() as connection:
+        await connection.execute(text(EFFECTS))
+    api = Polls(latency=0.002)
+    async with FakeBotAPIServer(api) as server:
+        ports = [free_port() for _ in range(2)]
+        children = [
+            await start_child(database_url, server.base_url, port, polling=True) for port in ports
+        ]
+        try:
+            ids = [(await child.stdout.readline()).decode().strip() for child in children]  # type: ignore[union-attr]
+            await asyncio.gather(*(until_listening(port) for port in ports))
+            poller = ids.index(await _lease_owner(engine, lambda owner: owner in ids))
+            sent: dict[int, int] = {}
+            for step, n in itertools.product(range(per_runner), range(runners)):
+                user = updates.user(user_id=7000 + n, first_name=f"R{n}")
+                update = api.push_update(updates.text_message(text=f"step {step}", from_user=user))
+                sent[update["update_id"]] = int(user["id"])
+            await api.wait_for_call("sendMessage", count=kill_after, within=120)
+            children[poller].kill()  # SIGKILL: no cleanup of any kind
+            killed = time.monotonic()
+            await _lease_owner(engine, lambda owner: owner not in (None, ids[poller]))
+            failover = await api.next_poll(after=killed) - killed
+            await _until_handled(engine, sent)
+            await asyncio.gather(*(_until_idle(port) for port in _alive(ports, children)))
+        finally:
+            for child in children:
+                if child.returncode is None:
+                    child.kill()
+                    await child.wait()
+        outcome = await _count(engine, api, sent)
+    await engine.dispose()
+    return outcome, failover
+
+
+class Polls(FakeBotAPI):
+    """The fake Bot API, noting when each ``getUpdates`` arrives."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.polled: list[float] = []
+        self._polled = asyncio.Event()
+
+    async def request(self, token: str, method: str, raw_params: Any, files: Any = None) -> Any:
+        if method.lower() == "getupdates":
+            self.polled.append(time.monotonic())
+            self._polled.set()
+        return await super().request(token, method, raw_params, files)
+
+    async def next_poll(self, *, after: float) -> float:
+        """When the first ``getUpdates`` arrived after ``after`` (waiting for it)."""
+        async with asyncio.timeout(60):
+            while not any(at > after for at in self.polled):
+                self._polled.clear()
+                await self._polled.wait()
+        return next(at for at in self.polled if at > after)
+
+
+async def _lease_owner(engine: AsyncEngine, wanted: Callable[[str | None], bool]) -> str:
+    """The polling lease's holder, once ``wanted`` says it is the one waited for."""
+    async with asyncio.timeout(60):
+        while True:
+            async with engine.connect() as connection:
+                owner = await connection.scalar(
+                    text("SELECT owner FROM leases WHERE key = 'polling'")
+                )
+            if wanted(owner):
+                return str(owner)
+            await asyncio.sleep(0.02)  # another process's lease: nothing to wait on here
+
+
+async def start_child(
+    database_url: str, api: str, port: int, *, recording: bool = True, polling: bool = False
+) -> asyncio.subprocess.Process:
+    """One bot instance in a process of its own (``_child``), its stdout a pipe."""
     env = {**os.environ, "PYTHONPATH": ROOT}
+    flags = [flag for flag, on in (("record", recording), ("poll", polling)) if on]
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.telegram.instances", database_url, api, str(port), env=env
+        sys.executable,
+        "-m",
+        "tests.telegram.instances",
+        database_url,
+        api,
+        str(port),
+        *flags,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
     )
 
 
-async def _until_listening(port: int) -> None:
+async def until_listening(port: int) -> None:
+    """Return once the instance on ``port`` answers."""
     async with httpx.AsyncClient() as client, asyncio.timeout(60):
         while True:
             with contextlib.suppress(httpx.HTTPError):
@@ -202,6 +307,8 @@ async def _count(engine: AsyncEngine, api: FakeBotAPI, sent: dict[int, int]) -> 
     by_user: dict[int, list[int]] = {}
     for update_id, user_id in rows:
         by_user.setdefault(user_id, []).append(update_id)
+    async with engine.connect() as connection:
+        handlers = await connection.scalar(text("SELECT count(DISTINCT instance) FROM effects"))
     replies = Counter(int(call.params["chat_id"]) for call in api.calls("sendMessage"))
     asked = Counter(sent.values())
     return Outcome(
@@ -211,46 +318,89 @@ async def _count(engine: AsyncEngine, api: FakeBotAPI, sent: dict[int, int]) -> 
         out_of_order=sum(1 for ids in by_user.values() if ids != sorted(ids)),
         answered_twice=sum(1 for user, n in replies.items() if n > asked[user]),
         unanswered=sum(asked[user] - min(asked[user], replies[user]) for user in asked),
+        instances=int(handlers or 0),
     )
 
 
-async def _child(database_url: str, api: str, port: int) -> None:
-    """One bot instance by webhook on ``port``, recording each update's effect, until
-    killed; ``/idle`` says whether it has no conversation in hand."""
+class Patient(AiohttpRequest):
+    """Bot API calls that wait up to a minute: the fake Bot API shares two cores with the
+    instances and the balancer, and under a load of 10 it may keep a call longer than
+    python-telegram-bot's 16 s, which Telegram's own servers would not."""
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        return await super().do_request(
+            url,
+            method,
+            request_data,
+            _patient(read_timeout),
+            _patient(write_timeout),
+            _patient(connect_timeout),
+            _patient(pool_timeout),
+        )
+
+
+def _patient(timeout: object) -> object:
+    return PATIENCE if timeout is BaseRequest.DEFAULT_NONE else timeout
+
+
+async def _child(database_url: str, api: str, port: int, flags: list[str]) -> None:
+    """One bot instance on ``port`` (by webhook, or polling with ``poll``), recording each
+    update's effect (with ``record``), until killed; ``/idle`` says whether it has no
+    conversation in hand. It prints its instance's id first."""
+    hook: dict[str, Any] = {
+        "webhook_url": f"http://127.0.0.1:{port}/hook",
+        "webhook_listen": "127.0.0.1",
+        "webhook_port": port,
+        "webhook_secret": SECRET,
+    }
     settings = Settings(
         _env_file=None,
         telegram_bot_token=FakeBotAPI().token,
         telegram_api_base_url=api,
         database_url=database_url,
         messages_per_second=1000,
-        webhook_url=f"http://127.0.0.1:{port}/hook",
-        webhook_listen="127.0.0.1",
-        webhook_port=port,
-        webhook_secret=SECRET,
         instance_lease_seconds=LEASE_SECONDS,
+        **({} if "poll" in flags else hook),
     )
     ctx = ServiceContext.from_settings(settings)
     instance = Instance(ctx, lease=settings.instance_lease)
     await instance.start()
+    sys.stdout.write(f"{instance.id}\n")
+    sys.stdout.flush()
     adapter: TelegramAdapter | None = None
 
     async def idle(_request: web.Request) -> web.Response:
         return web.Response(text="idle" if adapter and adapter.conversations.idle else "busy")
 
     health = [web.get("/healthz", _ok), web.get("/idle", idle)]
-    adapter = bootstrap.telegram(settings, Coach(ctx), instance=instance, health=health).adapter
+    coach = Coach(ctx)
+    adapter = bootstrap.telegram(
+        settings, coach, instance=instance, health=health, request=Patient()
+    ).adapter
+    if "poll" in flags:
+        await WebServer(health, host="127.0.0.1", port=port).start()
 
     async def record(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_user is not None
         async with ctx.database.unit_of_work() as uow:
             await uow.session.execute(
-                text("INSERT INTO effects (update_id, user_id) VALUES (:u, :user)"),
-                {"u": update.update_id, "user": update.effective_user.id},
+                text("INSERT INTO effects (update_id, user_id, instance) VALUES (:u, :who, :i)"),
+                {"u": update.update_id, "who": update.effective_user.id, "i": instance.id},
             )
 
-    adapter.application.add_handler(
-        MessageHandler(filters.TEXT & ~filters.COMMAND, record), group=-1
-    )
+    if "record" in flags:
+        adapter.application.add_handler(
+            MessageHandler(filters.TEXT & ~filters.COMMAND, record), group=-1
+        )
     await adapter.open()
     await adapter.start()
     await asyncio.Event().wait()  # until the parent kills it
@@ -262,4 +412,4 @@ async def _ok(_request: web.Request) -> web.Response:
 
 if __name__ == "__main__":
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    asyncio.run(_child(sys.argv[1], sys.argv[2], int(sys.argv[3])))
+    asyncio.run(_child(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]))
