@@ -44,7 +44,7 @@ from sqlalchemy import text
 from bot.storage.database import create_engine
 from bot.storage.migrate import upgrade
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, free_port, updates
-from tests.telegram.instances import SECRET, scratch_database, start_child, until_listening
+from tests.telegram.instances import bots, post, scratch_database, until_listening
 
 TICKS = os.sysconf("SC_CLK_TCK")
 P99_LIMIT = 1.0  # seconds
@@ -140,15 +140,8 @@ async def level(
         news = api.news[user_id]
         news.clear()
         posted = time.monotonic()
-        while True:  # the next instance in turn, until one stores it
-            with contextlib.suppress(httpx.HTTPError):
-                response = await client.post(
-                    f"http://127.0.0.1:{next(turn)}/hook",
-                    json=update,
-                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
-                )
-                if response.status_code == 200:
-                    break
+        while not await post(client, next(turn), update):  # the next in turn, until stored
+            pass
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(30):
                 while len(api.arrived[user_id]) <= answered:
@@ -197,29 +190,23 @@ async def capacity(
         await upgrade(engine)
         await engine.dispose()
         api = Answers(latency=rtt)
-        async with FakeBotAPIServer(api) as server:
-            ports = [free_port() for _ in range(instances)]
-            children = [
-                await start_child(url, server.base_url, port, recording=False) for port in ports
-            ]
-            try:
-                await asyncio.gather(*(until_listening(port) for port in ports))
-                pids = [child.pid for child in children]
-                await level(api, ports, pids, [], 20, 3, 1)  # warm-up: caches, pools
-                database = await backends(url)
-                first = 100_000
-                for rate in levels:
-                    result = await level(api, ports, pids, database, rate, seconds, first)
-                    first += result.sent
-                    results.append(result)
-                    print(json.dumps(asdict(result) | {"holds": result.holds}), flush=True)
-                    if not result.holds:
-                        break
-            finally:
-                for child in children:
-                    if child.returncode is None:
-                        child.kill()
-                    await child.wait()
+        ports = [free_port() for _ in range(instances)]
+        async with (
+            FakeBotAPIServer(api) as server,
+            bots(url, server, ports, recording=False) as children,
+        ):
+            await asyncio.gather(*(until_listening(port) for port in ports))
+            pids = [child.pid for child in children]
+            await level(api, ports, pids, [], 20, 3, 1)  # warm-up: caches, pools
+            database = await backends(url)
+            first = 100_000
+            for rate in levels:
+                result = await level(api, ports, pids, database, rate, seconds, first)
+                first += result.sent
+                results.append(result)
+                print(json.dumps(asdict(result) | {"holds": result.holds}), flush=True)
+                if not result.holds:
+                    break
     return results
 
 

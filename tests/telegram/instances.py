@@ -102,22 +102,12 @@ async def run(
     async with engine.begin() as connection:
         await connection.execute(text(EFFECTS))
     api = FakeBotAPI(latency=0.002)
-    async with FakeBotAPIServer(api) as server:
-        ports = [free_port() for _ in range(instances)]
-        children = [await start_child(database_url, server.base_url, port) for port in ports]
-        try:
-            await asyncio.gather(*(until_listening(port) for port in ports))
-            sent = await _post_all(api, ports, children, runners, per_runner, kill_after)
-            await _until_handled(engine, sent)
-            # Every update is handled, so no conversation is taken up again: once every
-            # survivor has none in hand, every reply there will be has been sent.
-            await asyncio.gather(*(_until_idle(port) for port in _alive(ports, children)))
-        finally:
-            for child in children:
-                if child.returncode is None:
-                    child.kill()
-                    await child.wait()
-        outcome = await _count(engine, api, sent)
+    ports = [free_port() for _ in range(instances)]
+    async with FakeBotAPIServer(api) as server, bots(database_url, server, ports) as children:
+        await asyncio.gather(*(until_listening(port) for port in ports))
+        sent = await _post_all(api, ports, children, runners, per_runner, kill_after)
+        await _until_done(engine, sent, ports, children)
+    outcome = await _count(engine, api, sent)
     await engine.dispose()
     return outcome
 
@@ -133,35 +123,34 @@ async def run_polling(
     async with engine.begin() as connection:
         await connection.execute(text(EFFECTS))
     api = Polls(latency=0.002)
-    async with FakeBotAPIServer(api) as server:
-        ports = [free_port() for _ in range(2)]
-        children = [
-            await start_child(database_url, server.base_url, port, polling=True) for port in ports
-        ]
-        try:
-            ids = [(await child.stdout.readline()).decode().strip() for child in children]  # type: ignore[union-attr]
-            await asyncio.gather(*(until_listening(port) for port in ports))
-            poller = ids.index(await _lease_owner(engine, lambda owner: owner in ids))
-            sent: dict[int, int] = {}
-            for step, n in itertools.product(range(per_runner), range(runners)):
-                user = updates.user(user_id=7000 + n, first_name=f"R{n}")
-                update = api.push_update(updates.text_message(text=f"step {step}", from_user=user))
-                sent[update["update_id"]] = int(user["id"])
-            await api.wait_for_call("sendMessage", count=kill_after, within=120)
-            children[poller].kill()  # SIGKILL: no cleanup of any kind
-            killed = time.monotonic()
-            await _lease_owner(engine, lambda owner: owner not in (None, ids[poller]))
-            failover = await api.next_poll(after=killed) - killed
-            await _until_handled(engine, sent)
-            await asyncio.gather(*(_until_idle(port) for port in _alive(ports, children)))
-        finally:
-            for child in children:
-                if child.returncode is None:
-                    child.kill()
-                    await child.wait()
-        outcome = await _count(engine, api, sent)
+    ports = [free_port() for _ in range(2)]
+    async with (
+        FakeBotAPIServer(api) as server,
+        bots(database_url, server, ports, polling=True) as children,
+    ):
+        ids = [await _instance_id(child) for child in children]
+        await asyncio.gather(*(until_listening(port) for port in ports))
+        poller = ids.index(await _lease_owner(engine, lambda owner: owner in ids))
+        sent: dict[int, int] = {}
+        for step, n in itertools.product(range(per_runner), range(runners)):
+            user = updates.user(user_id=7000 + n, first_name=f"R{n}")
+            update = api.push_update(updates.text_message(text=f"step {step}", from_user=user))
+            sent[update["update_id"]] = int(user["id"])
+        await api.wait_for_call("sendMessage", count=kill_after, within=120)
+        children[poller].kill()  # SIGKILL: no cleanup of any kind
+        killed = time.monotonic()
+        await _lease_owner(engine, lambda owner: owner not in (None, ids[poller]))
+        failover = await api.next_poll(after=killed) - killed
+        await _until_done(engine, sent, ports, children)
+    outcome = await _count(engine, api, sent)
     await engine.dispose()
     return outcome, failover
+
+
+async def _instance_id(child: asyncio.subprocess.Process) -> str:
+    """The id the child prints first: its instance's."""
+    assert child.stdout is not None, "started with its stdout a pipe"
+    return (await child.stdout.readline()).decode().strip()
 
 
 class Polls(FakeBotAPI):
@@ -198,6 +187,35 @@ async def _lease_owner(engine: AsyncEngine, wanted: Callable[[str | None], bool]
             if wanted(owner):
                 return str(owner)
             await asyncio.sleep(0.02)  # another process's lease: nothing to wait on here
+
+
+@contextlib.asynccontextmanager
+async def bots(
+    database_url: str, api: FakeBotAPIServer, ports: list[int], **options: bool
+) -> AsyncIterator[list[asyncio.subprocess.Process]]:
+    """A bot instance in a process of its own on each of ``ports`` (``start_child``), each
+    killed at the end if it still runs."""
+    children = [await start_child(database_url, api.base_url, port, **options) for port in ports]
+    try:
+        yield children
+    finally:
+        for child in children:
+            if child.returncode is None:
+                child.kill()
+            await child.wait()
+
+
+async def _until_done(
+    engine: AsyncEngine,
+    sent: dict[int, int],
+    ports: list[int],
+    children: list[asyncio.subprocess.Process],
+) -> None:
+    """Return once every update is handled, and every reply sent: with every update handled
+    no conversation is taken up again, so once every survivor has none in hand, every reply
+    there will be has been sent."""
+    await _until_handled(engine, sent)
+    await asyncio.gather(*(_until_idle(port) for port in _alive(ports, children)))
 
 
 async def start_child(
@@ -261,19 +279,26 @@ async def _post_all(
                 port = ports[next(turn)]
                 if killed.is_set() and port == ports[0]:
                     continue  # the balancer's health check has taken it out
-                with contextlib.suppress(httpx.HTTPError):
-                    response = await client.post(
-                        f"http://127.0.0.1:{port}/hook",
-                        json=update,
-                        headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
-                    )
-                    if response.status_code == 200:
-                        break
+                if await post(client, port, update):
+                    break
 
     limits = httpx.Limits(max_connections=40)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
         await asyncio.gather(killer(), *(runner(n, client) for n in range(runners)))
     return sent
+
+
+async def post(client: httpx.AsyncClient, port: int, update: dict[str, Any]) -> bool:
+    """POST ``update`` to the webhook of the instance on ``port``, as Telegram does; whether
+    it answered 200 (stored)."""
+    with contextlib.suppress(httpx.HTTPError):
+        response = await client.post(
+            f"http://127.0.0.1:{port}/hook",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+        )
+        return response.status_code == 200
+    return False
 
 
 def _alive(ports: list[int], children: list[asyncio.subprocess.Process]) -> list[int]:
