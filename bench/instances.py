@@ -12,7 +12,8 @@ process's round-robin balancer; the fake Bot API runs here too, on loopback HTTP
 next comes only after its last was answered, so Telegram's one message a second per chat is
 never what is measured; the bot's overall limit is lifted, as in the test). An update's
 latency runs from its POST to the bot's answer reaching the fake. A level holds if its p99
-is at most 1 s and every update was answered; the capacity is the highest level that holds.
+is at most 1 s and every update was answered; the capacity is the highest level that holds
+(the levels go on until two in a row do not).
 CPU per update is the instances' own CPU time (user and system, from /proc) over the
 updates they answered, PostgreSQL's beside it, from the same level.
 """
@@ -39,7 +40,7 @@ if __package__ in (None, ""):  # run as ``python bench/instances.py``
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 import httpx
-from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from bot.storage.database import create_engine
 from bot.storage.migrate import upgrade
@@ -94,34 +95,51 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / TICKS
 
 
-async def backends(url: str) -> list[int]:
-    """The PostgreSQL backends serving the bench's own database (the server is shared:
-    other databases' work is not counted; the instances' pooled connections stay open)."""
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            rows = await connection.execute(
-                text(
-                    "SELECT pid FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            )
-            return [int(pid) for (pid,) in rows]
-    finally:
-        await engine.dispose()
+class Backends:
+    """The CPU of the PostgreSQL backends serving one database (the server is shared: other
+    databases' work is not counted), sampled often, since the instances' pools close and
+    open connections under load: a backend's CPU counts from when it was first seen (or
+    from nothing, if it began meanwhile) to its last sample."""
+
+    def __init__(self, database: str) -> None:
+        self.mark = f" {database} "  # in a backend's title: "postgres: 15/main: user db host"
+        self.first: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+
+    def sample(self, *, starting: bool = False) -> None:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError):
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                if title.startswith("postgres:") and self.mark in title:
+                    pid = int(entry.name)
+                    cpu = cpu_seconds([pid])
+                    self.first.setdefault(pid, cpu if starting else 0.0)
+                    self.last[pid] = cpu
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.last[pid] - self.first[pid] for pid in self.last)
+
+    async def watch(self, until: asyncio.Event) -> None:
+        while not until.is_set():
+            self.sample()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(until.wait(), 0.2)
 
 
 async def level(
     api: Answers,
     ports: list[int],
     pids: list[int],
-    database: list[int],
+    database: str,
     rate: float,
     seconds: float,
     first_id: int,
 ) -> Level:
     """Offer ``rate`` updates a second for ``seconds``, round-robin over ``ports``; CPU
-    counted for the instances ``pids`` and the ``database``'s backends."""
+    counted for the instances ``pids`` and the backends serving ``database``."""
     count = int(rate * seconds)
     pool = max(3 * int(rate), 30)  # runners: each asks about once in 3 s
     runners = itertools.cycle(range(pool))
@@ -129,7 +147,11 @@ async def level(
     busy: set[int] = set()
     latencies: list[float] = []
     turn = itertools.cycle(ports)
-    before = cpu_seconds(pids), cpu_seconds(database)
+    backends = Backends(database)
+    backends.sample(starting=True)
+    done = asyncio.Event()
+    watching = asyncio.create_task(backends.watch(done))
+    before = cpu_seconds(pids)
 
     async def ask(client: httpx.AsyncClient, update_id: int, user_id: int) -> None:
         update = updates.text_message(
@@ -164,7 +186,9 @@ async def level(
             busy.add(user_id)
             tasks.append(asyncio.create_task(ask(client, first_id + n, user_id)))
         await asyncio.gather(*tasks)
-    after = cpu_seconds(pids), cpu_seconds(database)
+    after = cpu_seconds(pids)
+    done.set()
+    await watching
     answered = len(latencies)
     ordered = sorted(latencies) or [float("inf")]
     per_update = 1000 / max(1, answered)
@@ -175,15 +199,16 @@ async def level(
         answered=answered,
         p50=statistics.median(ordered),
         p99=ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))],
-        bot_cpu_ms=(after[0] - before[0]) * per_update,
-        postgres_cpu_ms=(after[1] - before[1]) * per_update,
+        bot_cpu_ms=(after - before) * per_update,
+        postgres_cpu_ms=backends.seconds * per_update,
     )
 
 
 async def capacity(
     server_url: str, instances: int, levels: list[float], seconds: float, rtt: float
 ) -> list[Level]:
-    """Run ``instances`` bots and offer each level in turn, until one does not hold."""
+    """Run ``instances`` bots and offer each level in turn, until two in a row do not
+    hold."""
     results: list[Level] = []
     async with scratch_database(server_url) as url:
         engine = create_engine(url)
@@ -197,16 +222,16 @@ async def capacity(
         ):
             await asyncio.gather(*(until_listening(port) for port in ports))
             pids = [child.pid for child in children]
-            await level(api, ports, pids, [], 20, 3, 1)  # warm-up: caches, pools
-            database = await backends(url)
+            database = make_url(url).database or ""
+            await level(api, ports, pids, database, 20, 3, 1)  # warm-up: caches, pools
             first = 100_000
             for rate in levels:
                 result = await level(api, ports, pids, database, rate, seconds, first)
                 first += result.sent
                 results.append(result)
                 print(json.dumps(asdict(result) | {"holds": result.holds}), flush=True)
-                if not result.holds:
-                    break
+                if len(results) > 1 and not (result.holds or results[-2].holds):
+                    break  # two in a row: one level a busy machine spoils is not the end
     return results
 
 
