@@ -24,10 +24,12 @@ Choices where COACHING.md is silent:
   says so; when it leaves none, the Floor change names the least bad option. C5's extra
   distance is a preference that yields rather than removing a session (the Floor).
 - Sessions are never moved to make up for a missed one (P9). A session is ``missed`` when it
-  is before ``as_of`` (or before the latest history entry) with no log of it done or
-  skipped: a check-in alone (``Completed.NOT_LOGGED``) never counts as done. Future sessions
-  are assumed to happen for P3's "first four weeks of Nordic work" and P9's two-week gap, but
-  only reported sessions progress (P8/C4): the plan shows today's level for the weeks ahead.
+  is before ``as_of`` (or before the latest report) with no log of it done or skipped: a
+  check-in alone (``Completed.NOT_LOGGED``) never counts as done. A profile change or a
+  resumption reports nothing: dated tomorrow, it leaves tomorrow's session planned. Future
+  sessions are assumed to happen for P3's "first four weeks of Nordic work" and P9's two-week
+  gap, but only reported sessions progress (P8/C4): the plan shows today's level for the weeks
+  ahead.
 - P9 steps back once per gap, at the first strength session after it; recovery sessions do not
   count as strength work, and the race rest and recovery week P6 prescribes do not count as
   time off: P9 is about missed sessions and time off, not the plan's own taper. A skipped
@@ -171,7 +173,8 @@ class _Replay:
         self.events = sorted(history, key=lambda event: event.date)
         self.cursor = 0
         self.feedback_on = {e.date: e for e in self.events if isinstance(e, Feedback)}
-        latest = self.events[-1].date + DAY if self.events else start
+        reported = [event.date for event in self.events if isinstance(event, Feedback)]
+        latest = max(reported) + DAY if reported else start  # a change of plan reports nothing
         self.known_until = max(as_of or start, latest)
         self.progress = Progress(library, profile, settings, nordics=nordics_fit(profile, settings))
         self.keep_away: dict[DayKind, date] = {}  # C5: run kind -> last day of the distance
