@@ -32,7 +32,9 @@ Choices where COACHING.md is silent:
   ahead.
 - P9 steps back once per gap, at the first strength session after it; recovery sessions do not
   count as strength work, and the race rest and recovery week P6 prescribes do not count as
-  time off: P9 is about missed sessions and time off, not the plan's own taper. A skipped
+  time off (by the race of each day as it was lived: a new race does not turn the last
+  race's recovery week into a gap): P9 is about missed sessions and time off, not the plan's
+  own taper. A skipped
   or missed session starts the two-for-two count (P10) of its exercises again, like a
   session that did not pass C4.
 - No progression in maintain, taper, race and recovery days, nor in a lighter week (P6, P11).
@@ -186,6 +188,7 @@ class _Replay:
         self.reducing: dict[PainSite, int] = {}  # C2, C12: load-reducing check-ins in a row
         self.last_scores: dict[PainSite, int] = {}
         self.last_strength: date | None = None  # P9
+        self.rest_lived = 0  # P9: P6's own rest days lived since then, by the race of each day
         self.stepped_back_after: date | None = None
         self.nordic_since: date | None = None  # P3
         self.nordic_started = False  # C10: a session with a Nordic has happened
@@ -268,7 +271,7 @@ class _Replay:
                     self.last_session,
                 )
             ],
-            "counts": [self.valid_days, self.build_weeks, self.rotation],
+            "counts": [self.valid_days, self.build_weeks, self.rotation, self.rest_lived],
             "taper_windows": sorted(self.taper_windows),
             "previous": self.previous.value,
         }
@@ -299,7 +302,7 @@ class _Replay:
         self.last_scores = {PainSite(site): n for site, n in state["last_scores"].items()}
         days = [day_of(text) for text in state["days"]]
         self.last_strength, self.stepped_back_after, self.nordic_since, self.last_session = days
-        self.valid_days, self.build_weeks, self.rotation = state["counts"]
+        self.valid_days, self.build_weeks, self.rotation, self.rest_lived = state["counts"]
         self.taper_windows = set(state["taper_windows"])
         self.previous = Phase(state["previous"])
         self._take(checkpoint.day - DAY)
@@ -374,6 +377,7 @@ class _Replay:
             if any(isinstance(e, Resumed) for e in today) and self.paused:
                 self._resume()
                 slots = self._relayout(days, kinds, placed, day)
+            self.rest_lived += self._phase(day) in PRESCRIBED_REST
             session = None
             if day in slots and not self.paused:
                 placed.append(slots[day])
@@ -520,7 +524,7 @@ class _Replay:
         self.week_heavy += heavy
         strength = kind is not SessionKind.RECOVERY
         if strength and happens:
-            self.last_strength = day
+            self.last_strength, self.rest_lived = day, 0
             if heavy and self.nordic_since is None:
                 self.nordic_since = day
             self.nordic_started |= any(item.exercise.heavy for item in exercises)
@@ -558,17 +562,12 @@ class _Replay:
         last = self.last_strength
         if last is None or last == self.stepped_back_after:
             return False
-        if self._days_off(last, day) < 7 * self.settings.detraining_weeks:
+        if (day - last).days - self.rest_lived < 7 * self.settings.detraining_weeks:
             return False
         self.progress.step_back()
         self.stepped_back_after = last
         self._change(day, {"P9"})
         return True
-
-    def _days_off(self, last: date, day: date) -> int:
-        """P9: days after ``last`` up to ``day`` without strength work that P6 did not prescribe."""
-        days = (day - last).days
-        return sum(self._phase(last + n * DAY) not in PRESCRIBED_REST for n in range(1, days + 1))
 
     # -- history ----------------------------------------------------------------------------
 
