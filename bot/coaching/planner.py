@@ -43,12 +43,13 @@ Choices where COACHING.md is silent:
   kit, race, sessions a week...) takes over from its day: the rest of that week is laid out
   again with the new profile, and every exercise keeps the step, dose and two-for-two count
   it had reached (``Progress.refit``). Days before it keep what was planned then.
-- ``real`` (``bot.coaching.real_week``): the days the runner's running plan names, from its
-  ``since`` on, take their kind from it instead of the declared week; like a profile change,
-  the rest of the plan week holding ``since`` is laid out again from that day. Every rule
-  reads a day's kind the same way (P2, P3, P12, C5's next run), and P4 counts the trail runs
-  of each week from those days unless the runner gave their own count. ``since`` is expected
-  after any checkpoint resumed from (a replan's first open day is).
+- ``real`` (``bot.coaching.real_week``): versions of the runner's real week, each taking over
+  from its ``since``: the days it names take their kind from it instead of the declared week
+  and, like a profile change, the rest of the plan week is laid out again from that day (so
+  the days before it keep what the version before planned). Every rule reads a day's kind the
+  same way (P2, P3, P12, C5's next run), and P4 counts the trail runs of each week from those
+  days unless the runner gave their own count. A version is expected to start after any
+  checkpoint resumed from (a replan's first open day does).
 - C7 drops every session from the red flag on, until a ``Resumed`` event; then the rest of that
   week is laid out again, the first session back is a control session, and the adjustment
   open at the red flag holds until a check-in replaces it.
@@ -131,10 +132,10 @@ def plan(
     as_of: date | None = None,
     resume: Checkpoint | None = None,
     keep: date | None = None,
-    real: RealWeek | None = None,
+    real: Sequence[RealWeek] = (),
 ) -> Plan:
     """Plan ``weeks`` weeks from ``start``, replaying ``history`` (or resuming: see above);
-    ``real``: the days of the runner's real week, from its ``since`` on."""
+    ``real``: the versions of the runner's real week, each from its ``since`` on."""
     replay = _Replay(profile, start, history, as_of, library(), rules(), real)
     return replay.run(weeks, resume, keep)
 
@@ -174,10 +175,10 @@ class _Replay:
         as_of: date | None,
         library: Library,
         settings: RuleSettings,
-        real: RealWeek | None = None,
+        real: Sequence[RealWeek] = (),
     ) -> None:
         self.profile, self.start, self.library, self.settings = profile, start, library, settings
-        self.real_week = real
+        self.real_weeks = sorted(real, key=lambda version: version.since)  # still to reach
         self.real: Mapping[date, DayKind] = {}  # the real week's days, once the replay is there
         self.week_runs = profile.trail_runs  # P4: this plan week's trail runs
         self.initial = profile  # what the checkpoint key names; ``ProfileChanged`` moves on
@@ -400,12 +401,12 @@ class _Replay:
         return Week(week_start, phase, tuple(sessions))
 
     def _reach_real_week(self, day: date) -> bool:
-        """From the real week's first day on, its days take over; True on reaching it."""
-        real = self.real_week
-        if real is None or self.real or day < real.since:
-            return False
-        self.real = real.days
-        return True
+        """From each version's first day on, its days take over; True on reaching one."""
+        reached = False
+        while self.real_weeks and self.real_weeks[0].since <= day:
+            self.real = self.real_weeks.pop(0).days
+            reached = True
+        return reached
 
     def _count_runs(self, days: Sequence[date]) -> None:
         """P4's trail runs for this plan week: the runner's own count, else its running days

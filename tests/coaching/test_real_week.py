@@ -38,7 +38,7 @@ def _kinds(profile: Profile, real: RealWeek, when: date, days: int) -> list[DayK
 
 
 def _planned(profile: Profile, real: RealWeek) -> Plan:
-    return plan(profile, start=MONDAY, weeks=WEEKS, real=real)
+    return plan(profile, start=MONDAY, weeks=WEEKS, real=(real,))
 
 
 @settings(max_examples=150, deadline=None)
@@ -97,6 +97,23 @@ def test_a_long_run_moved_to_sunday_moves_sundays_session() -> None:
     saturday = real[1]
     assert saturday.after_run  # P2: after the easy run
     assert not any(i.exercise.eccentric for i in saturday.exercises)  # P12
+
+
+def test_each_version_of_the_real_week_takes_over_from_its_day_and_keeps_the_days_before() -> None:
+    """Linked on Monday with Saturday long; on Friday the plan moves the long run to Sunday.
+    The version from Friday lays out Friday on again; what the first version planned before
+    Friday (Thursday's session) stays as it was."""
+    profile = runner("RRHRRRR")
+    first = RealWeek(day(7), {day(9): DayKind.HARD, day(12): DayKind.LONG})
+    second = RealWeek(day(11), {day(12): DayKind.EASY, day(13): DayKind.LONG})
+    once = plan(profile, start=MONDAY, weeks=2, real=(first,)).weeks[1].sessions
+    twice = plan(profile, start=MONDAY, weeks=2, real=(second, first)).weeks[1].sessions
+    before = [s for s in once if s.date < day(11)]
+    assert before and [s for s in twice if s.date < day(11)] == before
+    for session in twice:
+        assert session.date != day(13)  # the long run's new day
+        if session.date == day(12):
+            assert not any(i.exercise.eccentric for i in session.exercises)  # P12
 
 
 def test_the_real_weeks_runs_set_the_weeks_composition() -> None:

@@ -4,7 +4,7 @@ another timezone than the runner's, fetched from the loopback feed server."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -76,15 +76,29 @@ def test_the_real_days_of_the_plan_leave_unknown_days_to_the_declared_week() -> 
         RunKind.LONG,
         None,  # "Trail des Cimes": no word says what it is, so it is asked about
     ]
-    days = real_days(read)
+    days = real_days(read, MONDAY, SUNDAY_AFTER)
+    rest = DayKind.REST  # a week the plan holds: its days without a run are rest days
     assert days == {
+        date(2025, 7, 14): rest,
+        date(2025, 7, 15): rest,  # the dropped intervals (EXDATE)
+        date(2025, 7, 16): rest,
         date(2025, 7, 17): DayKind.EASY,
+        date(2025, 7, 18): rest,
+        date(2025, 7, 19): rest,  # the long run moved to Sunday
         date(2025, 7, 20): DayKind.LONG,
+        date(2025, 7, 21): rest,
         date(2025, 7, 22): DayKind.HARD,
+        date(2025, 7, 23): rest,
         date(2025, 7, 24): DayKind.EASY,
-    }  # Saturday 26 waits for the answer about the race
-    answered = real_days(readings(runs, usual, {"trail des cimes": RunKind.RACE}))
+        date(2025, 7, 25): rest,
+        date(2025, 7, 27): rest,
+    }  # Saturday 26 waits for the answer about the race: the declared week holds it
+    answered = real_days(
+        readings(runs, usual, {"trail des cimes": RunKind.RACE}), MONDAY, SUNDAY_AFTER
+    )
     assert answered[date(2025, 7, 26)] is DayKind.HARD  # a race is a quality day
+    later = date(2025, 8, 4)  # a week the plan leaves empty keeps the declared week
+    assert real_days(read, later, later + timedelta(days=6)) == {}
 
 
 def test_a_body_that_is_no_calendar_is_refused() -> None:

@@ -74,6 +74,10 @@ class Limits:
     ssl_context: ssl.SSLContext | None = None
 
 
+SAFE = Limits()
+"""The limits of every fetch outside the tests."""
+
+
 @dataclass(frozen=True, slots=True)
 class Fetched:
     """A fetch's answer: the calendar's bytes (None when unchanged since ``etag`` and
@@ -122,7 +126,7 @@ async def fetch(
     *,
     etag: str | None = None,
     last_modified: str | None = None,
-    limits: Limits = Limits(),
+    limits: Limits = SAFE,
 ) -> Fetched:
     """The calendar behind ``link``, within ``limits``; FetchError for anything else."""
     url = https_link(link)

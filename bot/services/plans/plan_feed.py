@@ -71,9 +71,13 @@ def usual_run(body: bytes, timezone: str, today: date) -> Usual:
     return usual_of(runs_in(body, timezone, first, last))
 
 
-def real_days(read: Iterable[tuple[PlannedRun, Reading]]) -> dict[date, DayKind]:
-    """Each day's kind from the runs read: the days with an unknown run are left out (the
-    declared week holds them until the runner says what it is)."""
+def real_days(
+    read: Iterable[tuple[PlannedRun, Reading]], first: date, last: date
+) -> dict[date, DayKind]:
+    """Each day's kind from ``first`` to ``last`` by the runs read. A week (Monday to Sunday)
+    holding any of the plan's events is the plan's: its days without one are rest days. A
+    week the plan leaves empty, and a day with a run not known yet (until the runner says
+    what it is), are left out: the declared week holds them."""
     kinds: dict[date, list[RunKind]] = {}
     unknown: set[date] = set()
     for run, reading in read:
@@ -81,4 +85,14 @@ def real_days(read: Iterable[tuple[PlannedRun, Reading]]) -> dict[date, DayKind]
             unknown.add(run.day)
         else:
             kinds.setdefault(run.day, []).append(reading.kind)
-    return {day: day_kind(found) for day, found in kinds.items() if day not in unknown}
+    covered = {_monday(day) for day in kinds.keys() | unknown}
+    days = (first + timedelta(days=n) for n in range((last - first).days + 1))
+    return {
+        day: day_kind(kinds.get(day, ()))
+        for day in days
+        if _monday(day) in covered and day not in unknown
+    }
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())

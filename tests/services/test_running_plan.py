@@ -1,0 +1,274 @@
+"""Following the runner's real running plan (issue 31), through the services: linking a
+plan's calendar, confirming what its events are, a plan change that moves a session and the
+message that says why, unlinking, /export and /deleteme."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.services.coach import Coach
+from bot.services.context import Person, Platform, ServiceContext
+from bot.services.presentation.replies import Part
+from bot.services.use_cases.running_plan import look_again
+from bot.storage.database import Database
+from bot.storage.models import DispatchKind
+from tests.conftest import FakeClock, onboarding
+from tests.plan_feed.calendars import calendar, event
+from tests.plan_feed.server import FeedServer
+from tests.services.conftest import Talker
+
+BERLIN = """BEGIN:VTIMEZONE
+TZID:Europe/Berlin
+BEGIN:STANDARD
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+DTSTART:19701025T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+BEGIN:DAYLIGHT
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+DTSTART:19700329T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+END:VTIMEZONE"""
+SECRET = "/u/8f3a9c2e77d1/private-plan.ics"  # the private part of the runner's link
+
+
+def weekly_plan(long_day: int = 28) -> bytes:
+    """From Monday 23 November 2026: Tuesday hill reps, Wednesday club night, Thursday easy,
+    and the long run on Saturday 28 (``long_day`` moves the first one)."""
+    return calendar(
+        event(
+            "tue@plan",
+            "Hill reps 8 × 1 min",
+            ";TZID=Europe/Berlin:20261124T180000",
+            ";TZID=Europe/Berlin:20261124T190000",
+            "RRULE:FREQ=WEEKLY;COUNT=6",
+        ),
+        event(
+            "wed@plan",
+            "Club night",
+            ";TZID=Europe/Berlin:20261125T190000",
+            ";TZID=Europe/Berlin:20261125T200000",
+            "RRULE:FREQ=WEEKLY;COUNT=6",
+        ),
+        event(
+            "thu@plan",
+            "Easy 45 min",
+            ";TZID=Europe/Berlin:20261126T070000",
+            ";TZID=Europe/Berlin:20261126T074500",
+            "RRULE:FREQ=WEEKLY;COUNT=6",
+        ),
+        event(
+            "sat@plan",
+            "Long run 26 km",
+            ";TZID=Europe/Berlin:20261128T080000",
+            ";TZID=Europe/Berlin:20261128T110000",
+            "RRULE:FREQ=WEEKLY;COUNT=6",
+        ),
+        *(
+            [
+                event(
+                    "sat@plan",
+                    "Long run 26 km",
+                    f";TZID=Europe/Berlin:202611{long_day}T080000",
+                    f";TZID=Europe/Berlin:202611{long_day}T110000",
+                    "RECURRENCE-ID;TZID=Europe/Berlin:20261128T080000",
+                )
+            ]
+            if long_day != 28
+            else []
+        ),
+        zones=(BERLIN,),
+    )
+
+
+@pytest.fixture
+async def server():
+    async with FeedServer() as running:
+        running.calendars[SECRET] = weekly_plan()
+        yield running
+
+
+@pytest.fixture
+def coach(database: Database, clock: FakeClock, server: FeedServer) -> Coach:
+    return Coach(ServiceContext(database, clock, "Europe/Berlin", plan_fetch=server.limits()))
+
+
+@pytest.fixture
+async def ada(coach: Coach) -> Talker:
+    talker = Talker(coach, Person(Platform.TELEGRAM, "501", "501", "Ada"))
+    await talker.follow(onboarding())
+    return talker
+
+
+def live_buttons(reply) -> int:
+    return sum(len(row) for message in reply for row in message.buttons)
+
+
+async def link_and_confirm(ada: Talker, server: FeedServer) -> None:
+    await ada.command("plan", f"link {server.url(SECRET)}")
+    for label in ("Yes, hard run", "Easy run", "Yes, easy run", "Yes, long run"):
+        await ada.press(label)
+
+
+async def week_days(ada: Talker) -> list[str]:
+    """The days of the sessions /week shows, as ``Wed 25 Nov``."""
+    await ada.command("week")
+    shown = ada.text
+    days = [date(2026, 11, 23) + timedelta(days=n) for n in range(7)]
+    return [d.strftime("%a %-d %b") for d in days if d.strftime("%a %-d %b") in shown]
+
+
+async def test_linking_shows_what_was_read_and_asks_each_kind_of_event_once(
+    ada: Talker, server: FeedServer, database: Database
+) -> None:
+    await ada.command("plan")
+    assert "/plan link" in ada.text and "TrainingPeaks" in ada.text
+
+    reply = await ada.command("plan", f"link {server.url(SECRET)}")
+    said, question = reply
+    assert "running plan at 127.0.0.1" in str(said.text)
+    assert SECRET not in ada.text  # the link is shown back by its host only
+    assert "Tue 24 Nov: Hill reps 8 × 1 min → hard run" in str(said.text)
+    assert "Wed 25 Nov: Club night → ? (I'll ask)" in str(said.text)
+    assert "Sat 28 Nov: Long run 26 km → long run" in str(said.text)
+    assert str(question.text).startswith("Is “Hill reps 8 × 1 min” (Tue 24 Nov) a hard run?")
+    assert question.part is Part.ASKS
+
+    await ada.press("Yes, hard run")
+    assert ada.text.startswith("What is “Club night” (Wed 25 Nov) in your plan?")
+    assert [m.part for m in ada.last] == [Part.ASKS]  # one message a question, in place
+    await ada.press("Easy run")
+    assert ada.text.startswith("Is “Easy 45 min” (Thu 26 Nov) an easy run?")
+    await ada.press("Yes, easy run")
+    assert ada.text.startswith("Is “Long run 26 km” (Sat 28 Nov) a long run?")
+    await ada.press("Yes, long run")
+    assert "from now on I read “Hill reps 8 × 1 min” as a hard run" in ada.text
+    assert "“Club night” as an easy run" in ada.text
+    assert ada.last[0].part is Part.SETTLES and live_buttons(ada.last) == 0
+
+    async with database.unit_of_work() as uow:
+        runner = await uow.runners.find(platform="telegram", user_id="501")
+        assert runner is not None
+        rules = await uow.running_plans.rules(runner.id)
+    assert rules == {
+        "hill reps": "hard",
+        "club night": "easy",
+        "easy": "easy",
+        "long run #long": "long",  # long by its 26 km: a rule of its own
+    }
+
+    await ada.command("plan")  # asked once: the answers are remembered
+    assert live_buttons(ada.last) == 0
+    assert "Wed 25 Nov: Club night → easy run" in ada.text
+
+
+async def test_sessions_go_around_the_plans_runs(ada: Talker, server: FeedServer) -> None:
+    """Declared: Tuesday easy, Wednesday hard, Saturday long. The plan: Tuesday hard,
+    Wednesday (club night) easy, Saturday long, the rest off."""
+    before = await week_days(ada)
+    await link_and_confirm(ada, server)
+    after = await week_days(ada)
+    assert before != after
+    kinds = {0: "rest", 1: "hard", 2: "easy", 3: "easy", 4: "rest", 5: "long", 6: "rest"}
+    for shown in after:
+        day = datetime.strptime(f"{shown} 2026", "%a %d %b %Y").date()
+        assert kinds[day.weekday()] in ("rest", "easy")  # P2: not on a hard or long day
+        assert kinds[(day.weekday() + 1) % 7] != "hard"  # P2: nor the day before a hard one
+
+
+async def test_a_plan_change_moves_a_session_and_says_why(
+    ada: Talker, server: FeedServer, database: Database, clock: FakeClock
+) -> None:
+    await link_and_confirm(ada, server)
+    before = await week_days(ada)
+    server.calendars[SECRET] = weekly_plan(long_day=29)  # the long run moves to Sunday
+    clock.advance(hours=5)
+    assert await look_again(ada.coach.ctx, clock(), limit=10) == 1
+    after = await week_days(ada)
+    async with database.unit_of_work() as uow:
+        runner = await uow.runners.find(platform="telegram", user_id="501")
+        assert runner is not None
+        link = await uow.running_plans.link_of(runner.id)
+        assert link is not None
+        notice = link.notice
+        rows = await uow.dispatches.of_runner(runner.id)
+    assert before != after, (before, after)
+    assert notice is not None and "Your long run moved to Sunday 29" in notice, notice
+    assert "moves to" in notice or "is off this week" in notice
+    assert [r.kind for r in rows if r.kind is DispatchKind.PLAN_NOTICE] == [
+        DispatchKind.PLAN_NOTICE
+    ]
+
+    clock.advance(hours=5)  # nothing changed since: nothing more to say
+    assert await look_again(ada.coach.ctx, clock(), limit=10) == 1
+    assert server.requests[-1][1].get("If-None-Match")  # asked with the copy's ETag
+
+
+async def test_unlinking_goes_back_to_the_usual_week_and_forgets_the_link(
+    ada: Talker, server: FeedServer, database: Database
+) -> None:
+    declared = await week_days(ada)
+    await link_and_confirm(ada, server)
+    await ada.command("plan", "unlink")
+    assert "I no longer follow your running plan" in ada.text
+    assert await week_days(ada) == declared
+    async with database.unit_of_work() as uow:
+        runner = await uow.runners.find(platform="telegram", user_id="501")
+        assert runner is not None
+        assert await uow.running_plans.link_of(runner.id) is None
+    await ada.command("plan", "unlink")
+    assert "haven't linked" in ada.text
+
+
+async def test_a_link_that_gives_no_calendar_links_nothing(ada: Talker, server: FeedServer) -> None:
+    await ada.command("plan", f"link {server.url('/missing.ics')}")
+    assert "couldn't read a calendar at 127.0.0.1" in ada.text and "Nothing was linked" in ada.text
+    await ada.command("plan", "link http://example.org/plan.ics")
+    assert "not an https link" in ada.text
+    await ada.command("plan")
+    assert "haven't linked" in ada.text
+
+
+async def test_the_export_holds_the_links_presence_only_and_deleteme_removes_it(
+    ada: Talker, server: FeedServer, database: Database
+) -> None:
+    await link_and_confirm(ada, server)
+    reply = await ada.command("export")
+    (document,) = [
+        m.document for m in reply if m.document and m.document.filename.endswith(".json")
+    ]
+    exported = json.loads(document.content)
+    assert SECRET not in document.content.decode() and "127.0.0.1" not in document.content.decode()
+    assert exported["running_plan_link"][0]["linked"] is True
+    assert {r["key"] for r in exported["running_plan_rules"]} >= {"hill reps", "club night"}
+
+    await ada.command("deleteme")
+    await ada.press("Yes, delete everything")
+    async with database.unit_of_work() as uow:
+        assert await uow.running_plans.due(datetime(2100, 1, 1, tzinfo=UTC), 10) == []
+
+
+async def test_a_race_in_the_plan_is_asked_about_before_it_becomes_the_race_date(
+    ada: Talker, server: FeedServer, database: Database
+) -> None:
+    server.calendars[SECRET] = calendar(
+        event("race@plan", "Trail des Cimes", ";VALUE=DATE:20261205", ";VALUE=DATE:20261206")
+    )
+    await ada.command("plan", f"link {server.url(SECRET)}")
+    assert str(ada.last[-1].text).startswith("What is “Trail des Cimes” (Sat 5 Dec) in your plan?")
+    await ada.press("Race")
+    assert "Is it the race to get ready for?" in ada.text
+    async with database.unit_of_work() as uow:
+        runner = await uow.runners.find(platform="telegram", user_id="501")
+        assert runner is not None and runner.race_date is None  # not before the runner says
+    await ada.press("Yes, that's my race")
+    async with database.unit_of_work() as uow:
+        runner = await uow.runners.find(platform="telegram", user_id="501")
+        assert runner is not None
+        assert (runner.race_date, runner.race_name) == (date(2026, 12, 5), "Trail des Cimes")
