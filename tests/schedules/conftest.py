@@ -63,9 +63,11 @@ def reminders_for(
     api: FakeBotAPI,
     bot: Bot,
     virtual: VirtualTime | None = None,
+    **context: Any,
 ) -> Reminders:
-    """The tick as the application assembles it, with the PostgreSQL claim lease everywhere."""
-    ctx = ServiceContext(database, clock, "Europe/Berlin")
+    """The tick as the application assembles it, with the PostgreSQL claim lease everywhere
+    (``context``: more of the services' context, such as ``plan_fetch``)."""
+    ctx = ServiceContext(database, clock, "Europe/Berlin", **context)
     virtual = virtual or VirtualTime()
     limiter = RateLimiter(30, clock=virtual, sleep=virtual.sleep)
     notifier = TelegramNotifier(bot, LiveQuestions())

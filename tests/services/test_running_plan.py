@@ -5,6 +5,7 @@ message that says why, unlinking, /export and /deleteme."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -272,3 +273,40 @@ async def test_a_race_in_the_plan_is_asked_about_before_it_becomes_the_race_date
         runner = await uow.runners.find(platform="telegram", user_id="501")
         assert runner is not None
         assert (runner.race_date, runner.race_name) == (date(2026, 12, 5), "Trail des Cimes")
+
+
+async def test_a_plan_that_cannot_be_read_for_a_day_is_told_once_and_its_copy_kept(
+    ada: Talker, server: FeedServer, database: Database, clock: FakeClock
+) -> None:
+    await link_and_confirm(ada, server)
+    planned = await week_days(ada)
+    del server.calendars[SECRET]  # 404 from now on
+    notices = []
+    for _look in range(8):  # every 5 hours: more than a day of failures
+        clock.advance(hours=5)
+        await look_again(ada.coach.ctx, clock(), limit=10)
+        async with database.unit_of_work() as uow:
+            runner = await uow.runners.find(platform="telegram", user_id="501")
+            assert runner is not None
+            link = await uow.running_plans.link_of(runner.id)
+            assert link is not None and link.body is not None  # the last good copy stays
+            if link.notice:
+                notices.append(link.notice)
+                link.notice = None  # as the tick takes it
+    assert len(notices) == 1
+    assert "haven't been able to read your running plan at 127.0.0.1" in notices[0]
+    assert SECRET not in notices[0]
+    assert await week_days(ada) == planned
+
+
+async def test_the_link_is_never_logged(
+    ada: Talker, server: FeedServer, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await link_and_confirm(ada, server)
+    server.calendars[SECRET] = weekly_plan(long_day=29)
+    clock.advance(hours=5)
+    await look_again(ada.coach.ctx, clock(), limit=10)
+    assert caplog.records  # the libraries did log at DEBUG
+    assert SECRET.strip("/") not in caplog.text
+    assert "8f3a9c2e77d1" not in caplog.text
