@@ -6,8 +6,8 @@ from __future__ import annotations
 from tests.discord.conftest import DiscordUser
 from tests.fake_discord import payloads
 from tests.plan_feed.adapters import ANSWERS, coach, feed
+from tests.plan_feed.calendars import SECRET
 from tests.plan_feed.server import FeedServer
-from tests.services.test_running_plan import SECRET
 
 __all__ = ["coach", "feed"]
 

@@ -1,5 +1,5 @@
-"""What the Telegram and Discord tests of /plan share (issue 31): the runner's plan on the
-loopback feed server, and a coach allowed to read it there."""
+"""What the tests of /plan share (issue 31): the runner's plan on the loopback feed server,
+and a coach allowed to read it there."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from bot.services.coach import Coach
 from bot.services.context import ServiceContext
 from bot.storage.database import Database
 from tests.conftest import FakeClock
+from tests.plan_feed.calendars import SECRET, weekly_plan
 from tests.plan_feed.server import FeedServer
-from tests.services.test_running_plan import SECRET, weekly_plan
 
 ANSWERS = ("Yes, hard run", "Easy run", "Yes, easy run", "Yes, long run")
 """The answers to the four questions about ``weekly_plan``'s events, in order."""
@@ -27,5 +27,5 @@ async def feed() -> AsyncIterator[FeedServer]:
 
 @pytest.fixture
 def coach(database: Database, clock: FakeClock, feed: FeedServer) -> Coach:
-    """The coach of the adapters' tests, allowed to read the loopback feed server."""
+    """The coach, allowed to read the loopback feed server."""
     return Coach(ServiceContext(database, clock, "Europe/Berlin", plan_fetch=feed.limits()))

@@ -131,3 +131,70 @@ ANOTHER_ZONE = calendar(
     event("utc@plan", "Easy 30 min", ":20250717T230000Z", ":20250717T233000Z"),
     zones=(NEW_YORK,),
 )
+
+
+BERLIN = """BEGIN:VTIMEZONE
+TZID:Europe/Berlin
+BEGIN:STANDARD
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+DTSTART:19701025T030000
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+END:STANDARD
+BEGIN:DAYLIGHT
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+DTSTART:19700329T020000
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+END:DAYLIGHT
+END:VTIMEZONE"""
+SECRET = "/u/8f3a9c2e77d1/private-plan.ics"  # the private part of the runner's link
+
+
+def weekly_plan(long_day: int = 28) -> bytes:
+    """From Monday 23 November 2026: Tuesday hill reps, Wednesday club night, Thursday easy,
+    and the long run on Saturday 28 (``long_day`` moves the first one)."""
+    return calendar(
+        event(
+            "tue@plan",
+            "Hill reps 8 × 1 min",
+            ";TZID=Europe/Berlin:20261124T180000",
+            ";TZID=Europe/Berlin:20261124T190000",
+            "RRULE:FREQ=WEEKLY;COUNT=6",
+        ),
+        event(
+            "wed@plan",
+            "Club night",
+            ";TZID=Europe/Berlin:20261125T190000",
+            ";TZID=Europe/Berlin:20261125T200000",
+            "RRULE:FREQ=WEEKLY;COUNT=6",
+        ),
+        event(
+            "thu@plan",
+            "Easy 45 min",
+            ";TZID=Europe/Berlin:20261126T070000",
+            ";TZID=Europe/Berlin:20261126T074500",
+            "RRULE:FREQ=WEEKLY;COUNT=6",
+        ),
+        event(
+            "sat@plan",
+            "Long run 26 km",
+            ";TZID=Europe/Berlin:20261128T080000",
+            ";TZID=Europe/Berlin:20261128T110000",
+            "RRULE:FREQ=WEEKLY;COUNT=6",
+        ),
+        *(
+            [
+                event(
+                    "sat@plan",
+                    "Long run 26 km",
+                    f";TZID=Europe/Berlin:202611{long_day}T080000",
+                    f";TZID=Europe/Berlin:202611{long_day}T110000",
+                    "RECURRENCE-ID;TZID=Europe/Berlin:20261128T080000",
+                )
+            ]
+            if long_day != 28
+            else []
+        ),
+        zones=(BERLIN,),
+    )

@@ -88,14 +88,21 @@ def virtual_time() -> VirtualTime:
 
 
 @pytest.fixture
+def context() -> dict[str, Any]:
+    """More of the services' context than the defaults (a test module may say more)."""
+    return {}
+
+
+@pytest.fixture
 def reminders(
     database: Database,
     clock: FakeClock,
     fake_api: FakeBotAPI,
     fake_bot: Bot,
     virtual_time: VirtualTime,
+    context: dict[str, Any],
 ) -> Reminders:
-    return reminders_for(database, clock, fake_api, fake_bot, virtual_time)
+    return reminders_for(database, clock, fake_api, fake_bot, virtual_time, **context)
 
 
 @pytest.fixture

@@ -3,40 +3,24 @@ runner hears why a session moved, once, through the reminders' notifier."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
-from telegram import Bot
 
-from bot.storage.database import Database
-from tests.conftest import FakeClock, VirtualTime, onboarding
-from tests.fake_telegram import FakeBotAPI
-from tests.plan_feed.adapters import ANSWERS
+from tests.conftest import FakeClock, onboarding
+from tests.plan_feed.adapters import ANSWERS, feed
+from tests.plan_feed.calendars import SECRET, weekly_plan
 from tests.plan_feed.server import FeedServer
-from tests.schedules.conftest import Reminders, reminders_for
+from tests.schedules.conftest import Reminders
 from tests.services.conftest import Talker
-from tests.services.test_running_plan import SECRET, weekly_plan
+
+__all__ = ["feed"]
 
 
 @pytest.fixture
-async def feed() -> AsyncIterator[FeedServer]:
-    async with FeedServer() as running:
-        running.calendars[SECRET] = weekly_plan()
-        yield running
-
-
-@pytest.fixture
-def reminders(
-    database: Database,
-    clock: FakeClock,
-    fake_api: FakeBotAPI,
-    fake_bot: Bot,
-    virtual_time: VirtualTime,
-    feed: FeedServer,
-) -> Reminders:
-    return reminders_for(
-        database, clock, fake_api, fake_bot, virtual_time, plan_fetch=feed.limits()
-    )
+def context(feed: FeedServer) -> dict[str, Any]:
+    """The tick may read the loopback feed server."""
+    return {"plan_fetch": feed.limits()}
 
 
 async def test_a_changed_plan_is_looked_at_by_the_tick_and_the_runner_told_once(

@@ -11,93 +11,18 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.services.coach import Coach
-from bot.services.context import Person, Platform, ServiceContext
+from bot.services.context import Person, Platform
 from bot.services.presentation.replies import Part
 from bot.services.use_cases.running_plan import look_again
 from bot.storage.database import Database
 from bot.storage.models import DispatchKind
 from tests.conftest import FakeClock, onboarding
-from tests.plan_feed.calendars import calendar, event
+from tests.plan_feed.adapters import coach, feed
+from tests.plan_feed.calendars import SECRET, calendar, event, weekly_plan
 from tests.plan_feed.server import FeedServer
 from tests.services.conftest import Talker
 
-BERLIN = """BEGIN:VTIMEZONE
-TZID:Europe/Berlin
-BEGIN:STANDARD
-TZOFFSETFROM:+0200
-TZOFFSETTO:+0100
-DTSTART:19701025T030000
-RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
-END:STANDARD
-BEGIN:DAYLIGHT
-TZOFFSETFROM:+0100
-TZOFFSETTO:+0200
-DTSTART:19700329T020000
-RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
-END:DAYLIGHT
-END:VTIMEZONE"""
-SECRET = "/u/8f3a9c2e77d1/private-plan.ics"  # the private part of the runner's link
-
-
-def weekly_plan(long_day: int = 28) -> bytes:
-    """From Monday 23 November 2026: Tuesday hill reps, Wednesday club night, Thursday easy,
-    and the long run on Saturday 28 (``long_day`` moves the first one)."""
-    return calendar(
-        event(
-            "tue@plan",
-            "Hill reps 8 × 1 min",
-            ";TZID=Europe/Berlin:20261124T180000",
-            ";TZID=Europe/Berlin:20261124T190000",
-            "RRULE:FREQ=WEEKLY;COUNT=6",
-        ),
-        event(
-            "wed@plan",
-            "Club night",
-            ";TZID=Europe/Berlin:20261125T190000",
-            ";TZID=Europe/Berlin:20261125T200000",
-            "RRULE:FREQ=WEEKLY;COUNT=6",
-        ),
-        event(
-            "thu@plan",
-            "Easy 45 min",
-            ";TZID=Europe/Berlin:20261126T070000",
-            ";TZID=Europe/Berlin:20261126T074500",
-            "RRULE:FREQ=WEEKLY;COUNT=6",
-        ),
-        event(
-            "sat@plan",
-            "Long run 26 km",
-            ";TZID=Europe/Berlin:20261128T080000",
-            ";TZID=Europe/Berlin:20261128T110000",
-            "RRULE:FREQ=WEEKLY;COUNT=6",
-        ),
-        *(
-            [
-                event(
-                    "sat@plan",
-                    "Long run 26 km",
-                    f";TZID=Europe/Berlin:202611{long_day}T080000",
-                    f";TZID=Europe/Berlin:202611{long_day}T110000",
-                    "RECURRENCE-ID;TZID=Europe/Berlin:20261128T080000",
-                )
-            ]
-            if long_day != 28
-            else []
-        ),
-        zones=(BERLIN,),
-    )
-
-
-@pytest.fixture
-async def server():
-    async with FeedServer() as running:
-        running.calendars[SECRET] = weekly_plan()
-        yield running
-
-
-@pytest.fixture
-def coach(database: Database, clock: FakeClock, server: FeedServer) -> Coach:
-    return Coach(ServiceContext(database, clock, "Europe/Berlin", plan_fetch=server.limits()))
+__all__ = ["coach", "feed"]
 
 
 @pytest.fixture
@@ -111,8 +36,8 @@ def live_buttons(reply) -> int:
     return sum(len(row) for message in reply for row in message.buttons)
 
 
-async def link_and_confirm(ada: Talker, server: FeedServer) -> None:
-    await ada.command("plan", f"link {server.url(SECRET)}")
+async def link_and_confirm(ada: Talker, feed: FeedServer) -> None:
+    await ada.command("plan", f"link {feed.url(SECRET)}")
     for label in ("Yes, hard run", "Easy run", "Yes, easy run", "Yes, long run"):
         await ada.press(label)
 
@@ -126,12 +51,12 @@ async def week_days(ada: Talker) -> list[str]:
 
 
 async def test_linking_shows_what_was_read_and_asks_each_kind_of_event_once(
-    ada: Talker, server: FeedServer, database: Database
+    ada: Talker, feed: FeedServer, database: Database
 ) -> None:
     await ada.command("plan")
     assert "/plan link" in ada.text and "TrainingPeaks" in ada.text
 
-    reply = await ada.command("plan", f"link {server.url(SECRET)}")
+    reply = await ada.command("plan", f"link {feed.url(SECRET)}")
     said, question = reply
     assert "running plan at 127.0.0.1" in str(said.text)
     assert SECRET not in ada.text  # the link is shown back by its host only
@@ -169,11 +94,11 @@ async def test_linking_shows_what_was_read_and_asks_each_kind_of_event_once(
     assert "Wed 25 Nov: Club night → easy run" in ada.text
 
 
-async def test_sessions_go_around_the_plans_runs(ada: Talker, server: FeedServer) -> None:
+async def test_sessions_go_around_the_plans_runs(ada: Talker, feed: FeedServer) -> None:
     """Declared: Tuesday easy, Wednesday hard, Saturday long. The plan: Tuesday hard,
     Wednesday (club night) easy, Saturday long, the rest off."""
     before = await week_days(ada)
-    await link_and_confirm(ada, server)
+    await link_and_confirm(ada, feed)
     after = await week_days(ada)
     assert before != after
     kinds = {0: "rest", 1: "hard", 2: "easy", 3: "easy", 4: "rest", 5: "long", 6: "rest"}
@@ -184,11 +109,11 @@ async def test_sessions_go_around_the_plans_runs(ada: Talker, server: FeedServer
 
 
 async def test_a_plan_change_moves_a_session_and_says_why(
-    ada: Talker, server: FeedServer, database: Database, clock: FakeClock
+    ada: Talker, feed: FeedServer, database: Database, clock: FakeClock
 ) -> None:
-    await link_and_confirm(ada, server)
+    await link_and_confirm(ada, feed)
     before = await week_days(ada)
-    server.calendars[SECRET] = weekly_plan(long_day=29)  # the long run moves to Sunday
+    feed.calendars[SECRET] = weekly_plan(long_day=29)  # the long run moves to Sunday
     clock.advance(hours=5)
     assert await look_again(ada.coach.ctx, clock(), limit=10) == 1
     after = await week_days(ada)
@@ -208,14 +133,14 @@ async def test_a_plan_change_moves_a_session_and_says_why(
 
     clock.advance(hours=5)  # nothing changed since: nothing more to say
     assert await look_again(ada.coach.ctx, clock(), limit=10) == 1
-    assert server.requests[-1][1].get("If-None-Match")  # asked with the copy's ETag
+    assert feed.requests[-1][1].get("If-None-Match")  # asked with the copy's ETag
 
 
 async def test_unlinking_goes_back_to_the_usual_week_and_forgets_the_link(
-    ada: Talker, server: FeedServer, database: Database
+    ada: Talker, feed: FeedServer, database: Database
 ) -> None:
     declared = await week_days(ada)
-    await link_and_confirm(ada, server)
+    await link_and_confirm(ada, feed)
     await ada.command("plan", "unlink")
     assert "I no longer follow your running plan" in ada.text
     assert await week_days(ada) == declared
@@ -227,8 +152,8 @@ async def test_unlinking_goes_back_to_the_usual_week_and_forgets_the_link(
     assert "haven't linked" in ada.text
 
 
-async def test_a_link_that_gives_no_calendar_links_nothing(ada: Talker, server: FeedServer) -> None:
-    await ada.command("plan", f"link {server.url('/missing.ics')}")
+async def test_a_link_that_gives_no_calendar_links_nothing(ada: Talker, feed: FeedServer) -> None:
+    await ada.command("plan", f"link {feed.url('/missing.ics')}")
     assert "couldn't read a calendar at 127.0.0.1" in ada.text and "Nothing was linked" in ada.text
     await ada.command("plan", "link http://example.org/plan.ics")
     assert "not an https link" in ada.text
@@ -237,9 +162,9 @@ async def test_a_link_that_gives_no_calendar_links_nothing(ada: Talker, server: 
 
 
 async def test_the_export_holds_the_links_presence_only_and_deleteme_removes_it(
-    ada: Talker, server: FeedServer, database: Database
+    ada: Talker, feed: FeedServer, database: Database
 ) -> None:
-    await link_and_confirm(ada, server)
+    await link_and_confirm(ada, feed)
     reply = await ada.command("export")
     (document,) = [
         m.document for m in reply if m.document and m.document.filename.endswith(".json")
@@ -256,12 +181,12 @@ async def test_the_export_holds_the_links_presence_only_and_deleteme_removes_it(
 
 
 async def test_a_race_in_the_plan_is_asked_about_before_it_becomes_the_race_date(
-    ada: Talker, server: FeedServer, database: Database
+    ada: Talker, feed: FeedServer, database: Database
 ) -> None:
-    server.calendars[SECRET] = calendar(
+    feed.calendars[SECRET] = calendar(
         event("race@plan", "Trail des Cimes", ";VALUE=DATE:20261205", ";VALUE=DATE:20261206")
     )
-    await ada.command("plan", f"link {server.url(SECRET)}")
+    await ada.command("plan", f"link {feed.url(SECRET)}")
     assert str(ada.last[-1].text).startswith("What is “Trail des Cimes” (Sat 5 Dec) in your plan?")
     await ada.press("Race")
     assert "Is it the race to get ready for?" in ada.text
@@ -276,11 +201,11 @@ async def test_a_race_in_the_plan_is_asked_about_before_it_becomes_the_race_date
 
 
 async def test_a_plan_that_cannot_be_read_for_a_day_is_told_once_and_its_copy_kept(
-    ada: Talker, server: FeedServer, database: Database, clock: FakeClock
+    ada: Talker, feed: FeedServer, database: Database, clock: FakeClock
 ) -> None:
-    await link_and_confirm(ada, server)
+    await link_and_confirm(ada, feed)
     planned = await week_days(ada)
-    del server.calendars[SECRET]  # 404 from now on
+    del feed.calendars[SECRET]  # 404 from now on
     notices = []
     for _look in range(8):  # every 5 hours: more than a day of failures
         clock.advance(hours=5)
@@ -300,11 +225,11 @@ async def test_a_plan_that_cannot_be_read_for_a_day_is_told_once_and_its_copy_ke
 
 
 async def test_the_link_is_never_logged(
-    ada: Talker, server: FeedServer, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    ada: Talker, feed: FeedServer, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    await link_and_confirm(ada, server)
-    server.calendars[SECRET] = weekly_plan(long_day=29)
+    await link_and_confirm(ada, feed)
+    feed.calendars[SECRET] = weekly_plan(long_day=29)
     clock.advance(hours=5)
     await look_again(ada.coach.ctx, clock(), limit=10)
     assert caplog.records  # the libraries did log at DEBUG

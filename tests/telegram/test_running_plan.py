@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from tests.fake_telegram import FakeBotAPI
 from tests.plan_feed.adapters import ANSWERS, coach, feed
+from tests.plan_feed.calendars import SECRET
 from tests.plan_feed.server import FeedServer
-from tests.services.test_running_plan import SECRET
 from tests.telegram.conftest import TelegramUser
 
 __all__ = ["coach", "feed"]

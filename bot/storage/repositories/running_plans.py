@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import PlanLink, RunKindRule
@@ -67,7 +67,3 @@ class RunningPlanRepository:
         """Remember the runner's answer about events read as ``key``."""
         row = {"runner_id": runner_id, "key": key, "kind": kind}
         await self._session.execute(upsert(self._session, _rules, "runner_id", "key"), [row])
-
-    async def forget_rules(self, runner_id: int) -> None:
-        """Drop every rule of the runner."""
-        await self._session.execute(delete(RunKindRule).where(RunKindRule.runner_id == runner_id))
