@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import recurring_ical_events
-from icalendar import Calendar, Event
 
 from bot.coaching import DayKind
 from bot.coaching.run_kinds import PlannedRun, Reading, RunKind, Usual, classify, day_kind, usual_of
 from bot.services.infrastructure.plan_fetch import FetchError, Problem
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 WINDOW_DAYS = 14
 """The real week reaches this many days from today."""
@@ -28,6 +29,9 @@ USUAL_DAYS = 28
 def runs_in(body: bytes, timezone: str, first: date, last: date) -> list[PlannedRun]:
     """The plan's events from ``first`` to ``last`` (local days, both included), by day;
     FetchError (not a calendar) when ``body`` cannot be read as one."""
+    import recurring_ical_events  # imported late: only for a runner with a linked plan
+    from icalendar import Calendar, Event
+
     try:
         calendar = Calendar.from_ical(body)
         zone = ZoneInfo(timezone)
