@@ -235,3 +235,14 @@ async def test_the_link_is_never_logged(
     assert caplog.records  # the libraries did log at DEBUG
     assert SECRET.strip("/") not in caplog.text
     assert "8f3a9c2e77d1" not in caplog.text
+
+
+async def test_settings_offers_the_running_plan(ada: Talker, feed: FeedServer) -> None:
+    await ada.command("settings")
+    await ada.press("Running plan link")
+    assert "/plan link" in ada.text and live_buttons(ada.last) == 0
+    await link_and_confirm(ada, feed)
+    await ada.command("settings")
+    await ada.press("Running plan link")
+    assert "Your running plan is linked (its calendar is at 127.0.0.1)" in ada.text
+    assert SECRET not in ada.text
