@@ -1,5 +1,6 @@
 """The one periodic tick: top up plans, plan the coming reminders, send what is due, and
-forget old handled updates. (SQLite's WAL is copied on a schedule of its own:
+forget old handled updates; beside it, off its critical path, look again at the runners'
+linked running plans. (SQLite's WAL is copied on a schedule of its own:
 ``bot/storage/checkpoints.py``.)"""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 from bot.services.context import ServiceContext
 from bot.services.infrastructure.update_retention import prune_handled_updates
 from bot.services.plans.reminder_plan import HORIZON
+from bot.services.use_cases.running_plan import look_again
 from bot.settings import KEEP_HANDLED_UPDATES
 from schedules.dispatch import Dispatcher
 from schedules.plan_ahead import plan_all, refresh_plans
@@ -19,6 +21,7 @@ from schedules.plan_ahead import plan_all, refresh_plans
 logger = logging.getLogger(__name__)
 
 PLAN_EVERY = timedelta(hours=1)  # plans reach a day ahead, so hourly is plenty
+PLANS_LOOKED_AT = 20  # running-plan calendars fetched per look, one after the other
 
 
 class Tick:
@@ -36,6 +39,7 @@ class Tick:
         self.keep_handled_updates = keep_handled_updates
         self._planned_through: datetime | None = None  # the end of the last planned window
         self._running = asyncio.Lock()
+        self._looking: asyncio.Task[int] | None = None  # at the runners' running plans
 
     async def run(self, now: datetime) -> Counter[str]:
         """One tick at ``now``; returns how many rows ended in each status."""
@@ -47,6 +51,7 @@ class Tick:
         counts: Counter[str] = Counter()
         if self.dispatcher.stopping:  # a run that starts after ``stop`` does nothing
             return counts
+        self._look_at_running_plans(now)
         counts["refreshed"] = await refresh_plans(self.ctx, now)
         through = self._planned_through
         if through is None or now + HORIZON - through >= PLAN_EVERY:
@@ -60,8 +65,28 @@ class Tick:
             logger.info("reminder tick: %s", dict(+counts))
         return counts
 
+    def _look_at_running_plans(self, now: datetime) -> None:
+        """Start a look at the running plans due one, unless the last is still going: the
+        fetches wait on other servers, so the tick does not wait on them."""
+        if self._looking is None or self._looking.done():
+            self._looking = asyncio.create_task(self._look(now))
+
+    async def _look(self, now: datetime) -> int:
+        try:
+            return await look_again(self.ctx, now, limit=PLANS_LOOKED_AT)
+        except Exception:
+            logger.exception("could not look at the running plans")
+            return 0
+
+    async def running_plans_looked(self) -> int:
+        """Wait for the look at the running plans in flight; how many it looked at."""
+        return await self._looking if self._looking is not None else 0
+
     async def stop(self) -> None:
         """Finish the send in flight, hand the rest of the batch back, and return."""
         self.dispatcher.stopping = True
         async with self._running:
             pass
+        if self._looking is not None:
+            self._looking.cancel()
+            await asyncio.gather(self._looking, return_exceptions=True)

@@ -47,6 +47,13 @@ Choices where COACHING.md is silent:
   kit, race, sessions a week...) takes over from its day: the rest of that week is laid out
   again with the new profile, and every exercise keeps the step, dose and two-for-two count
   it had reached (``Progress.refit``). Days before it keep what was planned then.
+- ``real`` (``bot.coaching.real_week``): versions of the runner's real week, each taking over
+  from its ``since``: the days it names take their kind from it instead of the declared week
+  and, like a profile change, the rest of the plan week is laid out again from that day (so
+  the days before it keep what the version before planned). Every rule reads a day's kind the
+  same way (P2, P3, P12, C5's next run), and P4 counts the trail runs of each week from those
+  days unless the runner gave their own count. A version is expected to start after any
+  checkpoint resumed from (a replan's first open day does).
 - C7 drops every session from the red flag on, until a ``Resumed`` event; then the rest of that
   week is laid out again, the first session back is a control session, and the adjustment
   open at the red flag holds until a check-in replaces it.
@@ -54,7 +61,7 @@ Choices where COACHING.md is silent:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -108,6 +115,7 @@ from bot.coaching.placement import (
 )
 from bot.coaching.profile import DayKind, Equipment, Experience, Profile
 from bot.coaching.progression import Progress
+from bot.coaching.real_week import RealWeek, days_ahead, kind_on
 from bot.coaching.rules import RuleSettings, ordered, rules
 from bot.coaching.sessions import Brief, compose
 
@@ -128,9 +136,11 @@ def plan(
     as_of: date | None = None,
     resume: Checkpoint | None = None,
     keep: date | None = None,
+    real: Sequence[RealWeek] = (),
 ) -> Plan:
-    """Plan ``weeks`` weeks from ``start``, replaying ``history`` (or resuming: see above)."""
-    replay = _Replay(profile, start, history, as_of, library(), rules())
+    """Plan ``weeks`` weeks from ``start``, replaying ``history`` (or resuming: see above);
+    ``real``: the versions of the runner's real week, each from its ``since`` on."""
+    replay = _Replay(profile, start, history, as_of, library(), rules(), real)
     return replay.run(weeks, resume, keep)
 
 
@@ -169,8 +179,12 @@ class _Replay:
         as_of: date | None,
         library: Library,
         settings: RuleSettings,
+        real: Sequence[RealWeek] = (),
     ) -> None:
         self.profile, self.start, self.library, self.settings = profile, start, library, settings
+        self.real_weeks = sorted(real, key=lambda version: version.since)  # still to reach
+        self.real: Mapping[date, DayKind] = {}  # the real week's days, once the replay is there
+        self.week_runs = profile.trail_runs  # P4: this plan week's trail runs
         self.initial = profile  # what the checkpoint key names; ``ProfileChanged`` moves on
         self.events = sorted(history, key=lambda event: event.date)
         self.cursor = 0
@@ -345,7 +359,7 @@ class _Replay:
             return [SessionKind.CONTROL] * per_week
         if phase in (Phase.TAPER, Phase.RACE):
             return [SessionKind.MAINTENANCE] * per_week
-        if self.profile.trail_runs <= 1:
+        if self.week_runs <= 1:
             pair = [SessionKind.HEAVY, SessionKind.CONTROL]
         else:
             pair = [SessionKind.FOCUSED, SessionKind.MAINTENANCE]
@@ -358,8 +372,10 @@ class _Replay:
         return phase_on(day, self.profile.race_date, self.settings)
 
     def _week(self, index: int, week_start: date, phase: Phase, lighter: bool) -> Week:
-        kinds = self._kinds(index, phase)
         days = [week_start + offset * DAY for offset in range(7)]
+        self._reach_real_week(week_start)
+        self._count_runs(days)
+        kinds = self._kinds(index, phase)
         self.week_heavy = 0
         self._note_shortfall(week_start, days, len(kinds))
         slots = self._layout(days, kinds)
@@ -377,6 +393,9 @@ class _Replay:
             if any(isinstance(e, Resumed) for e in today) and self.paused:
                 self._resume()
                 slots = self._relayout(days, kinds, placed, day)
+            if self._reach_real_week(day):
+                self._note_shortfall(day, days, len(kinds))
+                slots = self._relayout(days, kinds, placed, day)
             self.rest_lived += self._phase(day) in PRESCRIBED_REST
             session = None
             if day in slots and not self.paused:
@@ -388,15 +407,41 @@ class _Replay:
                     slots = self._relayout(days, kinds, placed, day + DAY)
         return Week(week_start, phase, tuple(sessions))
 
+    def _reach_real_week(self, day: date) -> bool:
+        """From each version's first day on, its days take over; True on reaching one."""
+        reached = False
+        while self.real_weeks and self.real_weeks[0].since <= day:
+            self.real = self.real_weeks.pop(0).days
+            reached = True
+        return reached
+
+    def _count_runs(self, days: Sequence[date]) -> None:
+        """P4's trail runs for this plan week: the runner's own count, else its running days
+        (the usual week's, or the real week's where it names them)."""
+        profile = self.profile
+        if not self.real or profile.trail_runs_per_week is not None:
+            self.week_runs = profile.trail_runs
+        else:
+            self.week_runs = sum(self._kind(day) is not DayKind.REST for day in days)
+
+    def _kind(self, day: date) -> DayKind:
+        """The kind of ``day``: from the real week where it names it, else the usual week."""
+        return kind_on(self.profile, self.real, day)
+
+    def _view(self, day: date) -> tuple[tuple[DayKind, ...], int]:
+        """The days the placement rules read from ``day`` on, and ``day``'s index in them:
+        the usual week by weekday, or the real days ahead from index 0."""
+        if not self.real:
+            return self.profile.week, day.weekday()
+        return days_ahead(self.profile, self.real, day), 0
+
+    def _allowed(self, day: date, keep_away: frozenset[DayKind] = NO_KEEP_AWAY) -> bool:
+        """P2 (and C5's extra distance from ``keep_away``) for ``day``."""
+        return strength_allowed(*self._view(day), keep_away)
+
     def _free(self, days: Sequence[date]) -> list[date]:
         """Days that may hold strength work: P2, and not in the last days before the race."""
-        week = self.profile.week
-        return [
-            day
-            for day in days
-            if strength_allowed(week, day.weekday(), NO_KEEP_AWAY)
-            and self._phase(day) is not Phase.RACE
-        ]
+        return [day for day in days if self._allowed(day) and self._phase(day) is not Phase.RACE]
 
     def _kept(self, day: date) -> frozenset[DayKind]:
         """The run kinds C5 still keeps strength an extra day away from on ``day``."""
@@ -405,12 +450,11 @@ class _Replay:
     def _layout(
         self, days: Sequence[date], kinds: Sequence[SessionKind], *, week_empty: bool = True
     ) -> dict[date, SessionKind]:
-        week = self.profile.week
         day_rules = DayRules(
             heavy_ok=self._heavy_ok,
-            kept_away=lambda day: not strength_allowed(week, day.weekday(), self._kept(day)),
-            easy_day=lambda day: self.profile.day(day) is DayKind.EASY,
-            distance=lambda day: days_to_quality(week, day.weekday()),
+            kept_away=lambda day: not self._allowed(day, self._kept(day)),
+            easy_day=lambda day: self._kind(day) is DayKind.EASY,
+            distance=lambda day: days_to_quality(*self._view(day)),
             window=self._taper_window,
         )
         chosen = choose_days(
@@ -448,8 +492,7 @@ class _Replay:
     def _note_shortfall(self, since: date, days: Sequence[date], wanted: int) -> None:
         """P2 leaves too few days: fewer sessions, and say so (from ``since``); none: the
         Floor."""
-        week = self.profile.week
-        valid = sum(strength_allowed(week, day.weekday(), NO_KEEP_AWAY) for day in days)
+        valid = sum(self._allowed(day) for day in days)
         if valid != self.valid_days and valid < wanted:
             self._change(since, {"Floor"} if valid == 0 else {"P2"})
         self.valid_days = valid
@@ -466,7 +509,7 @@ class _Replay:
         since = self.nordic_since
         new = since is None or (day - since).days < 7 * settings.unaccustomed_weeks
         hours = settings.heavy_hours_unaccustomed if new else settings.heavy_hours
-        return heavy_allowed(self.profile.week, day.weekday(), hours, self._kept(day))
+        return heavy_allowed(*self._view(day), hours, self._kept(day))
 
     # -- sessions ---------------------------------------------------------------------------
 
@@ -490,12 +533,12 @@ class _Replay:
         if happens and kind is not SessionKind.RECOVERY and self._detrained(day):
             rule_ids.add("P9")
         phase = self._phase(day)
-        short = (self.profile.trail_runs >= 4 and kind in SHORT_KINDS) or phase is Phase.TAPER
+        short = (self.week_runs >= 4 and kind in SHORT_KINDS) or phase is Phase.TAPER
         brief = Brief(
             kind=kind,
             light=kind in LIGHT_KINDS or short,
             heavy_ok=self._heavy_ok(day),
-            eccentric_ok=self.profile.day(day + DAY) is not DayKind.LONG,
+            eccentric_ok=self._kind(day + DAY) is not DayKind.LONG,
             set_off="P11" if lighter else "P6" if phase is Phase.MAINTAIN else None,
             first_nordic=not self.nordic_started,
             whole=phase is Phase.BUILD and not lighter and not short,
@@ -536,7 +579,7 @@ class _Replay:
             exercises=exercises,
             rules=ordered(rule_ids),
             status=status,
-            after_run=self.profile.day(day) is DayKind.EASY,
+            after_run=self._kind(day) is DayKind.EASY,
             warm_up=self.settings.warm_up if strength else (),
         )
 
@@ -612,7 +655,7 @@ class _Replay:
             last_scores=self.last_scores,
             reported=self.reported,
             reducing=self.reducing,
-            next_run=next_run(self.profile, feedback.date),
+            next_run=next_run(self._kind, feedback.date),
             paused=self.paused,
             hard_before=self.hard_before,
         )

@@ -11,6 +11,7 @@ from bot.storage.repositories.dispatches import DispatchRepository
 from bot.storage.repositories.feedback import FeedbackRepository
 from bot.storage.repositories.plans import PlanRepository
 from bot.storage.repositories.runners import RunnerRepository
+from bot.storage.repositories.running_plans import RunningPlanRepository
 from bot.storage.repositories.updates import UpdateRepository
 
 
@@ -27,6 +28,7 @@ class UnitOfWork:
         self.dispatches = DispatchRepository(session)
         self.updates = UpdateRepository(session)
         self.calendar = CalendarRepository(session)
+        self.running_plans = RunningPlanRepository(session)
 
     async def write_pending(self) -> None:
         """Write what the repositories hold back for the end (a batch's dialogs)."""

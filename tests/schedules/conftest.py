@@ -63,9 +63,11 @@ def reminders_for(
     api: FakeBotAPI,
     bot: Bot,
     virtual: VirtualTime | None = None,
+    **context: Any,
 ) -> Reminders:
-    """The tick as the application assembles it, with the PostgreSQL claim lease everywhere."""
-    ctx = ServiceContext(database, clock, "Europe/Berlin")
+    """The tick as the application assembles it, with the PostgreSQL claim lease everywhere
+    (``context``: more of the services' context, such as ``plan_fetch``)."""
+    ctx = ServiceContext(database, clock, "Europe/Berlin", **context)
     virtual = virtual or VirtualTime()
     limiter = RateLimiter(30, clock=virtual, sleep=virtual.sleep)
     notifier = TelegramNotifier(bot, LiveQuestions())
@@ -86,14 +88,21 @@ def virtual_time() -> VirtualTime:
 
 
 @pytest.fixture
+def context() -> dict[str, Any]:
+    """More of the services' context than the defaults (a test module may say more)."""
+    return {}
+
+
+@pytest.fixture
 def reminders(
     database: Database,
     clock: FakeClock,
     fake_api: FakeBotAPI,
     fake_bot: Bot,
     virtual_time: VirtualTime,
+    context: dict[str, Any],
 ) -> Reminders:
-    return reminders_for(database, clock, fake_api, fake_bot, virtual_time)
+    return reminders_for(database, clock, fake_api, fake_bot, virtual_time, **context)
 
 
 @pytest.fixture

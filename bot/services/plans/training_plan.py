@@ -31,6 +31,7 @@ from bot.coaching import (
     Plan,
     Profile,
     ProfileChanged,
+    RealWeek,
     Resumed,
     Session,
     merge_pain,
@@ -41,6 +42,7 @@ from bot.coaching import (
 from bot.services.context import ServiceContext
 from bot.services.plans import calendar_events
 from bot.services.plans.local_time import first_day
+from bot.services.plans.real_weeks import real_weeks
 from bot.services.plans.reminder_plan import plan_reminders
 from bot.storage.models import (
     CheckIn,
@@ -258,6 +260,7 @@ async def _replay(
     today = ctx.today(runner.timezone)
     profile, changes = await _profiles(ctx, uow, runner, joined=joined, save=keep)
     stored = _NOTHING_STORED if joined else await _stored(uow, runner, profile, changes, today)
+    real = () if joined else await _real(ctx, uow, runner, save=keep)
     current = plan(
         profile,
         start=runner.started_on,
@@ -266,8 +269,20 @@ async def _replay(
         as_of=as_of or today,
         resume=stored.resume,
         keep=today - CHECKPOINT_LAG if keep else None,
+        real=real,
     )
     return current, stored
+
+
+async def _real(
+    ctx: ServiceContext, uow: UnitOfWork, runner: Runner, *, save: bool
+) -> tuple[RealWeek, ...]:
+    """The versions of the runner's real week, if they linked their running plan."""
+    link = await uow.running_plans.link_of(runner.id)
+    if link is None:
+        return ()
+    first_open = await first_open_day(ctx, uow, runner)
+    return await real_weeks(uow, runner, link, first_open, save=save)
 
 
 @dataclass(frozen=True)
