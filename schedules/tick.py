@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 
 PLAN_EVERY = timedelta(hours=1)  # plans reach a day ahead, so hourly is plenty
 PLANS_LOOKED_AT = 20  # running-plan calendars fetched per look, one after the other
+LOOK = "the look at running plans"  # its name in the database's outages
 
 
 class Tick:
@@ -72,11 +73,16 @@ class Tick:
             self._looking = asyncio.create_task(self._look(now))
 
     async def _look(self, now: datetime) -> int:
+        """One look; a database outage is counted in the outage's two lines, not logged."""
+        outages = self.ctx.database.outages
         try:
-            return await look_again(self.ctx, now, limit=PLANS_LOOKED_AT)
-        except Exception:
-            logger.exception("could not look at the running plans")
+            looked = await look_again(self.ctx, now, limit=PLANS_LOOKED_AT)
+        except Exception as error:
+            if outages.failed(LOOK, error) is None:
+                logger.exception("could not look at the running plans")
             return 0
+        outages.answered(LOOK)
+        return looked
 
     async def running_plans_looked(self) -> int:
         """Wait for the look at the running plans in flight; how many it looked at."""
