@@ -44,7 +44,8 @@ Data (``library``, ``rules``): ``library()`` / ``load_library(path)`` return the
 ``RuleSettings``; a broken file raises ``CoachingDataError`` naming file, exercise and field.
 
 Text: ``plan_table(plan) -> str`` renders the week-by-week preview; ``explain(decision,
-ahead, paused=...)`` says what the runner reported and what changes in which session.
+ahead, paused=..., today=...)`` says what the runner reported and what changes in which
+session.
 """
 
 from bot.coaching.checkpoint import Checkpoint

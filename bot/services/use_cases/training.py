@@ -218,7 +218,7 @@ def what_changes(replanned: Replanned, day: date, today: date) -> str:
     if decision is None:
         return "Your plan stays as it is: keep going."
     ahead = [s for s in plan.sessions if s.date > day and s.date >= today]
-    return explain(decision, ahead, paused=plan.paused)
+    return explain(decision, ahead, paused=plan.paused, today=today)
 
 
 POST_SESSION = Dialog(
