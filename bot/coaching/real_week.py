@@ -7,7 +7,8 @@ C5) are unchanged: they read each day's kind through ``kind_on`` instead of the 
 
 ``since`` works like a profile change (``ProfileChanged``): days before it were planned by the
 declared week and keep what was planned then; the rest of that plan week is laid out again
-from it.
+from it. A version that names no day is the declared week again (the runner unlinked their
+plan): the days before it keep what the versions before it planned.
 """
 
 from __future__ import annotations

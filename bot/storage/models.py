@@ -355,10 +355,25 @@ class PlanLink(Base):
     next_check_at: Mapped[datetime] = mapped_column(index=True)
     failing_since: Mapped[datetime | None]
     failure_told: Mapped[bool] = mapped_column(default=False)
-    # The versions of the real week planned from, each [first ISO day, {ISO day: day kind}]:
-    # a replay lays out each from its day, as it did then (bot.coaching.real_week).
-    versions: Mapped[list[Any]] = mapped_column(default=list)
     notice: Mapped[str | None] = mapped_column(Text)  # what to tell the runner next
+
+
+class RealWeekVersion(Base):
+    """One version of a runner's real week (issue 31): from ``since`` on, the kind of each
+    day their running plan named, ``{ISO day: day kind}`` (an empty one: the declared week).
+
+    A replay lays out each version from its day, as it did then (``bot.coaching.real_week``),
+    so the versions are facts of the plan lived, not of the link: they outlive an unlink or
+    a new link, and go only with the runner.
+    """
+
+    __tablename__ = "real_week_versions"
+
+    runner_id: Mapped[int] = mapped_column(
+        ForeignKey("runners.id", ondelete="CASCADE"), primary_key=True
+    )
+    since: Mapped[date] = mapped_column(primary_key=True)
+    days: Mapped[dict[str, Any]]
 
 
 class RunKindRule(Base):

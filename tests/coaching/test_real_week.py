@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.coaching import DayKind, Experience, Plan, Profile, plan
+from bot.coaching import DayKind, Experience, HistoryEvent, Plan, Profile, SessionStatus, plan
 from bot.coaching.real_week import RealWeek, kind_on
-from tests.coaching.helpers import MONDAY, day, runner
+from tests.coaching.helpers import MONDAY, day, good, runner
 
 WEEKS = 4
 WINDOW = 14  # the real week reaches two weeks from the first open day
@@ -125,3 +125,45 @@ def test_the_real_weeks_runs_set_the_weeks_composition() -> None:
     declared_one = runner("RRRRRLR", experience="some")
     expected = {s.kind for s in plan(declared_one, start=MONDAY, weeks=2).weeks[1].sessions}
     assert kinds == expected
+
+
+def _lived(profile: Profile, real: tuple[RealWeek, ...], until: date) -> list[HistoryEvent]:
+    """Every session planned before ``until``, done and reported well, as the runner lived
+    the plan of ``real``."""
+    history: list[HistoryEvent] = []
+    while True:
+        result = plan(profile, start=MONDAY, weeks=WEEKS, history=history, real=real)
+        pending = [s for s in result.sessions if s.status is SessionStatus.PLANNED]
+        if not pending or pending[0].date >= until:
+            return history
+        history.append(good(pending[0].date))
+
+
+def _decided(result: Plan) -> list[tuple[date, tuple[str, ...], tuple[str, ...]]]:
+    """Each report's day, rules and the exercises waiting for their second pass (P10)."""
+    return [(d.date, d.rules, tuple(e.id for e in d.waiting)) for d in result.decisions]
+
+
+def test_a_version_naming_no_day_goes_back_to_the_declared_week_and_keeps_the_days_before() -> None:
+    """The plan moves the long run to Sunday, so Saturday (declared long) holds a session,
+    which the runner does and reports well, like every session before it. On Sunday they
+    unlink the plan: a version with no days takes over from Sunday. The days before it and
+    the decisions on their reports (P8, P10) stay as they were; by the declared week alone,
+    Saturday's report would meet no session."""
+    profile = runner("RRHRRLR")
+    moved = RealWeek(day(7), {day(12): DayKind.EASY, day(13): DayKind.LONG})
+    history = _lived(profile, (moved,), day(13))
+    assert day(12) in [event.date for event in history]
+    linked = plan(profile, start=MONDAY, weeks=WEEKS, history=history, real=(moved,))
+    unlinked = (moved, RealWeek(day(13), {}))
+    after = plan(profile, start=MONDAY, weeks=WEEKS, history=history, real=unlinked)
+    assert [s for s in after.sessions if s.date < day(13)] == [
+        s for s in linked.sessions if s.date < day(13)
+    ]
+    assert _decided(after) == _decided(linked)
+    assert "P10" in _decided(after)[-1][1]
+    declared = plan(profile, start=MONDAY, weeks=WEEKS, history=history)
+    assert _decided(declared)[-1][1] == ()  # what losing the versions did: no session met
+    for session in (s for s in after.sessions if s.date >= day(13)):  # P2: the declared week
+        assert profile.day(session.date) in (DayKind.REST, DayKind.EASY)
+        assert profile.day(session.date + timedelta(days=1)) is not DayKind.HARD

@@ -10,8 +10,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from bot.coaching import Plan
 from bot.services.coach import Coach
 from bot.services.context import Person, Platform
+from bot.services.plans.training_plan import planned
 from bot.services.presentation.replies import Part
 from bot.services.use_cases.running_plan import look_again
 from bot.storage.database import Database
@@ -20,7 +22,7 @@ from tests.conftest import FakeClock, onboarding
 from tests.plan_feed.adapters import coach, feed
 from tests.plan_feed.calendars import SECRET, calendar, event, weekly_plan
 from tests.plan_feed.server import FeedServer
-from tests.services.conftest import Talker
+from tests.services.conftest import Talker, log_done
 
 __all__ = ["coach", "feed"]
 
@@ -152,6 +154,66 @@ async def test_unlinking_goes_back_to_the_usual_week_and_forgets_the_link(
     assert "haven't linked" in ada.text
 
 
+async def replayed(ada: Talker, database: Database) -> Plan:
+    """The runner's plan as a replay from their checkpoint lays it out today (nothing kept)."""
+    async with database.unit_of_work() as uow:
+        runner = await uow.runners.find(platform="telegram", user_id="501")
+        assert runner is not None
+        today = ada.coach.ctx.today(runner.timezone)
+        return await planned(ada.coach.ctx, uow, runner, ahead=2, as_of=today)
+
+
+def decided(result: Plan) -> list[tuple[date, tuple[str, ...], tuple[str, ...]]]:
+    """Each report's day, rules and the exercises waiting for their second pass (P10)."""
+    return [(d.date, d.rules, tuple(e.id for e in d.waiting)) for d in result.decisions]
+
+
+def assert_same_past(after: Plan, lived: Plan, last: date) -> None:
+    """``after`` has the sessions up to ``last`` and the reports' decisions of ``lived``."""
+    assert [s for s in after.sessions if s.date <= last] == [
+        s for s in lived.sessions if s.date <= last
+    ]
+    assert decided(after) == decided(lived)
+
+
+@pytest.mark.parametrize("then", ["unlink", "link anew"])
+async def test_unlinking_or_linking_anew_keeps_the_days_lived_by_the_plan(
+    ada: Talker, feed: FeedServer, database: Database, clock: FakeClock, then: str
+) -> None:
+    """Declared: Wednesday hard. The plan makes it an easy club night, so Wednesday holds a
+    session; Ada does it and reports it well (P10: one more like it). On Thursday she unlinks
+    the plan, or links it at a new address: a replay still has Wednesday's session and counts
+    her report as before. Unlinked, the days ahead go by her usual week again; linking once
+    more carries on from the same days."""
+    wednesday = date(2026, 11, 25)
+    await link_and_confirm(ada, feed)
+    assert "Wed 25 Nov" in await week_days(ada)
+    clock.advance(days=2)
+    await ada.command("today")
+    await log_done(ada, effort="Easy")
+    clock.advance(days=1)
+    await ada.follow([("say", "/checkin"), ("press", "Fresh"), ("press", "Yes"), ("press", "Fine")])
+    assert "one more like it" in ada.text
+    lived = await replayed(ada, database)
+    assert wednesday in [s.date for s in lived.sessions]
+    assert decided(lived)[-1][:2] == (wednesday, ("C4", "P10"))
+
+    new_address = "/u/0b7d41e9a2c5/private-plan.ics"
+    feed.calendars[new_address] = weekly_plan()
+    if then == "link anew":
+        await ada.command("plan", f"link {feed.url(new_address)}")
+        assert "Linked" in ada.text
+        assert_same_past(await replayed(ada, database), lived, wednesday)
+        return
+    await ada.command("plan", "unlink")
+    unlinked = await replayed(ada, database)
+    assert_same_past(unlinked, lived, wednesday)
+    ahead = [s.date for s in unlinked.sessions if s.date > wednesday]
+    assert ahead and all(day.weekday() not in (1, 2, 5) for day in ahead)  # P2, declared
+    await ada.command("plan", f"link {feed.url(new_address)}")
+    assert_same_past(await replayed(ada, database), lived, wednesday)
+
+
 async def test_a_link_that_gives_no_calendar_links_nothing(ada: Talker, feed: FeedServer) -> None:
     await ada.command("plan", f"link {feed.url('/missing.ics')}")
     assert "couldn't read a calendar at 127.0.0.1" in ada.text and "Nothing was linked" in ada.text
@@ -161,7 +223,7 @@ async def test_a_link_that_gives_no_calendar_links_nothing(ada: Talker, feed: Fe
     assert "haven't linked" in ada.text
 
 
-async def test_the_export_holds_the_links_presence_only_and_deleteme_removes_it(
+async def test_the_export_holds_the_links_presence_and_the_real_weeks_and_deleteme_removes_them(
     ada: Talker, feed: FeedServer, database: Database
 ) -> None:
     await link_and_confirm(ada, feed)
@@ -173,11 +235,19 @@ async def test_the_export_holds_the_links_presence_only_and_deleteme_removes_it(
     assert SECRET not in document.content.decode() and "127.0.0.1" not in document.content.decode()
     assert exported["running_plan_link"][0]["linked"] is True
     assert {r["key"] for r in exported["running_plan_rules"]} >= {"hill reps", "club night"}
+    (version,) = exported["real_week_versions"]  # the days the plan gave: the runner's data
+    assert version["since"] == "2026-11-24"
+    assert (version["days"]["2026-11-24"], version["days"]["2026-11-25"]) == ("hard", "easy")
 
+    async with database.unit_of_work() as uow:
+        runner = await uow.runners.find(platform="telegram", user_id="501")
+        assert runner is not None
+        runner_id = runner.id
     await ada.command("deleteme")
     await ada.press("Yes, delete everything")
     async with database.unit_of_work() as uow:
         assert await uow.running_plans.due(datetime(2100, 1, 1, tzinfo=UTC), 10) == []
+        assert await uow.running_plans.real_weeks(runner_id) == []
 
 
 async def test_a_race_in_the_plan_is_asked_about_before_it_becomes_the_race_date(

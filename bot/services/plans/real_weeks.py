@@ -4,18 +4,22 @@ The last good copy of the plan's calendar, read with the runner's own rules, giv
 kind for the 14 days from the first day a replan may change (``first_open_day``). Each time
 that differs from the version planned from before, a new version is kept from that day, so a
 replay lays out the days before it as they were planned then (``bot.coaching.real_week``).
+
+The versions are the plan the runner lived, not part of the link: unlinking keeps them (a
+version with no days then takes over from the first open day: the declared week), and a new
+link carries on from them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
-from typing import Any
 
 from bot.coaching import DayKind, RealWeek
 from bot.coaching.run_kinds import PlannedRun, Reading, RunKind
 from bot.services.plans.plan_feed import WINDOW_DAYS, readings, real_days, runs_in, usual_run
 from bot.storage.models import PlanLink, Runner
+from bot.storage.repositories.running_plans import Version
 from bot.storage.unit_of_work import UnitOfWork
 
 KEEP_VERSIONS = timedelta(days=8 * 7)
@@ -33,49 +37,71 @@ def read_plan(body: bytes, timezone: str, first: date, rules: dict[str, str]) ->
 
 
 async def real_weeks(
-    uow: UnitOfWork, runner: Runner, link: PlanLink, first_open: date, *, save: bool
+    uow: UnitOfWork,
+    runner: Runner,
+    first_open_day: Callable[[], Awaitable[date]],
+    *,
+    save: bool,
 ) -> tuple[RealWeek, ...]:
-    """The versions of the runner's real week to plan from, by their linked plan; with
-    ``save``, a new version is kept when the plan now says otherwise."""
-    if link.body is None:
-        return ()
-    rules = await uow.running_plans.rules(runner.id)
-    last = first_open + timedelta(days=WINDOW_DAYS - 1)
-    days = real_days(read_plan(link.body, runner.timezone, first_open, rules), first_open, last)
-    versions = [_version(item) for item in link.versions]
-    latest = versions[-1] if versions else None
-    if latest is None or _from(latest, first_open) != days:
+    """The versions of the runner's real week to plan from: those kept, and a new one from
+    the first open day when their linked plan (or, once unlinked, the declared week) now
+    says otherwise; with ``save``, what changed is kept."""
+    link = await uow.running_plans.link_of(runner.id)
+    stored = await uow.running_plans.real_weeks(runner.id)
+    if link is None and not stored:
+        return ()  # never linked, or long enough ago to be forgotten
+    first_open = await first_open_day()
+    days = await _days(uow, runner, link, first_open)
+    versions = [_version(item) for item in stored]
+    latest = _from(versions[-1], first_open) if versions else {}
+    if latest != days:
         versions = [v for v in versions if v.since < first_open] + [RealWeek(first_open, days)]
-        if save:
-            link.versions = _kept(versions, first_open)
+    versions = _kept(versions, first_open)
+    kept = [_stored(version) for version in versions]
+    if save and kept != stored:
+        await uow.running_plans.keep_real_weeks(runner.id, kept)
     return tuple(versions)
 
 
-def last_days(link: PlanLink) -> dict[date, DayKind]:
+async def last_days(uow: UnitOfWork, runner: Runner) -> dict[date, DayKind]:
     """The days of the version of the real week planned from last."""
-    return dict(_version(link.versions[-1]).days) if link.versions else {}
+    stored = await uow.running_plans.real_weeks(runner.id)
+    return dict(_version(stored[-1]).days) if stored else {}
+
+
+async def _days(
+    uow: UnitOfWork, runner: Runner, link: PlanLink | None, first: date
+) -> dict[date, DayKind]:
+    """The kinds the linked plan's last good copy gives the 14 days from ``first``; none
+    without one (the declared week holds)."""
+    if link is None or link.body is None:
+        return {}
+    rules = await uow.running_plans.rules(runner.id)
+    last = first + timedelta(days=WINDOW_DAYS - 1)
+    return real_days(read_plan(link.body, runner.timezone, first, rules), first, last)
 
 
 def _from(version: RealWeek, first: date) -> dict[date, DayKind]:
     return {day: kind for day, kind in version.days.items() if day >= first}
 
 
-def _kept(versions: Sequence[RealWeek], today: date) -> list[Any]:
-    """The versions still worth keeping, as JSON: each whose successor began recently."""
+def _kept(versions: Sequence[RealWeek], today: date) -> list[RealWeek]:
+    """The versions still worth keeping: each whose successor began recently, from the first
+    that names a day (before it, as with no version at all, the declared week holds)."""
     kept = [
         v
         for v, after in zip(versions, [*versions[1:], None], strict=True)
         if after is None or after.since > today - KEEP_VERSIONS
     ]
-    return [
-        [v.since.isoformat(), {day.isoformat(): kind.value for day, kind in v.days.items()}]
-        for v in kept
-    ]
+    while kept and not kept[0].days:
+        kept.pop(0)
+    return kept
 
 
-def _version(item: Any) -> RealWeek:
+def _stored(version: RealWeek) -> Version:
+    return version.since, {day.isoformat(): kind.value for day, kind in version.days.items()}
+
+
+def _version(item: Version) -> RealWeek:
     since, days = item
-    return RealWeek(
-        date.fromisoformat(since),
-        {date.fromisoformat(day): DayKind(kind) for day, kind in days.items()},
-    )
+    return RealWeek(since, {date.fromisoformat(day): DayKind(kind) for day, kind in days.items()})

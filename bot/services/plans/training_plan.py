@@ -277,12 +277,8 @@ async def _replay(
 async def _real(
     ctx: ServiceContext, uow: UnitOfWork, runner: Runner, *, save: bool
 ) -> tuple[RealWeek, ...]:
-    """The versions of the runner's real week, if they linked their running plan."""
-    link = await uow.running_plans.link_of(runner.id)
-    if link is None:
-        return ()
-    first_open = await first_open_day(ctx, uow, runner)
-    return await real_weeks(uow, runner, link, first_open, save=save)
+    """The versions of the runner's real week, if they ever linked their running plan."""
+    return await real_weeks(uow, runner, lambda: first_open_day(ctx, uow, runner), save=save)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ DATE_FIELDS = (
     "local_date",
     "resumed_on",
     "day",
+    "since",
 )
 SETTINGS_FIELDS = (
     Choice("experience", "Experience"),
@@ -285,6 +286,10 @@ async def export(turn: Turn, runner: Runner) -> Reply:
         else [],
         "running_plan_rules": [
             as_dict(row) for row in await uow.running_plans.rule_rows(runner_id=rid)
+        ],
+        "real_week_versions": [
+            {"since": since.isoformat(), "days": days}
+            for since, days in await uow.running_plans.real_weeks(rid)
         ],
     }
     return (

@@ -5,9 +5,10 @@ sessions around that plan's real runs (issue 31).
 transaction waits on the network), shows what it read for the next two weeks, and asks about
 each kind of event once, one question a message; the answers are the runner's own rules. A
 race in the plan becomes the race date only when the runner says so (P6). ``/plan unlink``
-forgets the link. The tick looks at each plan again every few hours (``refresh``) and tells
-the runner when a change moved a session, and once when the plan could not be read for a
-day. The link itself is a secret: it is never logged nor shown back (only its host).
+forgets the link, not the real weeks lived by it (``bot.services.plans.real_weeks``). The
+tick looks at each plan again every few hours (``look_again``) and tells the runner when a
+change moved a session, and once when the plan could not be read for a day. The link itself is
+a secret: it is never logged nor shown back (only its host).
 """
 
 from __future__ import annotations
@@ -126,7 +127,6 @@ async def _link(turn: Turn, runner: Runner, prefetched: Prefetched) -> Reply:
         fetched_at=now,
         next_check_at=next_look(now, runner.id),
         failure_told=False,
-        versions=[],
     )
     try:
         read = _read(turn.ctx, runner, row, await turn.uow.running_plans.rules(runner.id))
@@ -357,11 +357,11 @@ def _failed(row: PlanLink, now: datetime, problem: FetchError) -> None:
 async def _changed(ctx: ServiceContext, uow: UnitOfWork, runner: Runner, row: PlanLink) -> None:
     """A changed plan: replan, and tell the runner why any session moved."""
     today = ctx.today(runner.timezone)
-    days_before = last_days(row)
+    days_before = await last_days(uow, runner)
     before = await _upcoming(uow, runner, today)
     await replan(ctx, uow, runner)
     after = await _upcoming(uow, runner, today)
-    changes = _day_changes(runner, days_before, last_days(row), today)
+    changes = _day_changes(runner, days_before, await last_days(uow, runner), today)
     said = plan_changed(changes, before, after) if before != after else ""
     rules = await uow.running_plans.rules(runner.id)
     unknown = sorted({run.title for run, r in _read(ctx, runner, row, rules) if r.kind is None})

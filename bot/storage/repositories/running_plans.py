@@ -1,21 +1,27 @@
-"""Runners' running-plan links and their own rules for reading the plan's events (issue 31).
+"""Runners' running-plan links, their own rules for reading the plan's events, and the
+versions of their real week (issue 31).
 
-The link is a secret: nothing here logs it, and no query filters or orders by it.
+The link is a secret: nothing here logs it, and no query filters or orders by it. The real
+week's versions are kept apart from it: unlinking or linking anew leaves them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import cast
+from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import PlanLink, RunKindRule
+from bot.storage.models import PlanLink, RealWeekVersion, RunKindRule
 from bot.storage.upsert import upsert
 
 _rules = cast(Table, RunKindRule.__table__)
+_versions = cast(Table, RealWeekVersion.__table__)
+
+Version = tuple[date, dict[str, Any]]
+"""A version of the real week: its first day and ``{ISO day: day kind}``."""
 
 
 class RunningPlanRepository:
@@ -35,7 +41,8 @@ class RunningPlanRepository:
         return row
 
     async def unlink(self, runner_id: int) -> bool:
-        """Forget the runner's link and its copy; False if there was none."""
+        """Forget the runner's link and its copy (not their real week's versions); False if
+        there was none."""
         found = await self.link_of(runner_id)
         if found is None:
             return False
@@ -67,3 +74,19 @@ class RunningPlanRepository:
         """Remember the runner's answer about events read as ``key``."""
         row = {"runner_id": runner_id, "key": key, "kind": kind}
         await self._session.execute(upsert(self._session, _rules, "runner_id", "key"), [row])
+
+    async def real_weeks(self, runner_id: int) -> list[Version]:
+        """The versions of the runner's real week, the earliest first."""
+        query = (
+            select(RealWeekVersion.since, RealWeekVersion.days)
+            .where(RealWeekVersion.runner_id == runner_id)
+            .order_by(RealWeekVersion.since)
+        )  # plain values, not rows: a version kept anew under the same day is read anew
+        return [(since, days) for since, days in await self._session.execute(query)]
+
+    async def keep_real_weeks(self, runner_id: int, versions: Sequence[Version]) -> None:
+        """Keep ``versions`` as the runner's real week's, in place of those they had."""
+        await self._session.execute(delete(_versions).where(_versions.c.runner_id == runner_id))
+        if versions:
+            rows = [{"runner_id": runner_id, "since": s, "days": d} for s, d in versions]
+            await self._session.execute(insert(_versions), rows)

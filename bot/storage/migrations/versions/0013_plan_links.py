@@ -1,5 +1,6 @@
 """Running-plan links: each runner's linked calendar (the secret link, the last good copy,
-when to look again) and their own rules for reading its events (issue 31)
+when to look again), their own rules for reading its events, and the versions of their real
+week, which outlive the link (issue 31)
 
 Revision ID: 0013
 Revises: 0012
@@ -31,7 +32,6 @@ def upgrade() -> None:
         sa.Column("next_check_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("failing_since", sa.DateTime(timezone=True), nullable=True),
         sa.Column("failure_told", sa.Boolean(), nullable=False),
-        sa.Column("versions", sa.JSON(), nullable=False),
         sa.Column("notice", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["runner_id"],
@@ -57,9 +57,23 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("runner_id", "key", name=op.f("pk_run_kind_rules")),
     )
+    op.create_table(
+        "real_week_versions",
+        sa.Column("runner_id", sa.Integer(), nullable=False),
+        sa.Column("since", sa.Date(), nullable=False),
+        sa.Column("days", sa.JSON(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["runner_id"],
+            ["runners.id"],
+            name=op.f("fk_real_week_versions_runner_id_runners"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("runner_id", "since", name=op.f("pk_real_week_versions")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("real_week_versions")
     op.drop_table("run_kind_rules")
     op.drop_index(op.f("ix_plan_links_next_check_at"), table_name="plan_links")
     op.drop_table("plan_links")
