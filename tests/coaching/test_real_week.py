@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bot.coaching import DayKind, Experience, HistoryEvent, Plan, Profile, SessionStatus, plan
 from bot.coaching.real_week import RealWeek, kind_on
-from tests.coaching.helpers import MONDAY, day, good, runner
+from tests.coaching.helpers import MONDAY, day, decided, good, runner
 
 WEEKS = 4
 WINDOW = 14  # the real week reaches two weeks from the first open day
@@ -139,11 +139,6 @@ def _lived(profile: Profile, real: tuple[RealWeek, ...], until: date) -> list[Hi
         history.append(good(pending[0].date))
 
 
-def _decided(result: Plan) -> list[tuple[date, tuple[str, ...], tuple[str, ...]]]:
-    """Each report's day, rules and the exercises waiting for their second pass (P10)."""
-    return [(d.date, d.rules, tuple(e.id for e in d.waiting)) for d in result.decisions]
-
-
 def test_a_version_naming_no_day_goes_back_to_the_declared_week_and_keeps_the_days_before() -> None:
     """The plan moves the long run to Sunday, so Saturday (declared long) holds a session,
     which the runner does and reports well, like every session before it. On Sunday they
@@ -160,10 +155,10 @@ def test_a_version_naming_no_day_goes_back_to_the_declared_week_and_keeps_the_da
     assert [s for s in after.sessions if s.date < day(13)] == [
         s for s in linked.sessions if s.date < day(13)
     ]
-    assert _decided(after) == _decided(linked)
-    assert "P10" in _decided(after)[-1][1]
+    assert decided(after) == decided(linked)
+    assert "P10" in decided(after)[-1][1]
     declared = plan(profile, start=MONDAY, weeks=WEEKS, history=history)
-    assert _decided(declared)[-1][1] == ()  # what losing the versions did: no session met
+    assert decided(declared)[-1][1] == ()  # what losing the versions did: no session met
     for session in (s for s in after.sessions if s.date >= day(13)):  # P2: the declared week
         assert profile.day(session.date) in (DayKind.REST, DayKind.EASY)
         assert profile.day(session.date + timedelta(days=1)) is not DayKind.HARD

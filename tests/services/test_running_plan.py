@@ -18,6 +18,7 @@ from bot.services.presentation.replies import Part
 from bot.services.use_cases.running_plan import look_again
 from bot.storage.database import Database
 from bot.storage.models import DispatchKind
+from tests.coaching.helpers import decided
 from tests.conftest import FakeClock, onboarding
 from tests.plan_feed.adapters import coach, feed
 from tests.plan_feed.calendars import SECRET, calendar, event, weekly_plan
@@ -161,11 +162,6 @@ async def replayed(ada: Talker, database: Database) -> Plan:
         assert runner is not None
         today = ada.coach.ctx.today(runner.timezone)
         return await planned(ada.coach.ctx, uow, runner, ahead=2, as_of=today)
-
-
-def decided(result: Plan) -> list[tuple[date, tuple[str, ...], tuple[str, ...]]]:
-    """Each report's day, rules and the exercises waiting for their second pass (P10)."""
-    return [(d.date, d.rules, tuple(e.id for e in d.waiting)) for d in result.decisions]
 
 
 def assert_same_past(after: Plan, lived: Plan, last: date) -> None:
