@@ -223,10 +223,13 @@ class Season:
             await self.act(what, step)
             return
         await self.replan()  # the same history without the change, as of now
-        kit, before = set((await self.runner()).equipment), doses(await self.upcoming())
+        kit, planned = set((await self.runner()).equipment), await self.upcoming()
         self.kit_had |= kit
         await self.act(what, step)
-        after = doses(await self.upcoming())
+        replanned = await self.upcoming()
+        if _gap_moved(planned, replanned):
+            return
+        before, after = doses(planned), doses(replanned)
         now = set((await self.runner()).equipment)
         same_load = kit <= now and not (now - kit) & self.kit_had  # nothing taken, none back
         self.kit_had |= now
@@ -256,6 +259,17 @@ class Season:
 
 
 Action = Callable[[Season], Awaitable[None]]
+
+
+def _gap_moved(before: Sequence[PlannedSession], after: Sequence[PlannedSession]) -> bool:
+    """Whether the change moved the first session back across P9's two-week line: P9 steps
+    back at the first strength session two weeks or more after the last one, so a change
+    that moves that session to another day may bring the step back or spare it, by the rules.
+    (On the same day, P9 must stay where it was.)"""
+    first = [next((s for s in plan if s.kind != "recovery"), None) for plan in (before, after)]
+    if first[0] is None or first[1] is None:
+        return False
+    return first[0].date != first[1].date and ("P9" in first[0].rules) != ("P9" in first[1].rules)
 
 
 def doses(sessions: Sequence[PlannedSession]) -> dict[str, Dose]:
