@@ -152,6 +152,10 @@ class Runner(Timestamped, Base):
     calendar_key: Mapped[str] = mapped_column(
         String(32), default=lambda: new_calendar_key(), server_default=""
     )
+    # What the stored plan was made from besides the reports, as a replan left it: a /today
+    # or /week while it still matches shows the stored plan without replaying it
+    # (bot.services.plans.training_plan.plan_key). A report clears it as it is written.
+    plan_key: Mapped[str | None] = mapped_column(String(64))
 
     week: Mapped[list[RunningDay]] = relationship(
         back_populates="runner",

@@ -6,14 +6,17 @@ from the checkpoint's week on (so a replan costs the same in the second year as 
 week), and keeps the checkpoint of a recent week for the next replan. It keeps the stored
 upcoming sessions in step with the plan (only the sessions that really changed are replaced,
 so buttons on unchanged sessions stay valid), and stores every new plan change with its rule
-IDs and its "why".
+IDs and its "why". It keeps with the runner what the stored plan was made from
+(``plan_key``), so /today and /week replay only when that changed.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from hashlib import sha256
 from typing import Any
 
 from bot.coaching import (
@@ -39,6 +42,7 @@ from bot.coaching import (
     profile_from_dict,
     profile_to_dict,
 )
+from bot.coaching.checkpoint import key_of
 from bot.services.context import ServiceContext
 from bot.services.plans import calendar_events
 from bot.services.plans.local_time import first_day
@@ -195,7 +199,37 @@ async def replan(
     await plan_reminders(ctx, uow, runner, joined=joined)
     if subscribed:
         await _keep_calendar(ctx, uow, runner, current)
+    runner.plan_key = None if current.paused else plan_key(ctx, runner)
     return Replanned(current, new_changes, added, removed, altered)
+
+
+def plan_key(ctx: ServiceContext, runner: Runner) -> str:
+    """What a replan makes of the runner besides their reports: the local day (a new day
+    sees the sessions missed, stores a new week and keeps a new checkpoint), the profile,
+    start and coaching core (the checkpoint's key) and the settings the reminders and the
+    calendar follow. The reports clear the stored key as they are written
+    (``FeedbackRepository``), so a stored key that matches this one says the stored plan is
+    the plan a replan would store now; the time of day does not count, since with the same
+    inputs on the same day a replan stores the same sessions before and after the reminder."""
+    fields = [
+        key_of(profile_of(runner), runner.started_on),
+        ctx.today(runner.timezone).isoformat(),
+        runner.status.value,
+        runner.timezone,
+        runner.reminder_time.isoformat(),
+        runner.week_preview,
+        runner.calendar_token is not None,
+    ]
+    return sha256(json.dumps(fields).encode()).hexdigest()
+
+
+async def plan_held(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> bool:
+    """Whether the runner's plan holds their sessions (a red flag, C7), with the stored plan
+    brought up to date first: replayed, unless the last replan's ``plan_key`` still holds (a
+    held plan keeps none, so it is replayed every time)."""
+    if runner.plan_key is not None and runner.plan_key == plan_key(ctx, runner):
+        return False
+    return (await replan(ctx, uow, runner)).plan.paused
 
 
 async def keep_calendar(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> None:

@@ -2,7 +2,8 @@
 changes they cause.
 
 The plan checkpoint lives here too: a report about a day before it makes it stale, so every
-write of a report drops a checkpoint taken after that day, in the same unit of work.
+write of a report drops a checkpoint taken after that day, in the same unit of work; and it
+clears the runner's ``plan_key``, so the next /today replays the plan.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import date
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, delete, select
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import (
@@ -21,6 +22,7 @@ from bot.storage.models import (
     PlanCheckpoint,
     ProfileVersion,
     Resumption,
+    Runner,
     SessionLog,
 )
 
@@ -103,9 +105,13 @@ class FeedbackRepository:
         await self._session.merge(PlanCheckpoint(runner_id=runner_id, day=day, state=state))
 
     async def _reported(self, runner_id: int, day: date) -> None:
-        """A report about ``day`` arrives: a checkpoint taken after it no longer holds."""
+        """A report about ``day`` arrives: a checkpoint taken after it no longer holds, and
+        the stored plan is no longer the plan (its ``plan_key`` is cleared)."""
         stale = PlanCheckpoint.runner_id == runner_id, PlanCheckpoint.day > day
         await self._session.execute(delete(PlanCheckpoint).where(*stale))
+        await self._session.execute(
+            update(Runner).where(Runner.id == runner_id).values(plan_key=None)
+        )
 
     async def of_runners(
         self, model: type[Report], runner_ids: Collection[int], *, first: date, last: date
