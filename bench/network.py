@@ -6,9 +6,9 @@ The fake Bot API (``tests/fake_telegram``) serves loopback HTTP in a child proce
 runners, and adds a round trip to every call (``--rtt``, 50 ms). The bot is the real
 Application, polling, on SQLite in a file, in this process. Each runner sends ``/start``
 within the first two seconds and answers every onboarding question with a button (or typed
-time), ``--think`` seconds after the question arrives. A tap's latency runs from the update
-reaching the fake to the bot's next message, or edit of one (the coach asks its onboarding
-questions in one message, edited).
+time), ``--think`` seconds after the question arrives, then opens ``/today`` and ``/week``.
+A tap's latency runs from the update reaching the fake to the bot's next message, or edit of
+one (the coach asks its onboarding questions in one message, edited).
 
 Three parts, all in one invocation, so their figures share the machine's state:
 
@@ -72,6 +72,7 @@ from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, updates
 
 JSONDict = dict[str, Any]
 START_SPREAD = 2.0  # seconds within which the runners send /start
+AFTER = (("say", "/today"), ("say", "/week"))  # what each runner asks once onboarded
 
 
 class CountingAPI(FakeBotAPI):
@@ -115,7 +116,7 @@ async def runner(api: CountingAPI, user_id: int, run: Run, think: float, echo: b
     user = updates.user(user_id=user_id, first_name=f"R{user_id}")
     await asyncio.sleep(random.uniform(0, START_SPREAD))
     try:
-        for kind, value in onboarding():
+        for kind, value in (*onboarding(), *AFTER):
             if kind == "say":
                 update = updates.text_message(text=value, from_user=user)
             elif echo:
@@ -298,7 +299,7 @@ def ceiling(runners: int, rtt: float, think: float) -> float:
     """The most taps a second the runners can make with a bot that costs nothing: the last
     starts up to ``START_SPREAD`` in, thinks after each answer but the last, and waits at
     least one round trip for each (its answer's way to Telegram)."""
-    taps = len(onboarding())
+    taps = len(onboarding()) + len(AFTER)
     return runners * taps / (START_SPREAD + (taps - 1) * think + taps * rtt)
 
 
