@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -110,13 +110,21 @@ class Run:
     cpu: float = 0.0  # the bot process's CPU seconds from the first tap to the last answer
 
 
-async def runner(api: CountingAPI, user_id: int, run: Run, think: float, echo: bool) -> None:
-    """Onboard one runner, timing each tap from the update to the bot's next message (to an
-    echo bot: the same taps, a button pressed under a message of the chat's own)."""
+async def runner(
+    api: CountingAPI,
+    user_id: int,
+    run: Run,
+    think: float,
+    echo: bool = False,
+    script: Sequence[tuple[str, str]] = (*onboarding(), *AFTER),
+) -> None:
+    """Onboard one runner (or follow ``script``), timing each tap from the update to the
+    bot's next message (to an echo bot: the same taps, a button pressed under a message of
+    the chat's own)."""
     user = updates.user(user_id=user_id, first_name=f"R{user_id}")
     await asyncio.sleep(random.uniform(0, START_SPREAD))
     try:
-        for kind, value in (*onboarding(), *AFTER):
+        for kind, value in script:
             if kind == "say":
                 update = updates.text_message(text=value, from_user=user)
             elif echo:
