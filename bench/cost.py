@@ -4,13 +4,13 @@ Run ``python -m bench.cost [--runners N] [--days D] [--tenure DAYS]``. Runners o
 through the coach's Application on the in-process fake Bot API (SQLite in a file), their
 start is moved back ``--tenure`` days with a report of every session since
 (``bench.tenure.backdate``), then day after day each answers the check-in, opens ``/today``,
-presses Done and answers the post-session questions, and opens ``/week``. Each update's CPU
-time (the process's: the fake's parsing of the bot's calls is in it, as it is in the echo's)
-is kept by kind. For reference, in the same run: a bare python-telegram-bot handler that
-answers a button and sends one message, in process too. Without HTTP that handler costs a
-tenth of what it costs over a network, so the target (the coach at most 1.5x the echo
-floor) is measured over loopback HTTP by ``bench.network``; this one says where the coach's
-own CPU goes, kind by kind.
+presses Done and answers the post-session questions, opens ``/week``, and ``/today`` again.
+Each update's CPU time (the process's: the fake's parsing of the bot's calls is in it, as
+it is in the echo's) is kept by kind. For reference, in the same run: a bare
+python-telegram-bot handler that answers a button and sends one message, in process too.
+Without HTTP that handler costs a tenth of what it costs over a network, so the target (the
+coach at most 1.5x the echo floor) is measured over loopback HTTP by ``bench.network``;
+this one says where the coach's own CPU goes, kind by kind.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ KINDS = (
     "post-session answer",
     "post-session final",
     "/week",
+    "/today, again",
 )
 
 
@@ -84,6 +85,7 @@ async def coach_costs(
                         costs["post-session final"],
                     )
                 await send(rider, "/week", costs["/week"])
+                await send(rider, "/today", costs["/today, again"])
             clock.advance(days=1)
     return costs
 
