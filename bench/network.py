@@ -61,6 +61,7 @@ from telegram.ext import (
     filters,
 )
 
+from bench.loop_lag import LoopLag
 from bot import bootstrap
 from bot.runtime import tune_garbage_collector
 from bot.services.coach import Coach
@@ -108,6 +109,7 @@ class Run:
     started: float = 0.0
     ended: float = 0.0
     cpu: float = 0.0  # the bot process's CPU seconds from the first tap to the last answer
+    held_ms: float = 0.0  # the most CPU its event loop spent between two wake-ups (LoopLag)
 
 
 async def runner(
@@ -193,12 +195,13 @@ async def measure(
     )
     assert child.stdin is not None and child.stdout is not None
     port, token = (await child.stdout.readline()).decode().split()
-    async with (echo_bot if echo else coach_bot)(folder, token, port, settings):
+    async with (echo_bot if echo else coach_bot)(folder, token, port, settings), LoopLag() as lag:
         cpu = time.process_time()
         child.stdin.write(b"go\n")
         await child.stdin.drain()
         result = json.loads(await child.stdout.readline())
         result["run"]["cpu"] = time.process_time() - cpu
+    result["run"]["held_ms"] = lag.worst_cpu_ms
     child.stdin.close()
     await child.wait()
     return Run(**result["run"]), Telegram(**result["telegram"])
@@ -320,6 +323,7 @@ def summary(name: str, run: Run) -> tuple[float, float]:
     print(
         f"{name:<34} {taps:>5} taps {rate:8.1f} taps/s   p50 {p50:6.3f} s   p99 {p99:6.3f} s"
         f"   unanswered {run.unanswered}   CPU {cpu_per_tap(run):5.2f} ms a tap"
+        f"   loop held {run.held_ms:.0f} ms at most (target 50)"
     )
     return rate, p99
 
