@@ -13,9 +13,11 @@ a last child runs until every runner is through.
 What is counted is the coach's own state: each runner's profile (every onboarding answer
 taken once, in order, or it differs), session logs, profile versions, plan changes, planned
 sessions and open dialogs. (No check-in: it asks about yesterday's session, and the clock
-stands still.) Every runner does the same at the same instant, so all must end
-with the same effects: a runner whose effects differ from the others', or who never got
-through, is a lost or doubled update (target: none).
+stands still.) A runner whose tap gets no answer within ``PATIENCE`` stops there; the run
+says whether that tap took effect (its answer, sent after the commit, died with the
+process) or was lost. Every runner does the same at the same instant, so all must end
+with the same effects: a runner through whose effects differ from the others' is a lost or
+doubled update (target: none).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ SCRIPT = (
     ("press", "Nothing hurt"),
 )
 THINK = 0.05  # seconds between an answer and the runner's next tap
+PATIENCE = 20.0  # seconds a runner waits for an answer before giving up
 EFFECTS = {  # each runner's own rows, as one comparable tuple
     "profile": "SELECT experience, sessions_per_week, trail_runs_per_week, timezone,"
     " reminder_time, status, (SELECT group_concat(kind) FROM running_days d"
@@ -117,7 +120,10 @@ async def crash_run(folder: Path, runners: int, kills: int, rng: random.Random) 
     async with FakeBotAPIServer(api) as server:
         bot = await start(database, server)
         tapping = asyncio.gather(
-            *(runner(api, 30_000 + n, run, THINK, script=SCRIPT) for n in range(runners))
+            *(
+                runner(api, 30_000 + n, run, THINK, script=SCRIPT, patience=PATIENCE)
+                for n in range(runners)
+            )
         )
         for kill in range(kills):
             answered = len(run.latencies) + rng.randint(1, 2 * taps // (kills + 1))
@@ -136,26 +142,42 @@ async def crash_run(folder: Path, runners: int, kills: int, rng: random.Random) 
 
 
 def report(database: Path, runners: int, run: Run) -> None:
-    """Each runner's effects against the most common ones."""
+    """Each runner's effects against the most common ones among those who got through; and,
+    for each runner left waiting, whether the tap they wait on took effect."""
+    stuck = dict(run.stuck)
     with contextlib.closing(sqlite3.connect(database)) as connection:
-        ids = [row[0] for row in connection.execute("SELECT id FROM runners ORDER BY id")]
+        ids = dict(connection.execute("SELECT CAST(platform_user_id AS INT), id FROM runners"))
         effects = {
-            rid: tuple(
-                tuple(connection.execute(query, {"id": rid}).fetchall())
+            user: tuple(
+                tuple(connection.execute(query, {"id": ids[user]}).fetchall())
                 for query in EFFECTS.values()
             )
-            for rid in ids
+            for user in ids
+            if user not in stuck
         }
-        dialogs = connection.execute("SELECT count(*) FROM dialog_states").fetchone()[0]
+        steps = dict(connection.execute("SELECT CAST(user_id AS INT), step FROM dialog_states"))
     common, same = Counter(effects.values()).most_common(1)[0] if effects else ((), 0)
     counts = ", ".join(f"{len(rows)} {name}" for name, rows in zip(EFFECTS, common, strict=True))
+    through = runners - len(stuck)
     print(
-        f"{runners} runners, {len(run.latencies)} taps answered, {run.unanswered} runners "
-        f"stuck; each runner's effects: {counts}; {dialogs} dialogs left open"
+        f"{through} of {runners} runners through ({len(run.latencies)} taps answered); each "
+        f"one's effects: {counts}; those with other effects (lost or doubled): {through - same} "
+        "(target 0)"
+    )
+    # A press names its dialog's step (``dialog:nonce:step:value``): if the runner's dialog
+    # has moved past it, the press took effect and only its answer is missing.
+    presses = {user: tap.split(":")[2] for user, tap in stuck.items() if tap.count(":") == 3}
+    took = sum(1 for user, step in presses.items() if steps.get(user) != step)
+    typed = Counter(
+        f"{tap!r} (dialog at {steps.get(user)!r})"
+        for user, tap in stuck.items()
+        if user not in presses
     )
     print(
-        f"runners with the common effects: {same}; lost or doubled: {runners - same} "
-        f"(target 0; runners with no profile: {runners - len(ids)})"
+        f"runners left waiting for an answer: {len(stuck)}; {len(presses)} pressed a button, "
+        f"{took} of which took effect (its answer went missing at a kill, after the commit) "
+        f"and {len(presses) - took} did not (lost: target 0); "
+        f"typed: {', '.join(f'{n} {text}' for text, n in typed.items()) or 'none'}"
     )
 
 

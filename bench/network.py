@@ -109,6 +109,7 @@ class Run:
     started: float = 0.0
     ended: float = 0.0
     cpu: float = 0.0  # the bot process's CPU seconds from the first tap to the last answer
+    stuck: list[tuple[int, str]] = field(default_factory=list)  # unanswered: (user, tap)
     held_ms: float = 0.0  # the most CPU its event loop spent between two wake-ups (LoopLag)
 
 
@@ -119,43 +120,54 @@ async def runner(
     think: float,
     echo: bool = False,
     script: Sequence[tuple[str, str]] = (*onboarding(), *AFTER),
+    patience: float = 120,
 ) -> None:
     """Onboard one runner (or follow ``script``), timing each tap from the update to the
     bot's next message (to an echo bot: the same taps, a button pressed under a message of
-    the chat's own)."""
+    the chat's own). A tap not answered within ``patience`` seconds ends the runner's
+    taps: it is kept in ``run.stuck`` (the text typed, or the button's data)."""
     user = updates.user(user_id=user_id, first_name=f"R{user_id}")
     await asyncio.sleep(random.uniform(0, START_SPREAD))
+    tap = ""
     try:
         for kind, value in script:
+            tap = value
             if kind == "say":
                 update = updates.text_message(text=value, from_user=user)
             elif echo:
                 message = updates.message(text="Pick one", from_user=user)
                 update = updates.callback_query(message=message, data=value, from_user=user)
             else:  # the question may come a message after the first of the answer
-                message, data = await _button(api, user_id, value)
-                update = updates.callback_query(message=message, data=data, from_user=user)
+                message, tap = await _button(api, user_id, value, patience)
+                update = updates.callback_query(message=message, data=tap, from_user=user)
             seen = len(api.by_chat[user_id])
             started = time.perf_counter()
             api.push_update(update)
-            await _answered(api, user_id, lambda: len(api.by_chat[user_id]) > seen)  # noqa: B023
+            more = lambda: len(api.by_chat[user_id]) > seen  # noqa: B023, E731
+            await _answered(api, user_id, more, patience)
             run.latencies.append(time.perf_counter() - started)
             run.answers.append(value)
             run.ended = time.perf_counter()
             await asyncio.sleep(think)
     except TimeoutError:
         run.unanswered += 1
+        run.stuck.append((user_id, tap))
 
 
-async def _answered(api: CountingAPI, user_id: int, done: Callable[[], bool]) -> None:
-    """Wait (two minutes at most) until the bot's messages to ``user_id`` are ``done``."""
-    async with asyncio.timeout(120):
+async def _answered(
+    api: CountingAPI, user_id: int, done: Callable[[], bool], patience: float
+) -> None:
+    """Wait (``patience`` seconds at most) until the bot's messages to ``user_id`` are
+    ``done``."""
+    async with asyncio.timeout(patience):
         while not done():
             api.arrived[user_id].clear()
             await api.arrived[user_id].wait()
 
 
-async def _button(api: CountingAPI, user_id: int, label: str) -> tuple[JSONDict, str]:
+async def _button(
+    api: CountingAPI, user_id: int, label: str, patience: float
+) -> tuple[JSONDict, str]:
     """The message offering the button ``label`` and its data, once it came."""
     found: list[tuple[JSONDict, str]] = []
 
@@ -168,7 +180,7 @@ async def _button(api: CountingAPI, user_id: int, label: str) -> tuple[JSONDict,
                         return True
         return False
 
-    await _answered(api, user_id, offered)
+    await _answered(api, user_id, offered, patience)
     return found[0]
 
 
