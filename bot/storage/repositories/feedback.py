@@ -13,7 +13,7 @@ from datetime import date
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, bindparam, delete, select, update
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import (
@@ -109,9 +109,9 @@ class FeedbackRepository:
         the stored plan is no longer the plan (its ``plan_key`` is cleared)."""
         stale = PlanCheckpoint.runner_id == runner_id, PlanCheckpoint.day > day
         await self._session.execute(delete(PlanCheckpoint).where(*stale))
-        await self._session.execute(
-            update(Runner).where(Runner.id == runner_id).values(plan_key=None)
-        )
+        runner = await self._session.get(Runner, runner_id)  # no query: it is loaded
+        if runner is not None:
+            runner.plan_key = None  # written with the replan's own change of the runner
 
     async def of_runners(
         self, model: type[Report], runner_ids: Collection[int], *, first: date, last: date
