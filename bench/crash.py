@@ -41,11 +41,7 @@ if __package__ in (None, ""):  # run as ``python bench/crash.py``
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from bench.network import CountingAPI, Run, runner
-from bot import bootstrap
-from bot.services.coach import Coach
-from bot.services.context import ServiceContext
-from bot.settings import Settings
+from bench.network import CountingAPI, Run, coach_bot, runner
 from tests.conftest import FakeClock, onboarding
 from tests.fake_telegram import FakeBotAPIServer
 
@@ -76,19 +72,9 @@ EFFECTS = {  # each runner's own rows, as one comparable tuple
 
 async def child(database: str, base_url: str) -> None:
     """The coach, as ``trailcoach run`` builds its Telegram adapter, until killed."""
-    settings = Settings(
-        _env_file=None,
-        telegram_bot_token=CountingAPI().token,
-        telegram_api_base_url=base_url,
-        database_url=f"sqlite:///{database}",
-        messages_per_second=1000,
-    )
-    ctx = ServiceContext.from_settings(settings, clock=FakeClock(NOW))
-    await ctx.prepare()
-    adapter = bootstrap.telegram(settings, Coach(ctx)).adapter
-    await adapter.open()
-    await adapter.start()
-    await asyncio.Event().wait()
+    settings = {"messages_per_second": 1000}
+    async with coach_bot(Path(database), CountingAPI().token, base_url, settings, FakeClock(NOW)):
+        await asyncio.Event().wait()
 
 
 async def start(database: Path, server: FakeBotAPIServer) -> asyncio.subprocess.Process:
@@ -177,7 +163,8 @@ def report(database: Path, runners: int, run: Run) -> None:
         f"runners left waiting for an answer: {len(stuck)}; {len(presses)} pressed a button, "
         f"{took} of which took effect (its answer went missing at a kill, after the commit) "
         f"and {len(presses) - took} did not (lost: target 0); "
-        f"typed: {', '.join(f'{n} {text}' for text, n in typed.items()) or 'none'}"
+        "typed, or waiting for a question that never came: "
+        f"{', '.join(f'{n} {text}' for text, n in typed.items()) or 'none'}"
     )
 
 

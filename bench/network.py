@@ -65,7 +65,7 @@ from bench.loop_lag import LoopLag
 from bot import bootstrap
 from bot.runtime import tune_garbage_collector
 from bot.services.coach import Coach
-from bot.services.context import ServiceContext
+from bot.services.context import Clock, ServiceContext, system_clock
 from bot.settings import Settings
 from handlers.telegram.http import AiohttpRequest
 from tests.conftest import onboarding
@@ -207,7 +207,9 @@ async def measure(
     )
     assert child.stdin is not None and child.stdout is not None
     port, token = (await child.stdout.readline()).decode().split()
-    async with (echo_bot if echo else coach_bot)(folder, token, port, settings), LoopLag() as lag:
+    database, base_url = folder / f"{random.random()}.db", f"http://127.0.0.1:{port}"
+    bot = (echo_bot if echo else coach_bot)(database, token, base_url, settings)
+    async with bot, LoopLag() as lag:
         cpu = time.process_time()
         child.stdin.write(b"go\n")
         await child.stdin.drain()
@@ -221,17 +223,22 @@ async def measure(
 
 @asynccontextmanager
 async def coach_bot(
-    folder: Path, token: str, port: str, settings: dict[str, Any]
+    database: Path,
+    token: str,
+    base_url: str,
+    settings: dict[str, Any],
+    clock: Clock = system_clock,
 ) -> AsyncIterator[None]:
-    """The coach's Telegram adapter, polling the fake, on SQLite in a file of its own."""
+    """The coach's Telegram adapter, polling the fake at ``base_url``, on SQLite in the file
+    ``database``, its days told by ``clock``."""
     config = Settings(
         _env_file=None,
         telegram_bot_token=token,
-        telegram_api_base_url=f"http://127.0.0.1:{port}",
-        database_url=f"sqlite:///{folder}/{random.random()}.db",
+        telegram_api_base_url=base_url,
+        database_url=f"sqlite:///{database}",
         **settings,
     )
-    ctx = ServiceContext.from_settings(config)
+    ctx = ServiceContext.from_settings(config, clock=clock)
     await ctx.prepare()
     adapter = bootstrap.telegram(config, Coach(ctx)).adapter
     await adapter.open()
@@ -243,7 +250,7 @@ async def coach_bot(
 
 @asynccontextmanager
 async def echo_bot(
-    folder: Path, token: str, port: str, settings: dict[str, Any]
+    _database: Path, token: str, base_url: str, settings: dict[str, Any]
 ) -> AsyncIterator[None]:
     """python-telegram-bot's own echo bot, polling the fake, as many updates at once as the
     coach and on its HTTP transport: a text answered with one message, a button's query
@@ -262,7 +269,7 @@ async def echo_bot(
     app = (
         Application.builder()
         .token(token)
-        .base_url(f"http://127.0.0.1:{port}/bot")
+        .base_url(f"{base_url}/bot")
         .concurrent_updates(settings.get("concurrent_updates", 64))
         .request(AiohttpRequest())  # the coach's transport: the floor is the framework's
         .get_updates_request(AiohttpRequest(connections=1))
