@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from hashlib import sha256
 from typing import Any
@@ -199,7 +199,10 @@ async def replan(
     await plan_reminders(ctx, uow, runner, joined=joined)
     if subscribed:
         await _keep_calendar(ctx, uow, runner, current)
-    runner.plan_key = None if current.paused else plan_key(ctx, runner)
+    follows = not joined and (
+        bool(stored.real) or await uow.running_plans.link_of(runner.id) is not None
+    )
+    runner.plan_key = None if current.paused or follows else plan_key(ctx, runner)
     return Replanned(current, new_changes, added, removed, altered)
 
 
@@ -210,7 +213,9 @@ def plan_key(ctx: ServiceContext, runner: Runner) -> str:
     calendar follow. The reports clear the stored key as they are written
     (``FeedbackRepository``), so a stored key that matches this one says the stored plan is
     the plan a replan would store now; the time of day does not count, since with the same
-    inputs on the same day a replan stores the same sessions before and after the reminder."""
+    inputs on the same day a replan stores the same sessions before and after the reminder.
+    A runner who follows a linked running plan (or did, recently) keeps no key: their plan
+    also reads the plan's 14 days from the first open day, which moves at the reminder."""
     fields = [
         key_of(profile_of(runner), runner.started_on),
         ctx.today(runner.timezone).isoformat(),
@@ -226,7 +231,8 @@ def plan_key(ctx: ServiceContext, runner: Runner) -> str:
 async def plan_held(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> bool:
     """Whether the runner's plan holds their sessions (a red flag, C7), with the stored plan
     brought up to date first: replayed, unless the last replan's ``plan_key`` still holds (a
-    held plan keeps none, so it is replayed every time)."""
+    held plan keeps none, nor does a runner's who follows a linked running plan, so theirs
+    are replayed every time)."""
     if runner.plan_key is not None and runner.plan_key == plan_key(ctx, runner):
         return False
     return (await replan(ctx, uow, runner)).plan.paused
@@ -305,7 +311,7 @@ async def _replay(
         keep=today - CHECKPOINT_LAG if keep else None,
         real=real,
     )
-    return current, stored
+    return current, replace(stored, real=real)
 
 
 async def _real(
@@ -318,14 +324,15 @@ async def _real(
 @dataclass(frozen=True)
 class _Stored:
     """What a replay starts from: the checkpoint that fits, the reports since it (as the
-    session logs and as core history), the plan changes stored since it, and the stored
-    sessions from today on."""
+    session logs and as core history), the plan changes stored since it, the stored
+    sessions from today on, and the real week's versions."""
 
     resume: Checkpoint | None
     logs: Sequence[SessionLog]
     history: Sequence[HistoryEvent]
     changes: frozenset[tuple[date, tuple[str, ...], str]]
     sessions: dict[date, PlannedSession]
+    real: tuple[RealWeek, ...] = ()  # the versions of the real week it planned from
 
 
 _NOTHING_STORED = _Stored(None, (), (), frozenset(), {})
