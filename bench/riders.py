@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from handlers.telegram.application import CoachApplication
@@ -17,8 +18,14 @@ CHECK_IN = ("Sore muscles", "Hamstrings", "Done", "Yes", "Fine")
 class Rider:
     """One runner driving the Application, timing only their button presses."""
 
-    def __init__(self, app: CoachApplication, api: FakeBotAPI, user_id: int) -> None:
-        self.app, self.api = app, api
+    def __init__(
+        self,
+        app: CoachApplication,
+        api: FakeBotAPI,
+        user_id: int,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.app, self.api, self.clock = app, api, clock  # ``clock`` times: wall or CPU
         self.user = updates.user(user_id=user_id, first_name=f"R{user_id}")
         self.chat_id = user_id
 
@@ -40,10 +47,10 @@ class Rider:
             return False
         message, data = found
         update = updates.callback_query(message=message, data=data, from_user=self.user)
-        started = time.perf_counter()
+        started = self.clock()
         await process(self.app, update)
         if timings is not None:
-            timings.append(time.perf_counter() - started)
+            timings.append(self.clock() - started)
         return True
 
     async def onboard(self) -> None:

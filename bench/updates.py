@@ -49,9 +49,10 @@ from tests.telegram.conftest import virtual_limiter
 
 @asynccontextmanager
 async def coach_app(
-    url: str, runners: int, first_id: int
+    url: str, runners: int, first_id: int, timer: Callable[[], float] = time.perf_counter
 ) -> AsyncIterator[tuple[ServiceContext, FakeClock, list[Rider]]]:
-    """The coach's Application on ``url``, with ``runners`` onboarded riders."""
+    """The coach's Application on ``url``, with ``runners`` onboarded riders (timing their
+    presses by ``timer``)."""
     api, clock = FakeBotAPI(), FakeClock()
     settings = Settings(_env_file=None, telegram_bot_token=api.token, database_url=url)
     context = ServiceContext.from_settings(settings, clock=clock)
@@ -64,7 +65,7 @@ async def coach_app(
         request=InProcessRequest(api),
     )
     await app.initialize()
-    riders = [Rider(app, api, first_id + n) for n in range(runners)]
+    riders = [Rider(app, api, first_id + n, timer) for n in range(runners)]
     for rider in riders:
         await rider.onboard()
     try:
@@ -91,8 +92,9 @@ async def tenure_timings(runners: int, days: int, url: str) -> dict[str, tenure.
         return await tenure.cohorts(context, clock, riders, days)
 
 
-async def echo_presses(presses: int) -> list[float]:
-    """Latencies of a bare python-telegram-bot handler: answer the button, send one message."""
+async def echo_presses(presses: int, clock: Callable[[], float] = time.perf_counter) -> list[float]:
+    """Latencies (or CPU times, by ``clock``) of a bare python-telegram-bot handler: answer
+    the button, send one message."""
     api = FakeBotAPI()
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -109,9 +111,9 @@ async def echo_presses(presses: int) -> list[float]:
     timings = []
     for n in range(presses):
         update = updates.callback_query(message=message, data=f"echo:{n}", from_user=user)
-        started = time.perf_counter()
+        started = clock()
         await process(app, update)
-        timings.append(time.perf_counter() - started)
+        timings.append(clock() - started)
     await app.shutdown()
     return timings
 

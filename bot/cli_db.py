@@ -6,9 +6,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
-
-from sqlalchemy.ext.asyncio import AsyncEngine
+from collections.abc import Callable
+from pathlib import Path
 
 from bot.settings import Settings, load_settings, normalise_database_url
 from bot.storage.backup import (
@@ -44,50 +43,63 @@ async def _upgrade(settings: Settings) -> None:
 def run_downgrade(args: argparse.Namespace) -> int:
     """Take the schema of the configured database down to ``args.revision``."""
     settings = load_settings()
-    asyncio.run(_migrate(settings.database_url, downgrade, args.revision))
+    asyncio.run(_downgrade(settings.database_url, args.revision))
     print(f"The database schema is at revision {args.revision}.")
     return 0
 
 
-async def _migrate(
-    url: str, step: Callable[[AsyncEngine, str], Awaitable[None]], revision: str
-) -> None:
+async def _downgrade(url: str, revision: str) -> None:
     engine = create_engine(url)
     try:
-        await step(engine, revision)
+        await downgrade(engine, revision)
     finally:
         await engine.dispose()
 
 
 def run_backup(args: argparse.Namespace) -> int:
     """Back the configured database up into ``args.path``."""
-    url = load_settings().database_url
-    try:
-        source = sqlite_file(url)
-        if source is None:
-            print("PostgreSQL has its own backup tool; run:")
-            print(pg_dump_command(url, args.path))
-            return 0
-        backup(source, args.path)
-    except BackupError as error:
-        return _fail(str(error))
-    print(f"Backed up {source} into {args.path}.")
-    return 0
+
+    def copy(database: Path) -> str:
+        backup(database, args.path)
+        return f"Backed up {database} into {args.path}."
+
+    return _file_or_tool(
+        args.path, copy, tool="PostgreSQL has its own backup tool; run:", command=pg_dump_command
+    )
 
 
 def run_restore(args: argparse.Namespace) -> int:
     """Replace the configured database with the backup at ``args.path``."""
+
+    def copy(database: Path) -> str:
+        restore(args.path, database)
+        return f"Restored {database} from {args.path}; the bot upgrades its schema when it starts."
+
+    return _file_or_tool(
+        args.path,
+        copy,
+        tool="PostgreSQL has its own restore tool; stop the bot, then run:",
+        command=pg_restore_command,
+    )
+
+
+def _file_or_tool(
+    path: Path, copy: Callable[[Path], str], *, tool: str, command: Callable[[str, Path], str]
+) -> int:
+    """What backup and restore share: on SQLite, ``copy`` the configured database's file (to
+    or from ``path``) and print what it says it did; on PostgreSQL, which has its own tools,
+    print ``tool`` and the ``command`` to run with ``path``."""
     url = load_settings().database_url
     try:
-        target = sqlite_file(url)
-        if target is None:
-            print("PostgreSQL has its own restore tool; stop the bot, then run:")
-            print(pg_restore_command(url, args.path))
+        database = sqlite_file(url)
+        if database is None:
+            print(tool)
+            print(command(url, path))
             return 0
-        restore(args.path, target)
+        done = copy(database)
     except BackupError as error:
         return _fail(str(error))
-    print(f"Restored {target} from {args.path}; the bot upgrades its schema when it starts.")
+    print(done)
     return 0
 
 

@@ -1,8 +1,10 @@
 """The one periodic tick: top up plans, plan the coming reminders, send what is due, and
-forget old handled updates. (SQLite's WAL is copied on a schedule of its own:
+forget old handled updates; beside it, off its critical path, look again at the runners'
+linked running plans. (SQLite's WAL is copied on a schedule of its own:
 ``bot/storage/checkpoints.py``.) With several instances on one database every instance's
 tick sends (the claims share the rows out), and only the one holding the planning lease
-tops up and plans, so two never replan one runner at once."""
+tops up, plans and looks at the running plans, so two never replan one runner at once nor
+fetch one calendar twice."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from datetime import datetime, timedelta
 from bot.services.context import ServiceContext
 from bot.services.infrastructure.update_retention import prune_handled_updates
 from bot.services.plans.reminder_plan import HORIZON
+from bot.services.use_cases.running_plan import look_again
 from bot.settings import KEEP_HANDLED_UPDATES
 from schedules.dispatch import Dispatcher
 from schedules.plan_ahead import plan_all, refresh_plans
@@ -22,6 +25,8 @@ from schedules.plan_ahead import plan_all, refresh_plans
 logger = logging.getLogger(__name__)
 
 PLAN_EVERY = timedelta(hours=1)  # plans reach a day ahead, so hourly is plenty
+PLANS_LOOKED_AT = 20  # running-plan calendars fetched per look, one after the other
+LOOK = "the look at running plans"  # its name in the database's outages
 
 
 class Tick:
@@ -41,6 +46,7 @@ class Tick:
         self.keep_handled_updates = keep_handled_updates
         self._planned_through: datetime | None = None  # the end of the last planned window
         self._running = asyncio.Lock()
+        self._looking: asyncio.Task[int] | None = None  # at the runners' running plans
 
     async def run(self, now: datetime) -> Counter[str]:
         """One tick at ``now``; returns how many rows ended in each status."""
@@ -53,6 +59,7 @@ class Tick:
         if self.dispatcher.stopping:  # a run that starts after ``stop`` does nothing
             return counts
         if self.plans is None or await self.plans():
+            self._look_at_running_plans(now)
             counts["refreshed"] = await refresh_plans(self.ctx, now)
             through = self._planned_through
             if through is None or now + HORIZON - through >= PLAN_EVERY:
@@ -66,8 +73,33 @@ class Tick:
             logger.info("reminder tick: %s", dict(+counts))
         return counts
 
+    def _look_at_running_plans(self, now: datetime) -> None:
+        """Start a look at the running plans due one, unless the last is still going: the
+        fetches wait on other servers, so the tick does not wait on them."""
+        if self._looking is None or self._looking.done():
+            self._looking = asyncio.create_task(self._look(now))
+
+    async def _look(self, now: datetime) -> int:
+        """One look; a database outage is counted in the outage's two lines, not logged."""
+        outages = self.ctx.database.outages
+        try:
+            looked = await look_again(self.ctx, now, limit=PLANS_LOOKED_AT)
+        except Exception as error:
+            if outages.failed(LOOK, error) is None:
+                logger.exception("could not look at the running plans")
+            return 0
+        outages.answered(LOOK)
+        return looked
+
+    async def running_plans_looked(self) -> int:
+        """Wait for the look at the running plans in flight; how many it looked at."""
+        return await self._looking if self._looking is not None else 0
+
     async def stop(self) -> None:
         """Finish the send in flight, hand the rest of the batch back, and return."""
         self.dispatcher.stopping = True
         async with self._running:
             pass
+        if self._looking is not None:
+            self._looking.cancel()
+            await asyncio.gather(self._looking, return_exceptions=True)

@@ -30,6 +30,9 @@ EXPORTED = {
     "dispatches": "reminders",
     "dialog_states": "open_question",
     "calendar_events": "calendar_events",
+    "plan_links": "running_plan_link",
+    "run_kind_rules": "running_plan_rules",
+    "real_week_versions": "real_week_versions",
 }
 PERSONAL_COLUMNS = ("runner_id", "user_id", "platform_user_id")
 

@@ -21,12 +21,14 @@ Inputs (``inputs``, ``profile``, ``feedback``):
 
 Planning (``planner``, ``model``):
 
-- ``plan(profile, *, start, weeks, history=(), as_of=None, resume=None, keep=None) -> Plan``
+- ``plan(profile, *, start, weeks, history=(), as_of=None, resume=None, keep=None,
+  real=None) -> Plan``
   replays the history from ``start`` (the day coaching began) and plans ``weeks`` weeks of 7
   days. Sessions before ``as_of`` (or before the latest history entry) without feedback count
   as missed. ``keep`` asks for the ``Checkpoint`` of the latest week starting by then
   (``Plan.checkpoint``, JSON-able with ``to_json``/``from_json``); ``resume`` starts from one,
-  and the plan then holds the weeks, changes and decisions from its week on.
+  and the plan then holds the weeks, changes and decisions from its week on. ``real`` (a
+  ``RealWeek``) gives the days the runner's running plan names, from its ``since`` on.
 - ``Plan(weeks, changes, paused, decisions)`` with ``to_json()`` (``docs/plan-format.md``)
   and ``sessions``; ``Week(start, phase, sessions)``; ``Session(date, kind, minutes,
   exercises, rules, status, after_run)``; ``Prescription(exercise, sets, reps, hold_s, load,
@@ -42,7 +44,8 @@ Data (``library``, ``rules``): ``library()`` / ``load_library(path)`` return the
 ``RuleSettings``; a broken file raises ``CoachingDataError`` naming file, exercise and field.
 
 Text: ``plan_table(plan) -> str`` renders the week-by-week preview; ``explain(decision,
-ahead, paused=...)`` says what the runner reported and what changes in which session.
+ahead, paused=..., today=...)`` says what the runner reported and what changes in which
+session.
 """
 
 from bot.coaching.checkpoint import Checkpoint
@@ -76,6 +79,7 @@ from bot.coaching.phases import Phase
 from bot.coaching.plan_table import plan_table
 from bot.coaching.planner import decide_feedback, plan
 from bot.coaching.profile import DayKind, Equipment, Experience, Profile, Reminder
+from bot.coaching.real_week import RealWeek
 from bot.coaching.rules import RuleSettings, load_rules, rules
 
 __all__ = [
@@ -104,6 +108,7 @@ __all__ = [
     "Prescription",
     "Profile",
     "ProfileChanged",
+    "RealWeek",
     "Reminder",
     "Resumed",
     "RuleSettings",

@@ -25,13 +25,13 @@ Choices where the rules are silent:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from bot.coaching.feedback import Completed, Feedback, Legs, PainSite
 from bot.coaching.library import Exercise, Joint, Tag
-from bot.coaching.profile import DayKind, Profile
+from bot.coaching.profile import DayKind
 from bot.coaching.rules import RuleSettings, ordered
 
 SITE_JOINTS: Mapping[PainSite, frozenset[Joint]] = {
@@ -148,10 +148,11 @@ def why_for(rules: tuple[str, ...], report: Feedback, settings: RuleSettings) ->
     )
 
 
-def next_run(profile: Profile, day: date) -> DayKind | None:
-    """The kind of the first run after ``day`` in the usual week, if the runner runs at all."""
+def next_run(kind_of: Callable[[date], DayKind], day: date) -> DayKind | None:
+    """The kind of the first run after ``day`` (each day's kind from ``kind_of``: the usual
+    week's, or the real week's), if the runner runs at all in the week after it."""
     for offset in range(1, 8):
-        kind = profile.day(day + timedelta(days=offset))
+        kind = kind_of(day + timedelta(days=offset))
         if kind is not DayKind.REST:
             return kind
     return None

@@ -39,6 +39,12 @@ def weekday(day: date) -> str:
     return f"{day:%A}"
 
 
+def day_named(day: date, today: date) -> str:
+    """``day`` as a reply sent ``today`` names it: its weekday within the six days ahead
+    (``Friday``), otherwise its date (``Fri 5 Feb``), so that "Friday" is never a week off."""
+    return weekday(day) if 1 <= (day - today).days <= 6 else day_label(day)
+
+
 def day_label(day: date) -> str:
     """``Mon 6 Apr``."""
     return f"{day:%a} {day.day} {day:%b}"
@@ -111,21 +117,22 @@ def _names(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _eased(decision: Decision, session: Session) -> str:
+def _eased(decision: Decision, session: Session, today: date) -> str:
     """What a C2 step-down or swap does to the next session."""
     joints = joints_of(decision.concerns)
     checked = [_the(item.exercise.name) for item in session.exercises if item.cues_emphasised]
     where = _sites(decision.concerns)
+    name = day_named(session.date, today)
     if session.kind is SessionKind.RECOVERY:
-        return f"{weekday(session.date)}'s session becomes {RECOVERY}"
+        return f"{name}'s session becomes {RECOVERY}"
     if decision.next.swap & joints:
         return (
-            f"on {weekday(session.date)} the exercises that load your {where} are swapped for"
+            f"on {name} the exercises that load your {where} are swapped for"
             f" ones that spare {_agree(decision.concerns, 'it', 'them')}"
         )
     if not checked:
-        return f"{weekday(session.date)}'s session already keeps clear of your {where}"
-    return f"on {weekday(session.date)} the {where} exercises are {LIGHTER}: {_names(checked)}"
+        return f"{name}'s session already keeps clear of your {where}"
+    return f"on {name} the {where} exercises are {LIGHTER}: {_names(checked)}"
 
 
 def in_sentence(name: str) -> str:
@@ -139,13 +146,13 @@ def _the(name: str) -> str:
     return f"the {in_sentence(name)}"
 
 
-def _moved(step: Moved, ahead: Sequence[Session]) -> str:
+def _moved(step: Moved, ahead: Sequence[Session], today: date) -> str:
     """One step up, and the session that first shows it (P8): the next one holding the
     exercise, or for a new variant the next one holding that variant."""
     name = _the(step.exercise.name)
     shown = step.to if step.step == "variant" else step.exercise.name
     holding = next((s for s in ahead if shown in (i.exercise.name for i in s.exercises)), None)
-    when = f"on {weekday(holding.date)} " if holding is not None else ""
+    when = f"on {day_named(holding.date, today)} " if holding is not None else ""
     if step.step == "variant":
         if holding is None:  # no coming session may hold it yet (P3, P12): it waits for one
             return f"{name} has earned its next step, {_the(step.to)}, for a day that allows it"
@@ -161,12 +168,13 @@ def _moved(step: Moved, ahead: Sequence[Session]) -> str:
     return f"{when}{name} {change}" if holding is not None else f"{name} {change} from next time"
 
 
-def explain(decision: Decision, ahead: Sequence[Session], *, paused: bool) -> str:
-    """The reply to the answer that caused ``decision``: what was reported, and what changes
-    in which of the sessions ``ahead`` (the coming ones, in date order)."""
+def explain(decision: Decision, ahead: Sequence[Session], *, paused: bool, today: date) -> str:
+    """The reply, sent ``today``, to the answer that caused ``decision``: what was reported,
+    and what changes in which of the sessions ``ahead`` (the coming ones, in date order)."""
     following = ahead[0] if ahead else None
     report, rules = decision.report, set(decision.rules)
-    when = f" on {weekday(following.date)}" if following is not None else ""
+    named = day_named(following.date, today) if following is not None else ""
+    when = f" on {named}" if following is not None else ""
     if "C7" in rules and decision.pause:
         if report.legs is Legs.RED_FLAG:
             said = "You reported sharp pain, bruising or weakness."
@@ -185,14 +193,14 @@ def explain(decision: Decision, ahead: Sequence[Session], *, paused: bool) -> st
         return "Your strength sessions stay paused until you've been cleared: then send /resume."
     lines: list[str] = []
     if "C6" in rules:
-        which = f"{weekday(following.date)}'s" if following is not None else "the next"
+        which = f"{named}'s" if following is not None else "the next"
         lines.append(
             f"You said your hamstring feels sensitive after running, so {which} session is"
             f" {RECOVERY}, and Nordics wait until it has settled."
         )
     elif decision.concerns and following is not None:
         lines.append(
-            f"{_what_you_said(report, decision.concerns)}, so {_eased(decision, following)}."
+            f"{_what_you_said(report, decision.concerns)}, so {_eased(decision, following, today)}."
         )
     elif decision.concerns:
         lines.append(f"{_what_you_said(report, decision.concerns)}, so I'll ease off there.")
@@ -218,7 +226,7 @@ def explain(decision: Decision, ahead: Sequence[Session], *, paused: bool) -> st
         lines.append(f"Sore {where} the day after means the right muscles did the work.")
     if "C11" in rules:
         lines.append("Soreness one to three days after new lowering work is normal.")
-    lines += _progression(decision, ahead)
+    lines += _progression(decision, ahead, today)
     if not lines:
         lines.append("Your plan stays as it is: keep going.")
     return " ".join(lines)
@@ -244,10 +252,11 @@ def _lighter(decision: Decision, when: str) -> str:
     return f"{cause}, so{when} {LOSES_A_SET}{distance}."
 
 
-def _progression(decision: Decision, ahead: Sequence[Session]) -> list[str]:
+def _progression(decision: Decision, ahead: Sequence[Session], today: date) -> list[str]:
     rules, report = set(decision.rules), decision.report
     if decision.moved:
-        return [f"That went well, so {_names([_moved(m, ahead) for m in decision.moved])}."]
+        moved = [_moved(step, ahead, today) for step in decision.moved]
+        return [f"That went well, so {_names(moved)}."]
     lines = []
     if decision.gated:
         lines.append(

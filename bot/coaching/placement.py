@@ -2,7 +2,9 @@
 
 Day arithmetic is conservative: a session is assumed to be late in its day and a run early in
 its day, so "within 48 h before a long day" rules out the two days before it as well as the
-long day itself. The usual week repeats, so the days after Sunday are next week's Monday on.
+long day itself. ``week`` is either the usual week, which repeats (the days after Sunday are
+next week's Monday on), or the days ahead of one day of the real week (``real_week``: eight
+days, the day itself at index 0), read the same way.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def strength_allowed(
 ) -> bool:
     """P2, and C5's extra day away from the kinds of run in ``keep_away``."""
     for offset in range(4):
-        kind = week[(weekday + offset) % 7]
+        kind = week[(weekday + offset) % len(week)]
         if offset < MIN_DAYS[kind] + (kind in keep_away):
             return False
     return True
@@ -40,7 +42,7 @@ def heavy_allowed(
     """P3: no long or hard day within ``hours`` after (plus C5's extra day)."""
     days = -(-hours // 24)
     for offset in range(days + 2):
-        kind = week[(weekday + offset) % 7]
+        kind = week[(weekday + offset) % len(week)]
         if kind in QUALITY and offset <= days + (kind in keep_away):
             return False
     return True
@@ -49,7 +51,7 @@ def heavy_allowed(
 def days_to_quality(week: tuple[DayKind, ...], weekday: int) -> int:
     """Days from ``weekday`` to the next long or hard run (8 when there is none): P12."""
     for offset in range(1, 8):
-        if week[(weekday + offset) % 7] in QUALITY:
+        if week[(weekday + offset) % len(week)] in QUALITY:
             return offset
     return 8
 

@@ -24,13 +24,17 @@ Choices where COACHING.md is silent:
   says so; when it leaves none, the Floor change names the least bad option. C5's extra
   distance is a preference that yields rather than removing a session (the Floor).
 - Sessions are never moved to make up for a missed one (P9). A session is ``missed`` when it
-  is before ``as_of`` (or before the latest history entry) with no log of it done or
-  skipped: a check-in alone (``Completed.NOT_LOGGED``) never counts as done. Future sessions
-  are assumed to happen for P3's "first four weeks of Nordic work" and P9's two-week gap, but
-  only reported sessions progress (P8/C4): the plan shows today's level for the weeks ahead.
+  is before ``as_of`` (or before the latest report) with no log of it done or skipped: a
+  check-in alone (``Completed.NOT_LOGGED``) never counts as done. A profile change or a
+  resumption reports nothing: dated tomorrow, it leaves tomorrow's session planned. Future
+  sessions are assumed to happen for P3's "first four weeks of Nordic work" and P9's two-week
+  gap, but only reported sessions progress (P8/C4): the plan shows today's level for the weeks
+  ahead.
 - P9 steps back once per gap, at the first strength session after it; recovery sessions do not
   count as strength work, and the race rest and recovery week P6 prescribes do not count as
-  time off: P9 is about missed sessions and time off, not the plan's own taper. A skipped
+  time off (by the race of each day as it was lived: a new race does not turn the last
+  race's recovery week into a gap): P9 is about missed sessions and time off, not the plan's
+  own taper. A skipped
   or missed session starts the two-for-two count (P10) of its exercises again, like a
   session that did not pass C4.
 - No progression in maintain, taper, race and recovery days, nor in a lighter week (P6, P11).
@@ -43,6 +47,13 @@ Choices where COACHING.md is silent:
   kit, race, sessions a week...) takes over from its day: the rest of that week is laid out
   again with the new profile, and every exercise keeps the step, dose and two-for-two count
   it had reached (``Progress.refit``). Days before it keep what was planned then.
+- ``real`` (``bot.coaching.real_week``): versions of the runner's real week, each taking over
+  from its ``since``: the days it names take their kind from it instead of the declared week
+  and, like a profile change, the rest of the plan week is laid out again from that day (so
+  the days before it keep what the version before planned). Every rule reads a day's kind the
+  same way (P2, P3, P12, C5's next run), and P4 counts the trail runs of each week from those
+  days unless the runner gave their own count. A version is expected to start after any
+  checkpoint resumed from (a replan's first open day does).
 - C7 drops every session from the red flag on, until a ``Resumed`` event; then the rest of that
   week is laid out again, the first session back is a control session, and the adjustment
   open at the red flag holds until a check-in replaces it.
@@ -50,7 +61,7 @@ Choices where COACHING.md is silent:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
@@ -104,6 +115,7 @@ from bot.coaching.placement import (
 )
 from bot.coaching.profile import DayKind, Equipment, Experience, Profile
 from bot.coaching.progression import Progress
+from bot.coaching.real_week import RealWeek, days_ahead, kind_on
 from bot.coaching.rules import RuleSettings, ordered, rules
 from bot.coaching.sessions import Brief, compose
 
@@ -124,9 +136,11 @@ def plan(
     as_of: date | None = None,
     resume: Checkpoint | None = None,
     keep: date | None = None,
+    real: Sequence[RealWeek] = (),
 ) -> Plan:
-    """Plan ``weeks`` weeks from ``start``, replaying ``history`` (or resuming: see above)."""
-    replay = _Replay(profile, start, history, as_of, library(), rules())
+    """Plan ``weeks`` weeks from ``start``, replaying ``history`` (or resuming: see above);
+    ``real``: the versions of the runner's real week, each from its ``since`` on."""
+    replay = _Replay(profile, start, history, as_of, library(), rules(), real)
     return replay.run(weeks, resume, keep)
 
 
@@ -165,13 +179,18 @@ class _Replay:
         as_of: date | None,
         library: Library,
         settings: RuleSettings,
+        real: Sequence[RealWeek] = (),
     ) -> None:
         self.profile, self.start, self.library, self.settings = profile, start, library, settings
+        self.real_weeks = sorted(real, key=lambda version: version.since)  # still to reach
+        self.real: Mapping[date, DayKind] = {}  # the real week's days, once the replay is there
+        self.week_runs = profile.trail_runs  # P4: this plan week's trail runs
         self.initial = profile  # what the checkpoint key names; ``ProfileChanged`` moves on
         self.events = sorted(history, key=lambda event: event.date)
         self.cursor = 0
         self.feedback_on = {e.date: e for e in self.events if isinstance(e, Feedback)}
-        latest = self.events[-1].date + DAY if self.events else start
+        reported = [event.date for event in self.events if isinstance(event, Feedback)]
+        latest = max(reported) + DAY if reported else start  # a change of plan reports nothing
         self.known_until = max(as_of or start, latest)
         self.progress = Progress(library, profile, settings, nordics=nordics_fit(profile, settings))
         self.keep_away: dict[DayKind, date] = {}  # C5: run kind -> last day of the distance
@@ -183,6 +202,7 @@ class _Replay:
         self.reducing: dict[PainSite, int] = {}  # C2, C12: load-reducing check-ins in a row
         self.last_scores: dict[PainSite, int] = {}
         self.last_strength: date | None = None  # P9
+        self.rest_lived = 0  # P9: P6's own rest days lived since then, by the race of each day
         self.stepped_back_after: date | None = None
         self.nordic_since: date | None = None  # P3
         self.nordic_started = False  # C10: a session with a Nordic has happened
@@ -265,7 +285,7 @@ class _Replay:
                     self.last_session,
                 )
             ],
-            "counts": [self.valid_days, self.build_weeks, self.rotation],
+            "counts": [self.valid_days, self.build_weeks, self.rotation, self.rest_lived],
             "taper_windows": sorted(self.taper_windows),
             "previous": self.previous.value,
         }
@@ -296,7 +316,7 @@ class _Replay:
         self.last_scores = {PainSite(site): n for site, n in state["last_scores"].items()}
         days = [day_of(text) for text in state["days"]]
         self.last_strength, self.stepped_back_after, self.nordic_since, self.last_session = days
-        self.valid_days, self.build_weeks, self.rotation = state["counts"]
+        self.valid_days, self.build_weeks, self.rotation, self.rest_lived = state["counts"]
         self.taper_windows = set(state["taper_windows"])
         self.previous = Phase(state["previous"])
         self._take(checkpoint.day - DAY)
@@ -339,7 +359,7 @@ class _Replay:
             return [SessionKind.CONTROL] * per_week
         if phase in (Phase.TAPER, Phase.RACE):
             return [SessionKind.MAINTENANCE] * per_week
-        if self.profile.trail_runs <= 1:
+        if self.week_runs <= 1:
             pair = [SessionKind.HEAVY, SessionKind.CONTROL]
         else:
             pair = [SessionKind.FOCUSED, SessionKind.MAINTENANCE]
@@ -352,8 +372,10 @@ class _Replay:
         return phase_on(day, self.profile.race_date, self.settings)
 
     def _week(self, index: int, week_start: date, phase: Phase, lighter: bool) -> Week:
-        kinds = self._kinds(index, phase)
         days = [week_start + offset * DAY for offset in range(7)]
+        self._reach_real_week(week_start)
+        self._count_runs(days)
+        kinds = self._kinds(index, phase)
         self.week_heavy = 0
         self._note_shortfall(week_start, days, len(kinds))
         slots = self._layout(days, kinds)
@@ -371,6 +393,10 @@ class _Replay:
             if any(isinstance(e, Resumed) for e in today) and self.paused:
                 self._resume()
                 slots = self._relayout(days, kinds, placed, day)
+            if self._reach_real_week(day):
+                self._note_shortfall(day, days, len(kinds))
+                slots = self._relayout(days, kinds, placed, day)
+            self.rest_lived += self._phase(day) in PRESCRIBED_REST
             session = None
             if day in slots and not self.paused:
                 placed.append(slots[day])
@@ -381,15 +407,41 @@ class _Replay:
                     slots = self._relayout(days, kinds, placed, day + DAY)
         return Week(week_start, phase, tuple(sessions))
 
+    def _reach_real_week(self, day: date) -> bool:
+        """From each version's first day on, its days take over; True on reaching one."""
+        reached = False
+        while self.real_weeks and self.real_weeks[0].since <= day:
+            self.real = self.real_weeks.pop(0).days
+            reached = True
+        return reached
+
+    def _count_runs(self, days: Sequence[date]) -> None:
+        """P4's trail runs for this plan week: the runner's own count, else its running days
+        (the usual week's, or the real week's where it names them)."""
+        profile = self.profile
+        if not self.real or profile.trail_runs_per_week is not None:
+            self.week_runs = profile.trail_runs
+        else:
+            self.week_runs = sum(self._kind(day) is not DayKind.REST for day in days)
+
+    def _kind(self, day: date) -> DayKind:
+        """The kind of ``day``: from the real week where it names it, else the usual week."""
+        return kind_on(self.profile, self.real, day)
+
+    def _view(self, day: date) -> tuple[tuple[DayKind, ...], int]:
+        """The days the placement rules read from ``day`` on, and ``day``'s index in them:
+        the usual week by weekday, or the real days ahead from index 0."""
+        if not self.real:
+            return self.profile.week, day.weekday()
+        return days_ahead(self.profile, self.real, day), 0
+
+    def _allowed(self, day: date, keep_away: frozenset[DayKind] = NO_KEEP_AWAY) -> bool:
+        """P2 (and C5's extra distance from ``keep_away``) for ``day``."""
+        return strength_allowed(*self._view(day), keep_away)
+
     def _free(self, days: Sequence[date]) -> list[date]:
         """Days that may hold strength work: P2, and not in the last days before the race."""
-        week = self.profile.week
-        return [
-            day
-            for day in days
-            if strength_allowed(week, day.weekday(), NO_KEEP_AWAY)
-            and self._phase(day) is not Phase.RACE
-        ]
+        return [day for day in days if self._allowed(day) and self._phase(day) is not Phase.RACE]
 
     def _kept(self, day: date) -> frozenset[DayKind]:
         """The run kinds C5 still keeps strength an extra day away from on ``day``."""
@@ -398,12 +450,11 @@ class _Replay:
     def _layout(
         self, days: Sequence[date], kinds: Sequence[SessionKind], *, week_empty: bool = True
     ) -> dict[date, SessionKind]:
-        week = self.profile.week
         day_rules = DayRules(
             heavy_ok=self._heavy_ok,
-            kept_away=lambda day: not strength_allowed(week, day.weekday(), self._kept(day)),
-            easy_day=lambda day: self.profile.day(day) is DayKind.EASY,
-            distance=lambda day: days_to_quality(week, day.weekday()),
+            kept_away=lambda day: not self._allowed(day, self._kept(day)),
+            easy_day=lambda day: self._kind(day) is DayKind.EASY,
+            distance=lambda day: days_to_quality(*self._view(day)),
             window=self._taper_window,
         )
         chosen = choose_days(
@@ -441,8 +492,7 @@ class _Replay:
     def _note_shortfall(self, since: date, days: Sequence[date], wanted: int) -> None:
         """P2 leaves too few days: fewer sessions, and say so (from ``since``); none: the
         Floor."""
-        week = self.profile.week
-        valid = sum(strength_allowed(week, day.weekday(), NO_KEEP_AWAY) for day in days)
+        valid = sum(self._allowed(day) for day in days)
         if valid != self.valid_days and valid < wanted:
             self._change(since, {"Floor"} if valid == 0 else {"P2"})
         self.valid_days = valid
@@ -459,7 +509,7 @@ class _Replay:
         since = self.nordic_since
         new = since is None or (day - since).days < 7 * settings.unaccustomed_weeks
         hours = settings.heavy_hours_unaccustomed if new else settings.heavy_hours
-        return heavy_allowed(self.profile.week, day.weekday(), hours, self._kept(day))
+        return heavy_allowed(*self._view(day), hours, self._kept(day))
 
     # -- sessions ---------------------------------------------------------------------------
 
@@ -483,12 +533,12 @@ class _Replay:
         if happens and kind is not SessionKind.RECOVERY and self._detrained(day):
             rule_ids.add("P9")
         phase = self._phase(day)
-        short = (self.profile.trail_runs >= 4 and kind in SHORT_KINDS) or phase is Phase.TAPER
+        short = (self.week_runs >= 4 and kind in SHORT_KINDS) or phase is Phase.TAPER
         brief = Brief(
             kind=kind,
             light=kind in LIGHT_KINDS or short,
             heavy_ok=self._heavy_ok(day),
-            eccentric_ok=self.profile.day(day + DAY) is not DayKind.LONG,
+            eccentric_ok=self._kind(day + DAY) is not DayKind.LONG,
             set_off="P11" if lighter else "P6" if phase is Phase.MAINTAIN else None,
             first_nordic=not self.nordic_started,
             whole=phase is Phase.BUILD and not lighter and not short,
@@ -517,7 +567,7 @@ class _Replay:
         self.week_heavy += heavy
         strength = kind is not SessionKind.RECOVERY
         if strength and happens:
-            self.last_strength = day
+            self.last_strength, self.rest_lived = day, 0
             if heavy and self.nordic_since is None:
                 self.nordic_since = day
             self.nordic_started |= any(item.exercise.heavy for item in exercises)
@@ -529,7 +579,7 @@ class _Replay:
             exercises=exercises,
             rules=ordered(rule_ids),
             status=status,
-            after_run=self.profile.day(day) is DayKind.EASY,
+            after_run=self._kind(day) is DayKind.EASY,
             warm_up=self.settings.warm_up if strength else (),
         )
 
@@ -555,17 +605,12 @@ class _Replay:
         last = self.last_strength
         if last is None or last == self.stepped_back_after:
             return False
-        if self._days_off(last, day) < 7 * self.settings.detraining_weeks:
+        if (day - last).days - self.rest_lived < 7 * self.settings.detraining_weeks:
             return False
         self.progress.step_back()
         self.stepped_back_after = last
         self._change(day, {"P9"})
         return True
-
-    def _days_off(self, last: date, day: date) -> int:
-        """P9: days after ``last`` up to ``day`` without strength work that P6 did not prescribe."""
-        days = (day - last).days
-        return sum(self._phase(last + n * DAY) not in PRESCRIBED_REST for n in range(1, days + 1))
 
     # -- history ----------------------------------------------------------------------------
 
@@ -610,7 +655,7 @@ class _Replay:
             last_scores=self.last_scores,
             reported=self.reported,
             reducing=self.reducing,
-            next_run=next_run(self.profile, feedback.date),
+            next_run=next_run(self._kind, feedback.date),
             paused=self.paused,
             hard_before=self.hard_before,
         )

@@ -28,7 +28,15 @@ from bot.services.plans.reminder_plan import plan_reminders
 from bot.services.presentation.replies import Message, Part, Reply, out_of_date, say, toast
 from bot.services.presentation.rule_ids import rules_text
 from bot.services.presentation.text import plain
-from bot.services.use_cases import account, calendar, clubs, progress, reminders, training
+from bot.services.use_cases import (
+    account,
+    calendar,
+    clubs,
+    progress,
+    reminders,
+    running_plan,
+    training,
+)
 from bot.services.use_cases.onboarding import ONBOARDING, WELCOME
 from bot.storage.models import Club, Runner, RunnerStatus
 
@@ -48,6 +56,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("history", "Your sessions and plan changes"),
     ("progress", "A chart of your progress"),
     ("calendar", "Your next four weeks as a calendar file"),
+    ("plan", "Follow your running plan's calendar: /plan link, /plan unlink"),
     ("export", "Download all your data"),
     ("deleteme", "Delete all your data"),
     ("rules", "What the rule IDs in /history mean"),
@@ -146,6 +155,7 @@ class Coach:
             account.SETTINGS,
             account.DELETE,
             clubs.CLUB_SETUP,
+            running_plan.PLAN_KINDS,
         )
         self._club_setups = Turns()  # one chat's setup dialog, answered by any of its admins
         self._runner_commands: dict[str, RunnerAction] = {
@@ -165,6 +175,7 @@ class Coach:
             "history": account.history,
             "progress": progress.show,
             "calendar": calendar.export,
+            "plan": lambda turn, r: running_plan.command(turn, r, "", None),
             "export": account.export,
         }
 
@@ -190,6 +201,9 @@ class Coach:
         ``addressed``: the command is certainly for this bot (a Discord slash command, or
         Telegram's ``/name@bot``), so even in a group one it does not know gets an answer."""
         name = name.lower()
+        fetched = None
+        if name == "plan" and person.private:  # the network, before any transaction opens
+            fetched = await running_plan.prefetch(self.ctx, payload)
         async with self._turn(person, club_setup=not person.private and name == "club") as turn:
             if not person.private:
                 reply = await self._group_command(turn, name, payload, admin=admin)
@@ -212,8 +226,10 @@ class Coach:
             runner = await training.runner_or_none(turn)
             if runner is None:
                 return await self._not_set_up(turn)
-            if name == "calendar":  # the one runner command that reads an argument (reset)
+            if name == "calendar":  # the runner commands that read an argument
                 return await calendar.export(turn, runner, payload)
+            if name == "plan":
+                return await running_plan.command(turn, runner, payload, fetched)
             return await action(turn, runner)
 
     @_observed("text")

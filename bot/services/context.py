@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.services.infrastructure.plan_fetch import SAFE, Limits
 from bot.settings import PLACEHOLDER_DOMAIN, Settings
 from bot.storage.database import Database
 
@@ -77,6 +78,8 @@ class ServiceContext:
     ``https://coach.example.org``; None when it has none (polling, the console)."""
     calendar_domain: str = PLACEHOLDER_DOMAIN
     """The domain of calendar event UIDs (``Settings.uid_domain``)."""
+    plan_fetch: Limits = SAFE
+    """How far a running plan's fetch may go (the tests' loopback feed server changes it)."""
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock = system_clock) -> ServiceContext:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -151,6 +152,10 @@ class Runner(Timestamped, Base):
     calendar_key: Mapped[str] = mapped_column(
         String(32), default=lambda: new_calendar_key(), server_default=""
     )
+    # What the stored plan was made from besides the reports, as a replan left it: a /today
+    # or /week while it still matches shows the stored plan without replaying it
+    # (bot.services.plans.training_plan.plan_key). A report clears it as it is written.
+    plan_key: Mapped[str | None] = mapped_column(String(64))
 
     week: Mapped[list[RunningDay]] = relationship(
         back_populates="runner",
@@ -331,6 +336,63 @@ class CalendarEvent(Base):
     revised_at: Mapped[datetime]
 
 
+class PlanLink(Base):
+    """A runner's running-plan calendar (issue 31): the private link they gave, the last good
+    copy of the calendar with its validators, when to look again, and what it said last.
+
+    ``link`` is a secret like a password: stored as given, never logged, never shown back
+    (only ``host`` is), never exported.
+    """
+
+    __tablename__ = "plan_links"
+
+    runner_id: Mapped[int] = mapped_column(
+        ForeignKey("runners.id", ondelete="CASCADE"), primary_key=True
+    )
+    link: Mapped[str] = mapped_column(String(2048))
+    host: Mapped[str] = mapped_column(String(255))
+    linked_at: Mapped[datetime]
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)  # the last good copy
+    etag: Mapped[str | None] = mapped_column(String(256))
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    fetched_at: Mapped[datetime | None]  # when the last good copy was confirmed
+    next_check_at: Mapped[datetime] = mapped_column(index=True)
+    failing_since: Mapped[datetime | None]
+    failure_told: Mapped[bool] = mapped_column(default=False)
+    notice: Mapped[str | None] = mapped_column(Text)  # what to tell the runner next
+
+
+class RealWeekVersion(Base):
+    """One version of a runner's real week (issue 31): from ``since`` on, the kind of each
+    day their running plan named, ``{ISO day: day kind}`` (an empty one: the declared week).
+
+    A replay lays out each version from its day, as it did then (``bot.coaching.real_week``),
+    so the versions are facts of the plan lived, not of the link: they outlive an unlink or
+    a new link, and go only with the runner.
+    """
+
+    __tablename__ = "real_week_versions"
+
+    runner_id: Mapped[int] = mapped_column(
+        ForeignKey("runners.id", ondelete="CASCADE"), primary_key=True
+    )
+    since: Mapped[date] = mapped_column(primary_key=True)
+    days: Mapped[dict[str, Any]]
+
+
+class RunKindRule(Base):
+    """One of a runner's own answers about their plan's events: events whose title reads
+    ``key`` (``bot.coaching.run_kinds.rule_key``) are runs of ``kind``."""
+
+    __tablename__ = "run_kind_rules"
+
+    runner_id: Mapped[int] = mapped_column(
+        ForeignKey("runners.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+
+
 class Club(Timestamped, Base):
     """A running club: a group, supergroup or channel the bot was added to."""
 
@@ -387,6 +449,7 @@ class DispatchKind(enum.StrEnum):
     WEEK_PREVIEW = "week_preview"
     CLUB_SESSION = "club_session"
     CLUB_SUMMARY = "club_summary"
+    PLAN_NOTICE = "plan_notice"  # what the runner's running-plan calendar changed (issue 31)
 
 
 class DispatchStatus(enum.StrEnum):

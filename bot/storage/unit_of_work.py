@@ -12,6 +12,7 @@ from bot.storage.repositories.feedback import FeedbackRepository
 from bot.storage.repositories.instances import InstanceRepository
 from bot.storage.repositories.plans import PlanRepository
 from bot.storage.repositories.runners import RunnerRepository
+from bot.storage.repositories.running_plans import RunningPlanRepository
 from bot.storage.repositories.updates import UpdateRepository
 
 
@@ -29,6 +30,7 @@ class UnitOfWork:
         self.updates = UpdateRepository(session)
         self.calendar = CalendarRepository(session)
         self.instances = InstanceRepository(session)
+        self.running_plans = RunningPlanRepository(session)
 
     async def write_pending(self) -> None:
         """Write what the repositories hold back for the end (a batch's dialogs)."""

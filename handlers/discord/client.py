@@ -33,6 +33,9 @@ CLUB_IN_THREAD = (
     "where its posts should go."
 )
 RESET_LINK = "Switch off your calendar link (and get a new one, where links are offered)"
+PLAN_LINK = "Your running plan's private calendar address (https://… or webcal://…)"
+PLAN_UNLINK = "Stop following your running plan"
+WITH_OPTIONS = frozenset({"calendar", "plan"})
 
 Command = app_commands.Command[Any, Any, None]
 
@@ -145,14 +148,14 @@ def build_client(
 
 
 def slash_commands(callbacks: Callbacks) -> list[Command]:
-    """The slash commands: Telegram's menu, /start and /cancel, /calendar with its reset, and
-    /club for server managers."""
+    """The slash commands: Telegram's menu, /start and /cancel, /calendar with its reset,
+    /plan with its link, and /club for server managers."""
     commands = [
         _command(name, text, callbacks)
         for name, text in (*COMMANDS, *EXTRA_COMMANDS)
-        if name != "calendar"
+        if name not in WITH_OPTIONS
     ]
-    return [*commands, _calendar(callbacks), _club(callbacks)]
+    return [*commands, _calendar(callbacks), _plan(callbacks), _club(callbacks)]
 
 
 def _command(name: str, description: str, callbacks: Callbacks) -> Command:
@@ -168,6 +171,18 @@ def _calendar(callbacks: Callbacks) -> Command:
     @app_commands.describe(reset=RESET_LINK)
     async def run(interaction: discord.Interaction, reset: bool = False) -> None:
         await callbacks.command(interaction, name, "reset" if reset else "")
+
+    description = dict(COMMANDS)[name]
+    return app_commands.Command(name=name, description=description, callback=run)
+
+
+def _plan(callbacks: Callbacks) -> Command:
+    name = "plan"
+
+    @app_commands.describe(link=PLAN_LINK, unlink=PLAN_UNLINK)
+    async def run(interaction: discord.Interaction, link: str = "", unlink: bool = False) -> None:
+        payload = "unlink" if unlink else f"link {link.strip()}" if link.strip() else ""
+        await callbacks.command(interaction, name, payload)
 
     description = dict(COMMANDS)[name]
     return app_commands.Command(name=name, description=description, callback=run)

@@ -71,3 +71,8 @@ def train(
         if not pending or (sessions is not None and len(history) >= sessions):
             return result, history
         history.append(good(pending[0].date, **answers))
+
+
+def decided(result: Plan) -> list[tuple[date, tuple[str, ...], tuple[str, ...]]]:
+    """Each report's day, rules and the exercises waiting for their second pass (P10)."""
+    return [(d.date, d.rules, tuple(e.id for e in d.waiting)) for d in result.decisions]

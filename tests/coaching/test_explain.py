@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from bot.coaching import (
     Equipment,
@@ -19,7 +19,7 @@ from bot.coaching import (
 )
 from bot.coaching.decisions import Moved
 from bot.coaching.explain import phase_note
-from tests.coaching.helpers import MONDAY, day, good, runner
+from tests.coaching.helpers import MONDAY, day, good, runner, train
 
 THREE_RUNS = runner("REREHRL", trail_runs_per_week=3)
 KNEE_6 = {"legs": Legs.JOINT_PAIN, "pain": (PainReport(PainSite.KNEE, 6, False),)}
@@ -29,7 +29,7 @@ def said(profile: Profile, *history: Feedback) -> str:
     result = plan(profile, start=MONDAY, weeks=3, history=history)
     decision = result.decisions[-1]
     ahead = [s for s in result.sessions if s.date > decision.date]
-    return explain(decision, ahead, paused=result.paused)
+    return explain(decision, ahead, paused=result.paused, today=decision.date + timedelta(days=1))
 
 
 def test_knee_pain_names_the_score_the_day_and_the_exercises() -> None:
@@ -122,7 +122,7 @@ def test_progress_counts_per_side_work_on_each_leg_or_each_side() -> None:
         plan(THREE_RUNS, start=MONDAY, weeks=1, history=[good(day(0))]).decisions[-1],
         moved=(Moved(taps, "reps", "10"), Moved(lunge, "reps", "8")),
     )
-    text = explain(decision, [], paused=False)
+    text = explain(decision, [], paused=False, today=day(1))
     assert "plank shoulder taps) goes up to 10 reps each side" in text
     assert "single-leg Romanian deadlift goes up to 8 reps each leg" in text
 
@@ -138,8 +138,28 @@ def test_a_step_up_names_the_session_that_shows_it_or_says_it_waits() -> None:
     later = next(iter(sorted(held)))
     bridge = library()["h1_glute_bridge"]
     decision = replace(result.decisions[-1], moved=(Moved(bridge, "variant", later),))
-    text = explain(decision, ahead, paused=False)
+    text = explain(decision, ahead, paused=False, today=day(1))
     assert f"on {ahead[1].date:%A} the glute bridge" in text
     waits = replace(decision, moved=(Moved(bridge, "variant", "Assisted Nordic curl"),))
-    text = explain(waits, ahead, paused=False)
+    text = explain(waits, ahead, paused=False, today=day(1))
     assert "has earned its next step, the assisted Nordic curl, for a day that allows it" in text
+
+
+def test_a_session_a_week_or_more_away_is_named_by_its_date_not_its_weekday() -> None:
+    """C5's "on Friday", read on a Thursday, means tomorrow: a session eight days off gets its date
+    (a long season's finding: a paused week left the next session a week and a day away)."""
+    _result, history = train(THREE_RUNS, weeks=4)  # past C3's first weeks
+    last = max(event.date for event in history)
+    result = plan(THREE_RUNS, start=MONDAY, weeks=6, history=[*history[:-1], heavy_on(last)])
+    decision = result.decisions[-1]
+    ahead = [s for s in result.sessions if s.date > decision.date]
+    following = ahead[0].date
+    near = explain(decision, ahead, paused=False, today=following - timedelta(days=1))
+    far = explain(decision, ahead, paused=False, today=following - timedelta(days=8))
+    assert f"on {following:%A} every exercise loses a set" in near
+    assert f"on {following:%a} {following.day} {following:%b} every exercise loses a set" in far
+    assert f"{following:%A}" not in far
+
+
+def heavy_on(when: date) -> Feedback:
+    return good(when, legs=Legs.HEAVY)

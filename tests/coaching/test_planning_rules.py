@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -15,6 +16,7 @@ from bot.coaching import (
     Family,
     Feedback,
     Phase,
+    ProfileChanged,
     SessionKind,
     SessionStatus,
     Tag,
@@ -442,3 +444,24 @@ def test_item11_p9_p6_the_planned_race_rest_and_recovery_week_are_no_gap() -> No
     assert [s for s in result.sessions if s.date > race + timedelta(days=7)]
     assert not any("P9" in c.rules for c in result.changes)
     assert not any("P9" in s.rules for s in result.sessions)
+
+
+def test_item11_p9_p6_a_new_race_leaves_the_last_races_recovery_week_no_gap() -> None:
+    """A race, its week of recovery, then the next race set: the recovery week lived is still
+    P6's own rest, not a two-week gap, so nothing steps back (a long season's finding)."""
+    race = day(7 * 4 + 2)  # a Wednesday
+    profile = runner("REREHRL", race_date=race)
+    after = race + timedelta(days=12)  # the Monday after the recovery week
+    _result, history = train(profile, weeks=7)
+    lived = [event for event in history if event.date < after]
+    next_race = replace(profile, race_date=race + timedelta(days=42))
+    changed = plan(
+        profile,
+        start=MONDAY,
+        weeks=8,
+        history=[*lived, ProfileChanged(after, next_race)],
+        as_of=after,
+    )
+    assert [s for s in changed.sessions if s.date >= after]
+    assert not any("P9" in s.rules for s in changed.sessions)
+    assert not any("P9" in c.rules for c in changed.changes)

@@ -92,6 +92,30 @@ def test_the_days_before_a_profile_change_keep_what_was_planned() -> None:
     ]
 
 
+def test_a_change_dated_tomorrow_leaves_tomorrows_session_planned_and_p9_in_place() -> None:
+    """A kit change after today's reminder counts from tomorrow: it reports nothing, so
+    tomorrow's session is not "missed", and P9's step back after a gap stays on the first
+    session back instead of moving a week later (issue 25, a long season's finding)."""
+    history, _end = trained(3)  # the last session on Sunday, day 20
+    today, tomorrow = day(40), day(41)  # three weeks on; Sunday holds the first session back
+    no_sliders = replace(PROFILE, equipment=PROFILE.equipment - {Equipment.SLIDERS})
+    kept = plan(PROFILE, start=MONDAY, weeks=8, history=history, as_of=today)
+    changed = plan(
+        PROFILE,
+        start=MONDAY,
+        weeks=8,
+        history=[*history, ProfileChanged(tomorrow, no_sliders)],
+        as_of=today,
+    )
+    back = next(s for s in kept.sessions if s.date >= today)
+    first = next(s for s in changed.sessions if s.date >= tomorrow)
+    assert "P9" in back.rules and back.date >= tomorrow
+    assert all(s.status is SessionStatus.PLANNED for s in changed.sessions if s.date >= today)
+    assert "P9" in first.rules
+    left, right = shared(doses([back]), doses([first]))
+    assert left == right
+
+
 def test_kit_taken_away_and_brought_back_costs_no_step() -> None:
     """Item 4: without sliders the slider work leaves; with them again it comes back as it was."""
     history, today = trained(6)
@@ -106,6 +130,27 @@ def test_kit_taken_away_and_brought_back_costs_no_step() -> None:
     assert any("slider" in key for key in again)
     left, right = shared(before, again)
     assert left == right
+
+
+def test_weights_taken_away_and_brought_back_keep_their_load() -> None:
+    """P13's first load step is the runner's: a week without weights goes bodyweight, and the
+    weights back bring the same load back, not a new start."""
+    lifter = runner("REHRELR", experience="regular", equipment={Equipment.STEP, Equipment.WEIGHTS})
+    history, today = train(lifter, weeks=3)[1], day(21)
+    before = doses(ahead(plan(lifter, start=MONDAY, weeks=6, history=history), today))
+    bare = replace(lifter, equipment=frozenset({Equipment.STEP}))
+    back_on = day(25)
+    away = [*history, ProfileChanged(today, bare)]
+    without = plan(lifter, start=MONDAY, weeks=6, history=away)
+    assert all(
+        item.load == "bodyweight"
+        for s in without.sessions
+        if today <= s.date < back_on
+        for item in s.exercises
+    )
+    again = plan(lifter, start=MONDAY, weeks=6, history=[*away, ProfileChanged(back_on, lifter)])
+    left, right = shared(before, doses(ahead(again, back_on)))
+    assert left == right and any(dose[2] != "bodyweight" for dose in right.values())
 
 
 def test_weights_added_later_come_one_p8_step_at_a_time() -> None:

@@ -74,10 +74,12 @@ def reminders_for(
     virtual: VirtualTime | None = None,
     *,
     instance: Instance | None = None,
+    **context: Any,
 ) -> Reminders:
     """The tick as the application assembles it, with the PostgreSQL claim lease everywhere
-    (and ``instance``'s beats holding its claims, if given)."""
-    ctx = ServiceContext(database, clock, "Europe/Berlin")
+    (and ``instance``'s beats holding its claims, if given; ``context``: more of the
+    services' context, such as ``plan_fetch``)."""
+    ctx = ServiceContext(database, clock, "Europe/Berlin", **context)
     virtual = virtual or VirtualTime()
     limiter = RateLimiter(30, clock=virtual, sleep=virtual.sleep)
     notifier = TelegramNotifier(bot, LiveQuestions())
@@ -98,14 +100,21 @@ def virtual_time() -> VirtualTime:
 
 
 @pytest.fixture
+def context() -> dict[str, Any]:
+    """More of the services' context than the defaults (a test module may say more)."""
+    return {}
+
+
+@pytest.fixture
 def reminders(
     database: Database,
     clock: FakeClock,
     fake_api: FakeBotAPI,
     fake_bot: Bot,
     virtual_time: VirtualTime,
+    context: dict[str, Any],
 ) -> Reminders:
-    return reminders_for(database, clock, fake_api, fake_bot, virtual_time)
+    return reminders_for(database, clock, fake_api, fake_bot, virtual_time, **context)
 
 
 @pytest.fixture

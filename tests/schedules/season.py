@@ -69,6 +69,7 @@ class Season:
     session_sends: Counter[date] = field(default_factory=Counter)
     sent_sessions: set[date] = field(default_factory=set)
     logged_by_hand: set[date] = field(default_factory=set)  # Done from /today
+    kit_had: set[str] = field(default_factory=set)  # every kit item the runner has had
     due: dict[date, datetime] = field(default_factory=dict)  # days whose reminder fell due
     new_sessions: list[tuple[date, Message]] = field(default_factory=list)
     new_check_ins: list[Message] = field(default_factory=list)
@@ -217,18 +218,24 @@ class Season:
 
     async def change(self, what: str, step: Callable[[], Awaitable[Any]]) -> None:
         """(c) A settings change: the doses of the exercises kept are the same after it (the
-        load may drop with kit taken away)."""
+        load may drop with kit taken away, and come back with kit the runner had before)."""
         if "c" not in self.checks:
             await self.act(what, step)
             return
         await self.replan()  # the same history without the change, as of now
-        kit, before = set((await self.runner()).equipment), doses(await self.upcoming())
+        kit, planned = set((await self.runner()).equipment), await self.upcoming()
+        self.kit_had |= kit
         await self.act(what, step)
-        after = doses(await self.upcoming())
-        kept = kit <= set((await self.runner()).equipment)
+        replanned = await self.upcoming()
+        if _gap_moved(planned, replanned):
+            return
+        before, after = doses(planned), doses(replanned)
+        now = set((await self.runner()).equipment)
+        same_load = kit <= now and not (now - kit) & self.kit_had  # nothing taken, none back
+        self.kit_had |= now
         for exercise in before.keys() & after.keys():
             old, new = before[exercise], after[exercise]
-            loads = old[2] == new[2] or None in (old[2], new[2]) or not kept
+            loads = old[2] == new[2] or None in (old[2], new[2]) or not same_load
             assert old[:2] == new[:2] and old[3] == new[3] and loads, self.fail(
                 f"(c) after '{what}', {exercise} went from {_dose(old)} to {_dose(new)}"
             )
@@ -252,6 +259,17 @@ class Season:
 
 
 Action = Callable[[Season], Awaitable[None]]
+
+
+def _gap_moved(before: Sequence[PlannedSession], after: Sequence[PlannedSession]) -> bool:
+    """Whether the change moved the first session back across P9's two-week line: P9 steps
+    back at the first strength session two weeks or more after the last one, so a change
+    that moves that session to another day may bring the step back or spare it, by the rules.
+    (On the same day, P9 must stay where it was.)"""
+    first = [next((s for s in plan if s.kind != "recovery"), None) for plan in (before, after)]
+    if first[0] is None or first[1] is None:
+        return False
+    return first[0].date != first[1].date and ("P9" in first[0].rules) != ("P9" in first[1].rules)
 
 
 def doses(sessions: Sequence[PlannedSession]) -> dict[str, Dose]:

@@ -50,6 +50,7 @@ def follows(before: Seen, after: Seen) -> None:
         assert now == (was if says == said else was + 1), (uid, said, says)
 
 
+@pytest.mark.slow  # five weeks of a season; test_calendar_subscription.py keeps SEQUENCE fast
 async def test_five_weeks_of_sessions_in_the_calendar_link(
     ada: Talker, clock: FakeClock, database: Database
 ) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import pytest
+
 from bot.coaching.explain import day_label
 from bot.coaching.progress import Progress
 from bot.services.use_cases.progress import NOTHING_YET, caption, count, progress_of
@@ -137,6 +139,7 @@ async def checkpoint_day(database: Database) -> date:
         return row.day
 
 
+@pytest.mark.slow  # a fourteen-week season; the five weeks above stay in the fast lane
 async def test_twelve_weeks_of_a_fourteen_week_season_are_shown_as_they_happened(
     runner: Talker, clock: FakeClock, database: Database
 ) -> None:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib.container import BarContainer
@@ -116,6 +117,7 @@ def histories(draw: st.DrawFn) -> Progress:
     return Progress(today, tuple(tallies), (), pain, Phase.BUILD, None, paused=False)
 
 
+@pytest.mark.slow  # a property search; the named captions above stay in the fast lane
 @settings(max_examples=25, deadline=None)
 @given(histories())
 def test_the_captions_figures_equal_the_ones_drawn(shown: Progress) -> None:

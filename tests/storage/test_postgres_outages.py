@@ -105,16 +105,18 @@ async def test_a_cut_connection_is_one_outage_and_every_part_reconnects(
             with pytest.raises(Exception):  # noqa: B017, PT011
                 await inbox.receive({8: {**PAYLOAD, "update_id": 8}})
             await scheduler.run_once()  # fails, and raises nothing
+            await scheduler.tick.running_plans_looked()  # so does its look at running plans
             time.now += 10
             await proxy.restore()
             assert await journal.record(outcome=outcome, start=None) is False  # reconnected
         assert await inbox.receive({8: {**PAYLOAD, "update_id": 8}}) == {8}
         await scheduler.run_once()
+        await scheduler.tick.running_plans_looked()
 
     lines = [r.getMessage() for r in caplog.records if r.name == "bot.storage.outage"]
     assert len(lines) == 2
     assert lines[0].startswith("database outage: ")
     assert "(the inbox failed); retrying" in lines[0]
     assert any(cause in lines[0] for cause in ("refused", "connection lost"))
-    assert lines[1] == "database answers again after 10 s; 2 failed tries during the outage"
+    assert lines[1] == "database answers again after 10 s; 3 failed tries during the outage"
     assert not [r for r in caplog.records if r.exc_info]

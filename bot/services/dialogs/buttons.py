@@ -38,6 +38,7 @@ class DialogName(StrEnum):
     SETTINGS = "set"
     DELETE = "del"
     CLUB_SETUP = "club"
+    PLAN_KINDS = "pk"  # what a linked running plan's events are (issue 31)
 
 
 class SessionChoice(StrEnum):

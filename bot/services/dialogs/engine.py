@@ -65,12 +65,17 @@ class Step:
     read_text: TextReader | None = None
     accepts_location: bool = False
     when: Callable[[Answers], bool] = _always
-    label: str = ""
-    """The answer's name in the answers so far ("Monday: Rest"); none is shown without one."""
+    label: str | Callable[[Answers], str] = ""
+    """The answer's name in the answers so far ("Monday: Rest"), or what names it for these
+    answers; none is shown without one."""
     example: str = ""
     """A typed answer for example, where the step reads typed text ("6:30 or 7pm")."""
     show: Callable[[Any], str] = str
     """How a typed answer (one that is no choice's value) reads in the answers so far."""
+
+    def name(self, answers: Answers) -> str:
+        """The answer's name, for these answers so far."""
+        return self.label(answers) if callable(self.label) else self.label
 
     def ask(self, answers: Answers) -> Text:
         """The question, for these answers so far."""
@@ -133,8 +138,9 @@ class Dialog(Generic[AnswersT]):
         step answered again, such as a race typed once more, shows its latest answer)."""
         shown: dict[str, str] = {}
         for step in self.steps:
-            if step.label and step.key in answers and step.when(answers):
-                shown[step.label] = step.answer_label(answers[step.key], answers, ctx)
+            label = step.name(answers) if step.key in answers and step.when(answers) else ""
+            if label:
+                shown[label] = step.answer_label(answers[step.key], answers, ctx)
         return join(" · ", [f"{label}: {answer}" for label, answer in shown.items()])
 
 
@@ -402,7 +408,7 @@ def _typed_how(step: Step, answers: Answers) -> Typed | None:
     if step.read_text is None:
         return None
     question, mark, _rest = str(step.ask(answers)).partition("?")
-    return Typed(question.strip() + mark, step.label, step.example)
+    return Typed(question.strip() + mark, step.name(answers), step.example)
 
 
 def _noted(note: Text | str, prompt: Message) -> Message:

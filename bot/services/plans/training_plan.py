@@ -6,14 +6,17 @@ from the checkpoint's week on (so a replan costs the same in the second year as 
 week), and keeps the checkpoint of a recent week for the next replan. It keeps the stored
 upcoming sessions in step with the plan (only the sessions that really changed are replaced,
 so buttons on unchanged sessions stay valid), and stores every new plan change with its rule
-IDs and its "why".
+IDs and its "why". It keeps with the runner what the stored plan was made from
+(``plan_key``), so /today and /week replay only when that changed.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from hashlib import sha256
 from typing import Any
 
 from bot.coaching import (
@@ -31,6 +34,7 @@ from bot.coaching import (
     Plan,
     Profile,
     ProfileChanged,
+    RealWeek,
     Resumed,
     Session,
     merge_pain,
@@ -38,9 +42,11 @@ from bot.coaching import (
     profile_from_dict,
     profile_to_dict,
 )
+from bot.coaching.checkpoint import key_of
 from bot.services.context import ServiceContext
 from bot.services.plans import calendar_events
 from bot.services.plans.local_time import first_day
+from bot.services.plans.real_weeks import real_weeks
 from bot.services.plans.reminder_plan import plan_reminders
 from bot.storage.models import (
     CheckIn,
@@ -193,7 +199,43 @@ async def replan(
     await plan_reminders(ctx, uow, runner, joined=joined)
     if subscribed:
         await _keep_calendar(ctx, uow, runner, current)
+    follows = not joined and (
+        bool(stored.real) or await uow.running_plans.link_of(runner.id) is not None
+    )
+    runner.plan_key = None if current.paused or follows else plan_key(ctx, runner)
     return Replanned(current, new_changes, added, removed, altered)
+
+
+def plan_key(ctx: ServiceContext, runner: Runner) -> str:
+    """What a replan makes of the runner besides their reports: the local day (a new day
+    sees the sessions missed, stores a new week and keeps a new checkpoint), the profile,
+    start and coaching core (the checkpoint's key) and the settings the reminders and the
+    calendar follow. The reports clear the stored key as they are written
+    (``FeedbackRepository``), so a stored key that matches this one says the stored plan is
+    the plan a replan would store now; the time of day does not count, since with the same
+    inputs on the same day a replan stores the same sessions before and after the reminder.
+    A runner who follows a linked running plan (or did, recently) keeps no key: their plan
+    also reads the plan's 14 days from the first open day, which moves at the reminder."""
+    fields = [
+        key_of(profile_of(runner), runner.started_on),
+        ctx.today(runner.timezone).isoformat(),
+        runner.status.value,
+        runner.timezone,
+        runner.reminder_time.isoformat(),
+        runner.week_preview,
+        runner.calendar_token is not None,
+    ]
+    return sha256(json.dumps(fields).encode()).hexdigest()
+
+
+async def plan_held(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> bool:
+    """Whether the runner's plan holds their sessions (a red flag, C7), with the stored plan
+    brought up to date first: replayed, unless the last replan's ``plan_key`` still holds (a
+    held plan keeps none, nor does a runner's who follows a linked running plan, so theirs
+    are replayed every time)."""
+    if runner.plan_key is not None and runner.plan_key == plan_key(ctx, runner):
+        return False
+    return (await replan(ctx, uow, runner)).plan.paused
 
 
 async def keep_calendar(ctx: ServiceContext, uow: UnitOfWork, runner: Runner) -> None:
@@ -258,6 +300,7 @@ async def _replay(
     today = ctx.today(runner.timezone)
     profile, changes = await _profiles(ctx, uow, runner, joined=joined, save=keep)
     stored = _NOTHING_STORED if joined else await _stored(uow, runner, profile, changes, today)
+    real = () if joined else await _real(ctx, uow, runner, save=keep)
     current = plan(
         profile,
         start=runner.started_on,
@@ -266,21 +309,30 @@ async def _replay(
         as_of=as_of or today,
         resume=stored.resume,
         keep=today - CHECKPOINT_LAG if keep else None,
+        real=real,
     )
-    return current, stored
+    return current, replace(stored, real=real)
+
+
+async def _real(
+    ctx: ServiceContext, uow: UnitOfWork, runner: Runner, *, save: bool
+) -> tuple[RealWeek, ...]:
+    """The versions of the runner's real week, if they ever linked their running plan."""
+    return await real_weeks(uow, runner, lambda: first_open_day(ctx, uow, runner), save=save)
 
 
 @dataclass(frozen=True)
 class _Stored:
     """What a replay starts from: the checkpoint that fits, the reports since it (as the
-    session logs and as core history), the plan changes stored since it, and the stored
-    sessions from today on."""
+    session logs and as core history), the plan changes stored since it, the stored
+    sessions from today on, and the real week's versions."""
 
     resume: Checkpoint | None
     logs: Sequence[SessionLog]
     history: Sequence[HistoryEvent]
     changes: frozenset[tuple[date, tuple[str, ...], str]]
     sessions: dict[date, PlannedSession]
+    real: tuple[RealWeek, ...] = ()  # the versions of the real week it planned from
 
 
 _NOTHING_STORED = _Stored(None, (), (), frozenset(), {})

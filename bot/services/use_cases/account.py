@@ -29,6 +29,7 @@ from bot.services.presentation.sessions import change_text, profile_text
 from bot.services.presentation.table import export_csv
 from bot.services.presentation.text import Text, bold, join, plain
 from bot.services.presentation.views import SessionView
+from bot.services.use_cases import running_plan
 from bot.services.use_cases.training import runner_or_none, with_runner
 from bot.storage.models import PlanChange, Resumption, Runner, RunnerStatus, as_dict
 
@@ -43,6 +44,7 @@ DATE_FIELDS = (
     "local_date",
     "resumed_on",
     "day",
+    "since",
 )
 SETTINGS_FIELDS = (
     Choice("experience", "Experience"),
@@ -55,6 +57,7 @@ SETTINGS_FIELDS = (
     Choice("timezone", "Timezone", ("time zone", "zone")),
     Choice("preview", "Week preview", ("preview",)),
     Choice("shown", "Name in club summaries", ("name",)),
+    Choice("plan", "Running plan link", ("running plan", "plan", "link")),
 )
 
 
@@ -89,6 +92,8 @@ def _field_is(name: str) -> Callable[[Answers], bool]:
 
 @with_runner
 async def _finish_settings(turn: Turn, runner: Runner, answers: SettingsAnswers) -> Reply:
+    if answers.get("field") == "plan":  # what /plan says: the linked plan, or how to link one
+        return await running_plan.command(turn, runner, "", None)
     if "shown" in answers:
         shown = answers["shown"] == "yes"
         clubs = await turn.uow.clubs.show_name(runner_id=runner.id, shown=shown)
@@ -252,6 +257,7 @@ async def export(turn: Turn, runner: Runner) -> Reply:
     marks = await uow.clubs.marks_of(platform=person.platform, user_id=person.user_id)
     question = await uow.dialogs.get(platform=person.platform, user_id=person.dialog_key)
     checkpoint = await uow.feedback.checkpoint(runner_id=rid)
+    link = await uow.running_plans.link_of(rid)
     records: dict[str, list[dict[str, Any]]] = {
         "runner": [{k: v for k, v in as_dict(runner).items() if k not in UNEXPORTED}],
         "running_week": [as_dict(day) for day in runner.week],
@@ -274,6 +280,17 @@ async def export(turn: Turn, runner: Runner) -> Reply:
             ).values()
         ],
         "open_question": [asdict(question)] if question is not None else [],
+        # The running plan's link is a secret: only that there is one, and since when.
+        "running_plan_link": [{"linked": True, "linked_at": link.linked_at.isoformat()}]
+        if link is not None
+        else [],
+        "running_plan_rules": [
+            as_dict(row) for row in await uow.running_plans.rule_rows(runner_id=rid)
+        ],
+        "real_week_versions": [
+            {"since": since.isoformat(), "days": days}
+            for since, days in await uow.running_plans.real_weeks(rid)
+        ],
     }
     return (
         Message(plain("Here is everything I keep about you.")),

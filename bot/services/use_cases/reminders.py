@@ -23,7 +23,7 @@ from bot.services.plans.views import session_views
 from bot.services.presentation.replies import Message, Reply, say
 from bot.services.presentation.sessions import clock_label, week_text
 from bot.services.presentation.text import Text, italic, join
-from bot.services.use_cases import clubs, training
+from bot.services.use_cases import clubs, running_plan, training
 from bot.storage.models import (
     CheckIn,
     Club,
@@ -198,6 +198,11 @@ async def _one(ctx: ServiceContext, uow: UnitOfWork, batch: _Batch, due: Due) ->
         if week[0].phase != Phase.BUILD:
             parts.insert(0, phase_now(Phase(week[0].phase), due.local_date, runner.race_date))
         return Outgoing(due, _private(runner), say(join("\n\n", parts)))
+    if due.kind is DispatchKind.PLAN_NOTICE:
+        notice = await running_plan.take_notice(uow, runner)
+        if notice is None:
+            return Outgoing(due, cancelled="nothing new about the running plan")
+        return Outgoing(due, _private(runner), say(notice))
     return Outgoing(due, cancelled=f"{due.kind} is not a runner reminder")
 
 

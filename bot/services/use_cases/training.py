@@ -20,7 +20,7 @@ from bot.services.dialogs.reports import (
     log_fields,
     session_report,
 )
-from bot.services.plans.training_plan import Replanned, replan
+from bot.services.plans.training_plan import Replanned, plan_held, replan
 from bot.services.plans.views import session_view, session_views
 from bot.services.presentation.cues import Cue
 from bot.services.presentation.replies import Button, Message, Reply, say
@@ -99,8 +99,9 @@ def session_reply(session: PlannedSession, *, later: bool = False) -> Reply:
 
 
 async def _on_hold(turn: Turn, runner: Runner) -> Reply:
-    """Why there are no sessions to show (a red flag, or a pause), after a re-plan; else ()."""
-    if (await replan(turn.ctx, turn.uow, runner)).plan.paused:
+    """Why there are no sessions to show (a red flag, or a pause), with the plan up to date;
+    else ()."""
+    if await plan_held(turn.ctx, turn.uow, runner):
         return say(ON_HOLD)
     return say(PAUSED) if runner.status is RunnerStatus.PAUSED else ()
 
@@ -218,7 +219,7 @@ def what_changes(replanned: Replanned, day: date, today: date) -> str:
     if decision is None:
         return "Your plan stays as it is: keep going."
     ahead = [s for s in plan.sessions if s.date > day and s.date >= today]
-    return explain(decision, ahead, paused=plan.paused)
+    return explain(decision, ahead, paused=plan.paused, today=today)
 
 
 POST_SESSION = Dialog(

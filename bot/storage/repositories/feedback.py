@@ -2,7 +2,8 @@
 changes they cause.
 
 The plan checkpoint lives here too: a report about a day before it makes it stale, so every
-write of a report drops a checkpoint taken after that day, in the same unit of work.
+write of a report drops a checkpoint taken after that day, in the same unit of work; and it
+clears the runner's ``plan_key``, so the next /today replays the plan.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bot.storage.models import (
     PlanCheckpoint,
     ProfileVersion,
     Resumption,
+    Runner,
     SessionLog,
 )
 
@@ -103,9 +105,13 @@ class FeedbackRepository:
         await self._session.merge(PlanCheckpoint(runner_id=runner_id, day=day, state=state))
 
     async def _reported(self, runner_id: int, day: date) -> None:
-        """A report about ``day`` arrives: a checkpoint taken after it no longer holds."""
+        """A report about ``day`` arrives: a checkpoint taken after it no longer holds, and
+        the stored plan is no longer the plan (its ``plan_key`` is cleared)."""
         stale = PlanCheckpoint.runner_id == runner_id, PlanCheckpoint.day > day
         await self._session.execute(delete(PlanCheckpoint).where(*stale))
+        runner = await self._session.get(Runner, runner_id)  # no query: it is loaded
+        if runner is not None:
+            runner.plan_key = None  # written with the replan's own change of the runner
 
     async def of_runners(
         self, model: type[Report], runner_ids: Collection[int], *, first: date, last: date
