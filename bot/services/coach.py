@@ -21,7 +21,7 @@ from bot.services.dialogs.buttons import (
     SessionChoice,
     decode,
 )
-from bot.services.dialogs.engine import Dialogs, Turn
+from bot.services.dialogs.engine import Dialog, Dialogs, Turn
 from bot.services.dialogs.free_text import mentions_pain, timezone_at
 from bot.services.infrastructure.turns import Turns
 from bot.services.plans.reminder_plan import plan_reminders
@@ -142,21 +142,25 @@ def unknown_command(name: str) -> str:
     return f"I don't know /{name}. Send /help to see what I can do."
 
 
+DIALOGS: tuple[Dialog[Any], ...] = (
+    ONBOARDING,
+    training.POST_SESSION,
+    training.CHECK_IN,
+    account.SETTINGS,
+    account.DELETE,
+    clubs.CLUB_SETUP,
+    running_plan.PLAN_KINDS,
+)
+"""Every dialog the coach runs."""
+
+
 class Coach:
     """Routes each incoming action to its use case, inside one unit of work."""
 
     def __init__(self, ctx: ServiceContext, *, metrics: Metrics | None = None) -> None:
         self.ctx = ctx
         self.metrics = metrics
-        self.dialogs = Dialogs(
-            ONBOARDING,
-            training.POST_SESSION,
-            training.CHECK_IN,
-            account.SETTINGS,
-            account.DELETE,
-            clubs.CLUB_SETUP,
-            running_plan.PLAN_KINDS,
-        )
+        self.dialogs = Dialogs(*DIALOGS)
         self._club_setups = Turns()  # one chat's setup dialog, answered by any of its admins
         self._runner_commands: dict[str, RunnerAction] = {
             "today": training.today,

@@ -10,46 +10,52 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.services.coach import DIALOGS
 from bot.services.context import ServiceContext
+from bot.services.dialogs.buttons import DialogName
 from bot.services.dialogs.choices import Choice, words
 from bot.services.dialogs.engine import DONE, DONE_WORDS, Dialog, Step, typed_answer
 from bot.services.dialogs.free_text import NotUnderstood
-from bot.services.use_cases import account, clubs, training
+from bot.services.use_cases import account, clubs, running_plan, training
 from bot.services.use_cases.onboarding import ONBOARDING
 from bot.storage.database import Database
 from tests.conftest import FakeClock, onboarding
 from tests.services.conftest import Talker, go_to_next_session, onboard
 
 CTX = ServiceContext(cast(Database, None), FakeClock(), "Europe/Berlin")
-DIALOGS: tuple[Dialog[Any], ...] = (
-    ONBOARDING,
-    training.POST_SESSION,
-    training.CHECK_IN,
-    account.SETTINGS,
-    account.DELETE,
-    clubs.CLUB_SETUP,
-)
 
 
-def questions() -> Iterator[tuple[Step, list[Choice]]]:
+HILL_REPS = {"key": "hill reps", "title": "Hill reps", "day": "2026-11-24", "guess": "hard"}
+OPENED: dict[DialogName, dict[str, Any]] = {
+    DialogName.PLAN_KINDS: {
+        "pending": [HILL_REPS] * running_plan.QUESTIONS,
+        "races": [],
+        "today": "2026-11-23",
+    },
+}
+"""What a dialog opens with, where its questions read it (the events asked about)."""
+
+
+def questions() -> Iterator[tuple[Step, list[Choice], dict[str, Any]]]:
     """Every step with choices, each with the choices typed text may select (a multi-choice
-    step's Done button too)."""
+    step's Done button too) and the answers it is asked with."""
     for dialog in DIALOGS:
+        answers = OPENED.get(dialog.name, {})
         for step in dialog.steps:
-            options = list(step.options({}, CTX))
+            options = list(step.options(answers, CTX))
             if step.multi:
                 options.append(Choice(DONE, step.done_label, DONE_WORDS))
             if options:
-                yield step, options
+                yield step, options, answers
 
 
 QUESTIONS = list(questions())
 
 
-def answer(step: Step, text: str) -> Any:
+def answer(step: Step, text: str, answers: dict[str, Any] | None = None) -> Any:
     """What ``text`` answers; for a multi-choice step with nothing picked yet, the picks
     (Done's words answer with none)."""
-    return typed_answer(step, text, {}, CTX)
+    return typed_answer(step, text, answers or {}, CTX)
 
 
 def selected(step: Step, choice: Choice) -> Any:
@@ -70,37 +76,38 @@ def related(text: str, phrase: tuple[str, ...]) -> bool:
 
 
 @st.composite
-def a_phrase(draw: st.DrawFn) -> tuple[Step, list[Choice], Choice, str]:
-    step, options = draw(st.sampled_from(QUESTIONS))
+def a_phrase(draw: st.DrawFn) -> tuple[Step, list[Choice], Choice, str, dict[str, Any]]:
+    step, options, answers = draw(st.sampled_from(QUESTIONS))
     choice = draw(st.sampled_from(options))
-    return step, options, choice, draw(st.sampled_from([choice.label, *choice.synonyms]))
+    phrase = draw(st.sampled_from([choice.label, *choice.synonyms]))
+    return step, options, choice, phrase, answers
 
 
 @settings(max_examples=300, deadline=None)
 @given(a_phrase(), st.sampled_from(["{}", "{} ", " {}", "{}!", "{}."]), st.booleans())
 def test_every_label_and_synonym_selects_its_choice(
-    drawn: tuple[Step, list[Choice], Choice, str], form: str, upper: bool
+    drawn: tuple[Step, list[Choice], Choice, str, dict[str, Any]], form: str, upper: bool
 ) -> None:
-    step, _options, choice, phrase = drawn
+    step, _options, choice, phrase, answers = drawn
     typed = form.format(phrase.upper() if upper else phrase)
-    assert answer(step, typed) == selected(step, choice), (step.key, typed)
+    assert answer(step, typed, answers) == selected(step, choice), (step.key, typed)
 
 
 @settings(max_examples=300, deadline=None)
 @given(a_phrase(), st.integers(min_value=2, max_value=40))
 def test_a_start_of_a_label_or_synonym_selects_it_unless_another_choice_starts_so_too(
-    drawn: tuple[Step, list[Choice], Choice, str], length: int
+    drawn: tuple[Step, list[Choice], Choice, str, dict[str, Any]], length: int
 ) -> None:
-    step, options, choice, phrase = drawn
+    step, options, choice, phrase, answers = drawn
     start = " ".join(words(phrase))[:length].strip()
     others = [c for c in options if c != choice]
     shared = any(" ".join(p).startswith(start) for c in others for p in c.phrases())
     if len(start) < 2 or shared or step.read_text is not None:
         return  # several choices start so (or a reader may take it first): covered below
-    assert answer(step, start) == selected(step, choice), (step.key, start)
+    assert answer(step, start, answers) == selected(step, choice), (step.key, start)
 
 
-LABEL_WORDS = sorted({w for _step, options in QUESTIONS for c in options for w in words(c.label)})
+LABEL_WORDS = sorted({w for _s, options, _a in QUESTIONS for c in options for w in words(c.label)})
 
 
 @settings(max_examples=400, deadline=None)
@@ -113,16 +120,16 @@ LABEL_WORDS = sorted({w for _step, options in QUESTIONS for c in options for w i
     ),
 )
 def test_nothing_else_selects_anything_silently(
-    question: tuple[Step, list[Choice]], typed_words: list[str]
+    question: tuple[Step, list[Choice], dict[str, Any]], typed_words: list[str]
 ) -> None:
     """Typed text selects a choice only when it is, starts, or is whole words of that choice
     and of no other; anything else selects nothing, and says why."""
-    step, options = question
+    step, options, answers = question
     if step.multi or step.read_text is not None:
         return  # lists and readers: covered by the conversation tests below
     text = " ".join(typed_words)
     try:
-        value = answer(step, text)
+        value = answer(step, text, answers)
     except NotUnderstood:
         return  # refused, with a reason (the engine shows it above the question again)
     (choice,) = [c for c in options if c.value == value]
