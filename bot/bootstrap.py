@@ -98,6 +98,7 @@ def telegram(
     from handlers.telegram.http import AiohttpRequest
     from handlers.telegram.intake import Intake
     from handlers.telegram.leader import Leader
+    from handlers.telegram.messages import deliver
     from handlers.telegram.notifier import TelegramNotifier
     from handlers.telegram.polling import Polling
     from handlers.telegram.reading import UpdatesRequest
@@ -114,6 +115,7 @@ def telegram(
         application,
         inbox,
         settings.concurrent_updates,
+        lambda update, reply: deliver(application.bot, update, reply, questions),
         sweep_seconds=SWEEP_SECONDS if sweep_seconds is None else sweep_seconds,
         spread=not settings.uses_webhook,
     )

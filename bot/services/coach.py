@@ -23,6 +23,7 @@ from bot.services.dialogs.buttons import (
 )
 from bot.services.dialogs.engine import Dialog, Dialogs, Turn
 from bot.services.dialogs.free_text import mentions_pain, timezone_at
+from bot.services.infrastructure.inbound import owe
 from bot.services.infrastructure.turns import Turns
 from bot.services.plans.reminder_plan import plan_reminders
 from bot.services.presentation.replies import Message, Part, Reply, out_of_date, say, toast
@@ -191,6 +192,14 @@ class Coach:
         async with self._club_setups.turn(setup), self.ctx.database.unit_of_work() as uow:
             yield Turn(self.ctx, uow, person)
 
+    async def _reply(
+        self, person: Person, act: Callable[[Turn], Awaitable[Reply]], *, club_setup: bool = False
+    ) -> Reply:
+        """What ``act`` answers ``person`` in one turn (``_turn``), kept with the handled mark
+        of the update it answers until it is sent (``owe``)."""
+        async with self._turn(person, club_setup=club_setup) as turn:
+            return owe(await act(turn))
+
     @_observed("command")
     async def command(
         self,
@@ -208,65 +217,82 @@ class Coach:
         fetched = None
         if name == "plan" and person.private:  # the network, before any transaction opens
             fetched = await running_plan.prefetch(self.ctx, payload)
-        async with self._turn(person, club_setup=not person.private and name == "club") as turn:
-            if not person.private:
-                reply = await self._group_command(turn, name, payload, admin=admin)
-                return reply or (say(unknown_command(name)) if addressed else ())
-            if name == "start":
-                return await self._start(turn, payload)
-            if name == "help":
-                return say(HELP)
-            if name == "rules":
-                return say(rules_text(payload))
-            if name == "deleteme":  # with or without a plan: club marks are theirs too
-                return await self.dialogs.begin(turn, DialogName.DELETE)
-            if name == "cancel":  # the question left behind loses its buttons
-                if await self.dialogs.cancel(turn):
-                    return (Message(plain("Stopped. Nothing was changed."), part=Part.SETTLES),)
-                return say("Nothing to stop.")
-            action = self._runner_commands.get(name)
-            if action is None:
-                return say(unknown_command(name))
-            runner = await training.runner_or_none(turn)
-            if runner is None:
-                return await self._not_set_up(turn)
-            if name == "calendar":  # the runner commands that read an argument
-                return await calendar.export(turn, runner, payload)
-            if name == "plan":
-                return await running_plan.command(turn, runner, payload, fetched)
-            return await action(turn, runner)
+        if not person.private:
+            return await self._reply(
+                person,
+                lambda turn: self._group_command(turn, name, payload, admin, addressed=addressed),
+                club_setup=name == "club",
+            )
+        return await self._reply(person, lambda turn: self._command(turn, name, payload, fetched))
+
+    async def _command(
+        self, turn: Turn, name: str, payload: str, fetched: running_plan.Prefetched | None
+    ) -> Reply:
+        """A command in a private chat."""
+        if name == "start":
+            return await self._start(turn, payload)
+        if name == "help":
+            return say(HELP)
+        if name == "rules":
+            return say(rules_text(payload))
+        if name == "deleteme":  # with or without a plan: club marks are theirs too
+            return await self.dialogs.begin(turn, DialogName.DELETE)
+        if name == "cancel":  # the question left behind loses its buttons
+            if await self.dialogs.cancel(turn):
+                return (Message(plain("Stopped. Nothing was changed."), part=Part.SETTLES),)
+            return say("Nothing to stop.")
+        action = self._runner_commands.get(name)
+        if action is None:
+            return say(unknown_command(name))
+        runner = await training.runner_or_none(turn)
+        if runner is None:
+            return await self._not_set_up(turn)
+        if name == "calendar":  # the runner commands that read an argument
+            return await calendar.export(turn, runner, payload)
+        if name == "plan":
+            return await running_plan.command(turn, runner, payload, fetched)
+        return await action(turn, runner)
 
     @_observed("text")
     async def text(self, person: Person, text: str, *, admin: IsAdmin = no_admin) -> Reply:
         """Free text: an answer to the open question, or a pointer to /help; in a group, only
         an admin's reply answers the club's setup, and anything else is not for the coach."""
-        async with self._turn(person, club_setup=not person.private) as turn:
-            if not person.private and not (await self.dialogs.is_open(turn) and await admin()):
-                return ()
-            reply = await self.dialogs.type(turn, text)
-            if reply is not None:
-                return reply
-            if not person.private:
-                return ()
-            return say(PAIN_TALK if mentions_pain(text) else NOT_A_COMMAND)
+        return await self._reply(
+            person, lambda turn: self._text(turn, text, admin), club_setup=not person.private
+        )
+
+    async def _text(self, turn: Turn, text: str, admin: IsAdmin) -> Reply:
+        private = turn.person.private
+        if not private and not (await self.dialogs.is_open(turn) and await admin()):
+            return ()
+        reply = await self.dialogs.type(turn, text)
+        if reply is not None:
+            return reply
+        if not private:
+            return ()
+        return say(PAIN_TALK if mentions_pain(text) else NOT_A_COMMAND)
 
     async def edited(self, person: Person) -> Reply:
         """An earlier message edited: edits are not read, and what to do instead."""
-        async with self._turn(person) as turn:
-            if await self.dialogs.is_open(turn):
-                return say(EDITED + " " + EDITED_IN_DIALOG)
-            return say(EDITED + " Please send it again as a new message.")
+        return await self._reply(person, self._edited)
+
+    async def _edited(self, turn: Turn) -> Reply:
+        if await self.dialogs.is_open(turn):
+            return say(EDITED + " " + EDITED_IN_DIALOG)
+        return say(EDITED + " Please send it again as a new message.")
 
     @_observed("location")
     async def location(self, person: Person, *, latitude: float, longitude: float) -> Reply:
         """A shared location: the answer to the timezone question."""
-        async with self._turn(person) as turn:
-            reply = await self.dialogs.locate(
-                turn, lambda: timezone_at(latitude=latitude, longitude=longitude)
-            )
-            if reply is not None:
-                return reply
-            return say("Thanks! I only use a location to set your timezone, in /settings.")
+        return await self._reply(person, lambda turn: self._location(turn, latitude, longitude))
+
+    async def _location(self, turn: Turn, latitude: float, longitude: float) -> Reply:
+        reply = await self.dialogs.locate(
+            turn, lambda: timezone_at(latitude=latitude, longitude=longitude)
+        )
+        if reply is not None:
+            return reply
+        return say("Thanks! I only use a location to set your timezone, in /settings.")
 
     async def welcome(self, person: Person) -> Reply:
         """The greeting for someone opening the chat again (the console, at its start): the
@@ -292,10 +318,12 @@ class Coach:
     @_observed("unreadable")
     async def unreadable(self, person: Person) -> Reply:
         """Something that is not text (a sticker, a photo...): a pointer, and nothing changes."""
-        async with self._turn(person) as turn:
-            if await self.dialogs.is_open(turn):
-                return await self.dialogs.current(turn, UNREADABLE_IN_DIALOG)
-            return say(UNREADABLE)
+        return await self._reply(person, self._unreadable)
+
+    async def _unreadable(self, turn: Turn) -> Reply:
+        if await self.dialogs.is_open(turn):
+            return await self.dialogs.current(turn, UNREADABLE_IN_DIALOG)
+        return say(UNREADABLE)
 
     @_observed("button")
     async def button(self, person: Person, data: str, *, admin: IsAdmin = no_admin) -> Reply:
@@ -305,33 +333,33 @@ class Coach:
         pressed = decode(data)
         if not person.private:  # nothing personal is ever answered in a group
             return await self._group_button(person, pressed, admin=admin)
-        async with self._turn(person) as turn:
-            reply = await self.dialogs.press(turn, pressed) if pressed is not None else None
+        return await self._reply(person, lambda turn: self._button(turn, pressed))
+
+    async def _button(self, turn: Turn, pressed: Pressed | None) -> Reply:
+        reply = await self.dialogs.press(turn, pressed) if pressed is not None else None
+        if reply is not None:
+            return reply
+        runner = await training.runner_or_none(turn)
+        if runner is not None and isinstance(pressed, SessionAction):
+            reply = await self._session_button(turn, runner, pressed)
             if reply is not None:
                 return reply
-            runner = await training.runner_or_none(turn)
-            if runner is not None and isinstance(pressed, SessionAction):
-                reply = await self._session_button(turn, runner, pressed)
-                if reply is not None:
-                    return reply
-            current = await self.dialogs.out_of_date(turn)
-            if current is not None:
-                return current
-            if runner is not None:
-                return out_of_date(OUT_OF_DATE + " Send /today for today's session.")
-            return out_of_date(OUT_OF_DATE + " Send /start to set up your plan.")
+        current = await self.dialogs.out_of_date(turn)
+        if current is not None:
+            return current
+        if runner is not None:
+            return out_of_date(OUT_OF_DATE + " Send /today for today's session.")
+        return out_of_date(OUT_OF_DATE + " Send /start to set up your plan.")
 
     @_observed("membership")
     async def chat_membership(self, person: Person, *, title: str | None, present: bool) -> Reply:
         """The bot joined or left a group or channel."""
-        async with self._turn(person) as turn:
-            return await clubs.chat_membership(
-                turn,
-                chat_id=person.chat_id,
-                kind=person.chat_kind,
-                title=title,
-                present=present,
-            )
+        return await self._reply(
+            person,
+            lambda turn: clubs.chat_membership(
+                turn, chat_id=person.chat_id, kind=person.chat_kind, title=title, present=present
+            ),
+        )
 
     async def still_in(self, platform: Platform, chat_ids: Collection[str]) -> list[str]:
         """At start, the chats the bot can still see on ``platform``: the clubs of every other
@@ -347,16 +375,30 @@ class Coach:
     async def _group_button(
         self, person: Person, pressed: Pressed | None, *, admin: IsAdmin
     ) -> Reply:
-        reply: Reply | None = None
         if isinstance(pressed, DidIt):
-            async with self._turn(person) as turn:
-                reply = await clubs.mark(turn, pressed)
-        elif isinstance(pressed, DialogAnswer):
-            async with self._turn(person, club_setup=True) as turn:
-                reply = await self.dialogs.press(turn, pressed) if await admin() else None
+            return await self._reply(person, lambda turn: self._did_it(turn, pressed))
+        if isinstance(pressed, DialogAnswer):
+            return await self._reply(
+                person, lambda turn: self._club_setup_press(turn, pressed, admin), club_setup=True
+            )
+        return toast(clubs.NOT_YOURS)
+
+    @staticmethod
+    async def _did_it(turn: Turn, pressed: DidIt) -> Reply:
+        """An "I did it" press in a club's chat."""
+        reply = await clubs.mark(turn, pressed)
         return reply if reply is not None else toast(clubs.NOT_YOURS)
 
-    async def _group_command(self, turn: Turn, name: str, args: str, *, admin: IsAdmin) -> Reply:
+    async def _club_setup_press(self, turn: Turn, pressed: DialogAnswer, admin: IsAdmin) -> Reply:
+        """An answer to the club's setup, pressed in its chat: its admins' alone."""
+        reply = await self.dialogs.press(turn, pressed) if await admin() else None
+        return reply if reply is not None else toast(clubs.NOT_YOURS)
+
+    async def _group_command(
+        self, turn: Turn, name: str, args: str, admin: IsAdmin, *, addressed: bool
+    ) -> Reply:
+        """A command in a group or channel: one it does not know gets an answer only if it
+        was ``addressed`` to this bot."""
         if name == "club":
             if not await admin():
                 return say(clubs.NOT_ADMIN)
@@ -371,7 +413,7 @@ class Coach:
             return clubs.private_redirect(here)
         if name == "help":
             return say(clubs.group_help(turn.person.chat_kind))
-        return ()  # not one of ours: stay quiet in the group
+        return say(unknown_command(name)) if addressed else ()  # else quiet: another bot's?
 
     async def _start(self, turn: Turn, payload: str = "") -> Reply:
         runner = await training.runner_or_none(turn)

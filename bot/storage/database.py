@@ -113,8 +113,9 @@ class Database:
         """One transaction: committed when the block ends, rolled back if it raises.
 
         While an inbound update is being handled (``receipts.current``), the first unit of
-        work to commit marks it handled in the same transaction as its effects; if another
-        instance marked it first, this one rolls back (``receipts.HandledElsewhere``).
+        work to commit marks it handled in the same transaction as its effects, keeping the
+        reply it owes (``receipts.Receipt.reply``) until that is sent; if another instance
+        marked it first, this one rolls back (``receipts.HandledElsewhere``).
         """
         receipt = receipts.current.get()
         async with self._sessions() as session, session.begin():
@@ -123,7 +124,10 @@ class Database:
             await uow.write_pending()
             if receipt is not None and not receipt.handled:
                 marked = await uow.updates.mark_handled(
-                    platform=receipt.platform, update_id=receipt.update_id, at=receipt.at
+                    platform=receipt.platform,
+                    update_id=receipt.update_id,
+                    at=receipt.at,
+                    reply=receipt.reply,
                 )
                 if not marked:
                     raise receipts.HandledElsewhere(f"update {receipt.update_id}")

@@ -546,8 +546,14 @@ UNHANDLED_ROWS = text("handled_at IS NULL")
 
 
 class InboundUpdate(Base):
-    """An update from a platform, stored before it is acknowledged; once handled, only its id
-    and times are kept (what tells a redelivered update from a new one), until pruned."""
+    """An update from a platform, stored before it is acknowledged; once handled and answered,
+    only its id and times are kept (what tells a redelivered update from a new one), until
+    pruned.
+
+    Handling commits its effects with the reply it owes (``reply``); the update counts as
+    handled (``handled_at``) once that reply is sent. One with a reply owed is not handled
+    again: a process that died before sending it leaves the reply for the next to send.
+    """
 
     __tablename__ = "inbound_updates"
     __table_args__ = (
@@ -568,6 +574,7 @@ class InboundUpdate(Base):
     # Whose update it is (``Inbox.receive``): one instance at a time handles a conversation.
     conversation: Mapped[str | None] = mapped_column(String(64))  # None once handled
     payload: Mapped[dict[str, Any] | None]  # what a restart replays; None once handled
+    reply: Mapped[str | None] = mapped_column(Text)  # owed once its effects are committed
     received_at: Mapped[datetime]
     handled_at: Mapped[datetime | None]
 

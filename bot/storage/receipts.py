@@ -1,4 +1,5 @@
-"""The inbound update a task is handling: its first unit of work marks it handled."""
+"""The inbound update a task is handling: its first unit of work marks it handled, and keeps
+the reply it owes until that is sent."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from datetime import datetime
 
 @dataclass(slots=True)
 class Receipt:
-    """One stored update being handled; ``handled`` once a commit has marked it so."""
+    """One stored update being handled; ``handled`` once a commit has marked it so, with the
+    ``reply`` it owes (encoded) if it has one to send."""
 
     platform: str
     update_id: int
     at: datetime
     handled: bool = False
+    reply: str | None = None
 
 
 current: ContextVar[Receipt | None] = ContextVar("inbound_receipt", default=None)

@@ -11,7 +11,7 @@ from bot.services.context import ChatKind, IsAdmin, Person, Platform
 from bot.services.presentation.replies import say
 from handlers.live_questions import LiveQuestions
 from handlers.telegram.admins import AdminCheck
-from handlers.telegram.messages import answer_button, send
+from handlers.telegram.messages import deliver, send
 
 PLATFORM = Platform.TELEGRAM
 ANOTHER_BOT = "That command is addressed to @{bot}, not to me. Send /{name} to ask me."
@@ -62,7 +62,7 @@ class Callbacks:
             admin=self._admin_check(update, context),
             addressed=bool(addressee),
         )
-        await send(context.bot, person.chat_id, reply, self.questions)
+        await deliver(context.bot, update, reply, self.questions)
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Free text: an answer to the open question (in a group, a reply to the bot's)."""
@@ -76,12 +76,13 @@ class Callbacks:
         reply = await self.coach.text(
             person, message.text, admin=self._admin_check(update, context)
         )
-        await send(context.bot, person.chat_id, reply, self.questions)
+        await deliver(context.bot, update, reply, self.questions)
 
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An earlier message edited, in a private chat: edits are not read, and it says so."""
-        person = person_of(update)
-        await send(context.bot, person.chat_id, await self.coach.edited(person), self.questions)
+        await deliver(
+            context.bot, update, await self.coach.edited(person_of(update)), self.questions
+        )
 
     async def location(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A shared location in a private chat: the answer to the timezone question."""
@@ -92,12 +93,13 @@ class Callbacks:
         reply = await self.coach.location(
             person, latitude=message.location.latitude, longitude=message.location.longitude
         )
-        await send(context.bot, person.chat_id, reply, self.questions)
+        await deliver(context.bot, update, reply, self.questions)
 
     async def unreadable(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A private message the coach cannot read: a sticker, a photo, a voice note..."""
-        person = person_of(update)
-        await send(context.bot, person.chat_id, await self.coach.unreadable(person), self.questions)
+        await deliver(
+            context.bot, update, await self.coach.unreadable(person_of(update)), self.questions
+        )
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A pressed inline button."""
@@ -107,7 +109,7 @@ class Callbacks:
         reply = await self.coach.button(
             person_of(update), query.data or "", admin=self._admin_check(update, context)
         )
-        await answer_button(query, reply, self.questions)
+        await deliver(context.bot, update, reply, self.questions)
 
     async def membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The bot was added to, promoted in or removed from a group or channel."""
@@ -121,7 +123,7 @@ class Callbacks:
         chat = change.chat
         person = Person(PLATFORM, str(change.from_user.id), str(chat.id), None, kind_of(chat))
         reply = await self.coach.chat_membership(person, title=chat.title, present=present)
-        await send(context.bot, chat.id, reply, self.questions)
+        await deliver(context.bot, update, reply, self.questions)
 
     async def migration(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
         """A group became a supergroup: the club follows the new chat id."""

@@ -21,6 +21,9 @@ heard (a listener reconnecting, instances disagreeing on who lives for a beat) i
 the sweep. By webhook, the load balancer has spread the updates already: an instance handles
 what it stores.
 
+An update handled but for its reply (the process that handled it died before sending it) is
+not handled again: its turn sends the reply it owes (``deliver``), once.
+
 Each update takes one of the ``limit`` slots only once its turn has come, so a conversation
 with a backlog never holds up the others; it gives its slot back when its reply must wait on
 Telegram's limits (``slots.py``), so a reply held there does not either.
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +41,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.services.infrastructure.inbound import Inbox
+from bot.services.presentation.replies import Reply, decode
 from handlers.lifecycle import first_line
 from handlers.telegram.reading import legible
 from handlers.telegram.slots import Slots
@@ -44,6 +49,8 @@ from handlers.telegram.slots import Slots
 logger = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 1.0  # how often conversations left behind are looked for
+Deliver = Callable[[Update, Reply], Awaitable[None]]
+"""Sends a reply as the answer to an update."""
 
 
 def conversation_of(update: Update) -> str | None:
@@ -64,19 +71,22 @@ class _Turns:
 class Conversations:
     """Hands stored updates to ``application``, at most ``limit`` at once (one whose reply
     waits on Telegram's limits lets the next go ahead; with a limit of 1, one update at a
-    time, reply and all), each marked handled in ``inbox``."""
+    time, reply and all), each marked handled in ``inbox``; a reply an update still owes
+    goes out by ``deliver``."""
 
     def __init__(
         self,
         application: Application[Any, Any, Any, Any, Any, Any],
         inbox: Inbox,
         limit: int,
+        deliver: Deliver,
         *,
         sweep_seconds: float = SWEEP_SECONDS,
         spread: bool = False,
     ) -> None:
         self.application = application
         self.inbox = inbox
+        self.deliver = deliver
         self.limit = limit
         self.sweep_seconds = sweep_seconds
         self.spread = spread
@@ -186,16 +196,30 @@ class Conversations:
         done: set[int] = set()
         while True:
             pending = await self.inbox.pending(key)
-            fresh = [
-                (update_id, payload) for update_id, payload in pending if update_id not in done
-            ]
+            fresh = [stored for stored in pending if stored.update_id not in done]
             if not fresh:
                 return not pending
-            for update_id, payload in fresh:
+            for update_id, payload, reply in fresh:
                 update = turns.known.get(update_id) or legible(
                     update_id, payload, self.application.bot
                 )
-                async with self._slots.place(), self.inbox.handling(update_id):
-                    await self.application.process_update(update)
+                async with self._slots.place():
+                    if reply is None:
+                        async with self.inbox.handling(update_id):
+                            await self.application.process_update(update)
+                    else:
+                        await self._send_owed(update, reply)
                 turns.known.pop(update_id, None)
                 done.add(update_id)
+
+    async def _send_owed(self, update: Update, reply: str) -> None:
+        """Send the reply a handled update owes (its process died before sending it)."""
+        try:
+            await self.deliver(update, decode(reply))
+        except Exception as error:  # given up on, as a reply that failed the first time is
+            logger.warning(
+                "could not send the reply update %s owed (%s)",
+                update.update_id,
+                first_line(str(error)),
+            )
+        await self.inbox.answered(update.update_id)

@@ -12,6 +12,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
+    Update,
 )
 from telegram import (
     Message as TelegramMessage,
@@ -88,6 +89,15 @@ def callback_data(button: Button) -> str:
     return button.data
 
 
+async def deliver(bot: Bot, update: Update, reply: Reply, questions: LiveQuestions) -> None:
+    """Answer ``update`` with ``reply``: a pressed button's answer (``answer_button``), else
+    messages to the update's chat."""
+    if update.callback_query is not None:
+        await answer_button(update.callback_query, reply, questions)
+    elif update.effective_chat is not None and reply:
+        await send(bot, update.effective_chat.id, reply, questions)
+
+
 async def send(
     bot: Bot, chat_id: int | str, reply: Reply, questions: LiveQuestions
 ) -> list[TelegramMessage]:
@@ -139,7 +149,7 @@ async def answer_button(query: CallbackQuery, reply: Reply, questions: LiveQuest
     pressed = query.message if isinstance(query.message, TelegramMessage) else None
     stale = any(m.stale for m in reply)
     if pressed is None or not (rest or stale):
-        await query.answer(toast)
+        await _toast(query, toast)
         return
     first = rest[0] if rest else None
     if first is not None and first.place is Place.PRESSED and _editable(first):
@@ -150,8 +160,17 @@ async def answer_button(query: CallbackQuery, reply: Reply, questions: LiveQuest
         settle = _settle(pressed, (query.data or "") if mark else "")
     bot = pressed.get_bot()
     await asyncio.gather(
-        query.answer(toast), settle, send(bot, pressed.chat_id, tuple(rest), questions)
+        _toast(query, toast), settle, send(bot, pressed.chat_id, tuple(rest), questions)
     )
+
+
+async def _toast(query: CallbackQuery, toast: str | None) -> None:
+    """Answer the press (with a toast), unless Telegram no longer takes an answer to it (it
+    came long ago: a reply sent again after a restart); the rest of the reply still goes."""
+    try:
+        await query.answer(toast)
+    except BadRequest as error:
+        logger.info("could not answer a pressed button: %s", error.message)
 
 
 def _editable(message: Message) -> bool:

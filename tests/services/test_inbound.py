@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import Row, event, select
 
 from bot.services.coach import Coach
-from bot.services.context import Person, Platform, ServiceContext
+from bot.services.context import ChatKind, Person, Platform, ServiceContext
 from bot.services.infrastructure.inbound import Inbox
+from bot.services.presentation.replies import decode
 from bot.storage.models import InboundUpdate, Runner
 from tests.conftest import VirtualTime
 
@@ -45,13 +46,54 @@ async def test_the_unit_of_work_of_the_update_marks_it_handled_with_its_effects(
     await inbox.receive({7: PAYLOAD})
 
     async with inbox.handling(7):
-        await coach.command(ADA, "start")
-        handled = (await stored(coach.ctx))[7]  # committed with the reply
-        assert handled.handled_at is not None
-        assert handled.payload is None  # who sent it and what they said: gone with the mark
+        reply = await coach.command(ADA, "start")
+        owing = (await stored(coach.ctx))[7]  # committed with the effects, the reply to send
+        assert owing.handled_at is None
+        assert decode(owing.reply) == reply
+        assert owing.payload == PAYLOAD  # what sending the reply again would need
 
+    handled = (await stored(coach.ctx))[7]  # the reply went out with the block
+    assert handled.handled_at is not None
+    assert (handled.payload, handled.reply) == (None, None)  # gone with the mark
     assert await inbox.unhandled() == []
     assert await inbox.receive({7: PAYLOAD}) == set()  # its id still tells a redelivery
+
+
+async def test_a_crash_between_the_commit_and_the_reply_leaves_the_reply_owed_not_the_update(
+    inbox: Inbox, coach: Coach
+) -> None:
+    await inbox.receive({7: PAYLOAD}, {7: "User:501"})
+
+    replies = []
+
+    async def cut_short() -> None:
+        async with inbox.handling(7):
+            replies.append(await coach.command(ADA, "start"))
+            raise KeyboardInterrupt  # the process goes down before the reply is sent
+
+    with pytest.raises(KeyboardInterrupt):
+        await cut_short()
+    [reply] = replies
+
+    [owed] = await inbox.pending("User:501")
+    assert (owed.update_id, owed.payload, decode(owed.reply or "")) == (7, PAYLOAD, reply)
+    async with coach.ctx.database.unit_of_work() as uow:  # the effects went in, once
+        assert (await uow.dialogs.get(platform="telegram", user_id="501")) is not None
+
+    await inbox.answered(7)  # whoever takes the conversation up next sends it, once
+    assert await inbox.pending("User:501") == []
+    assert (await stored(coach.ctx))[7].payload is None
+
+
+async def test_an_empty_reply_owes_nothing(inbox: Inbox, coach: Coach) -> None:
+    await inbox.receive({7: PAYLOAD})
+    group = Person(Platform.TELEGRAM, "501", "-100", "Ada", ChatKind.GROUP)
+
+    async with inbox.handling(7):
+        assert await coach.text(group, "chatter in the group") == ()
+        handled = (await stored(coach.ctx))[7]
+        assert handled.handled_at is not None  # handled at the commit: nothing to send
+        assert (handled.payload, handled.reply) == (None, None)
 
 
 async def test_a_handler_that_rolled_back_is_still_marked_handled_once_it_returns(

@@ -73,7 +73,7 @@ async def test_a_conversation_is_let_go_only_once_none_of_its_updates_is_left(
     await other.receive({2: payload(2), 3: payload(3)}, {2: ADA, 3: ADA})  # stored by another
     assert not await other.claim(ADA)
 
-    assert [update_id for update_id, _ in await one.pending(ADA)] == [1, 2, 3]  # arrival order
+    assert [stored.update_id for stored in await one.pending(ADA)] == [1, 2, 3]  # arrival order
     for update_id in (1, 2):
         async with one.handling(update_id):
             pass
@@ -99,7 +99,7 @@ async def test_a_dead_instances_conversations_are_orphans_and_a_live_ones_are_no
     await second.beat()
     assert await other.orphans() == [ADA, BEA]  # the first stopped beating
     assert await other.claim(ADA)
-    assert [update_id for update_id, _ in await other.pending(ADA)] == [1, 3]
+    assert [stored.update_id for stored in await other.pending(ADA)] == [1, 3]
 
 
 async def test_an_instance_that_outlived_its_lease_rolls_back_what_another_handled(

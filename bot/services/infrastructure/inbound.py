@@ -19,6 +19,12 @@ tried again after each of ``RETRY_DELAYS`` while its conversation's next update 
 mark clears the update's payload (who sent it, what they said): only its id is left, to tell
 a redelivery apart. An update whose handling was cut short by a crash, or whose mark never
 went in, stays unhandled, and is handled again once its conversation is claimed again.
+
+A reply is the one effect a transaction cannot hold: it goes out after the commit. So the
+mark keeps the reply the update owes (``owe``, called by the coach before its commit), with
+the payload, until the reply has gone out (``answered``, at the end of ``handling``). An
+update cut short in between is not handled again: whoever claims its conversation next sends
+the reply it owes (``pending`` gives it back with it), once.
 Handled updates are forgotten by the reminder tick
 (``bot/services/infrastructure/update_retention.py``).
 
@@ -37,13 +43,16 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.services.context import ServiceContext
 from bot.services.infrastructure.instances import Instance
+from bot.services.presentation.replies import Reply, encode
 from bot.storage import receipts
 from bot.storage.faults import describe
 from bot.storage.notices import Listener
+from bot.storage.repositories.updates import Stored
 from bot.storage.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
@@ -75,6 +84,16 @@ def failure(error: Exception) -> str:
     (read-only, full, refused...) in the driver's words, else the error's type alone (its
     text may quote an update)."""
     return describe(error)
+
+
+def owe(reply: Reply) -> Reply:
+    """``reply``, kept with the handled mark of the update being handled (if any) from the
+    commit of its effects until it is sent: a process that dies in between leaves it for the
+    next to send."""
+    receipt = receipts.current.get()
+    if receipt is not None and not receipt.handled and reply:
+        receipt.reply = encode(reply)
+    return reply
 
 
 def alone(update_id: int) -> str:
@@ -134,8 +153,9 @@ class Inbox:
         """Take ``conversation``'s lease for this instance; False if a live one holds it."""
         return await self.instance.take(self.platform, conversation)
 
-    async def pending(self, conversation: str) -> list[tuple[int, dict[str, Any]]]:
-        """The conversation's updates not handled yet, oldest first (a batch of them)."""
+    async def pending(self, conversation: str) -> list[Stored]:
+        """The conversation's updates not handled yet, oldest first (a batch of them), with
+        the reply each owes, if it was handled but for sending that."""
         async with self.ctx.database.unit_of_work() as uow:
             return await uow.updates.pending(
                 platform=self.platform, conversation=conversation, limit=BATCH
@@ -172,30 +192,46 @@ class Inbox:
 
     @asynccontextmanager
     async def handling(self, update_id: int) -> AsyncIterator[None]:
-        """Handle one stored update inside the block; it is marked handled exactly once."""
+        """Handle one stored update inside the block, which sends its reply; it is marked
+        handled exactly once (if its effects came with a reply owed, at the block's end)."""
         receipt = receipts.Receipt(self.platform, update_id, self.ctx.clock())
         token = receipts.current.set(receipt)
         try:
             yield
         finally:
             receipts.current.reset(token)
-        if receipt.handled:
-            return
+        if not receipt.handled:
+            await self._settled(receipt.update_id, receipt.at, owed=False)
+        elif receipt.reply is not None:
+            await self.answered(update_id)
+
+    async def answered(self, update_id: int) -> None:
+        """Record that the reply a handled update owed went out (or was given up on)."""
+        await self._settled(update_id, self.ctx.clock(), owed=True)
+
+    async def _settled(self, update_id: int, at: datetime, *, owed: bool) -> None:
+        """Mark the update handled (its reply sent, if it ``owed`` one), tried again after
+        each of ``RETRY_DELAYS``."""
+
+        async def mark() -> None:
+            async with self._writing() as uow:
+                if owed:
+                    await uow.updates.answered(platform=self.platform, update_id=update_id, at=at)
+                else:
+                    await uow.updates.mark_handled(
+                        platform=self.platform, update_id=update_id, at=at
+                    )
+
         try:
-            await retried(lambda: self._mark(receipt), self.sleep)
+            await retried(mark, self.sleep)
         except Exception as error:  # the person was answered; raising would answer again
             logger.error(
-                "could not mark update %s handled after %d tries (%s); it is handled again "
-                "at the next start",
+                "could not mark update %s handled after %d tries (%s); %s again once its "
+                "conversation is taken up again",
                 update_id,
                 TRIES,
                 failure(error),
-            )
-
-    async def _mark(self, receipt: receipts.Receipt) -> None:
-        async with self._writing() as uow:
-            await uow.updates.mark_handled(
-                platform=self.platform, update_id=receipt.update_id, at=receipt.at
+                "its reply is sent" if owed else "it is handled",
             )
 
     @asynccontextmanager

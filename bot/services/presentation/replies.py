@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from functools import cache
+
+from pydantic import ConfigDict, TypeAdapter
 
 from bot.services.presentation.text import Text, as_text, join
 
@@ -116,3 +119,19 @@ def out_of_date(text: Text | str) -> Reply:
     """The answer to a button that was out of date: a note to the presser alone; it changed
     nothing, and the pressed message loses its buttons."""
     return (Message(as_text(text), toast=True, stale=True),)
+
+
+@cache
+def _wire() -> TypeAdapter[Reply]:
+    """How a reply is written down (files in base64), built at its first use."""
+    return TypeAdapter(Reply, config=ConfigDict(ser_json_bytes="base64", val_json_bytes="base64"))
+
+
+def encode(reply: Reply) -> str:
+    """The reply as JSON text, to keep until it is sent."""
+    return _wire().dump_json(reply).decode()
+
+
+def decode(written: str) -> Reply:
+    """The reply ``encode`` wrote; ``ValueError`` if it cannot be read back."""
+    return _wire().validate_json(written)

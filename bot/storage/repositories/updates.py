@@ -1,11 +1,11 @@
-"""Inbound updates: stored once by id, read back until handled (then only the id is kept),
-pruned once old."""
+"""Inbound updates: stored once by id, read back until handled and answered (then only the
+id is kept), pruned once old."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     ColumnElement,
@@ -29,19 +29,27 @@ from bot.storage.upsert import insert_ignoring_conflicts
 
 _updates = cast(Table, InboundUpdate.__table__)
 _leases = cast(Table, Lease.__table__)
-# Every update runs both: built once, not built and keyed anew each time. A handled update's
-# payload and conversation (who sent it, what they typed) go: telling a redelivery apart
-# needs only its id.
-# Only an update not handled yet is marked: one another instance handled meanwhile is not.
-_MARK_HANDLED = (
-    update(_updates)
-    .where(
-        _updates.c.platform == bindparam("at"),
-        _updates.c.update_id == bindparam("number"),
-        _updates.c.handled_at.is_(None),
-    )
-    .values(handled_at=bindparam("handled"), payload=null(), conversation=null())
+_THIS = (_updates.c.platform == bindparam("at"), _updates.c.update_id == bindparam("number"))
+# Only an update nobody handled yet is marked, or owes a reply: one another instance handled
+# meanwhile is not.
+_UNTOUCHED = (_updates.c.handled_at.is_(None), _updates.c.reply.is_(None))
+# Every update runs one of these: built once, not built and keyed anew each time. A handled
+# update's payload and conversation (who sent it, what they typed) go, with the reply it
+# owed: telling a redelivery apart needs only its id.
+_DONE = {"handled_at": bindparam("handled"), "payload": null(), "conversation": null()}
+_MARK_HANDLED = update(_updates).where(*_THIS, *_UNTOUCHED).values(**_DONE, reply=null())
+_OWE = update(_updates).where(*_THIS, *_UNTOUCHED).values(reply=bindparam("owed"))
+_ANSWERED = (
+    update(_updates).where(*_THIS, _updates.c.handled_at.is_(None)).values(**_DONE, reply=null())
 )
+
+
+class Stored(NamedTuple):
+    """An update still to handle, or whose reply is still to send (``reply``, encoded)."""
+
+    update_id: int
+    payload: dict[str, Any]
+    reply: str | None = None
 
 
 def _unhandled_of(platform: str, conversation: str) -> ColumnElement[bool]:
@@ -96,17 +104,17 @@ class UpdateRepository:
         """Name ``conversations`` to the instances listening on ``topic``, at the commit."""
         await notify(self._session, topic, conversations)
 
-    async def pending(
-        self, *, platform: str, conversation: str, limit: int
-    ) -> list[tuple[int, dict[str, Any]]]:
-        """The first ``limit`` updates of ``conversation`` not yet handled, oldest first."""
+    async def pending(self, *, platform: str, conversation: str, limit: int) -> list[Stored]:
+        """The first ``limit`` updates of ``conversation`` not yet handled, oldest first (one
+        with a reply owed is handled but for sending it)."""
         query = (
-            select(InboundUpdate.update_id, InboundUpdate.payload)
+            select(InboundUpdate.update_id, InboundUpdate.payload, InboundUpdate.reply)
             .where(_unhandled_of(platform, conversation))
             .order_by(InboundUpdate.update_id)
             .limit(limit)
         )
-        return [(row.update_id, row.payload) for row in await self._session.execute(query)]
+        rows = await self._session.execute(query)
+        return [Stored(row.update_id, row.payload, row.reply) for row in rows]
 
     async def let_go(self, *, platform: str, conversation: str, owner: str) -> bool:
         """Give up ``owner``'s lease on ``conversation`` if none of its updates is left to
@@ -152,13 +160,24 @@ class UpdateRepository:
         )
         return int(await self._session.scalar(query) or 0)
 
-    async def mark_handled(self, *, platform: str, update_id: int, at: datetime) -> bool:
-        """Record that an update was handled, forgetting what it said and who sent it; False
-        if it was handled already (by another instance, whose lease it outlived)."""
-        result = await self._session.execute(
-            _MARK_HANDLED, {"at": platform, "number": update_id, "handled": at}
-        )
+    async def mark_handled(
+        self, *, platform: str, update_id: int, at: datetime, reply: str | None = None
+    ) -> bool:
+        """Record that an update was handled, forgetting what it said and who sent it, or,
+        with ``reply``, that its effects are in and it owes that reply (``answered`` once it is
+        sent); False if it was handled already (by another instance, whose lease it
+        outlived)."""
+        if reply is None:
+            values = {"at": platform, "number": update_id, "handled": at}
+            result = await self._session.execute(_MARK_HANDLED, values)
+        else:
+            values = {"at": platform, "number": update_id, "owed": reply}
+            result = await self._session.execute(_OWE, values)
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def answered(self, *, platform: str, update_id: int, at: datetime) -> None:
+        """Record that an update's reply was sent, which makes it handled."""
+        await self._session.execute(_ANSWERED, {"at": platform, "number": update_id, "handled": at})
 
     async def prune(self, *, handled_before: datetime, limit: int) -> int:
         """Forget up to ``limit`` of the updates handled before ``handled_before``; how many."""
