@@ -20,11 +20,12 @@ platform (the reminder tick's burst), or one chat (a reply). A long pause
 of everyone is logged twice: one warning when it starts, one when messages go again.
 
 The platform's limits are the bot's, not a process's: with several instances of the bot on
-one database, each takes an even share of the overall budget (``share``, told the number of
-live instances at each beat; a newcomer sends nothing until the others have counted it), so
-together they stay under it. The per-chat and per-group spacing stays each instance's own: a
-chat's replies come from the one instance that holds its conversation, and only a reminder
-sent by another instance at that moment could come closer than a second to one of them.
+one database, each takes its share of the overall budget (``share``, told the number of live
+instances and its place among them at each beat; a newcomer sends nothing until the others
+have counted it), so together they stay under it. The per-chat and per-group spacing stays
+each instance's own: a chat's replies come from the one instance that holds its
+conversation, and only a reminder sent by another instance at that moment could come closer
+than a second to one of them.
 """
 
 from __future__ import annotations
@@ -80,14 +81,15 @@ class RateLimiter:
         self._paused_at: float | None = None  # when a long pause of everyone began
         self._in_flight: dict[str, asyncio.Event] = {}
 
-    def share(self, instances: int) -> None:
-        """Take an even share of the overall budget: the platform's limit is the bot's, split
-        by the instances alive (each told the count at its beats). A share is a whole number
-        of messages a second: however their spacings line up, N instances then never put
-        more than the limit into one second (with 30 split in four, 7.5 each would let 8 of
-        each into some second: 32)."""
-        share = self.per_second if instances <= 1 else max(1, self.per_second // instances)
-        self._interval = _MARGIN / share
+    def share(self, instances: int, place: int = 0) -> None:
+        """Take this instance's share of the overall budget: the platform's limit is the
+        bot's, split by the instances alive (each told the count and its ``place`` among them,
+        from 0, at its beats). A share is a whole number of messages a second: however their
+        spacings line up, N instances then never put more than the limit into one second
+        (with 30 split in four, 7.5 each would let 8 of each into some second: 32); what
+        does not split evenly goes to the first places (30 in four: 8, 8, 7 and 7)."""
+        whole, left = divmod(self.per_second, max(1, instances))
+        self._interval = _MARGIN / max(1, whole + (place < left))
 
     @property
     def rate(self) -> float:

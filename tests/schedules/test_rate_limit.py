@@ -384,9 +384,21 @@ async def test_instances_sharing_the_budget_never_put_more_than_it_into_one_seco
 
     tasks = []
     for n, limiter in enumerate(limiters):
-        limiter.share(instances)
+        limiter.share(instances, place=n)
         tasks += [asyncio.create_task(send(limiter, f"{n}-{m}")) for m in range(40)]
     await timers.run(tasks)
 
     assert server.violations == 0
     assert timers.now < 40 / (30 // instances) * 1.05  # each at its whole share
+
+
+@pytest.mark.parametrize("instances", [1, 2, 4, 7, 9])
+def test_the_instances_shares_add_up_to_the_whole_budget(instances: int) -> None:
+    """Issue 30: what 30 does not split into evenly goes to the first places, not unused."""
+    limiters = [RateLimiter(30) for _ in range(instances)]
+    for place, limiter in enumerate(limiters):
+        limiter.share(instances, place)
+
+    shares = [round(limiter.rate * 1.05) for limiter in limiters]
+    assert sum(shares) == 30
+    assert max(shares) - min(shares) <= 1

@@ -4,10 +4,11 @@ Each instance beats every ``lease / 5`` (``instances.seen_at``); one not seen fo
 dead, and every lease it held (a conversation's updates, polling Telegram) may be taken by
 another: Oban's and procrastinate's way of holding jobs by heartbeat, so a lease needs no
 renewing of its own and a crashed instance's leases lapse together. Each beat also counts the
-live instances, for what they share by a fixed split (``counted``: the Telegram limiter's
-budget), and names them (``peers``), for what they share out by key: each key's ``home`` is
-one live instance, by rendezvous hashing (the live instance whose hash with the key is
-highest), so every instance names the same home without asking the others, and one joining
+live instances and this one's place among them, for what they share by a fixed split
+(``counted``: the Telegram limiter's budget), and names them (``peers``), for what they share
+out by key: each key's ``home`` is one live instance, by rendezvous hashing (the live
+instance whose hash with the key is highest), so every instance names the same home without
+asking the others, and one joining
 or leaving moves only its own share of the keys. Instances long dead are forgotten by the
 beats of the living.
 
@@ -55,7 +56,7 @@ class Instance:
         self.lease = lease
         self.live = 1  # instances alive at the last beat, this one included
         self.peers: tuple[str, ...] = ()  # their ids, at the last beat
-        self.counted: list[Callable[[int], None]] = []  # told ``live`` at each beat
+        self.counted: list[Callable[[int, int], None]] = []  # told ``live``, ``place``, each beat
         self._sleep = sleep
         self._alone: Alone | None = None
         self._task: asyncio.Task[None] | None = None
@@ -85,15 +86,17 @@ class Instance:
         self._task = asyncio.create_task(self._beating(), name="instance-beat")
 
     async def beat(self) -> int:
-        """Say this instance lives, and count the live ones (telling ``counted``)."""
+        """Say this instance lives, and count the live ones (telling ``counted`` how many, and
+        this one's place among them)."""
         now = self.ctx.clock()
         async with self.ctx.database.unit_of_work() as uow:
             await uow.instances.beat(instance=self.id, at=now)
             await uow.instances.forget_dead(before=now - FORGET_AFTER)
             self.peers = tuple(sorted(await uow.instances.alive(since=now - self.lease)))
         self.live = max(1, len(self.peers))
+        place = self.peers.index(self.id) if self.id in self.peers else 0
         for told in self.counted:
-            told(self.live)
+            told(self.live, place)
         return self.live
 
     def home(self, key: str) -> bool:
