@@ -17,7 +17,9 @@ stands still.) A runner whose tap gets no answer within ``PATIENCE`` stops there
 says whether that tap took effect (its answer, sent after the commit, died with the
 process) or was lost. Every runner does the same at the same instant, so all must end
 with the same effects: a runner through whose effects differ from the others' is a lost or
-doubled update (target: none).
+doubled update (target: none). A reply cut off by a kill, after its commit, is sent by the
+restarted coach; one that had gone out before the kill but was not yet recorded as sent goes
+out twice (counted: a message reading as the one before it in its chat; target: none).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import os
 import random
 import sqlite3
@@ -44,6 +47,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 from bench.network import CountingAPI, Run, coach_bot, runner
 from tests.conftest import FakeClock, onboarding
 from tests.fake_telegram import FakeBotAPIServer
+from tests.fake_telegram.api import JSONDict
 
 NOW = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)  # a Monday, 05:00 in Berlin: a session day
 SCRIPT = (
@@ -125,6 +129,7 @@ async def crash_run(folder: Path, runners: int, kills: int, rng: random.Random) 
         bot.kill()
         await bot.wait()
     report(database, runners, run)
+    replies(api)
 
 
 def report(database: Path, runners: int, run: Run) -> None:
@@ -166,6 +171,24 @@ def report(database: Path, runners: int, run: Run) -> None:
         "typed, or waiting for a question that never came: "
         f"{', '.join(f'{n} {text}' for text, n in typed.items()) or 'none'}"
     )
+
+
+def replies(api: CountingAPI) -> None:
+    """Replies sent twice: a message of the bot's to a runner with the same text and buttons
+    as the one before it in that chat (a reply the restarted coach sent again although it had
+    gone out before the kill)."""
+    twice = Counter(
+        chat
+        for chat, messages in api.by_chat.items()
+        for before, after in itertools.pairwise(messages)
+        if after["message_id"] != before["message_id"] and same(before, after)
+    )
+    print(f"replies sent twice: {sum(twice.values())}, to {len(twice)} runners (target 0)")
+
+
+def same(one: JSONDict, other: JSONDict) -> bool:
+    """Whether two messages read the same: text (or caption) and buttons."""
+    return all(one.get(key) == other.get(key) for key in ("text", "caption", "reply_markup"))
 
 
 def main() -> None:
