@@ -70,7 +70,8 @@ def test_the_update_being_handled_names_its_id_and_platform(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     def during_an_update() -> None:
-        token = receipts.current.set(receipts.Receipt("telegram", 4242, datetime.now(UTC)))
+        receipt = receipts.Receipt("telegram", 4242, datetime.now(UTC), replier="a1")
+        token = receipts.current.set(receipt)
         try:
             logging.getLogger("handlers").error("could not answer")
         finally:

@@ -113,8 +113,8 @@ class Database:
         """One transaction: committed when the block ends, rolled back if it raises.
 
         While an inbound update is being handled (``receipts.current``), the first unit of
-        work to commit marks it handled in the same transaction as its effects, keeping the
-        reply it owes (``receipts.Receipt.reply``) until that is sent; if another instance
+        work to commit marks its effects in, in the same transaction, and each keeps the reply
+        it owes so far (``receipts.Receipt.reply``) until that is sent; if another instance
         marked it first, this one rolls back (``receipts.HandledElsewhere``).
         """
         receipt = receipts.current.get()
@@ -122,17 +122,10 @@ class Database:
             uow = UnitOfWork(session)
             yield uow
             await uow.write_pending()
-            if receipt is not None and not receipt.handled:
-                marked = await uow.updates.mark_handled(
-                    platform=receipt.platform,
-                    update_id=receipt.update_id,
-                    at=receipt.at,
-                    reply=receipt.reply,
-                )
-                if not marked:
-                    raise receipts.HandledElsewhere(f"update {receipt.update_id}")
+            if receipt is not None:
+                await _keep(uow, receipt)
         if receipt is not None:
-            receipt.handled = True
+            receipt.handled, receipt.kept = True, receipt.reply
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[UnitOfWork]:
@@ -188,3 +181,17 @@ def _size(path: Path) -> int:
         return os.stat(path).st_size
     except FileNotFoundError:
         return 0
+
+
+async def _keep(uow: UnitOfWork, receipt: receipts.Receipt) -> None:
+    """Mark the update's effects in, with the reply it owes so far; or, marked already by an
+    earlier unit of work, keep the reply as it is now."""
+    platform, update_id, reply = receipt.platform, receipt.update_id, receipt.reply
+    if not receipt.handled:
+        marked = await uow.updates.effects_in(
+            platform=platform, update_id=update_id, reply=reply, replier=receipt.replier
+        )
+        if not marked:
+            raise receipts.HandledElsewhere(f"update {update_id}")
+    elif reply != receipt.kept:
+        await uow.updates.owe(platform=platform, update_id=update_id, reply=reply)

@@ -550,9 +550,10 @@ class InboundUpdate(Base):
     only its id and times are kept (what tells a redelivered update from a new one), until
     pruned.
 
-    Handling commits its effects with the reply it owes (``reply``); the update counts as
-    handled (``handled_at``) once that reply is sent. One with a reply owed is not handled
-    again: a process that died before sending it leaves the reply for the next to send.
+    Handling commits its effects with the reply it owes (``reply``, by ``replier``); the
+    update counts as handled (``handled_at``) once that reply is sent. One with a reply owed
+    is not handled again: an instance that died before sending it leaves the reply for the
+    next to send.
     """
 
     __tablename__ = "inbound_updates"
@@ -574,7 +575,8 @@ class InboundUpdate(Base):
     # Whose update it is (``Inbox.receive``): one instance at a time handles a conversation.
     conversation: Mapped[str | None] = mapped_column(String(64))  # None once handled
     payload: Mapped[dict[str, Any] | None]  # what a restart replays; None once handled
-    reply: Mapped[str | None] = mapped_column(Text)  # owed once its effects are committed
+    reply: Mapped[str | None] = mapped_column(Text)  # owed once its effects are in; '' none
+    replier: Mapped[str | None] = mapped_column(String(32))  # the instance owing it
     received_at: Mapped[datetime]
     handled_at: Mapped[datetime | None]
 

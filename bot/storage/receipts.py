@@ -1,5 +1,5 @@
-"""The inbound update a task is handling: its first unit of work marks it handled, and keeps
-the reply it owes until that is sent."""
+"""The inbound update a task is handling: the units of work that handle it mark its effects
+in, with the reply it owes, which it keeps until that is sent."""
 
 from __future__ import annotations
 
@@ -10,14 +10,17 @@ from datetime import datetime
 
 @dataclass(slots=True)
 class Receipt:
-    """One stored update being handled; ``handled`` once a commit has marked it so, with the
-    ``reply`` it owes (encoded) if it has one to send."""
+    """One stored update being handled, by the instance ``replier``: ``handled`` once a
+    commit has marked its effects in; the ``reply`` it owes (encoded; empty for none, or none
+    yet), and the reply as the last commit ``kept`` it."""
 
     platform: str
     update_id: int
     at: datetime
+    replier: str
     handled: bool = False
-    reply: str | None = None
+    reply: str = ""
+    kept: str = ""
 
 
 current: ContextVar[Receipt | None] = ContextVar("inbound_receipt", default=None)

@@ -191,15 +191,18 @@ class Conversations:
             del self._turns[key]
 
     async def _through(self, key: str, turns: _Turns) -> bool:
-        """Handle the conversation's stored updates until none is left; False if only
-        updates this turn handled already are left (their marks did not go in)."""
+        """Handle the conversation's stored updates until none is left; False if what is left
+        is for the sweep: updates this turn handled already (their marks did not go in), or
+        one whose reply another live instance is sending (it outlived its lease)."""
         done: set[int] = set()
         while True:
             pending = await self.inbox.pending(key)
             fresh = [stored for stored in pending if stored.update_id not in done]
             if not fresh:
                 return not pending
-            for update_id, payload, reply in fresh:
+            for update_id, payload, reply, replying in fresh:
+                if replying:  # a live instance sends it: the sweep looks again after
+                    return False
                 update = turns.known.get(update_id) or legible(
                     update_id, payload, self.application.bot
                 )
@@ -213,9 +216,11 @@ class Conversations:
                 done.add(update_id)
 
     async def _send_owed(self, update: Update, reply: str) -> None:
-        """Send the reply a handled update owes (its process died before sending it)."""
+        """Send the reply (if any) an update whose effects are in owes: its process died
+        before sending it."""
         try:
-            await self.deliver(update, decode(reply))
+            if reply:
+                await self.deliver(update, decode(reply))
         except Exception as error:  # given up on, as a reply that failed the first time is
             logger.warning(
                 "could not send the reply update %s owed (%s)",

@@ -85,15 +85,33 @@ async def test_a_crash_between_the_commit_and_the_reply_leaves_the_reply_owed_no
     assert (await stored(coach.ctx))[7].payload is None
 
 
-async def test_an_empty_reply_owes_nothing(inbox: Inbox, coach: Coach) -> None:
-    await inbox.receive({7: PAYLOAD})
+async def test_an_empty_reply_leaves_nothing_to_send(inbox: Inbox, coach: Coach) -> None:
+    await inbox.receive({7: PAYLOAD}, {7: "User:501"})
     group = Person(Platform.TELEGRAM, "501", "-100", "Ada", ChatKind.GROUP)
 
     async with inbox.handling(7):
         assert await coach.text(group, "chatter in the group") == ()
-        handled = (await stored(coach.ctx))[7]
-        assert handled.handled_at is not None  # handled at the commit: nothing to send
-        assert (handled.payload, handled.reply) == (None, None)
+        [owed] = await inbox.pending("User:501")
+        assert owed.reply == ""  # its effects are in: not handled again, nothing to send
+
+    handled = (await stored(coach.ctx))[7]
+    assert handled.handled_at is not None
+    assert (handled.payload, handled.reply) == (None, None)
+
+
+async def test_the_reply_is_kept_by_whichever_unit_of_work_built_it(
+    inbox: Inbox, coach: Coach
+) -> None:
+    await inbox.receive({7: PAYLOAD}, {7: "User:501"})
+
+    async with inbox.handling(7):
+        async with coach.ctx.database.unit_of_work():
+            pass  # another handler's effects, first: they mark the update's effects in
+        [owed] = await inbox.pending("User:501")
+        assert owed.reply == ""
+        reply = await coach.command(ADA, "start")  # the coach's, after
+        [owed] = await inbox.pending("User:501")
+        assert decode(owed.reply or "") == reply
 
 
 async def test_a_handler_that_rolled_back_is_still_marked_handled_once_it_returns(

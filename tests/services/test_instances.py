@@ -14,8 +14,9 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from bot.services.context import ServiceContext
-from bot.services.infrastructure.inbound import HandledElsewhere, Inbox
+from bot.services.infrastructure.inbound import HandledElsewhere, Inbox, owe
 from bot.services.infrastructure.instances import Instance
+from bot.services.presentation.replies import say
 from bot.storage.database import Database
 from bot.storage.faults import Unusable
 from bot.storage.models import Lease, Runner
@@ -123,6 +124,30 @@ async def test_an_instance_that_outlived_its_lease_rolls_back_what_another_handl
         users = await uow.session.scalars(select(Runner.platform_user_id))
         assert list(users) == ["501"]  # the slow one's effect rolled back
     assert not await slow.let_go(ADA)  # and its lease is gone
+
+
+async def test_a_reply_owed_by_a_live_instance_is_its_own_to_send(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    _, slow = await joined(ctx)
+    second, other = await joined(ctx)
+    await slow.receive({1: payload(1)}, {1: ADA})
+
+    async def cut_short() -> None:
+        async with slow.handling(1):
+            async with ctx.database.unit_of_work():
+                owe(say("Saved."))
+            raise KeyboardInterrupt  # held up, or gone, before its reply went out
+
+    with pytest.raises(KeyboardInterrupt):
+        await cut_short()
+
+    [owed] = await other.pending(ADA)
+    assert owed.reply and owed.replying  # its instance beats: it may be sending it still
+    clock.advance(seconds=11)
+    await second.beat()
+    [owed] = await other.pending(ADA)
+    assert owed.reply and not owed.replying  # its instance died: the next holder sends it
 
 
 async def test_leaving_gives_up_every_lease_at_once(ctx: ServiceContext) -> None:

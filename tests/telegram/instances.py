@@ -74,6 +74,9 @@ class Outcome:
     answered_twice: int
     unanswered: int
     instances: int  # how many instances handled updates
+    # Runners with more replies sent twice than replies sent before the kill: a reply goes
+    # out again after a kill only if it had gone out before it, its sending not yet recorded.
+    twice_unexplained: int = 0
 
 
 @contextlib.asynccontextmanager
@@ -105,9 +108,10 @@ async def run(
     ports = [free_port() for _ in range(instances)]
     async with FakeBotAPIServer(api) as server, bots(database_url, server, ports) as children:
         await asyncio.gather(*(until_listening(port) for port in ports))
-        sent = await _post_all(api, ports, children, runners, per_runner, kill_after)
+        at_kill: Counter[int] = Counter()  # the replies sent before the kill
+        sent = await _post_all(api, ports, children, runners, per_runner, kill_after, at_kill)
         await _until_done(engine, sent, ports, children)
-    outcome = await _count(engine, api, sent)
+    outcome = await _count(engine, api, sent, at_kill)
     await engine.dispose()
     return outcome
 
@@ -139,10 +143,11 @@ async def run_polling(
         await api.wait_for_call("sendMessage", count=kill_after, within=120)
         children[poller].kill()  # SIGKILL: no cleanup of any kind
         killed = time.monotonic()
+        at_kill = replies(api)
         await _lease_owner(engine, lambda owner: owner not in (None, ids[poller]))
         failover = await api.next_poll(after=killed) - killed
         await _until_done(engine, sent, ports, children)
-    outcome = await _count(engine, api, sent)
+    outcome = await _count(engine, api, sent, at_kill)
     await engine.dispose()
     return outcome, failover
 
@@ -254,8 +259,10 @@ async def _post_all(
     runners: int,
     per_runner: int,
     kill_after: int | None,
+    at_kill: Counter[int],
 ) -> dict[int, int]:
-    """Every update posted and answered 200; the sender of each update, by id."""
+    """Every update posted and answered 200; the sender of each update, by id. What was sent
+    each chat before the kill goes in ``at_kill``."""
     ids = itertools.count(1)
     turn = itertools.cycle(range(len(ports)))
     sent: dict[int, int] = {}
@@ -266,6 +273,7 @@ async def _post_all(
             return
         await api.wait_for_call("sendMessage", count=kill_after, within=120)
         children[0].kill()  # SIGKILL: no cleanup of any kind
+        at_kill.update(replies(api))
         killed.set()
 
     async def runner(n: int, client: httpx.AsyncClient) -> None:
@@ -323,7 +331,14 @@ async def _until_handled(engine: AsyncEngine, sent: dict[int, int]) -> None:
             await asyncio.sleep(0.1)
 
 
-async def _count(engine: AsyncEngine, api: FakeBotAPI, sent: dict[int, int]) -> Outcome:
+def replies(api: FakeBotAPI) -> Counter[int]:
+    """How many messages the bot has sent each chat."""
+    return Counter(int(call.params["chat_id"]) for call in api.calls("sendMessage"))
+
+
+async def _count(
+    engine: AsyncEngine, api: FakeBotAPI, sent: dict[int, int], at_kill: Counter[int]
+) -> Outcome:
     async with engine.connect() as connection:
         rows = (
             await connection.execute(text("SELECT update_id, user_id FROM effects ORDER BY id"))
@@ -334,16 +349,17 @@ async def _count(engine: AsyncEngine, api: FakeBotAPI, sent: dict[int, int]) -> 
         by_user.setdefault(user_id, []).append(update_id)
     async with engine.connect() as connection:
         handlers = await connection.scalar(text("SELECT count(DISTINCT instance) FROM effects"))
-    replies = Counter(int(call.params["chat_id"]) for call in api.calls("sendMessage"))
+    answers = replies(api)
     asked = Counter(sent.values())
     return Outcome(
         updates=len(sent),
         lost=sum(1 for update_id in sent if update_id not in seen),
         twice=sum(1 for count in seen.values() if count > 1),
         out_of_order=sum(1 for ids in by_user.values() if ids != sorted(ids)),
-        answered_twice=sum(1 for user, n in replies.items() if n > asked[user]),
-        unanswered=sum(asked[user] - min(asked[user], replies[user]) for user in asked),
+        answered_twice=sum(1 for user, n in answers.items() if n > asked[user]),
+        unanswered=sum(asked[user] - min(asked[user], answers[user]) for user in asked),
         instances=int(handlers or 0),
+        twice_unexplained=sum(1 for user, n in answers.items() if n - asked[user] > at_kill[user]),
     )
 
 

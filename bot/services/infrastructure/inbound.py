@@ -11,22 +11,21 @@ claims it. A lease lapses with its instance's beats (``instances.py``); ``orphan
 conversations with updates left that no live instance holds (a crash's, or a failure's), to
 be claimed again.
 
-``handling`` wraps the handling of a stored update: the first unit of work the handler
-commits marks it handled in the same transaction as its effects (or rolls back, if another
-instance marked it first: ``HandledElsewhere``); if the handler committed none (a reply
-without a write, or a failure that rolled back), it is marked handled on its own afterwards,
-tried again after each of ``RETRY_DELAYS`` while its conversation's next update waits. The
-mark clears the update's payload (who sent it, what they said): only its id is left, to tell
-a redelivery apart. An update whose handling was cut short by a crash, or whose mark never
-went in, stays unhandled, and is handled again once its conversation is claimed again.
-
-A reply is the one effect a transaction cannot hold: it goes out after the commit. So the
-mark keeps the reply the update owes (``owe``, called by the coach before its commit), with
-the payload, until the reply has gone out (``answered``, at the end of ``handling``). An
-update cut short in between is not handled again: whoever claims its conversation next sends
-the reply it owes (``pending`` gives it back with it), once.
-Handled updates are forgotten by the reminder tick
-(``bot/services/infrastructure/update_retention.py``).
+``handling`` wraps the handling of a stored update. A reply is the one effect a transaction
+cannot hold: it goes out after the commit. So the first unit of work the handler commits
+marks the update's effects in, in the same transaction (or rolls back, if another instance
+marked it first: ``HandledElsewhere``), and each keeps the reply the update owes so far
+(``owe``, which the coach calls before its commit); the update keeps its payload too. Once
+the block has sent the reply, the update is marked handled (``answered``), which clears its
+payload (who sent it, what they said) and the reply: only its id is left, to tell a
+redelivery apart. If the handler committed nothing (a reply without a write, or a failure
+that rolled back), the update is marked handled on its own afterwards. Either mark is tried
+again after each of ``RETRY_DELAYS`` while the conversation's next update waits. An update
+whose handling was cut short before its effects went in, or whose mark never did, stays
+unhandled, and is handled again once its conversation is claimed again; one cut short
+between its effects and its reply is not handled again: whoever claims its conversation next
+sends the reply it owes (``pending`` gives it back with it). Handled updates are forgotten
+by the reminder tick (``bot/services/infrastructure/update_retention.py``).
 
 Where one instance stores what others should handle (the poller, ``elsewhere``), the store's
 transaction also sends a notice naming those conversations (PostgreSQL's ``NOTIFY``,
@@ -91,8 +90,8 @@ def owe(reply: Reply) -> Reply:
     commit of its effects until it is sent: a process that dies in between leaves it for the
     next to send."""
     receipt = receipts.current.get()
-    if receipt is not None and not receipt.handled and reply:
-        receipt.reply = encode(reply)
+    if receipt is not None:
+        receipt.reply = encode(reply) if reply else ""
     return reply
 
 
@@ -155,10 +154,14 @@ class Inbox:
 
     async def pending(self, conversation: str) -> list[Stored]:
         """The conversation's updates not handled yet, oldest first (a batch of them), with
-        the reply each owes, if it was handled but for sending that."""
+        the reply each owes, if it was handled but for sending that, and whether its live
+        instance is sending it still."""
         async with self.ctx.database.unit_of_work() as uow:
             return await uow.updates.pending(
-                platform=self.platform, conversation=conversation, limit=BATCH
+                platform=self.platform,
+                conversation=conversation,
+                limit=BATCH,
+                alive_since=self.instance.alive_since(),
             )
 
     async def let_go(self, conversation: str) -> bool:
@@ -193,17 +196,17 @@ class Inbox:
     @asynccontextmanager
     async def handling(self, update_id: int) -> AsyncIterator[None]:
         """Handle one stored update inside the block, which sends its reply; it is marked
-        handled exactly once (if its effects came with a reply owed, at the block's end)."""
-        receipt = receipts.Receipt(self.platform, update_id, self.ctx.clock())
+        handled exactly once, at the block's end."""
+        receipt = receipts.Receipt(self.platform, update_id, self.ctx.clock(), self.instance.id)
         token = receipts.current.set(receipt)
         try:
             yield
         finally:
             receipts.current.reset(token)
-        if not receipt.handled:
-            await self._settled(receipt.update_id, receipt.at, owed=False)
-        elif receipt.reply is not None:
+        if receipt.handled:
             await self.answered(update_id)
+        else:
+            await self._settled(receipt.update_id, receipt.at, owed=False)
 
     async def answered(self, update_id: int) -> None:
         """Record that the reply a handled update owed went out (or was given up on)."""

@@ -30,26 +30,39 @@ from bot.storage.upsert import insert_ignoring_conflicts
 _updates = cast(Table, InboundUpdate.__table__)
 _leases = cast(Table, Lease.__table__)
 _THIS = (_updates.c.platform == bindparam("at"), _updates.c.update_id == bindparam("number"))
-# Only an update nobody handled yet is marked, or owes a reply: one another instance handled
-# meanwhile is not.
-_UNTOUCHED = (_updates.c.handled_at.is_(None), _updates.c.reply.is_(None))
-# Every update runs one of these: built once, not built and keyed anew each time. A handled
+_OPEN = _updates.c.handled_at.is_(None)
+# Only an update nobody handled yet has its effects marked in, or is marked handled without
+# effects: one another instance handled meanwhile is not.
+_UNTOUCHED = (_OPEN, _updates.c.reply.is_(None))
+# Every update runs some of these: built once, not built and keyed anew each time. A handled
 # update's payload and conversation (who sent it, what they typed) go, with the reply it
 # owed: telling a redelivery apart needs only its id.
-_DONE = {"handled_at": bindparam("handled"), "payload": null(), "conversation": null()}
-_MARK_HANDLED = update(_updates).where(*_THIS, *_UNTOUCHED).values(**_DONE, reply=null())
-_OWE = update(_updates).where(*_THIS, *_UNTOUCHED).values(reply=bindparam("owed"))
-_ANSWERED = (
-    update(_updates).where(*_THIS, _updates.c.handled_at.is_(None)).values(**_DONE, reply=null())
+_DONE = {
+    "handled_at": bindparam("handled"),
+    "payload": null(),
+    "conversation": null(),
+    "reply": null(),
+    "replier": null(),
+}
+_MARK_HANDLED = update(_updates).where(*_THIS, *_UNTOUCHED).values(**_DONE)
+_EFFECTS_IN = (
+    update(_updates)
+    .where(*_THIS, *_UNTOUCHED)
+    .values(reply=bindparam("owed"), replier=bindparam("by"))
 )
+_OWE = update(_updates).where(*_THIS, _OPEN).values(reply=bindparam("owed"))
+_ANSWERED = update(_updates).where(*_THIS, _OPEN).values(**_DONE)
 
 
 class Stored(NamedTuple):
-    """An update still to handle, or whose reply is still to send (``reply``, encoded)."""
+    """An update still to handle (``reply`` None), or whose effects are in and whose reply
+    is still to send (``reply``, encoded; empty for none): by its live instance, which is
+    sending it (``replying``), or by whoever takes the conversation up (its instance died)."""
 
     update_id: int
     payload: dict[str, Any]
     reply: str | None = None
+    replying: bool = False
 
 
 def _unhandled_of(platform: str, conversation: str) -> ColumnElement[bool]:
@@ -104,17 +117,29 @@ class UpdateRepository:
         """Name ``conversations`` to the instances listening on ``topic``, at the commit."""
         await notify(self._session, topic, conversations)
 
-    async def pending(self, *, platform: str, conversation: str, limit: int) -> list[Stored]:
+    async def pending(
+        self, *, platform: str, conversation: str, limit: int, alive_since: datetime
+    ) -> list[Stored]:
         """The first ``limit`` updates of ``conversation`` not yet handled, oldest first (one
-        with a reply owed is handled but for sending it)."""
+        with a reply owed is handled but for sending it, by its instance if that has beaten
+        since ``alive_since``)."""
+        row = _updates.c
         query = (
-            select(InboundUpdate.update_id, InboundUpdate.payload, InboundUpdate.reply)
+            select(
+                row.update_id,
+                row.payload,
+                row.reply,
+                alive(row.replier, alive_since).label("replying"),
+            )
             .where(_unhandled_of(platform, conversation))
-            .order_by(InboundUpdate.update_id)
+            .order_by(row.update_id)
             .limit(limit)
         )
         rows = await self._session.execute(query)
-        return [Stored(row.update_id, row.payload, row.reply) for row in rows]
+        return [
+            Stored(stored.update_id, stored.payload, stored.reply, bool(stored.replying))
+            for stored in rows
+        ]
 
     async def let_go(self, *, platform: str, conversation: str, owner: str) -> bool:
         """Give up ``owner``'s lease on ``conversation`` if none of its updates is left to
@@ -160,23 +185,29 @@ class UpdateRepository:
         )
         return int(await self._session.scalar(query) or 0)
 
-    async def mark_handled(
-        self, *, platform: str, update_id: int, at: datetime, reply: str | None = None
-    ) -> bool:
-        """Record that an update was handled, forgetting what it said and who sent it, or,
-        with ``reply``, that its effects are in and it owes that reply (``answered`` once it is
-        sent); False if it was handled already (by another instance, whose lease it
+    async def effects_in(self, *, platform: str, update_id: int, reply: str, replier: str) -> bool:
+        """Record, with its effects, that an update was handled but for ``replier`` sending
+        ``reply`` (encoded; empty for none so far), which it keeps, with its payload, until
+        ``answered``; False if it was handled already (by another instance, whose lease it
         outlived)."""
-        if reply is None:
-            values = {"at": platform, "number": update_id, "handled": at}
-            result = await self._session.execute(_MARK_HANDLED, values)
-        else:
-            values = {"at": platform, "number": update_id, "owed": reply}
-            result = await self._session.execute(_OWE, values)
+        values = {"at": platform, "number": update_id, "owed": reply, "by": replier}
+        result = await self._session.execute(_EFFECTS_IN, values)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def owe(self, *, platform: str, update_id: int, reply: str) -> None:
+        """Keep ``reply`` as the one an update whose effects are in owes."""
+        await self._session.execute(_OWE, {"at": platform, "number": update_id, "owed": reply})
+
+    async def mark_handled(self, *, platform: str, update_id: int, at: datetime) -> bool:
+        """Record that an update was handled with no effects to commit, forgetting what it
+        said and who sent it; False if it was handled already."""
+        values = {"at": platform, "number": update_id, "handled": at}
+        result = await self._session.execute(_MARK_HANDLED, values)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def answered(self, *, platform: str, update_id: int, at: datetime) -> None:
-        """Record that an update's reply was sent, which makes it handled."""
+        """Record that the reply an update owed was sent, which makes it handled, forgetting
+        what it said, who sent it and the reply."""
         await self._session.execute(_ANSWERED, {"at": platform, "number": update_id, "handled": at})
 
     async def prune(self, *, handled_before: datetime, limit: int) -> int:
