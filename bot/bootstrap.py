@@ -109,7 +109,13 @@ def telegram(
     questions = LiveQuestions()
     answers = UpdatesRequest(request or AiohttpRequest(connections=1))
     application = build_application(
-        settings, coach, limiter=limiter, questions=questions, request=request, answers=answers
+        settings,
+        coach,
+        limiter=limiter,
+        questions=questions,
+        request=request,
+        answers=answers,
+        fence=inbox.still_ours,
     )
     conversations = Conversations(
         application,

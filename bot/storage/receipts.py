@@ -21,6 +21,7 @@ class Receipt:
     handled: bool = False
     reply: str = ""
     kept: str = ""
+    lapsed: bool = False  # its instance may have been counted dead meanwhile: it sends no more
 
 
 current: ContextVar[Receipt | None] = ContextVar("inbound_receipt", default=None)

@@ -8,6 +8,7 @@ update to ``Application.process_update`` (``conversations.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Bot
@@ -56,13 +57,16 @@ def build_application(
     questions: LiveQuestions,
     request: BaseRequest | None = None,
     answers: UpdatesRequest | None = None,
+    fence: Callable[[], bool] = lambda: True,
 ) -> CoachApplication:
     """The bot's Application on the configured Bot API. ``limiter`` is the Telegram limiter
     the replies share with the reminder tick: every Bot API call of the Application's bot
     goes through the outbound pipe on it. ``request`` swaps the transport (by default
     aiohttp), and ``answers`` is the transport of ``getUpdates`` (by default ``request``, or
     an aiohttp pool of its own for long polling, whose answers ``reading.py`` reads).
-    ``questions`` are the live question messages it shares with the reminders' notifier."""
+    ``questions`` are the live question messages it shares with the reminders' notifier.
+    ``fence`` says whether the update being answered is still this instance's (the pipe
+    makes no call for one that is not)."""
     base_url, base_file_url = api_urls(settings)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         Application.builder()
@@ -71,7 +75,7 @@ def build_application(
         .base_file_url(base_file_url)
         .request(request or AiohttpRequest())
         .get_updates_request(answers or UpdatesRequest(request or AiohttpRequest(connections=1)))
-        .rate_limiter(OutboundPipe(limiter))
+        .rate_limiter(OutboundPipe(limiter, fence=fence))
         .updater(None)
     )
     application: CoachApplication = builder.build()

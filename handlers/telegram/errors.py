@@ -9,7 +9,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.services.coach import COMMANDS, SORRY
-from bot.services.infrastructure.inbound import HandledElsewhere
+from bot.services.infrastructure.inbound import HandledElsewhere, Lapsed
 
 logger = logging.getLogger(__name__)
 
@@ -23,6 +23,13 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.warning(
             "update %s was handled by another instance while this one was held up; its "
             "effects here were rolled back",
+            update.update_id,
+        )
+        return
+    if isinstance(context.error, Lapsed):  # the instance that took it over answers it
+        logger.warning(
+            "update %s: this instance outlived its lease while answering it; whoever took its "
+            "conversation over sends the reply",
             update.update_id,
         )
         return

@@ -5,7 +5,9 @@ A call that posts a new message in a chat (``send*`` but chat actions, ``copyMes
 reminder tick shares. Any call answered with 429 waits ``retry_after`` and is tried again,
 up to ``flood_waits`` times; only that chat is held meanwhile, so other conversations go on.
 A reply that must wait, on the limiter or a 429, first gives its update's place among those
-handled at once to the next update (``slots.give_back``).
+handled at once to the next update (``slots.give_back``). A call for an update that is no
+longer this instance's to answer (``fence``: it outlived its lease meanwhile, and another may
+have taken the conversation over) is not made: it raises ``Lapsed``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot.delivery.rate_limit import RateLimiter
+from bot.services.infrastructure.inbound import Lapsed
 from handlers.telegram.notifier import seconds
 from handlers.telegram.slots import give_back
 
@@ -44,16 +47,19 @@ def posts_a_message(endpoint: str) -> bool:
 
 
 class OutboundPipe(BaseRateLimiter[None]):
-    """Paces new messages on the shared limiter and waits out 429s, boundedly."""
+    """Paces new messages on the shared limiter and waits out 429s, boundedly; makes a call
+    only while ``fence`` says the update it answers is still this instance's."""
 
     def __init__(
         self,
         limiter: RateLimiter,
         *,
+        fence: Callable[[], bool] = lambda: True,
         flood_waits: int = 5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.limiter = limiter
+        self.fence = fence
         self.flood_waits = flood_waits
         self._sleep = sleep
 
@@ -84,6 +90,8 @@ class OutboundPipe(BaseRateLimiter[None]):
             )
             try:
                 async with pacing:
+                    if not self.fence():
+                        raise Lapsed(endpoint)
                     return await callback(*args, **kwargs)
             except RetryAfter as error:
                 floods += 1

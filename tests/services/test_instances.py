@@ -150,6 +150,33 @@ async def test_a_reply_owed_by_a_live_instance_is_its_own_to_send(
     assert owed.reply and not owed.replying  # its instance died: the next holder sends it
 
 
+async def test_an_instance_whose_beats_stalled_past_its_lease_answers_nothing_it_began_before(
+    ctx: ServiceContext, clock: FakeClock
+) -> None:
+    slow, inbox = await joined(ctx)
+    other, _ = await joined(ctx)  # another lives: it could take over
+    await slow.beat()
+    await inbox.receive({1: payload(1)}, {1: ADA})
+    began = clock.now
+
+    async def handled_while(stalled: bool) -> bool:
+        async with inbox.handling(1):
+            async with ctx.database.unit_of_work():
+                owe(say("Saved."))
+            if stalled:  # its loop stalls 12 s between two beats, past its 10 s lease
+                clock.advance(seconds=12)
+                await other.beat()
+                await slow.beat()
+            return inbox.still_ours()  # what the pipe asks before each call
+
+    assert slow.held_since(began)
+    assert not await handled_while(stalled=True)
+    assert not slow.held_since(began)  # the others may have counted it dead meanwhile
+    assert slow.held_since(clock.now)  # beating again: what it begins now is its own
+    [owed] = await inbox.pending(ADA)
+    assert owed.reply  # left owed, for whoever holds the conversation now
+
+
 async def test_leaving_gives_up_every_lease_at_once(ctx: ServiceContext) -> None:
     first, one = await joined(ctx)
     _, other = await joined(ctx)

@@ -13,6 +13,7 @@ from telegram.error import RetryAfter
 
 from bot.delivery.rate_limit import RateLimiter
 from bot.services.coach import HELP
+from bot.services.infrastructure.inbound import Lapsed
 from handlers.telegram.pipe import OutboundPipe, posts_a_message
 from tests.conftest import VirtualTime
 from tests.fake_telegram import FakeBotAPI, errors, updates
@@ -96,6 +97,26 @@ async def test_a_message_meeting_429_after_429_gives_up_after_five_waits() -> No
         await pipe.process_request(always_flooded, (), {}, "sendMessage", {"chat_id": 7}, None)
     assert attempts == 6
     assert sum(time.sleeps) >= 5 * 2  # each 429 waited out before the next try
+
+
+async def test_no_call_goes_out_for_an_update_that_is_no_longer_this_instances() -> None:
+    """Issue 30: an instance that outlived its lease may have lost the conversation."""
+    time = VirtualTime()
+    ours = [True]
+    pipe = OutboundPipe(
+        RateLimiter(30, clock=time, sleep=time.sleep), fence=lambda: ours[0], sleep=time.sleep
+    )
+    calls: list[str] = []
+
+    async def call(endpoint: str) -> bool:
+        calls.append(endpoint)
+        return True
+
+    await pipe.process_request(call, ("sendMessage",), {}, "sendMessage", {"chat_id": 7}, None)
+    ours[0] = False
+    with pytest.raises(Lapsed):
+        await pipe.process_request(call, ("editMessageText",), {}, "editMessageText", {}, None)
+    assert calls == ["sendMessage"]
 
 
 async def test_only_new_messages_wait_for_a_slot_but_every_429_is_waited_out() -> None:

@@ -62,6 +62,13 @@ PART = "the inbox"  # its name in the database's outages
 BATCH = 100  # updates of one conversation read at once; conversations named at once
 HandledElsewhere = receipts.HandledElsewhere
 
+
+class Lapsed(Exception):
+    """This instance may have been counted dead since it began handling the update (its
+    beats stalled past its lease), so another may have taken its conversation over: it sends
+    nothing more for it, and leaves the reply owed to whoever holds the conversation now."""
+
+
 T = TypeVar("T")
 
 
@@ -203,10 +210,21 @@ class Inbox:
             yield
         finally:
             receipts.current.reset(token)
+        if receipt.lapsed:
+            return  # whoever holds the conversation now handles it, or sends its reply
         if receipt.handled:
             await self.answered(update_id)
         else:
             await self._settled(receipt.update_id, receipt.at, owed=False)
+
+    def still_ours(self) -> bool:
+        """Whether the update being handled (if any) is still this instance's to answer: no
+        other can have taken its conversation over since its handling began."""
+        receipt = receipts.current.get()
+        if receipt is None or self.instance.held_since(receipt.at):
+            return True
+        receipt.lapsed = True
+        return False
 
     async def answered(self, update_id: int) -> None:
         """Record that the reply a handled update owed went out (or was given up on)."""

@@ -57,6 +57,8 @@ class Instance:
         self.live = 1  # instances alive at the last beat, this one included
         self.peers: tuple[str, ...] = ()  # their ids, at the last beat
         self.counted: list[Callable[[int, int], None]] = []  # told ``live``, ``place``, each beat
+        self.beaten_at: datetime | None = None  # its last beat that went in
+        self.lapsed_at: datetime | None = None  # its last beat after a gap over its lease
         self._sleep = sleep
         self._alone: Alone | None = None
         self._task: asyncio.Task[None] | None = None
@@ -94,10 +96,22 @@ class Instance:
             await uow.instances.forget_dead(before=now - FORGET_AFTER)
             self.peers = tuple(sorted(await uow.instances.alive(since=now - self.lease)))
         self.live = max(1, len(self.peers))
+        if self.beaten_at is not None and now - self.beaten_at > self.lease:
+            self.lapsed_at = now  # until now, the others may have counted it dead
+        self.beaten_at = now
         place = self.peers.index(self.id) if self.id in self.peers else 0
         for told in self.counted:
             told(self.live, place)
         return self.live
+
+    def held_since(self, at: datetime) -> bool:
+        """Whether no other instance can have counted this one dead since ``at`` (and taken
+        over its leases): it was alone at its last beat, or has beaten within its lease all
+        along since."""
+        if self.live < 2 or self.beaten_at is None:
+            return True
+        lapsed = self.lapsed_at is not None and self.lapsed_at > at
+        return not lapsed and self.ctx.clock() - self.beaten_at <= self.lease
 
     def home(self, key: str) -> bool:
         """Whether this instance is ``key``'s home among the instances alive at its last
