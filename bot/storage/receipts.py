@@ -10,14 +10,15 @@ from datetime import datetime
 
 @dataclass(slots=True)
 class Receipt:
-    """One stored update being handled, by the instance ``replier``: ``handled`` once a
-    commit has marked its effects in; the ``reply`` it owes (encoded; empty for none, or none
-    yet), and the reply as the last commit ``kept`` it."""
+    """One stored update of ``conversation`` being handled, by the instance ``replier``:
+    ``handled`` once a commit has marked its effects in; the ``reply`` it owes (encoded; empty
+    for none, or none yet), and the reply as the last commit ``kept`` it."""
 
     platform: str
     update_id: int
     at: datetime
     replier: str
+    conversation: str = ""
     handled: bool = False
     reply: str = ""
     kept: str = ""

@@ -8,7 +8,7 @@ update to ``Application.process_update`` (``conversations.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Bot
@@ -57,7 +57,7 @@ def build_application(
     questions: LiveQuestions,
     request: BaseRequest | None = None,
     answers: UpdatesRequest | None = None,
-    fence: Callable[[], bool] = lambda: True,
+    fence: Callable[[], Awaitable[bool]] | None = None,
 ) -> CoachApplication:
     """The bot's Application on the configured Bot API. ``limiter`` is the Telegram limiter
     the replies share with the reminder tick: every Bot API call of the Application's bot

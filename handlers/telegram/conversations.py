@@ -208,7 +208,7 @@ class Conversations:
                 )
                 async with self._slots.place():
                     if reply is None:
-                        async with self.inbox.handling(update_id):
+                        async with self.inbox.handling(update_id, key):
                             await self.application.process_update(update)
                     else:
                         await self._send_owed(update, reply)

@@ -54,7 +54,7 @@ class OutboundPipe(BaseRateLimiter[None]):
         self,
         limiter: RateLimiter,
         *,
-        fence: Callable[[], bool] = lambda: True,
+        fence: Callable[[], Awaitable[bool]] | None = None,
         flood_waits: int = 5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -90,7 +90,7 @@ class OutboundPipe(BaseRateLimiter[None]):
             )
             try:
                 async with pacing:
-                    if not self.fence():
+                    if self.fence is not None and not await self.fence():
                         raise Lapsed(endpoint)
                     return await callback(*args, **kwargs)
             except RetryAfter as error:

@@ -150,31 +150,33 @@ async def test_a_reply_owed_by_a_live_instance_is_its_own_to_send(
     assert owed.reply and not owed.replying  # its instance died: the next holder sends it
 
 
-async def test_an_instance_whose_beats_stalled_past_its_lease_answers_nothing_it_began_before(
+async def test_an_instance_whose_beats_stalled_past_its_lease_answers_nothing_it_lost(
     ctx: ServiceContext, clock: FakeClock
 ) -> None:
     slow, inbox = await joined(ctx)
-    other, _ = await joined(ctx)  # another lives: it could take over
+    other, successor = await joined(ctx)  # another lives: it could take over
     await slow.beat()
-    await inbox.receive({1: payload(1)}, {1: ADA})
+    await inbox.receive({1: payload(1), 2: payload(2)}, {1: ADA, 2: ADA})
+    assert await inbox.claim(ADA)
     began = clock.now
 
-    async def handled_while(stalled: bool) -> bool:
-        async with inbox.handling(1):
+    async def handled_while(update_id: int, *, taken_over: bool) -> bool:
+        async with inbox.handling(update_id, ADA):
             async with ctx.database.unit_of_work():
                 owe(say("Saved."))
-            if stalled:  # its loop stalls 12 s between two beats, past its 10 s lease
-                clock.advance(seconds=12)
-                await other.beat()
-                await slow.beat()
-            return inbox.still_ours()  # what the pipe asks before each call
+            clock.advance(seconds=12)  # its loop stalls 12 s, past its 10 s lease
+            await other.beat()
+            if taken_over:
+                assert await successor.claim(ADA)
+            await slow.beat()
+            return await inbox.still_ours()  # what the pipe asks before each call
 
-    assert slow.held_since(began)
-    assert not await handled_while(stalled=True)
+    assert await handled_while(1, taken_over=False)  # stalled, but it holds the lease still
+    assert not await handled_while(2, taken_over=True)
     assert not slow.held_since(began)  # the others may have counted it dead meanwhile
     assert slow.held_since(clock.now)  # beating again: what it begins now is its own
     [owed] = await inbox.pending(ADA)
-    assert owed.reply  # left owed, for whoever holds the conversation now
+    assert owed.update_id == 2 and owed.reply  # left owed, for the conversation's new holder
 
 
 async def test_leaving_gives_up_every_lease_at_once(ctx: ServiceContext) -> None:

@@ -103,8 +103,12 @@ async def test_no_call_goes_out_for_an_update_that_is_no_longer_this_instances()
     """Issue 30: an instance that outlived its lease may have lost the conversation."""
     time = VirtualTime()
     ours = [True]
+
+    async def fence() -> bool:
+        return ours[0]
+
     pipe = OutboundPipe(
-        RateLimiter(30, clock=time, sleep=time.sleep), fence=lambda: ours[0], sleep=time.sleep
+        RateLimiter(30, clock=time, sleep=time.sleep), fence=fence, sleep=time.sleep
     )
     calls: list[str] = []
 

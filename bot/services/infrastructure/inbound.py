@@ -201,10 +201,18 @@ class Inbox:
             return await uow.updates.unhandled(platform=self.platform)
 
     @asynccontextmanager
-    async def handling(self, update_id: int) -> AsyncIterator[None]:
-        """Handle one stored update inside the block, which sends its reply; it is marked
-        handled exactly once, at the block's end."""
-        receipt = receipts.Receipt(self.platform, update_id, self.ctx.clock(), self.instance.id)
+    async def handling(
+        self, update_id: int, conversation: str | None = None
+    ) -> AsyncIterator[None]:
+        """Handle one stored update (of ``conversation``: by default, its own) inside the
+        block, which sends its reply; it is marked handled exactly once, at the block's end."""
+        receipt = receipts.Receipt(
+            self.platform,
+            update_id,
+            self.ctx.clock(),
+            self.instance.id,
+            conversation or alone(update_id),
+        )
         token = receipts.current.set(receipt)
         try:
             yield
@@ -217,11 +225,14 @@ class Inbox:
         else:
             await self._settled(receipt.update_id, receipt.at, owed=False)
 
-    def still_ours(self) -> bool:
+    async def still_ours(self) -> bool:
         """Whether the update being handled (if any) is still this instance's to answer: no
-        other can have taken its conversation over since its handling began."""
+        other can have taken its conversation over since its handling began (its beats kept
+        within its lease, or it holds the conversation's lease still)."""
         receipt = receipts.current.get()
         if receipt is None or self.instance.held_since(receipt.at):
+            return True
+        if await self.instance.holds(self.platform, receipt.conversation):
             return True
         receipt.lapsed = True
         return False
