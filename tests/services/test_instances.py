@@ -175,8 +175,9 @@ async def test_an_instance_whose_beats_stalled_past_its_lease_answers_nothing_it
     assert not await handled_while(2, taken_over=True)
     assert not slow.held_since(began)  # the others may have counted it dead meanwhile
     assert slow.held_since(clock.now)  # beating again: what it begins now is its own
-    [owed] = await inbox.pending(ADA)
+    [owed] = await successor.pending(ADA)
     assert owed.update_id == 2 and owed.reply  # left owed, for the conversation's new holder
+    assert not owed.replying  # to send now: the one that owed it disowned it
 
 
 async def test_leaving_gives_up_every_lease_at_once(ctx: ServiceContext) -> None:

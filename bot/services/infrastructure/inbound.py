@@ -218,8 +218,10 @@ class Inbox:
             yield
         finally:
             receipts.current.reset(token)
-        if receipt.lapsed:
-            return  # whoever holds the conversation now handles it, or sends its reply
+        if receipt.lapsed:  # whoever holds the conversation now handles it, or sends its reply
+            if receipt.handled:
+                await retried(lambda: self._disown(update_id), self.sleep)
+            return
         if receipt.handled:
             await self.answered(update_id)
         else:
@@ -236,6 +238,10 @@ class Inbox:
             return True
         receipt.lapsed = True
         return False
+
+    async def _disown(self, update_id: int) -> None:
+        async with self._writing() as uow:
+            await uow.updates.disown(platform=self.platform, update_id=update_id)
 
     async def answered(self, update_id: int) -> None:
         """Record that the reply a handled update owed went out (or was given up on)."""

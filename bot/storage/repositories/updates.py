@@ -52,6 +52,7 @@ _EFFECTS_IN = (
 )
 _OWE = update(_updates).where(*_THIS, _OPEN).values(reply=bindparam("owed"))
 _ANSWERED = update(_updates).where(*_THIS, _OPEN).values(**_DONE)
+_DISOWN = update(_updates).where(*_THIS, _OPEN).values(replier=null())
 
 
 class Stored(NamedTuple):
@@ -204,6 +205,10 @@ class UpdateRepository:
         values = {"at": platform, "number": update_id, "handled": at}
         result = await self._session.execute(_MARK_HANDLED, values)
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def disown(self, *, platform: str, update_id: int) -> None:
+        """Leave the reply an update owes to whoever holds its conversation now."""
+        await self._session.execute(_DISOWN, {"at": platform, "number": update_id})
 
     async def answered(self, *, platform: str, update_id: int, at: datetime) -> None:
         """Record that the reply an update owed was sent, which makes it handled, forgetting
