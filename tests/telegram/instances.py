@@ -38,15 +38,16 @@ from aiohttp import web
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram import Update
-from telegram.ext import ContextTypes, MessageHandler, filters
 from telegram.request import BaseRequest, RequestData
 
 from bot import bootstrap
 from bot.services.coach import Coach
-from bot.services.context import ServiceContext
+from bot.services.context import IsAdmin, ServiceContext
+from bot.services.dialogs.engine import Turn
 from bot.services.infrastructure.instances import Instance
+from bot.services.presentation.replies import Reply
 from bot.settings import Settings, normalise_database_url
+from bot.storage import receipts
 from bot.storage.database import create_engine
 from bot.storage.migrate import upgrade
 from handlers.telegram.adapter import TelegramAdapter
@@ -59,7 +60,7 @@ EFFECTS = (
 )
 ROOT = str(Path(__file__).resolve().parents[2])
 SECRET = "instances-test-secret"
-LEASE_SECONDS = 2.0
+LEASE_SECONDS = 5.0
 PATIENCE = 60.0  # seconds a child's Bot API call may take, each phase
 
 
@@ -143,6 +144,7 @@ async def run_polling(
         await api.wait_for_call("sendMessage", count=kill_after, within=120)
         children[poller].kill()  # SIGKILL: no cleanup of any kind
         killed = time.monotonic()
+        await children[poller].wait()  # what it wrote before it died has reached the fake
         at_kill = replies(api)
         await _lease_owner(engine, lambda owner: owner not in (None, ids[poller]))
         failover = await api.next_poll(after=killed) - killed
@@ -273,6 +275,7 @@ async def _post_all(
             return
         await api.wait_for_call("sendMessage", count=kill_after, within=120)
         children[0].kill()  # SIGKILL: no cleanup of any kind
+        await children[0].wait()  # what it wrote before it died has reached the fake
         at_kill.update(replies(api))
         killed.set()
 
@@ -393,6 +396,24 @@ def _patient(timeout: object) -> object:
     return PATIENCE if timeout is BaseRequest.DEFAULT_NONE else timeout
 
 
+class RecordingCoach(Coach):
+    """The coach, recording each text's update in the text's own unit of work, as the coach's
+    own effects are: one transaction, one reply."""
+
+    def __init__(self, ctx: ServiceContext, instance: str) -> None:
+        super().__init__(ctx)
+        self.instance = instance
+
+    async def _text(self, turn: Turn, said: str, admin: IsAdmin) -> Reply:
+        receipt = receipts.current.get()
+        assert receipt is not None
+        await turn.uow.session.execute(
+            text("INSERT INTO effects (update_id, user_id, instance) VALUES (:u, :who, :i)"),
+            {"u": receipt.update_id, "who": int(turn.person.user_id), "i": self.instance},
+        )
+        return await super()._text(turn, said, admin)
+
+
 async def _child(database_url: str, api: str, port: int, flags: list[str]) -> None:
     """One bot instance on ``port`` (by webhook, or polling with ``poll``), recording each
     update's effect (with ``record``), until killed; ``/idle`` says whether it has no
@@ -423,25 +444,13 @@ async def _child(database_url: str, api: str, port: int, flags: list[str]) -> No
         return web.Response(text="idle" if adapter and adapter.conversations.idle else "busy")
 
     health = [web.get("/healthz", _ok), web.get("/idle", idle)]
-    coach = Coach(ctx)
+    coach = RecordingCoach(ctx, instance.id) if "record" in flags else Coach(ctx)
     adapter = bootstrap.telegram(
         settings, coach, instance=instance, health=health, request=Patient()
     ).adapter
     if "poll" in flags:
         await WebServer(health, host="127.0.0.1", port=port).start()
 
-    async def record(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_user is not None
-        async with ctx.database.unit_of_work() as uow:
-            await uow.session.execute(
-                text("INSERT INTO effects (update_id, user_id, instance) VALUES (:u, :who, :i)"),
-                {"u": update.update_id, "who": update.effective_user.id, "i": instance.id},
-            )
-
-    if "record" in flags:
-        adapter.application.add_handler(
-            MessageHandler(filters.TEXT & ~filters.COMMAND, record), group=-1
-        )
     await adapter.open()
     await adapter.start()
     await asyncio.Event().wait()  # until the parent kills it
