@@ -6,6 +6,11 @@ reminder tick shares. Any call answered with 429 waits ``retry_after`` and is tr
 up to ``flood_waits`` times; only that chat is held meanwhile, so other conversations go on.
 A reply that must wait, on the limiter or a 429, first gives its update's place among those
 handled at once to the next update (``slots.give_back``).
+
+An edit (``editMessage*``) is answered ``True``. Telegram answers it with the edited message,
+which the coach never reads, and python-telegram-bot would build a ``Message`` of it, about a
+third of the edit's CPU (docs/benchmarks.md); ``True`` is what the Bot API answers for the
+edit of an inline message, and the library's edits return ``Message | bool``.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from handlers.telegram.slots import give_back
 
 POSTS = ("send", "copyMessage", "forwardMessage")
 NOT_A_POST = frozenset({"sendChatAction"})
+EDITS = "editMessage"
 
 Answer = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -72,7 +78,8 @@ class OutboundPipe(BaseRateLimiter[None]):
         data: dict[str, Any],
         rate_limit_args: None,
     ) -> Answer:
-        """Make the call when the limits allow it; on 429, wait and try again."""
+        """Make the call when the limits allow it; on 429, wait and try again. An edit is
+        answered True."""
         chat = data.get("chat_id")
         paced = chat is not None and posts_a_message(endpoint)
         floods = 0
@@ -84,7 +91,8 @@ class OutboundPipe(BaseRateLimiter[None]):
             )
             try:
                 async with pacing:
-                    return await callback(*args, **kwargs)
+                    answer = await callback(*args, **kwargs)
+                return True if endpoint.startswith(EDITS) else answer
             except RetryAfter as error:
                 floods += 1
                 if floods > self.flood_waits:
