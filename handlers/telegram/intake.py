@@ -5,8 +5,8 @@ Polling (``polling.py``) stores each batch before the ``getUpdates`` whose offse
 it; the webhook (``webhook.py``) stores its update before it answers Telegram's POST. A store
 is tried again after each of the inbox's ``RETRY_DELAYS``; if it still fails it raises
 ``StoreFailed``, and Telegram, told nothing, sends the updates again. An update stored
-before (a redelivery) is not handled again. Each update is stored with its conversation
-(``conversations.py``), whichever instance then handles it.
+before (a redelivery) is not handled again. Each update is stored as Telegram sent it, with
+its conversation (``conversations.py``), whichever instance then handles it.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from telegram import Update
 
 from bot.services.infrastructure.inbound import TRIES, Inbox, failure, retried
 from handlers.telegram.conversations import conversation_of
+from handlers.telegram.reading import Arrived
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +42,13 @@ class Intake:
         self._hand_on = hand_on
         self._elsewhere = elsewhere
 
-    async def store(self, updates: Sequence[Update]) -> None:
+    async def store(self, updates: Sequence[Arrived]) -> None:
         """Store ``updates`` in one transaction, then hand on the new ones in ``update_id``
         order; raises ``StoreFailed`` if they could not be stored."""
-        by_id = {update.update_id: update for update in updates}
+        by_id = {update.update_id: update for update, _payload in updates}
         if not by_id:
             return
-        payloads = {update_id: update.to_dict() for update_id, update in by_id.items()}
+        payloads = {update.update_id: payload for update, payload in updates}
         whose = {update_id: conversation_of(update) for update_id, update in by_id.items()}
         try:
             new = await retried(

@@ -8,6 +8,11 @@ A reply that must wait, on the limiter or a 429, first gives its update's place 
 handled at once to the next update (``slots.give_back``). A call for an update that is no
 longer this instance's to answer (``fence``: it outlived its lease meanwhile, and another may
 have taken the conversation over) is not made: it raises ``Lapsed``.
+
+An edit (``editMessage*``) is answered ``True``. Telegram answers it with the edited message,
+which the coach never reads, and python-telegram-bot would build a ``Message`` of it, about a
+third of the edit's CPU (docs/benchmarks.md); ``True`` is what the Bot API answers for the
+edit of an inline message, and the library's edits return ``Message | bool``.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from handlers.telegram.slots import give_back
 
 POSTS = ("send", "copyMessage", "forwardMessage")
 NOT_A_POST = frozenset({"sendChatAction"})
+EDITS = "editMessage"
 
 Answer = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -78,7 +84,8 @@ class OutboundPipe(BaseRateLimiter[None]):
         data: dict[str, Any],
         rate_limit_args: None,
     ) -> Answer:
-        """Make the call when the limits allow it; on 429, wait and try again."""
+        """Make the call when the limits allow it; on 429, wait and try again. An edit is
+        answered True."""
         chat = data.get("chat_id")
         paced = chat is not None and posts_a_message(endpoint)
         floods = 0
@@ -92,7 +99,8 @@ class OutboundPipe(BaseRateLimiter[None]):
                 async with pacing:
                     if self.fence is not None and not await self.fence():
                         raise Lapsed(endpoint)
-                    return await callback(*args, **kwargs)
+                    answer = await callback(*args, **kwargs)
+                return True if endpoint.startswith(EDITS) else answer
             except RetryAfter as error:
                 floods += 1
                 if floods > self.flood_waits:

@@ -7,7 +7,8 @@ that fails is followed by a pause (1 s, growing by half each time it fails again
 longer accepts stops polling (``wait`` raises it). An answer that cannot be read
 (``reading.py``) is asked for again one update at a time, so the one update that even alone
 cannot be read is found and set aside (stored with its id alone), and everyone after it is
-answered. ``stop`` lets a store in hand finish, then confirms what was stored.
+answered. Each update is stored as the answer held it (``UpdatesRequest.sent``). ``stop``
+lets a store in hand finish, then confirms what was stored.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from telegram import Bot, Update
+from telegram import Bot
 from telegram.error import InvalidToken, TelegramError, TimedOut
 
 from handlers.lifecycle import first_line
 from handlers.telegram.intake import Intake, StoreFailed
-from handlers.telegram.reading import Unreadable, UpdatesRequest, stand_in
+from handlers.telegram.reading import Arrived, Unreadable, UpdatesRequest, set_aside
 
 logger = logging.getLogger(__name__)
 
@@ -131,20 +132,22 @@ class Polling:
             reason = f"python-telegram-bot cannot read it: {type(error).__name__}"
         else:
             self._alone = self._alone - 1 if alone and updates else 0
-            await self._take(updates)
+            await self._take(
+                [Arrived(*read) for read in zip(updates, self._answers.sent, strict=True)]
+            )
             return
         if not alone:
             self._alone = BATCH  # ask again one update at a time, to find the unreadable one
             return
         if self._answers.head is None:
             raise Unreadable(f"an answer that names no update: {reason}")
-        await self._take([stand_in(self._answers.head, reason)])
+        await self._take([set_aside(self._answers.head, reason)])
         self._alone = 0
 
-    async def _take(self, updates: Sequence[Update]) -> None:
+    async def _take(self, updates: Sequence[Arrived]) -> None:
         await self.intake.store(updates)
         if updates:
-            self._offset = updates[-1].update_id + 1
+            self._offset = updates[-1].update.update_id + 1
 
     async def _rest(self) -> None:
         """Pause after a failure, longer each time it fails again."""

@@ -5,8 +5,9 @@ A body is read only if it is at most ``MAX_BODY`` bytes, is JSON, and nests at m
 the stack of whatever walks it later: the library, the JSON column, a log line). A body that
 cannot be read raises ``Unreadable``; ``first_update_id`` names the update it starts with,
 from its first bytes alone (Telegram writes each update's ``update_id`` first), so that
-update can be set aside and everyone after it answered. Nothing here logs a body: it holds
-names and texts.
+update can be set aside and everyone after it answered. An update read comes with the JSON
+it was read from (``Arrived``), which is what the inbox stores: not the library's objects
+written back into JSON. Nothing here logs a body: it holds names and texts.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
@@ -57,13 +58,32 @@ def first_update_id(body: bytes, *, answer: bool = False) -> int | None:
     return int(match[1]) if match else None
 
 
-def legible(update_id: int, payload: dict[str, Any], bot: Bot | None) -> Update:
-    """The update ``payload`` holds, or, if python-telegram-bot cannot read it, a stand-in."""
+class Arrived(NamedTuple):
+    """An update as read (``update``, handled) and the JSON Telegram sent for it
+    (``payload``, stored); an update set aside keeps its id alone."""
+
+    update: Update
+    payload: dict[str, Any]
+
+
+def arrived(update_id: int, payload: dict[str, Any], bot: Bot | None) -> Arrived:
+    """The update ``payload`` holds, or, if python-telegram-bot cannot read it, a stand-in
+    (``set_aside``)."""
     try:
         update = Update.de_json(payload, bot)
     except Exception as error:  # whatever the library raises, the update is unreadable
-        return stand_in(update_id, f"python-telegram-bot cannot read it: {type(error).__name__}")
-    return update
+        return set_aside(update_id, f"python-telegram-bot cannot read it: {type(error).__name__}")
+    return Arrived(update, payload)
+
+
+def legible(update_id: int, payload: dict[str, Any], bot: Bot | None) -> Update:
+    """The update ``payload`` holds, or, if python-telegram-bot cannot read it, a stand-in."""
+    return arrived(update_id, payload, bot).update
+
+
+def set_aside(update_id: int, reason: str) -> Arrived:
+    """An update that cannot be read: its stand-in, and only its id to store."""
+    return Arrived(stand_in(update_id, reason), {"update_id": update_id})
 
 
 def stand_in(update_id: int, reason: str) -> Update:
@@ -94,12 +114,14 @@ class UpdatesRequest(BaseRequest):
     """The transport of ``getUpdates``: ``transport``, whose answers are read by ``read``. An
     answer that cannot be read raises ``Unreadable`` from ``Bot.get_updates``, never logged;
     ``head`` is the ``update_id`` the last answer starts with (None if it names none), the
-    one to set aside if even that update alone cannot be read; ``answered`` counts answers."""
+    one to set aside if even that update alone cannot be read; ``answered`` counts answers;
+    ``sent`` holds the last answer's updates as Telegram sent them, in its order."""
 
     def __init__(self, transport: BaseRequest) -> None:
         self._transport = transport
         self.head: int | None = None
         self.answered = 0
+        self.sent: list[dict[str, Any]] = []
 
     @property
     def read_timeout(self) -> float | None:
@@ -134,8 +156,12 @@ class UpdatesRequest(BaseRequest):
         self.answered += 1
         return status, answer
 
-    @staticmethod
-    def parse_json_payload(payload: bytes) -> dict[str, Any]:
-        """The answer, read by ``read`` (the extension point python-telegram-bot documents)."""
+    # python-telegram-bot calls it on the transport (``self.parse_json_payload``), so it may
+    # keep what it read; its base is a static method.
+    def parse_json_payload(self, payload: bytes) -> dict[str, Any]:  # type: ignore[override]
+        """The answer, read by ``read`` (the extension point python-telegram-bot documents);
+        the updates it holds are kept in ``sent``."""
         answer: dict[str, Any] = read(payload)
+        result = answer.get("result") if isinstance(answer, dict) else None
+        self.sent = result if isinstance(result, list) else []
         return answer

@@ -1,7 +1,8 @@
 """Telegram's updates by webhook, on the bot's own web server.
 
 ``POST`` to the path of ``WEBHOOK_URL``: the secret header is checked, the body is read as an
-``Update`` (``reading.py``) and stored by the intake, which hands it to its conversation.
+``Update`` (``reading.py``) and stored as it came by the intake, which hands it to its
+conversation.
 Only then does Telegram get its 200; an update that could not be stored gets 500, so
 Telegram posts it again. An update that cannot be read but names its ``update_id`` is set
 aside (stored with its id alone) and answered 200, so Telegram moves on; a body that names
@@ -17,16 +18,17 @@ import logging
 from urllib.parse import urlsplit
 
 from aiohttp import StreamReader, web
-from telegram import Bot, Update
+from telegram import Bot
 
 from handlers.telegram.intake import Intake, StoreFailed
 from handlers.telegram.reading import (
     MAX_BODY,
+    Arrived,
     Unreadable,
+    arrived,
     first_update_id,
-    legible,
     read,
-    stand_in,
+    set_aside,
 )
 
 logger = logging.getLogger(__name__)
@@ -61,17 +63,17 @@ class TelegramWebhook:
             return web.Response(status=500)
         return web.Response(status=200)
 
-    def _update(self, body: bytes) -> Update | None:
+    def _update(self, body: bytes) -> Arrived | None:
         """The update ``body`` holds, or its stand-in if only its id can be read; None if it
         holds no update."""
         try:
             value = read(body)
         except Unreadable as error:
             update_id = first_update_id(body)
-            return None if update_id is None else stand_in(update_id, error.message)
+            return None if update_id is None else set_aside(update_id, error.message)
         if not isinstance(value, dict) or not isinstance(value.get("update_id"), int):
             return None
-        return legible(value["update_id"], value, self.bot)
+        return arrived(value["update_id"], value, self.bot)
 
     async def announce(self) -> None:
         """Tell Telegram to post updates to ``url`` with the secret (call once listening)."""

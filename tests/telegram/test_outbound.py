@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import RetryAfter
 
 from bot.delivery.rate_limit import RateLimiter
@@ -143,6 +144,24 @@ async def test_only_new_messages_wait_for_a_slot_but_every_429_is_waited_out() -
         True,
         False,
     ]
+
+
+async def test_an_edit_is_answered_true_and_no_message_is_built_of_it(
+    running: RunningBots, fake_api: FakeBotAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application = await running.start()
+    bot = application.bot
+    buttons = InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]])
+    sent = await bot.send_message(ADA["id"], "Pick one", reply_markup=buttons)
+    built: list[Message] = []
+    monkeypatch.setattr(Message, "de_json", lambda data, bot: built.append(data))
+
+    cleared = await bot.edit_message_reply_markup(ADA["id"], sent.message_id, reply_markup=None)
+    edited = await bot.edit_message_text("Picked", chat_id=ADA["id"], message_id=sent.message_id)
+
+    assert edited is True and cleared is True
+    assert built == []
+    assert fake_api.sent_texts(ADA["id"]) == ["Picked"]  # the edit went through
 
 
 def a_429(api: FakeBotAPI, _limiter: RateLimiter, runner: JSONDict) -> None:

@@ -22,6 +22,7 @@ from handlers.lifecycle import CannotRun
 from handlers.telegram.callbacks import PLATFORM
 from handlers.telegram.intake import Intake, StoreFailed
 from handlers.telegram.polling import FIRST_PAUSE
+from handlers.telegram.reading import Arrived
 from tests.conftest import VirtualTime
 from tests.fake_telegram import FakeBotAPI, FakeBotAPIServer, errors
 from tests.fake_telegram.errors import ApiError
@@ -93,8 +94,9 @@ async def stored(database: Database) -> int:
     return int(count or 0)
 
 
-def an_update(update_id: int = 41, sender: JSONDict = ADA) -> Update:
-    return Update.de_json({**command("/help", sender), "update_id": update_id}, None)
+def an_update(update_id: int = 41, sender: JSONDict = ADA) -> Arrived:
+    sent = {**command("/help", sender), "update_id": update_id}
+    return Arrived(Update.de_json(sent, None), sent)
 
 
 def intake_on(coach: Coach, time: VirtualTime | None = None) -> tuple[Intake, list[int]]:

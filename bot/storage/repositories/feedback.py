@@ -38,11 +38,11 @@ class FeedbackRepository:
 
     async def log(self, *, runner_id: int, day: date) -> SessionLog | None:
         """The runner's log of the session on ``day``."""
-        return await self._one(SessionLog, runner_id, SessionLog.session_date == day)
+        return await self._one(SessionLog, runner_id, day)
 
     async def check_in(self, *, runner_id: int, day: date) -> CheckIn | None:
         """The runner's check-in about the session on ``day``."""
-        return await self._one(CheckIn, runner_id, CheckIn.session_date == day)
+        return await self._one(CheckIn, runner_id, day)
 
     async def save_log(self, *, runner_id: int, day: date, **fields: Any) -> SessionLog:
         """Record (or correct) the log of the session on ``day``."""
@@ -81,12 +81,7 @@ class FeedbackRepository:
 
     async def profiles(self, *, runner_id: int) -> Sequence[ProfileVersion]:
         """Every version of the runner's coaching profile, oldest first."""
-        query = (
-            select(ProfileVersion)
-            .where(ProfileVersion.runner_id == runner_id)
-            .order_by(ProfileVersion.effective_on)
-        )
-        return (await self._session.scalars(query)).all()
+        return (await self._session.scalars(_PROFILES, {"runner": runner_id})).all()
 
     async def save_profile(self, *, runner_id: int, day: date, profile: dict[str, Any]) -> None:
         """The runner's profile from ``day`` on (replacing one saved for that same day)."""
@@ -129,15 +124,32 @@ class FeedbackRepository:
         await self._session.flush()
         return row
 
-    async def _one(self, model: type[Row], runner_id: int, *where: Any) -> Row | None:
-        query = select(model).where(model.runner_id == runner_id, *where)
-        return (await self._session.scalars(query)).one_or_none()
+    async def _one(self, model: type[Report], runner_id: int, day: date) -> Report | None:
+        found = await self._session.scalars(_about(model), {"runner": runner_id, "day": day})
+        return found.one_or_none()
 
     async def _all(
         self, model: type[Row], runner_id: int, since: date, *, day: str, order: str | None = None
     ) -> Sequence[Row]:
         query = _since(model, day, order or day)
         return (await self._session.scalars(query, {"runner": runner_id, "since": since})).all()
+
+
+_PROFILES = (
+    select(ProfileVersion)
+    .where(ProfileVersion.runner_id == bindparam("runner"))
+    .order_by(ProfileVersion.effective_on)
+)
+"""A runner's profile versions, oldest first: built once, as every replan reads them."""
+
+
+@cache
+def _about(model: type[Report]) -> Select[Report]:
+    """A runner's log (or check-in) about a day: built once per kind, as /today and every
+    report read it."""
+    return select(model).where(
+        model.runner_id == bindparam("runner"), model.session_date == bindparam("day")
+    )
 
 
 @cache

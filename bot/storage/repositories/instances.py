@@ -9,10 +9,21 @@ its beats stop: the way Oban's and procrastinate's workers hold their jobs by he
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, delete, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,7 +33,9 @@ _instances = cast(Table, Instance.__table__)
 _leases = cast(Table, Lease.__table__)
 
 
-def alive(owner: ColumnElement[str], since: datetime) -> ColumnElement[bool]:
+def alive(
+    owner: ColumnElement[str], since: datetime | ColumnElement[datetime]
+) -> ColumnElement[bool]:
     """The clause: the instance ``owner`` has beaten since ``since`` (uncorrelated: an
     upsert's condition has no outer query to correlate with; the instances are few)."""
     row = _instances.c
@@ -34,6 +47,30 @@ def unseen(owner: ColumnElement[str | None], since: datetime) -> ColumnElement[b
     heartbeat); a name no instance bears is neither alive nor this."""
     row = _instances.c
     return owner.in_(select(row.id).where(row.seen_at < since))
+
+
+def _take(insert: Callable[[Table], Any]) -> Executable:
+    """The statement that takes a lease (see ``InstanceRepository.take``), in the dialect of
+    ``insert``: every update's conversation is claimed with it, so it is built once."""
+    row = _leases.c
+    owner = bindparam("taker", type_=row.owner.type)
+    at = bindparam("taken", type_=row.taken_at.type)
+    statement: Executable = (
+        insert(_leases)
+        .values(
+            scope=bindparam("lease_scope"), key=bindparam("lease_key"), owner=owner, taken_at=at
+        )
+        .on_conflict_do_update(
+            index_elements=[row.scope, row.key],
+            set_={"owner": owner, "taken_at": at},
+            where=or_(row.owner == owner, ~alive(row.owner, bindparam("alive_since"))),
+        )
+        .returning(row.owner)
+    )
+    return statement
+
+
+_TAKE = {"postgresql": _take(postgresql.insert), "sqlite": _take(sqlite.insert)}
 
 
 class InstanceRepository:
@@ -76,20 +113,15 @@ class InstanceRepository:
     ) -> bool:
         """Take the lease (``scope``, ``key``) for ``owner``: free, already its own, or held by
         an instance that stopped beating before ``alive_since``; whether ``owner`` holds it."""
-        dialect = self._session.get_bind().dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        row = _leases.c
-        statement = (
-            insert(_leases)
-            .values(scope=scope, key=key, owner=owner, taken_at=at)
-            .on_conflict_do_update(
-                index_elements=[row.scope, row.key],
-                set_={"owner": owner, "taken_at": at},
-                where=or_(row.owner == owner, ~alive(row.owner, alive_since)),
-            )
-            .returning(row.owner)
-        )
-        return (await self._session.execute(statement)).first() is not None
+        statement = _TAKE[self._session.get_bind().dialect.name]
+        parameters = {
+            "lease_scope": scope,
+            "lease_key": key,
+            "taker": owner,
+            "taken": at,
+            "alive_since": alive_since,
+        }
+        return (await self._session.execute(statement, parameters)).first() is not None
 
     async def holds(self, *, scope: str, key: str, owner: str) -> bool:
         """Whether ``owner`` holds the lease (``scope``, ``key``)."""

@@ -6,13 +6,27 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, delete, insert, select, tuple_
+from sqlalchemy import Table, bindparam, delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from bot.storage.models import PlannedExercise, PlannedSession
 
 _sessions = cast(Table, PlannedSession.__table__)
 _exercises = cast(Table, PlannedExercise.__table__)
+# /today, /week and every replan read a runner's sessions: built once, not built and keyed
+# anew each time, each session's exercises joined in (one statement, not a second).
+_THE_RUNNERS = select(PlannedSession).where(PlannedSession.runner_id == bindparam("runner"))
+_ON = _THE_RUNNERS.where(PlannedSession.date == bindparam("day")).options(
+    joinedload(PlannedSession.exercises)
+)
+_BETWEEN = (
+    _THE_RUNNERS.where(
+        PlannedSession.date >= bindparam("first"), PlannedSession.date <= bindparam("last")
+    )
+    .order_by(PlannedSession.date)
+    .options(joinedload(PlannedSession.exercises))
+)
 
 Columns = dict[str, Any]
 
@@ -37,23 +51,15 @@ class PlanRepository:
 
     async def on(self, *, runner_id: int, day: date) -> PlannedSession | None:
         """The runner's session on ``day``, if one is planned."""
-        query = select(PlannedSession).where(
-            PlannedSession.runner_id == runner_id, PlannedSession.date == day
-        )
-        return (await self._session.scalars(query)).one_or_none()
+        found = await self._session.scalars(_ON, {"runner": runner_id, "day": day})
+        return found.unique().one_or_none()
 
     async def between(self, *, runner_id: int, first: date, last: date) -> Sequence[PlannedSession]:
         """The runner's sessions from ``first`` to ``last`` inclusive, in date order."""
-        query = (
-            select(PlannedSession)
-            .where(
-                PlannedSession.runner_id == runner_id,
-                PlannedSession.date >= first,
-                PlannedSession.date <= last,
-            )
-            .order_by(PlannedSession.date)
+        found = await self._session.scalars(
+            _BETWEEN, {"runner": runner_id, "first": first, "last": last}
         )
-        return (await self._session.scalars(query)).all()
+        return found.unique().all()
 
     async def of_runners(
         self, runner_ids: Collection[int], *, first: date, last: date

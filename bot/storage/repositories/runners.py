@@ -6,13 +6,16 @@ from collections.abc import Collection, Sequence
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import raiseload
+from sqlalchemy.orm import joinedload, raiseload
 
 from bot.storage.models import Runner
 
-# Most updates look their runner up: built once, not built and keyed anew each time.
-_FIND = select(Runner).where(
-    Runner.platform == bindparam("at"), Runner.platform_user_id == bindparam("who")
+# Most updates look their runner up: built once, not built and keyed anew each time, and
+# with the running week joined in (one statement, not a second to load the week).
+_FIND = (
+    select(Runner)
+    .where(Runner.platform == bindparam("at"), Runner.platform_user_id == bindparam("who"))
+    .options(joinedload(Runner.week))
 )
 
 
@@ -34,7 +37,7 @@ class RunnerRepository:
     async def find(self, *, platform: str, user_id: str) -> Runner | None:
         """The runner behind a platform user, if they have onboarded."""
         found = await self._session.scalars(_FIND, {"at": platform, "who": user_id})
-        return found.one_or_none()
+        return found.unique().one_or_none()
 
     async def with_calendar_token(self, token: str) -> Runner | None:
         """The runner whose calendar subscription has this secret token, if any."""

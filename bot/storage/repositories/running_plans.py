@@ -29,15 +29,23 @@ class RunningPlanRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._unlinked: set[int] = set()  # runners found without a link in this unit of work
 
     async def link_of(self, runner_id: int) -> PlanLink | None:
-        """The runner's plan link, if they linked one."""
-        return await self._session.get(PlanLink, runner_id)
+        """The runner's plan link, if they linked one (a link found is kept by the session; a
+        runner found without one is not looked up again: every replan asks twice)."""
+        if runner_id in self._unlinked:
+            return None
+        link = await self._session.get(PlanLink, runner_id)
+        if link is None:
+            self._unlinked.add(runner_id)
+        return link
 
     async def keep_link(self, row: PlanLink) -> PlanLink:
         """Store a new link in place of any the runner had."""
         await self.unlink(row.runner_id)
         self._session.add(row)
+        self._unlinked.discard(row.runner_id)
         return row
 
     async def unlink(self, runner_id: int) -> bool:
