@@ -51,8 +51,10 @@ def handled(monkeypatch: pytest.MonkeyPatch) -> Handled:
     handling = Inbox.handling
 
     @asynccontextmanager
-    async def recorded(inbox: Inbox, update_id: int) -> AsyncIterator[None]:
-        async with handling(inbox, update_id):
+    async def recorded(
+        inbox: Inbox, update_id: int, conversation: str | None = None
+    ) -> AsyncIterator[None]:
+        async with handling(inbox, update_id, conversation):
             yield
         await handled.add(update_id)
 
