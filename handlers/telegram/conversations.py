@@ -40,7 +40,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot.services.infrastructure.inbound import Inbox
+from bot.services.infrastructure.inbound import Inbox, Lapsed
 from bot.services.presentation.replies import Reply, decode
 from handlers.lifecycle import first_line
 from handlers.telegram.reading import legible
@@ -193,7 +193,8 @@ class Conversations:
     async def _through(self, key: str, turns: _Turns) -> bool:
         """Handle the conversation's stored updates until none is left; False if what is left
         is for the sweep: updates this turn handled already (their marks did not go in), or
-        one whose reply another live instance is sending (it outlived its lease)."""
+        one whose reply another live instance is sending (it outlived its lease); or if the
+        conversation was lost to another instance meanwhile."""
         done: set[int] = set()
         while True:
             pending = await self.inbox.pending(key)
@@ -208,8 +209,11 @@ class Conversations:
                 )
                 async with self._slots.place():
                     if reply is None:
-                        async with self.inbox.handling(update_id, key):
-                            await self.application.process_update(update)
+                        try:
+                            async with self.inbox.handling(update_id, key):
+                                await self.application.process_update(update)
+                        except Lapsed:  # another instance holds the conversation now
+                            return False
                     else:
                         await self._send_owed(update, reply)
                 turns.known.pop(update_id, None)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, insert, select
 
 from bot.services.context import ServiceContext
-from bot.services.infrastructure.inbound import HandledElsewhere, Inbox, owe
+from bot.services.infrastructure.inbound import HandledElsewhere, Inbox, Lapsed, owe
 from bot.services.infrastructure.instances import Instance
 from bot.services.presentation.replies import say
 from bot.storage.database import Database
@@ -161,6 +161,7 @@ async def test_an_instance_whose_beats_stalled_past_its_lease_answers_nothing_it
     began = clock.now
 
     async def handled_while(update_id: int, *, taken_over: bool) -> bool:
+        ours = []
         async with inbox.handling(update_id, ADA):
             async with ctx.database.unit_of_work():
                 owe(say("Saved."))
@@ -169,10 +170,12 @@ async def test_an_instance_whose_beats_stalled_past_its_lease_answers_nothing_it
             if taken_over:
                 assert await successor.claim(ADA)
             await slow.beat()
-            return await inbox.still_ours()  # what the pipe asks before each call
+            ours.append(await inbox.still_ours())  # what the pipe asks before each call
+        return ours[0]
 
     assert await handled_while(1, taken_over=False)  # stalled, but it holds the lease still
-    assert not await handled_while(2, taken_over=True)
+    with pytest.raises(Lapsed):  # lost: it must not go on with the conversation
+        await handled_while(2, taken_over=True)
     assert not slow.held_since(began)  # the others may have counted it dead meanwhile
     assert slow.held_since(clock.now)  # beating again: what it begins now is its own
     [owed] = await successor.pending(ADA)

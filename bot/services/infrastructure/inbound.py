@@ -205,7 +205,9 @@ class Inbox:
         self, update_id: int, conversation: str | None = None
     ) -> AsyncIterator[None]:
         """Handle one stored update (of ``conversation``: by default, its own) inside the
-        block, which sends its reply; it is marked handled exactly once, at the block's end."""
+        block, which sends its reply; it is marked handled exactly once, at the block's end.
+        ``Lapsed`` if the conversation was lost to another instance meanwhile (``still_ours``):
+        this one must not go on with it."""
         receipt = receipts.Receipt(
             self.platform,
             update_id,
@@ -221,7 +223,7 @@ class Inbox:
         if receipt.lapsed:  # whoever holds the conversation now handles it, or sends its reply
             if receipt.handled:
                 await retried(lambda: self._disown(update_id), self.sleep)
-            return
+            raise Lapsed(f"update {update_id}")
         if receipt.handled:
             await self.answered(update_id)
         else:
