@@ -144,6 +144,8 @@ async def test_a_reply_owed_by_a_live_instance_is_its_own_to_send(
 
     [owed] = await other.pending(ADA)
     assert owed.reply and owed.replying  # its instance beats: it may be sending it still
+    [owed] = await slow.pending(ADA)
+    assert not owed.replying  # its own, to send again (its mark after the send failed)
     clock.advance(seconds=11)
     await second.beat()
     [owed] = await other.pending(ADA)

@@ -168,6 +168,7 @@ class Inbox:
                 platform=self.platform,
                 conversation=conversation,
                 limit=BATCH,
+                owner=self.instance.id,
                 alive_since=self.instance.alive_since(),
             )
 

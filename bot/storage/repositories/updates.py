@@ -119,18 +119,18 @@ class UpdateRepository:
         await notify(self._session, topic, conversations)
 
     async def pending(
-        self, *, platform: str, conversation: str, limit: int, alive_since: datetime
+        self, *, platform: str, conversation: str, limit: int, owner: str, alive_since: datetime
     ) -> list[Stored]:
         """The first ``limit`` updates of ``conversation`` not yet handled, oldest first (one
-        with a reply owed is handled but for sending it, by its instance if that has beaten
-        since ``alive_since``)."""
+        with a reply owed is handled but for sending it, by its instance if that is not
+        ``owner`` and has beaten since ``alive_since``)."""
         row = _updates.c
         query = (
             select(
                 row.update_id,
                 row.payload,
                 row.reply,
-                alive(row.replier, alive_since).label("replying"),
+                and_(row.replier != owner, alive(row.replier, alive_since)).label("replying"),
             )
             .where(_unhandled_of(platform, conversation))
             .order_by(row.update_id)
